@@ -1,0 +1,15 @@
+#!/usr/sbin/dtrace -s
+/*
+ * read-sizes.d: how large are the reads each program asks for?
+ *
+ * Shows: lquantize() keyed by execname, drawn as 3D bars
+ *        (buckets x programs x counts).
+ * Platforms: illumos, FreeBSD, macOS, Linux (DTrace 2.x).
+ */
+
+syscall::read:entry
+/execname != "dtrace"/
+{
+	/* arg2 is the number of bytes asked for: 0 to 64 KB in 4 KB steps. */
+	@bytes[execname] = lquantize(arg2, 0, 65536, 4096);
+}

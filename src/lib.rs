@@ -1,0 +1,12 @@
+//! dscope: a native desktop IDE for DTrace.
+//!
+//! Layers depend in one direction only: `ui` → `files`/`recovery`/
+//! `settings`/`lang` → `model`.
+
+pub mod examples;
+pub mod files;
+pub mod lang;
+pub mod model;
+pub mod recovery;
+pub mod settings;
+pub mod ui;

@@ -1,0 +1,61 @@
+//! The `dscope` command: `dscope [FILE]` opens the IDE.
+
+use clap::Parser;
+use dscope::settings::{DialogPreference, Settings};
+use dscope::ui::{AppConfig, DscopeApp};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A native desktop IDE for DTrace: write D scripts with highlighting and
+/// inline errors, run them, and chart the aggregations.
+#[derive(Parser, Debug)]
+#[command(name = "dscope", version, about)]
+struct Cli {
+    /// A D script to open.
+    file: Option<PathBuf>,
+
+    /// Use dscope's own file dialog instead of the platform's (helps over
+    /// remote X or VNC without a desktop portal).
+    #[arg(long)]
+    builtin_dialogs: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = AppConfig::from_environment(cli.file);
+    if cli.builtin_dialogs {
+        config.dialogs = Some(DialogPreference::BuiltIn);
+    }
+    let size = config
+        .settings_path
+        .as_deref()
+        .map(|p| Settings::load(p).0)
+        .and_then(|s| s.window_size)
+        .unwrap_or([1100.0, 760.0]);
+    let options = eframe::NativeOptions {
+        // glow works on software OpenGL (llvmpipe) over remote X and VNC,
+        // where wgpu often finds no adapter.
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("dscope")
+            .with_app_id("dscope")
+            .with_inner_size(size)
+            .with_min_inner_size([480.0, 320.0]),
+        ..Default::default()
+    };
+    match eframe::run_native(
+        "dscope",
+        options,
+        Box::new(|cc| Ok(Box::new(DscopeApp::new(cc, config)))),
+    ) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dscope: cannot open a window: {e}");
+            eprintln!(
+                "dscope needs an X11 or Wayland display with OpenGL 2+ (software rendering is fine). \
+                 Check that DISPLAY or WAYLAND_DISPLAY is set, and that Mesa's libGL/libEGL are installed."
+            );
+            ExitCode::FAILURE
+        }
+    }
+}

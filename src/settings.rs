@@ -1,0 +1,140 @@
+//! User settings that outlive a session: theme, font size, UI scale,
+//! recent files, window size, dialog preference.
+
+use crate::lang::theme::ThemeKind;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const MAX_RECENT: usize = 10;
+
+/// Which file dialog to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DialogPreference {
+    /// The platform's dialog, falling back to dscope's own when there is none.
+    Auto,
+    /// Always dscope's own dialog (best over remote X without a portal).
+    BuiltIn,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub theme: ThemeKind,
+    pub font_size: f32,
+    pub zoom: f32,
+    pub recent_files: Vec<PathBuf>,
+    pub window_size: Option<[f32; 2]>,
+    pub dialogs: DialogPreference,
+    pub tab_width: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            theme: ThemeKind::Dark,
+            font_size: 14.0,
+            zoom: 1.0,
+            recent_files: Vec::new(),
+            window_size: None,
+            dialogs: DialogPreference::Auto,
+            tab_width: 4,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads settings; a missing file gives the defaults, a damaged one the
+    /// defaults plus a message.
+    pub fn load(path: &Path) -> (Settings, Option<String>) {
+        match std::fs::read(path) {
+            Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
+                Ok(s) => (s.sanitized(), None),
+                Err(e) => (
+                    Settings::default(),
+                    Some(format!(
+                        "Settings in {} could not be read ({e}); using defaults.",
+                        path.display()
+                    )),
+                ),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Settings::default(), None),
+            Err(e) => (
+                Settings::default(),
+                Some(format!(
+                    "Cannot read settings {}: {e}; using defaults.",
+                    path.display()
+                )),
+            ),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let json = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        crate::files::save_atomic(path, &json)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Keeps hand-edited values in a range the UI can live with.
+    fn sanitized(mut self) -> Settings {
+        self.font_size = if self.font_size.is_finite() {
+            self.font_size.clamp(8.0, 40.0)
+        } else {
+            14.0
+        };
+        self.zoom = if self.zoom.is_finite() {
+            self.zoom.clamp(0.5, 3.0)
+        } else {
+            1.0
+        };
+        self.tab_width = self.tab_width.clamp(1, 16);
+        self.recent_files.truncate(MAX_RECENT);
+        self
+    }
+
+    /// Puts `path` first in the recent files.
+    pub fn add_recent(&mut self, path: &Path) {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        self.recent_files.retain(|p| *p != path);
+        self.recent_files.insert(0, path);
+        self.recent_files.truncate(MAX_RECENT);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_recent_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cfg/settings.json");
+        let mut s = Settings::default();
+        for name in ["a.d", "b.d", "a.d"] {
+            s.add_recent(&dir.path().join(name));
+        }
+        assert_eq!(s.recent_files.len(), 2);
+        assert!(s.recent_files[0].ends_with("a.d"));
+        s.theme = ThemeKind::Light;
+        s.save(&file).unwrap();
+        let (back, msg) = Settings::load(&file);
+        assert_eq!(msg, None);
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn damaged_settings_fall_back_to_defaults_with_a_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings.json");
+        std::fs::write(&file, "{not json").unwrap();
+        let (s, msg) = Settings::load(&file);
+        assert_eq!(s, Settings::default());
+        assert!(msg.unwrap().contains("using defaults"));
+        std::fs::write(&file, r#"{"font_size": 900, "zoom": -1}"#).unwrap();
+        let (s, _) = Settings::load(&file);
+        assert_eq!((s.font_size, s.zoom), (40.0, 0.5));
+    }
+}

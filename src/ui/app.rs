@@ -1,0 +1,928 @@
+//! The application shell: menus, shortcuts, the document and its file,
+//! prompts, recovery and settings around the [`Editor`].
+
+use super::editor::Editor;
+use super::file_dialog::{BrowserOutcome, DialogPurpose, FileBrowser, NativeDialog, NativeOutcome};
+use crate::files::{self, DiskStamp};
+use crate::lang::theme::ThemeKind;
+use crate::recovery::{RecoveryRecord, RecoveryStore};
+use crate::settings::{DialogPreference, Settings};
+use egui::{Id, Key, KeyboardShortcut, Modifiers, Ui, ViewportCommand};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+/// How long after the last edit the recovery copy is written.
+const RECOVERY_DELAY: Duration = Duration::from_secs(3);
+/// How often the open file is checked for changes by other programs.
+const DISK_CHECK_INTERVAL: Duration = Duration::from_millis(1500);
+
+/// Where the app keeps its state, and what it opens first.
+#[derive(Debug, Clone, Default)]
+pub struct AppConfig {
+    /// Settings file; `None` keeps settings in memory only.
+    pub settings_path: Option<PathBuf>,
+    /// Recovery directory; `None` turns crash recovery off.
+    pub recovery_dir: Option<PathBuf>,
+    /// A script to open at start.
+    pub open: Option<PathBuf>,
+    /// Start folder for the in-app browser when no file is open.
+    pub start_dir: Option<PathBuf>,
+    /// Overrides the settings' dialog preference (tests, remote sessions).
+    pub dialogs: Option<DialogPreference>,
+}
+
+impl AppConfig {
+    /// The user's usual locations; `DSCOPE_CONFIG_DIR` and
+    /// `DSCOPE_STATE_DIR` override them.
+    pub fn from_environment(open: Option<PathBuf>) -> AppConfig {
+        let dirs = directories::ProjectDirs::from("org", "dscope", "dscope");
+        let config_dir = std::env::var_os("DSCOPE_CONFIG_DIR")
+            .map(PathBuf::from)
+            .or_else(|| dirs.as_ref().map(|d| d.config_dir().to_owned()));
+        let state_dir = std::env::var_os("DSCOPE_STATE_DIR")
+            .map(PathBuf::from)
+            .or_else(|| {
+                dirs.as_ref().map(|d| {
+                    d.state_dir()
+                        .unwrap_or_else(|| d.data_local_dir())
+                        .to_owned()
+                })
+            });
+        AppConfig {
+            settings_path: config_dir.map(|d| d.join("settings.json")),
+            recovery_dir: state_dir.map(|d| d.join("recovery")),
+            open,
+            start_dir: None,
+            dialogs: None,
+        }
+    }
+}
+
+/// Something the user asked for that unsaved changes stand in the way of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PendingAction {
+    New,
+    Open(PathBuf),
+    OpenExample(usize),
+    Quit,
+}
+
+enum Prompt {
+    Unsaved(PendingAction),
+    Error { title: String, message: String },
+    Recover(Vec<(PathBuf, Result<RecoveryRecord, String>)>),
+    ChangedOnDisk,
+    DeletedOnDisk,
+}
+
+/// The file behind the buffer.
+struct Document {
+    path: Option<PathBuf>,
+    /// The text as last saved or loaded; the buffer is dirty when it differs.
+    saved_text: String,
+    dirty: bool,
+}
+
+impl Document {
+    fn name(&self) -> String {
+        self.path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "untitled.d".to_owned())
+    }
+}
+
+/// Watches the open file from a background thread, so that no frame is
+/// drawn while nothing changes.
+#[derive(Default)]
+struct WatchState {
+    path: Option<PathBuf>,
+    known: Option<DiskStamp>,
+    changed: bool,
+}
+
+fn spawn_watcher(ctx: egui::Context, state: Weak<Mutex<WatchState>>) {
+    let _ = std::thread::Builder::new()
+        .name("disk-watch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(DISK_CHECK_INTERVAL);
+                let Some(state) = state.upgrade() else { return };
+                let Ok(mut s) = state.lock() else { return };
+                let Some(path) = s.path.clone() else { continue };
+                if s.changed {
+                    continue;
+                }
+                let now = DiskStamp::of(&path).ok();
+                if now != s.known {
+                    s.changed = true;
+                    ctx.request_repaint();
+                }
+            }
+        });
+}
+
+pub struct DscopeApp {
+    editor: Editor,
+    doc: Document,
+    settings: Settings,
+    settings_path: Option<PathBuf>,
+    recovery: Option<RecoveryStore>,
+    recovery_due: Option<Instant>,
+    prompt: Option<Prompt>,
+    browser: Option<FileBrowser>,
+    native: Option<NativeDialog>,
+    /// Continue with this once a Save As finishes.
+    after_save: Option<PendingAction>,
+    status: String,
+    allow_close: bool,
+    watch: Arc<Mutex<WatchState>>,
+    start_dir: Option<PathBuf>,
+    dialogs: DialogPreference,
+    sent_title: String,
+}
+
+impl DscopeApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
+        Self::with_context(&cc.egui_ctx, config)
+    }
+
+    pub fn with_context(ctx: &egui::Context, config: AppConfig) -> Self {
+        let (settings, settings_message) = match &config.settings_path {
+            Some(p) => Settings::load(p),
+            None => (Settings::default(), None),
+        };
+        let example = crate::examples::default_script();
+        let mut editor = Editor::new(example.text.to_owned(), settings.theme);
+        editor.set_font_size(settings.font_size);
+        editor.set_tab_width(settings.tab_width);
+        apply_theme(ctx, settings.theme);
+        ctx.set_zoom_factor(settings.zoom);
+
+        let watch = Arc::new(Mutex::new(WatchState::default()));
+        spawn_watcher(ctx.clone(), Arc::downgrade(&watch));
+        let recovery = config.recovery_dir.clone().map(RecoveryStore::new);
+        let mut app = DscopeApp {
+            editor,
+            doc: Document {
+                path: None,
+                saved_text: example.text.to_owned(),
+                dirty: false,
+            },
+            dialogs: config.dialogs.unwrap_or(settings.dialogs),
+            settings,
+            settings_path: config.settings_path,
+            recovery,
+            recovery_due: None,
+            prompt: None,
+            browser: None,
+            native: None,
+            after_save: None,
+            status: String::new(),
+            allow_close: false,
+            watch,
+            start_dir: config.start_dir,
+            sent_title: String::new(),
+        };
+        if let Some(m) = settings_message {
+            app.status = m;
+        }
+        if let Some(path) = &config.open {
+            app.load_path(ctx, path);
+        }
+        if let Some(store) = &app.recovery {
+            let orphans = store.orphans();
+            if !orphans.is_empty() {
+                app.prompt = Some(Prompt::Recover(orphans));
+            }
+        }
+        app
+    }
+
+    // ------------------------------------------------------------ queries
+
+    pub fn editor(&self) -> &Editor {
+        &self.editor
+    }
+
+    pub fn editor_mut(&mut self) -> &mut Editor {
+        &mut self.editor
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.doc.path.as_deref()
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.doc.dirty
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn status(&self) -> &str {
+        &self.status
+    }
+
+    /// The window title: file name, unsaved marker, program name.
+    pub fn title(&self) -> String {
+        let marker = if self.doc.dirty { "● " } else { "" };
+        format!("{marker}{} — dscope", self.doc.name())
+    }
+
+    // ------------------------------------------------------------ actions
+
+    fn refresh_dirty(&mut self) {
+        self.doc.dirty = self.editor.text() != self.doc.saved_text;
+    }
+
+    fn set_watch(&self, path: Option<PathBuf>, stamp: Option<DiskStamp>) {
+        if let Ok(mut w) = self.watch.lock() {
+            w.path = path;
+            w.known = stamp;
+            w.changed = false;
+        }
+    }
+
+    fn remember_recent(&mut self, path: &Path) {
+        self.settings.add_recent(path);
+        self.save_settings();
+    }
+
+    fn save_settings(&mut self) {
+        if let Some(p) = &self.settings_path
+            && let Err(e) = self.settings.save(p)
+        {
+            self.status = format!("Settings not saved: {e}");
+        }
+    }
+
+    fn error(&mut self, title: &str, message: String) {
+        self.prompt = Some(Prompt::Error {
+            title: title.to_owned(),
+            message,
+        });
+    }
+
+    /// Opens `path` into the buffer. On failure the buffer is untouched.
+    pub fn load_path(&mut self, ctx: &egui::Context, path: &Path) {
+        match files::load(path) {
+            Ok(loaded) => {
+                self.editor.set_text(ctx, loaded.text.clone());
+                self.doc = Document {
+                    path: Some(path.to_owned()),
+                    saved_text: loaded.text,
+                    dirty: false,
+                };
+                self.set_watch(Some(path.to_owned()), Some(loaded.stamp));
+                self.discard_recovery();
+                self.remember_recent(path);
+                self.status = format!("Opened {}", path.display());
+            }
+            Err(e) => self.error("Could not open the file", e.to_string()),
+        }
+    }
+
+    fn replace_buffer(&mut self, ctx: &egui::Context, text: &str, path: Option<PathBuf>) {
+        self.editor.set_text(ctx, text.to_owned());
+        self.doc = Document {
+            path: None,
+            saved_text: text.to_owned(),
+            dirty: false,
+        };
+        if path.is_none() {
+            self.set_watch(None, None);
+        }
+        self.discard_recovery();
+    }
+
+    /// Runs `action` now if nothing would be lost, else asks first.
+    pub fn request(&mut self, ctx: &egui::Context, action: PendingAction) {
+        if self.doc.dirty {
+            self.prompt = Some(Prompt::Unsaved(action));
+        } else {
+            self.perform(ctx, action);
+        }
+    }
+
+    fn perform(&mut self, ctx: &egui::Context, action: PendingAction) {
+        match action {
+            PendingAction::New => {
+                self.replace_buffer(ctx, "", None);
+                self.status = "New script".to_owned();
+            }
+            PendingAction::Open(path) => self.load_path(ctx, &path),
+            PendingAction::OpenExample(i) => {
+                let example = &crate::examples::EXAMPLES[i];
+                // A copy, so that saving never writes over the shipped file.
+                self.editor.set_text(ctx, example.text.to_owned());
+                self.doc = Document {
+                    path: None,
+                    saved_text: String::new(),
+                    dirty: true,
+                };
+                self.set_watch(None, None);
+                self.status = format!("Opened a copy of the example {}", example.file_name);
+            }
+            PendingAction::Quit => {
+                self.allow_close = true;
+                ctx.send_viewport_cmd(ViewportCommand::Close);
+            }
+        }
+    }
+
+    /// Saves to the current path, or asks for one. Returns whether the text
+    /// is now safely on disk.
+    pub fn save(&mut self, ctx: &egui::Context) -> bool {
+        let Some(path) = self.doc.path.clone() else {
+            self.start_dialog(ctx, DialogPurpose::SaveAs);
+            return false;
+        };
+        self.save_to(&path)
+    }
+
+    fn save_to(&mut self, path: &Path) -> bool {
+        let text = self.editor.text().to_owned();
+        match files::save_atomic(path, &text) {
+            Ok(stamp) => {
+                self.doc.path = Some(path.to_owned());
+                self.doc.saved_text = text;
+                self.doc.dirty = false;
+                self.set_watch(Some(path.to_owned()), Some(stamp));
+                self.discard_recovery();
+                self.remember_recent(path);
+                self.status = format!("Saved {} ({} bytes)", path.display(), stamp.len);
+                true
+            }
+            Err(e) => {
+                self.error("Could not save", e.to_string());
+                false
+            }
+        }
+    }
+
+    fn discard_recovery(&mut self) {
+        self.recovery_due = None;
+        if let Some(r) = &self.recovery {
+            r.clear();
+        }
+    }
+
+    fn dialog_dir(&self) -> PathBuf {
+        self.doc
+            .path
+            .as_ref()
+            .and_then(|p| p.parent().map(Path::to_owned))
+            .or_else(|| self.start_dir.clone())
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("/"))
+    }
+
+    /// Opens the native dialog where possible, the in-app browser otherwise.
+    pub fn start_dialog(&mut self, ctx: &egui::Context, purpose: DialogPurpose) {
+        let dir = self.dialog_dir();
+        let name = self.doc.name();
+        if self.dialogs == DialogPreference::Auto
+            && let Some(native) = NativeDialog::spawn(ctx, purpose, &dir, &name)
+        {
+            self.native = Some(native);
+            return;
+        }
+        self.browser = Some(FileBrowser::new(purpose, &dir, &name));
+    }
+
+    fn dialog_finished(&mut self, ctx: &egui::Context, purpose: DialogPurpose, path: PathBuf) {
+        match purpose {
+            DialogPurpose::Open => self.request(ctx, PendingAction::Open(path)),
+            DialogPurpose::SaveAs => {
+                if self.save_to(&path)
+                    && let Some(action) = self.after_save.take()
+                {
+                    self.perform(ctx, action);
+                }
+            }
+        }
+    }
+
+    fn poll_dialogs(&mut self, ctx: &egui::Context) {
+        if let Some(native) = &self.native {
+            let purpose = native.purpose;
+            match native.poll() {
+                NativeOutcome::Pending => {}
+                NativeOutcome::Chosen(path) => {
+                    self.native = None;
+                    self.dialog_finished(ctx, purpose, path);
+                }
+                NativeOutcome::Cancelled => {
+                    self.native = None;
+                    self.after_save = None;
+                }
+                NativeOutcome::Unavailable => {
+                    self.native = None;
+                    self.status = "No native file dialog here; using dscope's own.".to_owned();
+                    self.browser = Some(FileBrowser::new(
+                        purpose,
+                        &self.dialog_dir(),
+                        &self.doc.name(),
+                    ));
+                }
+            }
+        }
+        if let Some(browser) = &mut self.browser {
+            let purpose = browser.purpose;
+            match browser.show(ctx) {
+                BrowserOutcome::Pending => {}
+                BrowserOutcome::Cancelled => {
+                    self.browser = None;
+                    self.after_save = None;
+                }
+                BrowserOutcome::Chosen(path) => {
+                    self.browser = None;
+                    self.dialog_finished(ctx, purpose, path);
+                }
+            }
+        }
+    }
+
+    fn take_recovery_copy(&mut self) {
+        let Some(due) = self.recovery_due else { return };
+        if Instant::now() < due {
+            return;
+        }
+        self.recovery_due = None;
+        let Some(store) = &self.recovery else { return };
+        if !self.doc.dirty {
+            store.clear();
+            return;
+        }
+        if let Err(e) = store.write(self.doc.path.as_deref(), self.editor.text()) {
+            self.status = format!(
+                "Could not write the recovery copy to {}: {e}",
+                store.dir().display()
+            );
+        }
+    }
+
+    fn check_disk(&mut self, ctx: &egui::Context) {
+        let (changed, path) = match self.watch.lock() {
+            Ok(mut w) if w.changed => {
+                w.changed = false;
+                (true, w.path.clone())
+            }
+            _ => (false, None),
+        };
+        let Some(path) = path.filter(|_| changed) else {
+            return;
+        };
+        match DiskStamp::of(&path) {
+            Err(_) => {
+                // Keep watching for it to come back, but say it is gone.
+                self.doc.saved_text.clear();
+                self.refresh_dirty();
+                self.prompt = Some(Prompt::DeletedOnDisk);
+                if let Ok(mut w) = self.watch.lock() {
+                    w.known = None;
+                }
+            }
+            Ok(stamp) => {
+                if let Ok(mut w) = self.watch.lock() {
+                    w.known = Some(stamp);
+                }
+                if self.doc.dirty {
+                    self.prompt = Some(Prompt::ChangedOnDisk);
+                } else {
+                    self.load_path(ctx, &path);
+                    self.status = format!("Reloaded {}: it changed on disk", path.display());
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ drawing
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let shift_cmd = Modifiers::COMMAND | Modifiers::SHIFT;
+        // The Shift variant first: plain Ctrl+S would match it too.
+        if ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(shift_cmd, Key::S))) {
+            self.start_dialog(ctx, DialogPurpose::SaveAs);
+        }
+        let cmd = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
+        if ctx.input_mut(|i| i.consume_shortcut(&cmd(Key::S))) {
+            self.save(ctx);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&cmd(Key::O))) {
+            self.start_dialog(ctx, DialogPurpose::Open);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&cmd(Key::N))) {
+            self.request(ctx, PendingAction::New);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&cmd(Key::Q))) {
+            self.request(ctx, PendingAction::Quit);
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui
+                    .add(egui::Button::new("New").shortcut_text("Ctrl+N"))
+                    .clicked()
+                {
+                    self.request(&ctx, PendingAction::New);
+                }
+                if ui
+                    .add(egui::Button::new("Open…").shortcut_text("Ctrl+O"))
+                    .clicked()
+                {
+                    self.start_dialog(&ctx, DialogPurpose::Open);
+                }
+                ui.menu_button("Open Recent", |ui| {
+                    if self.settings.recent_files.is_empty() {
+                        ui.weak("(none yet)");
+                    }
+                    for path in self.settings.recent_files.clone() {
+                        if ui.button(path.display().to_string()).clicked() {
+                            self.request(&ctx, PendingAction::Open(path));
+                        }
+                    }
+                });
+                ui.separator();
+                if ui
+                    .add(egui::Button::new("Save").shortcut_text("Ctrl+S"))
+                    .clicked()
+                {
+                    self.save(&ctx);
+                }
+                if ui
+                    .add(egui::Button::new("Save As…").shortcut_text("Ctrl+Shift+S"))
+                    .clicked()
+                {
+                    self.start_dialog(&ctx, DialogPurpose::SaveAs);
+                }
+                ui.separator();
+                if ui
+                    .add(egui::Button::new("Quit").shortcut_text("Ctrl+Q"))
+                    .clicked()
+                {
+                    self.request(&ctx, PendingAction::Quit);
+                }
+            });
+            ui.menu_button("Edit", |ui| {
+                if ui
+                    .add(egui::Button::new("Undo").shortcut_text("Ctrl+Z"))
+                    .clicked()
+                {
+                    self.editor.undo(&ctx);
+                    self.refresh_dirty();
+                }
+                if ui
+                    .add(egui::Button::new("Redo").shortcut_text("Ctrl+Y"))
+                    .clicked()
+                {
+                    self.editor.redo(&ctx);
+                    self.refresh_dirty();
+                }
+                ui.separator();
+                if ui
+                    .add(egui::Button::new("Find…").shortcut_text("Ctrl+F"))
+                    .clicked()
+                {
+                    self.editor.open_find();
+                }
+                if ui
+                    .add(egui::Button::new("Go to Line…").shortcut_text("Ctrl+G"))
+                    .clicked()
+                {
+                    self.editor.open_goto_line();
+                }
+            });
+            ui.menu_button("View", |ui| {
+                let mut theme = self.settings.theme;
+                ui.radio_value(&mut theme, ThemeKind::Dark, "Dark theme");
+                ui.radio_value(&mut theme, ThemeKind::Light, "Light theme");
+                if theme != self.settings.theme {
+                    self.settings.theme = theme;
+                    self.editor.set_theme(theme);
+                    apply_theme(&ctx, theme);
+                    self.save_settings();
+                }
+                ui.separator();
+                ui.horizontal(|ui| {
+                    ui.label("Editor font");
+                    if ui
+                        .button("−")
+                        .on_hover_text("Smaller editor font")
+                        .clicked()
+                    {
+                        self.set_font_size(self.settings.font_size - 1.0);
+                    }
+                    ui.label(format!("{:.0} pt", self.settings.font_size));
+                    if ui.button("+").on_hover_text("Larger editor font").clicked() {
+                        self.set_font_size(self.settings.font_size + 1.0);
+                    }
+                });
+                ui.horizontal(|ui| {
+                    ui.label("UI scale");
+                    if ui.button("−").on_hover_text("Zoom out (Ctrl+-)").clicked() {
+                        ctx.set_zoom_factor((ctx.zoom_factor() - 0.1).max(0.5));
+                    }
+                    ui.label(format!("{:.0}%", ctx.zoom_factor() * 100.0));
+                    if ui.button("+").on_hover_text("Zoom in (Ctrl++)").clicked() {
+                        ctx.set_zoom_factor((ctx.zoom_factor() + 0.1).min(3.0));
+                    }
+                    if ui.button("Reset").on_hover_text("Ctrl+0").clicked() {
+                        ctx.set_zoom_factor(1.0);
+                    }
+                });
+                ui.separator();
+                let mut builtin = self.dialogs == DialogPreference::BuiltIn;
+                if ui
+                    .checkbox(&mut builtin, "Use dscope's own file dialog")
+                    .on_hover_text("Best over remote X or VNC, where native dialogs may be missing")
+                    .changed()
+                {
+                    self.dialogs = if builtin {
+                        DialogPreference::BuiltIn
+                    } else {
+                        DialogPreference::Auto
+                    };
+                    self.settings.dialogs = self.dialogs;
+                    self.save_settings();
+                }
+            });
+            ui.menu_button("Examples", |ui| {
+                for (i, example) in crate::examples::EXAMPLES.iter().enumerate() {
+                    if ui
+                        .button(example.file_name)
+                        .on_hover_text(example.summary())
+                        .clicked()
+                    {
+                        self.request(&ctx, PendingAction::OpenExample(i));
+                    }
+                }
+            });
+        });
+    }
+
+    fn set_font_size(&mut self, size: f32) {
+        self.settings.font_size = size.clamp(8.0, 40.0);
+        self.editor.set_font_size(self.settings.font_size);
+        self.save_settings();
+    }
+
+    fn status_bar(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            let name = self.doc.name();
+            if self.doc.dirty {
+                ui.label(format!("{name} ●"))
+                    .on_hover_text("Unsaved changes");
+            } else {
+                ui.label(name);
+            }
+            ui.separator();
+            let (line, col) = self.editor.cursor_line_col();
+            ui.label(format!("Ln {line}, Col {col}"));
+            ui.separator();
+            ui.label(format!("{} lines", self.editor.line_count()));
+            if !self.status.is_empty() {
+                ui.separator();
+                ui.label(&self.status);
+            }
+        });
+    }
+
+    fn prompts(&mut self, ctx: &egui::Context) {
+        let Some(prompt) = self.prompt.take() else {
+            return;
+        };
+        let mut keep = true;
+        let modal = egui::Modal::new(Id::unique("dscope-prompt")).show(ctx, |ui| {
+            ui.set_max_width(520.0);
+            match &prompt {
+                Prompt::Unsaved(action) => {
+                    ui.heading("Unsaved changes");
+                    ui.label(format!(
+                        "{} has changes that are not saved. Save them first?",
+                        self.doc.name()
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Save").clicked() {
+                            keep = false;
+                            if self.doc.path.is_some() {
+                                if self.save(ctx) {
+                                    self.perform(ctx, action.clone());
+                                }
+                            } else {
+                                self.after_save = Some(action.clone());
+                                self.start_dialog(ctx, DialogPurpose::SaveAs);
+                            }
+                        }
+                        if ui.button("Discard").clicked() {
+                            keep = false;
+                            self.discard_recovery();
+                            self.perform(ctx, action.clone());
+                        }
+                        if ui.button("Cancel").clicked() {
+                            keep = false;
+                        }
+                    });
+                }
+                Prompt::Error { title, message } => {
+                    ui.heading(title);
+                    ui.label(message);
+                    if ui.button("OK").clicked() {
+                        keep = false;
+                    }
+                }
+                Prompt::Recover(orphans) => {
+                    ui.heading("Recover unsaved work?");
+                    ui.label("dscope did not exit cleanly last time. Unsaved text was kept:");
+                    let mut take = None;
+                    let mut drop = None;
+                    for (i, (file, record)) in orphans.iter().enumerate() {
+                        ui.horizontal(|ui| match record {
+                            Ok(r) => {
+                                ui.label(r.describe());
+                                if ui.button("Recover").clicked() {
+                                    take = Some(i);
+                                }
+                                if ui.button("Discard").clicked() {
+                                    drop = Some(i);
+                                }
+                            }
+                            Err(e) => {
+                                ui.label(format!("{}: {e}", file.display()));
+                                if ui.button("Delete").clicked() {
+                                    drop = Some(i);
+                                }
+                            }
+                        });
+                    }
+                    if ui.button("Later").on_hover_text("Keep the copies and decide next time").clicked() {
+                        keep = false;
+                    }
+                    if let Some(i) = drop {
+                        self.recovery_dropped(i);
+                    }
+                    if let Some(i) = take {
+                        self.recover(ctx, i);
+                        keep = false;
+                    }
+                }
+                Prompt::ChangedOnDisk => {
+                    ui.heading("File changed on disk");
+                    ui.label(format!(
+                        "{} was changed by another program, and you have unsaved changes.",
+                        self.doc.name()
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Reload from disk").on_hover_text("Your unsaved changes are lost").clicked() {
+                            keep = false;
+                            if let Some(p) = self.doc.path.clone() {
+                                self.load_path(ctx, &p);
+                            }
+                        }
+                        if ui.button("Keep my version").on_hover_text("Saving will overwrite the other program's changes").clicked() {
+                            keep = false;
+                        }
+                    });
+                }
+                Prompt::DeletedOnDisk => {
+                    ui.heading("File deleted");
+                    ui.label(format!(
+                        "{} was deleted or moved by another program. Your text is still here; Save writes it again.",
+                        self.doc.name()
+                    ));
+                    if ui.button("OK").clicked() {
+                        keep = false;
+                    }
+                }
+            }
+        });
+        if modal.should_close() && !matches!(prompt, Prompt::Recover(_)) {
+            keep = false;
+        }
+        // A handler above may have put up the next prompt; keep that one.
+        if keep && self.prompt.is_none() {
+            self.prompt = Some(prompt);
+        }
+    }
+
+    fn recovery_dropped(&mut self, index: usize) {
+        // Called while the prompt is taken: rebuild the list from disk.
+        if let Some(store) = &self.recovery {
+            let orphans = store.orphans();
+            if let Some((file, _)) = orphans.get(index) {
+                store.discard(file);
+            }
+            let rest = store.orphans();
+            if !rest.is_empty() {
+                self.prompt = Some(Prompt::Recover(rest));
+            }
+        }
+    }
+
+    fn recover(&mut self, ctx: &egui::Context, index: usize) {
+        let Some(store) = self.recovery.clone() else {
+            return;
+        };
+        let orphans = store.orphans();
+        let Some((file, Ok(record))) = orphans.into_iter().nth(index) else {
+            return;
+        };
+        // The saved version is what is on disk now, so the buffer shows as
+        // unsaved exactly when the recovered text differs from it.
+        let on_disk = record.path.as_deref().and_then(|p| files::load(p).ok());
+        self.editor.set_text(ctx, record.text.clone());
+        self.doc = Document {
+            path: record.path.clone(),
+            saved_text: on_disk.as_ref().map(|l| l.text.clone()).unwrap_or_default(),
+            dirty: true,
+        };
+        self.refresh_dirty();
+        self.set_watch(record.path.clone(), on_disk.map(|l| l.stamp));
+        // Take over the copy: write our own before deleting the orphan.
+        if store.write(record.path.as_deref(), &record.text).is_ok() {
+            store.discard(&file);
+        }
+        self.status = format!("Recovered {}", record.describe());
+    }
+
+    fn handle_close_request(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        if self.doc.dirty && !self.allow_close {
+            ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+            self.prompt = Some(Prompt::Unsaved(PendingAction::Quit));
+            return;
+        }
+        if let Some(rect) = ctx.input(|i| i.viewport().inner_rect) {
+            self.settings.window_size = Some([rect.width(), rect.height()]);
+        }
+        self.save_settings();
+        if !self.doc.dirty {
+            self.discard_recovery();
+        }
+    }
+
+    /// One frame of the whole app.
+    pub fn frame(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        self.check_disk(&ctx);
+        self.shortcuts(&ctx);
+        self.poll_dialogs(&ctx);
+        self.prompts(&ctx);
+
+        egui::Panel::top("dscope-menu").show(ui, |ui| self.menu_bar(ui));
+        egui::Panel::bottom("dscope-status").show(ui, |ui| self.status_bar(ui));
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                let response = self.editor.show(ui);
+                if response.changed {
+                    self.refresh_dirty();
+                    if self.recovery.is_some() && self.recovery_due.is_none() {
+                        self.recovery_due = Some(Instant::now() + RECOVERY_DELAY);
+                    }
+                }
+            });
+        if ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y)))
+        {
+            self.editor.redo(&ctx);
+            self.refresh_dirty();
+        }
+
+        self.take_recovery_copy();
+        if let Some(due) = self.recovery_due {
+            ctx.request_repaint_after(due.saturating_duration_since(Instant::now()));
+        }
+        if (ctx.zoom_factor() - self.settings.zoom).abs() > f32::EPSILON {
+            self.settings.zoom = ctx.zoom_factor();
+            self.save_settings();
+        }
+        self.handle_close_request(&ctx);
+        let title = self.title();
+        if title != self.sent_title {
+            ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
+            self.sent_title = title;
+        }
+    }
+}
+
+fn apply_theme(ctx: &egui::Context, theme: ThemeKind) {
+    ctx.set_theme(match theme {
+        ThemeKind::Dark => egui::Theme::Dark,
+        ThemeKind::Light => egui::Theme::Light,
+    });
+}
+
+impl eframe::App for DscopeApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.frame(ui);
+    }
+}

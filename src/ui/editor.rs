@@ -1,0 +1,867 @@
+//! The D script editor: an egui `TextEdit` with syntect highlighting, a
+//! line-number gutter with diagnostic markers, current-line highlight,
+//! find (Ctrl+F), go to line (Ctrl+G) and tab-to-spaces.
+//!
+//! Highlighting is incremental ([`IncrementalHighlighter`]) and the laid-out
+//! galley is cached per text revision, so an idle frame or a cursor move
+//! costs no re-highlighting at all.
+
+use crate::lang::highlight::IncrementalHighlighter;
+use crate::lang::theme::ThemeKind;
+use crate::model::{Diagnostic, Severity};
+use egui::text::{CCursor, CCursorRange, LayoutJob, TextFormat};
+use egui::{
+    Align, Color32, FontId, Galley, Id, Key, KeyboardShortcut, Modifiers, Rect, Sense, Stroke,
+    TextEdit, Ui, pos2, vec2,
+};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Find-bar state.
+#[derive(Default)]
+struct Find {
+    open: bool,
+    query: String,
+    case_sensitive: bool,
+    /// Byte ranges of the matches in the text, in order.
+    matches: Vec<Range<usize>>,
+    current: Option<usize>,
+    /// (text revision, query, case) the matches were computed for.
+    computed_for: Option<(u64, String, bool)>,
+    focus_query: bool,
+}
+
+/// What happened in the editor this frame.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct EditorResponse {
+    /// The text changed (typing, paste, undo, tab...).
+    pub changed: bool,
+}
+
+struct GalleyCache {
+    key: (u64, u64, u32, u32, ThemeKind),
+    galley: Arc<Galley>,
+}
+
+pub struct Editor {
+    id: Id,
+    text: String,
+    /// Bumped on every change of `text`; keys caches.
+    text_revision: u64,
+    highlighter: IncrementalHighlighter,
+    diagnostics: Vec<Diagnostic>,
+    diagnostics_revision: u64,
+    font_size: f32,
+    tab_width: usize,
+    galley_cache: Option<GalleyCache>,
+    /// A char range to select and scroll to on the next frame.
+    pending_selection: Option<Range<usize>>,
+    request_focus: bool,
+    find: Find,
+    goto_line: Option<String>,
+    /// 1-based line and column of the cursor, for the status bar.
+    cursor_line_col: (usize, usize),
+}
+
+/// Byte ranges of every occurrence of `query` in `text`.
+pub fn find_matches(text: &str, query: &str, case_sensitive: bool) -> Vec<Range<usize>> {
+    if query.is_empty() {
+        return Vec::new();
+    }
+    if case_sensitive {
+        return text
+            .match_indices(query)
+            .map(|(at, m)| at..at + m.len())
+            .collect();
+    }
+    // Lowercasing can change byte lengths (e.g. 'İ'), so compare char by
+    // char on the original text instead of searching a lowered copy.
+    let needle: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+    let mut found = Vec::new();
+    let mut starts = text.char_indices().map(|(i, _)| i).peekable();
+    while let Some(start) = starts.next() {
+        let mut chars = text[start..].char_indices();
+        let mut matched = 0;
+        let mut end = start;
+        'outer: for (offset, c) in chars.by_ref() {
+            for lc in c.to_lowercase() {
+                if matched < needle.len() && needle[matched] == lc {
+                    matched += 1;
+                } else {
+                    break 'outer;
+                }
+            }
+            end = start + offset + c.len_utf8();
+            if matched == needle.len() {
+                break;
+            }
+        }
+        if matched == needle.len() {
+            found.push(start..end);
+            // No overlapping matches: skip to the end of this one.
+            while starts.next_if(|&i| i < end).is_some() {}
+        }
+    }
+    found
+}
+
+/// Char index of a byte offset in `text`.
+pub fn char_index(text: &str, byte: usize) -> usize {
+    text[..byte.min(text.len())].chars().count()
+}
+
+/// Byte offset of a char index in `text`.
+pub fn byte_index(text: &str, chars: usize) -> usize {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i)
+}
+
+/// Byte offset where 1-based `line` starts, clamped to the last line.
+pub fn line_start(text: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 2)
+        .map_or_else(|| text.rfind('\n').map_or(0, |i| i + 1), |(i, _)| i + 1)
+}
+
+/// 1-based line and column (in chars) of a char index.
+pub fn line_col(text: &str, char_idx: usize) -> (usize, usize) {
+    let byte = byte_index(text, char_idx);
+    let before = &text[..byte];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn color(c: syntect::highlighting::Color) -> Color32 {
+    Color32::from_rgba_unmultiplied(c.r, c.g, c.b, c.a)
+}
+
+pub fn diagnostic_color(severity: Severity, dark: bool) -> Color32 {
+    match (severity, dark) {
+        (Severity::Error, true) => Color32::from_rgb(0xff, 0x55, 0x55),
+        (Severity::Error, false) => Color32::from_rgb(0xd0, 0x10, 0x10),
+        (Severity::Warning, _) => Color32::from_rgb(0xe0, 0xa0, 0x00),
+        (Severity::Note, _) => Color32::from_rgb(0x40, 0x90, 0xff),
+    }
+}
+
+/// The byte range to underline on a line for a diagnostic: its columns, or
+/// the line's text without leading/trailing blanks.
+fn underline_range(line_text: &str, diagnostic: &Diagnostic) -> Range<usize> {
+    let content = line_text.trim_end_matches(['\n', '\r']);
+    match &diagnostic.columns {
+        Some(cols) => {
+            let start = byte_index(content, cols.start);
+            let end = byte_index(content, cols.end.max(cols.start + 1));
+            start..end.max(start)
+        }
+        None => {
+            let start = content.len() - content.trim_start().len();
+            let end = content.trim_end().len();
+            if start >= end {
+                0..content.len()
+            } else {
+                start..end
+            }
+        }
+    }
+}
+
+impl Editor {
+    pub fn new(text: String, theme: ThemeKind) -> Self {
+        Editor {
+            id: Id::unique("dscope-editor"),
+            text,
+            text_revision: 0,
+            highlighter: IncrementalHighlighter::new(theme),
+            diagnostics: Vec::new(),
+            diagnostics_revision: 0,
+            font_size: 14.0,
+            tab_width: 4,
+            galley_cache: None,
+            pending_selection: None,
+            request_focus: true,
+            find: Find::default(),
+            goto_line: None,
+            cursor_line_col: (1, 1),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Replaces the whole text (a newly opened file): cursor to the start,
+    /// undo history cleared so Undo cannot bring back another file.
+    pub fn set_text(&mut self, ctx: &egui::Context, text: String) {
+        self.text = text;
+        self.text_revision += 1;
+        self.diagnostics.clear();
+        self.diagnostics_revision += 1;
+        let mut state = TextEdit::load_state(ctx, self.id).unwrap_or_default();
+        state
+            .cursor
+            .set_char_range(Some(CCursorRange::one(CCursor::new(0))));
+        state.clear_undoer();
+        TextEdit::store_state(ctx, self.id, state);
+        self.cursor_line_col = (1, 1);
+        self.request_focus = true;
+    }
+
+    pub fn set_theme(&mut self, theme: ThemeKind) {
+        self.highlighter.set_theme(theme);
+    }
+
+    pub fn set_font_size(&mut self, size: f32) {
+        self.font_size = size;
+    }
+
+    pub fn font_size(&self) -> f32 {
+        self.font_size
+    }
+
+    pub fn set_tab_width(&mut self, width: usize) {
+        self.tab_width = width.max(1);
+    }
+
+    /// Shows `diagnostics` in the editor: underlined on their line, with a
+    /// gutter marker whose tooltip is the message.
+    pub fn set_diagnostics(&mut self, diagnostics: Vec<Diagnostic>) {
+        if diagnostics != self.diagnostics {
+            self.diagnostics = diagnostics;
+            self.diagnostics_revision += 1;
+        }
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Moves the cursor to the start of 1-based `line` (clamped) and scrolls
+    /// it into view.
+    pub fn goto_line(&mut self, line: usize) {
+        let start = char_index(&self.text, line_start(&self.text, line));
+        self.pending_selection = Some(start..start);
+        self.request_focus = true;
+    }
+
+    /// Selects a char range and scrolls to it.
+    pub fn select_chars(&mut self, range: Range<usize>) {
+        self.pending_selection = Some(range);
+        self.request_focus = true;
+    }
+
+    /// Steps back in the edit history (the same history Ctrl+Z uses).
+    pub fn undo(&mut self, ctx: &egui::Context) -> bool {
+        self.step_history(ctx, true)
+    }
+
+    pub fn redo(&mut self, ctx: &egui::Context) -> bool {
+        self.step_history(ctx, false)
+    }
+
+    fn step_history(&mut self, ctx: &egui::Context, back: bool) -> bool {
+        let Some(mut state) = TextEdit::load_state(ctx, self.id) else {
+            return false;
+        };
+        let mut undoer = state.undoer();
+        let cursor = state
+            .cursor
+            .char_range()
+            .unwrap_or_else(|| CCursorRange::one(CCursor::new(0)));
+        let current = (cursor, self.text.clone());
+        let target = if back {
+            undoer.undo(&current)
+        } else {
+            undoer.redo(&current)
+        }
+        .cloned();
+        let Some((cursor, text)) = target else {
+            return false;
+        };
+        state.set_undoer(undoer);
+        state.cursor.set_char_range(Some(cursor));
+        TextEdit::store_state(ctx, self.id, state);
+        self.text = text;
+        self.text_revision += 1;
+        self.request_focus = true;
+        true
+    }
+
+    pub fn cursor_line_col(&self) -> (usize, usize) {
+        self.cursor_line_col
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.text.matches('\n').count() + 1
+    }
+
+    pub fn open_find(&mut self) {
+        self.find.open = true;
+        self.find.focus_query = true;
+    }
+
+    pub fn open_goto_line(&mut self) {
+        self.goto_line = Some(String::new());
+    }
+
+    pub fn find_is_open(&self) -> bool {
+        self.find.open
+    }
+
+    fn font_id(&self) -> FontId {
+        FontId::monospace(self.font_size)
+    }
+
+    /// Handles Tab (insert spaces) before the TextEdit sees it.
+    fn handle_tab(&mut self, ui: &Ui) -> bool {
+        let has_focus = ui.memory(|m| m.has_focus(self.id));
+        if !has_focus || !ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Tab)) {
+            return false;
+        }
+        let Some(mut state) = TextEdit::load_state(ui.ctx(), self.id) else {
+            return false;
+        };
+        let range = state
+            .cursor
+            .char_range()
+            .unwrap_or_else(|| CCursorRange::one(CCursor::new(0)));
+        let sorted = range.as_sorted_char_range();
+        let (start, end) = (sorted.start.0, sorted.end.0);
+        let start_b = byte_index(&self.text, start);
+        let end_b = byte_index(&self.text, end);
+        let line_begin = self.text[..start_b].rfind('\n').map_or(0, |i| i + 1);
+        let column = self.text[line_begin..start_b].chars().count();
+        let spaces = self.tab_width - column % self.tab_width;
+        self.text.replace_range(start_b..end_b, &" ".repeat(spaces));
+        state
+            .cursor
+            .set_char_range(Some(CCursorRange::one(CCursor::new(start + spaces))));
+        TextEdit::store_state(ui.ctx(), self.id, state);
+        true
+    }
+
+    fn handle_shortcuts(&mut self, ui: &Ui) {
+        let find = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+        let goto = KeyboardShortcut::new(Modifiers::COMMAND, Key::G);
+        if ui.input_mut(|i| i.consume_shortcut(&find)) {
+            // Start the search from the selection, as editors do.
+            if let Some(sel) = self.selected_text(ui.ctx())
+                && !sel.contains('\n')
+                && !sel.is_empty()
+            {
+                self.find.query = sel;
+            }
+            self.open_find();
+        }
+        if ui.input_mut(|i| i.consume_shortcut(&goto)) {
+            self.open_goto_line();
+        }
+        if self.find.open {
+            if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F3)) {
+                self.find_step(true);
+            }
+            if ui.input_mut(|i| i.consume_key(Modifiers::SHIFT, Key::F3)) {
+                self.find_step(false);
+            }
+        }
+    }
+
+    fn selected_text(&self, ctx: &egui::Context) -> Option<String> {
+        let state = TextEdit::load_state(ctx, self.id)?;
+        let r = state.cursor.char_range()?.as_sorted_char_range();
+        let a = byte_index(&self.text, r.start.0);
+        let b = byte_index(&self.text, r.end.0);
+        Some(self.text[a..b].to_owned())
+    }
+
+    fn refresh_matches(&mut self) {
+        let key = (
+            self.text_revision,
+            self.find.query.clone(),
+            self.find.case_sensitive,
+        );
+        if self.find.computed_for.as_ref() != Some(&key) {
+            self.find.matches =
+                find_matches(&self.text, &self.find.query, self.find.case_sensitive);
+            self.find.current = None;
+            self.find.computed_for = Some(key);
+        }
+    }
+
+    /// Moves to the next (or previous) match and selects it.
+    pub fn find_step(&mut self, forward: bool) {
+        self.refresh_matches();
+        let n = self.find.matches.len();
+        if n == 0 {
+            return;
+        }
+        let cursor_byte = self
+            .pending_selection
+            .as_ref()
+            .map(|r| byte_index(&self.text, r.start));
+        let next = match (self.find.current, forward) {
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+            (None, true) => {
+                let from = cursor_byte.unwrap_or(0);
+                self.find
+                    .matches
+                    .iter()
+                    .position(|m| m.start >= from)
+                    .unwrap_or(0)
+            }
+            (None, false) => n - 1,
+        };
+        self.find.current = Some(next);
+        let m = self.find.matches[next].clone();
+        self.pending_selection =
+            Some(char_index(&self.text, m.start)..char_index(&self.text, m.end));
+    }
+
+    /// "3 of 12", "no matches", or "" with no query.
+    pub fn find_status(&self) -> String {
+        if self.find.query.is_empty() {
+            return String::new();
+        }
+        match (self.find.matches.len(), self.find.current) {
+            (0, _) => "no matches".to_owned(),
+            (n, Some(i)) => format!("{} of {n}", i + 1),
+            (n, None) => format!("{n} matches"),
+        }
+    }
+
+    fn find_bar(&mut self, ui: &mut Ui) {
+        if !self.find.open {
+            return;
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Find:");
+            let query = ui.add(
+                TextEdit::singleline(&mut self.find.query)
+                    .id(Id::unique("dscope-find-query"))
+                    .desired_width(220.0)
+                    .hint_text("text to find"),
+            );
+            let query = query.labelled_by(label.id);
+            if self.find.focus_query {
+                query.request_focus();
+                self.find.focus_query = false;
+            }
+            if query.changed() {
+                self.find.current = None;
+            }
+            let enter = query.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if enter {
+                let backwards = ui.input(|i| i.modifiers.shift);
+                self.find_step(!backwards);
+                query.request_focus();
+            }
+            if ui
+                .button("Previous")
+                .on_hover_text("Shift+Enter, Shift+F3")
+                .clicked()
+            {
+                self.find_step(false);
+            }
+            if ui.button("Next").on_hover_text("Enter, F3").clicked() {
+                self.find_step(true);
+            }
+            if ui
+                .checkbox(&mut self.find.case_sensitive, "Match case")
+                .changed()
+            {
+                self.find.current = None;
+            }
+            self.refresh_matches();
+            ui.label(self.find_status());
+            if ui.button("Close find").clicked()
+                || (query.has_focus() && ui.input(|i| i.key_pressed(Key::Escape)))
+            {
+                self.find.open = false;
+                self.request_focus = true;
+            }
+        });
+    }
+
+    fn goto_dialog(&mut self, ui: &mut Ui) {
+        let Some(mut input) = self.goto_line.take() else {
+            return;
+        };
+        let total = self.line_count();
+        let mut keep_open = true;
+        let modal = egui::Modal::new(Id::unique("dscope-goto-line")).show(ui.ctx(), |ui| {
+            ui.heading("Go to line");
+            let label = ui.label(format!("Line number (1–{total}):"));
+            let edit = ui
+                .add(TextEdit::singleline(&mut input).id(Id::unique("dscope-goto-input")))
+                .labelled_by(label.id);
+            edit.request_focus();
+            let parsed = input.trim().parse::<usize>().ok().filter(|n| *n >= 1);
+            if !input.trim().is_empty() && parsed.is_none() {
+                ui.colored_label(ui.visuals().error_fg_color, "Type a line number.");
+            }
+            let enter = ui.input(|i| i.key_pressed(Key::Enter));
+            ui.horizontal(|ui| {
+                let go = ui.add_enabled(parsed.is_some(), egui::Button::new("Go"));
+                if (go.clicked() || enter)
+                    && let Some(n) = parsed
+                {
+                    self.goto_line(n.min(total));
+                    keep_open = false;
+                }
+                if ui.button("Cancel").clicked() {
+                    keep_open = false;
+                    self.request_focus = true;
+                }
+            });
+        });
+        if modal.should_close() {
+            keep_open = false;
+            self.request_focus = true;
+        }
+        if keep_open {
+            self.goto_line = Some(input);
+        }
+    }
+
+    /// Draws the editor filling the available space.
+    pub fn show(&mut self, ui: &mut Ui) -> EditorResponse {
+        self.handle_shortcuts(ui);
+        self.find_bar(ui);
+        self.goto_dialog(ui);
+        let tabbed = self.handle_tab(ui);
+
+        let font_id = self.font_id();
+        let dark = ui.visuals().dark_mode;
+        let row_height = ui.fonts_mut(|f| f.row_height(&font_id));
+        let char_width = ui.fonts_mut(|f| f.glyph_width(&font_id, '0'));
+        let digits = self.line_count().to_string().len().max(3);
+        let marker_width = row_height;
+        let gutter_width = marker_width + digits as f32 * char_width + 10.0;
+        let theme = crate::lang::theme::theme(self.highlighter.theme_kind());
+        let background = theme
+            .settings
+            .background
+            .map(color)
+            .unwrap_or(Color32::BLACK);
+        let foreground = theme
+            .settings
+            .foreground
+            .map(color)
+            .unwrap_or(Color32::GRAY);
+        ui.painter()
+            .rect_filled(ui.available_rect_before_wrap(), 0.0, background);
+
+        let id = self.id;
+        if let Some(sel) = &self.pending_selection {
+            let mut state = TextEdit::load_state(ui.ctx(), id).unwrap_or_default();
+            state.cursor.set_char_range(Some(CCursorRange::two(
+                CCursor::new(sel.start),
+                CCursor::new(sel.end),
+            )));
+            TextEdit::store_state(ui.ctx(), id, state);
+        }
+        if std::mem::take(&mut self.request_focus) {
+            ui.memory_mut(|m| m.request_focus(id));
+        }
+        let scroll_to = self.pending_selection.take();
+        let key_base = (self.diagnostics_revision, self.font_size.to_bits());
+        let ppp = ui.pixels_per_point().to_bits();
+
+        let output = egui::ScrollArea::vertical()
+            .id_salt("dscope-editor-scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.horizontal_top(|ui| {
+                    ui.spacing_mut().item_spacing.x = 0.0;
+                    let gutter_left = ui.cursor().min.x;
+                    ui.allocate_exact_size(vec2(gutter_width, row_height), Sense::hover());
+                    let current_line_bg = ui.painter().add(egui::Shape::Noop);
+
+                    let Editor {
+                        text,
+                        highlighter,
+                        diagnostics,
+                        galley_cache,
+                        ..
+                    } = &mut *self;
+                    let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
+                        highlighter.update(buf.as_str());
+                        let key = (
+                            highlighter.revision(),
+                            key_base.0,
+                            key_base.1,
+                            wrap_width.to_bits() ^ ppp,
+                            highlighter.theme_kind(),
+                        );
+                        if let Some(cache) = galley_cache.as_ref()
+                            && cache.key == key
+                        {
+                            return cache.galley.clone();
+                        }
+                        let mut job = build_layout_job(highlighter, diagnostics, &font_id, dark);
+                        job.wrap.max_width = wrap_width;
+                        let galley = ui.fonts_mut(|f| f.layout_job(job));
+                        *galley_cache = Some(GalleyCache {
+                            key,
+                            galley: galley.clone(),
+                        });
+                        galley
+                    };
+                    let output = TextEdit::multiline(text)
+                        .id(id)
+                        .font(font_id.clone())
+                        .frame(egui::Frame::NONE)
+                        .margin(egui::Margin::symmetric(4, 2))
+                        .desired_width(f32::INFINITY)
+                        .desired_rows(30)
+                        .lock_focus(true)
+                        .layouter(&mut layouter)
+                        .show(ui);
+                    let output_rect = output.response.rect;
+                    let gutter = Rect::from_x_y_ranges(
+                        gutter_left..=gutter_left + gutter_width,
+                        output_rect.y_range(),
+                    );
+                    let gutter_response = ui.interact(gutter, id.with("gutter"), Sense::hover());
+                    (output, gutter, gutter_response, current_line_bg)
+                })
+                .inner
+            });
+        let (output, gutter, gutter_response, current_line_bg) = output.inner;
+        let galley = output.galley.clone();
+        let origin = output.galley_pos;
+        let painter = ui.painter().with_clip_rect(
+            output
+                .text_clip_rect
+                .union(gutter)
+                .intersect(ui.clip_rect()),
+        );
+
+        // The cursor's row, its line and column.
+        let cursor = output.cursor_range.map(|r| r.primary);
+        if let Some(c) = cursor {
+            let row = galley.pos_from_cursor(c).translate(origin.to_vec2());
+            let band =
+                Rect::from_x_y_ranges(gutter.left()..=output.response.rect.right(), row.y_range());
+            let tint = if dark {
+                Color32::from_white_alpha(14)
+            } else {
+                Color32::from_black_alpha(12)
+            };
+            painter.set(current_line_bg, egui::Shape::rect_filled(band, 0.0, tint));
+            self.cursor_line_col = line_col(&self.text, c.index.0);
+            if let Some(sel) = &scroll_to {
+                let target = galley
+                    .pos_from_cursor(CCursor::new(sel.start))
+                    .translate(origin.to_vec2());
+                ui.scroll_to_rect(target.expand(row_height), Some(Align::Center));
+            }
+        }
+
+        // Gutter: line numbers at the first row of each line, markers for
+        // diagnostics.
+        let gutter_font = FontId::monospace(self.font_size * 0.9);
+        let visible = ui.clip_rect();
+        let current_line = self.cursor_line_col.0;
+        let mut line = 1;
+        let mut line_starts = true;
+        let mut hovered_line = None;
+        let pointer = ui.input(|i| i.pointer.hover_pos());
+        for placed in &galley.rows {
+            let rect = placed.rect().translate(origin.to_vec2());
+            if line_starts && rect.bottom() >= visible.top() && rect.top() <= visible.bottom() {
+                let number_color = if line == current_line {
+                    foreground
+                } else {
+                    foreground.gamma_multiply(0.45)
+                };
+                painter.text(
+                    pos2(gutter.right() - 8.0, rect.center().y),
+                    egui::Align2::RIGHT_CENTER,
+                    line.to_string(),
+                    gutter_font.clone(),
+                    number_color,
+                );
+                if let Some(d) = self.diagnostics.iter().find(|d| d.line == line) {
+                    let c = pos2(gutter.left() + marker_width * 0.5, rect.center().y);
+                    painter.circle_filled(c, row_height * 0.28, diagnostic_color(d.severity, dark));
+                }
+                if let Some(p) = pointer
+                    && gutter_response.hovered()
+                    && p.y >= rect.top()
+                    && p.y < rect.bottom()
+                {
+                    hovered_line = Some(line);
+                }
+            }
+            line_starts = placed.ends_with_newline;
+            if line_starts {
+                line += 1;
+            }
+        }
+        painter.vline(
+            gutter.right() - 2.0,
+            gutter.y_range(),
+            Stroke::new(1.0, foreground.gamma_multiply(0.15)),
+        );
+
+        // Tooltips: the gutter marker, or the underlined text itself.
+        if hovered_line.is_none()
+            && output.response.hovered()
+            && !self.diagnostics.is_empty()
+            && let Some(p) = pointer
+        {
+            let c = galley.cursor_from_pos(p - origin);
+            let (l, col) = line_col(&self.text, c.index.0);
+            hovered_line = self
+                .diagnostics
+                .iter()
+                .find(|d| d.line == l && d.columns.as_ref().is_none_or(|r| r.contains(&(col - 1))))
+                .map(|d| d.line);
+        }
+        if let Some(l) = hovered_line {
+            let messages: Vec<String> = self
+                .diagnostics
+                .iter()
+                .filter(|d| d.line == l)
+                .map(|d| match &d.tag {
+                    Some(tag) => format!("{}: {} [{tag}]", d.severity.label(), d.message),
+                    None => format!("{}: {}", d.severity.label(), d.message),
+                })
+                .collect();
+            if !messages.is_empty() {
+                gutter_response.show_tooltip_text(messages.join("\n"));
+            }
+        }
+
+        let changed = tabbed || output.response.changed();
+        if changed {
+            self.text_revision += 1;
+        }
+        EditorResponse { changed }
+    }
+}
+
+/// The highlighted text as an egui layout: theme colours, italics and
+/// underlines from the highlighter, and diagnostic underlines on top.
+fn build_layout_job(
+    highlighter: &IncrementalHighlighter,
+    diagnostics: &[Diagnostic],
+    font_id: &FontId,
+    dark: bool,
+) -> LayoutJob {
+    use syntect::highlighting::FontStyle;
+    let theme = crate::lang::theme::theme(highlighter.theme_kind());
+    let background = theme.settings.background.map(color);
+    let mut job = LayoutJob::default();
+    for (index, (line, spans)) in highlighter.lines().enumerate() {
+        let underline = diagnostics.iter().find(|d| d.line == index + 1).map(|d| {
+            (
+                underline_range(line, d),
+                Stroke::new(1.5, diagnostic_color(d.severity, dark)),
+            )
+        });
+        for span in spans {
+            let style = span.style;
+            let mut format = TextFormat {
+                font_id: font_id.clone(),
+                color: color(style.foreground),
+                italics: style.font_style.contains(FontStyle::ITALIC),
+                ..Default::default()
+            };
+            if style.font_style.contains(FontStyle::UNDERLINE) {
+                format.underline = Stroke::new(1.0, format.color);
+            }
+            if Some(color(style.background)) != background {
+                format.background = color(style.background);
+            }
+            let mut cuts = vec![span.range.start, span.range.end];
+            if let Some((r, _)) = &underline {
+                cuts.extend(
+                    [r.start, r.end]
+                        .into_iter()
+                        .filter(|b| span.range.start < *b && *b < span.range.end),
+                );
+            }
+            cuts.sort_unstable();
+            for w in cuts.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                let mut f = format.clone();
+                if let Some((r, stroke)) = &underline
+                    && a >= r.start
+                    && b <= r.end
+                {
+                    f.underline = *stroke;
+                }
+                job.append(&line[a..b], 0.0, f);
+            }
+        }
+    }
+    job
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_is_case_aware_and_non_overlapping() {
+        assert_eq!(find_matches("aaaa", "aa", true), vec![0..2, 2..4]);
+        assert_eq!(find_matches("Count count COUNT", "count", false).len(), 3);
+        assert_eq!(
+            find_matches("Count count COUNT", "count", true),
+            vec![6..11]
+        );
+        assert!(find_matches("abc", "", false).is_empty());
+        // Non-ASCII text keeps byte ranges on char boundaries.
+        let t = "größe GRÖSSE größe";
+        for r in find_matches(t, "GRÖ", false) {
+            assert!(t.is_char_boundary(r.start) && t.is_char_boundary(r.end));
+            assert_eq!(t[r].to_lowercase(), "grö");
+        }
+    }
+
+    #[test]
+    fn line_arithmetic() {
+        let t = "ab\ncdé\n\nx";
+        assert_eq!(line_start(t, 1), 0);
+        assert_eq!(line_start(t, 2), 3);
+        assert_eq!(line_start(t, 4), 9);
+        assert_eq!(line_start(t, 99), 9, "clamped to the last line");
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 6), (2, 4));
+        assert_eq!(line_col(t, 8), (4, 1));
+        assert_eq!(byte_index(t, 6), 7);
+        assert_eq!(char_index(t, 7), 6);
+    }
+
+    #[test]
+    fn underline_covers_columns_or_the_trimmed_line() {
+        let d = Diagnostic::error(1, "x");
+        assert_eq!(underline_range("   foo bar  \n", &d), 3..10);
+        let d = Diagnostic::error(1, "x").with_columns(4..7);
+        assert_eq!(underline_range("é = count;\n", &d), 5..8);
+    }
+
+    #[test]
+    fn layout_underlines_exactly_the_diagnostic_columns() {
+        let mut h = IncrementalHighlighter::new(ThemeKind::Dark);
+        h.update("BEGIN\n{ x = y; }\n");
+        let d = vec![Diagnostic::error(2, "bad").with_columns(2..3)];
+        let job = build_layout_job(&h, &d, &FontId::monospace(14.0), true);
+        let underlined: String = job
+            .sections
+            .iter()
+            .filter(|s| s.format.underline.width > 1.0)
+            .map(|s| &job.text[s.byte_range.start.0..s.byte_range.end.0])
+            .collect();
+        assert_eq!(underlined, "x");
+        assert_eq!(job.text, "BEGIN\n{ x = y; }\n");
+    }
+}
