@@ -121,8 +121,8 @@ fn build(name: &str, p: &Palette) -> Theme {
             item("punctuation, keyword.operator", p.punctuation, plain),
             item("variable.other", p.variable, plain),
             item("variable.other.member", p.variable, plain),
-            item("comment", p.comment, FontStyle::ITALIC),
-            item("string", p.string, plain),
+            item("comment, comment punctuation", p.comment, FontStyle::ITALIC),
+            item("string, string punctuation.definition", p.string, plain),
             item(
                 "constant.character.escape, constant.other.placeholder",
                 p.escape,
@@ -155,7 +155,11 @@ fn build(name: &str, p: &Palette) -> Theme {
                 plain,
             ),
             item("variable.other.kernel", p.storage, plain),
-            item("variable.other.aggregation", p.aggregation, FontStyle::BOLD),
+            item(
+                "variable.other.aggregation, variable.other.aggregation punctuation",
+                p.aggregation,
+                FontStyle::BOLD,
+            ),
             item("support.function, variable.function", p.function, plain),
             item("support.function.aggregation", p.aggregation, plain),
             // Destructive actions change the traced system: make them loud.

@@ -678,7 +678,7 @@ impl DscopeApp {
         ui.horizontal(|ui| {
             let name = self.doc.name();
             if self.doc.dirty {
-                ui.label(format!("{name} ●"))
+                ui.label(format!("{name} •"))
                     .on_hover_text("Unsaved changes");
             } else {
                 ui.label(name);

@@ -505,7 +505,9 @@ impl Editor {
             if !input.trim().is_empty() && parsed.is_none() {
                 ui.colored_label(ui.visuals().error_fg_color, "Type a line number.");
             }
-            let enter = ui.input(|i| i.key_pressed(Key::Enter));
+            // Consumed, so the Enter that confirms does not also reach the
+            // editor once it has focus again.
+            let enter = ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter));
             ui.horizontal(|ui| {
                 let go = ui.add_enabled(parsed.is_some(), egui::Button::new("Go"));
                 if (go.clicked() || enter)
@@ -570,6 +572,7 @@ impl Editor {
             ui.memory_mut(|m| m.request_focus(id));
         }
         let scroll_to = self.pending_selection.take();
+        let viewport_height = ui.available_height();
         let key_base = (self.diagnostics_revision, self.font_size.to_bits());
         let ppp = ui.pixels_per_point().to_bits();
 
@@ -582,6 +585,9 @@ impl Editor {
                     let gutter_left = ui.cursor().min.x;
                     ui.allocate_exact_size(vec2(gutter_width, row_height), Sense::hover());
                     let current_line_bg = ui.painter().add(egui::Shape::Noop);
+                    // Fill the viewport, so clicks below the last line land
+                    // in the editor and the background is the editor's.
+                    let fill = vec2(ui.available_width(), viewport_height);
 
                     let Editor {
                         text,
@@ -618,11 +624,16 @@ impl Editor {
                         .font(font_id.clone())
                         .frame(egui::Frame::NONE)
                         .margin(egui::Margin::symmetric(4, 2))
-                        .desired_width(f32::INFINITY)
-                        .desired_rows(30)
+                        .desired_width(fill.x)
+                        .min_size(fill)
                         .lock_focus(true)
                         .layouter(&mut layouter)
                         .show(ui);
+                    output
+                        .response
+                        .response
+                        .clone()
+                        .accessible_name("D script editor");
                     let output_rect = output.response.rect;
                     let gutter = Rect::from_x_y_ranges(
                         gutter_left..=gutter_left + gutter_width,
@@ -633,18 +644,18 @@ impl Editor {
                 })
                 .inner
             });
+        let viewport = output.inner_rect;
         let (output, gutter, gutter_response, current_line_bg) = output.inner;
         let galley = output.galley.clone();
         let origin = output.galley_pos;
-        let painter = ui.painter().with_clip_rect(
-            output
-                .text_clip_rect
-                .union(gutter)
-                .intersect(ui.clip_rect()),
-        );
+        let painter = ui
+            .painter()
+            .with_clip_rect(viewport.intersect(ui.clip_rect()));
 
         // The cursor's row, its line and column.
-        let cursor = output.cursor_range.map(|r| r.primary);
+        // The stored cursor, not `output.cursor_range`: that is empty while
+        // another widget (the find bar) has focus.
+        let cursor = output.state.cursor.char_range().map(|r| r.primary);
         if let Some(c) = cursor {
             let row = galley.pos_from_cursor(c).translate(origin.to_vec2());
             let band =

@@ -154,9 +154,9 @@ impl FileBrowser {
                     }
                     for (i, entry) in rows {
                         let label = if entry.is_dir {
-                            format!("📁 {}/", entry.name)
+                            format!("{}/", entry.name)
                         } else {
-                            format!("📄 {}", entry.name)
+                            entry.name.clone()
                         };
                         let r = ui.selectable_label(self.selected == Some(i), label);
                         if r.clicked() {

@@ -1,0 +1,277 @@
+//! The app as a user drives it: typing, the in-app file dialog, the unsaved
+//! marker and prompts, recovery, find and go-to-line. Widgets are found by
+//! their accessible labels, as a screen reader would find them.
+
+use dscope::recovery::RecoveryStore;
+use dscope::settings::DialogPreference;
+use dscope::ui::{AppConfig, DscopeApp};
+use egui::{Key, Modifiers, ViewportCommand, ViewportEvent, ViewportId};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::path::{Path, PathBuf};
+
+fn config(dir: &Path, open: Option<PathBuf>) -> AppConfig {
+    AppConfig {
+        settings_path: Some(dir.join("settings.json")),
+        recovery_dir: Some(dir.join("recovery")),
+        open,
+        start_dir: Some(dir.to_owned()),
+        dialogs: Some(DialogPreference::BuiltIn),
+    }
+}
+
+fn app(dir: &Path, open: Option<PathBuf>) -> Harness<'static, DscopeApp> {
+    let config = config(dir, open);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 700.0))
+        .build_eframe(move |cc| DscopeApp::new(cc, config));
+    h.run();
+    h
+}
+
+const CMD: Modifiers = Modifiers::COMMAND;
+
+fn shortcut(h: &mut Harness<'_, DscopeApp>, modifiers: Modifiers, key: Key) {
+    h.key_press_modifiers(modifiers, key);
+    h.run();
+}
+
+/// Types into a text field found by its label, replacing what is there.
+fn replace_text(h: &mut Harness<'_, DscopeApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(CMD, Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+fn click(h: &mut Harness<'_, DscopeApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+fn type_in_editor(h: &mut Harness<'_, DscopeApp>, text: &str) {
+    h.get_by_label("D script editor").focus();
+    h.run();
+    h.get_by_label("D script editor").type_text(text);
+    h.run();
+}
+
+#[test]
+fn typing_marks_the_buffer_unsaved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    assert!(
+        !h.state().is_dirty(),
+        "the starting example is not a change"
+    );
+    assert!(h.query_by_label("untitled.d").is_some());
+    type_in_editor(&mut h, "BEGIN { exit(0); }\n");
+    assert!(h.state().editor().text().contains("BEGIN { exit(0); }"));
+    assert!(h.state().is_dirty());
+    assert!(h.state().title().starts_with("● untitled.d"));
+    assert!(
+        h.query_by_label("untitled.d •").is_some(),
+        "unsaved marker in the status bar"
+    );
+}
+
+#[test]
+fn open_edit_save_and_save_as_through_the_in_app_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.d");
+    std::fs::write(&a, "BEGIN\n{\n}\n").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a script").unwrap();
+    let mut h = app(dir.path(), None);
+
+    shortcut(&mut h, CMD, Key::O);
+    assert!(
+        h.query_by_label("Open script").is_some(),
+        "the in-app browser opened"
+    );
+    assert!(
+        h.query_by_label("notes.txt").is_none(),
+        "only .d files are listed"
+    );
+    click(&mut h, "a.d");
+    click(&mut h, "Open");
+    assert_eq!(h.state().path(), Some(a.as_path()));
+    assert_eq!(h.state().editor().text(), "BEGIN\n{\n}\n");
+    assert!(h.query_by_label("Open script").is_none(), "dialog closed");
+
+    type_in_editor(&mut h, "/* x */");
+    assert!(h.state().is_dirty());
+    shortcut(&mut h, CMD, Key::S);
+    assert!(!h.state().is_dirty());
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "/* x */BEGIN\n{\n}\n");
+    assert!(
+        h.query_by_label("a.d").is_some(),
+        "no unsaved marker after saving"
+    );
+
+    shortcut(&mut h, CMD | Modifiers::SHIFT, Key::S);
+    assert!(h.query_by_label("Save script as").is_some());
+    replace_text(&mut h, "File name:", "b.d");
+    click(&mut h, "Save");
+    let b = dir.path().join("b.d");
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), "/* x */BEGIN\n{\n}\n");
+    assert_eq!(h.state().path().unwrap().file_name().unwrap(), "b.d");
+    assert!(
+        h.state().settings().recent_files[0].ends_with("b.d"),
+        "recent files updated"
+    );
+    assert!(
+        h.query_by_label_contains("Saved").is_some(),
+        "the status bar confirms the save"
+    );
+}
+
+#[test]
+fn unsaved_changes_prompt_cancel_discard_and_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    type_in_editor(&mut h, "keep me ");
+
+    shortcut(&mut h, CMD, Key::N);
+    assert!(h.query_by_label("Unsaved changes").is_some());
+    click(&mut h, "Cancel");
+    let text = h.state().editor().text();
+    assert!(text.contains("keep me "), "{text:?}");
+    assert!(h.query_by_label("Unsaved changes").is_none());
+
+    shortcut(&mut h, CMD, Key::N);
+    click(&mut h, "Save");
+    // Untitled: Save asks where first, then carries on with New.
+    assert!(h.query_by_label("Save script as").is_some());
+    replace_text(&mut h, "File name:", "kept.d");
+    click(&mut h, "Save");
+    let kept = std::fs::read_to_string(dir.path().join("kept.d")).unwrap();
+    assert!(kept.contains("keep me "));
+    assert_eq!(
+        h.state().editor().text(),
+        "",
+        "New went ahead after the save"
+    );
+    assert!(!h.state().is_dirty());
+
+    type_in_editor(&mut h, "throw away");
+    shortcut(&mut h, CMD, Key::N);
+    click(&mut h, "Discard");
+    assert_eq!(h.state().editor().text(), "");
+    assert!(!h.state().is_dirty());
+}
+
+#[test]
+fn closing_the_window_with_unsaved_changes_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    type_in_editor(&mut h, "x");
+
+    h.input_mut()
+        .viewports
+        .entry(ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(ViewportEvent::Close);
+    h.step();
+    let cancelled = h.output().viewport_output[&ViewportId::ROOT]
+        .commands
+        .contains(&ViewportCommand::CancelClose);
+    assert!(cancelled, "the close was held back");
+    h.run();
+    assert!(h.query_by_label("Unsaved changes").is_some());
+    h.get_by_label("Discard").click();
+    h.step();
+    let closing = h.output().viewport_output[&ViewportId::ROOT]
+        .commands
+        .contains(&ViewportCommand::Close);
+    assert!(closing, "Discard closes the window");
+}
+
+#[test]
+fn a_file_that_cannot_be_opened_leaves_the_buffer_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.d");
+    std::fs::write(&bad, b"\xff\xfe\x00binary").unwrap();
+    let mut h = app(dir.path(), None);
+    type_in_editor(&mut h, "mine ");
+    let before = h.state().editor().text().to_owned();
+
+    shortcut(&mut h, CMD, Key::O);
+    click(&mut h, "bad.d");
+    click(&mut h, "Open");
+    // Dirty buffer: asked first; discarding still keeps it when the load fails.
+    click(&mut h, "Discard");
+    assert!(h.query_by_label("Could not open the file").is_some());
+    assert!(h.query_by_label_contains("binary file").is_some());
+    click(&mut h, "OK");
+    assert_eq!(h.state().editor().text(), before);
+    assert!(h.state().path().is_none());
+}
+
+#[test]
+fn unsaved_text_from_a_crashed_session_is_offered_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let recovery_dir = dir.path().join("recovery");
+    // A recovery file as a crashed process leaves it: its pid is gone.
+    std::fs::create_dir_all(&recovery_dir).unwrap();
+    std::fs::write(
+        recovery_dir.join("recovery-4000000.json"),
+        r#"{"version":1,"pid":4000000,"saved_at":0,"path":null,"text":"tick-1s { trace(1); }\n"}"#,
+    )
+    .unwrap();
+    let mut h = app(dir.path(), None);
+    assert!(h.query_by_label("Recover unsaved work?").is_some());
+    click(&mut h, "Recover");
+    assert_eq!(h.state().editor().text(), "tick-1s { trace(1); }\n");
+    assert!(h.state().is_dirty());
+    // The orphan is gone; the text now lives in this process's own copy.
+    let store = RecoveryStore::new(&recovery_dir);
+    assert!(store.orphans().is_empty());
+    assert!(store.own_file().exists());
+}
+
+#[test]
+fn find_next_and_go_to_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("f.d");
+    std::fs::write(&file, "BEGIN\n{\n  @a = count();\n  @b = count();\n}\n").unwrap();
+    let mut h = app(dir.path(), Some(file));
+
+    shortcut(&mut h, CMD, Key::F);
+    replace_text(&mut h, "Find:", "count");
+    assert!(h.query_by_label("2 matches").is_some());
+    click(&mut h, "Next");
+    assert!(h.query_by_label("1 of 2").is_some());
+    assert_eq!(h.state().editor().cursor_line_col().0, 3);
+    click(&mut h, "Next");
+    assert!(h.query_by_label("2 of 2").is_some());
+    assert_eq!(h.state().editor().cursor_line_col().0, 4);
+    click(&mut h, "Close find");
+
+    shortcut(&mut h, CMD, Key::G);
+    assert!(h.query_by_label("Go to line").is_some());
+    replace_text(&mut h, "Line number (1–6):", "5");
+    h.key_press(Key::Enter);
+    h.run();
+    assert_eq!(h.state().editor().cursor_line_col(), (5, 1));
+}
+
+#[test]
+fn tab_inserts_spaces_and_undo_takes_edits_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.d");
+    std::fs::write(&file, "x\n").unwrap();
+    let mut h = app(dir.path(), Some(file));
+    h.get_by_label("D script editor").focus();
+    h.run();
+    h.key_press(Key::Tab);
+    h.run();
+    assert_eq!(h.state().editor().text(), "    x\n");
+    assert!(h.state().is_dirty());
+    h.key_press_modifiers(CMD, Key::Z);
+    h.run();
+    assert_eq!(h.state().editor().text(), "x\n");
+    assert!(!h.state().is_dirty(), "back to the saved text");
+}
