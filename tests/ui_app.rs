@@ -275,3 +275,54 @@ fn tab_inserts_spaces_and_undo_takes_edits_back() {
     assert_eq!(h.state().editor().text(), "x\n");
     assert!(!h.state().is_dirty(), "back to the saved text");
 }
+
+#[test]
+fn shortcuts_do_nothing_behind_a_prompt() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    type_in_editor(&mut h, "x");
+    shortcut(&mut h, CMD, Key::N);
+    assert!(h.query_by_label("Unsaved changes").is_some());
+    shortcut(&mut h, CMD, Key::O);
+    assert!(
+        h.query_by_label("Open script").is_none(),
+        "no dialog stacked on the prompt"
+    );
+    shortcut(&mut h, CMD, Key::F);
+    assert!(!h.state().editor().find_is_open());
+}
+
+#[test]
+fn changes_made_by_other_programs_are_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.d");
+    std::fs::write(&file, "BEGIN {}\n").unwrap();
+    let mut h = app(dir.path(), Some(file.clone()));
+    let wait = || std::thread::sleep(std::time::Duration::from_millis(2200));
+
+    // No local edits: the new version is simply loaded.
+    std::fs::write(&file, "END {}\n").unwrap();
+    wait();
+    h.run();
+    assert_eq!(h.state().editor().text(), "END {}\n");
+    assert!(h.query_by_label_contains("changed on disk").is_some());
+
+    // Local edits: ask before throwing them away.
+    type_in_editor(&mut h, "mine ");
+    std::fs::write(&file, "tick-1s {}\n").unwrap();
+    wait();
+    h.run();
+    assert!(h.query_by_label("File changed on disk").is_some());
+    click(&mut h, "Keep my version");
+    assert!(h.state().editor().text().contains("mine "));
+
+    // Deleted: the text stays and counts as unsaved.
+    std::fs::remove_file(&file).unwrap();
+    wait();
+    h.run();
+    assert!(h.query_by_label("File deleted").is_some());
+    click(&mut h, "OK");
+    assert!(h.state().is_dirty());
+    shortcut(&mut h, CMD, Key::S);
+    assert!(std::fs::read_to_string(&file).unwrap().contains("mine "));
+}

@@ -874,7 +874,12 @@ impl DscopeApp {
     pub fn frame(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.check_disk(&ctx);
-        self.shortcuts(&ctx);
+        // A prompt or dialog owns the keyboard: no shortcut may act behind it.
+        let modal_open = self.prompt.is_some() || self.browser.is_some() || self.native.is_some();
+        if !modal_open {
+            self.shortcuts(&ctx);
+        }
+        self.editor.set_shortcuts_enabled(!modal_open);
         self.poll_dialogs(&ctx);
         self.prompts(&ctx);
 
@@ -891,7 +896,10 @@ impl DscopeApp {
                     }
                 }
             });
-        if ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y)))
+        if !modal_open
+            && ctx.input_mut(|i| {
+                i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y))
+            })
         {
             self.editor.redo(&ctx);
             self.refresh_dirty();

@@ -61,6 +61,7 @@ pub struct Editor {
     goto_line: Option<String>,
     /// 1-based line and column of the cursor, for the status bar.
     cursor_line_col: (usize, usize),
+    shortcuts_enabled: bool,
 }
 
 /// Byte ranges of every occurrence of `query` in `text`.
@@ -188,7 +189,13 @@ impl Editor {
             find: Find::default(),
             goto_line: None,
             cursor_line_col: (1, 1),
+            shortcuts_enabled: true,
         }
+    }
+
+    /// Off while a prompt or dialog of the app is up.
+    pub fn set_shortcuts_enabled(&mut self, enabled: bool) {
+        self.shortcuts_enabled = enabled;
     }
 
     pub fn text(&self) -> &str {
@@ -533,7 +540,9 @@ impl Editor {
 
     /// Draws the editor filling the available space.
     pub fn show(&mut self, ui: &mut Ui) -> EditorResponse {
-        self.handle_shortcuts(ui);
+        if self.shortcuts_enabled && self.goto_line.is_none() {
+            self.handle_shortcuts(ui);
+        }
         self.find_bar(ui);
         self.goto_dialog(ui);
         let tabbed = self.handle_tab(ui);
@@ -761,7 +770,7 @@ impl Editor {
 
 /// The highlighted text as an egui layout: theme colours, italics and
 /// underlines from the highlighter, and diagnostic underlines on top.
-fn build_layout_job(
+pub fn build_layout_job(
     highlighter: &IncrementalHighlighter,
     diagnostics: &[Diagnostic],
     font_id: &FontId,

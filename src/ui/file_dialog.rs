@@ -52,7 +52,10 @@ impl FileBrowser {
             purpose,
             dir: PathBuf::new(),
             dir_field: String::new(),
-            name: suggested_name.to_owned(),
+            name: match purpose {
+                DialogPurpose::SaveAs => suggested_name.to_owned(),
+                DialogPurpose::Open => String::new(),
+            },
             entries: Vec::new(),
             only_d_files: true,
             show_hidden: false,
