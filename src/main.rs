@@ -36,6 +36,9 @@ fn main() -> ExitCode {
         // glow works on software OpenGL (llvmpipe) over remote X and VNC,
         // where wgpu often finds no adapter.
         renderer: eframe::Renderer::Glow,
+        // Dithering costs a noise computation per pixel, which llvmpipe
+        // pays in full on every redraw; flat UI colours do not need it.
+        dithering: false,
         viewport: egui::ViewportBuilder::default()
             .with_title("dscope")
             .with_app_id("dscope")

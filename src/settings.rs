@@ -26,6 +26,9 @@ pub struct Settings {
     pub window_size: Option<[f32; 2]>,
     pub dialogs: DialogPreference,
     pub tab_width: usize,
+    /// A blinking cursor repaints twice a second: costly over VNC and on
+    /// software OpenGL, so it is off unless asked for.
+    pub blinking_cursor: bool,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             window_size: None,
             dialogs: DialogPreference::Auto,
             tab_width: 4,
+            blinking_cursor: false,
         }
     }
 }

@@ -159,6 +159,7 @@ impl DscopeApp {
         editor.set_font_size(settings.font_size);
         editor.set_tab_width(settings.tab_width);
         apply_theme(ctx, settings.theme);
+        apply_cursor_blink(ctx, settings.blinking_cursor);
         ctx.set_zoom_factor(settings.zoom);
 
         let watch = Arc::new(Mutex::new(WatchState::default()));
@@ -638,6 +639,14 @@ impl DscopeApp {
                         ctx.set_zoom_factor(1.0);
                     }
                 });
+                if ui
+                    .checkbox(&mut self.settings.blinking_cursor, "Blinking cursor")
+                    .on_hover_text("Off saves redraws over remote X and VNC")
+                    .changed()
+                {
+                    apply_cursor_blink(&ctx, self.settings.blinking_cursor);
+                    self.save_settings();
+                }
                 ui.separator();
                 let mut builtin = self.dialogs == DialogPreference::BuiltIn;
                 if ui
@@ -920,6 +929,10 @@ impl DscopeApp {
             self.sent_title = title;
         }
     }
+}
+
+fn apply_cursor_blink(ctx: &egui::Context, blink: bool) {
+    ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = blink);
 }
 
 fn apply_theme(ctx: &egui::Context, theme: ThemeKind) {
