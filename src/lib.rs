@@ -1,8 +1,12 @@
 //! dscope: a native desktop IDE for DTrace.
 //!
 //! Layers depend in one direction only: `ui` → `files`/`recovery`/
-//! `settings`/`lang` → `model`.
+//! `settings` → `dtrace` → `lang` → `model`. Only `dtrace` has `unsafe`.
 
+#![deny(unsafe_code)]
+
+pub mod cli;
+pub mod dtrace;
 pub mod examples;
 pub mod files;
 pub mod lang;

@@ -1,6 +1,9 @@
-//! The `dscope` command: `dscope [FILE]` opens the IDE.
+//! The `dscope` command: `dscope [FILE]` opens the IDE; subcommands work
+//! without a display.
 
-use clap::Parser;
+#![forbid(unsafe_code)]
+
+use clap::{Parser, Subcommand};
 use dscope::settings::{DialogPreference, Settings};
 use dscope::ui::{AppConfig, DscopeApp};
 use std::path::PathBuf;
@@ -9,8 +12,16 @@ use std::process::ExitCode;
 /// A native desktop IDE for DTrace: write D scripts with highlighting and
 /// inline errors, run them, and chart the aggregations.
 #[derive(Parser, Debug)]
-#[command(name = "dscope", version, about)]
+#[command(
+    name = "dscope",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// A D script to open.
     file: Option<PathBuf>,
 
@@ -20,8 +31,40 @@ struct Cli {
     builtin_dialogs: bool,
 }
 
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile a script without running it; print errors as
+    /// FILE:LINE:COL: error: MESSAGE [D_TAG]. Exit 1 on errors, 2 when
+    /// the script could not be checked at all.
+    Check {
+        /// The D script.
+        file: PathBuf,
+        /// A DTrace option, as with dtrace -x (repeatable).
+        #[arg(short = 'x', value_name = "OPTION[=VALUE]")]
+        options: Vec<String>,
+        /// Macro arguments: $1, $2, ...
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Check {
+        file,
+        options,
+        args,
+    }) = &cli.command
+    {
+        let code = dscope::cli::check(
+            file,
+            options,
+            args,
+            &mut std::io::stdout(),
+            &mut std::io::stderr(),
+        );
+        return ExitCode::from(code);
+    }
     let mut config = AppConfig::from_environment(cli.file);
     if cli.builtin_dialogs {
         config.dialogs = Some(DialogPreference::BuiltIn);

@@ -708,7 +708,11 @@ impl Editor {
                     gutter_font.clone(),
                     number_color,
                 );
-                if let Some(d) = self.diagnostics.iter().find(|d| d.line == line) {
+                if let Some(d) = self
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.is_on_script_line() && d.line == line)
+                {
                     let c = pos2(gutter.left() + marker_width * 0.5, rect.center().y);
                     painter.circle_filled(c, row_height * 0.28, diagnostic_color(d.severity, dark));
                 }
@@ -742,14 +746,18 @@ impl Editor {
             hovered_line = self
                 .diagnostics
                 .iter()
-                .find(|d| d.line == l && d.columns.as_ref().is_none_or(|r| r.contains(&(col - 1))))
+                .find(|d| {
+                    d.is_on_script_line()
+                        && d.line == l
+                        && d.columns.as_ref().is_none_or(|r| r.contains(&(col - 1)))
+                })
                 .map(|d| d.line);
         }
         if let Some(l) = hovered_line {
             let messages: Vec<String> = self
                 .diagnostics
                 .iter()
-                .filter(|d| d.line == l)
+                .filter(|d| d.is_on_script_line() && d.line == l)
                 .map(|d| match &d.tag {
                     Some(tag) => format!("{}: {} [{tag}]", d.severity.label(), d.message),
                     None => format!("{}: {}", d.severity.label(), d.message),
@@ -781,12 +789,15 @@ pub fn build_layout_job(
     let background = theme.settings.background.map(color);
     let mut job = LayoutJob::default();
     for (index, (line, spans)) in highlighter.lines().enumerate() {
-        let underline = diagnostics.iter().find(|d| d.line == index + 1).map(|d| {
-            (
-                underline_range(line, d),
-                Stroke::new(1.5, diagnostic_color(d.severity, dark)),
-            )
-        });
+        let underline = diagnostics
+            .iter()
+            .find(|d| d.is_on_script_line() && d.line == index + 1)
+            .map(|d| {
+                (
+                    underline_range(line, d),
+                    Stroke::new(1.5, diagnostic_color(d.severity, dark)),
+                )
+            });
         for span in spans {
             let style = span.style;
             let mut format = TextFormat {

@@ -1,0 +1,135 @@
+//! The subcommands that work without a display.
+
+use crate::dtrace::{CompileError, Consumer, Library};
+use crate::files;
+use crate::model::Diagnostic;
+use std::io::Write;
+use std::path::Path;
+
+/// Exit codes: 0 fine, 1 the script has errors, 2 it could not be checked.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_SCRIPT_ERRORS: u8 = 1;
+pub const EXIT_CANNOT: u8 = 2;
+
+/// `FILE:LINE:COL: error: MESSAGE [TAG]`, the form editors and compilers
+/// use, with 1-based columns.
+pub fn format_diagnostic(script: &Path, d: &Diagnostic) -> String {
+    let file = d.file.as_deref().unwrap_or(script).display().to_string();
+    let place = match (d.line, &d.columns) {
+        (0, _) => file,
+        (line, Some(cols)) if d.file.is_none() => format!("{file}:{line}:{}", cols.start + 1),
+        (line, _) => format!("{file}:{line}"),
+    };
+    let tag = d
+        .tag
+        .as_deref()
+        .map(|t| format!(" [{t}]"))
+        .unwrap_or_default();
+    format!("{place}: {}: {}{tag}", d.severity.label(), d.message)
+}
+
+/// Splits `-x name=value` (or a bare `name`) into its parts.
+pub fn parse_option(spec: &str) -> (&str, Option<&str>) {
+    match spec.split_once('=') {
+        Some((name, value)) => (name, Some(value)),
+        None => (spec, None),
+    }
+}
+
+/// `dscope check FILE`: compile only and report.
+pub fn check(
+    path: &Path,
+    options: &[String],
+    args: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let source = match files::load(path) {
+        Ok(f) => f.text,
+        Err(e) => {
+            let _ = writeln!(err, "dscope: {e}");
+            return EXIT_CANNOT;
+        }
+    };
+    let lib = match Library::load() {
+        Ok(lib) => lib,
+        Err(e) => {
+            let _ = write!(err, "dscope: {e}");
+            return EXIT_CANNOT;
+        }
+    };
+    let mut consumer = match Consumer::open(&lib) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "dscope: cannot open DTrace: {e}");
+            return EXIT_CANNOT;
+        }
+    };
+    for (name, value) in std::iter::once("errtags")
+        .map(|n| (n, None))
+        .chain(options.iter().map(|o| parse_option(o)))
+    {
+        if let Err(e) = consumer.setopt(name, value) {
+            let _ = writeln!(err, "dscope: {e}");
+            return EXIT_CANNOT;
+        }
+    }
+    let name = path.display().to_string();
+    match consumer.compile(&source, &name, args) {
+        Ok(compiled) => {
+            let _ = writeln!(
+                out,
+                "{name}: compiles; it would enable {} probe{}",
+                compiled.matches,
+                if compiled.matches == 1 { "" } else { "s" }
+            );
+            EXIT_OK
+        }
+        Err(CompileError::Script(d)) => {
+            let _ = writeln!(out, "{}", format_diagnostic(path, &d));
+            EXIT_SCRIPT_ERRORS
+        }
+        Err(CompileError::Setup(m)) => {
+            let _ = writeln!(err, "dscope: {m}");
+            EXIT_CANNOT
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Diagnostic;
+
+    #[test]
+    fn diagnostics_print_like_a_compiler() {
+        let d = Diagnostic {
+            tag: Some("D_SYNTAX".into()),
+            ..Diagnostic::error(3, "syntax error near \";\"").with_columns(7..8)
+        };
+        assert_eq!(
+            format_diagnostic(Path::new("x.d"), &d),
+            "x.d:3:8: error: syntax error near \";\" [D_SYNTAX]"
+        );
+        let whole = Diagnostic::error(0, "in action list: bad");
+        assert_eq!(
+            format_diagnostic(Path::new("x.d"), &whole),
+            "x.d: error: in action list: bad"
+        );
+        let lib = Diagnostic {
+            file: Some("/usr/lib64/dtrace/io.d".into()),
+            ..Diagnostic::error(7, "undefined").with_columns(1..2)
+        };
+        assert_eq!(
+            format_diagnostic(Path::new("x.d"), &lib),
+            "/usr/lib64/dtrace/io.d:7: error: undefined"
+        );
+    }
+
+    #[test]
+    fn options_split_on_the_first_equals() {
+        assert_eq!(parse_option("bufsize=4m"), ("bufsize", Some("4m")));
+        assert_eq!(parse_option("quiet"), ("quiet", None));
+        assert_eq!(parse_option("define=a=b"), ("define", Some("a=b")));
+    }
+}

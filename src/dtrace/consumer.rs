@@ -1,0 +1,295 @@
+//! A safe DTrace consumer over a loaded [`Library`].
+//!
+//! libdtrace is not thread-safe and its compiler keeps process-global
+//! state, so a `Consumer` is neither `Send` nor `Sync`: it lives and dies
+//! on the thread that opened it.
+
+use super::library::{DtraceHdl, Library, ProgInfo};
+use crate::lang::compile_message;
+use crate::model::Diagnostic;
+use std::ffi::{CStr, CString, c_int};
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::PathBuf;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// An error libdtrace reported, with its code and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DtraceError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl fmt::Display for DtraceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if self.message.contains("privilege")
+            || self.code == libc::EPERM
+            || self.code == libc::EACCES
+        {
+            f.write_str(
+                ". Run dscope as root, or grant the dtrace_kernel and dtrace_proc privileges \
+                 (illumos: usermod -K defaultpriv=basic,dtrace_kernel,dtrace_proc,dtrace_user USER).",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DtraceError {}
+
+/// Why a script did not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CompileError {
+    /// The D compiler's message, placed on a line where it names one.
+    Script(Diagnostic),
+    /// Something around the compiler failed (temporary file, options).
+    Setup(String),
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileError::Script(d) => f.write_str(&d.message),
+            CompileError::Setup(m) => f.write_str(m),
+        }
+    }
+}
+
+/// What a successful compile tells about the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compiled {
+    /// Probes the program would enable.
+    pub matches: u32,
+    pub aggregations: u32,
+    pub speculations: u32,
+}
+
+pub struct Consumer<'lib> {
+    lib: &'lib Library,
+    hdl: NonNull<DtraceHdl>,
+    initialised: bool,
+    // Raw handle: not Send, not Sync.
+    _not_send: PhantomData<*mut ()>,
+}
+
+fn cstring(s: &str, what: &str) -> Result<CString, String> {
+    CString::new(s).map_err(|_| format!("{what} contains a NUL byte"))
+}
+
+impl<'lib> Consumer<'lib> {
+    /// Opens a consumer (`dtrace_open`). Fails with libdtrace's message,
+    /// for example when privileges are missing.
+    pub fn open(lib: &'lib Library) -> Result<Consumer<'lib>, DtraceError> {
+        let mut err: c_int = 0;
+        // SAFETY: dtrace_open takes the interface version, flags and a
+        // pointer to an int it writes the error code to; `err` is a valid
+        // local.
+        let hdl = unsafe { (lib.fns.open)(super::library::DTRACE_VERSION, 0, &mut err) };
+        match NonNull::new(hdl) {
+            Some(hdl) => Ok(Consumer {
+                lib,
+                hdl,
+                initialised: false,
+                _not_send: PhantomData,
+            }),
+            None => Err(DtraceError {
+                code: err,
+                message: errmsg(lib, None, err),
+            }),
+        }
+    }
+
+    pub fn library(&self) -> &Library {
+        self.lib
+    }
+
+    fn last_error(&self) -> DtraceError {
+        // SAFETY: the handle is open for the lifetime of `self`.
+        let code = unsafe { (self.lib.fns.errno)(self.hdl.as_ptr()) };
+        DtraceError {
+            code,
+            message: errmsg(self.lib, Some(self.hdl), code),
+        }
+    }
+
+    /// Sets an option as `-x name=value` would; `None` for flags like
+    /// `quiet`. Values are passed as strings, never through a shell.
+    pub fn setopt(&mut self, name: &str, value: Option<&str>) -> Result<(), DtraceError> {
+        let bad = |m: String| DtraceError {
+            code: 0,
+            message: m,
+        };
+        let name_c = cstring(name, "the option name").map_err(bad)?;
+        let value_c = value
+            .map(|v| cstring(v, "the option value"))
+            .transpose()
+            .map_err(bad)?;
+        // SAFETY: both strings are NUL-terminated and outlive the call; a
+        // null value is how libdtrace takes value-less options.
+        let rc = unsafe {
+            (self.lib.fns.setopt)(
+                self.hdl.as_ptr(),
+                name_c.as_ptr(),
+                value_c.as_ref().map_or(std::ptr::null(), |v| v.as_ptr()),
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            let e = self.last_error();
+            Err(DtraceError {
+                code: e.code,
+                message: format!("option {name}: {}", e.message),
+            })
+        }
+    }
+
+    /// Linux DTrace 2.x must be initialised after options are set and
+    /// before anything is compiled.
+    fn ensure_initialised(&mut self) -> Result<(), DtraceError> {
+        if self.initialised {
+            return Ok(());
+        }
+        if let Some(init) = self.lib.fns.init {
+            // SAFETY: the handle is open; dtrace_init is called once.
+            if unsafe { init(self.hdl.as_ptr()) } != 0 {
+                return Err(self.last_error());
+            }
+        }
+        self.initialised = true;
+        Ok(())
+    }
+
+    /// Compiles D source. It is compiled from a temporary file so that
+    /// errors carry line numbers; `script_name` is what messages call it.
+    /// `args` are the macro arguments `$1`, `$2`, ...
+    pub fn compile(
+        &mut self,
+        source: &str,
+        script_name: &str,
+        args: &[String],
+    ) -> Result<Compiled, CompileError> {
+        self.ensure_initialised()
+            .map_err(|e| CompileError::Setup(e.to_string()))?;
+        let temp = TempScript::write(source).map_err(CompileError::Setup)?;
+        let mode = CString::new("r").expect("no NUL");
+        let path_c = cstring(&temp.path.to_string_lossy(), "the temporary path")
+            .map_err(CompileError::Setup)?;
+        let mut argv_owned =
+            vec![cstring(script_name, "the script name").map_err(CompileError::Setup)?];
+        for a in args {
+            argv_owned.push(cstring(a, "a macro argument").map_err(CompileError::Setup)?);
+        }
+        let argv: Vec<*const std::ffi::c_char> = argv_owned.iter().map(|a| a.as_ptr()).collect();
+
+        // SAFETY: both strings are NUL-terminated; fopen returns null or a
+        // FILE we close below.
+        let fp = unsafe { libc::fopen(path_c.as_ptr(), mode.as_ptr()) };
+        if fp.is_null() {
+            return Err(CompileError::Setup(format!(
+                "cannot reopen the temporary copy {}: {}",
+                temp.path.display(),
+                std::io::Error::last_os_error()
+            )));
+        }
+        // SAFETY: the handle is open and initialised, `fp` is a readable
+        // FILE, and `argv` holds `argv.len()` pointers to NUL-terminated
+        // strings that live until after the call.
+        let prog = unsafe {
+            (self.lib.fns.program_fcompile)(
+                self.hdl.as_ptr(),
+                fp,
+                0,
+                argv.len() as c_int,
+                argv.as_ptr(),
+            )
+        };
+        // SAFETY: `fp` came from fopen above and is closed once.
+        unsafe { libc::fclose(fp) };
+        if prog.is_null() {
+            let e = self.last_error();
+            let mut d = compile_message::parse(&e.message, Some(&temp.path), source);
+            // The temporary name means nothing to the user.
+            d.message = d
+                .message
+                .replace(&*temp.path.to_string_lossy(), script_name);
+            return Err(CompileError::Script(d));
+        }
+        let mut info = ProgInfo::default();
+        // SAFETY: `prog` is a live program of this handle; `info` is a
+        // valid dtrace_proginfo_t (layout checked in tests).
+        unsafe { (self.lib.fns.program_info)(self.hdl.as_ptr(), prog, &mut info) };
+        Ok(Compiled {
+            matches: info.matches,
+            aggregations: info.aggregates,
+            speculations: info.speculations,
+        })
+    }
+}
+
+impl Drop for Consumer<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the handle was opened by dtrace_open and is closed once;
+        // closing also disables anything it enabled.
+        unsafe { (self.lib.fns.close)(self.hdl.as_ptr()) };
+    }
+}
+
+fn errmsg(lib: &Library, hdl: Option<NonNull<DtraceHdl>>, code: c_int) -> String {
+    // SAFETY: dtrace_errmsg accepts a null handle (for dtrace_open's
+    // errors) and returns a static or handle-owned NUL-terminated string,
+    // which is copied at once.
+    let p = unsafe { (lib.fns.errmsg)(hdl.map_or(std::ptr::null_mut(), NonNull::as_ptr), code) };
+    if p.is_null() {
+        return format!("DTrace error {code}");
+    }
+    // SAFETY: non-null, NUL-terminated, valid until the next libdtrace call.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+/// A private temporary copy of the script, removed on drop.
+struct TempScript {
+    path: PathBuf,
+}
+
+impl TempScript {
+    fn write(source: &str) -> Result<TempScript, String> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir();
+        for _ in 0..16 {
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let path = dir.join(format!("dscope-{}-{n}.d", std::process::id()));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    use std::io::Write;
+                    f.write_all(source.as_bytes())
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                    return Ok(TempScript { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(format!(
+                        "cannot create a temporary file in {}: {e}",
+                        dir.display()
+                    ));
+                }
+            }
+        }
+        Err(format!(
+            "cannot create a temporary file in {}",
+            dir.display()
+        ))
+    }
+}
+
+impl Drop for TempScript {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}

@@ -1,0 +1,280 @@
+//! Finding and loading libdtrace at run time.
+//!
+//! dscope links to no libdtrace at build time, so one binary starts on any
+//! machine; where there is no libdtrace, every feature that needs it says so
+//! and the editor keeps working. The library's ABI family is recognised
+//! from the symbols it exports.
+
+use std::ffi::{c_char, c_int, c_uint, c_void};
+use std::fmt;
+use std::path::PathBuf;
+
+/// Opaque `dtrace_hdl_t`.
+#[repr(C)]
+pub struct DtraceHdl {
+    _private: [u8; 0],
+}
+
+/// Opaque `dtrace_prog_t`.
+#[repr(C)]
+pub struct DtraceProg {
+    _private: [u8; 0],
+}
+
+/// `dtrace_proginfo_t`: the same layout on every platform.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ProgInfo {
+    pub descattr: [u8; 3],
+    pub stmtattr: [u8; 3],
+    pub aggregates: c_uint,
+    pub recgens: c_uint,
+    pub matches: c_uint,
+    pub speculations: c_uint,
+}
+
+/// The ABI families dscope knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Abi {
+    /// Oracle's Linux DTrace 2.x (BPF based): needs `dtrace_init`.
+    Linux2,
+    /// illumos and its descendants (SmartOS, OmniOS), FreeBSD and macOS.
+    Illumos,
+}
+
+impl fmt::Display for Abi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Abi::Linux2 => "Linux DTrace 2.x",
+            Abi::Illumos => "illumos/FreeBSD/macOS DTrace",
+        })
+    }
+}
+
+/// The library interface version dscope speaks (`DTRACE_VERSION`).
+pub const DTRACE_VERSION: c_int = 3;
+
+pub type OpenFn = unsafe extern "C" fn(c_int, c_int, *mut c_int) -> *mut DtraceHdl;
+pub type InitFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
+pub type CloseFn = unsafe extern "C" fn(*mut DtraceHdl);
+pub type ErrnoFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
+pub type ErrmsgFn = unsafe extern "C" fn(*mut DtraceHdl, c_int) -> *const c_char;
+pub type SetoptFn = unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *const c_char) -> c_int;
+pub type FcompileFn = unsafe extern "C" fn(
+    *mut DtraceHdl,
+    *mut libc::FILE,
+    c_uint,
+    c_int,
+    *const *const c_char,
+) -> *mut DtraceProg;
+pub type ProgramInfoFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo);
+
+/// The functions dscope calls, resolved once.
+pub struct Functions {
+    pub open: OpenFn,
+    pub init: Option<InitFn>,
+    pub close: CloseFn,
+    pub errno: ErrnoFn,
+    pub errmsg: ErrmsgFn,
+    pub setopt: SetoptFn,
+    pub program_fcompile: FcompileFn,
+    pub program_info: ProgramInfoFn,
+}
+
+/// A loaded libdtrace.
+pub struct Library {
+    pub path: PathBuf,
+    pub abi: Abi,
+    pub(crate) fns: Functions,
+    // Keeps the code behind `fns` mapped; dropped last.
+    _lib: libloading::Library,
+}
+
+#[derive(Debug)]
+pub enum LoadError {
+    /// No candidate could be loaded; each with its loader error.
+    NotFound(Vec<(String, String)>),
+    /// A library loaded but is not a DTrace dscope can use.
+    Unsupported { path: String, missing: String },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::NotFound(tried) => {
+                writeln!(
+                    f,
+                    "libdtrace was not found, so scripts cannot be checked or run (editing still works)."
+                )?;
+                writeln!(
+                    f,
+                    "Install DTrace (on Linux: Oracle's dtrace package, version 2), or point \
+                     DSCOPE_LIBDTRACE at libdtrace.so. Tried:"
+                )?;
+                for (name, err) in tried {
+                    writeln!(f, "  {name}: {err}")?;
+                }
+                Ok(())
+            }
+            LoadError::Unsupported { path, missing } => write!(
+                f,
+                "{path} is not a libdtrace dscope can use: it has no `{missing}`. \
+                 Point DSCOPE_LIBDTRACE at the system's libdtrace."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Where to look, in order. `DSCOPE_LIBDTRACE` comes first when set.
+pub fn candidates() -> Vec<String> {
+    let mut names = Vec::new();
+    if let Ok(p) = std::env::var("DSCOPE_LIBDTRACE")
+        && !p.is_empty()
+    {
+        names.push(p);
+    }
+    if cfg!(target_os = "macos") {
+        names.extend(["libdtrace.dylib".into(), "/usr/lib/libdtrace.dylib".into()]);
+    } else {
+        names.extend(
+            [
+                "libdtrace.so.2",
+                "libdtrace.so.1",
+                "libdtrace.so",
+                "/usr/lib64/libdtrace.so.2",
+                "/usr/lib64/libdtrace.so.1",
+                "/usr/lib/libdtrace.so.2",
+                "/usr/lib/libdtrace.so.1",
+                "/usr/lib/64/libdtrace.so.1",
+                "/usr/lib/amd64/libdtrace.so.1",
+                "/lib/libdtrace.so.2",
+            ]
+            .map(String::from),
+        );
+    }
+    names
+}
+
+impl Library {
+    /// Loads the first libdtrace that can be found.
+    pub fn load() -> Result<Library, LoadError> {
+        let mut tried = Vec::new();
+        for name in candidates() {
+            // SAFETY: loading runs the library's initialisers. libdtrace's
+            // only set up its own globals; we load nothing but a file that
+            // is, or is configured to be, the system's libdtrace.
+            match unsafe { libloading::Library::new(&name) } {
+                Ok(lib) => return Library::from_loaded(lib, &name),
+                Err(e) => {
+                    // libloading's own text is just "dlopen failed"; the
+                    // loader's reason is the source.
+                    let reason = std::error::Error::source(&e)
+                        .map_or_else(|| e.to_string(), |s| s.to_string());
+                    tried.push((name, reason));
+                }
+            }
+        }
+        Err(LoadError::NotFound(tried))
+    }
+
+    fn from_loaded(lib: libloading::Library, name: &str) -> Result<Library, LoadError> {
+        let unsupported = |missing: &str| LoadError::Unsupported {
+            path: name.to_owned(),
+            missing: missing.to_owned(),
+        };
+        macro_rules! symbol {
+            ($name:literal, $ty:ty) => {{
+                // SAFETY: the type is the function's C signature, the same
+                // on every supported ABI family (declared above from
+                // libdtrace's dtrace.h); copying the pointer out is sound
+                // because `_lib` keeps the library mapped for as long as
+                // `Functions` lives.
+                let f: Result<libloading::Symbol<$ty>, _> = unsafe { lib.get($name.as_bytes()) };
+                f.map(|s| *s).map_err(|_| unsupported($name))
+            }};
+        }
+        let fns = Functions {
+            open: symbol!("dtrace_open", OpenFn)?,
+            init: symbol!("dtrace_init", InitFn).ok(),
+            close: symbol!("dtrace_close", CloseFn)?,
+            errno: symbol!("dtrace_errno", ErrnoFn)?,
+            errmsg: symbol!("dtrace_errmsg", ErrmsgFn)?,
+            setopt: symbol!("dtrace_setopt", SetoptFn)?,
+            program_fcompile: symbol!("dtrace_program_fcompile", FcompileFn)?,
+            program_info: symbol!("dtrace_program_info", ProgramInfoFn)?,
+        };
+        // Linux DTrace 2.x alone has dtrace_init (and must have it called).
+        let abi = if fns.init.is_some() {
+            Abi::Linux2
+        } else {
+            Abi::Illumos
+        };
+        let path = resolved_path(&lib).unwrap_or_else(|| PathBuf::from(name));
+        Ok(Library {
+            path,
+            abi,
+            fns,
+            _lib: lib,
+        })
+    }
+}
+
+/// The file the dynamic loader actually mapped, for messages.
+fn resolved_path(lib: &libloading::Library) -> Option<PathBuf> {
+    // SAFETY: `dtrace_open` exists (checked before this is called), and
+    // dladdr only reads the loader's tables for that address.
+    let symbol: libloading::Symbol<*const c_void> = unsafe { lib.get(b"dtrace_open") }.ok()?;
+    let mut info = libc::Dl_info {
+        dli_fname: std::ptr::null(),
+        dli_fbase: std::ptr::null_mut(),
+        dli_sname: std::ptr::null(),
+        dli_saddr: std::ptr::null_mut(),
+    };
+    // SAFETY: `info` is a valid, writable Dl_info; the address is inside the
+    // loaded library.
+    let found = unsafe { libc::dladdr(*symbol, &mut info) };
+    if found == 0 || info.dli_fname.is_null() {
+        return None;
+    }
+    // SAFETY: dladdr returned a NUL-terminated path owned by the loader,
+    // valid while the library stays loaded; we copy it at once.
+    let name = unsafe { std::ffi::CStr::from_ptr(info.dli_fname) };
+    Some(PathBuf::from(name.to_string_lossy().into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proginfo_layout_matches_dtrace_h() {
+        assert_eq!(std::mem::size_of::<ProgInfo>(), 24);
+        assert_eq!(std::mem::offset_of!(ProgInfo, aggregates), 8);
+        assert_eq!(std::mem::offset_of!(ProgInfo, matches), 16);
+    }
+
+    #[test]
+    fn env_override_is_tried_first() {
+        // Only reads the variable; does not load anything.
+        let names = candidates();
+        assert!(names.iter().any(|n| n.contains("libdtrace")));
+    }
+
+    #[test]
+    fn a_library_that_is_not_dtrace_is_refused_with_a_message() {
+        // libc is loaded in every process and is certainly not DTrace.
+        // SAFETY: libc is already mapped into this process; loading it again
+        // runs no new initialisers.
+        let lib = unsafe { libloading::Library::new("libc.so.6") };
+        let Ok(lib) = lib else { return };
+        match Library::from_loaded(lib, "libc.so.6") {
+            Err(e @ LoadError::Unsupported { .. }) => {
+                assert!(e.to_string().contains("dtrace_open"), "{e}")
+            }
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("libc accepted as libdtrace"),
+        }
+    }
+}
