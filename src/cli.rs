@@ -87,6 +87,13 @@ pub fn check(
         }
         Err(CompileError::Script(d)) => {
             let _ = writeln!(out, "{}", format_diagnostic(path, &d));
+            if d.tag.as_deref() == Some("D_PDESC_ZERO") && !crate::dtrace::running_as_root() {
+                let _ = writeln!(
+                    err,
+                    "dscope: note: not running as root. Without DTrace privileges no probes are \
+                     visible; run dscope with sudo (pfexec on illumos)."
+                );
+            }
             EXIT_SCRIPT_ERRORS
         }
         Err(CompileError::Setup(m)) => {

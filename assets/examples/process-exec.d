@@ -15,6 +15,5 @@ BEGIN
 
 proc:::exec-success
 {
-	printf("%-20Y %8d %8d  %s\n", walltimestamp, pid, ppid,
-	    curpsinfo->pr_psargs);
+	printf("%-20Y %8d %8d  %s\n", walltimestamp, pid, ppid, execname);
 }

@@ -218,9 +218,24 @@ impl<'lib> Consumer<'lib> {
             return Err(CompileError::Script(d));
         }
         let mut info = ProgInfo::default();
-        // SAFETY: `prog` is a live program of this handle; `info` is a
-        // valid dtrace_proginfo_t (layout checked in tests).
-        unsafe { (self.lib.fns.program_info)(self.hdl.as_ptr(), prog, &mut info) };
+        if self.lib.abi == super::Abi::Linux2 {
+            // Linux DTrace counts matching probes only when the program is
+            // prepared for enabling; nothing is attached before dtrace_go,
+            // and closing the handle releases it.
+            // SAFETY: `prog` is a live program of this handle; `info` is a
+            // valid dtrace_proginfo_t (layout checked in tests).
+            if unsafe { (self.lib.fns.program_exec)(self.hdl.as_ptr(), prog, &mut info) } != 0 {
+                let e = self.last_error();
+                return Err(CompileError::Script(compile_message::parse(
+                    &e.message,
+                    Some(&temp.path),
+                    source,
+                )));
+            }
+        } else {
+            // SAFETY: as above; illumos fills in the matches at compile time.
+            unsafe { (self.lib.fns.program_info)(self.hdl.as_ptr(), prog, &mut info) };
+        }
         Ok(Compiled {
             matches: info.matches,
             aggregations: info.aggregates,

@@ -68,6 +68,8 @@ pub type FcompileFn = unsafe extern "C" fn(
     *const *const c_char,
 ) -> *mut DtraceProg;
 pub type ProgramInfoFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo);
+pub type ProgramExecFn =
+    unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo) -> c_int;
 
 /// The functions dscope calls, resolved once.
 pub struct Functions {
@@ -79,6 +81,7 @@ pub struct Functions {
     pub setopt: SetoptFn,
     pub program_fcompile: FcompileFn,
     pub program_info: ProgramInfoFn,
+    pub program_exec: ProgramExecFn,
 }
 
 /// A loaded libdtrace.
@@ -150,6 +153,9 @@ pub fn candidates() -> Vec<String> {
                 "/usr/lib/64/libdtrace.so.1",
                 "/usr/lib/amd64/libdtrace.so.1",
                 "/lib/libdtrace.so.2",
+                // Built from source with the default make install prefix.
+                "/usr/local/lib64/libdtrace.so.2",
+                "/usr/local/lib/libdtrace.so.2",
             ]
             .map(String::from),
         );
@@ -204,6 +210,7 @@ impl Library {
             setopt: symbol!("dtrace_setopt", SetoptFn)?,
             program_fcompile: symbol!("dtrace_program_fcompile", FcompileFn)?,
             program_info: symbol!("dtrace_program_info", ProgramInfoFn)?,
+            program_exec: symbol!("dtrace_program_exec", ProgramExecFn)?,
         };
         // Linux DTrace 2.x alone has dtrace_init (and must have it called).
         let abi = if fns.init.is_some() {

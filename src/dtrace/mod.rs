@@ -11,3 +11,11 @@ pub mod library;
 
 pub use consumer::{CompileError, Compiled, Consumer, DtraceError};
 pub use library::{Abi, Library, LoadError};
+
+/// Whether this process runs as root. Without DTrace privileges Linux
+/// DTrace opens fine but sees no probes, so a "matches no probes" error
+/// needs this to be explained.
+pub fn running_as_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}

@@ -57,10 +57,17 @@ pub fn parse(message: &str, script_file: Option<&Path>, source: &str) -> Diagnos
 /// `/usr/lib64/dtrace/6.10/sched.d`.
 pub fn is_system_library(path: &str) -> bool {
     let p = Path::new(path);
-    p.starts_with("/usr/lib/dtrace")
-        || p.starts_with("/usr/lib64/dtrace")
-        || p.starts_with("/usr/lib/amd64/dtrace")
-        || p.starts_with("/usr/local/lib/dtrace")
+    // <prefix>/lib*/dtrace/...: /usr/lib/dtrace, /usr/lib64/dtrace,
+    // /usr/local/lib64/dtrace, /usr/lib/amd64/dtrace, ...
+    p.is_absolute()
+        && p.ancestors().any(|a| {
+            a.file_name() == Some(std::ffi::OsStr::new("dtrace"))
+                && a.ancestors().skip(1).any(|b| {
+                    b.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("lib"))
+                })
+        })
 }
 
 fn same_file(named: &str, script: &Path) -> bool {
@@ -137,7 +144,37 @@ fn locate(text: &str, line: &str) -> Option<Range<usize>> {
         return find_chars(line, m.trim_end_matches([',', ':', '.']));
     }
     // Anything quoted in the message, e.g. "failed to resolve `foo`".
-    quoted(text).and_then(|q| find_chars(line, q))
+    if let Some(found) = quoted(text).and_then(|q| find_chars(line, q)) {
+        return Some(found);
+    }
+    // "undefined function name: frobnicate": the name after the last colon.
+    let (_, name) = text.rsplit_once(": ")?;
+    let name = name.trim();
+    if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return find_word(line, name);
+    }
+    None
+}
+
+/// Like [`find_chars`], but only a whole word: `x` is not found in `max`.
+fn find_word(line: &str, word: &str) -> Option<Range<usize>> {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(at) = line[from..].find(word) {
+        let start = from + at;
+        let end = start + word.len();
+        let before = line[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_ident(c));
+        let after = line[end..].chars().next().is_none_or(|c| !is_ident(c));
+        if before && after {
+            let col = line[..start].chars().count();
+            return Some(col..col + word.chars().count());
+        }
+        from = end;
+    }
+    None
 }
 
 fn near_token(text: &str) -> Option<&str> {
@@ -257,6 +294,16 @@ mod tests {
 
         let d = parse("something odd happened", None, SCRIPT);
         assert_eq!((d.line, d.message.as_str()), (0, "something odd happened"));
+    }
+
+    #[test]
+    fn undefined_name_after_a_colon_is_found_as_a_whole_word() {
+        let d = parse(
+            "[D_FUNC_UNDEF] line 3: undefined function name: max",
+            None,
+            "BEGIN\n{\n\t@maxima = max(1);\n}\n",
+        );
+        assert_eq!(d.columns, Some(11..14));
     }
 
     #[test]

@@ -1,0 +1,141 @@
+//! Live tests of `dscope check` against a real libdtrace. They run when
+//! `DSCOPE_LIVE=1` is set, and then fail loudly if libdtrace is missing;
+//! otherwise they say they were skipped.
+
+use std::path::Path;
+use std::process::Command;
+
+fn live() -> bool {
+    if std::env::var("DSCOPE_LIVE").as_deref() == Ok("1") {
+        if let Err(e) = dscope::dtrace::Library::load() {
+            panic!("DSCOPE_LIVE=1 but libdtrace cannot be loaded:\n{e}");
+        }
+        true
+    } else {
+        eprintln!("skipped: set DSCOPE_LIVE=1 to run against a real libdtrace");
+        false
+    }
+}
+
+/// Runs `dscope check` on `source`; returns (exit code, stdout).
+fn check(source: &str, args: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("script.d");
+    std::fs::write(&file, source).unwrap();
+    check_file(&file, args)
+}
+
+fn check_file(file: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dscope"))
+        .arg("check")
+        .arg(file)
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("cannot open DTrace"),
+        "DTrace could not be opened (privileges?): {stderr}"
+    );
+    (out.status.code().unwrap_or(-1), stdout)
+}
+
+#[test]
+fn a_syntax_error_is_reported_on_its_line_and_column() {
+    if !live() {
+        return;
+    }
+    let (code, out) = check("BEGIN\n{\n\tx = 1 +;\n}\n", &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("script.d:3:9: error: syntax error near \";\" [D_SYNTAX]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_probe_that_matches_nothing_is_an_error_on_the_description() {
+    if !live() {
+        return;
+    }
+    let (code, out) = check("syscall::no_such_call:entry\n{\n}\n", &[]);
+    assert_eq!(code, 1);
+    assert!(out.contains("script.d:1:1: error: probe description syscall::no_such_call:entry does not match any probes [D_PDESC_ZERO]"), "{out}");
+}
+
+#[test]
+fn macro_arguments_are_required_and_passed_as_values() {
+    if !live() {
+        return;
+    }
+    let script = "BEGIN\n{\n\ttrace($1);\n\texit(0);\n}\n";
+    let (code, out) = check(script, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(":3:8: error: macro argument $1 is not defined [D_MACRO_UNDEF]"),
+        "{out}"
+    );
+    // A value with shell metacharacters is just a value.
+    let (code, out) = check(
+        "BEGIN\n{\n\ttrace($$1);\n\texit(0);\n}\n",
+        &["--", "a; rm -rf / $(x)"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("compiles; it would enable 1 probe"), "{out}");
+}
+
+#[test]
+fn an_undefined_function_is_reported_at_its_name() {
+    if !live() {
+        return;
+    }
+    let (code, out) = check("BEGIN\n{\n\tfrobnicate(1);\n}\n", &[]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("script.d:3:2: error: undefined function name: frobnicate"),
+        "{out}"
+    );
+}
+
+#[test]
+fn options_are_applied_and_bad_ones_refused() {
+    if !live() {
+        return;
+    }
+    let (code, _) = check("BEGIN { exit(0); }\n", &["-x", "bufsize=1m", "-x", "quiet"]);
+    assert_eq!(code, 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_dscope"))
+        .args(["check", "-x", "no_such_option=1"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples/read-sizes.d"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_option"));
+}
+
+#[test]
+fn every_example_that_claims_linux_compiles() {
+    if !live() {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let platforms = text
+            .lines()
+            .find(|l| l.contains("Platforms:"))
+            .unwrap_or_default();
+        if !platforms.contains("Linux") {
+            continue;
+        }
+        let (code, out) = check_file(&path, &[]);
+        assert_eq!(code, 0, "{}: {out}", path.display());
+        assert!(out.contains("compiles; it would enable"), "{out}");
+        assert!(!out.contains("enable 0 probes"), "{out}");
+        checked += 1;
+    }
+    assert!(checked >= 4);
+}
