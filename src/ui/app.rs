@@ -287,16 +287,15 @@ impl DscopeApp {
         }
     }
 
-    fn replace_buffer(&mut self, ctx: &egui::Context, text: &str, path: Option<PathBuf>) {
-        self.editor.set_text(ctx, text.to_owned());
+    /// Starts a new, empty, untitled buffer.
+    fn new_buffer(&mut self, ctx: &egui::Context) {
+        self.editor.set_text(ctx, String::new());
         self.doc = Document {
             path: None,
-            saved_text: text.to_owned(),
+            saved_text: String::new(),
             dirty: false,
         };
-        if path.is_none() {
-            self.set_watch(None, None);
-        }
+        self.set_watch(None, None);
         self.discard_recovery();
     }
 
@@ -312,7 +311,7 @@ impl DscopeApp {
     fn perform(&mut self, ctx: &egui::Context, action: PendingAction) {
         match action {
             PendingAction::New => {
-                self.replace_buffer(ctx, "", None);
+                self.new_buffer(ctx);
                 self.status = "New script".to_owned();
             }
             PendingAction::Open(path) => self.load_path(ctx, &path),
@@ -732,7 +731,11 @@ impl DscopeApp {
                         }
                         if ui.button("Discard").clicked() {
                             keep = false;
-                            self.discard_recovery();
+                            // Other actions drop the recovery copy once the
+                            // buffer is really replaced (a load can fail).
+                            if *action == PendingAction::Quit {
+                                self.discard_recovery();
+                            }
                             self.perform(ctx, action.clone());
                         }
                         if ui.button("Cancel").clicked() {
