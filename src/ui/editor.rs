@@ -11,11 +11,10 @@ use crate::lang::theme::ThemeKind;
 use crate::model::{Diagnostic, Severity};
 use egui::text::{CCursor, CCursorRange, LayoutJob, TextFormat};
 use egui::{
-    Align, Color32, FontId, Galley, Id, Key, KeyboardShortcut, Modifiers, Rect, Sense, Stroke,
-    TextEdit, Ui, pos2, vec2,
+    Align, Color32, FontId, Id, Key, KeyboardShortcut, Modifiers, Rect, Sense, Stroke, TextEdit,
+    Ui, pos2, vec2,
 };
 use std::ops::Range;
-use std::sync::Arc;
 
 /// Find-bar state.
 #[derive(Default)]
@@ -38,9 +37,12 @@ pub struct EditorResponse {
     pub changed: bool,
 }
 
-struct GalleyCache {
-    key: (u64, u64, u32, u32, ThemeKind),
-    galley: Arc<Galley>,
+/// The highlighted layout job of the last text revision. The galley itself
+/// is not kept across frames: egui rebuilds its font atlas at times (a theme
+/// change, a new scale), and only its own galley cache knows when.
+struct JobCache {
+    key: (u64, u64, u32, ThemeKind),
+    job: LayoutJob,
 }
 
 pub struct Editor {
@@ -53,7 +55,7 @@ pub struct Editor {
     diagnostics_revision: u64,
     font_size: f32,
     tab_width: usize,
-    galley_cache: Option<GalleyCache>,
+    job_cache: Option<JobCache>,
     /// A char range to select and scroll to on the next frame.
     pending_selection: Option<Range<usize>>,
     request_focus: bool,
@@ -183,7 +185,7 @@ impl Editor {
             diagnostics_revision: 0,
             font_size: 14.0,
             tab_width: 4,
-            galley_cache: None,
+            job_cache: None,
             pending_selection: None,
             request_focus: true,
             find: Find::default(),
@@ -583,7 +585,6 @@ impl Editor {
         let scroll_to = self.pending_selection.take();
         let viewport_height = ui.available_height();
         let key_base = (self.diagnostics_revision, self.font_size.to_bits());
-        let ppp = ui.pixels_per_point().to_bits();
 
         let output = egui::ScrollArea::vertical()
             .id_salt("dscope-editor-scroll")
@@ -602,7 +603,7 @@ impl Editor {
                         text,
                         highlighter,
                         diagnostics,
-                        galley_cache,
+                        job_cache,
                         ..
                     } = &mut *self;
                     let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
@@ -611,22 +612,17 @@ impl Editor {
                             highlighter.revision(),
                             key_base.0,
                             key_base.1,
-                            wrap_width.to_bits() ^ ppp,
                             highlighter.theme_kind(),
                         );
-                        if let Some(cache) = galley_cache.as_ref()
-                            && cache.key == key
-                        {
-                            return cache.galley.clone();
+                        if job_cache.as_ref().is_none_or(|c| c.key != key) {
+                            *job_cache = Some(JobCache {
+                                key,
+                                job: build_layout_job(highlighter, diagnostics, &font_id, dark),
+                            });
                         }
-                        let mut job = build_layout_job(highlighter, diagnostics, &font_id, dark);
+                        let mut job = job_cache.as_ref().expect("filled above").job.clone();
                         job.wrap.max_width = wrap_width;
-                        let galley = ui.fonts_mut(|f| f.layout_job(job));
-                        *galley_cache = Some(GalleyCache {
-                            key,
-                            galley: galley.clone(),
-                        });
-                        galley
+                        ui.fonts_mut(|f| f.layout_job(job))
                     };
                     let output = TextEdit::multiline(text)
                         .id(id)
