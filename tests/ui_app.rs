@@ -326,3 +326,39 @@ fn changes_made_by_other_programs_are_noticed() {
     shortcut(&mut h, CMD, Key::S);
     assert!(std::fs::read_to_string(&file).unwrap().contains("mine "));
 }
+
+#[test]
+fn diagnostics_show_their_message_when_the_gutter_marker_is_hovered() {
+    use dscope::model::Diagnostic;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.d");
+    std::fs::write(&file, "BEGIN\n{\n\tx = 1 +;\n}\n").unwrap();
+    let mut h = app(dir.path(), Some(file));
+    h.state_mut().editor_mut().set_diagnostics(vec![Diagnostic {
+        tag: Some("D_SYNTAX".into()),
+        ..Diagnostic::error(3, "syntax error near \";\"").with_columns(8..9)
+    }]);
+    h.run();
+    let editor = h.get_by_label("D script editor").rect();
+    let row = 14.0 * 1.2;
+    // The gutter sits left of the text; line 3 is the third row.
+    let marker = egui::pos2(editor.left() - 30.0, editor.top() + 2.0 + row * 2.5);
+    h.hover_at(egui::pos2(marker.x, editor.top() + 2.0 + row * 0.5));
+    h.run();
+    assert!(
+        h.query_by_label_contains("error: syntax error near")
+            .is_none(),
+        "line 1 has no message"
+    );
+    h.hover_at(marker);
+    h.run();
+    assert!(
+        h.query_by_label_contains("error: syntax error near")
+            .is_some(),
+        "hovering the marker on line 3 shows the message"
+    );
+    // Jumping to the line moves the cursor there.
+    h.state_mut().editor_mut().goto_line(3);
+    h.run();
+    assert_eq!(h.state().editor().cursor_line_col(), (3, 1));
+}
