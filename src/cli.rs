@@ -1,6 +1,6 @@
 //! The subcommands that work without a display.
 
-use crate::dtrace::{CompileError, Consumer, Library};
+use crate::dtrace::{CompileError, Consumer, Finish, Library, RunEvent};
 use crate::files;
 use crate::model::Diagnostic;
 use std::io::Write;
@@ -44,6 +44,77 @@ pub fn check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    with_compiled(path, options, args, out, err, &mut |_, compiled, out, _| {
+        let _ = writeln!(
+            out,
+            "{}: compiles; it would enable {} probe{}",
+            path.display(),
+            compiled.matches,
+            if compiled.matches == 1 { "" } else { "s" }
+        );
+        EXIT_OK
+    })
+}
+
+/// `dscope run FILE`: run like `dtrace -s`, printing what it prints: the
+/// script's output on stdout, errors and drops on stderr, and the script's
+/// `exit()` status as the exit status.
+pub fn run(
+    path: &Path,
+    duration: Option<std::time::Duration>,
+    options: &[String],
+    args: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    with_compiled(
+        path,
+        options,
+        args,
+        out,
+        err,
+        &mut |consumer, compiled, out, err| {
+            let _ = writeln!(
+                err,
+                "dscope: script '{}' matched {} probe{}",
+                path.display(),
+                compiled.matches,
+                if compiled.matches == 1 { "" } else { "s" }
+            );
+            let never = std::sync::atomic::AtomicBool::new(false);
+            let result = consumer.run(duration, &never, &mut |event| match event {
+                RunEvent::Output(line) => {
+                    let _ = writeln!(out, "{line}");
+                }
+                RunEvent::RuntimeError(m) | RunEvent::Drop { message: m, .. } => {
+                    let _ = writeln!(err, "dscope: {}", m.trim_start_matches("dtrace: "));
+                }
+            });
+            match result {
+                Ok(Finish::Exited(status)) => status.clamp(0, 255) as u8,
+                Ok(Finish::TimeUp | Finish::Stopped) => EXIT_OK,
+                Err(e) => {
+                    let _ = writeln!(err, "dscope: {e}");
+                    EXIT_CANNOT
+                }
+            }
+        },
+    )
+}
+
+type AfterCompile<'a> = dyn FnMut(&mut Consumer<'_>, crate::dtrace::Compiled, &mut dyn Write, &mut dyn Write) -> u8
+    + 'a;
+
+/// Loads the script and libdtrace, opens a consumer, applies options and
+/// compiles; reports every failure on the way, then hands over.
+fn with_compiled(
+    path: &Path,
+    options: &[String],
+    args: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    then: &mut AfterCompile<'_>,
+) -> u8 {
     let source = match files::load(path) {
         Ok(f) => f.text,
         Err(e) => {
@@ -76,15 +147,7 @@ pub fn check(
     }
     let name = path.display().to_string();
     match consumer.compile(&source, &name, args) {
-        Ok(compiled) => {
-            let _ = writeln!(
-                out,
-                "{name}: compiles; it would enable {} probe{}",
-                compiled.matches,
-                if compiled.matches == 1 { "" } else { "s" }
-            );
-            EXIT_OK
-        }
+        Ok(compiled) => then(&mut consumer, compiled, out, err),
         Err(CompileError::Script(d)) => {
             let _ = writeln!(out, "{}", format_diagnostic(path, &d));
             if d.tag.as_deref() == Some("D_PDESC_ZERO") && !crate::dtrace::running_as_root() {

@@ -46,6 +46,22 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Run a script like dtrace -s: its output on stdout, errors and drops
+    /// on stderr; the exit status is the script's exit() value.
+    Run {
+        /// The D script.
+        file: PathBuf,
+        /// Stop after this many seconds (0 or absent: until the script
+        /// exits).
+        #[arg(long, value_name = "SECS")]
+        duration: Option<f64>,
+        /// A DTrace option, as with dtrace -x (repeatable).
+        #[arg(short = 'x', value_name = "OPTION[=VALUE]")]
+        options: Vec<String>,
+        /// Macro arguments: $1, $2, ...
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -58,6 +74,26 @@ fn main() -> ExitCode {
     {
         let code = dscope::cli::check(
             file,
+            options,
+            args,
+            &mut std::io::stdout(),
+            &mut std::io::stderr(),
+        );
+        return ExitCode::from(code);
+    }
+    if let Some(Command::Run {
+        file,
+        duration,
+        options,
+        args,
+    }) = &cli.command
+    {
+        let duration = duration
+            .filter(|d| d.is_finite() && *d > 0.0)
+            .map(std::time::Duration::from_secs_f64);
+        let code = dscope::cli::run(
+            file,
+            duration,
             options,
             args,
             &mut std::io::stdout(),

@@ -4,7 +4,8 @@
 //! state, so a `Consumer` is neither `Send` nor `Sync`: it lives and dies
 //! on the thread that opened it.
 
-use super::library::{DtraceHdl, Library, ProgInfo};
+use super::library::{DtraceHdl, DtraceProg, Library, ProgInfo};
+use super::run::{self, Finish, HandlerState, RunEvent};
 use crate::lang::compile_message;
 use crate::model::Diagnostic;
 use std::ffi::{CStr, CString, c_int};
@@ -12,7 +13,8 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// An error libdtrace reported, with its code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +72,14 @@ pub struct Consumer<'lib> {
     lib: &'lib Library,
     hdl: NonNull<DtraceHdl>,
     initialised: bool,
+    /// The last compiled program, owned by the handle.
+    program: Option<NonNull<DtraceProg>>,
+    /// Whether `program` was prepared for enabling (dtrace_program_exec).
+    executed: bool,
+    /// Handlers can be registered once per handle, so their state lives
+    /// as long as the handle; it is dropped after the handle is closed.
+    state: Box<HandlerState>,
+    handlers_registered: bool,
     // Raw handle: not Send, not Sync.
     _not_send: PhantomData<*mut ()>,
 }
@@ -87,18 +97,33 @@ impl<'lib> Consumer<'lib> {
         // pointer to an int it writes the error code to; `err` is a valid
         // local.
         let hdl = unsafe { (lib.fns.open)(super::library::DTRACE_VERSION, 0, &mut err) };
-        match NonNull::new(hdl) {
-            Some(hdl) => Ok(Consumer {
+        let consumer = match NonNull::new(hdl) {
+            Some(hdl) => Consumer {
                 lib,
                 hdl,
                 initialised: false,
+                program: None,
+                executed: false,
+                state: Box::default(),
+                handlers_registered: false,
                 _not_send: PhantomData,
-            }),
-            None => Err(DtraceError {
-                code: err,
-                message: errmsg(lib, None, err),
-            }),
+            },
+            None => {
+                return Err(DtraceError {
+                    code: err,
+                    message: errmsg(lib, None, err),
+                });
+            }
+        };
+        let mut consumer = consumer;
+        // The defaults dtrace(1) sets before the user's -x options, so
+        // scripts behave (and fit) as they do under the dtrace command;
+        // without them Linux DTrace's aggregation map can be too big to
+        // create.
+        for (name, value) in [("bufsize", "4m"), ("aggsize", "4m")] {
+            consumer.setopt(name, Some(value))?;
         }
+        Ok(consumer)
     }
 
     pub fn library(&self) -> &Library {
@@ -218,6 +243,8 @@ impl<'lib> Consumer<'lib> {
             return Err(CompileError::Script(d));
         }
         let mut info = ProgInfo::default();
+        self.program = NonNull::new(prog);
+        self.executed = false;
         if self.lib.abi == super::Abi::Linux2 {
             // Linux DTrace counts matching probes only when the program is
             // prepared for enabling; nothing is attached before dtrace_go,
@@ -232,6 +259,7 @@ impl<'lib> Consumer<'lib> {
                     source,
                 )));
             }
+            self.executed = true;
         } else {
             // SAFETY: as above; illumos fills in the matches at compile time.
             unsafe { (self.lib.fns.program_info)(self.hdl.as_ptr(), prog, &mut info) };
@@ -241,6 +269,162 @@ impl<'lib> Consumer<'lib> {
             aggregations: info.aggregates,
             speculations: info.speculations,
         })
+    }
+}
+
+impl Consumer<'_> {
+    /// Whether an option is set (for flags such as `quiet`, which a
+    /// `#pragma D option` in the script may have set).
+    fn option_is_set(&self, name: &str) -> bool {
+        const DTRACEOPT_UNSET: u64 = -2i64 as u64;
+        let Ok(name_c) = CString::new(name) else {
+            return false;
+        };
+        let mut value: u64 = DTRACEOPT_UNSET;
+        // SAFETY: open handle, NUL-terminated name, valid out pointer.
+        let rc = unsafe { (self.lib.fns.getopt)(self.hdl.as_ptr(), name_c.as_ptr(), &mut value) };
+        rc == 0 && value != DTRACEOPT_UNSET
+    }
+
+    fn register_handlers(&mut self) -> Result<(), DtraceError> {
+        if self.handlers_registered {
+            return Ok(());
+        }
+        let arg = &mut *self.state as *mut HandlerState as *mut std::ffi::c_void;
+        let h = self.hdl.as_ptr();
+        // SAFETY: the handlers are `extern "C"` functions that catch every
+        // panic; `arg` points into `self.state`, a Box that stays at one
+        // address and outlives the handle (the handle is closed in Drop
+        // before the fields are dropped).
+        let ok = unsafe {
+            (self.lib.fns.handle_err)(h, run::on_error, arg) == 0
+                && (self.lib.fns.handle_drop)(h, run::on_drop, arg) == 0
+                && (self.lib.fns.handle_buffered)(h, run::on_buffered, arg) == 0
+        };
+        if !ok {
+            return Err(self.last_error());
+        }
+        self.handlers_registered = true;
+        Ok(())
+    }
+
+    fn drain(&mut self, sink: &mut dyn FnMut(RunEvent)) {
+        for event in self.state.events.drain(..) {
+            sink(event);
+        }
+    }
+
+    /// Runs the last compiled program until it calls `exit()`, `duration`
+    /// is over, or `stop` is set; END clauses run and the final
+    /// aggregations are printed, as `dtrace -s` does. Events are handed to
+    /// `sink` as they happen.
+    pub fn run(
+        &mut self,
+        duration: Option<Duration>,
+        stop: &AtomicBool,
+        sink: &mut dyn FnMut(RunEvent),
+    ) -> Result<Finish, DtraceError> {
+        if self.lib.abi != super::Abi::Linux2 {
+            return Err(DtraceError {
+                code: 0,
+                message: format!(
+                    "running scripts is not supported yet with {} (checking is)",
+                    self.lib.abi
+                ),
+            });
+        }
+        let Some(prog) = self.program else {
+            return Err(DtraceError {
+                code: 0,
+                message: "nothing compiled to run".into(),
+            });
+        };
+        // Handlers go in before dtrace_go, or faults and drops abort the run.
+        self.register_handlers()?;
+        let quiet = self.option_is_set("quiet");
+        self.state.reset(quiet);
+        let h = self.hdl.as_ptr();
+        if !self.executed {
+            let mut info = ProgInfo::default();
+            // SAFETY: `prog` is this handle's live program; `info` is valid.
+            if unsafe { (self.lib.fns.program_exec)(h, prog.as_ptr(), &mut info) } != 0 {
+                return Err(self.last_error());
+            }
+            self.executed = true;
+        }
+        // SAFETY: open handle with an enabled program and handlers set.
+        if unsafe { (self.lib.fns.go)(h, 0) } != 0 {
+            return Err(self.last_error());
+        }
+        let deadline = duration.map(|d| Instant::now() + d);
+        let arg = &mut *self.state as *mut HandlerState as *mut std::ffi::c_void;
+        let mut stopping: Option<Finish> = None;
+        loop {
+            if stopping.is_none() {
+                let reason = if let Some(status) = self.state.exit_status {
+                    Some(Finish::Exited(status))
+                } else if stop.load(Ordering::Relaxed) {
+                    Some(Finish::Stopped)
+                } else if deadline.is_some_and(|d| Instant::now() >= d) {
+                    Some(Finish::TimeUp)
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    // SAFETY: open, running handle.
+                    if unsafe { (self.lib.fns.stop)(h) } != 0 {
+                        return Err(self.last_error());
+                    }
+                    stopping = Some(reason);
+                }
+            }
+            // Linux DTrace does not flush buffered output per record, so the
+            // work call gets a real stream, read back after each call.
+            let stream = run::MemStream::open().ok_or_else(|| DtraceError {
+                code: 0,
+                message: "cannot create an output buffer".into(),
+            })?;
+            self.state.fp = stream.file();
+            // SAFETY: open handle and stream; the callbacks catch panics and
+            // `arg` is the registered state.
+            let status = unsafe {
+                (self.lib.fns.work)(h, stream.file(), run::on_probe, run::on_record, arg)
+            };
+            self.state.fp = std::ptr::null_mut();
+            let written = stream.close();
+            self.state.push_text(&written);
+            self.drain(sink);
+            match status {
+                run::DTRACE_WORKSTATUS_DONE if stopping.is_none() => {
+                    // exit() was seen: stop on the next turn, which drains
+                    // END.
+                    let status = self.state.exit_status.unwrap_or(0);
+                    self.state.exit_status = Some(status);
+                }
+                run::DTRACE_WORKSTATUS_ERROR => {
+                    let e = self.last_error();
+                    if e.code != libc::EINTR {
+                        return Err(e);
+                    }
+                }
+                _ => {}
+            }
+            if let Some(reason) = stopping {
+                self.state.push_text("\n");
+                let stream = run::MemStream::open().ok_or_else(|| DtraceError {
+                    code: 0,
+                    message: "cannot create an output buffer".into(),
+                })?;
+                // SAFETY: as for work; a null walk function prints every
+                // aggregation not printed yet, as dtrace(1) does at the end.
+                unsafe { (self.lib.fns.aggregate_print)(h, stream.file(), std::ptr::null()) };
+                let written = stream.close();
+                self.state.push_text(&written);
+                self.state.flush();
+                self.drain(sink);
+                return Ok(reason);
+            }
+        }
     }
 }
 

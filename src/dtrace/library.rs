@@ -70,6 +70,24 @@ pub type FcompileFn = unsafe extern "C" fn(
 pub type ProgramInfoFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo);
 pub type ProgramExecFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo) -> c_int;
+pub type GoFn = unsafe extern "C" fn(*mut DtraceHdl, c_uint) -> c_int;
+pub type StopFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
+pub type WorkFn = unsafe extern "C" fn(
+    *mut DtraceHdl,
+    *mut libc::FILE,
+    super::run::ConsumeProbe,
+    super::run::ConsumeRec,
+    *mut c_void,
+) -> c_int;
+pub type HandleErrFn =
+    unsafe extern "C" fn(*mut DtraceHdl, super::run::ErrHandler, *mut c_void) -> c_int;
+pub type HandleDropFn =
+    unsafe extern "C" fn(*mut DtraceHdl, super::run::DropHandler, *mut c_void) -> c_int;
+pub type HandleBufferedFn =
+    unsafe extern "C" fn(*mut DtraceHdl, super::run::BufHandler, *mut c_void) -> c_int;
+pub type AggregatePrintFn =
+    unsafe extern "C" fn(*mut DtraceHdl, *mut libc::FILE, *const c_void) -> c_int;
+pub type GetoptFn = unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *mut u64) -> c_int;
 
 /// The functions dscope calls, resolved once.
 pub struct Functions {
@@ -82,6 +100,14 @@ pub struct Functions {
     pub program_fcompile: FcompileFn,
     pub program_info: ProgramInfoFn,
     pub program_exec: ProgramExecFn,
+    pub go: GoFn,
+    pub stop: StopFn,
+    pub work: WorkFn,
+    pub handle_err: HandleErrFn,
+    pub handle_drop: HandleDropFn,
+    pub handle_buffered: HandleBufferedFn,
+    pub aggregate_print: AggregatePrintFn,
+    pub getopt: GetoptFn,
 }
 
 /// A loaded libdtrace.
@@ -211,6 +237,14 @@ impl Library {
             program_fcompile: symbol!("dtrace_program_fcompile", FcompileFn)?,
             program_info: symbol!("dtrace_program_info", ProgramInfoFn)?,
             program_exec: symbol!("dtrace_program_exec", ProgramExecFn)?,
+            go: symbol!("dtrace_go", GoFn)?,
+            stop: symbol!("dtrace_stop", StopFn)?,
+            work: symbol!("dtrace_work", WorkFn)?,
+            handle_err: symbol!("dtrace_handle_err", HandleErrFn)?,
+            handle_drop: symbol!("dtrace_handle_drop", HandleDropFn)?,
+            handle_buffered: symbol!("dtrace_handle_buffered", HandleBufferedFn)?,
+            aggregate_print: symbol!("dtrace_aggregate_print", AggregatePrintFn)?,
+            getopt: symbol!("dtrace_getopt", GetoptFn)?,
         };
         // Linux DTrace 2.x alone has dtrace_init (and must have it called).
         let abi = if fns.init.is_some() {

@@ -8,9 +8,11 @@
 
 pub mod consumer;
 pub mod library;
+pub mod run;
 
 pub use consumer::{CompileError, Compiled, Consumer, DtraceError};
 pub use library::{Abi, Library, LoadError};
+pub use run::{Finish, RunEvent};
 
 /// Whether this process runs as root. Without DTrace privileges Linux
 /// DTrace opens fine but sees no probes, so a "matches no probes" error

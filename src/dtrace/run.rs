@@ -1,0 +1,464 @@
+//! Running a compiled program: handlers, `dtrace_go`, the work loop, stop.
+//!
+//! Output is taken through libdtrace's buffered-output handler (the work
+//! functions get no `FILE`), so printf, trace, printa and the final
+//! aggregation printout all arrive as text pieces that are put back
+//! together into lines here. The CPU/ID/FUNCTION:NAME prefix that
+//! `dtrace(1)` prints in non-quiet mode is the command's own, not the
+//! library's, so it is reproduced here the same way.
+//!
+//! The layouts below are Linux DTrace 2.x's (probe descriptions hold
+//! pointers there; illumos has fixed arrays), checked by size in tests and
+//! by the live tests against the real library.
+
+use super::library::DtraceHdl;
+use std::ffi::{CStr, c_char, c_int, c_uint, c_void};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+pub const DTRACE_HANDLE_OK: c_int = 0;
+pub const DTRACE_HANDLE_ABORT: c_int = -1;
+pub const DTRACE_CONSUME_THIS: c_int = 0;
+pub const DTRACE_CONSUME_NEXT: c_int = 1;
+pub const DTRACE_CONSUME_ABORT: c_int = 3;
+pub const DTRACE_WORKSTATUS_ERROR: c_int = -1;
+pub const DTRACE_WORKSTATUS_OKAY: c_int = 0;
+pub const DTRACE_WORKSTATUS_DONE: c_int = 1;
+const DTRACEACT_EXIT: u16 = 2;
+
+#[repr(C)]
+pub struct ProbeDesc {
+    pub id: u32,
+    pub provider: *const c_char,
+    pub module: *const c_char,
+    pub function: *const c_char,
+    pub name: *const c_char,
+}
+
+#[repr(C)]
+pub struct ProbeData {
+    pub handle: *mut DtraceHdl,
+    pub stid: u32,
+    pub ddesc: *mut c_void,
+    pub pdesc: *const ProbeDesc,
+    pub cpu: c_uint,
+    pub data: *const u8,
+    pub flow: c_int,
+    pub prefix: *const c_char,
+    pub indent: c_int,
+}
+
+#[repr(C)]
+pub struct RecDesc {
+    pub action: u16,
+    pub size: u32,
+    pub offset: u32,
+    pub alignment: u16,
+    pub format: *mut c_void,
+    pub arg: u64,
+    pub uarg: u64,
+}
+
+#[repr(C)]
+pub struct ErrData {
+    pub handle: *mut DtraceHdl,
+    pub ddesc: *mut c_void,
+    pub pdesc: *const ProbeDesc,
+    pub cpu: c_uint,
+    pub action: c_int,
+    pub offset: c_int,
+    pub fault: c_int,
+    pub addr: u64,
+    pub msg: *const c_char,
+}
+
+#[repr(C)]
+pub struct DropData {
+    pub handle: *mut DtraceHdl,
+    pub cpu: c_uint,
+    pub kind: c_int,
+    pub drops: u64,
+    pub total: u64,
+    pub msg: *const c_char,
+}
+
+#[repr(C)]
+pub struct BufData {
+    pub handle: *mut DtraceHdl,
+    pub buffered: *const c_char,
+    pub probe: *mut ProbeData,
+    pub recdesc: *const RecDesc,
+    pub aggdata: *const c_void,
+    pub flags: u32,
+}
+
+pub type ErrHandler = unsafe extern "C" fn(*const ErrData, *mut c_void) -> c_int;
+pub type DropHandler = unsafe extern "C" fn(*const DropData, *mut c_void) -> c_int;
+pub type BufHandler = unsafe extern "C" fn(*const BufData, *mut c_void) -> c_int;
+pub type ConsumeProbe = unsafe extern "C" fn(*const ProbeData, *mut c_void) -> c_int;
+pub type ConsumeRec = unsafe extern "C" fn(*const ProbeData, *const RecDesc, *mut c_void) -> c_int;
+
+/// What a run reports, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEvent {
+    /// A whole line of printf/trace/printa output (without its newline).
+    Output(String),
+    /// A fault in a probe's action, such as an invalid address. The run
+    /// goes on.
+    RuntimeError(String),
+    /// Data that was lost, with how much.
+    Drop { count: u64, message: String },
+}
+
+/// Why a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// The script called `exit(status)`.
+    Exited(i32),
+    /// Its duration was over.
+    TimeUp,
+    /// Stop was asked for.
+    Stopped,
+}
+
+/// State shared with the callbacks; owned by the consumer so that it
+/// outlives every callback libdtrace may make.
+pub struct HandlerState {
+    /// The stream libdtrace writes to during a work call; the callbacks
+    /// write their own text there too, so that the order is kept.
+    pub fp: *mut libc::FILE,
+    pub quiet: bool,
+    heading_printed: bool,
+    partial: String,
+    pub events: Vec<RunEvent>,
+    pub exit_status: Option<i32>,
+}
+
+impl Default for HandlerState {
+    fn default() -> Self {
+        HandlerState {
+            fp: std::ptr::null_mut(),
+            quiet: false,
+            heading_printed: false,
+            partial: String::new(),
+            events: Vec::new(),
+            exit_status: None,
+        }
+    }
+}
+
+impl HandlerState {
+    pub fn reset(&mut self, quiet: bool) {
+        *self = HandlerState {
+            quiet,
+            ..HandlerState::default()
+        };
+    }
+
+    /// Text of our own (the probe prefix), into the stream when there is
+    /// one so that it stays in order with libdtrace's output.
+    fn emit(&mut self, text: &str) {
+        if self.fp.is_null() {
+            self.push_text(text);
+        } else {
+            // SAFETY: `fp` is the open stream of the current work call.
+            unsafe { libc::fwrite(text.as_ptr().cast(), 1, text.len(), self.fp) };
+        }
+    }
+
+    /// Adds output text, emitting every line it completes.
+    pub fn push_text(&mut self, text: &str) {
+        let mut rest = text;
+        while let Some(nl) = rest.find('\n') {
+            self.partial.push_str(&rest[..nl]);
+            self.events
+                .push(RunEvent::Output(std::mem::take(&mut self.partial)));
+            rest = &rest[nl + 1..];
+        }
+        self.partial.push_str(rest);
+    }
+
+    /// Emits an unfinished last line.
+    pub fn flush(&mut self) {
+        if !self.partial.is_empty() {
+            self.events
+                .push(RunEvent::Output(std::mem::take(&mut self.partial)));
+        }
+    }
+}
+
+/// # Safety
+/// `p` is null or a NUL-terminated string valid for the call.
+unsafe fn text(p: *const c_char) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    // SAFETY: per this function's contract.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+/// Runs `f` on the handler state behind `arg`; a panic becomes `on_panic`
+/// instead of unwinding into C.
+fn with_state(
+    arg: *mut c_void,
+    on_panic: c_int,
+    f: impl FnOnce(&mut HandlerState) -> c_int,
+) -> c_int {
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `arg` is the Box<HandlerState> the consumer registered
+        // with these handlers; it lives as long as the handle, and
+        // libdtrace calls handlers only from the thread inside a libdtrace
+        // call, so there is no other reference to it now.
+        let state = unsafe { &mut *(arg as *mut HandlerState) };
+        f(state)
+    }))
+    .unwrap_or(on_panic)
+}
+
+/// # Safety
+/// Called by libdtrace only: the data pointer is valid for the call and
+/// `arg` is the consumer's registered [`HandlerState`].
+pub unsafe extern "C" fn on_error(data: *const ErrData, arg: *mut c_void) -> c_int {
+    with_state(arg, DTRACE_HANDLE_ABORT, |state| {
+        // SAFETY: libdtrace passes a valid dtrace_errdata_t for the call.
+        let msg = unsafe { text((*data).msg) };
+        state
+            .events
+            .push(RunEvent::RuntimeError(msg.trim_end().to_owned()));
+        DTRACE_HANDLE_OK
+    })
+}
+
+/// # Safety
+/// Called by libdtrace only: the data pointer is valid for the call and
+/// `arg` is the consumer's registered [`HandlerState`].
+pub unsafe extern "C" fn on_drop(data: *const DropData, arg: *mut c_void) -> c_int {
+    with_state(arg, DTRACE_HANDLE_ABORT, |state| {
+        // SAFETY: libdtrace passes a valid dtrace_dropdata_t for the call.
+        let (count, msg) = unsafe { ((*data).drops, text((*data).msg)) };
+        state.events.push(RunEvent::Drop {
+            count,
+            message: msg.trim_end().to_owned(),
+        });
+        DTRACE_HANDLE_OK
+    })
+}
+
+/// # Safety
+/// Called by libdtrace only: the data pointer is valid for the call and
+/// `arg` is the consumer's registered [`HandlerState`].
+pub unsafe extern "C" fn on_buffered(data: *const BufData, arg: *mut c_void) -> c_int {
+    with_state(arg, DTRACE_HANDLE_ABORT, |state| {
+        // SAFETY: libdtrace passes a valid dtrace_bufdata_t whose text is
+        // NUL-terminated for the call.
+        let piece = unsafe { text((*data).buffered) };
+        state.push_text(&piece);
+        DTRACE_HANDLE_OK
+    })
+}
+
+/// Per probe firing: the CPU/ID/FUNCTION:NAME prefix, as dtrace(1) prints
+/// it when not quiet.
+/// # Safety
+/// Called by libdtrace only: the data pointer is valid for the call and
+/// `arg` is the consumer's registered [`HandlerState`].
+pub unsafe extern "C" fn on_probe(data: *const ProbeData, arg: *mut c_void) -> c_int {
+    with_state(arg, DTRACE_CONSUME_ABORT, |state| {
+        if state.quiet {
+            return DTRACE_CONSUME_THIS;
+        }
+        if !state.heading_printed {
+            state.emit(&format!(
+                "{:>3} {:>6} {:>32}\n",
+                "CPU", "ID", "FUNCTION:NAME"
+            ));
+            state.heading_printed = true;
+        }
+        // SAFETY: a valid dtrace_probedata_t with a valid probe description
+        // whose strings live for the call.
+        let (cpu, id, name) = unsafe {
+            let d = &*data;
+            let pd = &*d.pdesc;
+            (
+                d.cpu,
+                pd.id,
+                format!("{}:{}", text(pd.function), text(pd.name)),
+            )
+        };
+        state.emit(&format!("{cpu:>3} {id:>6} {name:>32} "));
+        DTRACE_CONSUME_THIS
+    })
+}
+
+/// Per record: remember exit() statuses; end a non-quiet line.
+/// # Safety
+/// Called by libdtrace only: the data pointer is valid for the call and
+/// `arg` is the consumer's registered [`HandlerState`].
+pub unsafe extern "C" fn on_record(
+    data: *const ProbeData,
+    rec: *const RecDesc,
+    arg: *mut c_void,
+) -> c_int {
+    with_state(arg, DTRACE_CONSUME_ABORT, |state| {
+        if rec.is_null() {
+            if !state.quiet {
+                state.emit("\n");
+            }
+            return DTRACE_CONSUME_NEXT;
+        }
+        // SAFETY: non-null record description from libdtrace for the call.
+        let rec = unsafe { &*rec };
+        if rec.action == DTRACEACT_EXIT {
+            // SAFETY: before calling this, libdtrace points `data` at the
+            // record itself, which for exit() is its 4-byte status (the
+            // dtrace command reads it the same way).
+            let status = unsafe { std::ptr::read_unaligned((*data).data as *const i32) };
+            state.exit_status = Some(status);
+            return DTRACE_CONSUME_NEXT;
+        }
+        DTRACE_CONSUME_THIS
+    })
+}
+
+/// Captures what libdtrace writes to a `FILE` during one call.
+pub struct MemStream {
+    fp: *mut libc::FILE,
+    buf: Box<(*mut c_char, libc::size_t)>,
+}
+
+impl MemStream {
+    pub fn open() -> Option<MemStream> {
+        let mut buf = Box::new((std::ptr::null_mut::<c_char>(), 0 as libc::size_t));
+        // SAFETY: the two out-pointers live in a Box whose address stays
+        // fixed until close(), as open_memstream requires.
+        let fp = unsafe { libc::open_memstream(&mut buf.0, &mut buf.1) };
+        (!fp.is_null()).then_some(MemStream { fp, buf })
+    }
+
+    pub fn file(&self) -> *mut libc::FILE {
+        self.fp
+    }
+
+    /// Closes the stream and returns what was written.
+    pub fn close(mut self) -> String {
+        // SAFETY: `fp` is open; closing updates buf/len to the final text.
+        unsafe { libc::fclose(self.fp) };
+        self.fp = std::ptr::null_mut();
+        let (ptr, len) = *self.buf;
+        if ptr.is_null() {
+            return String::new();
+        }
+        // SAFETY: open_memstream's buffer holds `len` bytes; it is ours to
+        // free once the stream is closed.
+        let text = unsafe { std::slice::from_raw_parts(ptr as *const u8, len) };
+        let text = String::from_utf8_lossy(text).into_owned();
+        // SAFETY: allocated by the C library for the stream, freed once.
+        unsafe { libc::free(ptr.cast()) };
+        self.buf.0 = std::ptr::null_mut();
+        text
+    }
+}
+
+impl Drop for MemStream {
+    fn drop(&mut self) {
+        if !self.fp.is_null() {
+            // SAFETY: still open (close() was not called); then the buffer
+            // is freed once.
+            unsafe {
+                libc::fclose(self.fp);
+                libc::free(self.buf.0.cast());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linux_layouts_match_dtrace_h() {
+        use std::mem::{offset_of, size_of};
+        assert_eq!(size_of::<ProbeDesc>(), 40);
+        assert_eq!(size_of::<ProbeData>(), 72);
+        assert_eq!(offset_of!(ProbeData, cpu), 32);
+        assert_eq!(offset_of!(ProbeData, data), 40);
+        assert_eq!(size_of::<RecDesc>(), 40);
+        assert_eq!(offset_of!(RecDesc, offset), 8);
+        assert_eq!(offset_of!(RecDesc, format), 16);
+        assert_eq!(size_of::<ErrData>(), 56);
+        assert_eq!(offset_of!(ErrData, msg), 48);
+        assert_eq!(size_of::<DropData>(), 40);
+        assert_eq!(offset_of!(DropData, drops), 16);
+        assert_eq!(size_of::<BufData>(), 48);
+        assert_eq!(offset_of!(BufData, flags), 40);
+    }
+
+    #[test]
+    fn output_pieces_become_lines() {
+        let mut s = HandlerState::default();
+        s.push_text("hel");
+        s.push_text("lo\nwor");
+        s.push_text("ld\n\nlast");
+        s.flush();
+        let lines: Vec<_> = s
+            .events
+            .iter()
+            .map(|e| match e {
+                RunEvent::Output(l) => l.as_str(),
+                _ => "?",
+            })
+            .collect();
+        assert_eq!(lines, vec!["hello", "world", "", "last"]);
+    }
+
+    #[test]
+    fn callbacks_record_exit_status_and_prefix_lines() {
+        let mut state = HandlerState::default();
+        let arg = &mut state as *mut HandlerState as *mut c_void;
+        let fun = c"";
+        let name = c"BEGIN";
+        let pd = ProbeDesc {
+            id: 1,
+            provider: c"dtrace".as_ptr(),
+            module: fun.as_ptr(),
+            function: fun.as_ptr(),
+            name: name.as_ptr(),
+        };
+        let status: [u8; 4] = 7i32.to_ne_bytes();
+        let data = ProbeData {
+            handle: std::ptr::null_mut(),
+            stid: 0,
+            ddesc: std::ptr::null_mut(),
+            pdesc: &pd,
+            cpu: 1,
+            data: status.as_ptr(),
+            flow: 0,
+            prefix: std::ptr::null(),
+            indent: 0,
+        };
+        let exit = RecDesc {
+            action: DTRACEACT_EXIT,
+            size: 4,
+            offset: 16,
+            alignment: 4,
+            format: std::ptr::null_mut(),
+            arg: 0,
+            uarg: 0,
+        };
+        // SAFETY: hand-built structures valid for the calls; `arg` points
+        // at a live HandlerState.
+        unsafe {
+            assert_eq!(on_probe(&data, arg), DTRACE_CONSUME_THIS);
+            assert_eq!(on_record(&data, &exit, arg), DTRACE_CONSUME_NEXT);
+            assert_eq!(on_record(&data, std::ptr::null(), arg), DTRACE_CONSUME_NEXT);
+        }
+        assert_eq!(state.exit_status, Some(7));
+        assert_eq!(
+            state.events,
+            vec![
+                RunEvent::Output("CPU     ID                    FUNCTION:NAME".into()),
+                RunEvent::Output(format!("  1      1 {:>32} ", ":BEGIN")),
+            ]
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! Live tests of `dscope run` against a real libdtrace (see live_check.rs
+//! for how they are switched on).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn live() -> bool {
+    if std::env::var("DSCOPE_LIVE").as_deref() == Ok("1") {
+        if let Err(e) = dscope::dtrace::Library::load() {
+            panic!("DSCOPE_LIVE=1 but libdtrace cannot be loaded:\n{e}");
+        }
+        true
+    } else {
+        eprintln!("skipped: set DSCOPE_LIVE=1 to run against a real libdtrace");
+        false
+    }
+}
+
+fn script(dir: &Path, source: &str) -> PathBuf {
+    let file = dir.join("fixture.d");
+    std::fs::write(&file, source).unwrap();
+    file
+}
+
+fn dscope_run(file: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dscope"))
+        .arg("run")
+        .arg(file)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Every aggregating function, computed in BEGIN so the numbers are exact.
+const ALL_AGGREGATIONS: &str = r#"
+#pragma D option quiet
+BEGIN
+{
+	printf("start %d %s\n", 42, "text");
+	@c["a"] = count(); @c["b"] = count(); @c["b"] = count();
+	@s["x", 1] = sum(10); @s["x", 2] = sum(-3); @s["y", 1] = sum(7);
+	@a = avg(3); @a = avg(4); @a = avg(8);
+	@mn = min(3); @mn = min(-2);
+	@mx = max(9); @mx = max(-9);
+	@sd = stddev(2); @sd = stddev(4); @sd = stddev(9);
+	@q = quantize(1); @q = quantize(8); @q = quantize(1000); @q = quantize(-5);
+	@l = lquantize(5, 0, 10, 2); @l = lquantize(7, 0, 10, 2); @l = lquantize(-1, 0, 10, 2); @l = lquantize(50, 0, 10, 2);
+	@ll = llquantize(100, 10, 0, 6, 20); @ll = llquantize(5, 10, 0, 6, 20);
+	exit(0);
+}
+"#;
+
+#[test]
+fn output_is_what_dtrace_prints_for_every_aggregating_function() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = script(dir.path(), ALL_AGGREGATIONS);
+    let ours = dscope_run(&file, &[]);
+    assert_eq!(ours.status.code(), Some(0), "{}", text(&ours.stderr));
+    let out = text(&ours.stdout);
+    assert!(out.starts_with("start 42 text\n"), "{out}");
+    // Exact values as dtrace computes them.
+    assert!(
+        out.contains("  b                                                                 2"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  x                                                         1               10"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.trim() == "5"),
+        "avg(3,4,8) = 5: {out}"
+    );
+    assert!(out.lines().any(|l| l.trim() == "-2"), "min: {out}");
+
+    // The same bytes as the dtrace command, where it is installed.
+    let lib = dscope::dtrace::Library::load().unwrap();
+    let lib_dir = lib.path.parent().unwrap().to_owned();
+    let dtrace = [
+        "/usr/sbin/dtrace",
+        "/usr/local/sbin/dtrace",
+        "/usr/bin/dtrace",
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+    .expect("live tests need the dtrace command to compare with");
+    let theirs = Command::new(dtrace)
+        .arg("-s")
+        .arg(&file)
+        .env("LD_LIBRARY_PATH", lib_dir)
+        .output()
+        .unwrap();
+    assert_eq!(theirs.status.code(), Some(0), "{}", text(&theirs.stderr));
+    assert_eq!(out, text(&theirs.stdout), "dscope run and dtrace -s differ");
+}
+
+#[test]
+fn exit_status_and_a_runtime_error_that_does_not_abort() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = script(
+        dir.path(),
+        "#pragma D option quiet\nBEGIN\n{\n\tx = *(int *)0;\n}\nBEGIN\n{\n\tprintf(\"still running\\n\");\n\texit(7);\n}\n",
+    );
+    let run = dscope_run(&file, &[]);
+    let (out, err) = (text(&run.stdout), text(&run.stderr));
+    assert_eq!(run.status.code(), Some(7), "{err}");
+    assert!(out.contains("still running"), "{out}");
+    assert!(
+        err.contains("invalid address"),
+        "the fault is reported: {err}"
+    );
+}
+
+#[test]
+fn a_continuous_run_stops_after_its_duration() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = script(
+        dir.path(),
+        // profile, not tick: tick probes do not fire on every kernel.
+        "#pragma D option quiet\nprofile-10\n{\n\tprintf(\"tick\\n\");\n}\nEND\n{\n\tprintf(\"end\\n\");\n}\n",
+    );
+    let started = Instant::now();
+    let run = dscope_run(&file, &["--duration", "1"]);
+    let took = started.elapsed();
+    let out = text(&run.stdout);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let ticks = out.lines().filter(|l| *l == "tick").count();
+    // 10 Hz on each CPU for about a second.
+    assert!((3..=80).contains(&ticks), "{ticks} ticks in 1 s: {out}");
+    assert!(
+        out.contains("end"),
+        "END ran when the run was stopped: {out}"
+    );
+    assert!(took < Duration::from_secs(10), "stopping took {took:?}");
+}
