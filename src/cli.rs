@@ -203,3 +203,193 @@ mod tests {
         assert_eq!(parse_option("define=a=b"), ("define", Some("a=b")));
     }
 }
+
+/// Whether `/proc/mounts`-style text has a file system of `fstype` at `at`.
+pub fn is_mounted(mounts: &str, fstype: &str, at: &str) -> bool {
+    mounts.lines().any(|l| {
+        let mut f = l.split_whitespace();
+        let (_, point, kind) = (f.next(), f.next(), f.next());
+        point == Some(at) && kind == Some(fstype)
+    })
+}
+
+struct Report<'a> {
+    out: &'a mut dyn Write,
+    problems: usize,
+}
+
+impl Report<'_> {
+    fn ok(&mut self, what: &str, detail: &str) {
+        let _ = writeln!(self.out, "ok      {what}: {detail}");
+    }
+
+    fn problem(&mut self, what: &str, detail: &str, fix: &str) {
+        self.problems += 1;
+        let _ = writeln!(self.out, "PROBLEM {what}: {detail}");
+        for line in fix.lines() {
+            let _ = writeln!(self.out, "        fix: {line}");
+        }
+    }
+}
+
+/// `dscope doctor`: what stands between this machine and running D, each
+/// problem with its fix. Exit 0 when nothing does.
+pub fn doctor(out: &mut dyn Write) -> u8 {
+    let mut r = Report { out, problems: 0 };
+    let lib = match Library::load() {
+        Ok(lib) => {
+            r.ok(
+                "libdtrace",
+                &format!("{} ({})", lib.path.display(), lib.abi),
+            );
+            Some(lib)
+        }
+        Err(e) => {
+            r.problem(
+                "libdtrace",
+                "not found",
+                &format!(
+                    "install DTrace (Linux: Oracle's dtrace 2.x package), or set DSCOPE_LIBDTRACE\n{}",
+                    e.to_string().lines().skip(2).collect::<Vec<_>>().join("\n")
+                ),
+            );
+            None
+        }
+    };
+    if crate::dtrace::running_as_root() {
+        r.ok("privileges", "running as root");
+    } else {
+        r.problem(
+            "privileges",
+            "not running as root; DTrace will see no probes",
+            "run dscope with sudo (illumos: pfexec, or grant dtrace_kernel,dtrace_proc,dtrace_user)",
+        );
+    }
+    if cfg!(target_os = "linux") {
+        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+        if is_mounted(&mounts, "debugfs", "/sys/kernel/debug") {
+            r.ok("debugfs", "mounted at /sys/kernel/debug");
+        } else {
+            r.problem(
+                "debugfs",
+                "not mounted; Linux DTrace finds tracefs through it",
+                "sudo mount -t debugfs none /sys/kernel/debug",
+            );
+        }
+        if is_mounted(&mounts, "tracefs", "/sys/kernel/debug/tracing") {
+            r.ok("tracefs", "mounted at /sys/kernel/debug/tracing");
+        } else {
+            r.problem(
+                "tracefs",
+                "not mounted under debugfs",
+                "sudo mount -t tracefs none /sys/kernel/debug/tracing",
+            );
+        }
+        if std::path::Path::new("/sys/kernel/btf/vmlinux").exists() {
+            r.ok("BTF", "/sys/kernel/btf/vmlinux present");
+        } else {
+            r.problem(
+                "BTF",
+                "/sys/kernel/btf/vmlinux is missing; kernel types are unknown to D",
+                "use a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+            );
+        }
+    }
+    if let Some(lib) = &lib {
+        match Consumer::open(lib) {
+            Err(e) => r.problem("consumer", &e.to_string(), "see the problems above"),
+            Ok(mut c) => {
+                let probe = "syscall::read:entry { }\n";
+                let _ = c.setopt("errtags", None);
+                match c.compile("BEGIN { exit(0); }\n", "doctor.d", &[]) {
+                    Ok(_) => r.ok("compiler", "compiles D"),
+                    Err(e) => r.problem("compiler", &e.to_string(), "see the problems above"),
+                }
+                match c.compile(probe, "doctor.d", &[]) {
+                    Ok(p) => r.ok(
+                        "probes",
+                        &format!("syscall::read:entry visible ({} probe)", p.matches),
+                    ),
+                    Err(e) => r.problem(
+                        "probes",
+                        &format!("syscall::read:entry is not visible: {e}"),
+                        "fix the privilege and file-system problems above",
+                    ),
+                }
+            }
+        }
+    }
+    if r.problems == 0 {
+        let _ = writeln!(r.out, "dscope can check and run D scripts here.");
+        EXIT_OK
+    } else {
+        let _ = writeln!(r.out, "{} problem(s) found.", r.problems);
+        EXIT_SCRIPT_ERRORS
+    }
+}
+
+#[cfg(test)]
+mod doctor_tests {
+    use super::*;
+
+    #[test]
+    fn mounts_are_matched_by_point_and_type() {
+        let m = "sysfs /sys sysfs rw 0 0\nnone /sys/kernel/debug debugfs rw 0 0\n";
+        assert!(is_mounted(m, "debugfs", "/sys/kernel/debug"));
+        assert!(!is_mounted(m, "tracefs", "/sys/kernel/debug/tracing"));
+        assert!(!is_mounted(m, "debugfs", "/sys"));
+    }
+}
+
+/// `dscope probes [PATTERN]`: list probes like `dtrace -l [-n PATTERN]`.
+pub fn probes(pattern: Option<&str>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let lib = match Library::load() {
+        Ok(lib) => lib,
+        Err(e) => {
+            let _ = write!(err, "dscope: {e}");
+            return EXIT_CANNOT;
+        }
+    };
+    let mut consumer = match Consumer::open(&lib) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "dscope: cannot open DTrace: {e}");
+            return EXIT_CANNOT;
+        }
+    };
+    let probes = match consumer.list_probes() {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(err, "dscope: {e}");
+            return EXIT_CANNOT;
+        }
+    };
+    let pattern = pattern.map(crate::lang::probe_pattern::ProbePattern::parse);
+    let _ = writeln!(
+        out,
+        "{:>5} {:>10} {:>17} {:>33} NAME",
+        "ID", "PROVIDER", "MODULE", "FUNCTION"
+    );
+    let mut shown = 0;
+    for p in probes
+        .iter()
+        .filter(|p| pattern.as_ref().is_none_or(|pat| pat.matches(p)))
+    {
+        let _ = writeln!(
+            out,
+            "{:>5} {:>10} {:>17} {:>33} {}",
+            p.id, p.provider, p.module, p.function, p.name
+        );
+        shown += 1;
+    }
+    if shown == 0 {
+        let hint = if crate::dtrace::running_as_root() {
+            ""
+        } else {
+            " (not running as root: DTrace sees no probes without privileges)"
+        };
+        let _ = writeln!(err, "dscope: no probes match{hint}");
+        return EXIT_SCRIPT_ERRORS;
+    }
+    EXIT_OK
+}

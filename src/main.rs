@@ -46,6 +46,13 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// List probes like dtrace -l; a PATTERN such as syscall::read*:entry
+    /// (fields align to the right, empty fields match all) filters them.
+    Probes { pattern: Option<String> },
+    /// Say whether this machine can check and run D: libdtrace and its
+    /// ABI, privileges, and on Linux debugfs, tracefs and BTF, with the fix
+    /// for each problem.
+    Doctor,
     /// Run a script like dtrace -s: its output on stdout, errors and drops
     /// on stderr; the exit status is the script's exit() value.
     Run {
@@ -80,6 +87,16 @@ fn main() -> ExitCode {
             &mut std::io::stderr(),
         );
         return ExitCode::from(code);
+    }
+    if let Some(Command::Probes { pattern }) = &cli.command {
+        return ExitCode::from(dscope::cli::probes(
+            pattern.as_deref(),
+            &mut std::io::stdout(),
+            &mut std::io::stderr(),
+        ));
+    }
+    if let Some(Command::Doctor) = &cli.command {
+        return ExitCode::from(dscope::cli::doctor(&mut std::io::stdout()));
     }
     if let Some(Command::Run {
         file,

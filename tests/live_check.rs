@@ -139,3 +139,46 @@ fn every_example_that_claims_linux_compiles() {
     }
     assert!(checked >= 4);
 }
+
+#[test]
+fn probes_are_listed_like_dtrace_l() {
+    if !live() {
+        return;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_dscope"))
+        .args(["probes", "syscall::read:entry"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "header and one probe: {text}");
+    assert!(lines[0].trim_start().starts_with("ID   PROVIDER"));
+    let fields: Vec<&str> = lines[1].split_whitespace().collect();
+    assert_eq!(&fields[1..], &["syscall", "vmlinux", "read", "entry"]);
+
+    let all = Command::new(env!("CARGO_BIN_EXE_dscope"))
+        .arg("probes")
+        .output()
+        .unwrap();
+    let count = String::from_utf8_lossy(&all.stdout).lines().count();
+    assert!(count > 100, "only {count} probes listed");
+}
+
+#[test]
+fn doctor_finds_nothing_wrong_on_a_working_machine() {
+    if !live() {
+        return;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_dscope"))
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("ok      libdtrace:"), "{text}");
+    assert!(
+        text.contains("ok      probes: syscall::read:entry visible"),
+        "{text}"
+    );
+}

@@ -428,6 +428,63 @@ impl Consumer<'_> {
     }
 }
 
+impl Consumer<'_> {
+    /// Every probe this system offers, as `dtrace -l` lists them.
+    pub fn list_probes(&mut self) -> Result<Vec<crate::model::Probe>, DtraceError> {
+        if self.lib.abi != super::Abi::Linux2 {
+            return Err(DtraceError {
+                code: 0,
+                message: format!("listing probes is not supported yet with {}", self.lib.abi),
+            });
+        }
+        self.ensure_initialised()?;
+        let mut probes: Vec<crate::model::Probe> = Vec::new();
+        let arg = &mut probes as *mut Vec<crate::model::Probe> as *mut std::ffi::c_void;
+        // SAFETY: open, initialised handle; a null description means every
+        // probe; the callback catches panics and `arg` points at `probes`,
+        // which outlives this synchronous iteration.
+        let rc = unsafe {
+            (self.lib.fns.probe_iter)(self.hdl.as_ptr(), std::ptr::null(), collect_probe, arg)
+        };
+        if rc < 0 {
+            return Err(self.last_error());
+        }
+        Ok(probes)
+    }
+}
+
+/// # Safety
+/// Called by `dtrace_probe_iter` only, with `arg` pointing at a
+/// `Vec<Probe>` and a valid probe description.
+unsafe extern "C" fn collect_probe(
+    _hdl: *mut DtraceHdl,
+    desc: *const run::ProbeDesc,
+    arg: *mut std::ffi::c_void,
+) -> c_int {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let field = |p: *const std::ffi::c_char| {
+            if p.is_null() {
+                String::new()
+            } else {
+                // SAFETY: libdtrace's NUL-terminated probe name strings,
+                // valid during the callback; copied at once.
+                unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+            }
+        };
+        // SAFETY: per this function's contract.
+        let (d, probes) = unsafe { (&*desc, &mut *(arg as *mut Vec<crate::model::Probe>)) };
+        probes.push(crate::model::Probe {
+            id: d.id,
+            provider: field(d.provider),
+            module: field(d.module),
+            function: field(d.function),
+            name: field(d.name),
+        });
+        0
+    }))
+    .unwrap_or(-1)
+}
+
 impl Drop for Consumer<'_> {
     fn drop(&mut self) {
         // SAFETY: the handle was opened by dtrace_open and is closed once;

@@ -88,6 +88,10 @@ pub type HandleBufferedFn =
 pub type AggregatePrintFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut libc::FILE, *const c_void) -> c_int;
 pub type GetoptFn = unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *mut u64) -> c_int;
+pub type ProbeCallback =
+    unsafe extern "C" fn(*mut DtraceHdl, *const super::run::ProbeDesc, *mut c_void) -> c_int;
+pub type ProbeIterFn =
+    unsafe extern "C" fn(*mut DtraceHdl, *const c_void, ProbeCallback, *mut c_void) -> c_int;
 
 /// The functions dscope calls, resolved once.
 pub struct Functions {
@@ -108,6 +112,7 @@ pub struct Functions {
     pub handle_buffered: HandleBufferedFn,
     pub aggregate_print: AggregatePrintFn,
     pub getopt: GetoptFn,
+    pub probe_iter: ProbeIterFn,
 }
 
 /// A loaded libdtrace.
@@ -245,6 +250,7 @@ impl Library {
             handle_buffered: symbol!("dtrace_handle_buffered", HandleBufferedFn)?,
             aggregate_print: symbol!("dtrace_aggregate_print", AggregatePrintFn)?,
             getopt: symbol!("dtrace_getopt", GetoptFn)?,
+            probe_iter: symbol!("dtrace_probe_iter", ProbeIterFn)?,
         };
         // Linux DTrace 2.x alone has dtrace_init (and must have it called).
         let abi = if fns.init.is_some() {

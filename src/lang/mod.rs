@@ -4,6 +4,7 @@
 
 pub mod compile_message;
 pub mod highlight;
+pub mod probe_pattern;
 pub mod syntax_test;
 pub mod theme;
 

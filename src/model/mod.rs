@@ -6,3 +6,25 @@
 mod diagnostic;
 
 pub use diagnostic::{Diagnostic, Severity};
+
+use serde::{Deserialize, Serialize};
+
+/// A probe as `dtrace -l` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Probe {
+    pub id: u32,
+    pub provider: String,
+    pub module: String,
+    pub function: String,
+    pub name: String,
+}
+
+impl Probe {
+    /// `provider:module:function:name`.
+    pub fn description(&self) -> String {
+        format!(
+            "{}:{}:{}:{}",
+            self.provider, self.module, self.function, self.name
+        )
+    }
+}

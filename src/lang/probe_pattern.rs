@@ -1,0 +1,167 @@
+//! Probe description patterns, as `dtrace -l -n` reads them.
+//!
+//! A description has up to four fields, `provider:module:function:name`.
+//! Fewer fields are aligned to the right (`read:entry` is function and
+//! name; `BEGIN` is a name); an empty field matches anything; fields may use
+//! the shell wildcards `*`, `?` and `[...]` (with `!` to negate).
+
+use crate::model::Probe;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbePattern {
+    fields: [String; 4],
+}
+
+impl ProbePattern {
+    pub fn parse(pattern: &str) -> ProbePattern {
+        let parts: Vec<&str> = pattern.trim().split(':').collect();
+        let mut fields: [String; 4] = Default::default();
+        // Right-align; a description with more than four fields keeps its
+        // last four (libdtrace refuses those earlier, at compile time).
+        let skip = parts.len().saturating_sub(4);
+        let start = 4 - (parts.len() - skip);
+        for (i, p) in parts.iter().skip(skip).enumerate() {
+            fields[start + i] = (*p).to_owned();
+        }
+        ProbePattern { fields }
+    }
+
+    pub fn matches(&self, probe: &Probe) -> bool {
+        let values = [&probe.provider, &probe.module, &probe.function, &probe.name];
+        self.fields
+            .iter()
+            .zip(values)
+            .all(|(f, v)| f.is_empty() || glob(f.as_bytes(), v.as_bytes()))
+    }
+}
+
+/// Shell-style wildcard match of a whole string.
+pub fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    // Iterative matching with backtracking to the last `*`: linear in
+    // practice, and no recursion for long names.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() {
+            match pattern[p] {
+                b'*' => {
+                    star = Some((p, t));
+                    p += 1;
+                    continue;
+                }
+                b'?' => {
+                    p += 1;
+                    t += 1;
+                    continue;
+                }
+                b'[' => {
+                    if let Some((matched, next)) = class(&pattern[p..], text[t]) {
+                        if matched {
+                            p += next;
+                            t += 1;
+                            continue;
+                        }
+                    } else if text[t] == b'[' {
+                        // An unclosed bracket is a literal.
+                        p += 1;
+                        t += 1;
+                        continue;
+                    }
+                }
+                b'\\' if p + 1 < pattern.len() && pattern[p + 1] == text[t] => {
+                    p += 2;
+                    t += 1;
+                    continue;
+                }
+                c if c == text[t] => {
+                    p += 1;
+                    t += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        match star {
+            Some((sp, st)) => {
+                p = sp + 1;
+                t = st + 1;
+                star = Some((sp, st + 1));
+            }
+            None => return false,
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// Matches `c` against the class at the start of `pattern` (`[...]`).
+/// Returns whether it matched and the class's length, or `None` when the
+/// bracket is not closed.
+fn class(pattern: &[u8], c: u8) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negate = matches!(pattern.get(1), Some(b'!') | Some(b'^'));
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while i < pattern.len() {
+        let lo = pattern[i];
+        if lo == b']' && !first {
+            return Some((matched != negate, i + 1));
+        }
+        first = false;
+        if i + 2 < pattern.len() && pattern[i + 1] == b'-' && pattern[i + 2] != b']' {
+            if lo <= c && c <= pattern[i + 2] {
+                matched = true;
+            }
+            i += 3;
+        } else {
+            if lo == c {
+                matched = true;
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(p: &str, m: &str, f: &str, n: &str) -> Probe {
+        Probe {
+            id: 1,
+            provider: p.into(),
+            module: m.into(),
+            function: f.into(),
+            name: n.into(),
+        }
+    }
+
+    #[test]
+    fn fields_align_to_the_right_and_empty_fields_match_all() {
+        let read = probe("syscall", "vmlinux", "read", "entry");
+        assert!(ProbePattern::parse("syscall::read:entry").matches(&read));
+        assert!(ProbePattern::parse("read:entry").matches(&read));
+        assert!(ProbePattern::parse("entry").matches(&read));
+        assert!(ProbePattern::parse("").matches(&read));
+        assert!(ProbePattern::parse(":::").matches(&read));
+        assert!(!ProbePattern::parse("return").matches(&read));
+        assert!(!ProbePattern::parse("fbt:::entry").matches(&read));
+    }
+
+    #[test]
+    fn wildcards() {
+        let read = probe("syscall", "vmlinux", "readv", "entry");
+        assert!(ProbePattern::parse("syscall::read*:").matches(&read));
+        assert!(ProbePattern::parse("sys*::re?dv:ent*").matches(&read));
+        assert!(ProbePattern::parse("syscall::[rw]eadv:").matches(&read));
+        assert!(!ProbePattern::parse("syscall::[!r]eadv:").matches(&read));
+        assert!(ProbePattern::parse("syscall::[a-s]eadv:").matches(&read));
+        assert!(!ProbePattern::parse("syscall::read:").matches(&read));
+        assert!(glob(b"*a*b*c", b"xxaxxbxxc"));
+        assert!(!glob(b"*a*b*c", b"xxaxxbxx"));
+        assert!(glob(b"a[", b"a["));
+    }
+}
