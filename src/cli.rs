@@ -28,6 +28,24 @@ pub fn format_diagnostic(script: &Path, d: &Diagnostic) -> String {
     format!("{place}: {}: {}{tag}", d.severity.label(), d.message)
 }
 
+/// Loads libdtrace, or says why it cannot.
+fn load_library(err: &mut dyn Write) -> Option<Library> {
+    Library::load()
+        .map_err(|e| {
+            let _ = write!(err, "dscope: {e}");
+        })
+        .ok()
+}
+
+/// Opens a consumer, or says why it cannot (privileges, most often).
+fn open_consumer<'l>(lib: &'l Library, err: &mut dyn Write) -> Option<Consumer<'l>> {
+    Consumer::open(lib)
+        .map_err(|e| {
+            let _ = writeln!(err, "dscope: cannot open DTrace: {e}");
+        })
+        .ok()
+}
+
 /// Splits `-x name=value` (or a bare `name`) into its parts.
 pub fn parse_option(spec: &str) -> (&str, Option<&str>) {
     match spec.split_once('=') {
@@ -122,19 +140,11 @@ fn with_compiled(
             return EXIT_CANNOT;
         }
     };
-    let lib = match Library::load() {
-        Ok(lib) => lib,
-        Err(e) => {
-            let _ = write!(err, "dscope: {e}");
-            return EXIT_CANNOT;
-        }
+    let Some(lib) = load_library(err) else {
+        return EXIT_CANNOT;
     };
-    let mut consumer = match Consumer::open(&lib) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = writeln!(err, "dscope: cannot open DTrace: {e}");
-            return EXIT_CANNOT;
-        }
+    let Some(mut consumer) = open_consumer(&lib, err) else {
+        return EXIT_CANNOT;
     };
     for (name, value) in std::iter::once("errtags")
         .map(|n| (n, None))
@@ -343,19 +353,11 @@ mod doctor_tests {
 
 /// `dscope probes [PATTERN]`: list probes like `dtrace -l [-n PATTERN]`.
 pub fn probes(pattern: Option<&str>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let lib = match Library::load() {
-        Ok(lib) => lib,
-        Err(e) => {
-            let _ = write!(err, "dscope: {e}");
-            return EXIT_CANNOT;
-        }
+    let Some(lib) = load_library(err) else {
+        return EXIT_CANNOT;
     };
-    let mut consumer = match Consumer::open(&lib) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = writeln!(err, "dscope: cannot open DTrace: {e}");
-            return EXIT_CANNOT;
-        }
+    let Some(mut consumer) = open_consumer(&lib, err) else {
+        return EXIT_CANNOT;
     };
     let probes = match consumer.list_probes() {
         Ok(p) => p,

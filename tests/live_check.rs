@@ -5,17 +5,8 @@
 use std::path::Path;
 use std::process::Command;
 
-fn live() -> bool {
-    if std::env::var("DSCOPE_LIVE").as_deref() == Ok("1") {
-        if let Err(e) = dscope::dtrace::Library::load() {
-            panic!("DSCOPE_LIVE=1 but libdtrace cannot be loaded:\n{e}");
-        }
-        true
-    } else {
-        eprintln!("skipped: set DSCOPE_LIVE=1 to run against a real libdtrace");
-        false
-    }
-}
+mod common;
+use common::live;
 
 /// Runs `dscope check` on `source`; returns (exit code, stdout).
 fn check(source: &str, args: &[&str]) -> (i32, String) {
