@@ -362,3 +362,22 @@ fn diagnostics_show_their_message_when_the_gutter_marker_is_hovered() {
     h.run();
     assert_eq!(h.state().editor().cursor_line_col(), (3, 1));
 }
+
+#[test]
+fn discarding_the_last_recovery_copy_closes_the_prompt_and_deletes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let recovery_dir = dir.path().join("recovery");
+    std::fs::create_dir_all(&recovery_dir).unwrap();
+    let orphan = recovery_dir.join("recovery-4000001.json");
+    std::fs::write(
+        &orphan,
+        r#"{"version":1,"pid":4000001,"saved_at":0,"path":null,"text":"BEGIN {}\n"}"#,
+    )
+    .unwrap();
+    let mut h = app(dir.path(), None);
+    assert!(h.query_by_label("Recover unsaved work?").is_some());
+    click(&mut h, "Discard");
+    assert!(h.query_by_label("Recover unsaved work?").is_none());
+    assert!(!orphan.exists());
+    assert!(!h.state().is_dirty(), "the buffer was left alone");
+}

@@ -755,21 +755,21 @@ impl DscopeApp {
                     ui.label("dscope did not exit cleanly last time. Unsaved text was kept:");
                     let mut take = None;
                     let mut drop = None;
-                    for (i, (file, record)) in orphans.iter().enumerate() {
+                    for (file, record) in orphans {
                         ui.horizontal(|ui| match record {
                             Ok(r) => {
                                 ui.label(r.describe());
                                 if ui.button("Recover").clicked() {
-                                    take = Some(i);
+                                    take = Some((file.clone(), r.clone()));
                                 }
                                 if ui.button("Discard").clicked() {
-                                    drop = Some(i);
+                                    drop = Some(file.clone());
                                 }
                             }
                             Err(e) => {
                                 ui.label(format!("{}: {e}", file.display()));
                                 if ui.button("Delete").clicked() {
-                                    drop = Some(i);
+                                    drop = Some(file.clone());
                                 }
                             }
                         });
@@ -777,11 +777,13 @@ impl DscopeApp {
                     if ui.button("Later").on_hover_text("Keep the copies and decide next time").clicked() {
                         keep = false;
                     }
-                    if let Some(i) = drop {
-                        self.recovery_dropped(i);
+                    if let Some(file) = drop {
+                        // The list is rebuilt from what is left on disk.
+                        keep = false;
+                        self.recovery_dropped(&file);
                     }
-                    if let Some(i) = take {
-                        self.recover(ctx, i);
+                    if let Some((file, record)) = take {
+                        self.recover(ctx, &file, record);
                         keep = false;
                     }
                 }
@@ -824,13 +826,10 @@ impl DscopeApp {
         }
     }
 
-    fn recovery_dropped(&mut self, index: usize) {
-        // Called while the prompt is taken: rebuild the list from disk.
+    /// Deletes one recovery file and offers whatever is left.
+    fn recovery_dropped(&mut self, file: &Path) {
         if let Some(store) = &self.recovery {
-            let orphans = store.orphans();
-            if let Some((file, _)) = orphans.get(index) {
-                store.discard(file);
-            }
+            store.discard(file);
             let rest = store.orphans();
             if !rest.is_empty() {
                 self.prompt = Some(Prompt::Recover(rest));
@@ -838,12 +837,10 @@ impl DscopeApp {
         }
     }
 
-    fn recover(&mut self, ctx: &egui::Context, index: usize) {
+    /// Takes the text of a crashed session's recovery `file` into the
+    /// buffer.
+    fn recover(&mut self, ctx: &egui::Context, file: &Path, record: RecoveryRecord) {
         let Some(store) = self.recovery.clone() else {
-            return;
-        };
-        let orphans = store.orphans();
-        let Some((file, Ok(record))) = orphans.into_iter().nth(index) else {
             return;
         };
         // The saved version is what is on disk now, so the buffer shows as
@@ -859,7 +856,7 @@ impl DscopeApp {
         self.set_watch(record.path.clone(), on_disk.map(|l| l.stamp));
         // Take over the copy: write our own before deleting the orphan.
         if store.write(record.path.as_deref(), &record.text).is_ok() {
-            store.discard(&file);
+            store.discard(file);
         }
         self.status = format!("Recovered {}", record.describe());
     }
