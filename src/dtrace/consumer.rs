@@ -126,10 +126,6 @@ impl<'lib> Consumer<'lib> {
         Ok(consumer)
     }
 
-    pub fn library(&self) -> &Library {
-        self.lib
-    }
-
     fn last_error(&self) -> DtraceError {
         // SAFETY: the handle is open for the lifetime of `self`.
         let code = unsafe { (self.lib.fns.errno)(self.hdl.as_ptr()) };

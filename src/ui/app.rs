@@ -146,10 +146,7 @@ pub struct DscopeApp {
 
 impl DscopeApp {
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
-        Self::with_context(&cc.egui_ctx, config)
-    }
-
-    pub fn with_context(ctx: &egui::Context, config: AppConfig) -> Self {
+        let ctx = &cc.egui_ctx;
         let (settings, settings_message) = match &config.settings_path {
             Some(p) => Settings::load(p),
             None => (Settings::default(), None),
@@ -222,10 +219,6 @@ impl DscopeApp {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
-    }
-
-    pub fn status(&self) -> &str {
-        &self.status
     }
 
     /// The window title: file name, unsaved marker, program name.

@@ -246,21 +246,11 @@ impl Editor {
         }
     }
 
-    pub fn diagnostics(&self) -> &[Diagnostic] {
-        &self.diagnostics
-    }
-
     /// Moves the cursor to the start of 1-based `line` (clamped) and scrolls
     /// it into view.
     pub fn goto_line(&mut self, line: usize) {
         let start = char_index(&self.text, line_start(&self.text, line));
         self.pending_selection = Some(start..start);
-        self.request_focus = true;
-    }
-
-    /// Selects a char range and scrolls to it.
-    pub fn select_chars(&mut self, range: Range<usize>) {
-        self.pending_selection = Some(range);
         self.request_focus = true;
     }
 

@@ -66,10 +66,6 @@ impl FileBrowser {
         browser
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     fn change_dir(&mut self, dir: PathBuf) {
         match read_entries(&dir) {
             Ok(entries) => {
