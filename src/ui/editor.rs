@@ -61,8 +61,13 @@ pub struct Editor {
     request_focus: bool,
     find: Find,
     goto_line: Option<String>,
-    /// 1-based line and column of the cursor, for the status bar.
+    /// Lines in `text`, kept with it: the gutter and status bar need it on
+    /// every frame.
+    line_count: usize,
+    /// 1-based line and column of the cursor, for the status bar, and the
+    /// (text revision, char index) it was computed for.
     cursor_line_col: (usize, usize),
+    cursor_computed_for: (u64, usize),
     shortcuts_enabled: bool,
 }
 
@@ -176,7 +181,7 @@ fn underline_range(line_text: &str, diagnostic: &Diagnostic) -> Range<usize> {
 
 impl Editor {
     pub fn new(text: String, theme: ThemeKind) -> Self {
-        Editor {
+        let mut editor = Editor {
             id: Id::unique("dscope-editor"),
             text,
             text_revision: 0,
@@ -190,9 +195,19 @@ impl Editor {
             request_focus: true,
             find: Find::default(),
             goto_line: None,
+            line_count: 0,
             cursor_line_col: (1, 1),
+            cursor_computed_for: (u64::MAX, 0),
             shortcuts_enabled: true,
-        }
+        };
+        editor.text_changed();
+        editor
+    }
+
+    /// Bookkeeping after any change of `text`.
+    fn text_changed(&mut self) {
+        self.text_revision += 1;
+        self.line_count = self.text.matches('\n').count() + 1;
     }
 
     /// Off while a prompt or dialog of the app is up.
@@ -208,7 +223,7 @@ impl Editor {
     /// undo history cleared so Undo cannot bring back another file.
     pub fn set_text(&mut self, ctx: &egui::Context, text: String) {
         self.text = text;
-        self.text_revision += 1;
+        self.text_changed();
         self.diagnostics.clear();
         self.diagnostics_revision += 1;
         let mut state = TextEdit::load_state(ctx, self.id).unwrap_or_default();
@@ -286,7 +301,7 @@ impl Editor {
         state.cursor.set_char_range(Some(cursor));
         TextEdit::store_state(ctx, self.id, state);
         self.text = text;
-        self.text_revision += 1;
+        self.text_changed();
         self.request_focus = true;
         true
     }
@@ -296,7 +311,7 @@ impl Editor {
     }
 
     pub fn line_count(&self) -> usize {
-        self.text.matches('\n').count() + 1
+        self.line_count
     }
 
     pub fn open_find(&mut self) {
@@ -641,6 +656,10 @@ impl Editor {
             });
         let viewport = output.inner_rect;
         let (output, gutter, gutter_response, current_line_bg) = output.inner;
+        let changed = tabbed || output.response.changed();
+        if changed {
+            self.text_changed();
+        }
         let galley = output.galley.clone();
         let origin = output.galley_pos;
         let painter = ui
@@ -661,7 +680,10 @@ impl Editor {
                 Color32::from_black_alpha(12)
             };
             painter.set(current_line_bg, egui::Shape::rect_filled(band, 0.0, tint));
-            self.cursor_line_col = line_col(&self.text, c.index.0);
+            if self.cursor_computed_for != (self.text_revision, c.index.0) {
+                self.cursor_computed_for = (self.text_revision, c.index.0);
+                self.cursor_line_col = line_col(&self.text, c.index.0);
+            }
             if let Some(sel) = &scroll_to {
                 let target = galley
                     .pos_from_cursor(CCursor::new(sel.start))
@@ -754,10 +776,6 @@ impl Editor {
             }
         }
 
-        let changed = tabbed || output.response.changed();
-        if changed {
-            self.text_revision += 1;
-        }
         EditorResponse { changed }
     }
 }
