@@ -229,14 +229,17 @@ impl<'lib> Consumer<'lib> {
         };
         // SAFETY: `fp` came from fopen above and is closed once.
         unsafe { libc::fclose(fp) };
-        if prog.is_null() {
-            let e = self.last_error();
+        // libdtrace's last error, as a diagnostic on the user's script.
+        let script_error = |e: DtraceError| {
             let mut d = compile_message::parse(&e.message, Some(&temp.path), source);
             // The temporary name means nothing to the user.
             d.message = d
                 .message
                 .replace(&*temp.path.to_string_lossy(), script_name);
-            return Err(CompileError::Script(d));
+            CompileError::Script(d)
+        };
+        if prog.is_null() {
+            return Err(script_error(self.last_error()));
         }
         let mut info = ProgInfo::default();
         self.program = NonNull::new(prog);
@@ -248,12 +251,7 @@ impl<'lib> Consumer<'lib> {
             // SAFETY: `prog` is a live program of this handle; `info` is a
             // valid dtrace_proginfo_t (layout checked in tests).
             if unsafe { (self.lib.fns.program_exec)(self.hdl.as_ptr(), prog, &mut info) } != 0 {
-                let e = self.last_error();
-                return Err(CompileError::Script(compile_message::parse(
-                    &e.message,
-                    Some(&temp.path),
-                    source,
-                )));
+                return Err(script_error(self.last_error()));
             }
             self.executed = true;
         } else {
