@@ -73,51 +73,33 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Check {
-        file,
-        options,
-        args,
-    }) = &cli.command
-    {
-        let code = dscope::cli::check(
+    let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
+    let code = match &cli.command {
+        None => return run_gui(cli),
+        Some(Command::Check {
             file,
             options,
             args,
-            &mut std::io::stdout(),
-            &mut std::io::stderr(),
-        );
-        return ExitCode::from(code);
-    }
-    if let Some(Command::Probes { pattern }) = &cli.command {
-        return ExitCode::from(dscope::cli::probes(
-            pattern.as_deref(),
-            &mut std::io::stdout(),
-            &mut std::io::stderr(),
-        ));
-    }
-    if let Some(Command::Doctor) = &cli.command {
-        return ExitCode::from(dscope::cli::doctor(&mut std::io::stdout()));
-    }
-    if let Some(Command::Run {
-        file,
-        duration,
-        options,
-        args,
-    }) = &cli.command
-    {
-        let duration = duration
-            .filter(|d| d.is_finite() && *d > 0.0)
-            .map(std::time::Duration::from_secs_f64);
-        let code = dscope::cli::run(
+        }) => dscope::cli::check(file, options, args, out, err),
+        Some(Command::Run {
             file,
             duration,
             options,
             args,
-            &mut std::io::stdout(),
-            &mut std::io::stderr(),
-        );
-        return ExitCode::from(code);
-    }
+        }) => {
+            let duration = duration
+                .filter(|d| d.is_finite() && *d > 0.0)
+                .map(std::time::Duration::from_secs_f64);
+            dscope::cli::run(file, duration, options, args, out, err)
+        }
+        Some(Command::Probes { pattern }) => dscope::cli::probes(pattern.as_deref(), out, err),
+        Some(Command::Doctor) => dscope::cli::doctor(out),
+    };
+    ExitCode::from(code)
+}
+
+/// `dscope [FILE]`: the IDE window.
+fn run_gui(cli: Cli) -> ExitCode {
     let mut config = AppConfig::from_environment(cli.file);
     if cli.builtin_dialogs {
         config.dialogs = Some(DialogPreference::BuiltIn);
