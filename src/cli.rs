@@ -46,6 +46,11 @@ fn open_consumer<'l>(lib: &'l Library, err: &mut dyn Write) -> Option<Consumer<'
         .ok()
 }
 
+/// "1 probe", "720 probes".
+fn probe_count(n: u32) -> String {
+    format!("{n} probe{}", if n == 1 { "" } else { "s" })
+}
+
 /// Splits `-x name=value` (or a bare `name`) into its parts.
 pub fn parse_option(spec: &str) -> (&str, Option<&str>) {
     match spec.split_once('=') {
@@ -65,10 +70,9 @@ pub fn check(
     with_compiled(path, options, args, out, err, &mut |_, compiled, out, _| {
         let _ = writeln!(
             out,
-            "{}: compiles; it would enable {} probe{}",
+            "{}: compiles; it would enable {}",
             path.display(),
-            compiled.matches,
-            if compiled.matches == 1 { "" } else { "s" }
+            probe_count(compiled.matches)
         );
         EXIT_OK
     })
@@ -94,10 +98,9 @@ pub fn run(
         &mut |consumer, compiled, out, err| {
             let _ = writeln!(
                 err,
-                "dscope: script '{}' matched {} probe{}",
+                "dscope: script '{}' matched {}",
                 path.display(),
-                compiled.matches,
-                if compiled.matches == 1 { "" } else { "s" }
+                probe_count(compiled.matches)
             );
             let never = std::sync::atomic::AtomicBool::new(false);
             let result = consumer.run(duration, &never, &mut |event| match event {
