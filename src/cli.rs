@@ -1,6 +1,6 @@
 //! The subcommands that work without a display.
 
-use crate::dtrace::{CompileError, Consumer, Finish, Library, RunEvent};
+use crate::dtrace::{CompileError, Consumer, Finish, Library, RunEvent, RunSettings};
 use crate::files;
 use crate::model::Diagnostic;
 use std::io::Write;
@@ -78,14 +78,55 @@ pub fn check(
     })
 }
 
+/// How `dscope run` prints its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Like `dtrace -s`.
+    #[default]
+    Text,
+    /// One JSON document at the end (schema in the README).
+    Json,
+}
+
+/// What `dscope run --format json` prints.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct RunReport {
+    pub script: String,
+    pub matched_probes: u32,
+    /// How the run ended; absent when it could not run.
+    pub finish: Option<FinishReport>,
+    /// printf/trace/printa output, one entry per line.
+    pub output: Vec<String>,
+    /// Runtime errors (such as invalid addresses) and other problems.
+    pub errors: Vec<String>,
+    pub drops: Vec<DropReport>,
+    pub aggregations: Vec<crate::model::Aggregation>,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum FinishReport {
+    Exited { status: i32 },
+    TimeUp,
+    Stopped,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct DropReport {
+    pub count: u64,
+    pub message: String,
+}
+
 /// `dscope run FILE`: run like `dtrace -s`, printing what it prints: the
 /// script's output on stdout, errors and drops on stderr, and the script's
-/// `exit()` status as the exit status.
+/// `exit()` status as the exit status. With [`Format::Json`], stdout gets
+/// one [`RunReport`] instead.
 pub fn run(
     path: &Path,
     duration: Option<std::time::Duration>,
     options: &[String],
     args: &[String],
+    format: Format,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
@@ -102,23 +143,64 @@ pub fn run(
                 path.display(),
                 probe_count(compiled.matches)
             );
+            let mut report = RunReport {
+                script: path.display().to_string(),
+                matched_probes: compiled.matches,
+                ..RunReport::default()
+            };
+            let json = format == Format::Json;
+            let settings = RunSettings {
+                duration,
+                snapshot_every: None,
+                print_aggregations: !json,
+            };
             let never = std::sync::atomic::AtomicBool::new(false);
-            let result = consumer.run(duration, &never, &mut |event| match event {
+            let result = consumer.run(&settings, &never, &mut |event| match event {
+                RunEvent::Output(line) if json => report.output.push(line),
                 RunEvent::Output(line) => {
                     let _ = writeln!(out, "{line}");
                 }
-                RunEvent::RuntimeError(m) | RunEvent::Drop { message: m, .. } => {
+                RunEvent::Snapshot(snap) => report.aggregations = snap.aggregations,
+                RunEvent::RuntimeError(m) | RunEvent::Problem(m) => {
                     let _ = writeln!(err, "dscope: {}", m.trim_start_matches("dtrace: "));
+                    report.errors.push(m);
+                }
+                RunEvent::Drop { count, message } => {
+                    let _ = writeln!(err, "dscope: {}", message.trim_start_matches("dtrace: "));
+                    report.drops.push(DropReport { count, message });
                 }
             });
-            match result {
-                Ok(Finish::Exited(status)) => status.clamp(0, 255) as u8,
-                Ok(Finish::TimeUp | Finish::Stopped) => EXIT_OK,
+            let code = match result {
+                Ok(Finish::Exited(status)) => {
+                    report.finish = Some(FinishReport::Exited { status });
+                    status.clamp(0, 255) as u8
+                }
+                Ok(Finish::TimeUp) => {
+                    report.finish = Some(FinishReport::TimeUp);
+                    EXIT_OK
+                }
+                Ok(Finish::Stopped) => {
+                    report.finish = Some(FinishReport::Stopped);
+                    EXIT_OK
+                }
                 Err(e) => {
                     let _ = writeln!(err, "dscope: {e}");
+                    report.errors.push(e.to_string());
                     EXIT_CANNOT
                 }
+            };
+            if json {
+                match serde_json::to_string_pretty(&report) {
+                    Ok(text) => {
+                        let _ = writeln!(out, "{text}");
+                    }
+                    Err(e) => {
+                        let _ = writeln!(err, "dscope: cannot write the JSON report: {e}");
+                        return EXIT_CANNOT;
+                    }
+                }
             }
+            code
         },
     )
 }

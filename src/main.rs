@@ -65,6 +65,10 @@ enum Command {
         /// A DTrace option, as with dtrace -x (repeatable).
         #[arg(short = 'x', value_name = "OPTION[=VALUE]")]
         options: Vec<String>,
+        /// text: like dtrace -s; json: one JSON document with the output,
+        /// errors, drops and every aggregation (schema in the README).
+        #[arg(long, value_enum, default_value_t = dscope::cli::Format::Text)]
+        format: dscope::cli::Format,
         /// Macro arguments: $1, $2, ...
         #[arg(last = true)]
         args: Vec<String>,
@@ -85,12 +89,13 @@ fn main() -> ExitCode {
             file,
             duration,
             options,
+            format,
             args,
         }) => {
             let duration = duration
                 .filter(|d| d.is_finite() && *d > 0.0)
                 .map(std::time::Duration::from_secs_f64);
-            dscope::cli::run(file, duration, options, args, out, err)
+            dscope::cli::run(file, duration, options, args, *format, out, err)
         }
         Some(Command::Probes { pattern }) => dscope::cli::probes(pattern.as_deref(), out, err),
         Some(Command::Doctor) => dscope::cli::doctor(out),

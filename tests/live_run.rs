@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::live;
+use dscope::model::{AggFunction, KeyPart, Snapshot, Value};
 
 fn script(dir: &Path, source: &str) -> PathBuf {
     let file = dir.join("fixture.d");
@@ -74,7 +75,13 @@ fn output_is_what_dtrace_prints_for_every_aggregating_function() {
     );
     assert!(out.lines().any(|l| l.trim() == "-2"), "min: {out}");
 
-    // The same bytes as the dtrace command, where it is installed.
+    // The same bytes as the dtrace command.
+    let theirs = dtrace_s(&file);
+    assert_eq!(out, theirs, "dscope run and dtrace -s differ");
+}
+
+/// `dtrace -s FILE`'s standard output.
+fn dtrace_s(file: &Path) -> String {
     let lib = dscope::dtrace::Library::load().unwrap();
     let lib_dir = lib.path.parent().unwrap().to_owned();
     let dtrace = [
@@ -88,12 +95,141 @@ fn output_is_what_dtrace_prints_for_every_aggregating_function() {
     .expect("live tests need the dtrace command to compare with");
     let theirs = Command::new(dtrace)
         .arg("-s")
-        .arg(&file)
+        .arg(file)
         .env("LD_LIBRARY_PATH", lib_dir)
         .output()
         .unwrap();
     assert_eq!(theirs.status.code(), Some(0), "{}", text(&theirs.stderr));
-    assert_eq!(out, text(&theirs.stdout), "dscope run and dtrace -s differ");
+    text(&theirs.stdout)
+}
+
+fn json_run(file: &Path) -> serde_json::Value {
+    let run = dscope_run(file, &["--format", "json"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    serde_json::from_slice(&run.stdout).expect("one JSON document")
+}
+
+/// Rows of an aggregation as (key labels, value) pairs.
+fn rows(agg: &dscope::model::Aggregation) -> Vec<(String, String)> {
+    agg.rows
+        .iter()
+        .map(|r| {
+            let value = match &r.value {
+                Value::Number(n) => n.to_string(),
+                Value::Buckets(b) => b
+                    .iter()
+                    .filter(|b| b.count != 0)
+                    .map(|b| format!("{}:{}", b.label, b.count))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
+            (dscope::model::key_label(&r.key), value)
+        })
+        .collect()
+}
+
+#[test]
+fn json_has_every_aggregation_decoded_with_exact_values() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = script(dir.path(), ALL_AGGREGATIONS);
+    let json = json_run(&file);
+    assert_eq!(json["finish"]["reason"], "exited");
+    assert_eq!(json["output"][0], "start 42 text");
+    let snap: Snapshot = serde_json::from_value(serde_json::json!({
+        "aggregations": json["aggregations"]
+    }))
+    .unwrap();
+    let get = |name: &str| rows(snap.get(name).unwrap_or_else(|| panic!("no @{name}")));
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    };
+    assert_eq!(get("c"), pairs(&[("a", "1"), ("b", "2")]));
+    // Two-part keys, in dtrace's order (by value).
+    assert_eq!(get("s"), pairs(&[("x, 2", "-3"), ("y, 1", "7"), ("x, 1", "10")]));
+    assert_eq!(get("a"), pairs(&[("", "5")]));
+    assert_eq!(get("mn"), pairs(&[("", "-2")]));
+    assert_eq!(get("mx"), pairs(&[("", "9")]));
+    assert_eq!(get("sd"), pairs(&[("", "2")]));
+    assert_eq!(get("q"), pairs(&[("", "-4:1 1:1 8:1 512:1")]));
+    assert_eq!(get("l"), pairs(&[("", "< 0:1 4:1 6:1 >= 10:1")]));
+    assert_eq!(get("ll"), pairs(&[("", "5:1 100:1")]));
+    let functions: Vec<&str> = snap
+        .aggregations
+        .iter()
+        .map(|a| a.function.name())
+        .collect();
+    assert_eq!(
+        functions,
+        ["count", "sum", "avg", "min", "max", "stddev", "quantize", "lquantize", "llquantize"]
+    );
+    assert_eq!(
+        snap.get("l").unwrap().function,
+        AggFunction::Lquantize {
+            base: 0,
+            step: 2,
+            levels: 5
+        }
+    );
+}
+
+#[test]
+fn the_text_of_a_decoded_snapshot_is_what_dtrace_prints() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = script(dir.path(), ALL_AGGREGATIONS);
+    let json = json_run(&file);
+    let snap: Snapshot = serde_json::from_value(serde_json::json!({
+        "aggregations": json["aggregations"]
+    }))
+    .unwrap();
+    let theirs = dtrace_s(&file);
+    let ours = format!("start 42 text\n\n{}", snap.to_dtrace_text());
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn stack_and_symbol_keys_come_out_as_text() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = script(
+        dir.path(),
+        "#pragma D option quiet\nprofile-97\n{\n\t@k[stack()] = count();\n\t@f[func(arg0)] = count();\n}\nprofile-97\n/++n == 20/\n{\n\texit(0);\n}\n",
+    );
+    let json = json_run(&file);
+    let snap: Snapshot = serde_json::from_value(serde_json::json!({
+        "aggregations": json["aggregations"]
+    }))
+    .unwrap();
+    let stacks = snap.get("k").expect("@k");
+    assert!(!stacks.rows.is_empty());
+    assert!(
+        stacks
+            .rows
+            .iter()
+            .all(|r| matches!(r.key.as_slice(), [KeyPart::Stack(_)])),
+        "{stacks:?}"
+    );
+    let named = stacks.rows.iter().flat_map(|r| match &r.key[0] {
+        KeyPart::Stack(frames) => frames.clone(),
+        _ => vec![],
+    });
+    assert!(
+        named.clone().any(|f| f.contains('`')),
+        "frames are module`symbol: {:?}",
+        named.collect::<Vec<_>>()
+    );
+    let funcs = snap.get("f").expect("@f");
+    assert!(funcs
+        .rows
+        .iter()
+        .all(|r| matches!(&r.key[..], [KeyPart::Symbol(s)] if !s.is_empty())));
 }
 
 #[test]

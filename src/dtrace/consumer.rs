@@ -59,6 +59,28 @@ impl fmt::Display for CompileError {
     }
 }
 
+/// How to run a compiled program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSettings {
+    /// Stop after this long; `None` runs until `exit()` or Stop.
+    pub duration: Option<Duration>,
+    /// Send a [`RunEvent::Snapshot`] of all aggregations this often while
+    /// running; one is always sent at the end.
+    pub snapshot_every: Option<Duration>,
+    /// Print the aggregations at the end as output text, as `dtrace -s`.
+    pub print_aggregations: bool,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            duration: None,
+            snapshot_every: None,
+            print_aggregations: true,
+        }
+    }
+}
+
 /// What a successful compile tells about the program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Compiled {
@@ -308,16 +330,29 @@ impl Consumer<'_> {
         }
     }
 
-    /// Runs the last compiled program until it calls `exit()`, `duration`
-    /// is over, or `stop` is set; END clauses run and the final
-    /// aggregations are printed, as `dtrace -s` does. Events are handed to
-    /// `sink` as they happen.
+    /// Decodes every aggregation as it stands now.
+    fn snapshot(&mut self, sink: &mut dyn FnMut(RunEvent)) {
+        // SAFETY: open handle with tracing started, used by this thread only.
+        let (snap, problems) = unsafe {
+            super::aggregate::snapshot(&self.lib.fns, self.lib.abi, self.hdl.as_ptr())
+        };
+        for p in problems {
+            sink(RunEvent::Problem(p));
+        }
+        sink(RunEvent::Snapshot(snap));
+    }
+
+    /// Runs the last compiled program until it calls `exit()`, the
+    /// duration is over, or `stop` is set; END clauses run, then the final
+    /// aggregations are decoded and (if asked) printed as `dtrace -s` does.
+    /// Events are handed to `sink` as they happen.
     pub fn run(
         &mut self,
-        duration: Option<Duration>,
+        settings: &RunSettings,
         stop: &AtomicBool,
         sink: &mut dyn FnMut(RunEvent),
     ) -> Result<Finish, DtraceError> {
+        let duration = settings.duration;
         if self.lib.abi != super::Abi::Linux2 {
             return Err(DtraceError {
                 code: 0,
@@ -351,6 +386,7 @@ impl Consumer<'_> {
             return Err(self.last_error());
         }
         let deadline = duration.map(|d| Instant::now() + d);
+        let mut last_snapshot = Instant::now();
         let arg = &mut *self.state as *mut HandlerState as *mut std::ffi::c_void;
         let mut stopping: Option<Finish> = None;
         loop {
@@ -388,6 +424,13 @@ impl Consumer<'_> {
             let written = stream.close();
             self.state.push_text(&written);
             self.drain(sink);
+            if let Some(every) = settings.snapshot_every
+                && stopping.is_none()
+                && last_snapshot.elapsed() >= every
+            {
+                last_snapshot = Instant::now();
+                self.snapshot(sink);
+            }
             match status {
                 run::DTRACE_WORKSTATUS_DONE if stopping.is_none() => {
                     // exit() was seen: stop on the next turn, which drains
@@ -404,16 +447,20 @@ impl Consumer<'_> {
                 _ => {}
             }
             if let Some(reason) = stopping {
-                self.state.push_text("\n");
-                let stream = run::MemStream::open().ok_or_else(|| DtraceError {
-                    code: 0,
-                    message: "cannot create an output buffer".into(),
-                })?;
-                // SAFETY: as for work; a null walk function prints every
-                // aggregation not printed yet, as dtrace(1) does at the end.
-                unsafe { (self.lib.fns.aggregate_print)(h, stream.file(), std::ptr::null()) };
-                let written = stream.close();
-                self.state.push_text(&written);
+                self.snapshot(sink);
+                if settings.print_aggregations {
+                    self.state.push_text("\n");
+                    let stream = run::MemStream::open().ok_or_else(|| DtraceError {
+                        code: 0,
+                        message: "cannot create an output buffer".into(),
+                    })?;
+                    // SAFETY: as for work; a null walk function prints every
+                    // aggregation not printed yet, as dtrace(1) does at the
+                    // end.
+                    unsafe { (self.lib.fns.aggregate_print)(h, stream.file(), std::ptr::null()) };
+                    let written = stream.close();
+                    self.state.push_text(&written);
+                }
                 self.state.flush();
                 self.drain(sink);
                 return Ok(reason);

@@ -88,6 +88,15 @@ pub type HandleBufferedFn =
 pub type AggregatePrintFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut libc::FILE, *const c_void) -> c_int;
 pub type GetoptFn = unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *mut u64) -> c_int;
+pub type AggregateSnapFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
+pub type AggregateWalkFn = unsafe extern "C" fn(
+    *mut DtraceHdl,
+    super::aggregate::AggWalkCallback,
+    *mut c_void,
+) -> c_int;
+pub type Addr2StrFn = unsafe extern "C" fn(*mut DtraceHdl, u64, *mut c_char, c_int) -> c_int;
+pub type UAddr2StrFn =
+    unsafe extern "C" fn(*mut DtraceHdl, libc::pid_t, u64, *mut c_char, c_int) -> c_int;
 pub type ProbeCallback =
     unsafe extern "C" fn(*mut DtraceHdl, *const super::run::ProbeDesc, *mut c_void) -> c_int;
 pub type ProbeIterFn =
@@ -113,6 +122,10 @@ pub struct Functions {
     pub aggregate_print: AggregatePrintFn,
     pub getopt: GetoptFn,
     pub probe_iter: ProbeIterFn,
+    pub aggregate_snap: AggregateSnapFn,
+    pub aggregate_walk: AggregateWalkFn,
+    pub addr2str: Addr2StrFn,
+    pub uaddr2str: UAddr2StrFn,
 }
 
 /// A loaded libdtrace.
@@ -251,6 +264,10 @@ impl Library {
             aggregate_print: symbol!("dtrace_aggregate_print", AggregatePrintFn)?,
             getopt: symbol!("dtrace_getopt", GetoptFn)?,
             probe_iter: symbol!("dtrace_probe_iter", ProbeIterFn)?,
+            aggregate_snap: symbol!("dtrace_aggregate_snap", AggregateSnapFn)?,
+            aggregate_walk: symbol!("dtrace_aggregate_walk", AggregateWalkFn)?,
+            addr2str: symbol!("dtrace_addr2str", Addr2StrFn)?,
+            uaddr2str: symbol!("dtrace_uaddr2str", UAddr2StrFn)?,
         };
         // Linux DTrace 2.x alone has dtrace_init (and must have it called).
         let abi = if fns.init.is_some() {

@@ -6,11 +6,13 @@
 
 #![allow(unsafe_code)]
 
+pub mod aggregate;
 pub mod consumer;
+pub mod decode;
 pub mod library;
 pub mod run;
 
-pub use consumer::{CompileError, Compiled, Consumer, DtraceError};
+pub use consumer::{CompileError, Compiled, Consumer, DtraceError, RunSettings};
 pub use library::{Abi, Library, LoadError};
 pub use run::{Finish, RunEvent};
 

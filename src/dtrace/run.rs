@@ -100,6 +100,11 @@ pub type ConsumeRec = unsafe extern "C" fn(*const ProbeData, *const RecDesc, *mu
 /// What a run reports, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunEvent {
+    /// Every aggregation, decoded, at the aggregation rate and at the end.
+    Snapshot(crate::model::Snapshot),
+    /// Something dscope could not read or show (such as an aggregation
+    /// record it cannot decode); the run goes on.
+    Problem(String),
     /// A whole line of printf/trace/printa output (without its newline).
     Output(String),
     /// A fault in a probe's action, such as an invalid address. The run

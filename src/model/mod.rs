@@ -3,8 +3,12 @@
 //! Everything here is serde-serializable so that what the UI shows can also
 //! be printed, saved and compared in tests.
 
+mod aggregation;
 mod diagnostic;
 
+pub use aggregation::{
+    AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value, key_label,
+};
 pub use diagnostic::{Diagnostic, Severity};
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,454 @@
+//! Reading aggregations out of libdtrace: `dtrace_aggregate_walk` hands
+//! each entry to a callback, which copies its record descriptions and
+//! bytes into owned memory; [`super::decode`] turns those into model
+//! types afterwards, outside the callback.
+//!
+//! The layouts below are declared from each family's headers and checked
+//! by size and offset in the tests (and, for Linux, by the live tests).
+
+use super::decode::{self, Abi, RawEntry, RecordDesc, Symbolizer};
+use super::library::{DtraceHdl, Functions};
+use crate::model::Snapshot;
+use std::collections::HashMap;
+use std::ffi::{CStr, c_char, c_int, c_void};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+pub type AggWalkCallback = unsafe extern "C" fn(*const c_void, *mut c_void) -> c_int;
+
+const DTRACE_AGGWALK_NEXT: c_int = 0;
+const DTRACE_AGGWALK_ABORT: c_int = 1;
+
+/// Linux DTrace 2.x `dtrace_aggdata_t`.
+#[repr(C)]
+pub struct LinuxAggData {
+    pub handle: *mut DtraceHdl,
+    pub desc: *const LinuxAggDesc,
+    pub key: *const u8,
+    pub data: *const u8,
+    pub percpu: *const *const u8,
+}
+
+/// Linux DTrace 2.x `dtrace_aggdesc_t`.
+#[repr(C)]
+pub struct LinuxAggDesc {
+    pub name: *const c_char,
+    pub varid: u32,
+    pub flags: c_int,
+    pub sig: u64,
+    pub normal: u64,
+    pub ksize: u32,
+    pub dsize: u32,
+    pub nkrecs: u32,
+    pub keyidx: u32,
+    pub krecs: *const super::run::RecDesc,
+    pub drecs: *const super::run::RecDesc,
+}
+
+/// illumos/FreeBSD/macOS `dtrace_aggdata_t`, up to the last field read
+/// (later fields differ between systems and versions).
+#[repr(C)]
+pub struct IllumosAggData {
+    pub handle: *mut DtraceHdl,
+    pub desc: *const IllumosAggDesc,
+    pub edesc: *const c_void,
+    pub pdesc: *const c_void,
+    pub data: *const u8,
+    pub normal: u64,
+    pub size: usize,
+}
+
+/// illumos `dtrace_recdesc_t`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct IllumosRecDesc {
+    pub action: u16,
+    pub size: u32,
+    pub offset: u32,
+    pub alignment: u16,
+    pub format: u16,
+    pub arg: u64,
+    pub uarg: u64,
+}
+
+/// illumos `dtrace_aggdesc_t`; `rec` is a variable-length array.
+#[repr(C)]
+pub struct IllumosAggDesc {
+    pub name: *const c_char,
+    pub varid: i64,
+    pub flags: c_int,
+    pub id: u32,
+    pub epid: u32,
+    pub size: u32,
+    pub nrecs: c_int,
+    pub pad: u32,
+    pub rec: [IllumosRecDesc; 1],
+}
+
+/// One entry copied out of libdtrace.
+struct OwnedEntry {
+    varid: u32,
+    name: std::rc::Rc<str>,
+    keys: Vec<RecordDesc>,
+    key_bytes: Vec<u8>,
+    value: RecordDesc,
+    value_bytes: Vec<u8>,
+    normal: u64,
+    sig: u64,
+}
+
+impl OwnedEntry {
+    fn raw(&self) -> RawEntry<'_> {
+        RawEntry {
+            varid: self.varid,
+            name: &self.name,
+            keys: &self.keys,
+            // illumos keeps keys and data in one buffer.
+            key_bytes: if self.key_bytes.is_empty() {
+                &self.value_bytes
+            } else {
+                &self.key_bytes
+            },
+            value: self.value,
+            value_bytes: &self.value_bytes,
+            normal: self.normal,
+            sig: self.sig,
+        }
+    }
+}
+
+struct Walk {
+    abi: Abi,
+    entries: Vec<OwnedEntry>,
+    names: HashMap<usize, std::rc::Rc<str>>,
+}
+
+impl Walk {
+    /// The aggregation's name, read once per descriptor.
+    fn name(&mut self, desc: usize, name: *const c_char) -> std::rc::Rc<str> {
+        self.names
+            .entry(desc)
+            .or_insert_with(|| {
+                if name.is_null() {
+                    "".into()
+                } else {
+                    // SAFETY: libdtrace's NUL-terminated name of a live
+                    // aggregation descriptor, copied at once.
+                    let n = unsafe { CStr::from_ptr(name) }.to_string_lossy();
+                    n.trim_start_matches('@').into()
+                }
+            })
+            .clone()
+    }
+}
+
+fn linux_rec(r: &super::run::RecDesc) -> RecordDesc {
+    RecordDesc {
+        action: r.action,
+        size: r.size,
+        offset: r.offset,
+        arg: r.arg,
+    }
+}
+
+/// # Safety
+/// Called by `dtrace_aggregate_walk` with a valid `dtrace_aggdata_t` of the
+/// family in `Walk::abi`, and `arg` pointing at a `Walk`.
+unsafe extern "C" fn collect(aggdata: *const c_void, arg: *mut c_void) -> c_int {
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: per this function's contract; no other reference to the
+        // Walk exists during the synchronous walk.
+        let walk = unsafe { &mut *(arg as *mut Walk) };
+        // SAFETY: per this function's contract.
+        let entry = unsafe {
+            match walk.abi {
+                Abi::Linux2 => copy_linux(walk, &*(aggdata as *const LinuxAggData)),
+                Abi::Illumos => copy_illumos(walk, &*(aggdata as *const IllumosAggData)),
+            }
+        };
+        match entry {
+            Some(e) => {
+                walk.entries.push(e);
+                DTRACE_AGGWALK_NEXT
+            }
+            None => DTRACE_AGGWALK_NEXT,
+        }
+    }))
+    .unwrap_or(DTRACE_AGGWALK_ABORT)
+}
+
+/// # Safety
+/// `d` is a live Linux aggregation entry whose descriptor's record arrays
+/// hold `nkrecs` key records and two data records, and whose key and data
+/// buffers hold `ksize` and `dsize` bytes.
+unsafe fn copy_linux(walk: &mut Walk, d: &LinuxAggData) -> Option<OwnedEntry> {
+    if d.desc.is_null() || d.key.is_null() || d.data.is_null() {
+        return None;
+    }
+    // SAFETY: per this function's contract.
+    let desc = unsafe { &*d.desc };
+    if desc.nkrecs == 0 || desc.krecs.is_null() || desc.drecs.is_null() {
+        return None;
+    }
+    // SAFETY: `nkrecs` key records; the data records follow (the counter
+    // and the aggregating record); the buffers have their stated sizes.
+    let (krecs, value, key_bytes, value_bytes) = unsafe {
+        (
+            std::slice::from_raw_parts(desc.krecs, desc.nkrecs as usize),
+            &*desc.drecs.add(1),
+            std::slice::from_raw_parts(d.key, desc.ksize as usize),
+            std::slice::from_raw_parts(d.data, desc.dsize as usize),
+        )
+    };
+    let name = walk.name(d.desc as usize, desc.name);
+    Some(OwnedEntry {
+        varid: desc.varid,
+        name,
+        // The first key record is the variable id.
+        keys: krecs[1..].iter().map(linux_rec).collect(),
+        key_bytes: key_bytes.to_vec(),
+        value: linux_rec(value),
+        value_bytes: value_bytes.to_vec(),
+        normal: desc.normal,
+        sig: desc.sig,
+    })
+}
+
+/// # Safety
+/// `d` is a live illumos aggregation entry whose descriptor holds `nrecs`
+/// records and whose data buffer holds `size` bytes.
+unsafe fn copy_illumos(walk: &mut Walk, d: &IllumosAggData) -> Option<OwnedEntry> {
+    if d.desc.is_null() || d.data.is_null() {
+        return None;
+    }
+    // SAFETY: per this function's contract.
+    let desc = unsafe { &*d.desc };
+    if desc.nrecs < 2 {
+        return None;
+    }
+    // SAFETY: the records are laid out inline after the header, `nrecs`
+    // of them; the data buffer is `size` bytes.
+    let (recs, data) = unsafe {
+        (
+            std::slice::from_raw_parts(desc.rec.as_ptr(), desc.nrecs as usize),
+            std::slice::from_raw_parts(d.data, d.size),
+        )
+    };
+    let rec = |r: &IllumosRecDesc| RecordDesc {
+        action: r.action,
+        size: r.size,
+        offset: r.offset,
+        arg: r.arg,
+    };
+    let name = walk.name(d.desc as usize, desc.name);
+    let (last, keys) = recs.split_last().expect("two or more records");
+    Some(OwnedEntry {
+        varid: desc.varid as u32,
+        name,
+        // The first record is the variable id; the last the aggregating
+        // action.
+        keys: keys[1..].iter().map(rec).collect(),
+        key_bytes: Vec::new(),
+        value: rec(last),
+        value_bytes: data.to_vec(),
+        normal: d.normal,
+        sig: 0,
+    })
+}
+
+/// Symbol lookups through libdtrace, each address looked up once per
+/// snapshot.
+struct LibSymbols<'a> {
+    fns: &'a Functions,
+    hdl: *mut DtraceHdl,
+    cache: HashMap<(u64, u64, bool), String>,
+}
+
+impl LibSymbols<'_> {
+    fn lookup(&mut self, pid: Option<u64>, addr: u64) -> String {
+        let (fns, hdl) = (self.fns, self.hdl);
+        self.cache
+            .entry((pid.unwrap_or(0), addr, pid.is_some()))
+            .or_insert_with(|| {
+                let mut buf = vec![0u8; 256];
+                loop {
+                    let len = buf.len() as c_int;
+                    let p = buf.as_mut_ptr() as *mut c_char;
+                    // SAFETY: open handle; `buf` is writable for `len`
+                    // bytes and libdtrace NUL-terminates within it.
+                    let need = unsafe {
+                        match pid {
+                            Some(pid) => (fns.uaddr2str)(hdl, pid as libc::pid_t, addr, p, len),
+                            None => (fns.addr2str)(hdl, addr, p, len),
+                        }
+                    };
+                    if need >= len && need < 1 << 16 {
+                        buf.resize(need as usize + 1, 0);
+                        continue;
+                    }
+                    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+                    return String::from_utf8_lossy(&buf[..end]).into_owned();
+                }
+            })
+            .clone()
+    }
+}
+
+impl Symbolizer for LibSymbols<'_> {
+    fn kernel(&mut self, addr: u64) -> String {
+        self.lookup(None, addr)
+    }
+    fn user(&mut self, pid: u64, addr: u64) -> String {
+        self.lookup(Some(pid), addr)
+    }
+}
+
+/// Every aggregation of a running (or just stopped) program, decoded.
+/// Entries that cannot be decoded are left out and reported in the error
+/// list rather than failing the snapshot.
+///
+/// # Safety
+/// `hdl` is an open handle of `fns`' library, with tracing started, used
+/// by this thread only.
+pub unsafe fn snapshot(fns: &Functions, abi: Abi, hdl: *mut DtraceHdl) -> (Snapshot, Vec<String>) {
+    // SAFETY: per this function's contract. The snapshot is rate-limited
+    // by libdtrace (aggrate); an error (not started yet) leaves the last
+    // data in place, which is what the walk then reads.
+    unsafe { (fns.aggregate_snap)(hdl) };
+    let mut walk = Walk {
+        abi,
+        entries: Vec::new(),
+        names: HashMap::new(),
+    };
+    // SAFETY: open handle; `collect` catches panics and gets `walk`, which
+    // outlives the synchronous walk.
+    let rc = unsafe { (fns.aggregate_walk)(hdl, collect, &mut walk as *mut Walk as *mut c_void) };
+    let mut errors = Vec::new();
+    if rc != 0 {
+        errors.push("reading the aggregations stopped part way".to_owned());
+    }
+    let mut symbols = LibSymbols {
+        fns,
+        hdl,
+        cache: HashMap::new(),
+    };
+    let mut decoded = Vec::with_capacity(walk.entries.len());
+    for e in &walk.entries {
+        match decode::decode_entry(abi, &e.raw(), &mut symbols) {
+            Ok(d) => decoded.push(d),
+            Err(err) => {
+                let msg = format!("@{}: {err}", e.name);
+                if !errors.contains(&msg) {
+                    errors.push(msg);
+                }
+            }
+        }
+    }
+    (decode::assemble(decoded), errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    #[test]
+    fn linux_layouts_match_dtrace_h() {
+        assert_eq!(size_of::<LinuxAggData>(), 40);
+        assert_eq!(offset_of!(LinuxAggData, key), 16);
+        assert_eq!(offset_of!(LinuxAggData, data), 24);
+        assert_eq!(size_of::<LinuxAggDesc>(), 64);
+        assert_eq!(offset_of!(LinuxAggDesc, varid), 8);
+        assert_eq!(offset_of!(LinuxAggDesc, sig), 16);
+        assert_eq!(offset_of!(LinuxAggDesc, normal), 24);
+        assert_eq!(offset_of!(LinuxAggDesc, ksize), 32);
+        assert_eq!(offset_of!(LinuxAggDesc, nkrecs), 40);
+        assert_eq!(offset_of!(LinuxAggDesc, krecs), 48);
+        assert_eq!(offset_of!(LinuxAggDesc, drecs), 56);
+    }
+
+    #[test]
+    fn illumos_layouts_match_sys_dtrace_h() {
+        assert_eq!(size_of::<IllumosRecDesc>(), 32);
+        assert_eq!(offset_of!(IllumosRecDesc, offset), 8);
+        assert_eq!(offset_of!(IllumosRecDesc, format), 14);
+        assert_eq!(offset_of!(IllumosRecDesc, arg), 16);
+        assert_eq!(offset_of!(IllumosAggDesc, varid), 8);
+        assert_eq!(offset_of!(IllumosAggDesc, id), 20);
+        assert_eq!(offset_of!(IllumosAggDesc, nrecs), 32);
+        assert_eq!(offset_of!(IllumosAggDesc, rec), 40);
+        assert_eq!(offset_of!(IllumosAggData, data), 32);
+        assert_eq!(offset_of!(IllumosAggData, normal), 40);
+        assert_eq!(offset_of!(IllumosAggData, size), 48);
+    }
+
+    /// The walk callback copies an illumos entry the way decode expects
+    /// it: keys and value from the one data buffer.
+    #[test]
+    fn walk_callback_copies_an_illumos_entry() {
+        // Records: variable id (4 bytes at 0), a string key (16 bytes at
+        // 8), count() (8 bytes at 24).
+        #[repr(C)]
+        struct Desc3 {
+            head: IllumosAggDesc,
+            more: [IllumosRecDesc; 2],
+        }
+        let r = |action: u16, size: u32, offset: u32| IllumosRecDesc {
+            action,
+            size,
+            offset,
+            alignment: 8,
+            format: 0,
+            arg: 0,
+            uarg: 0,
+        };
+        let desc = Desc3 {
+            head: IllumosAggDesc {
+                name: c"@calls".as_ptr(),
+                varid: 3,
+                flags: 0,
+                id: 1,
+                epid: 1,
+                size: 32,
+                nrecs: 3,
+                pad: 0,
+                rec: [r(1, 4, 0)],
+            },
+            more: [r(1, 16, 8), r(0x701, 8, 24)],
+        };
+        let mut data = [0u8; 32];
+        data[8..12].copy_from_slice(b"bash");
+        data[24..32].copy_from_slice(&5u64.to_ne_bytes());
+        let aggdata = IllumosAggData {
+            handle: std::ptr::null_mut(),
+            desc: &desc.head,
+            edesc: std::ptr::null(),
+            pdesc: std::ptr::null(),
+            data: data.as_ptr(),
+            normal: 1,
+            size: data.len(),
+        };
+        let mut walk = Walk {
+            abi: Abi::Illumos,
+            entries: Vec::new(),
+            names: HashMap::new(),
+        };
+        // SAFETY: hand-built entry valid for the call; `walk` is live.
+        let rc = unsafe {
+            collect(
+                &aggdata as *const IllumosAggData as *const c_void,
+                &mut walk as *mut Walk as *mut c_void,
+            )
+        };
+        assert_eq!(rc, DTRACE_AGGWALK_NEXT);
+        let raw = walk.entries[0].raw();
+        let d = decode::decode_entry(Abi::Illumos, &raw, &mut decode::RawAddresses).unwrap();
+        let snap = decode::assemble(vec![d]);
+        let agg = &snap.aggregations[0];
+        assert_eq!((agg.id, agg.name.as_str()), (3, "calls"));
+        assert_eq!(
+            agg.rows[0].key,
+            vec![crate::model::KeyPart::Str("bash".into())]
+        );
+        assert_eq!(agg.rows[0].value, crate::model::Value::Number(5));
+    }
+}

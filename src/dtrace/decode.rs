@@ -1,0 +1,775 @@
+//! From aggregation record bytes to [`crate::model`] types, for both ABI
+//! families. Pure functions over byte slices: the consumer copies the bytes
+//! and record descriptions out of libdtrace, and the unit tests build them
+//! by hand.
+//!
+//! The two families lay aggregations out differently:
+//! - Linux DTrace 2.x keeps keys and data in two buffers, numbers its
+//!   aggregating actions from 0x700 in alphabetical order (avg, count,
+//!   llquantize, ...), and keeps lquantize/llquantize parameters in the
+//!   aggregation descriptor (`dtagd_sig`). Its llquantize has negative
+//!   buckets and an `abs() < scale` bucket in the middle.
+//! - illumos (and FreeBSD, macOS) keep the key records and the data in one
+//!   buffer, number the actions from 0x701 (count, max, min, sum, avg,
+//!   stddev, quantize, lquantize, llquantize), and put the lquantize and
+//!   llquantize parameters in the first 64-bit word of the data, with a
+//!   different bit layout for llquantize.
+//!
+//! Values come out as `dtrace(1)` prints them; rows are ordered as it
+//! orders them (by value, ties by key).
+
+use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+pub use super::library::Abi;
+
+/// A record description (`dtrace_recdesc_t`), copied out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordDesc {
+    pub action: u16,
+    pub size: u32,
+    pub offset: u32,
+    pub arg: u64,
+}
+
+/// One aggregation entry (one key of one aggregation), copied out.
+#[derive(Debug, Clone)]
+pub struct RawEntry<'a> {
+    pub varid: u32,
+    pub name: &'a str,
+    /// The key records, without the leading variable-id record.
+    pub keys: &'a [RecordDesc],
+    /// Where the key records' offsets point (illumos: the data buffer).
+    pub key_bytes: &'a [u8],
+    /// The aggregating record.
+    pub value: RecordDesc,
+    pub value_bytes: &'a [u8],
+    /// Normalization factor (`normalize()`), 1 when not normalized.
+    pub normal: u64,
+    /// Linux only: the aggregation's parameter word (`dtagd_sig`).
+    pub sig: u64,
+}
+
+/// Turns addresses into names, as libdtrace prints them
+/// (`module`symbol+0xoffset`).
+pub trait Symbolizer {
+    fn kernel(&mut self, addr: u64) -> String;
+    fn user(&mut self, pid: u64, addr: u64) -> String;
+}
+
+/// Addresses as hexadecimal, for when no lookup is possible.
+pub struct RawAddresses;
+
+impl Symbolizer for RawAddresses {
+    fn kernel(&mut self, addr: u64) -> String {
+        format!("0x{addr:x}")
+    }
+    fn user(&mut self, _pid: u64, addr: u64) -> String {
+        format!("0x{addr:x}")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError(pub String);
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, DecodeError> {
+    Err(DecodeError(msg.into()))
+}
+
+// Action codes shared by both families.
+const ACT_USTACK: u16 = 0x0101;
+const ACT_JSTACK: u16 = 0x0102;
+const ACT_USYM: u16 = 0x0103;
+const ACT_UMOD: u16 = 0x0104;
+const ACT_UADDR: u16 = 0x0105;
+const ACT_STACK: u16 = 0x0401;
+const ACT_SYM: u16 = 0x0402;
+const ACT_MOD: u16 = 0x0403;
+
+/// Which function an aggregating action code means in a family; the
+/// quantize parameters are filled in later.
+fn function_of(abi: Abi, action: u16) -> Option<AggFunction> {
+    use AggFunction::*;
+    let lq = Lquantize {
+        base: 0,
+        step: 0,
+        levels: 0,
+    };
+    let llq = Llquantize {
+        factor: 0,
+        low: 0,
+        high: 0,
+        steps: 0,
+    };
+    let f = match abi {
+        Abi::Linux2 => match action.checked_sub(0x700)? {
+            0 => Avg,
+            1 => Count,
+            2 => llq,
+            3 => lq,
+            4 => Max,
+            5 => Min,
+            6 => Quantize,
+            7 => Stddev,
+            8 => Sum,
+            _ => return None,
+        },
+        Abi::Illumos => match action.checked_sub(0x700)? {
+            1 => Count,
+            2 => Max,
+            3 => Min,
+            4 => Sum,
+            5 => Avg,
+            6 => Stddev,
+            7 => Quantize,
+            8 => lq,
+            9 => llq,
+            _ => return None,
+        },
+    };
+    Some(f)
+}
+
+/// How rows are ordered, mirroring libdtrace's value-then-key sort.
+#[derive(Debug, Clone, PartialEq)]
+struct Order {
+    scalar: i64,
+    weight: f64,
+    zero: i64,
+    key: Vec<KeyOrder>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum KeyOrder {
+    Number(u64),
+    Bytes(Vec<u8>),
+}
+
+impl Order {
+    fn cmp(&self, other: &Order) -> Ordering {
+        self.scalar
+            .cmp(&other.scalar)
+            .then(self.weight.total_cmp(&other.weight))
+            .then(self.zero.cmp(&other.zero))
+            .then_with(|| self.key.cmp(&other.key))
+    }
+}
+
+/// One decoded entry, before grouping into aggregations.
+pub struct Decoded {
+    varid: u32,
+    name: String,
+    function: AggFunction,
+    key_sizes: Vec<u32>,
+    row: Row,
+    order: Order,
+}
+
+fn slice<'a>(bytes: &'a [u8], rec: &RecordDesc, what: &str) -> Result<&'a [u8], DecodeError> {
+    let start = rec.offset as usize;
+    let end = start + rec.size as usize;
+    match bytes.get(start..end) {
+        Some(s) => Ok(s),
+        None => err(format!(
+            "{what} record at {start}..{end} is outside its {}-byte buffer",
+            bytes.len()
+        )),
+    }
+}
+
+fn words(bytes: &[u8]) -> impl Iterator<Item = i64> + '_ {
+    bytes
+        .chunks_exact(8)
+        .map(|c| i64::from_ne_bytes(c.try_into().expect("8 bytes")))
+}
+
+fn u64_at(bytes: &[u8], index: usize) -> u64 {
+    bytes
+        .get(index * 8..index * 8 + 8)
+        .map_or(0, |c| u64::from_ne_bytes(c.try_into().expect("8 bytes")))
+}
+
+/// Decodes one entry of either family.
+pub fn decode_entry(
+    abi: Abi,
+    e: &RawEntry<'_>,
+    symbols: &mut dyn Symbolizer,
+) -> Result<Decoded, DecodeError> {
+    let mut key = Vec::with_capacity(e.keys.len());
+    let mut key_order = Vec::with_capacity(e.keys.len());
+    for rec in e.keys {
+        let bytes = slice(e.key_bytes, rec, "key")?;
+        let (part, order) = decode_key(rec, bytes, symbols)?;
+        key.push(part);
+        key_order.push(order);
+    }
+    let Some(mut function) = function_of(abi, e.value.action) else {
+        return err(format!(
+            "unknown aggregating action 0x{:x} for {abi}",
+            e.value.action
+        ));
+    };
+    let mut data = slice(e.value_bytes, &e.value, "value")?;
+    let normal = e.normal.max(1) as i64;
+    // The parameter word of lquantize/llquantize.
+    let params = match (abi, function.is_distribution(), function) {
+        (_, false, _) | (_, _, AggFunction::Quantize) => 0,
+        (Abi::Linux2, ..) => e.sig,
+        (Abi::Illumos, ..) => {
+            let Some(first) = data.get(..8) else {
+                return err("distribution record too small for its parameters");
+            };
+            data = &data[8..];
+            u64::from_ne_bytes(first.try_into().expect("8 bytes"))
+        }
+    };
+    let counts: Vec<i64> = words(data).collect();
+    let fname = function.name();
+    let need = |n: usize| -> Result<(), DecodeError> {
+        if counts.len() < n {
+            err(format!(
+                "{fname} record holds {} words, needs {n}",
+                counts.len()
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let mut order = Order {
+        scalar: 0,
+        weight: 0.0,
+        zero: 0,
+        key: key_order,
+    };
+    let value = match function {
+        AggFunction::Count | AggFunction::Sum | AggFunction::Min | AggFunction::Max => {
+            need(1)?;
+            order.scalar = counts[0];
+            Value::Number(counts[0] / normal)
+        }
+        AggFunction::Avg => {
+            need(2)?;
+            let (n, total) = (counts[0], counts[1]);
+            order.scalar = if n == 0 { 0 } else { total / n };
+            Value::Number(if n == 0 { 0 } else { total / normal / n })
+        }
+        AggFunction::Stddev => {
+            need(4)?;
+            let raw: [u64; 4] = std::array::from_fn(|i| counts[i] as u64);
+            order.scalar = stddev(&raw, 1) as i64;
+            Value::Number(if raw[0] == 0 {
+                0
+            } else {
+                stddev(&raw, normal as u64) as i64
+            })
+        }
+        AggFunction::Quantize => {
+            need(QUANTIZE_BUCKETS)?;
+            let counts = &counts[..QUANTIZE_BUCKETS];
+            order.weight = counts
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| quantize_value(i) as f64 * c as f64)
+                .sum();
+            order.zero = counts[ZERO_BUCKET];
+            Value::Buckets(quantize_buckets(counts, normal))
+        }
+        AggFunction::Lquantize { .. } => {
+            let base = (params & 0xffff_ffff) as u32 as i32;
+            let levels = ((params >> 32) & 0xffff) as u16;
+            let step = (params >> 48) as u16;
+            function = AggFunction::Lquantize { base, step, levels };
+            need(levels as usize + 2)?;
+            let counts = &counts[..levels as usize + 2];
+            let (weight, zero) = lquantize_weight(counts, base, step, levels);
+            order.weight = weight;
+            order.zero = zero;
+            Value::Buckets(lquantize_buckets(counts, base, step, levels, normal))
+        }
+        AggFunction::Llquantize { .. } => {
+            let (factor, low, high, steps) = match abi {
+                Abi::Linux2 => (
+                    (params & 0xffff) as u16,
+                    ((params >> 16) & 0xffff) as u16,
+                    ((params >> 32) & 0xffff) as u16,
+                    (params >> 48) as u16,
+                ),
+                Abi::Illumos => (
+                    (params >> 48) as u16,
+                    ((params >> 32) & 0xffff) as u16,
+                    ((params >> 16) & 0xffff) as u16,
+                    (params & 0xffff) as u16,
+                ),
+            };
+            if factor < 2 || steps == 0 || low > high {
+                return err(format!(
+                    "llquantize parameters out of range: factor {factor}, \
+                     magnitudes {low}..{high}, steps {steps}"
+                ));
+            }
+            function = AggFunction::Llquantize {
+                factor,
+                low,
+                high,
+                steps,
+            };
+            let layout = match abi {
+                Abi::Linux2 => llquantize_layout_linux(factor, low, high, steps, counts.len()),
+                Abi::Illumos => llquantize_layout_illumos(factor, low, high, steps, counts.len()),
+            };
+            let Some(layout) = layout else {
+                return err(format!(
+                    "llquantize record of {} words is too small for its parameters",
+                    counts.len()
+                ));
+            };
+            let counts = &counts[..layout.len()];
+            order.weight = counts
+                .iter()
+                .zip(&layout)
+                .map(|(&c, bin)| bin.weight * c as f64)
+                .sum();
+            order.zero = layout
+                .iter()
+                .position(|b| b.is_zero)
+                .map_or(0, |i| counts[i]);
+            Value::Buckets(llquantize_buckets(counts, &layout, abi, normal))
+        }
+    };
+    Ok(Decoded {
+        varid: e.varid,
+        name: e.name.to_owned(),
+        function,
+        key_sizes: e.keys.iter().map(|k| k.size).collect(),
+        row: Row { key, value },
+        order,
+    })
+}
+
+fn decode_key(
+    rec: &RecordDesc,
+    bytes: &[u8],
+    symbols: &mut dyn Symbolizer,
+) -> Result<(KeyPart, KeyOrder), DecodeError> {
+    let order_bytes = || {
+        let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        KeyOrder::Bytes(bytes[..end].to_vec())
+    };
+    let module_of = |s: String| match s.split_once('`') {
+        Some((module, _)) => module.to_owned(),
+        None => s,
+    };
+    let part = match rec.action {
+        ACT_STACK => {
+            let depth = rec.arg.max(1) as usize;
+            let pc_size = bytes.len() / depth;
+            let mut frames = Vec::new();
+            for chunk in bytes.chunks_exact(pc_size.max(1)) {
+                let pc = match pc_size {
+                    4 => u32::from_ne_bytes(chunk.try_into().expect("4 bytes")) as u64,
+                    8 => u64::from_ne_bytes(chunk.try_into().expect("8 bytes")),
+                    _ => return err(format!("stack frames of {pc_size} bytes")),
+                };
+                if pc == 0 {
+                    break;
+                }
+                frames.push(symbols.kernel(pc));
+            }
+            KeyPart::Stack(frames)
+        }
+        ACT_USTACK | ACT_JSTACK => {
+            let depth = (rec.arg & 0xffff_ffff) as usize;
+            let pid = u64_at(bytes, 0);
+            let frames = (1..=depth)
+                .map(|i| u64_at(bytes, i))
+                .take_while(|&pc| pc != 0)
+                .map(|pc| symbols.user(pid, pc))
+                .collect();
+            KeyPart::Stack(frames)
+        }
+        ACT_USYM | ACT_UADDR => KeyPart::Symbol(symbols.user(u64_at(bytes, 0), u64_at(bytes, 1))),
+        ACT_UMOD => KeyPart::Symbol(module_of(symbols.user(u64_at(bytes, 0), u64_at(bytes, 1)))),
+        ACT_SYM => KeyPart::Symbol(symbols.kernel(u64_at(bytes, 0))),
+        ACT_MOD => KeyPart::Symbol(module_of(symbols.kernel(u64_at(bytes, 0)))),
+        _ => {
+            let (part, number) = match bytes.len() {
+                8 => {
+                    let v = u64::from_ne_bytes(bytes.try_into().expect("8 bytes"));
+                    (KeyPart::Int(v as i64), v)
+                }
+                4 => {
+                    let v = u32::from_ne_bytes(bytes.try_into().expect("4 bytes"));
+                    (KeyPart::Int(v as i32 as i64), v as u64)
+                }
+                2 => {
+                    let v = u16::from_ne_bytes(bytes.try_into().expect("2 bytes"));
+                    (KeyPart::Int(v as i64), v as u64)
+                }
+                1 => (KeyPart::Int(bytes[0] as i64), bytes[0] as u64),
+                _ => return Ok((KeyPart::Str(bytes_text(bytes)), order_bytes())),
+            };
+            return Ok((part, KeyOrder::Number(number)));
+        }
+    };
+    Ok((part, order_bytes()))
+}
+
+/// A string key (NUL-terminated within its record), or the bytes in hex
+/// when they are not text.
+fn bytes_text(bytes: &[u8]) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    let (text, rest) = bytes.split_at(end);
+    let printable = text
+        .iter()
+        .all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace() || b == 0x07 || b == 0x08);
+    if printable && rest.iter().all(|&b| b == 0) {
+        String::from_utf8_lossy(text).into_owned()
+    } else {
+        bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Standard deviation as libdtrace computes it: integer
+/// sqrt(avg(x²) − avg(x)²) with 128-bit sums of squares.
+fn stddev(data: &[u64; 4], normal: u64) -> u64 {
+    let (count, total) = (data[0], data[1] as i64);
+    if count == 0 {
+        return 0;
+    }
+    let squares = (data[3] as u128) << 64 | data[2] as u128;
+    let avg_of_squares = squares / normal.max(1) as u128 / count as u128;
+    let avg = (total / normal.max(1) as i64 / count as i64).unsigned_abs() as u128;
+    avg_of_squares.wrapping_sub(avg * avg).isqrt() as u64
+}
+
+const QUANTIZE_BUCKETS: usize = 127;
+const ZERO_BUCKET: usize = 63;
+
+/// The smallest value of quantize bucket `i` (`DTRACE_QUANTIZE_BUCKETVAL`).
+fn quantize_value(i: usize) -> i64 {
+    match i.cmp(&ZERO_BUCKET) {
+        Ordering::Less => -(1i64 << (ZERO_BUCKET - 1 - i)),
+        Ordering::Equal => 0,
+        Ordering::Greater => 1i64 << (i - ZERO_BUCKET - 1),
+    }
+}
+
+/// The bucket range `dtrace(1)` shows: from one below the first bucket
+/// with data to one past the last; `empty` when there is no data.
+fn shown_range(counts: &[i64], empty: (usize, usize)) -> (usize, usize) {
+    let Some(first) = counts.iter().position(|&c| c != 0) else {
+        return empty;
+    };
+    let last = counts.iter().rposition(|&c| c != 0).expect("has data");
+    (first.saturating_sub(1), (last + 1).min(counts.len() - 1))
+}
+
+fn quantize_buckets(counts: &[i64], normal: i64) -> Vec<Bucket> {
+    let (first, last) = shown_range(counts, (ZERO_BUCKET - 1, ZERO_BUCKET + 1));
+    (first..=last)
+        .map(|i| {
+            let lo = quantize_value(i);
+            let (min, max) = match i.cmp(&ZERO_BUCKET) {
+                // Negative buckets count values from the next bucket's
+                // value (exclusive) down to their own.
+                Ordering::Less if i == 0 => (None, Some(lo)),
+                Ordering::Less => (Some(quantize_value(i - 1) + 1), Some(lo)),
+                Ordering::Equal => (Some(0), Some(0)),
+                Ordering::Greater if i == QUANTIZE_BUCKETS - 1 => (Some(lo), None),
+                Ordering::Greater => (Some(lo), Some(quantize_value(i + 1) - 1)),
+            };
+            Bucket {
+                label: lo.to_string(),
+                min,
+                max,
+                count: counts[i] / normal,
+            }
+        })
+        .collect()
+}
+
+fn lquantize_weight(counts: &[i64], base: i32, step: u16, levels: u16) -> (f64, i64) {
+    let base = base as i64;
+    let mut total = counts[0] as f64 * (base - 1) as f64;
+    let mut b = base;
+    let mut zero = if base - 1 == 0 { Some(counts[0]) } else { None };
+    for i in 0..levels as usize {
+        total += counts[i + 1] as f64 * b as f64;
+        if b == 0 && zero.is_none() {
+            zero = Some(counts[i + 1]);
+        }
+        b += step as i64;
+    }
+    total += counts[levels as usize + 1] as f64 * (b + 1) as f64;
+    if zero.is_none() && b + 1 == 0 {
+        zero = Some(counts[levels as usize + 1]);
+    }
+    (total, zero.unwrap_or(0))
+}
+
+fn lquantize_buckets(counts: &[i64], base: i32, step: u16, levels: u16, normal: i64) -> Vec<Bucket> {
+    let (base, step, levels) = (base as i64, step as i64, levels as usize);
+    let (first, last) = shown_range(counts, (0, 2.min(levels + 1)));
+    (first..=last)
+        .map(|i| {
+            let (label, min, max) = if i == 0 {
+                (format!("< {base}"), None, Some(base - 1))
+            } else if i == levels + 1 {
+                let top = base + levels as i64 * step;
+                (format!(">= {top}"), Some(top), None)
+            } else {
+                let lo = base + (i as i64 - 1) * step;
+                (lo.to_string(), Some(lo), Some(lo + step - 1))
+            };
+            Bucket {
+                label,
+                min,
+                max,
+                count: counts[i] / normal,
+            }
+        })
+        .collect()
+}
+
+/// One llquantize bin: its label (None for Linux's unlabelled "ghost"
+/// bins), its value range, and its weight for ordering.
+#[derive(Debug, Clone)]
+struct LlBin {
+    label: Option<String>,
+    min: Option<i64>,
+    max: Option<i64>,
+    weight: f64,
+    is_zero: bool,
+}
+
+fn pow(factor: u16, exp: u16) -> i64 {
+    (factor as i64).saturating_pow(exp as u32)
+}
+
+/// Linux DTrace 2.x: overflow, negative ranges, `abs() < scale`, positive
+/// ranges, overflow; labels as `dt_print_llquantize` gives them.
+fn llquantize_layout_linux(
+    factor: u16,
+    lmag: u16,
+    hmag: u16,
+    steps: u16,
+    available: usize,
+) -> Option<Vec<LlBin>> {
+    let steps_factor = (steps / factor) as usize;
+    let per_mag = steps as usize - steps_factor;
+    let bin0 = 1 + (hmag - lmag + 1) as usize * per_mag;
+    let nbins = 2 * bin0 + 1;
+    if nbins > available {
+        return None;
+    }
+    // Positive side: (offset from bin0, smallest value).
+    let mut positive: Vec<(usize, i64)> = Vec::new();
+    let scale0 = pow(factor, lmag);
+    positive.push((1, scale0));
+    let mut i = 1;
+    let mut mag = lmag;
+    if lmag == 0 && steps > factor {
+        for step in 2..=factor as i64 {
+            i += steps_factor;
+            positive.push((i, step));
+        }
+        mag += 1;
+    }
+    let mut scale = pow(factor, mag + 1) / steps as i64;
+    while mag <= hmag {
+        for step in steps_factor as i64 + 1..=steps as i64 {
+            i += 1;
+            positive.push((i, step.saturating_mul(scale)));
+        }
+        scale = scale.saturating_mul(factor as i64);
+        mag += 1;
+    }
+    let top = pow(factor, hmag + 1);
+    let mut bins: Vec<LlBin> = (0..nbins)
+        .map(|_| LlBin {
+            label: None,
+            min: None,
+            max: None,
+            weight: 0.0,
+            is_zero: false,
+        })
+        .collect();
+    bins[bin0] = LlBin {
+        label: Some(if scale0 == 1 {
+            "0".to_owned()
+        } else {
+            format!("abs() < {scale0}")
+        }),
+        min: Some(-(scale0 - 1)),
+        max: Some(scale0 - 1),
+        weight: 0.0,
+        is_zero: true,
+    };
+    for (k, &(off, lo)) in positive.iter().enumerate() {
+        let next = positive.get(k + 1).map_or(top, |&(_, v)| v);
+        if bin0 + off < nbins - 1 {
+            bins[bin0 + off] = LlBin {
+                label: Some(lo.to_string()),
+                min: Some(lo),
+                max: Some(next - 1),
+                weight: lo as f64,
+                is_zero: false,
+            };
+        }
+        if off < bin0 {
+            bins[bin0 - off] = LlBin {
+                label: Some(format!("-{lo}")),
+                min: Some(-(next - 1)),
+                max: Some(-lo),
+                weight: -(lo as f64),
+                is_zero: false,
+            };
+        }
+    }
+    bins[0] = LlBin {
+        label: Some(format!("<= -{top}")),
+        min: None,
+        max: Some(-top),
+        weight: 0.0,
+        is_zero: false,
+    };
+    bins[nbins - 1] = LlBin {
+        label: Some(format!(">= {top}")),
+        min: Some(top),
+        max: None,
+        weight: 0.0,
+        is_zero: false,
+    };
+    Some(bins)
+}
+
+/// illumos: underflow, then `steps` bins per magnitude from
+/// factor^low to factor^high, then overflow.
+fn llquantize_layout_illumos(
+    factor: u16,
+    low: u16,
+    high: u16,
+    steps: u16,
+    available: usize,
+) -> Option<Vec<LlBin>> {
+    let mut value = pow(factor, low);
+    let mut next = value.saturating_mul(factor as i64);
+    let nsteps = steps as i64;
+    let mut step = if next > nsteps { next / nsteps } else { 1 };
+    let mut bins = vec![LlBin {
+        label: Some(format!("< {value}")),
+        min: None,
+        max: Some(value - 1),
+        weight: 0.0,
+        is_zero: true,
+    }];
+    let mut order = low;
+    while order <= high {
+        if bins.len() + 1 >= available || value >= next {
+            return None;
+        }
+        bins.push(LlBin {
+            label: Some(value.to_string()),
+            min: Some(value),
+            max: Some(value.saturating_add(step - 1)),
+            weight: value as f64,
+            is_zero: false,
+        });
+        value = value.saturating_add(step);
+        if value != next {
+            continue;
+        }
+        next = value.saturating_mul(factor as i64);
+        step = if next > nsteps { next / nsteps } else { 1 };
+        order += 1;
+    }
+    bins.push(LlBin {
+        label: Some(format!(">= {value}")),
+        min: Some(value),
+        max: None,
+        weight: value as f64,
+        is_zero: false,
+    });
+    Some(bins)
+}
+
+fn llquantize_buckets(counts: &[i64], layout: &[LlBin], abi: Abi, normal: i64) -> Vec<Bucket> {
+    let (first, last) = match abi {
+        Abi::Illumos => shown_range(counts, (0, 1)),
+        Abi::Linux2 => {
+            let bin0 = layout.len() / 2;
+            shown_range(counts, (bin0 + 1, bin0 + 1))
+        }
+    };
+    let mut out = Vec::new();
+    for i in first..=last {
+        let bin = &layout[i];
+        // An unlabelled bin at either end of the range borrows the label
+        // of its nearest labelled neighbour outside the range, as
+        // dtrace(1) prints it; inside the range it is skipped.
+        let borrowed = if bin.label.is_some() {
+            Some(bin)
+        } else if i == first {
+            layout[..i].iter().rev().find(|b| b.label.is_some())
+        } else if i == last {
+            layout[i + 1..].iter().find(|b| b.label.is_some())
+        } else {
+            None
+        };
+        if let Some(b) = borrowed {
+            out.push(Bucket {
+                label: b.label.clone().unwrap_or_default(),
+                min: b.min,
+                max: b.max,
+                count: counts[i] / normal,
+            });
+        }
+    }
+    out
+}
+
+/// Groups decoded entries into a snapshot: aggregations by variable id,
+/// rows in dtrace's order.
+pub fn assemble(entries: Vec<Decoded>) -> Snapshot {
+    let mut by_id: BTreeMap<u32, (Aggregation, Vec<(Order, Row)>)> = BTreeMap::new();
+    for d in entries {
+        by_id
+            .entry(d.varid)
+            .or_insert_with(|| {
+                let agg = Aggregation {
+                    id: d.varid,
+                    name: d.name,
+                    function: d.function,
+                    key_sizes: d.key_sizes,
+                    rows: Vec::new(),
+                };
+                (agg, Vec::new())
+            })
+            .1
+            .push((d.order, d.row));
+    }
+    Snapshot {
+        aggregations: by_id
+            .into_values()
+            .map(|(mut agg, mut rows)| {
+                rows.sort_by(|a, b| a.0.cmp(&b.0));
+                agg.rows = rows.into_iter().map(|(_, r)| r).collect();
+                agg
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
