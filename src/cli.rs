@@ -391,27 +391,27 @@ pub fn doctor(out: &mut dyn Write) -> u8 {
         }
     }
     if let Some(lib) = &lib {
-        match Consumer::open(lib) {
-            Err(e) => r.problem("consumer", &e.to_string(), "see the problems above"),
-            Ok(mut c) => {
-                let probe = "syscall::read:entry { }\n";
-                let _ = c.setopt("errtags", None);
-                match c.compile("BEGIN { exit(0); }\n", "doctor.d", &[]) {
-                    Ok(_) => r.ok("compiler", "compiles D"),
-                    Err(e) => r.problem("compiler", &e.to_string(), "see the problems above"),
-                }
-                match c.compile(probe, "doctor.d", &[]) {
-                    Ok(p) => r.ok(
-                        "probes",
-                        &format!("syscall::read:entry visible ({} probe)", p.matches),
-                    ),
-                    Err(e) => r.problem(
-                        "probes",
-                        &format!("syscall::read:entry is not visible: {e}"),
-                        "fix the privilege and file-system problems above",
-                    ),
-                }
-            }
+        // A consumer holds one program, so each compile gets its own.
+        let compile = |source: &str| {
+            let mut c = Consumer::open(lib).map_err(|e| e.to_string())?;
+            let _ = c.setopt("errtags", None);
+            c.compile(source, "doctor.d", &[])
+                .map_err(|e| e.to_string())
+        };
+        match compile("BEGIN { exit(0); }\n") {
+            Ok(_) => r.ok("compiler", "compiles D"),
+            Err(e) => r.problem("compiler", &e, "see the problems above"),
+        }
+        match compile("syscall::read:entry { }\n") {
+            Ok(p) => r.ok(
+                "probes",
+                &format!("syscall::read:entry visible ({} probe)", p.matches),
+            ),
+            Err(e) => r.problem(
+                "probes",
+                &format!("syscall::read:entry is not visible: {e}"),
+                "fix the privilege and file-system problems above",
+            ),
         }
     }
     if r.problems == 0 {

@@ -12,5 +12,6 @@ pub mod files;
 pub mod lang;
 pub mod model;
 pub mod recovery;
+pub mod session;
 pub mod settings;
 pub mod ui;

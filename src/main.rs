@@ -76,6 +76,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // The session's run worker: not a user command, so not in --help.
+    if std::env::args().nth(1).as_deref() == Some(dscope::session::RUN_WORKER_ARG) {
+        let input = std::io::BufReader::new(std::io::stdin());
+        return ExitCode::from(dscope::session::run_worker_main(
+            input,
+            &mut std::io::stdout().lock(),
+        ));
+    }
     let cli = Cli::parse();
     let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
     let code = match &cli.command {

@@ -144,11 +144,16 @@ fn json_has_every_aggregation_decoded_with_exact_values() {
     .unwrap();
     let get = |name: &str| rows(snap.get(name).unwrap_or_else(|| panic!("no @{name}")));
     let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     };
     assert_eq!(get("c"), pairs(&[("a", "1"), ("b", "2")]));
     // Two-part keys, in dtrace's order (by value).
-    assert_eq!(get("s"), pairs(&[("x, 2", "-3"), ("y, 1", "7"), ("x, 1", "10")]));
+    assert_eq!(
+        get("s"),
+        pairs(&[("x, 2", "-3"), ("y, 1", "7"), ("x, 1", "10")])
+    );
     assert_eq!(get("a"), pairs(&[("", "5")]));
     assert_eq!(get("mn"), pairs(&[("", "-2")]));
     assert_eq!(get("mx"), pairs(&[("", "9")]));
@@ -163,7 +168,17 @@ fn json_has_every_aggregation_decoded_with_exact_values() {
         .collect();
     assert_eq!(
         functions,
-        ["count", "sum", "avg", "min", "max", "stddev", "quantize", "lquantize", "llquantize"]
+        [
+            "count",
+            "sum",
+            "avg",
+            "min",
+            "max",
+            "stddev",
+            "quantize",
+            "lquantize",
+            "llquantize"
+        ]
     );
     assert_eq!(
         snap.get("l").unwrap().function,
@@ -226,10 +241,12 @@ fn stack_and_symbol_keys_come_out_as_text() {
         named.collect::<Vec<_>>()
     );
     let funcs = snap.get("f").expect("@f");
-    assert!(funcs
-        .rows
-        .iter()
-        .all(|r| matches!(&r.key[..], [KeyPart::Symbol(s)] if !s.is_empty())));
+    assert!(
+        funcs
+            .rows
+            .iter()
+            .all(|r| matches!(&r.key[..], [KeyPart::Symbol(s)] if !s.is_empty()))
+    );
 }
 
 #[test]

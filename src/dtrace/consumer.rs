@@ -216,6 +216,12 @@ impl<'lib> Consumer<'lib> {
     ) -> Result<Compiled, CompileError> {
         self.ensure_initialised()
             .map_err(|e| CompileError::Setup(e.to_string()))?;
+        if self.executed && self.lib.abi == super::Abi::Linux2 {
+            // See the note on the statement table below.
+            return Err(CompileError::Setup(
+                "this DTrace consumer already holds a program; open a new one".into(),
+            ));
+        }
         let temp = TempScript::write(source).map_err(CompileError::Setup)?;
         let mode = CString::new("r").expect("no NUL");
         let path_c = cstring(&temp.path.to_string_lossy(), "the temporary path")
@@ -267,6 +273,14 @@ impl<'lib> Consumer<'lib> {
         self.program = NonNull::new(prog);
         self.executed = false;
         if self.lib.abi == super::Abi::Linux2 {
+            // The error handler is a program of libdtrace's own, compiled
+            // and enabled when it is registered; the statement table is
+            // sized at the first dtrace_program_exec from the statements
+            // compiled so far. So, as in dtrace(1): compile the script,
+            // register the handlers, then prepare the script. Any other
+            // order writes past that table and crashes in dtrace_close.
+            self.register_handlers()
+                .map_err(|e| CompileError::Setup(e.to_string()))?;
             // Linux DTrace counts matching probes only when the program is
             // prepared for enabling; nothing is attached before dtrace_go,
             // and closing the handle releases it.
@@ -333,9 +347,8 @@ impl Consumer<'_> {
     /// Decodes every aggregation as it stands now.
     fn snapshot(&mut self, sink: &mut dyn FnMut(RunEvent)) {
         // SAFETY: open handle with tracing started, used by this thread only.
-        let (snap, problems) = unsafe {
-            super::aggregate::snapshot(&self.lib.fns, self.lib.abi, self.hdl.as_ptr())
-        };
+        let (snap, problems) =
+            unsafe { super::aggregate::snapshot(&self.lib.fns, self.lib.abi, self.hdl.as_ptr()) };
         for p in problems {
             sink(RunEvent::Problem(p));
         }

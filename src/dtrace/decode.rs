@@ -518,7 +518,13 @@ fn lquantize_weight(counts: &[i64], base: i32, step: u16, levels: u16) -> (f64, 
     (total, zero.unwrap_or(0))
 }
 
-fn lquantize_buckets(counts: &[i64], base: i32, step: u16, levels: u16, normal: i64) -> Vec<Bucket> {
+fn lquantize_buckets(
+    counts: &[i64],
+    base: i32,
+    step: u16,
+    levels: u16,
+    normal: i64,
+) -> Vec<Bucket> {
     let (base, step, levels) = (base as i64, step as i64, levels as usize);
     let (first, last) = shown_range(counts, (0, 2.min(levels + 1)));
     (first..=last)

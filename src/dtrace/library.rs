@@ -89,11 +89,8 @@ pub type AggregatePrintFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut libc::FILE, *const c_void) -> c_int;
 pub type GetoptFn = unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *mut u64) -> c_int;
 pub type AggregateSnapFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
-pub type AggregateWalkFn = unsafe extern "C" fn(
-    *mut DtraceHdl,
-    super::aggregate::AggWalkCallback,
-    *mut c_void,
-) -> c_int;
+pub type AggregateWalkFn =
+    unsafe extern "C" fn(*mut DtraceHdl, super::aggregate::AggWalkCallback, *mut c_void) -> c_int;
 pub type Addr2StrFn = unsafe extern "C" fn(*mut DtraceHdl, u64, *mut c_char, c_int) -> c_int;
 pub type UAddr2StrFn =
     unsafe extern "C" fn(*mut DtraceHdl, libc::pid_t, u64, *mut c_char, c_int) -> c_int;

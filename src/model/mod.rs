@@ -6,9 +6,7 @@
 mod aggregation;
 mod diagnostic;
 
-pub use aggregation::{
-    AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value, key_label,
-};
+pub use aggregation::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value, key_label};
 pub use diagnostic::{Diagnostic, Severity};
 
 use serde::{Deserialize, Serialize};

@@ -57,7 +57,7 @@ fn put_keys(buf: &mut Vec<u8>, keys: &[K]) -> Vec<RecordDesc> {
             K::I(v) => (v.to_ne_bytes().to_vec(), 8),
             K::I32(v) => (v.to_ne_bytes().to_vec(), 4),
         };
-        while buf.len() % align != 0 {
+        while !buf.len().is_multiple_of(align) {
             buf.push(0);
         }
         recs.push(RecordDesc {
@@ -103,7 +103,7 @@ fn linux_entry(keys: &[K], action: u16, data: &[i64], sig: u64, normal: u64) -> 
 fn illumos_entry(keys: &[K], action: u16, data: &[i64], normal: u64) -> Decoded {
     let mut buf = 7u32.to_ne_bytes().to_vec();
     let recs = put_keys(&mut buf, keys);
-    while buf.len() % 8 != 0 {
+    while !buf.len().is_multiple_of(8) {
         buf.push(0);
     }
     let offset = buf.len() as u32;
@@ -311,10 +311,7 @@ fn lquantize_with_a_negative_base() {
     let sig = lquantize_sig(-10, 4, 5);
     // Only -5..-1 holds data (2 values).
     let d = linux_entry(&[], linux::LQUANTIZE, &[0, 0, 2, 0, 0, 0], sig, 1);
-    assert_eq!(
-        labels(&d),
-        pairs(&[("-10", 0), ("-5", 2), ("0", 0)])
-    );
+    assert_eq!(labels(&d), pairs(&[("-10", 0), ("-5", 2), ("0", 0)]));
 }
 
 #[test]
@@ -539,7 +536,13 @@ fn rows_are_ordered_like_dtrace_prints_them() {
         d.name = "c".into();
         d
     };
-    let snap = assemble(vec![s("x", 1, 10), c("b", 2), s("y", 1, 7), s("x", 2, -3), c("a", 1)]);
+    let snap = assemble(vec![
+        s("x", 1, 10),
+        c("b", 2),
+        s("y", 1, 7),
+        s("x", 2, -3),
+        c("a", 1),
+    ]);
     let names: Vec<&str> = snap.aggregations.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["c", "s"]);
     let text = snap.to_dtrace_text();
@@ -550,5 +553,8 @@ fn rows_are_ordered_like_dtrace_prints_them() {
     assert_eq!(rows, ["a 1", "b 2", "x 2 -3", "y 1 7", "x 1 10"]);
     // Equal values: by key.
     let snap = assemble(vec![c("b", 1), c("a", 1)]);
-    assert_eq!(snap.aggregations[0].rows[0].key, vec![KeyPart::Str("a".into())]);
+    assert_eq!(
+        snap.aggregations[0].rows[0].key,
+        vec![KeyPart::Str("a".into())]
+    );
 }

@@ -1,0 +1,548 @@
+//! The one thread that talks to libdtrace.
+//!
+//! libdtrace is not thread-safe and its compiler keeps process-wide state,
+//! so every call into it happens on the worker thread started by
+//! [`Session::start`]. The caller (the UI) sends commands and polls events
+//! over channels and never blocks: Stop is a flag the run loop checks after
+//! every work call, so it takes effect while a run is in progress.
+//!
+//! Checks and probe listings run on the worker with a fresh consumer each.
+//! Runs go one step further, into a child process (`dscope __run-worker`)
+//! that the worker drives over pipes: Linux DTrace creates its BPF maps
+//! once per process, so a second run in the same process fails, and a
+//! child also keeps a libdtrace crash away from the user's unsaved text.
+//! When the child's input closes (the window closed, or dscope died), it
+//! stops the run, so probes never stay enabled.
+
+use crate::dtrace::{CompileError, Consumer, DtraceError, Finish, Library, RunEvent, RunSettings};
+use crate::model::{Diagnostic, Probe, Snapshot};
+use crossbeam_channel::{Receiver, Sender};
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A script and how to compile it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Script {
+    pub source: String,
+    /// What messages call it (its file name).
+    pub name: String,
+    /// `-x` options: name and optional value, passed to libdtrace as is.
+    pub options: Vec<(String, Option<String>)>,
+    /// Macro arguments `$1`, `$2`, ...
+    pub args: Vec<String>,
+    /// Allow destructive actions (`system()`, `raise()`, ...).
+    pub destructive: bool,
+}
+
+/// What the worker is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Compile only; answers with [`Event::Checked`] or
+    /// [`Event::Diagnostics`].
+    Check(Script),
+    /// Compile and run; `duration: None` runs until the script exits or
+    /// Stop. Snapshots of the aggregations come every `snapshot_every`.
+    Run {
+        script: Script,
+        duration: Option<Duration>,
+        snapshot_every: Duration,
+    },
+    /// List every probe (answered with [`Event::Probes`]).
+    ListProbes,
+}
+
+/// Why a run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FinishReason {
+    Exited(i32),
+    TimeUp,
+    Stopped,
+    /// It could not start or went wrong; the message says why.
+    Failed(String),
+}
+
+/// What the worker reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// The script does not compile.
+    Diagnostics(Vec<Diagnostic>),
+    /// The script compiles and would enable this many probes.
+    Checked {
+        matches: u32,
+    },
+    /// Compiled and running, with this many probes enabled.
+    Started {
+        matches: u32,
+    },
+    Output(String),
+    Snapshot(Snapshot),
+    Drop {
+        count: u64,
+        message: String,
+    },
+    RuntimeError(String),
+    /// Something dscope could not read or show; the run goes on.
+    Problem(String),
+    Finished(FinishReason),
+    Probes(Result<Vec<Probe>, String>),
+    /// The job could not be done at all (no libdtrace, no privileges, a
+    /// bad option).
+    Failed(String),
+}
+
+/// An event and the job it answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionEvent {
+    pub job: u64,
+    pub event: Event,
+}
+
+/// Called after each event is sent, so a UI can wake up and repaint.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// The UI's side of the worker.
+pub struct Session {
+    commands: Option<Sender<(u64, Command)>>,
+    events: Receiver<SessionEvent>,
+    stop: Arc<AtomicBool>,
+    running: Arc<AtomicBool>,
+    next_job: u64,
+    worker: Option<JoinHandle<()>>,
+}
+
+/// Events waiting to be read beyond this make the worker wait (and
+/// libdtrace report drops) rather than grow memory without bound.
+const EVENT_BACKLOG: usize = 16 * 1024;
+
+/// The hidden subcommand that runs one script for a session.
+pub const RUN_WORKER_ARG: &str = "__run-worker";
+
+impl Session {
+    /// Starts the worker. `program` is the dscope executable, which runs
+    /// scripts as `program __run-worker`.
+    pub fn start(program: PathBuf, waker: Option<Waker>) -> Session {
+        let (cmd_tx, cmd_rx) = crossbeam_channel::unbounded();
+        let (ev_tx, ev_rx) = crossbeam_channel::bounded(EVENT_BACKLOG);
+        let stop = Arc::new(AtomicBool::new(false));
+        let running = Arc::new(AtomicBool::new(false));
+        let worker = Worker {
+            program,
+            commands: cmd_rx,
+            events: ev_tx,
+            stop: stop.clone(),
+            running: running.clone(),
+            waker,
+        };
+        let handle = std::thread::Builder::new()
+            .name("dscope-dtrace".into())
+            .spawn(move || worker.serve())
+            .expect("a thread can be started");
+        Session {
+            commands: Some(cmd_tx),
+            events: ev_rx,
+            stop,
+            running,
+            next_job: 1,
+            worker: Some(handle),
+        }
+    }
+
+    fn send(&mut self, command: Command) -> u64 {
+        let job = self.next_job;
+        self.next_job += 1;
+        if let Some(tx) = &self.commands {
+            let _ = tx.send((job, command));
+        }
+        job
+    }
+
+    /// Queues a compile-only check; returns its job number.
+    pub fn check(&mut self, script: Script) -> u64 {
+        self.send(Command::Check(script))
+    }
+
+    /// Starts a run, unless one is active.
+    pub fn run(
+        &mut self,
+        script: Script,
+        duration: Option<Duration>,
+        snapshot_every: Duration,
+    ) -> Result<u64, String> {
+        if self.is_running() {
+            return Err("A script is already running; stop it before starting another.".into());
+        }
+        self.stop.store(false, Ordering::SeqCst);
+        // Marked here, not by the worker, so that a second Run right after
+        // this one is refused even before the worker picks it up.
+        self.running.store(true, Ordering::SeqCst);
+        Ok(self.send(Command::Run {
+            script,
+            duration,
+            snapshot_every,
+        }))
+    }
+
+    /// Asks the active run to stop: END clauses run and the final
+    /// aggregations are sent before [`Event::Finished`].
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    pub fn list_probes(&mut self) -> u64 {
+        self.send(Command::ListProbes)
+    }
+
+    /// The next event, if one is waiting.
+    pub fn try_recv(&self) -> Option<SessionEvent> {
+        self.events.try_recv().ok()
+    }
+
+    /// Waits up to `timeout` for the next event (for tests and the CLI).
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<SessionEvent> {
+        self.events.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for Session {
+    /// Stops any run and waits for it to end (END clauses run, probes are
+    /// disabled), so nothing stays enabled after dscope exits.
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.commands = None;
+        // Unblocks a worker waiting for room in the event channel.
+        let (_, dead) = crossbeam_channel::bounded(0);
+        drop(std::mem::replace(&mut self.events, dead));
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+struct Worker {
+    program: PathBuf,
+    commands: Receiver<(u64, Command)>,
+    events: Sender<SessionEvent>,
+    stop: Arc<AtomicBool>,
+    running: Arc<AtomicBool>,
+    waker: Option<Waker>,
+}
+
+/// How long a stopped run may take to finish (END clauses, detaching
+/// probes: enabling every syscall probe takes tens of seconds to undo on
+/// some kernels) before its process is killed.
+const STOP_GRACE: Duration = Duration::from_secs(90);
+
+impl Worker {
+    /// Sends an event; false when nobody listens any more.
+    fn emit(&self, job: u64, event: Event) -> bool {
+        let sent = self.events.send(SessionEvent { job, event }).is_ok();
+        if let Some(w) = &self.waker {
+            w();
+        }
+        sent
+    }
+
+    fn serve(self) {
+        let mut library: Option<Result<Library, String>> = None;
+        while let Ok((job, command)) = self.commands.recv() {
+            if let Command::Run {
+                script,
+                duration,
+                snapshot_every,
+            } = &command
+            {
+                let reason = self.run(job, script, *duration, *snapshot_every);
+                self.running.store(false, Ordering::SeqCst);
+                self.emit(job, Event::Finished(reason));
+                continue;
+            }
+            // Loaded on first use, so a session costs nothing until then.
+            let lib = library.get_or_insert_with(|| {
+                Library::load().map_err(|e| e.to_string().trim_end().to_owned())
+            });
+            let lib = match lib {
+                Ok(lib) => lib,
+                Err(why) => {
+                    let event = match command {
+                        Command::ListProbes => Event::Probes(Err(why.clone())),
+                        _ => Event::Failed(why.clone()),
+                    };
+                    self.emit(job, event);
+                    continue;
+                }
+            };
+            // A panic in a job must not take the session down with it.
+            let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                in_process_job(lib, &command)
+            }))
+            .unwrap_or_else(|_| Event::Failed("internal error while talking to DTrace".into()));
+            self.emit(job, answer);
+        }
+    }
+
+    /// Runs a script in a child process and relays its events.
+    fn run(
+        &self,
+        job: u64,
+        script: &Script,
+        duration: Option<Duration>,
+        snapshot_every: Duration,
+    ) -> FinishReason {
+        let request = RunRequest {
+            script: script.clone(),
+            duration_ms: duration.map(|d| d.as_millis() as u64),
+            snapshot_ms: snapshot_every.as_millis() as u64,
+        };
+        let spawned = std::process::Command::new(&self.program)
+            .arg(RUN_WORKER_ARG)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn();
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                let why = format!("cannot start {}: {e}", self.program.display());
+                self.emit(job, Event::Failed(why.clone()));
+                return FinishReason::Failed(why);
+            }
+        };
+        let mut stdin = child.stdin.take().expect("piped");
+        let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
+        let request = serde_json::to_string(&request).expect("serializable");
+        let _ = writeln!(stdin, "{request}").and_then(|_| stdin.flush());
+
+        // Lines from the child, read on their own threads so that this one
+        // can watch the stop flag.
+        let (line_tx, lines) = crossbeam_channel::bounded::<String>(1024);
+        let reader = std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if line_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut tail = std::collections::VecDeque::new();
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tail.len() == 20 {
+                    tail.pop_front();
+                }
+                tail.push_back(line);
+            }
+            Vec::from(tail).join("\n")
+        });
+
+        let mut stdin = Some(stdin);
+        let mut stop_asked: Option<std::time::Instant> = None;
+        let mut finish: Option<FinishReason> = None;
+        loop {
+            if self.stop.load(Ordering::SeqCst) && stop_asked.is_none() {
+                stop_asked = Some(std::time::Instant::now());
+                if let Some(mut s) = stdin.take() {
+                    let _ = writeln!(s, "stop");
+                }
+            }
+            if stop_asked.is_some_and(|t| t.elapsed() > STOP_GRACE) {
+                let _ = child.kill();
+            }
+            match lines.recv_timeout(Duration::from_millis(50)) {
+                Ok(line) => match serde_json::from_str::<Event>(&line) {
+                    Ok(Event::Finished(reason)) => finish = Some(reason),
+                    Ok(event) => {
+                        if !self.emit(job, event) {
+                            // Nobody listens: stop the run.
+                            self.stop.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    Err(_) => {
+                        self.emit(job, Event::Problem(format!("run worker said: {line}")));
+                    }
+                },
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        drop(stdin);
+        let status = child.wait();
+        let _ = reader.join();
+        let stderr_tail = err_reader.join().unwrap_or_default();
+        match finish {
+            Some(reason) => reason,
+            None => {
+                let status = status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|e| e.to_string());
+                let mut why = format!("the run ended unexpectedly ({status})");
+                if !stderr_tail.is_empty() {
+                    why.push_str(": ");
+                    why.push_str(&stderr_tail);
+                }
+                self.emit(job, Event::Failed(why.clone()));
+                FinishReason::Failed(why)
+            }
+        }
+    }
+}
+
+/// libdtrace keeps process-wide state, so even separate sessions (as in
+/// tests) take turns.
+static IN_PROCESS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A check or a probe listing, on a consumer of its own.
+fn in_process_job(lib: &Library, command: &Command) -> Event {
+    let _turn = IN_PROCESS.lock().unwrap_or_else(|p| p.into_inner());
+    match command {
+        Command::ListProbes => Event::Probes(
+            Consumer::open(lib)
+                .and_then(|mut c| c.list_probes())
+                .map_err(|e| e.to_string()),
+        ),
+        Command::Check(script) => match compile(lib, script) {
+            Ok((_, matches)) => Event::Checked { matches },
+            Err(JobError::Script(d)) => Event::Diagnostics(vec![d]),
+            Err(JobError::Other(m)) => Event::Failed(m),
+        },
+        Command::Run { .. } => unreachable!("runs go to a child process"),
+    }
+}
+
+/// What the session sends a run worker on its first input line.
+#[derive(Debug, Serialize, Deserialize)]
+struct RunRequest {
+    script: Script,
+    duration_ms: Option<u64>,
+    snapshot_ms: u64,
+}
+
+/// `dscope __run-worker`: reads a [`RunRequest`] line, runs it, and writes
+/// [`Event`]s as JSON lines, the last one `Finished`. A `stop` line, or the
+/// end of the input, stops the run.
+pub fn run_worker_main(input: impl BufRead + Send + 'static, output: &mut dyn Write) -> u8 {
+    let mut input = input;
+    let mut first = String::new();
+    let emit = |out: &mut dyn Write, e: &Event| {
+        let line = serde_json::to_string(e).expect("serializable");
+        writeln!(out, "{line}").and_then(|_| out.flush()).is_ok()
+    };
+    let request: RunRequest = match input.read_line(&mut first) {
+        Ok(n) if n > 0 => match serde_json::from_str(&first) {
+            Ok(r) => r,
+            Err(e) => {
+                let why = format!("bad run request: {e}");
+                emit(output, &Event::Finished(FinishReason::Failed(why)));
+                return 2;
+            }
+        },
+        _ => return 2,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            // Any line, or the end of input, means stop.
+            let mut line = String::new();
+            let _ = input.read_line(&mut line);
+            stop.store(true, Ordering::SeqCst);
+        });
+    }
+    let reason = match Library::load() {
+        Err(e) => {
+            let why = e.to_string().trim_end().to_owned();
+            emit(output, &Event::Failed(why.clone()));
+            FinishReason::Failed(why)
+        }
+        Ok(lib) => run_in_this_process(&lib, &request, &stop, &mut |e| {
+            if !emit(output, &e) {
+                // Nobody reads our output any more.
+                stop.store(true, Ordering::SeqCst);
+            }
+        }),
+    };
+    emit(output, &Event::Finished(reason));
+    0
+}
+
+fn run_in_this_process(
+    lib: &Library,
+    request: &RunRequest,
+    stop: &AtomicBool,
+    emit: &mut dyn FnMut(Event),
+) -> FinishReason {
+    let mut consumer = match compile(lib, &request.script) {
+        Ok((c, matches)) => {
+            emit(Event::Started { matches });
+            c
+        }
+        Err(JobError::Script(d)) => {
+            let why = d.message.clone();
+            emit(Event::Diagnostics(vec![d]));
+            return FinishReason::Failed(why);
+        }
+        Err(JobError::Other(m)) => {
+            emit(Event::Failed(m.clone()));
+            return FinishReason::Failed(m);
+        }
+    };
+    let settings = RunSettings {
+        duration: request.duration_ms.map(Duration::from_millis),
+        snapshot_every: Some(Duration::from_millis(request.snapshot_ms.max(100))),
+        print_aggregations: false,
+    };
+    let result = consumer.run(&settings, stop, &mut |event| {
+        emit(match event {
+            RunEvent::Output(line) => Event::Output(line),
+            RunEvent::Snapshot(s) => Event::Snapshot(s),
+            RunEvent::RuntimeError(m) => Event::RuntimeError(m),
+            RunEvent::Problem(m) => Event::Problem(m),
+            RunEvent::Drop { count, message } => Event::Drop { count, message },
+        })
+    });
+    match result {
+        Ok(Finish::Exited(s)) => FinishReason::Exited(s),
+        Ok(Finish::TimeUp) => FinishReason::TimeUp,
+        Ok(Finish::Stopped) => FinishReason::Stopped,
+        Err(e) => {
+            let m = e.to_string();
+            emit(Event::Failed(m.clone()));
+            FinishReason::Failed(m)
+        }
+    }
+}
+
+enum JobError {
+    Script(Diagnostic),
+    Other(String),
+}
+
+/// Opens a consumer, applies the options and compiles.
+fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32), JobError> {
+    let other = |e: DtraceError| JobError::Other(e.to_string());
+    let mut consumer = Consumer::open(lib).map_err(other)?;
+    consumer.setopt("errtags", None).map_err(other)?;
+    if script.destructive {
+        consumer.setopt("destructive", None).map_err(other)?;
+    }
+    for (name, value) in &script.options {
+        consumer.setopt(name, value.as_deref()).map_err(other)?;
+    }
+    match consumer.compile(&script.source, &script.name, &script.args) {
+        Ok(c) => Ok((consumer, c.matches)),
+        Err(CompileError::Script(d)) => Err(JobError::Script(d)),
+        Err(CompileError::Setup(m)) => Err(JobError::Other(m)),
+    }
+}
