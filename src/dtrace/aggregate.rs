@@ -332,7 +332,11 @@ pub unsafe fn snapshot(fns: &Functions, abi: Abi, hdl: *mut DtraceHdl) -> (Snaps
         cache: HashMap::new(),
     };
     let mut decoded = Vec::with_capacity(walk.entries.len());
+    let mut described: HashMap<u32, (String, Vec<u32>)> = HashMap::new();
     for e in &walk.entries {
+        described
+            .entry(e.varid)
+            .or_insert_with(|| decode::describe(&e.raw()));
         match decode::decode_entry(abi, &e.raw(), &mut symbols) {
             Ok(d) => decoded.push(d),
             Err(err) => {
@@ -343,7 +347,8 @@ pub unsafe fn snapshot(fns: &Functions, abi: Abi, hdl: *mut DtraceHdl) -> (Snaps
             }
         }
     }
-    (decode::assemble(decoded), errors)
+    let snap = decode::assemble(decoded, |id| described.remove(&id).unwrap_or_default());
+    (snap, errors)
 }
 
 #[cfg(test)]
@@ -442,7 +447,8 @@ mod tests {
         assert_eq!(rc, DTRACE_AGGWALK_NEXT);
         let raw = walk.entries[0].raw();
         let d = decode::decode_entry(Abi::Illumos, &raw, &mut decode::RawAddresses).unwrap();
-        let snap = decode::assemble(vec![d]);
+        let meta = decode::describe(&raw);
+        let snap = decode::assemble(vec![d], |_| meta.clone());
         let agg = &snap.aggregations[0];
         assert_eq!((agg.id, agg.name.as_str()), (3, "calls"));
         assert_eq!(

@@ -146,28 +146,44 @@ struct Order {
     key: Vec<KeyOrder>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum KeyOrder {
     Number(u64),
+    /// Ordered by the text of the key part itself (saves a copy).
+    Text,
     Bytes(Vec<u8>),
 }
 
-impl Order {
-    fn cmp(&self, other: &Order) -> Ordering {
-        self.scalar
-            .cmp(&other.scalar)
-            .then(self.weight.total_cmp(&other.weight))
-            .then(self.zero.cmp(&other.zero))
-            .then_with(|| self.key.cmp(&other.key))
-    }
+/// Value first, then key, as libdtrace sorts for printing.
+fn cmp_rows(a: &(Order, Row), b: &(Order, Row)) -> Ordering {
+    let (oa, ob) = (&a.0, &b.0);
+    oa.scalar
+        .cmp(&ob.scalar)
+        .then(oa.weight.total_cmp(&ob.weight))
+        .then(oa.zero.cmp(&ob.zero))
+        .then_with(|| {
+            for (i, (ka, kb)) in oa.key.iter().zip(&ob.key).enumerate() {
+                let o = match (ka, kb) {
+                    (KeyOrder::Number(x), KeyOrder::Number(y)) => x.cmp(y),
+                    (KeyOrder::Text, KeyOrder::Text) => match (&a.1.key[i], &b.1.key[i]) {
+                        (KeyPart::Str(x), KeyPart::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
+                        _ => Ordering::Equal,
+                    },
+                    (KeyOrder::Bytes(x), KeyOrder::Bytes(y)) => x.cmp(y),
+                    _ => Ordering::Equal,
+                };
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            Ordering::Equal
+        })
 }
 
 /// One decoded entry, before grouping into aggregations.
 pub struct Decoded {
     varid: u32,
-    name: String,
     function: AggFunction,
-    key_sizes: Vec<u32>,
     row: Row,
     order: Order,
 }
@@ -230,13 +246,13 @@ pub fn decode_entry(
             u64::from_ne_bytes(first.try_into().expect("8 bytes"))
         }
     };
-    let counts: Vec<i64> = words(data).collect();
+    let word_count = data.len() / 8;
+    let word = |i: usize| -> i64 { words(&data[i * 8..]).next().unwrap_or(0) };
     let fname = function.name();
     let need = |n: usize| -> Result<(), DecodeError> {
-        if counts.len() < n {
+        if word_count < n {
             err(format!(
-                "{fname} record holds {} words, needs {n}",
-                counts.len()
+                "{fname} record holds {word_count} words, needs {n}"
             ))
         } else {
             Ok(())
@@ -251,18 +267,18 @@ pub fn decode_entry(
     let value = match function {
         AggFunction::Count | AggFunction::Sum | AggFunction::Min | AggFunction::Max => {
             need(1)?;
-            order.scalar = counts[0];
-            Value::Number(counts[0] / normal)
+            order.scalar = word(0);
+            Value::Number(word(0) / normal)
         }
         AggFunction::Avg => {
             need(2)?;
-            let (n, total) = (counts[0], counts[1]);
+            let (n, total) = (word(0), word(1));
             order.scalar = if n == 0 { 0 } else { total / n };
             Value::Number(if n == 0 { 0 } else { total / normal / n })
         }
         AggFunction::Stddev => {
             need(4)?;
-            let raw: [u64; 4] = std::array::from_fn(|i| counts[i] as u64);
+            let raw: [u64; 4] = std::array::from_fn(|i| word(i) as u64);
             order.scalar = stddev(&raw, 1) as i64;
             Value::Number(if raw[0] == 0 {
                 0
@@ -272,7 +288,8 @@ pub fn decode_entry(
         }
         AggFunction::Quantize => {
             need(QUANTIZE_BUCKETS)?;
-            let counts = &counts[..QUANTIZE_BUCKETS];
+            let counts: Vec<i64> = words(data).take(QUANTIZE_BUCKETS).collect();
+            let counts = &counts[..];
             order.weight = counts
                 .iter()
                 .enumerate()
@@ -287,7 +304,8 @@ pub fn decode_entry(
             let step = (params >> 48) as u16;
             function = AggFunction::Lquantize { base, step, levels };
             need(levels as usize + 2)?;
-            let counts = &counts[..levels as usize + 2];
+            let counts: Vec<i64> = words(data).take(levels as usize + 2).collect();
+            let counts = &counts[..];
             let (weight, zero) = lquantize_weight(counts, base, step, levels);
             order.weight = weight;
             order.zero = zero;
@@ -320,20 +338,16 @@ pub fn decode_entry(
                 high,
                 steps,
             };
-            let layout = match abi {
-                Abi::Linux2 => llquantize_layout_linux(factor, low, high, steps, counts.len()),
-                Abi::Illumos => llquantize_layout_illumos(factor, low, high, steps, counts.len()),
-            };
-            let Some(layout) = layout else {
+            let Some(layout) = llquantize_layout(abi, factor, low, high, steps, word_count) else {
                 return err(format!(
-                    "llquantize record of {} words is too small for its parameters",
-                    counts.len()
+                    "llquantize record of {word_count} words is too small for its parameters"
                 ));
             };
-            let counts = &counts[..layout.len()];
+            let counts: Vec<i64> = words(data).take(layout.len()).collect();
+            let counts = &counts[..];
             order.weight = counts
                 .iter()
-                .zip(&layout)
+                .zip(layout.iter())
                 .map(|(&c, bin)| bin.weight * c as f64)
                 .sum();
             order.zero = layout
@@ -345,9 +359,7 @@ pub fn decode_entry(
     };
     Ok(Decoded {
         varid: e.varid,
-        name: e.name.to_owned(),
         function,
-        key_sizes: e.keys.iter().map(|k| k.size).collect(),
         row: Row { key, value },
         order,
     })
@@ -413,7 +425,7 @@ fn decode_key(
                     (KeyPart::Int(v as i64), v as u64)
                 }
                 1 => (KeyPart::Int(bytes[0] as i64), bytes[0] as u64),
-                _ => return Ok((KeyPart::Str(bytes_text(bytes)), order_bytes())),
+                _ => return Ok((KeyPart::Str(bytes_text(bytes)), KeyOrder::Text)),
             };
             return Ok((part, KeyOrder::Number(number)));
         }
@@ -557,6 +569,40 @@ struct LlBin {
     max: Option<i64>,
     weight: f64,
     is_zero: bool,
+}
+
+/// The bins of an llquantize, built once per parameter set and shared by
+/// every key (and every snapshot) that uses it.
+fn llquantize_layout(
+    abi: Abi,
+    factor: u16,
+    low: u16,
+    high: u16,
+    steps: u16,
+    available: usize,
+) -> Option<std::rc::Rc<[LlBin]>> {
+    type Layouts = std::collections::HashMap<(Abi, u16, u16, u16, u16), std::rc::Rc<[LlBin]>>;
+    thread_local! {
+        static LAYOUTS: std::cell::RefCell<Layouts> = Default::default();
+    }
+    let key = (abi, factor, low, high, steps);
+    if let Some(l) = LAYOUTS.with(|c| c.borrow().get(&key).cloned()) {
+        return (l.len() <= available).then_some(l);
+    }
+    let layout: std::rc::Rc<[LlBin]> = match abi {
+        Abi::Linux2 => llquantize_layout_linux(factor, low, high, steps, available),
+        Abi::Illumos => llquantize_layout_illumos(factor, low, high, steps, available),
+    }?
+    .into();
+    LAYOUTS.with(|c| {
+        let mut c = c.borrow_mut();
+        // Bounded: scripts have few distinct llquantize() calls.
+        if c.len() > 64 {
+            c.clear();
+        }
+        c.insert(key, layout.clone());
+    });
+    Some(layout)
 }
 
 fn pow(factor: u16, exp: u16) -> i64 {
@@ -745,19 +791,30 @@ fn llquantize_buckets(counts: &[i64], layout: &[LlBin], abi: Abi, normal: i64) -
     out
 }
 
+/// The name and key record sizes of an aggregation, from any of its raw
+/// entries (they are the same for all).
+pub fn describe(e: &RawEntry<'_>) -> (String, Vec<u32>) {
+    (e.name.to_owned(), e.keys.iter().map(|k| k.size).collect())
+}
+
 /// Groups decoded entries into a snapshot: aggregations by variable id,
-/// rows in dtrace's order.
-pub fn assemble(entries: Vec<Decoded>) -> Snapshot {
+/// rows in dtrace's order. `describe` gives an aggregation's name and key
+/// sizes from its variable id (asked once per aggregation).
+pub fn assemble(
+    entries: Vec<Decoded>,
+    mut describe: impl FnMut(u32) -> (String, Vec<u32>),
+) -> Snapshot {
     let mut by_id: BTreeMap<u32, (Aggregation, Vec<(Order, Row)>)> = BTreeMap::new();
     for d in entries {
         by_id
             .entry(d.varid)
             .or_insert_with(|| {
+                let (name, key_sizes) = describe(d.varid);
                 let agg = Aggregation {
                     id: d.varid,
-                    name: d.name,
+                    name,
                     function: d.function,
-                    key_sizes: d.key_sizes,
+                    key_sizes,
                     rows: Vec::new(),
                 };
                 (agg, Vec::new())
@@ -769,7 +826,7 @@ pub fn assemble(entries: Vec<Decoded>) -> Snapshot {
         aggregations: by_id
             .into_values()
             .map(|(mut agg, mut rows)| {
-                rows.sort_by(|a, b| a.0.cmp(&b.0));
+                rows.sort_unstable_by(cmp_rows);
                 agg.rows = rows.into_iter().map(|(_, r)| r).collect();
                 agg
             })

@@ -34,7 +34,7 @@ pub struct ProgInfo {
 }
 
 /// The ABI families dscope knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Abi {
     /// Oracle's Linux DTrace 2.x (BPF based): needs `dtrace_init`.
     Linux2,

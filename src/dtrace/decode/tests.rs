@@ -527,22 +527,27 @@ fn rows_are_ordered_like_dtrace_prints_them() {
     let s = |k: &str, n: i64, v: i64| {
         let mut d = linux_entry(&[K::S(k), K::I(n)], linux::SUM, &[v], 0, 1);
         d.varid = 2;
-        d.name = "s".into();
         d
     };
     let c = |k: &str, v: i64| {
         let mut d = linux_entry(&[K::S(k)], linux::COUNT, &[v], 0, 1);
         d.varid = 1;
-        d.name = "c".into();
         d
     };
-    let snap = assemble(vec![
-        s("x", 1, 10),
-        c("b", 2),
-        s("y", 1, 7),
-        s("x", 2, -3),
-        c("a", 1),
-    ]);
+    let describe = |id: u32| match id {
+        1 => ("c".to_string(), vec![STR as u32]),
+        _ => ("s".to_string(), vec![STR as u32, 8]),
+    };
+    let snap = assemble(
+        vec![
+            s("x", 1, 10),
+            c("b", 2),
+            s("y", 1, 7),
+            s("x", 2, -3),
+            c("a", 1),
+        ],
+        describe,
+    );
     let names: Vec<&str> = snap.aggregations.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["c", "s"]);
     let text = snap.to_dtrace_text();
@@ -552,7 +557,7 @@ fn rows_are_ordered_like_dtrace_prints_them() {
         .collect();
     assert_eq!(rows, ["a 1", "b 2", "x 2 -3", "y 1 7", "x 1 10"]);
     // Equal values: by key.
-    let snap = assemble(vec![c("b", 1), c("a", 1)]);
+    let snap = assemble(vec![c("b", 1), c("a", 1)], describe);
     assert_eq!(
         snap.aggregations[0].rows[0].key,
         vec![KeyPart::Str("a".into())]
