@@ -25,7 +25,10 @@ fn a_run_that_cannot_start_says_why_and_frees_the_session() {
         Event::Finished(FinishReason::Failed(_))
     ));
     assert!(!s.is_running());
-    assert!(s.run(Script::default(), None, Duration::from_secs(1)).is_ok());
+    assert!(
+        s.run(Script::default(), None, Duration::from_secs(1))
+            .is_ok()
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! their accessible labels, as a screen reader would find them.
 
 use dscope::recovery::RecoveryStore;
+use dscope::session::{Event, FinishReason, SessionEvent};
 use dscope::settings::DialogPreference;
 use dscope::ui::{AppConfig, DscopeApp};
 use egui::{Key, Modifiers, ViewportCommand, ViewportEvent, ViewportId};
@@ -17,6 +18,8 @@ fn config(dir: &Path, open: Option<PathBuf>) -> AppConfig {
         open,
         start_dir: Some(dir.to_owned()),
         dialogs: Some(DialogPreference::BuiltIn),
+        worker_program: Some(env!("CARGO_BIN_EXE_dscope").into()),
+        scripted_engine: true,
     }
 }
 
@@ -380,4 +383,71 @@ fn discarding_the_last_recovery_copy_closes_the_prompt_and_deletes_it() {
     assert!(h.query_by_label("Recover unsaved work?").is_none());
     assert!(!orphan.exists());
     assert!(!h.state().is_dirty(), "the buffer was left alone");
+}
+
+fn event(job: u64, event: Event) -> SessionEvent {
+    SessionEvent { job, event }
+}
+
+#[test]
+fn a_pause_in_typing_checks_the_script_and_errors_land_on_their_line() {
+    use dscope::model::Diagnostic;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    type_in_editor(&mut h, "x");
+    assert_eq!(h.state().check_job(), None, "not while typing");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    h.run();
+    let job = h.state().check_job().expect("checked after the pause");
+    let d = Diagnostic::error(3, "syntax error near \";\"").with_columns(8..9);
+    h.state_mut()
+        .apply_session_event(event(job, Event::Diagnostics(vec![d.clone()])));
+    h.run();
+    assert_eq!(h.state().editor().diagnostics(), &[d]);
+    // An answer to an older check is ignored.
+    h.state_mut()
+        .apply_session_event(event(job - 1, Event::Checked { matches: 1 }));
+    assert_eq!(h.state().editor().diagnostics().len(), 1);
+    // A clean check clears them and shows the probe count.
+    h.state_mut()
+        .apply_session_event(event(job, Event::Checked { matches: 2 }));
+    h.run();
+    assert!(h.state().editor().diagnostics().is_empty());
+    assert!(h.query_by_label("2 probes").is_some());
+}
+
+#[test]
+fn the_run_bar_follows_a_run_and_the_console_shows_its_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    click(&mut h, "Run");
+    assert!(h.query_by_label("compiling").is_some());
+    let job = h.state().run_panel().run_job().unwrap();
+    let send = |h: &mut Harness<'_, DscopeApp>, e: Event| {
+        h.state_mut().apply_session_event(event(job, e));
+        h.run();
+    };
+    send(&mut h, Event::Started { matches: 3 });
+    assert!(h.query_by_label("running").is_some());
+    assert!(h.query_by_label("3 probes").is_some());
+    send(&mut h, Event::Output("hello from BEGIN".into()));
+    assert!(h.query_by_label("hello from BEGIN").is_some());
+    send(
+        &mut h,
+        Event::Drop {
+            count: 4,
+            message: "4 dynamic variable drops".into(),
+        },
+    );
+    assert!(
+        h.query_by_label_contains("raise dynvarsize").is_some(),
+        "drops come with a hint"
+    );
+    // F5 during a run starts nothing.
+    shortcut(&mut h, Modifiers::NONE, Key::F5);
+    assert_eq!(h.state().run_panel().run_job(), Some(job));
+    click(&mut h, "Stop");
+    assert!(h.query_by_label("stopping").is_some());
+    send(&mut h, Event::Finished(FinishReason::Stopped));
+    assert!(h.query_by_label("finished: stopped").is_some());
 }

@@ -3,9 +3,11 @@
 
 use super::editor::Editor;
 use super::file_dialog::{BrowserOutcome, DialogPurpose, FileBrowser, NativeDialog, NativeOutcome};
+use super::run_panel::{RunAction, RunPanel};
 use crate::files::{self, DiskStamp};
 use crate::lang::theme::ThemeKind;
 use crate::recovery::{RecoveryRecord, RecoveryStore};
+use crate::session::{Event, Script, Session, SessionEvent};
 use crate::settings::{DialogPreference, Settings};
 use egui::{Id, Key, KeyboardShortcut, Modifiers, Ui, ViewportCommand};
 use std::path::{Path, PathBuf};
@@ -16,6 +18,10 @@ use std::time::{Duration, Instant};
 const RECOVERY_DELAY: Duration = Duration::from_secs(3);
 /// How often the open file is checked for changes by other programs.
 const DISK_CHECK_INTERVAL: Duration = Duration::from_millis(1500);
+/// How long typing must pause before the script is checked.
+const CHECK_DELAY: Duration = Duration::from_millis(700);
+/// How often a running script's aggregations are read.
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
 
 /// Where the app keeps its state, and what it opens first.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +36,13 @@ pub struct AppConfig {
     pub start_dir: Option<PathBuf>,
     /// Overrides the settings' dialog preference (tests, remote sessions).
     pub dialogs: Option<DialogPreference>,
+    /// The dscope executable, which runs scripts in a child process;
+    /// `None` disables running (checking still works).
+    pub worker_program: Option<PathBuf>,
+    /// Start no DTrace worker: checks and runs only get job numbers, and
+    /// their events come from [`DscopeApp::apply_session_event`]. For
+    /// testing the UI with a scripted event stream.
+    pub scripted_engine: bool,
 }
 
 impl AppConfig {
@@ -55,6 +68,8 @@ impl AppConfig {
             open,
             start_dir: None,
             dialogs: None,
+            worker_program: std::env::current_exe().ok(),
+            scripted_engine: false,
         }
     }
 }
@@ -142,6 +157,21 @@ pub struct DscopeApp {
     start_dir: Option<PathBuf>,
     dialogs: DialogPreference,
     sent_title: String,
+    /// Started on first use, so an app that never checks costs nothing.
+    session: Option<Session>,
+    worker_program: Option<PathBuf>,
+    run: RunPanel,
+    check_due: Option<Instant>,
+    check_job: Option<u64>,
+    /// With a scripted engine: the last job number handed out.
+    scripted_jobs: Option<u64>,
+    bottom_tab: BottomTab,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BottomTab {
+    Console,
+    Aggregations,
 }
 
 impl DscopeApp {
@@ -183,6 +213,13 @@ impl DscopeApp {
             watch,
             start_dir: config.start_dir,
             sent_title: String::new(),
+            session: None,
+            worker_program: config.worker_program,
+            run: RunPanel::default(),
+            check_due: None,
+            check_job: None,
+            scripted_jobs: config.scripted_engine.then_some(0),
+            bottom_tab: BottomTab::Console,
         };
         if let Some(m) = settings_message {
             app.status = m;
@@ -880,13 +917,28 @@ impl DscopeApp {
         let modal_open = self.prompt.is_some() || self.browser.is_some() || self.native.is_some();
         if !modal_open {
             self.shortcuts(&ctx);
+            self.run_shortcuts(&ctx);
         }
+        self.poll_session();
         self.editor.set_shortcuts_enabled(!modal_open);
         self.poll_dialogs(&ctx);
         self.prompts(&ctx);
 
         egui::Panel::top("dscope-menu").show(ui, |ui| self.menu_bar(ui));
+        let action = egui::Panel::top("dscope-run-bar")
+            .show(ui, |ui| self.run.bar(ui))
+            .inner;
+        match action {
+            Some(RunAction::Check) => self.start_check(&ctx),
+            Some(RunAction::Run) => self.start_run(&ctx),
+            Some(RunAction::Stop) => self.stop_run(),
+            None => {}
+        }
         egui::Panel::bottom("dscope-status").show(ui, |ui| self.status_bar(ui));
+        egui::Panel::bottom("dscope-output")
+            .resizable(true)
+            .default_size(200.0)
+            .show(ui, |ui| self.bottom_panel(ui));
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
@@ -896,6 +948,7 @@ impl DscopeApp {
                     if self.recovery.is_some() && self.recovery_due.is_none() {
                         self.recovery_due = Some(Instant::now() + RECOVERY_DELAY);
                     }
+                    self.check_due = Some(Instant::now() + CHECK_DELAY);
                 }
             });
         if !modal_open
@@ -908,6 +961,17 @@ impl DscopeApp {
         }
 
         self.take_recovery_copy();
+        // No checks during a run (the worker is busy with it); the edit is
+        // checked once the run ends, which wakes the UI.
+        if let Some(due) = self.check_due
+            && !self.run.state().is_active()
+        {
+            if Instant::now() >= due {
+                self.start_check(&ctx);
+            } else {
+                ctx.request_repaint_after(due.saturating_duration_since(Instant::now()));
+            }
+        }
         if let Some(due) = self.recovery_due {
             ctx.request_repaint_after(due.saturating_duration_since(Instant::now()));
         }
@@ -920,6 +984,157 @@ impl DscopeApp {
         if title != self.sent_title {
             ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
             self.sent_title = title;
+        }
+    }
+}
+
+impl DscopeApp {
+    pub fn run_panel(&self) -> &RunPanel {
+        &self.run
+    }
+
+    fn session(&mut self, ctx: &egui::Context) -> &mut Session {
+        let program = self.worker_program.clone().unwrap_or_default();
+        self.session.get_or_insert_with(|| {
+            let ctx = ctx.clone();
+            Session::start(program, Some(Arc::new(move || ctx.request_repaint())))
+        })
+    }
+
+    fn script(&self) -> Script {
+        Script {
+            source: self.editor.text().to_owned(),
+            name: self.doc.name(),
+            ..Script::default()
+        }
+    }
+
+    fn start_check(&mut self, ctx: &egui::Context) {
+        self.check_due = None;
+        let script = self.script();
+        self.check_job = Some(match &mut self.scripted_jobs {
+            Some(n) => {
+                *n += 1;
+                *n
+            }
+            None => self.session(ctx).check(script),
+        });
+    }
+
+    /// The job of the latest check.
+    pub fn check_job(&self) -> Option<u64> {
+        self.check_job
+    }
+
+    pub fn start_run(&mut self, ctx: &egui::Context) {
+        if self.worker_program.is_none() {
+            self.run
+                .refused("Running is not available: dscope could not find its own program.".into());
+            return;
+        }
+        let script = self.script();
+        let duration = self.run.duration();
+        let sent = match &mut self.scripted_jobs {
+            Some(_) if self.run.state().is_active() => {
+                Err("A script is already running; stop it before starting another.".into())
+            }
+            Some(n) => {
+                *n += 1;
+                Ok(*n)
+            }
+            None => self.session(ctx).run(script, duration, SNAPSHOT_EVERY),
+        };
+        match sent {
+            Ok(job) => {
+                self.run.started(job);
+                self.check_due = None;
+            }
+            Err(why) => self.run.refused(why),
+        }
+    }
+
+    pub fn stop_run(&mut self) {
+        if let Some(s) = &self.session {
+            s.stop();
+        }
+        self.run.stopping();
+    }
+
+    /// Routes one event from the worker: the run's to the run panel, the
+    /// latest check's to the editor. Stale check answers are ignored.
+    pub fn apply_session_event(&mut self, e: SessionEvent) {
+        if Some(e.job) == self.run.run_job() {
+            if let Some(d) = self.run.apply(e.event) {
+                self.editor.set_diagnostics(d);
+            }
+            return;
+        }
+        if Some(e.job) != self.check_job {
+            return;
+        }
+        match e.event {
+            Event::Checked { matches } => {
+                self.editor.set_diagnostics(Vec::new());
+                self.run.notice = None;
+                self.run.apply(Event::Checked { matches });
+            }
+            Event::Diagnostics(d) => {
+                self.run.notice = None;
+                self.editor.set_diagnostics(d);
+            }
+            Event::Failed(m) => self.run.notice = Some(format!("Cannot check: {m}")),
+            _ => {}
+        }
+    }
+
+    fn poll_session(&mut self) {
+        while let Some(e) = self.session.as_ref().and_then(Session::try_recv) {
+            self.apply_session_event(e);
+        }
+    }
+
+    fn run_shortcuts(&mut self, ctx: &egui::Context) {
+        if ctx.input_mut(|i| i.consume_key(Modifiers::SHIFT, Key::F5)) {
+            self.stop_run();
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F5))
+            && !self.run.state().is_active()
+        {
+            self.start_run(ctx);
+        }
+    }
+
+    fn bottom_panel(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.bottom_tab, BottomTab::Console, "Console");
+            ui.selectable_value(
+                &mut self.bottom_tab,
+                BottomTab::Aggregations,
+                "Aggregations",
+            );
+        });
+        ui.separator();
+        match self.bottom_tab {
+            BottomTab::Console => self.run.console_ui(ui),
+            BottomTab::Aggregations => {
+                let text = self
+                    .run
+                    .snapshot()
+                    .map(|s| s.to_dtrace_text())
+                    .unwrap_or_default();
+                egui::ScrollArea::both()
+                    .id_salt("dscope-aggregations")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        if text.is_empty() {
+                            ui.label("No aggregations yet.");
+                        } else {
+                            ui.add(
+                                egui::Label::new(egui::RichText::new(text).monospace()).extend(),
+                            );
+                        }
+                    });
+            }
         }
     }
 }

@@ -263,6 +263,10 @@ impl Editor {
 
     /// Moves the cursor to the start of 1-based `line` (clamped) and scrolls
     /// it into view.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
     pub fn goto_line(&mut self, line: usize) {
         let start = char_index(&self.text, line_start(&self.text, line));
         self.pending_selection = Some(start..start);

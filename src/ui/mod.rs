@@ -1,8 +1,10 @@
-//! The egui user interface. Nothing here touches libdtrace; file and
-//! language work is delegated to `files`, `recovery` and `lang`.
+//! The egui user interface. Nothing here touches libdtrace: checks and
+//! runs go through [`crate::session`]; file and language work is delegated
+//! to `files`, `recovery` and `lang`.
 
 pub mod app;
 pub mod editor;
 pub mod file_dialog;
+pub mod run_panel;
 
 pub use app::{AppConfig, DscopeApp, PendingAction};

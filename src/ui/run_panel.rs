@@ -1,0 +1,427 @@
+//! The run bar (duration, Check, Run, Stop, progress and state) and the
+//! output console, driven by the session's events.
+//!
+//! Everything here reacts to [`SessionEvent`]s through [`RunPanel::apply`],
+//! so the UI can be tested with a scripted event stream and no libdtrace.
+
+use crate::model::{Diagnostic, Snapshot};
+use crate::session::{Event, FinishReason};
+use egui::{RichText, Ui};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// Lines kept in the console; older ones are dropped (and counted).
+pub const CONSOLE_LINES: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunState {
+    Idle,
+    /// Sent to the worker; compiling and enabling probes.
+    Compiling,
+    Running {
+        since: Instant,
+        duration: Option<Duration>,
+    },
+    /// Stop was asked for: END clauses and final aggregations are coming.
+    Stopping,
+    Finished(FinishReason),
+}
+
+impl RunState {
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self,
+            RunState::Compiling | RunState::Running { .. } | RunState::Stopping
+        )
+    }
+
+    /// What the bar says.
+    pub fn label(&self) -> String {
+        match self {
+            RunState::Idle => "idle".into(),
+            RunState::Compiling => "compiling".into(),
+            RunState::Running { .. } => "running".into(),
+            RunState::Stopping => "stopping".into(),
+            RunState::Finished(FinishReason::Exited(s)) => format!("finished: exit({s})"),
+            RunState::Finished(FinishReason::TimeUp) => "finished: time is up".into(),
+            RunState::Finished(FinishReason::Stopped) => "finished: stopped".into(),
+            RunState::Finished(FinishReason::Failed(m)) => {
+                format!("failed: {}", m.lines().next().unwrap_or(""))
+            }
+        }
+    }
+}
+
+/// What the user asked for from the bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunAction {
+    Check,
+    Run,
+    Stop,
+}
+
+/// The console: the last [`CONSOLE_LINES`] lines of output, with a count of
+/// those that no longer fit.
+#[derive(Debug, Default)]
+pub struct Console {
+    lines: VecDeque<String>,
+    dropped: u64,
+}
+
+impl Console {
+    pub fn push(&mut self, line: String) {
+        if self.lines.len() == CONSOLE_LINES {
+            self.lines.pop_front();
+            self.dropped += 1;
+        }
+        self.lines.push_back(line);
+    }
+
+    pub fn clear(&mut self) {
+        self.lines.clear();
+        self.dropped = 0;
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+/// Runtime errors and drops of the current run, grouped by message.
+#[derive(Debug, Default)]
+pub struct Troubles {
+    /// (message, how many times), in order of first appearance.
+    pub errors: Vec<(String, u64)>,
+    pub drops: Vec<(String, u64)>,
+}
+
+impl Troubles {
+    fn add(list: &mut Vec<(String, u64)>, message: &str, count: u64) {
+        // Runtime errors repeat with different addresses; group by the text
+        // before the first "(" so the list stays short.
+        let kind = message.split(" at BPF pc").next().unwrap_or(message);
+        match list.iter_mut().find(|(m, _)| m == kind) {
+            Some((_, n)) => *n += count,
+            None => list.push((kind.to_owned(), count)),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty() && self.drops.is_empty()
+    }
+}
+
+/// A hint for a kind of drop, as the DTrace guide gives them.
+pub fn drop_hint(message: &str) -> &'static str {
+    let m = message.to_ascii_lowercase();
+    if m.contains("dynamic variable") {
+        "raise dynvarsize, or clear variables you no longer need"
+    } else if m.contains("aggregation") {
+        "raise aggsize, or aggregate on fewer keys"
+    } else if m.contains("speculati") {
+        "raise nspec or specsize"
+    } else {
+        "raise bufsize or switchrate"
+    }
+}
+
+pub struct RunPanel {
+    /// Seconds to run; 0 runs until Stop or exit().
+    pub duration_secs: f64,
+    state: RunState,
+    /// The job of the active or last run.
+    run_job: Option<u64>,
+    matches: Option<u32>,
+    pub console: Console,
+    pub troubles: Troubles,
+    snapshot: Option<Snapshot>,
+    /// A message about the last check or run that is not a diagnostic.
+    pub notice: Option<String>,
+}
+
+impl Default for RunPanel {
+    fn default() -> Self {
+        RunPanel {
+            duration_secs: 10.0,
+            state: RunState::Idle,
+            run_job: None,
+            matches: None,
+            console: Console::default(),
+            troubles: Troubles::default(),
+            snapshot: None,
+            notice: None,
+        }
+    }
+}
+
+impl RunPanel {
+    pub fn state(&self) -> &RunState {
+        &self.state
+    }
+
+    pub fn run_job(&self) -> Option<u64> {
+        self.run_job
+    }
+
+    pub fn matches(&self) -> Option<u32> {
+        self.matches
+    }
+
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        self.snapshot.as_ref()
+    }
+
+    /// The run duration, `None` for continuous.
+    pub fn duration(&self) -> Option<Duration> {
+        (self.duration_secs > 0.0 && self.duration_secs.is_finite())
+            .then(|| Duration::from_secs_f64(self.duration_secs))
+    }
+
+    /// A run was sent to the worker as `job`.
+    pub fn started(&mut self, job: u64) {
+        self.run_job = Some(job);
+        self.state = RunState::Compiling;
+        self.matches = None;
+        self.console.clear();
+        self.troubles = Troubles::default();
+        self.snapshot = None;
+        self.notice = None;
+    }
+
+    /// Stop was asked for.
+    pub fn stopping(&mut self) {
+        if self.state.is_active() {
+            self.state = RunState::Stopping;
+        }
+    }
+
+    /// A run could not even be sent (one is active, no dscope program).
+    pub fn refused(&mut self, why: String) {
+        self.notice = Some(why);
+    }
+
+    /// An event of the run job. Returns diagnostics for the editor when
+    /// the script did not compile.
+    pub fn apply(&mut self, event: Event) -> Option<Vec<Diagnostic>> {
+        match event {
+            Event::Started { matches } => {
+                self.matches = Some(matches);
+                self.state = RunState::Running {
+                    since: Instant::now(),
+                    duration: self.duration(),
+                };
+            }
+            Event::Output(line) => self.console.push(line),
+            Event::Snapshot(s) => self.snapshot = Some(s),
+            Event::RuntimeError(m) => Troubles::add(&mut self.troubles.errors, &m, 1),
+            Event::Drop { count, message } => {
+                Troubles::add(&mut self.troubles.drops, &message, count)
+            }
+            Event::Problem(m) => self.notice = Some(m),
+            Event::Failed(m) => self.notice = Some(m),
+            Event::Finished(reason) => self.state = RunState::Finished(reason),
+            Event::Diagnostics(d) => return Some(d),
+            Event::Checked { matches } => self.matches = Some(matches),
+            Event::Probes(_) => {}
+        }
+        None
+    }
+
+    /// Elapsed and remaining time of a running script.
+    pub fn progress(&self) -> Option<(Duration, Option<Duration>)> {
+        match &self.state {
+            RunState::Running { since, duration } => {
+                let elapsed = since.elapsed();
+                Some((elapsed, duration.map(|d| d.saturating_sub(elapsed))))
+            }
+            _ => None,
+        }
+    }
+
+    /// The run bar. Returns what the user pressed.
+    pub fn bar(&mut self, ui: &mut Ui) -> Option<RunAction> {
+        let mut action = None;
+        ui.horizontal(|ui| {
+            let active = self.state.is_active();
+            ui.label("Duration (s)");
+            ui.add_enabled(
+                !active,
+                egui::DragValue::new(&mut self.duration_secs)
+                    .range(0.0..=86_400.0)
+                    .speed(1.0),
+            )
+            .on_hover_text("0 runs until Stop or the script's exit()");
+            if ui
+                .add_enabled(!active, egui::Button::new("Check"))
+                .on_hover_text("Compile without running")
+                .clicked()
+            {
+                action = Some(RunAction::Check);
+            }
+            if ui
+                .add_enabled(!active, egui::Button::new("Run"))
+                .on_hover_text("Run the script (F5)")
+                .clicked()
+            {
+                action = Some(RunAction::Run);
+            }
+            if ui
+                .add_enabled(
+                    matches!(self.state, RunState::Compiling | RunState::Running { .. }),
+                    egui::Button::new("Stop"),
+                )
+                .on_hover_text("Stop: END clauses run, then the final aggregations (Shift+F5)")
+                .clicked()
+            {
+                action = Some(RunAction::Stop);
+            }
+            ui.separator();
+            ui.label(RichText::new(self.state.label()).strong());
+            if let Some((elapsed, remaining)) = self.progress() {
+                match remaining {
+                    Some(left) => {
+                        let total = elapsed + left;
+                        let fraction = elapsed.as_secs_f32() / total.as_secs_f32().max(0.001);
+                        ui.add(
+                            egui::ProgressBar::new(fraction.min(1.0))
+                                .desired_width(140.0)
+                                .text(format!(
+                                    "{:.0} s elapsed, {:.0} s left",
+                                    elapsed.as_secs_f32(),
+                                    left.as_secs_f32().ceil()
+                                )),
+                        );
+                    }
+                    None => {
+                        ui.label(format!(
+                            "{:.0} s elapsed (continuous)",
+                            elapsed.as_secs_f32()
+                        ));
+                    }
+                }
+                // The clock moves once a second; no faster redraws needed.
+                ui.ctx().request_repaint_after(Duration::from_secs(1));
+            }
+            if let Some(m) = self.matches {
+                ui.separator();
+                ui.label(format!("{m} probe{}", if m == 1 { "" } else { "s" }));
+            }
+        });
+        action
+    }
+
+    /// Output lines, drops and runtime errors.
+    pub fn console_ui(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            ui.label(format!("{} lines", self.console.len()));
+            if self.console.dropped() > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "({} older lines dropped; the console keeps the last {CONSOLE_LINES})",
+                        self.console.dropped()
+                    ))
+                    .weak(),
+                );
+            }
+            if ui.button("Clear").clicked() {
+                self.console.clear();
+            }
+            if let Some(n) = &self.notice {
+                ui.separator();
+                ui.label(RichText::new(n).color(ui.visuals().warn_fg_color));
+            }
+        });
+        for (message, count) in &self.troubles.errors {
+            ui.label(
+                RichText::new(format!("{count} × {message}")).color(ui.visuals().error_fg_color),
+            );
+        }
+        for (message, count) in &self.troubles.drops {
+            ui.label(
+                RichText::new(format!(
+                    "{count} dropped: {message} — {}",
+                    drop_hint(message)
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
+        let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
+        let lines = self.console.len();
+        egui::ScrollArea::both()
+            .id_salt("dscope-console")
+            .auto_shrink([false, false])
+            .stick_to_bottom(true)
+            .show_rows(ui, row_height, lines, |ui, range| {
+                for line in self.console.lines.range(range) {
+                    ui.add(egui::Label::new(RichText::new(line).monospace()).extend());
+                }
+            });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_keeps_the_last_lines_and_counts_the_rest() {
+        let mut c = Console::default();
+        for i in 0..CONSOLE_LINES + 5 {
+            c.push(i.to_string());
+        }
+        assert_eq!(c.len(), CONSOLE_LINES);
+        assert_eq!(c.dropped(), 5);
+        assert_eq!(c.lines().next(), Some("5"));
+    }
+
+    #[test]
+    fn runtime_errors_are_grouped_and_counted() {
+        let mut p = RunPanel::default();
+        p.started(1);
+        for pc in [10, 20, 30] {
+            p.apply(Event::RuntimeError(format!(
+                "error in dt_clause_0 for probe ID 5 (syscall::read:entry): invalid address (0x0) at BPF pc {pc}"
+            )));
+        }
+        p.apply(Event::Drop {
+            count: 7,
+            message: "7 dynamic variable drops".into(),
+        });
+        assert_eq!(p.troubles.errors.len(), 1);
+        assert_eq!(p.troubles.errors[0].1, 3);
+        assert_eq!(p.troubles.drops[0].1, 7);
+        assert!(drop_hint(&p.troubles.drops[0].0).contains("dynvarsize"));
+    }
+
+    #[test]
+    fn states_follow_the_run() {
+        let mut p = RunPanel {
+            duration_secs: 0.0,
+            ..RunPanel::default()
+        };
+        p.started(4);
+        assert_eq!(p.state().label(), "compiling");
+        p.apply(Event::Started { matches: 2 });
+        assert!(matches!(
+            p.state(),
+            RunState::Running { duration: None, .. }
+        ));
+        p.stopping();
+        assert_eq!(p.state().label(), "stopping");
+        p.apply(Event::Finished(FinishReason::Stopped));
+        assert_eq!(p.state().label(), "finished: stopped");
+        assert!(!p.state().is_active());
+    }
+}
