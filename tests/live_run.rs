@@ -109,6 +109,11 @@ fn json_run(file: &Path) -> serde_json::Value {
     serde_json::from_slice(&run.stdout).expect("one JSON document")
 }
 
+/// The aggregations of a JSON report.
+fn snapshot_of(json: &serde_json::Value) -> Snapshot {
+    serde_json::from_value(serde_json::json!({ "aggregations": json["aggregations"] })).unwrap()
+}
+
 /// Rows of an aggregation as (key labels, value) pairs.
 fn rows(agg: &dscope::model::Aggregation) -> Vec<(String, String)> {
     agg.rows
@@ -138,10 +143,7 @@ fn json_has_every_aggregation_decoded_with_exact_values() {
     let json = json_run(&file);
     assert_eq!(json["finish"]["reason"], "exited");
     assert_eq!(json["output"][0], "start 42 text");
-    let snap: Snapshot = serde_json::from_value(serde_json::json!({
-        "aggregations": json["aggregations"]
-    }))
-    .unwrap();
+    let snap = snapshot_of(&json);
     let get = |name: &str| rows(snap.get(name).unwrap_or_else(|| panic!("no @{name}")));
     let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
         v.iter()
@@ -198,10 +200,7 @@ fn the_text_of_a_decoded_snapshot_is_what_dtrace_prints() {
     let dir = tempfile::tempdir().unwrap();
     let file = script(dir.path(), ALL_AGGREGATIONS);
     let json = json_run(&file);
-    let snap: Snapshot = serde_json::from_value(serde_json::json!({
-        "aggregations": json["aggregations"]
-    }))
-    .unwrap();
+    let snap = snapshot_of(&json);
     let theirs = dtrace_s(&file);
     let ours = format!("start 42 text\n\n{}", snap.to_dtrace_text());
     assert_eq!(ours, theirs);
@@ -218,10 +217,7 @@ fn stack_and_symbol_keys_come_out_as_text() {
         "#pragma D option quiet\nprofile-97\n{\n\t@k[stack()] = count();\n\t@f[func(arg0)] = count();\n}\nprofile-97\n/++n == 20/\n{\n\texit(0);\n}\n",
     );
     let json = json_run(&file);
-    let snap: Snapshot = serde_json::from_value(serde_json::json!({
-        "aggregations": json["aggregations"]
-    }))
-    .unwrap();
+    let snap = snapshot_of(&json);
     let stacks = snap.get("k").expect("@k");
     assert!(!stacks.rows.is_empty());
     assert!(
