@@ -22,7 +22,6 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// A script and how to compile it.
@@ -112,7 +111,6 @@ pub struct Session {
     stop: Arc<AtomicBool>,
     running: Arc<AtomicBool>,
     next_job: u64,
-    worker: Option<JoinHandle<()>>,
 }
 
 /// Events waiting to be read beyond this make the worker wait (and
@@ -138,7 +136,8 @@ impl Session {
             running: running.clone(),
             waker,
         };
-        let handle = std::thread::Builder::new()
+        // Detached: see Drop.
+        std::thread::Builder::new()
             .name("dscope-dtrace".into())
             .spawn(move || worker.serve())
             .expect("a thread can be started");
@@ -148,7 +147,6 @@ impl Session {
             stop,
             running,
             next_job: 1,
-            worker: Some(handle),
         }
     }
 
@@ -213,17 +211,16 @@ impl Session {
 }
 
 impl Drop for Session {
-    /// Stops any run and waits for it to end (END clauses run, probes are
-    /// disabled), so nothing stays enabled after dscope exits.
+    /// Stops any run without waiting for it: the window closes at once.
+    /// The run's process finishes on its own (END clauses run, probes are
+    /// disabled), and it stops even if dscope exits first, because its
+    /// input then closes.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         self.commands = None;
         // Unblocks a worker waiting for room in the event channel.
         let (_, dead) = crossbeam_channel::bounded(0);
         drop(std::mem::replace(&mut self.events, dead));
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.join();
-        }
     }
 }
 

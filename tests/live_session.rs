@@ -234,3 +234,36 @@ fn dropping_the_session_mid_run_stops_it_promptly() {
         t.elapsed()
     );
 }
+
+/// What dropping a session (or dscope dying) relies on: a run worker whose
+/// input closes stops its run, runs END, and exits.
+#[test]
+fn a_run_worker_stops_when_its_input_closes() {
+    use std::io::{BufRead, Write};
+    if !live() {
+        return;
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dscope"))
+        .arg(dscope::session::RUN_WORKER_ARG)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(
+        stdin,
+        r#"{{"script":{{"source":"profile-97 {{ @n = count(); }} END {{ printf(\"end\\n\"); }}","name":"t.d","options":[["quiet",null]],"args":[],"destructive":false}},"duration_ms":null,"snapshot_ms":200}}"#
+    )
+    .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Event = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(first, Event::Started { matches: 2 });
+    drop(stdin);
+    let events: Vec<Event> = lines
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    assert!(events.contains(&Event::Output("end".into())), "{events:?}");
+    assert_eq!(events.last(), Some(&Event::Finished(FinishReason::Stopped)));
+    assert!(child.wait().unwrap().success());
+}

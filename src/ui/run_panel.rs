@@ -117,10 +117,6 @@ impl Troubles {
             None => list.push((kind.to_owned(), count)),
         }
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.errors.is_empty() && self.drops.is_empty()
-    }
 }
 
 /// A hint for a kind of drop, as the DTrace guide gives them.
@@ -173,10 +169,6 @@ impl RunPanel {
 
     pub fn run_job(&self) -> Option<u64> {
         self.run_job
-    }
-
-    pub fn matches(&self) -> Option<u32> {
-        self.matches
     }
 
     pub fn snapshot(&self) -> Option<&Snapshot> {
