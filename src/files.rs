@@ -224,6 +224,11 @@ fn temporary_path(target: &Path) -> PathBuf {
 /// Writes `text` to `path` atomically, keeping the permissions of the file
 /// it replaces. Returns the stamp of the new file.
 pub fn save_atomic(path: &Path, text: &str) -> Result<DiskStamp, SaveError> {
+    save_atomic_bytes(path, text.as_bytes())
+}
+
+/// [`save_atomic`] for any bytes (exports, images).
+pub fn save_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<DiskStamp, SaveError> {
     let target = save_target(path);
     let err = |error| SaveError {
         path: path.to_owned(),
@@ -242,7 +247,7 @@ pub fn save_atomic(path: &Path, text: &str) -> Result<DiskStamp, SaveError> {
             .write(true)
             .create_new(true)
             .open(&temp)?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(bytes)?;
         if let Some(meta) = &previous {
             file.set_permissions(meta.permissions())?;
         }

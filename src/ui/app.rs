@@ -1,9 +1,12 @@
 //! The application shell: menus, shortcuts, the document and its file,
 //! prompts, recovery and settings around the [`Editor`].
 
+use super::charts::export::{self, ExportFormat};
+use super::charts::{AggregationsView, ChartAction};
 use super::editor::Editor;
 use super::file_dialog::{BrowserOutcome, DialogPurpose, FileBrowser, NativeDialog, NativeOutcome};
-use super::run_panel::{RunAction, RunPanel};
+use super::run_options::RunOptions;
+use super::run_panel::{ConsoleAction, RunAction, RunPanel};
 use crate::files::{self, DiskStamp};
 use crate::lang::theme::ThemeKind;
 use crate::recovery::{RecoveryRecord, RecoveryStore};
@@ -166,11 +169,33 @@ pub struct DscopeApp {
     /// With a scripted engine: the last job number handed out.
     scripted_jobs: Option<u64>,
     bottom_tab: BottomTab,
+    run_options: RunOptions,
+    charts: AggregationsView,
+    /// The charts were brought forward for this run already.
+    shown_charts: bool,
+    output_maximized: bool,
+    /// The name the open save dialog suggests.
+    dialog_name: String,
+    /// What a Save dialog for an export is choosing a file for.
+    export: Option<(ExportFormat, String)>,
+    /// A chart is to be captured as PNG into this file once no dialog
+    /// covers it.
+    png_pending: Option<PathBuf>,
+    /// Results of PNG exports, written off the UI thread.
+    png_done: (
+        crossbeam_channel::Sender<PngResult>,
+        crossbeam_channel::Receiver<PngResult>,
+    ),
 }
 
+/// Where a PNG export was written, or why it was not.
+type PngResult = Result<PathBuf, String>;
+
+/// The tabs of the bottom panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BottomTab {
+pub enum BottomTab {
     Console,
+    Problems,
     Aggregations,
 }
 
@@ -220,6 +245,14 @@ impl DscopeApp {
             check_job: None,
             scripted_jobs: config.scripted_engine.then_some(0),
             bottom_tab: BottomTab::Console,
+            run_options: RunOptions::default(),
+            charts: AggregationsView::default(),
+            shown_charts: false,
+            output_maximized: false,
+            dialog_name: String::new(),
+            export: None,
+            png_pending: None,
+            png_done: crossbeam_channel::unbounded(),
         };
         if let Some(m) = settings_message {
             app.status = m;
@@ -413,15 +446,20 @@ impl DscopeApp {
 
     /// Opens the native dialog where possible, the in-app browser otherwise.
     pub fn start_dialog(&mut self, ctx: &egui::Context, purpose: DialogPurpose) {
-        let dir = self.dialog_dir();
         let name = self.doc.name();
+        self.start_dialog_named(ctx, purpose, name);
+    }
+
+    fn start_dialog_named(&mut self, ctx: &egui::Context, purpose: DialogPurpose, name: String) {
+        let dir = self.dialog_dir();
+        self.dialog_name = name;
         if self.dialogs == DialogPreference::Auto
-            && let Some(native) = NativeDialog::spawn(ctx, purpose, &dir, &name)
+            && let Some(native) = NativeDialog::spawn(ctx, purpose, &dir, &self.dialog_name)
         {
             self.native = Some(native);
             return;
         }
-        self.browser = Some(FileBrowser::new(purpose, &dir, &name));
+        self.browser = Some(FileBrowser::new(purpose, &dir, &self.dialog_name));
     }
 
     fn dialog_finished(&mut self, ctx: &egui::Context, purpose: DialogPurpose, path: PathBuf) {
@@ -434,6 +472,7 @@ impl DscopeApp {
                     self.perform(ctx, action);
                 }
             }
+            DialogPurpose::Export(_) => self.export_to(&path),
         }
     }
 
@@ -449,6 +488,7 @@ impl DscopeApp {
                 NativeOutcome::Cancelled => {
                     self.native = None;
                     self.after_save = None;
+                    self.export = None;
                 }
                 NativeOutcome::Unavailable => {
                     self.native = None;
@@ -456,7 +496,7 @@ impl DscopeApp {
                     self.browser = Some(FileBrowser::new(
                         purpose,
                         &self.dialog_dir(),
-                        &self.doc.name(),
+                        &self.dialog_name,
                     ));
                 }
             }
@@ -468,6 +508,7 @@ impl DscopeApp {
                 BrowserOutcome::Cancelled => {
                     self.browser = None;
                     self.after_save = None;
+                    self.export = None;
                 }
                 BrowserOutcome::Chosen(path) => {
                     self.browser = None;
@@ -925,20 +966,30 @@ impl DscopeApp {
         self.prompts(&ctx);
 
         egui::Panel::top("dscope-menu").show(ui, |ui| self.menu_bar(ui));
+        let options_label = self.run_options.button_text();
+        let destructive = self.run_options.destructive();
         let action = egui::Panel::top("dscope-run-bar")
-            .show(ui, |ui| self.run.bar(ui))
+            .show(ui, |ui| self.run.bar(ui, &options_label, destructive))
             .inner;
         match action {
             Some(RunAction::Check) => self.start_check(&ctx),
             Some(RunAction::Run) => self.start_run(&ctx),
             Some(RunAction::Stop) => self.stop_run(),
+            Some(RunAction::Options) => self.run_options.open = !self.run_options.open,
             None => {}
         }
+        self.run_options.show(&ctx);
         egui::Panel::bottom("dscope-status").show(ui, |ui| self.status_bar(ui));
-        egui::Panel::bottom("dscope-output")
-            .resizable(true)
-            .default_size(200.0)
-            .show(ui, |ui| self.bottom_panel(ui));
+        let panel = egui::Panel::bottom("dscope-output");
+        let panel = if self.output_maximized {
+            // Two lines of the editor stay in view.
+            panel
+                .resizable(false)
+                .exact_size((ui.available_height() - 90.0).max(200.0))
+        } else {
+            panel.resizable(true).default_size(340.0)
+        };
+        panel.show(ui, |ui| self.bottom_panel(ui));
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
@@ -979,6 +1030,7 @@ impl DscopeApp {
             self.settings.zoom = ctx.zoom_factor();
             self.save_settings();
         }
+        self.capture_png(&ctx, modal_open);
         self.handle_close_request(&ctx);
         let title = self.title();
         if title != self.sent_title {
@@ -1001,12 +1053,20 @@ impl DscopeApp {
         })
     }
 
+    /// The script with the Run Options; options that cannot be passed to
+    /// libdtrace are left out here and refused by [`Self::start_run`].
     fn script(&self) -> Script {
         Script {
             source: self.editor.text().to_owned(),
             name: self.doc.name(),
-            ..Script::default()
+            options: self.run_options.dtrace_options().unwrap_or_default(),
+            args: self.run_options.args.clone(),
+            destructive: self.run_options.destructive(),
         }
+    }
+
+    pub fn run_options_mut(&mut self) -> &mut RunOptions {
+        &mut self.run_options
     }
 
     fn start_check(&mut self, ctx: &egui::Context) {
@@ -1032,6 +1092,11 @@ impl DscopeApp {
                 .refused("Running is not available: dscope could not find its own program.".into());
             return;
         }
+        if let Err(why) = self.run_options.dtrace_options() {
+            self.run.refused(format!("Run Options: {why}"));
+            self.run_options.open = true;
+            return;
+        }
         let script = self.script();
         let duration = self.run.duration();
         let sent = match &mut self.scripted_jobs {
@@ -1047,6 +1112,7 @@ impl DscopeApp {
         match sent {
             Ok(job) => {
                 self.run.started(job);
+                self.shown_charts = false;
                 self.check_due = None;
             }
             Err(why) => self.run.refused(why),
@@ -1064,8 +1130,17 @@ impl DscopeApp {
     /// latest check's to the editor. Stale check answers are ignored.
     pub fn apply_session_event(&mut self, e: SessionEvent) {
         if Some(e.job) == self.run.run_job() {
+            let snapshot = matches!(&e.event, Event::Snapshot(s) if !s.aggregations.is_empty());
             if let Some(d) = self.run.apply(e.event) {
                 self.editor.set_diagnostics(d);
+            }
+            // A script that only aggregates has nothing to say in the
+            // console: show its charts, once per run.
+            if snapshot && !self.shown_charts && self.run.console.is_empty() {
+                self.shown_charts = true;
+                if self.bottom_tab == BottomTab::Console {
+                    self.bottom_tab = BottomTab::Aggregations;
+                }
             }
             return;
         }
@@ -1105,37 +1180,184 @@ impl DscopeApp {
     }
 
     fn bottom_panel(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        let problems = self.editor.diagnostics().len();
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.bottom_tab, BottomTab::Console, "Console");
+            let title = if problems == 0 {
+                "Problems".to_owned()
+            } else {
+                format!("Problems ({problems})")
+            };
+            ui.selectable_value(&mut self.bottom_tab, BottomTab::Problems, title);
             ui.selectable_value(
                 &mut self.bottom_tab,
                 BottomTab::Aggregations,
                 "Aggregations",
             );
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let (text, hint) = if self.output_maximized {
+                    ("Restore", "Give the editor its room back")
+                } else {
+                    ("Maximize", "Make this panel as tall as the window")
+                };
+                if ui.button(text).on_hover_text(hint).clicked() {
+                    self.output_maximized = !self.output_maximized;
+                }
+            });
         });
         ui.separator();
         match self.bottom_tab {
-            BottomTab::Console => self.run.console_ui(ui),
+            BottomTab::Console => {
+                if self.run.console_ui(ui) == Some(ConsoleAction::Save) {
+                    let stem = self.doc.name().trim_end_matches(".d").to_owned();
+                    self.export = Some((ExportFormat::Console, String::new()));
+                    self.start_dialog_named(
+                        &ctx,
+                        DialogPurpose::Export(ExportFormat::Console),
+                        format!("{stem}-output.txt"),
+                    );
+                }
+            }
+            BottomTab::Problems => self.problems_ui(ui),
             BottomTab::Aggregations => {
-                let text = self
-                    .run
-                    .snapshot()
-                    .map(|s| s.to_dtrace_text())
-                    .unwrap_or_default();
-                egui::ScrollArea::both()
-                    .id_salt("dscope-aggregations")
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| {
-                        if text.is_empty() {
-                            ui.label("No aggregations yet.");
-                        } else {
-                            ui.add(
-                                egui::Label::new(egui::RichText::new(text).monospace()).extend(),
-                            );
-                        }
-                    });
+                let generation = self.run.snapshot_generation();
+                let action = self.charts.show(ui, self.run.snapshot(), generation);
+                if let Some(ChartAction::Export(format, name)) = action {
+                    let file = if name.is_empty() {
+                        "aggregation"
+                    } else {
+                        &name
+                    };
+                    let suggested = format!("{file}.{}", format.extension());
+                    self.export = Some((format, name));
+                    self.start_dialog_named(&ctx, DialogPurpose::Export(format), suggested);
+                }
             }
         }
+    }
+
+    /// The diagnostics of the last check; a click puts the cursor there.
+    fn problems_ui(&mut self, ui: &mut Ui) {
+        let mut jump = None;
+        egui::ScrollArea::vertical()
+            .id_salt("dscope-problems")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if self.editor.diagnostics().is_empty() {
+                    ui.label("No problems: the last check found nothing to report.");
+                }
+                for d in self.editor.diagnostics() {
+                    let place = match (&d.file, d.line) {
+                        (Some(f), l) => format!("{}:{l}", f.display()),
+                        (None, 0) => "script".to_owned(),
+                        (None, l) => match &d.columns {
+                            Some(c) => format!("line {l}:{}", c.start + 1),
+                            None => format!("line {l}"),
+                        },
+                    };
+                    let text = format!("{}  {place}  {}", d.severity.label(), d.message);
+                    let color = super::editor::diagnostic_color(d.severity, ui.visuals().dark_mode);
+                    let r = ui.add(
+                        egui::Button::selectable(false, egui::RichText::new(text).color(color))
+                            .wrap(),
+                    );
+                    if r.on_hover_text("Go to this line").clicked()
+                        && d.file.is_none()
+                        && d.line > 0
+                    {
+                        jump = Some((d.line, d.columns.as_ref().map_or(0, |c| c.start)));
+                    }
+                }
+            });
+        if let Some((line, column)) = jump {
+            self.editor.goto(line, column);
+        }
+    }
+
+    pub fn bottom_tab(&self) -> BottomTab {
+        self.bottom_tab
+    }
+
+    pub fn set_bottom_tab(&mut self, tab: BottomTab) {
+        self.bottom_tab = tab;
+    }
+
+    pub fn charts(&self) -> &AggregationsView {
+        &self.charts
+    }
+
+    pub fn charts_mut(&mut self) -> &mut AggregationsView {
+        &mut self.charts
+    }
+
+    /// Writes the export the Save dialog was opened for.
+    pub fn export_to(&mut self, path: &Path) {
+        let Some((format, name)) = self.export.take() else {
+            return;
+        };
+        let text = match format {
+            ExportFormat::Console => self.run.console_text(),
+            ExportFormat::Png => {
+                // Drawn again without the dialog over it, then captured.
+                self.png_pending = Some(path.to_owned());
+                return;
+            }
+            ExportFormat::Csv | ExportFormat::Json => {
+                let Some(agg) = self.run.snapshot().and_then(|s| s.get(&name)) else {
+                    self.error(
+                        "Nothing to export",
+                        format!("The aggregation @{name} is no longer there."),
+                    );
+                    return;
+                };
+                if format == ExportFormat::Csv {
+                    export::csv(agg)
+                } else {
+                    export::json(agg)
+                }
+            }
+        };
+        match files::save_atomic(path, &text) {
+            Ok(_) => self.status = format!("Saved {}", path.display()),
+            Err(e) => self.error("Could not save", e.to_string()),
+        }
+    }
+
+    /// Captures the chart for a PNG export once nothing covers it, and
+    /// reports exports that finished.
+    fn capture_png(&mut self, ctx: &egui::Context, modal_open: bool) {
+        while let Ok(result) = self.png_done.1.try_recv() {
+            match result {
+                Ok(path) => self.status = format!("Saved {}", path.display()),
+                Err(e) => self.error("Could not export the chart", e),
+            }
+        }
+        if modal_open || self.browser.is_some() || self.native.is_some() {
+            return;
+        }
+        let Some(path) = self.png_pending.take() else {
+            return;
+        };
+        let Some(rect) = self.charts.chart_rect() else {
+            self.error(
+                "Could not export the chart",
+                "The chart is not on screen: open the Aggregations tab and try again.".into(),
+            );
+            return;
+        };
+        let ppp = ctx.pixels_per_point();
+        let done = self.png_done.0.clone();
+        let waker = ctx.clone();
+        ctx.request_screenshot(move |image| {
+            let result = export::png(&image, rect, ppp).and_then(|bytes| {
+                files::save_atomic_bytes(&path, &bytes)
+                    .map(|_| path.clone())
+                    .map_err(|e| e.to_string())
+            });
+            let _ = done.send(result);
+            waker.request_repaint();
+        });
     }
 }
 

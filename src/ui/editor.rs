@@ -261,15 +261,26 @@ impl Editor {
         }
     }
 
-    /// Moves the cursor to the start of 1-based `line` (clamped) and scrolls
-    /// it into view.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }
 
+    /// Moves the cursor to the start of 1-based `line` (clamped) and scrolls
+    /// it into view.
     pub fn goto_line(&mut self, line: usize) {
-        let start = char_index(&self.text, line_start(&self.text, line));
-        self.pending_selection = Some(start..start);
+        self.goto(line, 0);
+    }
+
+    /// Moves the cursor to character `column` (from 0, clamped to the
+    /// line) of 1-based `line` and scrolls it into view.
+    pub fn goto(&mut self, line: usize, column: usize) {
+        let start = line_start(&self.text, line);
+        let line_chars = self.text[start..]
+            .split('\n')
+            .next()
+            .map_or(0, |l| l.chars().count());
+        let at = char_index(&self.text, start) + column.min(line_chars);
+        self.pending_selection = Some(at..at);
         self.request_focus = true;
     }
 

@@ -8,6 +8,7 @@
 //! "no file" is taken as "no native dialog here" and the in-app browser
 //! opens instead.
 
+use super::charts::export::ExportFormat;
 use egui::{Id, Key, TextEdit};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,14 @@ use std::time::{Duration, Instant};
 pub enum DialogPurpose {
     Open,
     SaveAs,
+    /// Write something other than the script (an export, the console).
+    Export(ExportFormat),
+}
+
+impl DialogPurpose {
+    fn saves(self) -> bool {
+        !matches!(self, DialogPurpose::Open)
+    }
 }
 
 /// The in-app browser.
@@ -52,12 +61,13 @@ impl FileBrowser {
             purpose,
             dir: PathBuf::new(),
             dir_field: String::new(),
-            name: match purpose {
-                DialogPurpose::SaveAs => suggested_name.to_owned(),
-                DialogPurpose::Open => String::new(),
+            name: if purpose.saves() {
+                suggested_name.to_owned()
+            } else {
+                String::new()
             },
             entries: Vec::new(),
-            only_d_files: true,
+            only_d_files: !matches!(purpose, DialogPurpose::Export(_)),
             show_hidden: false,
             error: None,
             selected: None,
@@ -109,6 +119,7 @@ impl FileBrowser {
         let title = match self.purpose {
             DialogPurpose::Open => "Open script",
             DialogPurpose::SaveAs => "Save script as",
+            DialogPurpose::Export(format) => format.title(),
         };
         let modal = egui::Modal::new(Id::unique("dscope-file-browser")).show(ctx, |ui| {
             ui.set_width(560.0);
@@ -188,7 +199,7 @@ impl FileBrowser {
             ui.horizontal(|ui| {
                 let confirm = match self.purpose {
                     DialogPurpose::Open => "Open",
-                    DialogPurpose::SaveAs => "Save",
+                    DialogPurpose::SaveAs | DialogPurpose::Export(_) => "Save",
                 };
                 let target = self.chosen_path();
                 if ui
@@ -281,13 +292,17 @@ impl NativeDialog {
             let dir = dir.to_owned();
             let name = name.to_owned();
             let run = move || {
-                let dialog = rfd::FileDialog::new()
-                    .set_directory(&dir)
-                    .add_filter("D scripts", &["d"])
-                    .add_filter("All files", &["*"]);
+                let dialog = rfd::FileDialog::new().set_directory(&dir);
+                let dialog = match purpose {
+                    DialogPurpose::Export(format) => {
+                        dialog.add_filter(format.extension(), &[format.extension()])
+                    }
+                    _ => dialog.add_filter("D scripts", &["d"]),
+                }
+                .add_filter("All files", &["*"]);
                 let picked = match purpose {
                     DialogPurpose::Open => dialog.pick_file(),
-                    DialogPurpose::SaveAs => dialog.set_file_name(&name).save_file(),
+                    _ => dialog.set_file_name(&name).save_file(),
                 };
                 let _ = tx.send(picked);
                 ctx.request_repaint();

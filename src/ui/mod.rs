@@ -3,8 +3,10 @@
 //! to `files`, `recovery` and `lang`.
 
 pub mod app;
+pub mod charts;
 pub mod editor;
 pub mod file_dialog;
+pub mod run_options;
 pub mod run_panel;
 
 pub use app::{AppConfig, DscopeApp, PendingAction};

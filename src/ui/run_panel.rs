@@ -58,6 +58,8 @@ pub enum RunAction {
     Check,
     Run,
     Stop,
+    /// Open or close the Run Options window.
+    Options,
 }
 
 /// The console: the last [`CONSOLE_LINES`] lines of output, with a count of
@@ -143,8 +145,16 @@ pub struct RunPanel {
     pub console: Console,
     pub troubles: Troubles,
     snapshot: Option<Snapshot>,
+    /// Counts snapshots, so charts rebuild only when a new one arrived.
+    snapshot_generation: u64,
     /// A message about the last check or run that is not a diagnostic.
     pub notice: Option<String>,
+}
+
+/// What the user asked of the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleAction {
+    Save,
 }
 
 impl Default for RunPanel {
@@ -157,6 +167,7 @@ impl Default for RunPanel {
             console: Console::default(),
             troubles: Troubles::default(),
             snapshot: None,
+            snapshot_generation: 0,
             notice: None,
         }
     }
@@ -175,6 +186,12 @@ impl RunPanel {
         self.snapshot.as_ref()
     }
 
+    /// How many snapshots have arrived; changes whenever [`Self::snapshot`]
+    /// does.
+    pub fn snapshot_generation(&self) -> u64 {
+        self.snapshot_generation
+    }
+
     /// The run duration, `None` for continuous.
     pub fn duration(&self) -> Option<Duration> {
         (self.duration_secs > 0.0 && self.duration_secs.is_finite())
@@ -189,6 +206,7 @@ impl RunPanel {
         self.console.clear();
         self.troubles = Troubles::default();
         self.snapshot = None;
+        self.snapshot_generation += 1;
         self.notice = None;
     }
 
@@ -216,7 +234,10 @@ impl RunPanel {
                 };
             }
             Event::Output(line) => self.console.push(line),
-            Event::Snapshot(s) => self.snapshot = Some(s),
+            Event::Snapshot(s) => {
+                self.snapshot = Some(s);
+                self.snapshot_generation += 1;
+            }
             Event::RuntimeError(m) => Troubles::add(&mut self.troubles.errors, &m, 1),
             Event::Drop { count, message } => {
                 Troubles::add(&mut self.troubles.drops, &message, count)
@@ -242,8 +263,10 @@ impl RunPanel {
         }
     }
 
-    /// The run bar. Returns what the user pressed.
-    pub fn bar(&mut self, ui: &mut Ui) -> Option<RunAction> {
+    /// The run bar. Returns what the user pressed. `options` is the text
+    /// of the Run Options button; `destructive` warns that destructive
+    /// actions are allowed.
+    pub fn bar(&mut self, ui: &mut Ui, options: &str, destructive: bool) -> Option<RunAction> {
         let mut action = None;
         ui.horizontal(|ui| {
             let active = self.state.is_active();
@@ -278,6 +301,18 @@ impl RunPanel {
                 .clicked()
             {
                 action = Some(RunAction::Stop);
+            }
+            if ui
+                .button(options)
+                .on_hover_text("-x options, macro arguments, destructive actions")
+                .clicked()
+            {
+                action = Some(RunAction::Options);
+            }
+            if destructive {
+                ui.label(
+                    RichText::new("destructive actions allowed").color(ui.visuals().warn_fg_color),
+                );
             }
             ui.separator();
             ui.label(RichText::new(self.state.label()).strong());
@@ -314,8 +349,19 @@ impl RunPanel {
         action
     }
 
+    /// The console's lines as one text, as saved and copied.
+    pub fn console_text(&self) -> String {
+        let mut text = String::new();
+        for line in self.console.lines() {
+            text.push_str(line);
+            text.push('\n');
+        }
+        text
+    }
+
     /// Output lines, drops and runtime errors.
-    pub fn console_ui(&mut self, ui: &mut Ui) {
+    pub fn console_ui(&mut self, ui: &mut Ui) -> Option<ConsoleAction> {
+        let mut action = None;
         ui.horizontal(|ui| {
             ui.label(format!("{} lines", self.console.len()));
             if self.console.dropped() > 0 {
@@ -329,6 +375,19 @@ impl RunPanel {
             }
             if ui.button("Clear").clicked() {
                 self.console.clear();
+            }
+            if ui
+                .add_enabled(!self.console.is_empty(), egui::Button::new("Copy all"))
+                .clicked()
+            {
+                ui.ctx().copy_text(self.console_text());
+            }
+            if ui
+                .add_enabled(!self.console.is_empty(), egui::Button::new("Save…"))
+                .on_hover_text("Save the console's lines to a file")
+                .clicked()
+            {
+                action = Some(ConsoleAction::Save);
             }
             if let Some(n) = &self.notice {
                 ui.separator();
@@ -357,9 +416,14 @@ impl RunPanel {
             .stick_to_bottom(true)
             .show_rows(ui, row_height, lines, |ui, range| {
                 for line in self.console.lines.range(range) {
-                    ui.add(egui::Label::new(RichText::new(line).monospace()).extend());
+                    ui.add(
+                        egui::Label::new(RichText::new(line).monospace())
+                            .extend()
+                            .selectable(true),
+                    );
                 }
             });
+        action
     }
 }
 

@@ -1,0 +1,198 @@
+//! Aggregations out of dscope: CSV and JSON of the data, PNG of a chart as
+//! drawn on screen.
+
+use crate::model::{Aggregation, KeyPart, Value};
+use std::fmt::Write;
+
+/// What a file is exported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    Png,
+    /// The console's text.
+    Console,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Png => "png",
+            ExportFormat::Console => "txt",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "Export aggregation as CSV",
+            ExportFormat::Json => "Export aggregation as JSON",
+            ExportFormat::Png => "Export chart as PNG",
+            ExportFormat::Console => "Save console output",
+        }
+    }
+}
+
+/// One line per key (numbers) or per key and bucket (distributions), with
+/// a header. Key parts get a column each; buckets carry their label and
+/// their inclusive range (empty where open-ended).
+pub fn csv(agg: &Aggregation) -> String {
+    let parts = agg.rows.first().map_or(0, |r| r.key.len());
+    let mut out = String::new();
+    let mut header: Vec<String> = match parts {
+        0 => Vec::new(),
+        1 => vec!["key".into()],
+        n => (1..=n).map(|i| format!("key{i}")).collect(),
+    };
+    if agg.function.is_distribution() {
+        header.extend(["bucket", "min", "max", "count"].map(String::from));
+    } else {
+        header.push(agg.function.name().into());
+    }
+    push_line(&mut out, header.iter().map(String::as_str));
+    for row in &agg.rows {
+        let key: Vec<String> = row.key.iter().map(key_field).collect();
+        match &row.value {
+            Value::Number(n) => {
+                let n = n.to_string();
+                push_line(&mut out, key.iter().map(String::as_str).chain([n.as_str()]));
+            }
+            Value::Buckets(buckets) => {
+                for b in buckets {
+                    let fields = [
+                        b.label.clone(),
+                        b.min.map(|v| v.to_string()).unwrap_or_default(),
+                        b.max.map(|v| v.to_string()).unwrap_or_default(),
+                        b.count.to_string(),
+                    ];
+                    push_line(
+                        &mut out,
+                        key.iter()
+                            .map(String::as_str)
+                            .chain(fields.iter().map(String::as_str)),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn key_field(part: &KeyPart) -> String {
+    match part {
+        // A stack keeps its frames one per line inside the quoted field,
+        // as dtrace prints them.
+        KeyPart::Stack(frames) => frames.join("\n"),
+        other => other.label(),
+    }
+}
+
+fn push_line<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
+    for (i, f) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if f.contains([',', '"', '\n', '\r']) || f.starts_with(' ') || f.ends_with(' ') {
+            let _ = write!(out, "\"{}\"", f.replace('"', "\"\""));
+        } else {
+            out.push_str(f);
+        }
+    }
+    out.push_str("\r\n");
+}
+
+/// The aggregation as `dscope run --format json` writes each one.
+pub fn json(agg: &Aggregation) -> String {
+    let mut s = serde_json::to_string_pretty(agg).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The part of a screenshot inside `rect` (in points), as PNG bytes.
+pub fn png(
+    image: &egui::ColorImage,
+    rect: egui::Rect,
+    pixels_per_point: f32,
+) -> Result<Vec<u8>, String> {
+    let ppp = pixels_per_point.max(0.01);
+    let whole = egui::Rect::from_min_size(
+        egui::Pos2::ZERO,
+        egui::vec2(image.size[0] as f32, image.size[1] as f32) / ppp,
+    );
+    let rect = rect.intersect(whole);
+    if !rect.is_positive() {
+        return Err("the chart is not on screen".into());
+    }
+    let region = image.region(&rect, Some(ppp));
+    let [w, h] = region.size;
+    if w == 0 || h == 0 {
+        return Err("the chart is not on screen".into());
+    }
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, w as u32, h as u32);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer
+        .write_image_data(region.as_raw())
+        .map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AggFunction, Row};
+    use crate::ui::charts::fixtures::{lquantize, numbers};
+
+    #[test]
+    fn csv_has_a_header_and_a_row_per_key_quoting_where_needed() {
+        let mut agg = numbers(AggFunction::Count, &[("read", 5), ("a,\"b\"", 2)]);
+        agg.rows.push(Row {
+            key: vec![KeyPart::Stack(vec!["k`f+0x1".into(), "k`g+0x2".into()])],
+            value: Value::Number(1),
+        });
+        assert_eq!(
+            csv(&agg),
+            "key,count\r\n\"a,\"\"b\"\"\",2\r\nread,5\r\n\"k`f+0x1\nk`g+0x2\",1\r\n"
+        );
+    }
+
+    #[test]
+    fn csv_of_a_distribution_has_a_row_per_bucket_with_its_range() {
+        let agg = lquantize(&[("sshd", &[(-1, 3), (0, 7)])]);
+        assert_eq!(
+            csv(&agg),
+            "key,bucket,min,max,count\r\nsshd,< 0,,-1,3\r\nsshd,0,0,9,7\r\n"
+        );
+    }
+
+    #[test]
+    fn json_is_the_aggregation_as_run_reports_it() {
+        let agg = numbers(AggFunction::Sum, &[("x", 3)]);
+        let back: Aggregation = serde_json::from_str(&json(&agg)).unwrap();
+        assert_eq!(back, agg);
+    }
+
+    #[test]
+    fn png_is_the_chart_region_of_the_screenshot() {
+        let mut image = egui::ColorImage::filled([40, 20], egui::Color32::BLACK);
+        image[(30, 10)] = egui::Color32::RED;
+        // Points at 2 pixels per point: the region 10..20 x 0..10 points.
+        let rect = egui::Rect::from_min_max(egui::pos2(10.0, 0.0), egui::pos2(20.0, 10.0));
+        let bytes = png(&image, rect, 2.0).unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (20, 20));
+        let at = |x: usize, y: usize| &buf[(y * 20 + x) * 4..(y * 20 + x) * 4 + 4];
+        assert_eq!(at(10, 10), [255, 0, 0, 255]);
+        assert_eq!(at(0, 0), [0, 0, 0, 255]);
+        // A rectangle off the image is an error, not a panic.
+        let off = egui::Rect::from_min_max(egui::pos2(100.0, 0.0), egui::pos2(120.0, 5.0));
+        assert!(png(&image, off, 2.0).is_err());
+    }
+}

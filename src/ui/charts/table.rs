@@ -1,0 +1,253 @@
+//! Every aggregation as a table sorted by any column: one row per key for
+//! numbers, one row per key and bucket for distributions. Sorting happens
+//! when the data or the sort column changes, never per frame.
+
+use super::bars3d::AxisBucket;
+use crate::model::{Aggregation, KeyPart, Value};
+use egui::{RichText, Ui, vec2};
+use std::cmp::Ordering;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    /// Numbers sort as numbers.
+    pub number: Option<i128>,
+}
+
+impl Cell {
+    fn text(text: String) -> Cell {
+        Cell { text, number: None }
+    }
+
+    fn number(n: i64) -> Cell {
+        Cell {
+            text: n.to_string(),
+            number: Some(n as i128),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TableModel {
+    pub columns: Vec<String>,
+    /// In dtrace's order.
+    pub rows: Vec<Vec<Cell>>,
+    /// Indices into `rows` in the order shown.
+    order: Vec<usize>,
+    sort: Option<(usize, bool)>,
+}
+
+impl TableModel {
+    pub fn build(agg: &Aggregation) -> TableModel {
+        let parts = agg.rows.first().map_or(0, |r| r.key.len());
+        let mut columns: Vec<String> = match parts {
+            0 => Vec::new(),
+            1 => vec!["key".into()],
+            n => (1..=n).map(|i| format!("key {i}")).collect(),
+        };
+        let mut rows = Vec::new();
+        let key_cells = |key: &[KeyPart]| -> Vec<Cell> {
+            key.iter()
+                .map(|p| match p {
+                    KeyPart::Int(v) => Cell::number(*v),
+                    other => Cell::text(other.label()),
+                })
+                .collect()
+        };
+        if agg.function.is_distribution() {
+            columns.extend(["value".into(), "count".into()]);
+            for r in &agg.rows {
+                for b in r.value.buckets() {
+                    let mut cells = key_cells(&r.key);
+                    let bucket = AxisBucket {
+                        label: b.label.clone(),
+                        min: b.min,
+                        max: b.max,
+                    };
+                    cells.push(Cell {
+                        text: bucket.range_text(),
+                        // Underflow buckets sort first.
+                        number: Some(b.min.map_or(i128::MIN, i128::from)),
+                    });
+                    cells.push(Cell::number(b.count));
+                    rows.push(cells);
+                }
+            }
+        } else {
+            columns.push(agg.function.name().into());
+            for r in &agg.rows {
+                let mut cells = key_cells(&r.key);
+                if let Value::Number(n) = r.value {
+                    cells.push(Cell::number(n));
+                }
+                rows.push(cells);
+            }
+        }
+        let order = (0..rows.len()).collect();
+        TableModel {
+            columns,
+            rows,
+            order,
+            sort: None,
+        }
+    }
+
+    /// Sorts by `column`, ascending or not; keeps dtrace's order for ties.
+    pub fn sort_by(&mut self, column: usize, ascending: bool) {
+        self.sort = Some((column, ascending));
+        let rows = &self.rows;
+        self.order = (0..rows.len()).collect();
+        self.order.sort_by(|&a, &b| {
+            let ord = compare(&rows[a][column], &rows[b][column]);
+            if ascending { ord } else { ord.reverse() }
+        });
+    }
+
+    pub fn sort(&self) -> Option<(usize, bool)> {
+        self.sort
+    }
+
+    /// The rows in the order shown.
+    pub fn shown(&self) -> impl Iterator<Item = &[Cell]> {
+        self.order.iter().map(|&i| self.rows[i].as_slice())
+    }
+
+    /// Keeps the user's sort across a rebuild with new data.
+    pub fn rebuilt(agg: &Aggregation, previous: Option<&TableModel>) -> TableModel {
+        let mut t = TableModel::build(agg);
+        if let Some((c, asc)) = previous.and_then(|p| p.sort)
+            && c < t.columns.len()
+        {
+            t.sort_by(c, asc);
+        }
+        t
+    }
+}
+
+fn compare(a: &Cell, b: &Cell) -> Ordering {
+    match (a.number, b.number) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => a.text.cmp(&b.text),
+    }
+}
+
+const ROW_HEIGHT: f32 = 18.0;
+
+/// The table; a click on a column heading sorts by it, a second click
+/// reverses.
+pub fn show(ui: &mut Ui, model: &mut TableModel) {
+    let n = model.columns.len();
+    if n == 0 {
+        return;
+    }
+    let width = ui.available_width();
+    // The value columns are narrow; keys take what is left.
+    let value_cols = if model.columns.len() >= 2
+        && model.columns[n - 2] == "value"
+        && model.columns[n - 1] == "count"
+    {
+        2
+    } else {
+        1
+    };
+    let key_cols = n - value_cols;
+    let value_w = 130.0;
+    let key_w = if key_cols == 0 {
+        0.0
+    } else {
+        ((width - value_w * value_cols as f32) / key_cols as f32).max(80.0)
+    };
+    let col_w = |c: usize| if c < key_cols { key_w } else { value_w };
+    let mut clicked = None;
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 0.0;
+        for (c, name) in model.columns.iter().enumerate() {
+            let arrow = match model.sort {
+                Some((s, true)) if s == c => " ^",
+                Some((s, false)) if s == c => " v",
+                _ => "",
+            };
+            let b = egui::Button::new(RichText::new(format!("{name}{arrow}")).strong())
+                .min_size(vec2(col_w(c), ROW_HEIGHT));
+            if ui
+                .add_sized(vec2(col_w(c), ROW_HEIGHT), b)
+                .on_hover_text("Sort by this column")
+                .clicked()
+            {
+                clicked = Some(c);
+            }
+        }
+    });
+    if let Some(c) = clicked {
+        let asc = match model.sort {
+            Some((s, asc)) if s == c => !asc,
+            // Numbers are most interesting largest first.
+            _ => c < key_cols,
+        };
+        model.sort_by(c, asc);
+    }
+    egui::ScrollArea::both()
+        .id_salt("agg-table")
+        .auto_shrink([false, false])
+        .show_rows(ui, ROW_HEIGHT, model.rows.len(), |ui, range| {
+            for &i in &model.order[range] {
+                let row = &model.rows[i];
+                ui.horizontal(|ui| {
+                    ui.spacing_mut().item_spacing.x = 0.0;
+                    for (c, cell) in row.iter().enumerate() {
+                        let layout = if cell.number.is_some() {
+                            egui::Layout::right_to_left(egui::Align::Center)
+                        } else {
+                            egui::Layout::left_to_right(egui::Align::Center)
+                        };
+                        ui.allocate_ui_with_layout(vec2(col_w(c), ROW_HEIGHT), layout, |ui| {
+                            ui.set_min_size(vec2(col_w(c), ROW_HEIGHT));
+                            ui.add_space(6.0);
+                            ui.add(
+                                egui::Label::new(RichText::new(&cell.text).monospace()).truncate(),
+                            );
+                        });
+                    }
+                });
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AggFunction;
+    use crate::ui::charts::fixtures::{lquantize, numbers};
+
+    fn column(t: &TableModel, c: usize) -> Vec<String> {
+        t.shown().map(|r| r[c].text.clone()).collect()
+    }
+
+    #[test]
+    fn numbers_sort_as_numbers_and_keys_as_text() {
+        let agg = numbers(AggFunction::Sum, &[("b", 9), ("a", 100), ("c", -5)]);
+        let mut t = TableModel::build(&agg);
+        assert_eq!(t.columns, ["key", "sum"]);
+        assert_eq!(column(&t, 1), ["-5", "9", "100"], "dtrace's order at first");
+        t.sort_by(1, false);
+        assert_eq!(column(&t, 1), ["100", "9", "-5"]);
+        t.sort_by(0, true);
+        assert_eq!(column(&t, 0), ["a", "b", "c"]);
+        // A new snapshot keeps the user's sort.
+        let t2 = TableModel::rebuilt(&agg, Some(&t));
+        assert_eq!(column(&t2, 0), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn distributions_have_a_row_per_key_and_bucket() {
+        let agg = lquantize(&[("bash", &[(0, 0), (10, 4)]), ("sshd", &[(-1, 3), (0, 7)])]);
+        let mut t = TableModel::build(&agg);
+        assert_eq!(t.columns, ["key", "value", "count"]);
+        assert_eq!(t.rows.len(), 4);
+        assert_eq!(column(&t, 1), ["0 .. 9", "10 .. 19", "< 0", "0 .. 9"]);
+        t.sort_by(1, true);
+        assert_eq!(column(&t, 1)[0], "< 0", "underflow sorts first");
+        t.sort_by(2, false);
+        assert_eq!(column(&t, 2), ["7", "4", "3", "0"]);
+    }
+}

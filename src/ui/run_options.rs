@@ -1,0 +1,287 @@
+//! The Run Options window: `-x` options, macro arguments (`$1`, `$2`, ...)
+//! and whether destructive actions are allowed, which must be confirmed.
+//!
+//! Values go to libdtrace as they are typed, one option or argument each,
+//! never through a shell.
+
+use egui::{Id, RichText, TextEdit, Ui};
+
+/// Options people set most, with what they do.
+pub const KNOWN_OPTIONS: &[(&str, &str)] = &[
+    ("bufsize", "principal buffer size per CPU (e.g. 4m)"),
+    ("aggsize", "aggregation buffer size per CPU"),
+    ("aggrate", "how often aggregations are read (e.g. 1hz)"),
+    ("switchrate", "how often buffers are switched (e.g. 10hz)"),
+    ("strsize", "size of strings (default 256)"),
+    ("dynvarsize", "dynamic variable space"),
+    ("nspec", "number of speculative buffers"),
+    ("specsize", "speculation buffer size"),
+    ("cleanrate", "how often dynamic variables are cleaned"),
+    ("bufpolicy", "switch, fill or ring"),
+    ("stackframes", "kernel stack frames to record"),
+    ("ustackframes", "user stack frames to record"),
+    ("quiet", "print only explicitly traced data"),
+    ("flowindent", "indent function entry and return"),
+    ("zdefs", "allow probe descriptions that match nothing"),
+    ("aggsortkey", "sort aggregations by key"),
+    ("aggsortrev", "reverse the aggregation sort"),
+    ("cpu", "trace only this CPU"),
+];
+
+/// What destructive actions are, as the confirmation says it.
+pub const DESTRUCTIVE_WARNING: &str = "Destructive actions change the system being traced: \
+system() runs commands, raise() and stop() signal and stop processes, copyout() and \
+copyoutstr() write into process memory, chill() spins the CPU, and panic() and \
+breakpoint() stop the whole machine. Allow them for runs from this window?";
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunOptions {
+    /// (name, value); an empty value sets a flag option such as `quiet`.
+    pub options: Vec<(String, String)>,
+    /// `$1`, `$2`, ... in order.
+    pub args: Vec<String>,
+    destructive: bool,
+    /// The user ticked the box; the confirmation is up.
+    confirming: bool,
+    pub open: bool,
+}
+
+impl RunOptions {
+    pub fn destructive(&self) -> bool {
+        self.destructive
+    }
+
+    /// Asks for destructive actions; takes effect once confirmed.
+    pub fn request_destructive(&mut self, on: bool) {
+        if on {
+            self.confirming = true;
+        } else {
+            self.destructive = false;
+            self.confirming = false;
+        }
+    }
+
+    pub fn confirm_destructive(&mut self, yes: bool) {
+        self.destructive = yes;
+        self.confirming = false;
+    }
+
+    pub fn is_confirming(&self) -> bool {
+        self.confirming
+    }
+
+    /// The options as libdtrace takes them, or why they cannot be used.
+    pub fn dtrace_options(&self) -> Result<Vec<(String, Option<String>)>, String> {
+        self.options
+            .iter()
+            .filter(|(n, v)| !(n.trim().is_empty() && v.trim().is_empty()))
+            .map(|(name, value)| {
+                let name = name.trim();
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(format!(
+                        "\"{name}\" is not an option name (letters, digits and _ only)."
+                    ));
+                }
+                if value.contains('\0') {
+                    return Err(format!("The value of {name} contains a NUL character."));
+                }
+                let value = value.trim();
+                Ok((
+                    name.to_owned(),
+                    (!value.is_empty()).then(|| value.to_owned()),
+                ))
+            })
+            .collect()
+    }
+
+    /// The summary on the run bar's button.
+    pub fn button_text(&self) -> String {
+        let n = self
+            .options
+            .iter()
+            .filter(|(n, _)| !n.trim().is_empty())
+            .count()
+            + self.args.len();
+        if n == 0 {
+            "Options…".into()
+        } else {
+            format!("Options ({n})…")
+        }
+    }
+
+    /// The window, when open, and the confirmation, when asked for.
+    pub fn show(&mut self, ctx: &egui::Context) {
+        if self.confirming {
+            self.confirmation(ctx);
+        }
+        if !self.open {
+            return;
+        }
+        let mut open = self.open;
+        egui::Window::new("Run options")
+            .id(Id::unique("dscope-run-options"))
+            .open(&mut open)
+            .resizable(true)
+            .default_width(460.0)
+            .show(ctx, |ui| self.contents(ui));
+        self.open = open;
+    }
+
+    fn contents(&mut self, ui: &mut Ui) {
+        ui.strong("Options (-x name=value)");
+        let mut remove = None;
+        egui::Grid::new("run-options-grid")
+            .num_columns(4)
+            .striped(true)
+            .show(ui, |ui| {
+                for (i, (name, value)) in self.options.iter_mut().enumerate() {
+                    ui.add(
+                        TextEdit::singleline(name)
+                            .hint_text("name")
+                            .desired_width(110.0),
+                    );
+                    egui::ComboBox::from_id_salt(("option-name", i))
+                        .selected_text("known")
+                        .width(70.0)
+                        .show_ui(ui, |ui| {
+                            for (known, help) in KNOWN_OPTIONS {
+                                ui.selectable_value(name, (*known).to_owned(), *known)
+                                    .on_hover_text(*help);
+                            }
+                        });
+                    let hint = KNOWN_OPTIONS
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map_or("value (empty for a flag)", |(_, h)| h);
+                    ui.add(
+                        TextEdit::singleline(value)
+                            .hint_text(hint)
+                            .desired_width(220.0),
+                    );
+                    if ui.small_button("Remove").clicked() {
+                        remove = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some(i) = remove {
+            self.options.remove(i);
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Add option").clicked() {
+                self.options.push((String::new(), String::new()));
+            }
+        });
+        if let Err(e) = self.dtrace_options() {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        ui.separator();
+        ui.strong("Macro arguments");
+        let mut remove = None;
+        for (i, arg) in self.args.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                let label = ui.label(format!("${}", i + 1));
+                ui.add(TextEdit::singleline(arg).desired_width(260.0))
+                    .labelled_by(label.id);
+                if ui.small_button("Remove").clicked() {
+                    remove = Some(i);
+                }
+            });
+        }
+        if let Some(i) = remove {
+            self.args.remove(i);
+        }
+        if ui.button("Add argument").clicked() {
+            self.args.push(String::new());
+        }
+        ui.separator();
+        let mut on = self.destructive || self.confirming;
+        if ui
+            .checkbox(&mut on, "Allow destructive actions")
+            .on_hover_text("system(), raise(), stop(), copyout(), panic(), ...")
+            .changed()
+        {
+            self.request_destructive(on);
+        }
+        if self.destructive {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "Runs may change the traced system.",
+            );
+        }
+    }
+
+    fn confirmation(&mut self, ctx: &egui::Context) {
+        let modal = egui::Modal::new(Id::unique("dscope-confirm-destructive")).show(ctx, |ui| {
+            ui.set_width(420.0);
+            ui.heading("Allow destructive actions?");
+            ui.label(DESTRUCTIVE_WARNING);
+            ui.horizontal(|ui| {
+                if ui
+                    .button(RichText::new("Allow").color(ui.visuals().warn_fg_color))
+                    .clicked()
+                {
+                    self.confirm_destructive(true);
+                }
+                if ui.button("Keep them off").clicked() {
+                    self.confirm_destructive(false);
+                }
+            });
+        });
+        if modal.should_close() && self.confirming {
+            self.confirm_destructive(false);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_pass_as_name_and_value_and_flags_without_value() {
+        let o = RunOptions {
+            options: vec![
+                ("bufsize".into(), " 8m ".into()),
+                ("quiet".into(), String::new()),
+                (String::new(), String::new()),
+            ],
+            ..RunOptions::default()
+        };
+        assert_eq!(
+            o.dtrace_options().unwrap(),
+            [
+                ("bufsize".to_owned(), Some("8m".to_owned())),
+                ("quiet".to_owned(), None)
+            ]
+        );
+        assert_eq!(o.button_text(), "Options (2)…");
+    }
+
+    #[test]
+    fn bad_names_and_nul_values_are_refused() {
+        let bad = |name: &str, value: &str| RunOptions {
+            options: vec![(name.into(), value.into())],
+            ..RunOptions::default()
+        };
+        assert!(bad("buf size", "").dtrace_options().is_err());
+        assert!(bad("bufsize;rm", "").dtrace_options().is_err());
+        assert!(bad("", "4m").dtrace_options().is_err());
+        assert!(bad("bufsize", "4\0m").dtrace_options().is_err());
+    }
+
+    #[test]
+    fn destructive_actions_need_a_confirmation() {
+        let mut o = RunOptions::default();
+        o.request_destructive(true);
+        assert!(!o.destructive());
+        assert!(o.is_confirming());
+        o.confirm_destructive(false);
+        assert!(!o.destructive());
+        o.request_destructive(true);
+        o.confirm_destructive(true);
+        assert!(o.destructive());
+        o.request_destructive(false);
+        assert!(!o.destructive());
+    }
+}
