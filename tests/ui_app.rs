@@ -2,64 +2,15 @@
 //! marker and prompts, recovery, find and go-to-line. Widgets are found by
 //! their accessible labels, as a screen reader would find them.
 
+mod common;
+
+use common::*;
 use dscope::recovery::RecoveryStore;
-use dscope::session::{Event, FinishReason, SessionEvent};
-use dscope::settings::DialogPreference;
-use dscope::ui::{AppConfig, DscopeApp};
+use dscope::session::{Event, FinishReason};
+use dscope::ui::DscopeApp;
 use egui::{Key, Modifiers, ViewportCommand, ViewportEvent, ViewportId};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use std::path::{Path, PathBuf};
-
-fn config(dir: &Path, open: Option<PathBuf>) -> AppConfig {
-    AppConfig {
-        settings_path: Some(dir.join("settings.json")),
-        recovery_dir: Some(dir.join("recovery")),
-        open,
-        start_dir: Some(dir.to_owned()),
-        dialogs: Some(DialogPreference::BuiltIn),
-        worker_program: Some(env!("CARGO_BIN_EXE_dscope").into()),
-        scripted_engine: true,
-    }
-}
-
-fn app(dir: &Path, open: Option<PathBuf>) -> Harness<'static, DscopeApp> {
-    let config = config(dir, open);
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1000.0, 700.0))
-        .build_eframe(move |cc| DscopeApp::new(cc, config));
-    h.run();
-    h
-}
-
-const CMD: Modifiers = Modifiers::COMMAND;
-
-fn shortcut(h: &mut Harness<'_, DscopeApp>, modifiers: Modifiers, key: Key) {
-    h.key_press_modifiers(modifiers, key);
-    h.run();
-}
-
-/// Types into a text field found by its label, replacing what is there.
-fn replace_text(h: &mut Harness<'_, DscopeApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run();
-    h.key_press_modifiers(CMD, Key::A);
-    h.run();
-    h.get_by_label(label).type_text(text);
-    h.run();
-}
-
-fn click(h: &mut Harness<'_, DscopeApp>, label: &str) {
-    h.get_by_label(label).click();
-    h.run();
-}
-
-fn type_in_editor(h: &mut Harness<'_, DscopeApp>, text: &str) {
-    h.get_by_label("D script editor").focus();
-    h.run();
-    h.get_by_label("D script editor").type_text(text);
-    h.run();
-}
 
 #[test]
 fn typing_marks_the_buffer_unsaved() {
@@ -383,10 +334,6 @@ fn discarding_the_last_recovery_copy_closes_the_prompt_and_deletes_it() {
     assert!(h.query_by_label("Recover unsaved work?").is_none());
     assert!(!orphan.exists());
     assert!(!h.state().is_dirty(), "the buffer was left alone");
-}
-
-fn event(job: u64, event: Event) -> SessionEvent {
-    SessionEvent { job, event }
 }
 
 #[test]

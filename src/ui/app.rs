@@ -1055,7 +1055,7 @@ impl DscopeApp {
 
     /// The script with the Run Options; options that cannot be passed to
     /// libdtrace are left out here and refused by [`Self::start_run`].
-    fn script(&self) -> Script {
+    pub fn script(&self) -> Script {
         Script {
             source: self.editor.text().to_owned(),
             name: self.doc.name(),

@@ -139,16 +139,16 @@ impl RunOptions {
                         TextEdit::singleline(name)
                             .hint_text("name")
                             .desired_width(110.0),
-                    );
-                    egui::ComboBox::from_id_salt(("option-name", i))
-                        .selected_text("known")
-                        .width(70.0)
-                        .show_ui(ui, |ui| {
-                            for (known, help) in KNOWN_OPTIONS {
-                                ui.selectable_value(name, (*known).to_owned(), *known)
-                                    .on_hover_text(*help);
+                    )
+                    .widget_info(|| accessible(format!("option {} name", i + 1)));
+                    ui.menu_button("Known…", |ui| {
+                        for (known, help) in KNOWN_OPTIONS {
+                            if ui.button(*known).on_hover_text(*help).clicked() {
+                                *name = (*known).to_owned();
+                                ui.close();
                             }
-                        });
+                        }
+                    });
                     let hint = KNOWN_OPTIONS
                         .iter()
                         .find(|(k, _)| k == name)
@@ -157,7 +157,8 @@ impl RunOptions {
                         TextEdit::singleline(value)
                             .hint_text(hint)
                             .desired_width(220.0),
-                    );
+                    )
+                    .widget_info(|| accessible(format!("option {} value", i + 1)));
                     if ui.small_button("Remove").clicked() {
                         remove = Some(i);
                     }
@@ -232,6 +233,11 @@ impl RunOptions {
             self.confirm_destructive(false);
         }
     }
+}
+
+/// What a screen reader calls a text field that shows only a hint.
+fn accessible(name: String) -> egui::WidgetInfo {
+    egui::WidgetInfo::labeled(egui::Role::TextInput, true, name)
 }
 
 #[cfg(test)]
