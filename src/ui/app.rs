@@ -1045,6 +1045,10 @@ impl DscopeApp {
         &self.run
     }
 
+    pub fn run_panel_mut(&mut self) -> &mut RunPanel {
+        &mut self.run
+    }
+
     fn session(&mut self, ctx: &egui::Context) -> &mut Session {
         let program = self.worker_program.clone().unwrap_or_default();
         self.session.get_or_insert_with(|| {

@@ -1,0 +1,149 @@
+//! The whole GUI path against a real libdtrace: the editor's script is run
+//! from the Run button through the session and its worker process, and the
+//! charts get the aggregations (see live_check.rs for how live tests are
+//! switched on).
+
+mod common;
+
+use common::*;
+use dscope::ui::DscopeApp;
+use dscope::ui::charts::ChartData;
+use dscope::ui::run_panel::RunState;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+fn live_app(dir: &std::path::Path, script: &str) -> Harness<'static, DscopeApp> {
+    let mut config = config(dir, None);
+    config.scripted_engine = false;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1100.0, 800.0))
+        .build_eframe(move |cc| DscopeApp::new(cc, config));
+    h.run();
+    let ctx = h.ctx.clone();
+    h.state_mut().editor_mut().set_text(&ctx, script.into());
+    h.state_mut().run_panel_mut().duration_secs = 2.0;
+    h.run();
+    h
+}
+
+/// Frames until the run has finished; enabling every syscall probe takes
+/// half a minute on some kernels.
+fn run_to_the_end(h: &mut Harness<'_, DscopeApp>) {
+    click(h, "Run");
+    let end = Instant::now() + Duration::from_secs(240);
+    while Instant::now() < end {
+        h.step();
+        if let RunState::Finished(reason) = h.state().run_panel().state() {
+            assert!(
+                h.state().run_panel().notice.is_none(),
+                "{reason:?}: {:?}",
+                h.state().run_panel().notice
+            );
+            // One more frame draws the final snapshot.
+            h.step();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!(
+        "the run did not finish: {:?}",
+        h.state().run_panel().state()
+    );
+}
+
+/// The execname of [`Busy`]'s reads (Linux names it after the thread).
+const BUSY: &str = "dscope-busy";
+
+/// Makes system calls, reads among them, until dropped.
+struct Busy {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Busy {
+    fn start() -> Busy {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name(BUSY.into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    let _ = std::fs::read("/etc/hostname");
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            })
+            .unwrap();
+        Busy {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn syscall_counts_become_a_pie() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = live_app(
+        dir.path(),
+        "syscall:::entry { @num[probefunc] = count(); }\n",
+    );
+    let busy = Busy::start();
+    run_to_the_end(&mut h);
+    drop(busy);
+    let Some(ChartData::Pie(pie)) = h.state().charts().data("num") else {
+        panic!("no pie: {:?}", h.state().charts().data("num"));
+    };
+    assert!(pie.total > 0);
+    assert!(
+        pie.slices.iter().any(|s| s.label == "read"),
+        "read is among the top syscalls: {:?}",
+        pie.slices
+    );
+    let sum: f64 = pie.slices.iter().map(|s| s.fraction).sum();
+    assert!((sum - 1.0).abs() < 1e-9);
+    assert!(h.query_by_label("@num count()").is_some());
+}
+
+#[test]
+fn read_sizes_by_process_become_3d_bars() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = live_app(
+        dir.path(),
+        "syscall::read:entry { @dist[execname] = lquantize(arg0, 0, 12, 2); }\n",
+    );
+    let busy = Busy::start();
+    run_to_the_end(&mut h);
+    drop(busy);
+    let Some(ChartData::Bars3d(grid)) = h.state().charts().data("dist") else {
+        panic!("no 3D bars: {:?}", h.state().charts().data("dist"));
+    };
+    assert!(!grid.keys.is_empty() && !grid.buckets.is_empty());
+    assert!(grid.max > 0);
+    let test_process = grid
+        .keys
+        .iter()
+        .position(|k| k == BUSY)
+        .unwrap_or_else(|| panic!("this test's reads are counted: {:?}", grid.keys));
+    let counted: i64 = (0..grid.buckets.len())
+        .map(|b| grid.count(test_process, b))
+        .sum();
+    assert!(counted > 0);
+}
