@@ -63,12 +63,15 @@ fn bench(c: &mut Criterion) {
     let rect = Rect::from_min_size(Pos2::ZERO, vec2(1200.0, 600.0));
 
     let agg = counts(10_000);
-    c.bench_function("pie: 10,000 keys -> top 10 + other, model and shapes", |b| {
-        b.iter(|| {
-            let model = PieModel::build(black_box(&agg), DEFAULT_TOP_N);
-            black_box(model.shapes(rect.center(), 250.0, Some(0)))
-        })
-    });
+    c.bench_function(
+        "pie: 10,000 keys -> top 10 + other, model and shapes",
+        |b| {
+            b.iter(|| {
+                let model = PieModel::build(black_box(&agg), DEFAULT_TOP_N);
+                black_box(model.shapes(rect.center(), 250.0, Some(0)))
+            })
+        },
+    );
     let model = PieModel::build(&agg, DEFAULT_TOP_N);
     c.bench_function("pie: redraw (shapes only)", |b| {
         b.iter(|| black_box(model.shapes(rect.center(), 250.0, None)))

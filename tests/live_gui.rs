@@ -147,3 +147,58 @@ fn read_sizes_by_process_become_3d_bars() {
         .sum();
     assert!(counted > 0);
 }
+
+#[test]
+fn run_options_and_macro_arguments_reach_libdtrace() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = live_app(
+        dir.path(),
+        "BEGIN { printf(\"%d %s\\n\", $1, $$2); exit(0); }\n",
+    );
+    {
+        let options = h.state_mut().run_options_mut();
+        options.args = vec!["42".into(), "two words".into()];
+        options.options = vec![
+            ("quiet".into(), String::new()),
+            ("bufsize".into(), "2m".into()),
+        ];
+    }
+    run_to_the_end(&mut h);
+    let lines: Vec<&str> = h.state().run_panel().console.lines().collect();
+    assert_eq!(
+        lines,
+        ["42 two words"],
+        "{:?} {:?}",
+        h.state().run_panel().state(),
+        h.state().editor().diagnostics()
+    );
+
+    // Destructive actions are refused until allowed.
+    h.state_mut().run_options_mut().args.clear();
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .editor_mut()
+        .set_text(&ctx, "BEGIN { system(\"true\"); exit(0); }\n".into());
+    click(&mut h, "Run");
+    let end = Instant::now() + Duration::from_secs(60);
+    while h.state().run_panel().state().is_active() && Instant::now() < end {
+        h.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    h.step();
+    let notice = h.state().run_panel().notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("Destructive actions not allowed") && notice.contains("Options…"),
+        "refused, saying where to allow them: {notice:?}"
+    );
+    h.state_mut().run_options_mut().request_destructive(true);
+    h.state_mut().run_options_mut().confirm_destructive(true);
+    run_to_the_end(&mut h);
+    assert!(matches!(
+        h.state().run_panel().state(),
+        RunState::Finished(dscope::session::FinishReason::Exited(0))
+    ));
+}

@@ -135,6 +135,15 @@ pub fn drop_hint(message: &str) -> &'static str {
     }
 }
 
+/// A failure message with what to do about it, where dscope knows.
+fn with_hint(message: String) -> String {
+    if message.contains("Destructive actions not allowed") {
+        format!("{message}. Allow them in Options… if this script should change the system.")
+    } else {
+        message
+    }
+}
+
 pub struct RunPanel {
     /// Seconds to run; 0 runs until Stop or exit().
     pub duration_secs: f64,
@@ -243,8 +252,15 @@ impl RunPanel {
                 Troubles::add(&mut self.troubles.drops, &message, count)
             }
             Event::Problem(m) => self.notice = Some(m),
-            Event::Failed(m) => self.notice = Some(m),
-            Event::Finished(reason) => self.state = RunState::Finished(reason),
+            Event::Failed(m) => self.notice = Some(with_hint(m)),
+            Event::Finished(reason) => {
+                if let FinishReason::Failed(m) = &reason
+                    && self.notice.is_none()
+                {
+                    self.notice = Some(with_hint(m.clone()));
+                }
+                self.state = RunState::Finished(reason);
+            }
             Event::Diagnostics(d) => return Some(d),
             Event::Checked { matches } => self.matches = Some(matches),
             Event::Probes(_) => {}

@@ -402,7 +402,7 @@ fn axes(
     let a = cam.project(0.0, 0.0, front_z);
     let b = cam.project(nb as f32, 0.0, front_z);
     out.lines.push(Shape::line_segment([a, b], axis));
-    let step = label_step(nb, (b - a).length(), 46.0);
+    let step = label_step(nb, b - a, 40.0);
     for i in (0..nb).step_by(step) {
         let p = cam.project(i as f32 + 0.5, 0.0, front_z);
         out.labels.push(Label {
@@ -425,7 +425,7 @@ fn axes(
     let a = cam.project(side_x, 0.0, 0.0);
     let b = cam.project(side_x, 0.0, nk as f32);
     out.lines.push(Shape::line_segment([a, b], axis));
-    let step = label_step(nk, (b - a).length(), 16.0);
+    let step = label_step(nk, b - a, 90.0);
     for k in (0..nk).step_by(step) {
         let p = cam.project(side_x, 0.0, z_of(k) + 0.5);
         let right = p.x > plot.center().x;
@@ -461,10 +461,18 @@ fn axes(
     });
 }
 
-/// Label every n-th of `count` ticks so labels `min_gap` apart fit in
-/// `length` points.
-fn label_step(count: usize, length: f32, min_gap: f32) -> usize {
-    let fit = (length / min_gap).floor().max(1.0) as usize;
+/// Label every n-th of `count` ticks along `axis` so that labels about
+/// `text_width` wide do not overlap: side by side on a level axis, one
+/// line of text apart on an upright one.
+fn label_step(count: usize, axis: Vec2, text_width: f32) -> usize {
+    let length = axis.length();
+    let level = if length > 0.0 {
+        (axis.x / length).abs()
+    } else {
+        1.0
+    };
+    let gap = 16.0 + (text_width - 16.0).max(0.0) * level;
+    let fit = (length / gap).floor().max(1.0) as usize;
     count.div_ceil(fit).max(1)
 }
 
