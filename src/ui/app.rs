@@ -987,7 +987,10 @@ impl DscopeApp {
                 .resizable(false)
                 .exact_size((ui.available_height() - 90.0).max(200.0))
         } else {
-            panel.resizable(true).default_size(340.0)
+            // Charts need room: start at about half the window.
+            panel
+                .resizable(true)
+                .default_size((ui.available_height() * 0.55).max(240.0))
         };
         panel.show(ui, |ui| self.bottom_panel(ui));
         egui::CentralPanel::default()

@@ -218,6 +218,10 @@ fn in_convex_quad(q: &[Pos2; 4], p: Pos2) -> bool {
 
 /// The orthographic camera for a grid and a view, fitted to a rectangle.
 struct Camera {
+    /// World size of a bucket (x) and a key (z) cell: the floor keeps its
+    /// shape (2 wide, up to 1.4 deep) whatever the number of buckets and
+    /// keys.
+    cell: [f32; 2],
     cos_yaw: f32,
     sin_yaw: f32,
     cos_pitch: f32,
@@ -229,7 +233,10 @@ struct Camera {
 
 impl Camera {
     fn new(view: View, nb: f32, nk: f32, height: f32, rect: Rect) -> Camera {
+        let wx = 2.0 / nb.max(1.0);
+        let wz = (1.4 / nk.max(1.0)).min(wx * 1.2);
         let mut cam = Camera {
+            cell: [wx, wz],
             cos_yaw: view.yaw.cos(),
             sin_yaw: view.yaw.sin(),
             cos_pitch: view.pitch.cos(),
@@ -258,7 +265,8 @@ impl Camera {
 
     /// Screen position (unscaled) and depth; larger depth is further away.
     fn raw(&self, x: f32, y: f32, z: f32) -> (Pos2, f32) {
-        let (x, z) = (x - self.center[0], z - self.center[1]);
+        let x = (x - self.center[0]) * self.cell[0];
+        let z = (z - self.center[1]) * self.cell[1];
         let xr = x * self.cos_yaw - z * self.sin_yaw;
         let zr = x * self.sin_yaw + z * self.cos_yaw;
         let sy = -y * self.cos_pitch - zr * self.sin_pitch;
@@ -275,6 +283,9 @@ impl Camera {
     }
 }
 
+/// The height of the tallest bar, against a floor 2 wide.
+const HEIGHT: f32 = 0.9;
+
 /// Part of a cell a bar covers, so the floor shows between bars.
 const BAR_FILL: f32 = 0.72;
 
@@ -289,7 +300,7 @@ pub fn frame(grid: &Grid, view: View, rect: Rect) -> Frame {
     let nb = grid.buckets.len();
     let nk = grid.keys.len();
     let (nbf, nkf) = (nb as f32, nk as f32);
-    let height = (nbf.max(nkf) * 0.45).max(3.0);
+    let height = HEIGHT;
     // Room for the labels around the plot.
     let plot = Rect::from_min_max(rect.min + vec2(70.0, 24.0), rect.max - vec2(110.0, 46.0));
     if plot.width() < 10.0 || plot.height() < 10.0 {
@@ -402,7 +413,8 @@ fn axes(
     let a = cam.project(0.0, 0.0, front_z);
     let b = cam.project(nb as f32, 0.0, front_z);
     out.lines.push(Shape::line_segment([a, b], axis));
-    let step = label_step(nb, b - a, 40.0);
+    // Bucket labels sit side by side under their axis.
+    let step = label_step(nb, (b - a).x.abs(), 40.0);
     for i in (0..nb).step_by(step) {
         let p = cam.project(i as f32 + 0.5, 0.0, front_z);
         out.labels.push(Label {
@@ -425,7 +437,8 @@ fn axes(
     let a = cam.project(side_x, 0.0, 0.0);
     let b = cam.project(side_x, 0.0, nk as f32);
     out.lines.push(Shape::line_segment([a, b], axis));
-    let step = label_step(nk, b - a, 90.0);
+    // Key labels run sideways from their axis, one line of text each.
+    let step = label_step(nk, (b - a).y.abs(), 13.0);
     for k in (0..nk).step_by(step) {
         let p = cam.project(side_x, 0.0, z_of(k) + 0.5);
         let right = p.x > plot.center().x;
@@ -461,18 +474,10 @@ fn axes(
     });
 }
 
-/// Label every n-th of `count` ticks along `axis` so that labels about
-/// `text_width` wide do not overlap: side by side on a level axis, one
-/// line of text apart on an upright one.
-fn label_step(count: usize, axis: Vec2, text_width: f32) -> usize {
-    let length = axis.length();
-    let level = if length > 0.0 {
-        (axis.x / length).abs()
-    } else {
-        1.0
-    };
-    let gap = 16.0 + (text_width - 16.0).max(0.0) * level;
-    let fit = (length / gap).floor().max(1.0) as usize;
+/// Label every n-th of `count` ticks so that labels `gap` apart fit in
+/// `room` points.
+fn label_step(count: usize, room: f32, gap: f32) -> usize {
+    let fit = (room / gap).floor().max(1.0) as usize;
     count.div_ceil(fit).max(1)
 }
 
@@ -522,17 +527,16 @@ pub fn show(
         ui.label("Nothing to chart yet: no key has counts.");
         return None;
     }
-    ui.horizontal(|ui| {
-        ui.weak(format!(
-            "{} keys x {} buckets of {}; drag to turn, double-click to reset",
-            grid.keys.len(),
-            grid.buckets.len(),
-            function.name()
-        ));
-        if grid.folded > 0 {
-            ui.weak(format!("({} smaller keys summed as other)", grid.folded));
-        }
-    });
+    let mut caption = format!(
+        "{} keys x {} buckets of {}",
+        grid.keys.len(),
+        grid.buckets.len(),
+        function.name()
+    );
+    if grid.folded > 0 {
+        caption += &format!(" ({} smaller keys summed as other)", grid.folded);
+    }
+    caption += "; drag to turn, double-click to reset";
     let size = ui.available_size().max(vec2(200.0, 160.0));
     let (rect, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
     if response.dragged() {
@@ -547,6 +551,13 @@ pub fn show(
     painter.add(Shape::mesh(std::mem::take(&mut frame.mesh)));
     let text_color = ui.visuals().text_color();
     let font = egui::TextStyle::Small.resolve(ui.style());
+    painter.text(
+        rect.left_top(),
+        Align2::LEFT_TOP,
+        &caption,
+        font.clone(),
+        ui.visuals().weak_text_color(),
+    );
     for l in &frame.labels {
         painter.text(l.pos, l.align, &l.text, font.clone(), text_color);
     }
@@ -611,7 +622,7 @@ mod tests {
         // One bar per non-zero cell, three faces of four vertices each.
         assert_eq!(f.bars.len(), 4);
         assert_eq!(f.mesh.vertices.len(), 4 * 12);
-        let cam = Camera::new(View::default(), 7.0, 3.0, 3.15, rect);
+        let cam = Camera::new(View::default(), 7.0, 3.0, HEIGHT, rect);
         let depth = |b: &DrawnBar| {
             cam.depth(
                 b.bucket as f32 + 0.5,

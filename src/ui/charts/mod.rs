@@ -230,11 +230,12 @@ impl AggregationsView {
                     self.selected = Some(agg.name.clone());
                 }
             }
-        });
-        let agg = self.selected(snapshot)?;
-        let name = agg.name.clone();
-        let function = agg.function;
-        ui.horizontal(|ui| {
+            ui.separator();
+            let Some(agg) = self.selected(snapshot) else {
+                return;
+            };
+            let name = agg.name.clone();
+            let function = agg.function;
             let tab = self.tab(agg);
             let mut changed = false;
             for &kind in ChartKind::choices(function) {
@@ -290,6 +291,9 @@ impl AggregationsView {
             }
         });
         ui.separator();
+        let agg = self.selected(snapshot)?;
+        let name = agg.name.clone();
+        let function = agg.function;
         self.update(snapshot, generation);
         let rect = ui.available_rect_before_wrap();
         let tab = self.tabs.get_mut(&name)?;
