@@ -539,6 +539,8 @@ pub fn show(
     caption += "; drag to turn, double-click to reset";
     let size = ui.available_size().max(vec2(200.0, 160.0));
     let (rect, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
+    // Screen readers (and UI tests) get the caption as the chart's name.
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &caption));
     if response.dragged() {
         view.drag(response.drag_delta());
     }
