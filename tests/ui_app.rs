@@ -398,3 +398,23 @@ fn the_run_bar_follows_a_run_and_the_console_shows_its_output() {
     send(&mut h, Event::Finished(FinishReason::Stopped));
     assert!(h.query_by_label("finished: stopped").is_some());
 }
+
+#[test]
+fn an_example_opens_as_an_unsaved_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    click(&mut h, "Examples");
+    assert!(h.query_by_label("CPU and scheduling").is_some(), "grouped");
+    click(&mut h, "runqueue-latency.d");
+    let example = dscope::examples::EXAMPLES
+        .iter()
+        .find(|e| e.file_name == "runqueue-latency.d")
+        .unwrap();
+    assert_eq!(h.state().editor().text(), example.text);
+    assert_eq!(
+        h.state().path(),
+        None,
+        "saving never writes over the shipped file"
+    );
+    assert!(h.state().is_dirty());
+}

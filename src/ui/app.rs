@@ -734,7 +734,15 @@ impl DscopeApp {
                 }
             });
             ui.menu_button("Examples", |ui| {
+                let mut heading = "";
                 for (i, example) in crate::examples::EXAMPLES.iter().enumerate() {
+                    if example.category != heading {
+                        if !heading.is_empty() {
+                            ui.separator();
+                        }
+                        heading = example.category;
+                        ui.weak(heading);
+                    }
                     if ui
                         .button(example.file_name)
                         .on_hover_text(example.summary())

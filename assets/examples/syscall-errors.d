@@ -1,0 +1,14 @@
+#!/usr/sbin/dtrace -s
+/*
+ * syscall-errors.d: which programs get errors from which system calls.
+ *
+ * Shows: the errno built-in, a predicate on the return value, and a
+ *        two-part key (program, call, errno) in a table.
+ * Platforms: illumos, FreeBSD, macOS, Linux (DTrace 2.x).
+ */
+
+syscall:::return
+/errno != 0/
+{
+	@errors[execname, probefunc, errno] = count();
+}
