@@ -6,11 +6,12 @@
 //! over channels and never blocks: Stop is a flag the run loop checks after
 //! every work call, so it takes effect while a run is in progress.
 //!
-//! Checks and probe listings run on the worker with a fresh consumer each.
-//! Runs go one step further, into a child process (`dscope __run-worker`)
+//! Probe listings run on the worker with a fresh consumer each. Checks and
+//! runs go one step further, into a child process (`dscope __run-worker`)
 //! that the worker drives over pipes: Linux DTrace creates its BPF maps
 //! once per process, so a second run in the same process fails, and a
-//! child also keeps a libdtrace crash away from the user's unsaved text.
+//! child keeps a libdtrace crash (it abort()s on some internal errors while
+//! preparing a program) away from the user's unsaved text.
 //! When the child's input closes (the window closed, or dscope died), it
 //! stops the run, so probes never stay enabled.
 
@@ -257,9 +258,28 @@ impl Worker {
                 snapshot_every,
             } = &command
             {
-                let reason = self.run(job, script, *duration, *snapshot_every);
+                let request = RunRequest {
+                    script: script.clone(),
+                    duration_ms: duration.map(|d| d.as_millis() as u64),
+                    snapshot_ms: snapshot_every.as_millis() as u64,
+                    check_only: false,
+                };
+                let reason = self.in_child(job, &request);
                 self.running.store(false, Ordering::SeqCst);
                 self.emit(job, Event::Finished(reason));
+                continue;
+            }
+            if let Command::Check(script) = &command {
+                // libdtrace aborts the process on some internal errors while
+                // preparing a program (an assert() on Linux), so checks are
+                // kept out of dscope's own process too.
+                let request = RunRequest {
+                    script: script.clone(),
+                    duration_ms: None,
+                    snapshot_ms: 0,
+                    check_only: true,
+                };
+                self.in_child(job, &request);
                 continue;
             }
             // Loaded on first use, so a session costs nothing until then.
@@ -286,19 +306,8 @@ impl Worker {
         }
     }
 
-    /// Runs a script in a child process and relays its events.
-    fn run(
-        &self,
-        job: u64,
-        script: &Script,
-        duration: Option<Duration>,
-        snapshot_every: Duration,
-    ) -> FinishReason {
-        let request = RunRequest {
-            script: script.clone(),
-            duration_ms: duration.map(|d| d.as_millis() as u64),
-            snapshot_ms: snapshot_every.as_millis() as u64,
-        };
+    /// Runs or checks a script in a child process and relays its events.
+    fn in_child(&self, job: u64, request: &RunRequest) -> FinishReason {
         let spawned = std::process::Command::new(&self.program)
             .arg(RUN_WORKER_ARG)
             .stdin(std::process::Stdio::piped())
@@ -316,7 +325,7 @@ impl Worker {
         let mut stdin = child.stdin.take().expect("piped");
         let stdout = child.stdout.take().expect("piped");
         let stderr = child.stderr.take().expect("piped");
-        let request = serde_json::to_string(&request).expect("serializable");
+        let request = serde_json::to_string(request).expect("serializable");
         let _ = writeln!(stdin, "{request}").and_then(|_| stdin.flush());
 
         // Lines from the child, read on their own threads so that this one
@@ -384,7 +393,7 @@ impl Worker {
                 let status = status
                     .map(|s| s.to_string())
                     .unwrap_or_else(|e| e.to_string());
-                let mut why = format!("the run ended unexpectedly ({status})");
+                let mut why = format!("the DTrace worker process ended unexpectedly ({status})");
                 if !stderr_tail.is_empty() {
                     why.push_str(": ");
                     why.push_str(&stderr_tail);
@@ -400,7 +409,7 @@ impl Worker {
 /// tests) take turns.
 static IN_PROCESS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A check or a probe listing, on a consumer of its own.
+/// A probe listing, on a consumer of its own.
 fn in_process_job(lib: &Library, command: &Command) -> Event {
     let _turn = IN_PROCESS.lock().unwrap_or_else(|p| p.into_inner());
     match command {
@@ -409,12 +418,9 @@ fn in_process_job(lib: &Library, command: &Command) -> Event {
                 .and_then(|mut c| c.list_probes())
                 .map_err(|e| e.to_string()),
         ),
-        Command::Check(script) => match compile(lib, script) {
-            Ok((_, matches)) => Event::Checked { matches },
-            Err(JobError::Script(d)) => Event::Diagnostics(vec![d]),
-            Err(JobError::Other(m)) => Event::Failed(m),
-        },
-        Command::Run { .. } => unreachable!("runs go to a child process"),
+        Command::Check(_) | Command::Run { .. } => {
+            unreachable!("checks and runs go to a child process")
+        }
     }
 }
 
@@ -424,6 +430,9 @@ struct RunRequest {
     script: Script,
     duration_ms: Option<u64>,
     snapshot_ms: u64,
+    /// Compile only, answering with `Checked` or `Diagnostics`.
+    #[serde(default)]
+    check_only: bool,
 }
 
 /// `dscope __run-worker`: reads a [`RunRequest`] line, runs it, and writes
@@ -481,6 +490,10 @@ fn run_in_this_process(
     emit: &mut dyn FnMut(Event),
 ) -> FinishReason {
     let mut consumer = match compile(lib, &request.script) {
+        Ok((_, matches)) if request.check_only => {
+            emit(Event::Checked { matches });
+            return FinishReason::Exited(0);
+        }
         Ok((c, matches)) => {
             emit(Event::Started { matches });
             c

@@ -267,3 +267,26 @@ fn a_run_worker_stops_when_its_input_closes() {
     assert_eq!(events.last(), Some(&Event::Finished(FinishReason::Stopped)));
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn a_check_that_crashes_libdtrace_does_not_take_dscope_down() {
+    if !live() {
+        return;
+    }
+    // Linux DTrace 2.x abort()s preparing proc:::signal-send on some
+    // kernels; where it does not, the check simply succeeds.
+    let mut s = start();
+    let crash = s.check(script(
+        "proc:::signal-send { @[execname, args[2]] = count(); }",
+    ));
+    let events = collect(&s, crash, Duration::from_secs(60), |_| true);
+    eprintln!("check of proc:::signal-send: {events:?}");
+    match &events[..] {
+        [Event::Checked { .. }] => {}
+        [Event::Failed(why)] => assert!(why.contains("ended unexpectedly"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let ok = s.check(script("syscall::read:entry { @[execname] = count(); }"));
+    let events = collect(&s, ok, Duration::from_secs(30), |_| true);
+    assert_eq!(events, vec![Event::Checked { matches: 1 }]);
+}
