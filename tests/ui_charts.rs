@@ -281,3 +281,55 @@ fn run_options_reach_the_script_and_destructive_actions_need_a_yes() {
     assert!(h.query_by_label("destructive actions allowed").is_some());
     assert!(h.query_by_label("Options (2)…").is_some());
 }
+
+#[test]
+fn the_probe_browser_filters_and_inserts_a_probe_at_the_cursor() {
+    use dscope::model::Probe;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    shortcut(&mut h, egui::Modifiers::NONE, egui::Key::F2);
+    let job = h
+        .state()
+        .probe_browser()
+        .loading
+        .expect("opening the browser lists the probes");
+    let probe = |id, p: &str, m: &str, f: &str, n: &str| Probe {
+        id,
+        provider: p.into(),
+        module: m.into(),
+        function: f.into(),
+        name: n.into(),
+    };
+    let probes = vec![
+        probe(1, "dtrace", "", "", "BEGIN"),
+        probe(2, "syscall", "vmlinux", "read", "entry"),
+        probe(3, "syscall", "vmlinux", "readv", "return"),
+        probe(4, "syscall", "vmlinux", "write", "entry"),
+    ];
+    h.state_mut()
+        .apply_session_event(event(job, Event::Probes(Ok(probes))));
+    h.run();
+    assert!(h.query_by_label("4 of 4 probes").is_some());
+    // The cursor at the end of the script, then a filter.
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .editor_mut()
+        .set_text(&ctx, "/* a */\n".into());
+    h.state_mut().editor_mut().goto(2, 0);
+    h.run();
+    replace_text(&mut h, "Filter", "syscall::read*:");
+    assert!(h.query_by_label("2 of 4 probes").is_some());
+    assert!(h.query_by_label("write").is_none());
+    click(&mut h, "return");
+    click(&mut h, "Insert at cursor");
+    assert_eq!(
+        h.state().editor().text(),
+        "/* a */\nsyscall:vmlinux:readv:return"
+    );
+    assert!(h.state().is_dirty());
+    // Undo takes the insertion back.
+    h.get_by_label("D script editor").focus();
+    h.run();
+    shortcut(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
+    assert_eq!(h.state().editor().text(), "/* a */\n");
+}

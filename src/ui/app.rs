@@ -5,6 +5,7 @@ use super::charts::export::{self, ExportFormat};
 use super::charts::{AggregationsView, ChartAction};
 use super::editor::Editor;
 use super::file_dialog::{BrowserOutcome, DialogPurpose, FileBrowser, NativeDialog, NativeOutcome};
+use super::probe_browser::{BrowserAction, ProbeBrowser};
 use super::run_options::RunOptions;
 use super::run_panel::{ConsoleAction, RunAction, RunPanel};
 use crate::files::{self, DiskStamp};
@@ -173,6 +174,7 @@ pub struct DscopeApp {
     charts: AggregationsView,
     /// The charts were brought forward for this run already.
     shown_charts: bool,
+    probes: ProbeBrowser,
     output_maximized: bool,
     /// The name the open save dialog suggests.
     dialog_name: String,
@@ -248,6 +250,7 @@ impl DscopeApp {
             run_options: RunOptions::default(),
             charts: AggregationsView::default(),
             shown_charts: false,
+            probes: ProbeBrowser::default(),
             output_maximized: false,
             dialog_name: String::new(),
             export: None,
@@ -593,6 +596,33 @@ impl DscopeApp {
         if ctx.input_mut(|i| i.consume_shortcut(&cmd(Key::Q))) {
             self.request(ctx, PendingAction::Quit);
         }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F2)) {
+            self.toggle_probe_browser(ctx);
+        }
+    }
+
+    /// Shows or hides the probe browser; the first showing lists the
+    /// probes.
+    pub fn toggle_probe_browser(&mut self, ctx: &egui::Context) {
+        self.probes.open = !self.probes.open;
+        if self.probes.open && !self.probes.has_list() && self.probes.loading.is_none() {
+            self.list_probes(ctx);
+        }
+    }
+
+    fn list_probes(&mut self, ctx: &egui::Context) {
+        let job = match &mut self.scripted_jobs {
+            Some(n) => {
+                *n += 1;
+                *n
+            }
+            None => self.session(ctx).list_probes(),
+        };
+        self.probes.loading = Some(job);
+    }
+
+    pub fn probe_browser(&self) -> &ProbeBrowser {
+        &self.probes
     }
 
     fn menu_bar(&mut self, ui: &mut Ui) {
@@ -672,6 +702,11 @@ impl DscopeApp {
                 }
             });
             ui.menu_button("View", |ui| {
+                let mut open = self.probes.open;
+                if ui.checkbox(&mut open, "Probe browser (F2)").changed() {
+                    self.toggle_probe_browser(&ctx);
+                }
+                ui.separator();
                 let mut theme = self.settings.theme;
                 ui.radio_value(&mut theme, ThemeKind::Dark, "Dark theme");
                 ui.radio_value(&mut theme, ThemeKind::Light, "Light theme");
@@ -1001,6 +1036,25 @@ impl DscopeApp {
                 .default_size((ui.available_height() * 0.55).max(240.0))
         };
         panel.show(ui, |ui| self.bottom_panel(ui));
+        if self.probes.open {
+            let action = egui::Panel::left("dscope-probes")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| self.probes.show(ui))
+                .inner;
+            match action {
+                Some(BrowserAction::Insert(description)) => {
+                    self.editor.insert_at_cursor(&ctx, &description);
+                    self.refresh_dirty();
+                    self.check_due = Some(Instant::now() + CHECK_DELAY);
+                    if self.recovery.is_some() && self.recovery_due.is_none() {
+                        self.recovery_due = Some(Instant::now() + RECOVERY_DELAY);
+                    }
+                }
+                Some(BrowserAction::Refresh) => self.list_probes(&ctx),
+                None => {}
+            }
+        }
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
@@ -1144,6 +1198,12 @@ impl DscopeApp {
     /// Routes one event from the worker: the run's to the run panel, the
     /// latest check's to the editor. Stale check answers are ignored.
     pub fn apply_session_event(&mut self, e: SessionEvent) {
+        if Some(e.job) == self.probes.loading {
+            if let Event::Probes(result) = e.event {
+                self.probes.listed(result);
+            }
+            return;
+        }
         if Some(e.job) == self.run.run_job() {
             let snapshot = matches!(&e.event, Event::Snapshot(s) if !s.aggregations.is_empty());
             if let Some(d) = self.run.apply(e.event) {

@@ -284,6 +284,32 @@ impl Editor {
         self.request_focus = true;
     }
 
+    /// Puts `snippet` in place of the selection (or at the cursor), leaves
+    /// the cursor after it, and lets Undo take it back.
+    pub fn insert_at_cursor(&mut self, ctx: &egui::Context, snippet: &str) {
+        let mut state = TextEdit::load_state(ctx, self.id).unwrap_or_default();
+        let chars = self.text.chars().count();
+        let range = state
+            .cursor
+            .char_range()
+            .unwrap_or_else(|| CCursorRange::one(CCursor::new(chars)));
+        let mut undoer = state.undoer();
+        undoer.add_undo(&(range, self.text.clone()));
+        state.set_undoer(undoer);
+        let [a, b] = [range.primary.index.0, range.secondary.index.0].map(|c| c.min(chars));
+        let (start, end) = (a.min(b), a.max(b));
+        let (bs, be) = (byte_index(&self.text, start), byte_index(&self.text, end));
+        self.text.replace_range(bs..be, snippet);
+        let at = start + snippet.chars().count();
+        state
+            .cursor
+            .set_char_range(Some(CCursorRange::one(CCursor::new(at))));
+        TextEdit::store_state(ctx, self.id, state);
+        self.text_changed();
+        self.pending_selection = Some(at..at);
+        self.request_focus = true;
+    }
+
     /// Steps back in the edit history (the same history Ctrl+Z uses).
     pub fn undo(&mut self, ctx: &egui::Context) -> bool {
         self.step_history(ctx, true)

@@ -6,6 +6,7 @@ pub mod app;
 pub mod charts;
 pub mod editor;
 pub mod file_dialog;
+pub mod probe_browser;
 pub mod run_options;
 pub mod run_panel;
 

@@ -1,0 +1,520 @@
+//! The probe browser: the system's probes (as `dtrace -l` lists them) as a
+//! tree provider > module > function > name, filtered as the user types,
+//! with a way to put a probe description into the script.
+//!
+//! The list is sorted once when it arrives; typing rebuilds a flat list of
+//! the visible rows in one pass, and only the rows in view are drawn, so
+//! 100,000 probes stay responsive.
+
+use crate::lang::probe_pattern::{ProbePattern, glob};
+use crate::model::Probe;
+use egui::{RichText, Ui, vec2};
+use std::collections::HashSet;
+
+/// What the filter box holds, ready to test probes against.
+#[derive(Debug, Clone)]
+pub enum ProbeFilter {
+    All,
+    /// A description with colons, as `dtrace -l -n` reads it.
+    Pattern(ProbePattern),
+    /// Wildcards without colons: any one field matches.
+    FieldGlob(String),
+    /// Plain text: a case-insensitive part of the description.
+    Text(String),
+}
+
+impl ProbeFilter {
+    pub fn parse(text: &str) -> ProbeFilter {
+        let t = text.trim();
+        if t.is_empty() {
+            ProbeFilter::All
+        } else if t.contains(':') {
+            ProbeFilter::Pattern(ProbePattern::parse(t))
+        } else if t.contains(['*', '?', '[']) {
+            ProbeFilter::FieldGlob(t.to_owned())
+        } else {
+            ProbeFilter::Text(t.to_lowercase())
+        }
+    }
+
+    /// `lower` is the probe's description in lower case.
+    fn matches(&self, probe: &Probe, lower: &str) -> bool {
+        match self {
+            ProbeFilter::All => true,
+            ProbeFilter::Pattern(p) => p.matches(probe),
+            ProbeFilter::FieldGlob(g) => {
+                [&probe.provider, &probe.module, &probe.function, &probe.name]
+                    .iter()
+                    .any(|f| glob(g.as_bytes(), f.as_bytes()))
+            }
+            ProbeFilter::Text(t) => lower.contains(t.as_str()),
+        }
+    }
+
+    fn is_all(&self) -> bool {
+        matches!(self, ProbeFilter::All)
+    }
+}
+
+/// The level of a row in the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Provider,
+    Module,
+    Function,
+    Probe,
+}
+
+/// One visible row: a group heading or a probe, named by the first probe
+/// under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeRow {
+    pub level: Level,
+    /// Index into the probe list.
+    pub probe: u32,
+    /// Matching probes under a heading (1 for a probe).
+    pub count: u32,
+}
+
+/// The probe list, sorted, with what the filter and the open headings
+/// make visible.
+#[derive(Debug, Default)]
+pub struct ProbeTree {
+    probes: Vec<Probe>,
+    lower: Vec<String>,
+    /// Open headings, as `provider`, `provider:module` or
+    /// `provider:module:function`.
+    open: HashSet<String>,
+    rows: Vec<TreeRow>,
+    matches: usize,
+}
+
+impl ProbeTree {
+    pub fn new(mut probes: Vec<Probe>) -> ProbeTree {
+        probes.sort_unstable_by(|a, b| {
+            (&a.provider, &a.module, &a.function, &a.name).cmp(&(
+                &b.provider,
+                &b.module,
+                &b.function,
+                &b.name,
+            ))
+        });
+        let lower = probes
+            .iter()
+            .map(|p| p.description().to_lowercase())
+            .collect();
+        let mut tree = ProbeTree {
+            probes,
+            lower,
+            ..ProbeTree::default()
+        };
+        tree.refilter(&ProbeFilter::All);
+        tree
+    }
+
+    pub fn len(&self) -> usize {
+        self.probes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.probes.is_empty()
+    }
+
+    /// Probes the filter lets through.
+    pub fn matches(&self) -> usize {
+        self.matches
+    }
+
+    pub fn rows(&self) -> &[TreeRow] {
+        &self.rows
+    }
+
+    pub fn probe(&self, index: u32) -> &Probe {
+        &self.probes[index as usize]
+    }
+
+    /// What a row is called in the tree.
+    pub fn label(&self, row: &TreeRow) -> &str {
+        let p = self.probe(row.probe);
+        let s = match row.level {
+            Level::Provider => &p.provider,
+            Level::Module => &p.module,
+            Level::Function => &p.function,
+            Level::Probe => &p.name,
+        };
+        if s.is_empty() { "(none)" } else { s }
+    }
+
+    /// The probe description a row stands for: a whole probe, or a
+    /// heading with the fields below it left empty (matching them all).
+    pub fn description(&self, row: &TreeRow) -> String {
+        let p = self.probe(row.probe);
+        match row.level {
+            Level::Provider => format!("{}:::", p.provider),
+            Level::Module => format!("{}:{}::", p.provider, p.module),
+            Level::Function => format!("{}:{}:{}:", p.provider, p.module, p.function),
+            Level::Probe => p.description(),
+        }
+    }
+
+    fn key(&self, row: &TreeRow) -> String {
+        let p = self.probe(row.probe);
+        match row.level {
+            Level::Provider => p.provider.clone(),
+            Level::Module => format!("{}:{}", p.provider, p.module),
+            Level::Function => format!("{}:{}:{}", p.provider, p.module, p.function),
+            Level::Probe => p.description(),
+        }
+    }
+
+    pub fn is_open(&self, row: &TreeRow) -> bool {
+        self.open.contains(&self.key(row))
+    }
+
+    /// Opens or closes a heading; `filter` is applied again.
+    pub fn toggle(&mut self, row: &TreeRow, filter: &ProbeFilter) {
+        let key = self.key(row);
+        if !self.open.remove(&key) {
+            self.open.insert(key);
+        }
+        self.refilter(filter);
+    }
+
+    /// Rebuilds the visible rows in one pass over the sorted list. With a
+    /// filter every heading with a match is open; without one, only those
+    /// the user opened.
+    pub fn refilter(&mut self, filter: &ProbeFilter) {
+        let all_open = !filter.is_all();
+        self.rows.clear();
+        self.matches = 0;
+        // The heading rows of the current group, to count into.
+        let mut heads: [Option<usize>; 3] = [None; 3];
+        let mut prev: Option<u32> = None;
+        let mut shown = [false; 3];
+        for (i, probe) in self.probes.iter().enumerate() {
+            if !filter.matches(probe, &self.lower[i]) {
+                continue;
+            }
+            self.matches += 1;
+            let i = i as u32;
+            // The first level at which this probe differs from the last
+            // matching one: headings from there on are new.
+            let from = match prev.map(|q| &self.probes[q as usize]) {
+                None => 0,
+                Some(q) if q.provider != probe.provider => 0,
+                Some(q) if q.module != probe.module => 1,
+                Some(q) if q.function != probe.function => 2,
+                Some(_) => 3,
+            };
+            prev = Some(i);
+            for level in from..3 {
+                let visible =
+                    level == 0 || shown[level - 1] && self.open_at(level - 1, i, all_open);
+                shown[level] = visible;
+                heads[level] = visible.then(|| {
+                    self.rows.push(TreeRow {
+                        level: [Level::Provider, Level::Module, Level::Function][level],
+                        probe: i,
+                        count: 0,
+                    });
+                    self.rows.len() - 1
+                });
+            }
+            for h in heads.iter().flatten() {
+                self.rows[*h].count += 1;
+            }
+            if shown[2] && self.open_at(2, i, all_open) {
+                self.rows.push(TreeRow {
+                    level: Level::Probe,
+                    probe: i,
+                    count: 1,
+                });
+            }
+        }
+    }
+
+    fn open_at(&self, level: usize, probe: u32, all_open: bool) -> bool {
+        if all_open {
+            return true;
+        }
+        let p = self.probe(probe);
+        let key = match level {
+            0 => p.provider.clone(),
+            1 => format!("{}:{}", p.provider, p.module),
+            _ => format!("{}:{}:{}", p.provider, p.module, p.function),
+        };
+        self.open.contains(&key)
+    }
+}
+
+/// What the user asked of the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrowserAction {
+    /// Put this probe description into the script at the cursor.
+    Insert(String),
+    /// Ask libdtrace for the list again.
+    Refresh,
+}
+
+/// The side panel's state.
+#[derive(Debug, Default)]
+pub struct ProbeBrowser {
+    pub open: bool,
+    filter_text: String,
+    filter: Option<ProbeFilter>,
+    tree: Option<ProbeTree>,
+    /// Loading, and the job that will answer.
+    pub loading: Option<u64>,
+    error: Option<String>,
+    selected: Option<TreeRow>,
+}
+
+const ROW_HEIGHT: f32 = 18.0;
+
+impl ProbeBrowser {
+    pub fn tree(&self) -> Option<&ProbeTree> {
+        self.tree.as_ref()
+    }
+
+    pub fn has_list(&self) -> bool {
+        self.tree.is_some()
+    }
+
+    /// The answer to a listing.
+    pub fn listed(&mut self, result: Result<Vec<Probe>, String>) {
+        self.loading = None;
+        match result {
+            Ok(probes) => {
+                let mut tree = ProbeTree::new(probes);
+                if let Some(f) = &self.filter {
+                    tree.refilter(f);
+                }
+                self.tree = Some(tree);
+                self.error = None;
+                self.selected = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn set_filter(&mut self, text: &str) {
+        self.filter_text = text.to_owned();
+        let filter = ProbeFilter::parse(text);
+        if let Some(t) = &mut self.tree {
+            t.refilter(&filter);
+        }
+        self.filter = Some(filter);
+        self.selected = None;
+    }
+
+    pub fn show(&mut self, ui: &mut Ui) -> Option<BrowserAction> {
+        let mut action = None;
+        ui.horizontal(|ui| {
+            ui.strong("Probes");
+            let busy = self.loading.is_some();
+            if ui
+                .add_enabled(!busy, egui::Button::new("Refresh"))
+                .on_hover_text("List the probes again (dtrace -l)")
+                .clicked()
+            {
+                action = Some(BrowserAction::Refresh);
+            }
+            if busy {
+                // Text, not a spinner: an animation would redraw all the
+                // time over a slow remote display.
+                ui.weak("listing…");
+            }
+        });
+        let label = ui.label("Filter");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.filter_text)
+                    .hint_text("read, syscall::read*:entry, *lock*")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        if r.changed() {
+            let text = self.filter_text.clone();
+            self.set_filter(&text);
+        }
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        let Some(tree) = &mut self.tree else {
+            if self.loading.is_some() {
+                ui.label("Listing probes…");
+            }
+            return action;
+        };
+        ui.label(format!("{} of {} probes", tree.matches(), tree.len()));
+        let filter = self.filter.clone().unwrap_or(ProbeFilter::All);
+        let mut toggle = None;
+        let selected = &mut self.selected;
+        egui::ScrollArea::both()
+            .id_salt("probe-tree")
+            .auto_shrink([false, false])
+            .max_height(ui.available_height() - 30.0)
+            .show_rows(ui, ROW_HEIGHT, tree.rows().len(), |ui, range| {
+                for row in &tree.rows()[range] {
+                    let indent = match row.level {
+                        Level::Provider => 0.0,
+                        Level::Module => 1.0,
+                        Level::Function => 2.0,
+                        Level::Probe => 3.0,
+                    } * 14.0;
+                    ui.horizontal(|ui| {
+                        ui.add_space(indent);
+                        let text = if row.level == Level::Probe {
+                            RichText::new(tree.label(row)).monospace()
+                        } else {
+                            let mark = if filter.is_all() && !tree.is_open(row) {
+                                "+"
+                            } else {
+                                "-"
+                            };
+                            RichText::new(format!("{mark} {}  ({})", tree.label(row), row.count))
+                                .monospace()
+                        };
+                        let r = ui
+                            .add(
+                                egui::Button::selectable(*selected == Some(*row), text)
+                                    .min_size(vec2(0.0, ROW_HEIGHT - 2.0)),
+                            )
+                            .on_hover_text(tree.description(row));
+                        if r.clicked() {
+                            *selected = Some(*row);
+                            if row.level != Level::Probe && filter.is_all() {
+                                toggle = Some(*row);
+                            }
+                        }
+                        if r.double_clicked() {
+                            action = Some(BrowserAction::Insert(tree.description(row)));
+                        }
+                    });
+                }
+            });
+        if let Some(row) = toggle {
+            tree.toggle(&row, &filter);
+        }
+        ui.horizontal(|ui| {
+            let chosen = self.selected.map(|r| tree.description(&r));
+            if ui
+                .add_enabled(chosen.is_some(), egui::Button::new("Insert at cursor"))
+                .on_hover_text(
+                    "Put the selected probe description into the script (or double-click it)",
+                )
+                .clicked()
+                && let Some(d) = chosen.clone()
+            {
+                action = Some(BrowserAction::Insert(d));
+            }
+        });
+        action
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(id: u32, p: &str, m: &str, f: &str, n: &str) -> Probe {
+        Probe {
+            id,
+            provider: p.into(),
+            module: m.into(),
+            function: f.into(),
+            name: n.into(),
+        }
+    }
+
+    fn sample() -> Vec<Probe> {
+        vec![
+            probe(5, "syscall", "vmlinux", "write", "entry"),
+            probe(1, "dtrace", "", "", "BEGIN"),
+            probe(3, "syscall", "vmlinux", "read", "entry"),
+            probe(4, "syscall", "vmlinux", "read", "return"),
+            probe(6, "syscall", "vmlinux", "readv", "entry"),
+            probe(2, "dtrace", "", "", "END"),
+        ]
+    }
+
+    fn labels(t: &ProbeTree) -> Vec<String> {
+        t.rows()
+            .iter()
+            .map(|r| format!("{:?} {} {}", r.level, t.label(r), r.count))
+            .collect()
+    }
+
+    #[test]
+    fn unfiltered_the_providers_are_closed_headings_with_counts() {
+        let t = ProbeTree::new(sample());
+        assert_eq!(labels(&t), ["Provider dtrace 2", "Provider syscall 4"]);
+        assert_eq!(t.matches(), 6);
+    }
+
+    #[test]
+    fn opening_headings_shows_what_is_below() {
+        let mut t = ProbeTree::new(sample());
+        let all = ProbeFilter::All;
+        let syscall = t.rows()[1];
+        t.toggle(&syscall, &all);
+        let module = t.rows()[2];
+        assert_eq!(t.description(&module), "syscall:vmlinux::");
+        t.toggle(&module, &all);
+        let read = t.rows()[3];
+        assert_eq!(t.label(&read), "read");
+        t.toggle(&read, &all);
+        assert_eq!(
+            labels(&t),
+            [
+                "Provider dtrace 2",
+                "Provider syscall 4",
+                "Module vmlinux 4",
+                "Function read 2",
+                "Probe entry 1",
+                "Probe return 1",
+                "Function readv 1",
+                "Function write 1",
+            ]
+        );
+        assert_eq!(t.description(&t.rows()[4]), "syscall:vmlinux:read:entry");
+        // Closing the provider hides everything below it again.
+        t.toggle(&syscall, &all);
+        assert_eq!(t.rows().len(), 2);
+    }
+
+    #[test]
+    fn a_filter_opens_every_heading_with_a_match() {
+        let mut t = ProbeTree::new(sample());
+        t.refilter(&ProbeFilter::parse("syscall::read*:entry"));
+        assert_eq!(t.matches(), 2);
+        assert_eq!(
+            labels(&t),
+            [
+                "Provider syscall 2",
+                "Module vmlinux 2",
+                "Function read 1",
+                "Probe entry 1",
+                "Function readv 1",
+                "Probe entry 1",
+            ]
+        );
+        t.refilter(&ProbeFilter::parse("BEG"));
+        assert_eq!(t.matches(), 1, "plain text, any case: {:?}", labels(&t));
+        assert_eq!(t.description(t.rows().last().unwrap()), "dtrace:::BEGIN");
+        t.refilter(&ProbeFilter::parse("*dv"));
+        assert_eq!(t.matches(), 1, "a wildcard matches a whole field");
+        t.refilter(&ProbeFilter::parse("nothing-like-this"));
+        assert_eq!(t.matches(), 0);
+        assert!(t.rows().is_empty());
+    }
+
+    #[test]
+    fn empty_fields_are_named_and_describe_as_wildcards() {
+        let mut t = ProbeTree::new(sample());
+        t.refilter(&ProbeFilter::parse("END"));
+        let module = t.rows()[1];
+        assert_eq!(t.label(&module), "(none)");
+        assert_eq!(t.description(&module), "dtrace:::");
+    }
+}
