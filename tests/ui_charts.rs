@@ -333,3 +333,50 @@ fn the_probe_browser_filters_and_inserts_a_probe_at_the_cursor() {
     shortcut(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
     assert_eq!(h.state().editor().text(), "/* a */\n");
 }
+
+#[test]
+fn completion_opens_as_you_type_and_on_ctrl_space_and_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    let ctx = h.ctx.clone();
+    h.state_mut().editor_mut().set_text(&ctx, String::new());
+    h.run();
+    type_in_editor(&mut h, "BEGIN { @[exe");
+    let items: Vec<String> = h
+        .state()
+        .editor()
+        .completion()
+        .expect("three letters open completion")
+        .items
+        .iter()
+        .map(|i| i.insert.clone())
+        .collect();
+    assert_eq!(items, ["execname", "execargs"]);
+    assert!(
+        h.query_by_label("string execname").is_some(),
+        "the signature"
+    );
+    // Down to execargs, back up, then Enter takes execname.
+    shortcut(&mut h, egui::Modifiers::NONE, egui::Key::ArrowDown);
+    assert!(h.query_by_label("string execargs").is_some());
+    shortcut(&mut h, egui::Modifiers::NONE, egui::Key::ArrowUp);
+    shortcut(&mut h, egui::Modifiers::NONE, egui::Key::Enter);
+    assert_eq!(h.state().editor().text(), "BEGIN { @[execname");
+    assert!(h.state().editor().completion().is_none());
+    // Ctrl+Space after one letter; Escape closes.
+    type_in_editor(&mut h, "] = q");
+    assert!(
+        h.state().editor().completion().is_none(),
+        "one letter is not enough"
+    );
+    shortcut(&mut h, egui::Modifiers::COMMAND, egui::Key::Space);
+    let c = h
+        .state()
+        .editor()
+        .completion()
+        .expect("Ctrl+Space opens it");
+    assert_eq!(c.items[0].insert, "quantize");
+    shortcut(&mut h, egui::Modifiers::NONE, egui::Key::Escape);
+    assert!(h.state().editor().completion().is_none());
+    assert_eq!(h.state().editor().text(), "BEGIN { @[execname] = q");
+}

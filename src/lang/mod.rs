@@ -3,10 +3,12 @@
 //! runner for Sublime-style syntax tests.
 
 pub mod compile_message;
+pub mod complete;
 pub mod highlight;
 pub mod probe_pattern;
 pub mod syntax_test;
 pub mod theme;
+pub mod words;
 
 use std::sync::OnceLock;
 use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet, SyntaxSetBuilder};

@@ -1059,6 +1059,12 @@ impl DscopeApp {
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
                 let response = self.editor.show(ui);
+                if self.editor.take_probe_request()
+                    && !self.probes.has_list()
+                    && self.probes.loading.is_none()
+                {
+                    self.list_probes(&ctx);
+                }
                 if response.changed {
                     self.refresh_dirty();
                     if self.recovery.is_some() && self.recovery_due.is_none() {
@@ -1200,6 +1206,9 @@ impl DscopeApp {
     pub fn apply_session_event(&mut self, e: SessionEvent) {
         if Some(e.job) == self.probes.loading {
             if let Event::Probes(result) = e.event {
+                if let Ok(list) = &result {
+                    self.editor.set_probes(Arc::new(list.clone()));
+                }
                 self.probes.listed(result);
             }
             return;

@@ -6,15 +6,18 @@
 //! galley is cached per text revision, so an idle frame or a cursor move
 //! costs no re-highlighting at all.
 
+use super::completion::{Popup, PopupKey};
+use crate::lang::complete::{self, Completion, Place};
 use crate::lang::highlight::IncrementalHighlighter;
 use crate::lang::theme::ThemeKind;
-use crate::model::{Diagnostic, Severity};
+use crate::model::{Diagnostic, Probe, Severity};
 use egui::text::{CCursor, CCursorRange, LayoutJob, TextFormat};
 use egui::{
     Align, Color32, FontId, Id, Key, KeyboardShortcut, Modifiers, Rect, Sense, Stroke, TextEdit,
     Ui, pos2, vec2,
 };
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Find-bar state.
 #[derive(Default)]
@@ -69,6 +72,11 @@ pub struct Editor {
     cursor_line_col: (usize, usize),
     cursor_computed_for: (u64, usize),
     shortcuts_enabled: bool,
+    popup: Option<Popup>,
+    /// The live probe list, for completing probe descriptions.
+    probes: Option<Arc<Vec<Probe>>>,
+    /// Completion needed probes that were not listed yet.
+    wants_probes: bool,
 }
 
 /// Byte ranges of every occurrence of `query` in `text`.
@@ -199,6 +207,9 @@ impl Editor {
             cursor_line_col: (1, 1),
             cursor_computed_for: (u64::MAX, 0),
             shortcuts_enabled: true,
+            popup: None,
+            probes: None,
+            wants_probes: false,
         };
         editor.text_changed();
         editor
@@ -287,20 +298,33 @@ impl Editor {
     /// Puts `snippet` in place of the selection (or at the cursor), leaves
     /// the cursor after it, and lets Undo take it back.
     pub fn insert_at_cursor(&mut self, ctx: &egui::Context, snippet: &str) {
-        let mut state = TextEdit::load_state(ctx, self.id).unwrap_or_default();
+        let state = TextEdit::load_state(ctx, self.id).unwrap_or_default();
         let chars = self.text.chars().count();
         let range = state
             .cursor
             .char_range()
             .unwrap_or_else(|| CCursorRange::one(CCursor::new(chars)));
-        let mut undoer = state.undoer();
-        undoer.add_undo(&(range, self.text.clone()));
-        state.set_undoer(undoer);
         let [a, b] = [range.primary.index.0, range.secondary.index.0].map(|c| c.min(chars));
-        let (start, end) = (a.min(b), a.max(b));
-        let (bs, be) = (byte_index(&self.text, start), byte_index(&self.text, end));
+        self.replace_chars(ctx, a.min(b)..a.max(b), snippet);
+    }
+
+    /// Replaces characters `range` with `snippet` as one undoable edit and
+    /// puts the cursor after it.
+    fn replace_chars(&mut self, ctx: &egui::Context, range: Range<usize>, snippet: &str) {
+        let mut state = TextEdit::load_state(ctx, self.id).unwrap_or_default();
+        let cursor = state
+            .cursor
+            .char_range()
+            .unwrap_or_else(|| CCursorRange::one(CCursor::new(range.end)));
+        let mut undoer = state.undoer();
+        undoer.add_undo(&(cursor, self.text.clone()));
+        state.set_undoer(undoer);
+        let (bs, be) = (
+            byte_index(&self.text, range.start),
+            byte_index(&self.text, range.end),
+        );
         self.text.replace_range(bs..be, snippet);
-        let at = start + snippet.chars().count();
+        let at = range.start + snippet.chars().count();
         state
             .cursor
             .set_char_range(Some(CCursorRange::one(CCursor::new(at))));
@@ -308,6 +332,51 @@ impl Editor {
         self.text_changed();
         self.pending_selection = Some(at..at);
         self.request_focus = true;
+        ctx.request_repaint();
+    }
+
+    /// Gives completion the system's probes.
+    pub fn set_probes(&mut self, probes: Arc<Vec<Probe>>) {
+        self.probes = Some(probes);
+    }
+
+    /// Whether completion asked for the probe list since the last call.
+    pub fn take_probe_request(&mut self) -> bool {
+        std::mem::take(&mut self.wants_probes)
+    }
+
+    /// The completion on screen, if any.
+    pub fn completion(&self) -> Option<&Completion> {
+        self.popup.as_ref().map(|p| &p.completion)
+    }
+
+    /// Works out the candidates at byte `cursor`; opens the popup when
+    /// there are any, closes it when there are none.
+    fn complete_at(&mut self, cursor: usize) {
+        let probes = self.probes.as_deref().map(Vec::as_slice);
+        if probes.is_none() && matches!(complete::place_at(&self.text, cursor), Place::Probe(_)) {
+            self.wants_probes = true;
+        }
+        let completion = complete::complete(&self.text, cursor, probes);
+        self.popup = (!completion.items.is_empty()).then(|| Popup::new(completion));
+    }
+
+    fn accept_completion(&mut self, ctx: &egui::Context, index: usize) {
+        let Some(popup) = self.popup.take() else {
+            return;
+        };
+        let Some(item) = popup.completion.items.get(index) else {
+            return;
+        };
+        let r = popup.completion.replace;
+        let start = char_index(&self.text, r.start);
+        let end = char_index(&self.text, r.end);
+        self.replace_chars(ctx, start..end, &item.insert);
+        // A probe field done: offer the next one.
+        if item.insert.ends_with(':') {
+            let cursor = r.start + item.insert.len();
+            self.complete_at(cursor);
+        }
     }
 
     /// Steps back in the edit history (the same history Ctrl+Z uses).
@@ -586,6 +655,66 @@ impl Editor {
         }
     }
 
+    /// Opens, refreshes, closes or accepts completion after this frame's
+    /// typing, and draws the popup under the cursor at `anchor`.
+    fn completion_step(
+        &mut self,
+        ui: &Ui,
+        cursor_char: usize,
+        changed: bool,
+        explicit: bool,
+        accept: Option<usize>,
+        anchor: egui::Pos2,
+    ) {
+        let cursor = byte_index(&self.text, cursor_char);
+        if let Some(i) = accept {
+            self.accept_completion(ui.ctx(), i);
+            return;
+        }
+        if explicit {
+            self.complete_at(cursor);
+        } else if changed {
+            let typed = self.text[..cursor].chars().last();
+            if self.popup.is_some()
+                || typed.is_some_and(|t| complete::auto_trigger(&self.text, cursor, t))
+            {
+                self.complete_at(cursor);
+            }
+        } else if self
+            .popup
+            .as_ref()
+            .is_some_and(|p| p.completion.replace.end != cursor)
+        {
+            // The cursor moved away (arrows, a click).
+            self.popup = None;
+        }
+        let clicked = self
+            .popup
+            .as_mut()
+            .and_then(|p| p.show(ui.ctx(), self.id.with("completion"), anchor));
+        if let Some(i) = clicked {
+            self.accept_completion(ui.ctx(), i);
+        }
+    }
+
+    /// The signature and description of a built-in under the pointer.
+    fn hover_help(&self, response: &egui::Response, galley: &egui::Galley, origin: egui::Pos2) {
+        if self.popup.is_some() {
+            return;
+        }
+        let Some(pos) = response.hover_pos() else {
+            return;
+        };
+        let c = galley.cursor_from_pos(pos - origin);
+        let at = byte_index(&self.text, c.index.0);
+        if let Some((_, word)) = complete::word_at(&self.text, at) {
+            response.clone().on_hover_ui_at_pointer(|ui| {
+                ui.label(egui::RichText::new(word.signature).monospace().strong());
+                ui.label(format!("{}: {}", word.kind.label(), word.doc));
+            });
+        }
+    }
+
     /// Draws the editor filling the available space.
     pub fn show(&mut self, ui: &mut Ui) -> EditorResponse {
         if self.shortcuts_enabled && self.goto_line.is_none() {
@@ -593,6 +722,19 @@ impl Editor {
         }
         self.find_bar(ui);
         self.goto_dialog(ui);
+        // The popup takes its keys (Tab among them) before anything else.
+        let mut accept = None;
+        let popup_key = self
+            .popup
+            .as_mut()
+            .and_then(|p| p.handle_keys(ui).map(|k| (k, p.selected)));
+        match popup_key {
+            Some((PopupKey::Accept, i)) => accept = Some(i),
+            Some((PopupKey::Close, _)) => self.popup = None,
+            None => {}
+        }
+        let explicit = self.shortcuts_enabled
+            && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Space));
         let tabbed = self.handle_tab(ui);
 
         let font_id = self.font_id();
@@ -731,7 +873,9 @@ impl Editor {
                     .translate(origin.to_vec2());
                 ui.scroll_to_rect(target.expand(row_height), Some(Align::Center));
             }
+            self.completion_step(ui, c.index.0, changed, explicit, accept, row.left_bottom());
         }
+        self.hover_help(&output.response.response, &galley, origin);
 
         // Gutter: line numbers at the first row of each line, markers for
         // diagnostics.

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod charts;
+pub mod completion;
 pub mod editor;
 pub mod file_dialog;
 pub mod probe_browser;

@@ -1,0 +1,105 @@
+//! The completion popup under the editor's cursor: a list of candidates
+//! with their kind, and the signature and description of the selected one.
+//! Up/Down choose, Enter or Tab accept, Escape closes.
+
+use crate::lang::complete::Completion;
+use egui::{Id, Key, Modifiers, Order, Pos2, RichText, Ui};
+
+/// What a key did to the open popup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PopupKey {
+    Accept,
+    Close,
+}
+
+#[derive(Debug, Clone)]
+pub struct Popup {
+    pub completion: Completion,
+    pub selected: usize,
+}
+
+/// Rows shown before the list scrolls.
+const VISIBLE_ROWS: f32 = 10.0;
+
+impl Popup {
+    pub fn new(completion: Completion) -> Popup {
+        Popup {
+            completion,
+            selected: 0,
+        }
+    }
+
+    /// Takes the popup's keys before the text editor sees them.
+    pub fn handle_keys(&mut self, ui: &Ui) -> Option<PopupKey> {
+        let n = self.completion.items.len();
+        ui.input_mut(|i| {
+            if i.consume_key(Modifiers::NONE, Key::ArrowDown) {
+                self.selected = (self.selected + 1) % n.max(1);
+            }
+            if i.consume_key(Modifiers::NONE, Key::ArrowUp) {
+                self.selected = (self.selected + n.max(1) - 1) % n.max(1);
+            }
+            if i.consume_key(Modifiers::NONE, Key::PageDown) {
+                self.selected = (self.selected + VISIBLE_ROWS as usize).min(n.saturating_sub(1));
+            }
+            if i.consume_key(Modifiers::NONE, Key::PageUp) {
+                self.selected = self.selected.saturating_sub(VISIBLE_ROWS as usize);
+            }
+            if i.consume_key(Modifiers::NONE, Key::Enter)
+                || i.consume_key(Modifiers::NONE, Key::Tab)
+            {
+                Some(PopupKey::Accept)
+            } else if i.consume_key(Modifiers::NONE, Key::Escape) {
+                Some(PopupKey::Close)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Draws the popup with its top left at `at`; returns a clicked item.
+    pub fn show(&mut self, ctx: &egui::Context, id: Id, at: Pos2) -> Option<usize> {
+        let mut clicked = None;
+        egui::Area::new(id)
+            .order(Order::Foreground)
+            .fixed_pos(at)
+            .show(ctx, |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.set_max_width(520.0);
+                    let row = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+                    egui::ScrollArea::vertical()
+                        .id_salt("completion-list")
+                        .max_height(row * VISIBLE_ROWS)
+                        .show(ui, |ui| {
+                            for (i, item) in self.completion.items.iter().enumerate() {
+                                let selected = i == self.selected;
+                                let r = ui.horizontal(|ui| {
+                                    let r = ui.add(egui::Button::selectable(
+                                        selected,
+                                        RichText::new(&item.insert).monospace(),
+                                    ));
+                                    ui.weak(item.kind.label());
+                                    r
+                                });
+                                if selected {
+                                    r.response.scroll_to_me(None);
+                                }
+                                if r.inner.clicked() {
+                                    clicked = Some(i);
+                                }
+                            }
+                        });
+                    if let Some(item) = self.completion.items.get(self.selected)
+                        && (item.signature != item.insert || !item.doc.is_empty())
+                    {
+                        ui.separator();
+                        ui.label(RichText::new(&item.signature).monospace().strong());
+                        if !item.doc.is_empty() {
+                            ui.label(&item.doc);
+                        }
+                    }
+                });
+            });
+        clicked
+    }
+}
