@@ -380,3 +380,44 @@ fn completion_opens_as_you_type_and_on_ctrl_space_and_is_accepted() {
     assert!(h.state().editor().completion().is_none());
     assert_eq!(h.state().editor().text(), "BEGIN { @[execname] = q");
 }
+
+#[test]
+fn matched_probes_shows_what_the_scripts_clauses_would_enable() {
+    use dscope::model::Probe;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    let ctx = h.ctx.clone();
+    h.state_mut().editor_mut().set_text(
+        &ctx,
+        "syscall::read*:entry, dtrace:::BEGIN\n/pid != 0/\n{ @[probefunc] = count(); }\n".into(),
+    );
+    h.run();
+    shortcut(&mut h, egui::Modifiers::NONE, egui::Key::F2);
+    let job = h.state().probe_browser().loading.unwrap();
+    let probe = |id, p: &str, m: &str, f: &str, n: &str| Probe {
+        id,
+        provider: p.into(),
+        module: m.into(),
+        function: f.into(),
+        name: n.into(),
+    };
+    let probes = vec![
+        probe(1, "dtrace", "", "", "BEGIN"),
+        probe(2, "dtrace", "", "", "END"),
+        probe(3, "syscall", "vmlinux", "read", "entry"),
+        probe(4, "syscall", "vmlinux", "readv", "entry"),
+        probe(5, "syscall", "vmlinux", "read", "return"),
+    ];
+    h.state_mut()
+        .apply_session_event(event(job, Event::Probes(Ok(probes))));
+    h.run();
+    click(&mut h, "Matched probes");
+    assert!(h.query_by_label("3 of 5 probes").is_some());
+    assert!(h.query_by_label("BEGIN").is_some());
+    assert!(h.query_by_label("END").is_none());
+    assert!(h.query_by_label("return").is_none());
+    assert!(
+        h.state().check_job().is_some(),
+        "libdtrace is asked for its count too"
+    );
+}

@@ -125,6 +125,93 @@ fn class(pattern: &[u8], c: u8) -> Option<(bool, usize)> {
     None
 }
 
+/// The probe descriptions of a script's clauses, in order: the text
+/// before each clause's predicate or body, split at commas. Comments,
+/// strings, `#` lines, predicates, bodies and declarations are skipped.
+pub fn descriptions_in(script: &str) -> Vec<String> {
+    let b = script.as_bytes();
+    let mut out = Vec::new();
+    let mut header = String::new();
+    let mut depth = 0usize;
+    let mut in_predicate = false;
+    let mut i = 0;
+    let mut line_start = true;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        if c == b'/' && next == Some(b'*') {
+            i = script[i + 2..]
+                .find("*/")
+                .map_or(b.len(), |e| i + 2 + e + 2);
+            continue;
+        }
+        if c == b'/' && next == Some(b'/') || line_start && c == b'#' && depth == 0 {
+            i = script[i..].find('\n').map_or(b.len(), |e| i + e);
+            continue;
+        }
+        if c == b'"' {
+            i += 1;
+            while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+            continue;
+        }
+        line_start = c == b'\n' || (line_start && c.is_ascii_whitespace());
+        match c {
+            b'{' => {
+                if depth == 0 {
+                    take_header(&mut header, &mut out);
+                }
+                depth += 1;
+                in_predicate = false;
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            b'/' if depth == 0 => {
+                if !in_predicate {
+                    take_header(&mut header, &mut out);
+                }
+                in_predicate = !in_predicate;
+            }
+            b';' if depth == 0 => header.clear(),
+            _ if depth == 0 && !in_predicate => header.push(c as char),
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Words that start a declaration, not a clause.
+const DECLARATION_WORDS: &[&str] = &[
+    "inline",
+    "typedef",
+    "struct",
+    "union",
+    "enum",
+    "translator",
+    "provider",
+    "self",
+    "this",
+    "const",
+    "extern",
+    "static",
+];
+
+fn take_header(header: &mut String, out: &mut Vec<String>) {
+    let text = std::mem::take(header);
+    let first = text.split_whitespace().next().unwrap_or("");
+    if DECLARATION_WORDS.contains(&first) {
+        return;
+    }
+    for d in text.split(',') {
+        let d = d.trim();
+        if !d.is_empty() && !d.contains(char::is_whitespace) {
+            out.push(d.to_owned());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +250,34 @@ mod tests {
         assert!(glob(b"*a*b*c", b"xxaxxbxxc"));
         assert!(!glob(b"*a*b*c", b"xxaxxbxx"));
         assert!(glob(b"a[", b"a["));
+    }
+
+    #[test]
+    fn descriptions_are_read_from_clause_headers() {
+        let script = r#"#!/usr/sbin/dtrace -s
+#pragma D option quiet
+/* syscall::fake:entry { } */
+inline int LIMIT = 10;
+struct foo { int x; };
+syscall::read:entry, syscall::write:entry
+/execname != "a/b" && arg2 / 2 > LIMIT/
+{
+    printf("{ %s }", "tick-1sec:");
+    if (1) { trace(1); }
+}
+
+profile-97 // a comment with BEGIN
+{ @[stack()] = count(); }
+BEGIN{}
+"#;
+        assert_eq!(
+            descriptions_in(script),
+            [
+                "syscall::read:entry",
+                "syscall::write:entry",
+                "profile-97",
+                "BEGIN"
+            ]
+        );
     }
 }

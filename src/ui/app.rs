@@ -621,6 +621,19 @@ impl DscopeApp {
         self.probes.loading = Some(job);
     }
 
+    /// Opens the probe browser on the probes the script's descriptions
+    /// match, and checks the script for libdtrace's own count.
+    pub fn show_matched_probes(&mut self, ctx: &egui::Context) {
+        if !self.probes.open {
+            self.toggle_probe_browser(ctx);
+        }
+        let descriptions = crate::lang::probe_pattern::descriptions_in(self.editor.text());
+        self.probes.show_matched(descriptions);
+        if !self.run.state().is_active() {
+            self.start_check(ctx);
+        }
+    }
+
     pub fn probe_browser(&self) -> &ProbeBrowser {
         &self.probes
     }
@@ -705,6 +718,13 @@ impl DscopeApp {
                 let mut open = self.probes.open;
                 if ui.checkbox(&mut open, "Probe browser (F2)").changed() {
                     self.toggle_probe_browser(&ctx);
+                }
+                if ui
+                    .button("Probes the script would enable")
+                    .on_hover_text("Check the script and list the probes its clauses match")
+                    .clicked()
+                {
+                    self.show_matched_probes(&ctx);
                 }
                 ui.separator();
                 let mut theme = self.settings.theme;
@@ -1052,6 +1072,7 @@ impl DscopeApp {
                     }
                 }
                 Some(BrowserAction::Refresh) => self.list_probes(&ctx),
+                Some(BrowserAction::ShowMatched) => self.show_matched_probes(&ctx),
                 None => {}
             }
         }

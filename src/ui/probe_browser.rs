@@ -21,6 +21,8 @@ pub enum ProbeFilter {
     FieldGlob(String),
     /// Plain text: a case-insensitive part of the description.
     Text(String),
+    /// Any of a script's probe descriptions.
+    AnyOf(Vec<ProbePattern>),
 }
 
 impl ProbeFilter {
@@ -48,6 +50,7 @@ impl ProbeFilter {
                     .any(|f| glob(g.as_bytes(), f.as_bytes()))
             }
             ProbeFilter::Text(t) => lower.contains(t.as_str()),
+            ProbeFilter::AnyOf(patterns) => patterns.iter().any(|p| p.matches(probe)),
         }
     }
 
@@ -254,6 +257,8 @@ pub enum BrowserAction {
     Insert(String),
     /// Ask libdtrace for the list again.
     Refresh,
+    /// Show the probes the script's descriptions match.
+    ShowMatched,
 }
 
 /// The side panel's state.
@@ -297,6 +302,22 @@ impl ProbeBrowser {
         }
     }
 
+    /// Shows only the probes these descriptions (a script's) match.
+    pub fn show_matched(&mut self, descriptions: Vec<String>) {
+        self.filter_text = format!("matched by the script: {}", descriptions.join(", "));
+        let filter = ProbeFilter::AnyOf(
+            descriptions
+                .iter()
+                .map(|d| ProbePattern::parse(d))
+                .collect(),
+        );
+        if let Some(t) = &mut self.tree {
+            t.refilter(&filter);
+        }
+        self.filter = Some(filter);
+        self.selected = None;
+    }
+
     pub fn set_filter(&mut self, text: &str) {
         self.filter_text = text.to_owned();
         let filter = ProbeFilter::parse(text);
@@ -318,6 +339,13 @@ impl ProbeBrowser {
                 .clicked()
             {
                 action = Some(BrowserAction::Refresh);
+            }
+            if ui
+                .button("Matched probes")
+                .on_hover_text("Show the probes the script's clauses would enable")
+                .clicked()
+            {
+                action = Some(BrowserAction::ShowMatched);
             }
             if busy {
                 // Text, not a spinner: an animation would redraw all the
