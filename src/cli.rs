@@ -437,7 +437,12 @@ mod doctor_tests {
 }
 
 /// `dscope probes [PATTERN]`: list probes like `dtrace -l [-n PATTERN]`.
-pub fn probes(pattern: Option<&str>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub fn probes(
+    pattern: Option<&str>,
+    verbose: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let Some(lib) = load_library(err) else {
         return EXIT_CANNOT;
     };
@@ -467,6 +472,21 @@ pub fn probes(pattern: Option<&str>, out: &mut dyn Write, err: &mut dyn Write) -
             "{:>5} {:>10} {:>17} {:>33} {}",
             p.id, p.provider, p.module, p.function, p.name
         );
+        if verbose {
+            match consumer.probe_arg_types(p) {
+                Ok(types) if types.is_empty() => {
+                    let _ = writeln!(out, "\t\tNone");
+                }
+                Ok(types) => {
+                    for (i, t) in types.iter().enumerate() {
+                        let _ = writeln!(out, "\t\targs[{i}]: {t}");
+                    }
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "\t\t{e}");
+                }
+            }
+        }
         shown += 1;
     }
     if shown == 0 {

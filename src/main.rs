@@ -48,7 +48,12 @@ enum Command {
     },
     /// List probes like dtrace -l; a PATTERN such as syscall::read*:entry
     /// (fields align to the right, empty fields match all) filters them.
-    Probes { pattern: Option<String> },
+    Probes {
+        pattern: Option<String>,
+        /// Also print each probe's argument types, like dtrace -lv.
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// Say whether this machine can check and run D: libdtrace and its
     /// ABI, privileges, and on Linux debugfs, tracefs and BTF, with the fix
     /// for each problem.
@@ -105,7 +110,9 @@ fn main() -> ExitCode {
                 .map(std::time::Duration::from_secs_f64);
             dscope::cli::run(file, duration, options, args, *format, out, err)
         }
-        Some(Command::Probes { pattern }) => dscope::cli::probes(pattern.as_deref(), out, err),
+        Some(Command::Probes { pattern, verbose }) => {
+            dscope::cli::probes(pattern.as_deref(), *verbose, out, err)
+        }
         Some(Command::Doctor) => dscope::cli::doctor(out),
     };
     ExitCode::from(code)

@@ -54,6 +54,8 @@ pub enum Command {
     },
     /// List every probe (answered with [`Event::Probes`]).
     ListProbes,
+    /// The argument types of a probe (answered with [`Event::ProbeArgs`]).
+    ProbeArgs(Probe),
 }
 
 /// Why a run ended.
@@ -90,6 +92,11 @@ pub enum Event {
     Problem(String),
     Finished(FinishReason),
     Probes(Result<Vec<Probe>, String>),
+    /// `args[]` types of a probe, like `dtrace -lv`.
+    ProbeArgs {
+        probe: Probe,
+        types: Result<Vec<String>, String>,
+    },
     /// The job could not be done at all (no libdtrace, no privileges, a
     /// bad option).
     Failed(String),
@@ -200,6 +207,10 @@ impl Session {
         self.send(Command::ListProbes)
     }
 
+    pub fn probe_args(&mut self, probe: Probe) -> u64 {
+        self.send(Command::ProbeArgs(probe))
+    }
+
     /// The next event, if one is waiting.
     pub fn try_recv(&self) -> Option<SessionEvent> {
         self.events.try_recv().ok()
@@ -291,6 +302,10 @@ impl Worker {
                 Err(why) => {
                     let event = match command {
                         Command::ListProbes => Event::Probes(Err(why.clone())),
+                        Command::ProbeArgs(probe) => Event::ProbeArgs {
+                            probe,
+                            types: Err(why.clone()),
+                        },
                         _ => Event::Failed(why.clone()),
                     };
                     self.emit(job, event);
@@ -409,7 +424,7 @@ impl Worker {
 /// tests) take turns.
 static IN_PROCESS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A probe listing, on a consumer of its own.
+/// A probe listing or a probe's argument types, on a consumer of its own.
 fn in_process_job(lib: &Library, command: &Command) -> Event {
     let _turn = IN_PROCESS.lock().unwrap_or_else(|p| p.into_inner());
     match command {
@@ -418,6 +433,12 @@ fn in_process_job(lib: &Library, command: &Command) -> Event {
                 .and_then(|mut c| c.list_probes())
                 .map_err(|e| e.to_string()),
         ),
+        Command::ProbeArgs(probe) => Event::ProbeArgs {
+            probe: probe.clone(),
+            types: Consumer::open(lib)
+                .and_then(|mut c| c.probe_arg_types(probe))
+                .map_err(|e| e.to_string()),
+        },
         Command::Check(_) | Command::Run { .. } => {
             unreachable!("checks and runs go to a child process")
         }

@@ -290,3 +290,31 @@ fn a_check_that_crashes_libdtrace_does_not_take_dscope_down() {
     let events = collect(&s, ok, Duration::from_secs(30), |_| true);
     assert_eq!(events, vec![Event::Checked { matches: 1 }]);
 }
+
+#[test]
+fn a_probes_argument_types_are_those_dtrace_lv_prints() {
+    if !live() {
+        return;
+    }
+    let mut s = start();
+    let read = dscope::model::Probe {
+        id: 0,
+        provider: "syscall".into(),
+        module: "vmlinux".into(),
+        function: "read".into(),
+        name: "entry".into(),
+    };
+    let job = s.probe_args(read.clone());
+    let events = collect(&s, job, Duration::from_secs(30), |_| true);
+    assert_eq!(
+        events,
+        vec![Event::ProbeArgs {
+            probe: read,
+            types: Ok(vec![
+                "unsigned int".into(),
+                "char *".into(),
+                "size_t".into()
+            ]),
+        }]
+    );
+}

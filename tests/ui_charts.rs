@@ -321,6 +321,20 @@ fn the_probe_browser_filters_and_inserts_a_probe_at_the_cursor() {
     assert!(h.query_by_label("2 of 4 probes").is_some());
     assert!(h.query_by_label("write").is_none());
     click(&mut h, "return");
+    assert!(h.query_by_label("Reading argument types…").is_some());
+    let readv_return = probe(3, "syscall", "vmlinux", "readv", "return");
+    h.state_mut().apply_session_event(event(
+        0,
+        Event::ProbeArgs {
+            probe: readv_return,
+            types: Ok(vec!["long".into()]),
+        },
+    ));
+    h.run();
+    assert!(
+        h.query_by_label("args[0]: long").is_some(),
+        "like dtrace -lv"
+    );
     click(&mut h, "Insert at cursor");
     assert_eq!(
         h.state().editor().text(),

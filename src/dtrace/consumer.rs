@@ -507,6 +507,88 @@ impl Consumer<'_> {
     }
 }
 
+impl Consumer<'_> {
+    /// The C types of a probe's `args[]`, as `dtrace -lv` prints them;
+    /// "(unknown)" where libdtrace has no type.
+    pub fn probe_arg_types(
+        &mut self,
+        probe: &crate::model::Probe,
+    ) -> Result<Vec<String>, DtraceError> {
+        let unsupported = |what: &str| DtraceError {
+            code: 0,
+            message: format!("argument types are not available here ({what})"),
+        };
+        if self.lib.abi != super::Abi::Linux2 {
+            return Err(unsupported("this libdtrace's layout is not declared yet"));
+        }
+        let info_fn = self
+            .lib
+            .fns
+            .probe_info
+            .ok_or_else(|| unsupported("no dtrace_probe_info"))?;
+        let type_name = self
+            .lib
+            .fns
+            .ctf_type_name
+            .ok_or_else(|| unsupported("no ctf_type_name"))?;
+        self.ensure_initialised()?;
+        let c = |s: &str| CString::new(s).map_err(|_| unsupported("a NUL in the probe name"));
+        let (prv, m, f, n) = (
+            c(&probe.provider)?,
+            c(&probe.module)?,
+            c(&probe.function)?,
+            c(&probe.name)?,
+        );
+        let desc = run::ProbeDesc {
+            id: 0,
+            provider: prv.as_ptr(),
+            module: m.as_ptr(),
+            function: f.as_ptr(),
+            name: n.as_ptr(),
+        };
+        let mut info = run::ProbeInfo {
+            attr: run::Attribute::default(),
+            arg_attr: run::Attribute::default(),
+            argv: std::ptr::null(),
+            argc: 0,
+        };
+        // SAFETY: open, initialised handle; `desc` points at NUL-terminated
+        // strings that outlive the call; `info` is a writable ProbeInfo
+        // whose layout a test checks against dtrace.h.
+        if unsafe { info_fn(self.hdl.as_ptr(), &desc, &mut info) } != 0 {
+            return Err(self.last_error());
+        }
+        let argc = usize::try_from(info.argc).unwrap_or(0);
+        if argc == 0 || info.argv.is_null() {
+            return Ok(Vec::new());
+        }
+        // SAFETY: libdtrace filled `argv` with `argc` type descriptions
+        // that live as long as the probe (the handle).
+        let argv = unsafe { std::slice::from_raw_parts(info.argv, argc) };
+        Ok(argv
+            .iter()
+            .map(|t| {
+                let mut buf = [0 as std::ffi::c_char; 256];
+                if t.ctf.is_null() {
+                    return "(unknown)".to_owned();
+                }
+                // SAFETY: a CTF container and type id from libdtrace; the
+                // buffer's length is passed, and ctf_type_name NUL-terminates
+                // what it writes or returns null.
+                let name = unsafe { type_name(t.ctf, t.type_id, buf.as_mut_ptr(), buf.len()) };
+                if name.is_null() {
+                    "(unknown)".to_owned()
+                } else {
+                    // SAFETY: NUL-terminated within `buf`, per the above.
+                    unsafe { CStr::from_ptr(buf.as_ptr()) }
+                        .to_string_lossy()
+                        .into_owned()
+                }
+            })
+            .collect())
+    }
+}
+
 /// # Safety
 /// Called by `dtrace_probe_iter` only, with `arg` pointing at a
 /// `Vec<Probe>` and a valid probe description.

@@ -99,6 +99,15 @@ pub type ProbeCallback =
 pub type ProbeIterFn =
     unsafe extern "C" fn(*mut DtraceHdl, *const c_void, ProbeCallback, *mut c_void) -> c_int;
 
+pub type ProbeInfoFn = unsafe extern "C" fn(
+    *mut DtraceHdl,
+    *const super::run::ProbeDesc,
+    *mut super::run::ProbeInfo,
+) -> c_int;
+/// libctf's `ctf_type_name`, reached through libdtrace's dependencies.
+pub type CtfTypeNameFn =
+    unsafe extern "C" fn(*mut c_void, std::ffi::c_ulong, *mut c_char, usize) -> *mut c_char;
+
 /// The functions dscope calls, resolved once.
 pub struct Functions {
     pub open: OpenFn,
@@ -123,6 +132,9 @@ pub struct Functions {
     pub aggregate_walk: AggregateWalkFn,
     pub addr2str: Addr2StrFn,
     pub uaddr2str: UAddr2StrFn,
+    /// For argument types; absent where libdtrace or libctf lack them.
+    pub probe_info: Option<ProbeInfoFn>,
+    pub ctf_type_name: Option<CtfTypeNameFn>,
 }
 
 /// A loaded libdtrace.
@@ -265,6 +277,8 @@ impl Library {
             aggregate_walk: symbol!("dtrace_aggregate_walk", AggregateWalkFn)?,
             addr2str: symbol!("dtrace_addr2str", Addr2StrFn)?,
             uaddr2str: symbol!("dtrace_uaddr2str", UAddr2StrFn)?,
+            probe_info: symbol!("dtrace_probe_info", ProbeInfoFn).ok(),
+            ctf_type_name: symbol!("ctf_type_name", CtfTypeNameFn).ok(),
         };
         // Linux DTrace 2.x alone has dtrace_init (and must have it called).
         let abi = if fns.init.is_some() {

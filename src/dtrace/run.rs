@@ -34,6 +34,32 @@ pub struct ProbeDesc {
     pub name: *const c_char,
 }
 
+/// `dtrace_attribute_t`: name, data and class stability.
+#[repr(C)]
+#[derive(Default)]
+pub struct Attribute {
+    pub name: u8,
+    pub data: u8,
+    pub class: u8,
+}
+
+/// Linux DTrace 2.x's `dtrace_typeinfo_t`.
+#[repr(C)]
+pub struct TypeInfo {
+    pub object: *const c_char,
+    pub ctf: *mut std::ffi::c_void,
+    pub type_id: std::ffi::c_ulong,
+}
+
+/// `dtrace_probeinfo_t`.
+#[repr(C)]
+pub struct ProbeInfo {
+    pub attr: Attribute,
+    pub arg_attr: Attribute,
+    pub argv: *const TypeInfo,
+    pub argc: c_int,
+}
+
 #[repr(C)]
 pub struct ProbeData {
     pub handle: *mut DtraceHdl,
@@ -384,6 +410,11 @@ mod tests {
     fn linux_layouts_match_dtrace_h() {
         use std::mem::{offset_of, size_of};
         assert_eq!(size_of::<ProbeDesc>(), 40);
+        // dtrace.h: two 3-byte attributes, a pointer, an int.
+        assert_eq!(size_of::<ProbeInfo>(), 24);
+        assert_eq!(std::mem::offset_of!(ProbeInfo, argv), 8);
+        assert_eq!(std::mem::offset_of!(ProbeInfo, argc), 16);
+        assert_eq!(size_of::<TypeInfo>(), 24);
         assert_eq!(size_of::<ProbeData>(), 72);
         assert_eq!(offset_of!(ProbeData, cpu), 32);
         assert_eq!(offset_of!(ProbeData, data), 40);

@@ -1073,6 +1073,11 @@ impl DscopeApp {
                 }
                 Some(BrowserAction::Refresh) => self.list_probes(&ctx),
                 Some(BrowserAction::ShowMatched) => self.show_matched_probes(&ctx),
+                Some(BrowserAction::ArgTypes(probe)) if self.scripted_jobs.is_none() => {
+                    self.session(&ctx).probe_args(probe);
+                }
+                // A scripted engine answers through apply_session_event.
+                Some(BrowserAction::ArgTypes(_)) => {}
                 None => {}
             }
         }
@@ -1225,6 +1230,10 @@ impl DscopeApp {
     /// Routes one event from the worker: the run's to the run panel, the
     /// latest check's to the editor. Stale check answers are ignored.
     pub fn apply_session_event(&mut self, e: SessionEvent) {
+        if let Event::ProbeArgs { probe, types } = e.event {
+            self.probes.arg_types_known(&probe, types);
+            return;
+        }
         if Some(e.job) == self.probes.loading {
             if let Event::Probes(result) = e.event {
                 if let Ok(list) = &result {

@@ -259,6 +259,8 @@ pub enum BrowserAction {
     Refresh,
     /// Show the probes the script's descriptions match.
     ShowMatched,
+    /// Ask libdtrace for the argument types of this probe.
+    ArgTypes(Probe),
 }
 
 /// The side panel's state.
@@ -272,6 +274,9 @@ pub struct ProbeBrowser {
     pub loading: Option<u64>,
     error: Option<String>,
     selected: Option<TreeRow>,
+    /// Argument types by probe description, once asked for; `None` while
+    /// the answer is on its way.
+    arg_types: std::collections::HashMap<String, Option<Result<Vec<String>, String>>>,
 }
 
 const ROW_HEIGHT: f32 = 18.0;
@@ -316,6 +321,18 @@ impl ProbeBrowser {
         }
         self.filter = Some(filter);
         self.selected = None;
+    }
+
+    /// The answer to an argument-type question.
+    pub fn arg_types_known(&mut self, probe: &Probe, types: Result<Vec<String>, String>) {
+        self.arg_types.insert(probe.description(), Some(types));
+    }
+
+    /// What is known of a probe's argument types.
+    pub fn arg_types(&self, probe: &Probe) -> Option<&Result<Vec<String>, String>> {
+        self.arg_types
+            .get(&probe.description())
+            .and_then(Option::as_ref)
     }
 
     pub fn set_filter(&mut self, text: &str) {
@@ -423,6 +440,29 @@ impl ProbeBrowser {
             });
         if let Some(row) = toggle {
             tree.toggle(&row, &filter);
+        }
+        if let Some(row) = self.selected.filter(|r| r.level == Level::Probe) {
+            let probe = tree.probe(row.probe).clone();
+            match self.arg_types.get(&probe.description()) {
+                None => {
+                    self.arg_types.insert(probe.description(), None);
+                    action = Some(BrowserAction::ArgTypes(probe));
+                }
+                Some(None) => {
+                    ui.weak("Reading argument types…");
+                }
+                Some(Some(Ok(types))) if types.is_empty() => {
+                    ui.weak("No typed arguments (args[]).");
+                }
+                Some(Some(Ok(types))) => {
+                    for (i, t) in types.iter().enumerate() {
+                        ui.label(RichText::new(format!("args[{i}]: {t}")).monospace());
+                    }
+                }
+                Some(Some(Err(e))) => {
+                    ui.weak(e.as_str());
+                }
+            }
         }
         ui.horizontal(|ui| {
             let chosen = self.selected.map(|r| tree.description(&r));

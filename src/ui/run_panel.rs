@@ -263,7 +263,7 @@ impl RunPanel {
             }
             Event::Diagnostics(d) => return Some(d),
             Event::Checked { matches } => self.matches = Some(matches),
-            Event::Probes(_) => {}
+            Event::Probes(_) | Event::ProbeArgs { .. } => {}
         }
         None
     }
