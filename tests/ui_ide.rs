@@ -1,11 +1,12 @@
-//! The Aggregations panel, Problems list, Run Options and exports as a
-//! user drives them, fed by a scripted stream of engine events. The
+//! The IDE around the editor as a user drives it, fed by a scripted stream
+//! of engine events: the Aggregations panel and its exports, the Problems
+//! list, Run Options, the console, the probe browser and completion. The
 //! numbers asserted are the ones the charts show.
 
 mod common;
 
 use common::*;
-use dscope::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
+use dscope::model::{AggFunction, Aggregation, Bucket, KeyPart, Probe, Row, Snapshot, Value};
 use dscope::session::Event;
 use dscope::ui::DscopeApp;
 use dscope::ui::app::BottomTab;
@@ -282,33 +283,42 @@ fn run_options_reach_the_script_and_destructive_actions_need_a_yes() {
     assert!(h.query_by_label("Options (2)…").is_some());
 }
 
-#[test]
-fn the_probe_browser_filters_and_inserts_a_probe_at_the_cursor() {
-    use dscope::model::Probe;
-    let dir = tempfile::tempdir().unwrap();
-    let mut h = app(dir.path(), None);
-    shortcut(&mut h, egui::Modifiers::NONE, egui::Key::F2);
-    let job = h
-        .state()
-        .probe_browser()
-        .loading
-        .expect("opening the browser lists the probes");
-    let probe = |id, p: &str, m: &str, f: &str, n: &str| Probe {
+fn probe(id: u32, p: &str, m: &str, f: &str, n: &str) -> Probe {
+    Probe {
         id,
         provider: p.into(),
         module: m.into(),
         function: f.into(),
         name: n.into(),
-    };
-    let probes = vec![
-        probe(1, "dtrace", "", "", "BEGIN"),
-        probe(2, "syscall", "vmlinux", "read", "entry"),
-        probe(3, "syscall", "vmlinux", "readv", "return"),
-        probe(4, "syscall", "vmlinux", "write", "entry"),
-    ];
+    }
+}
+
+/// Opens the probe browser (F2) and answers its listing with `probes`.
+fn open_browser_with(h: &mut Harness<'_, DscopeApp>, probes: Vec<Probe>) {
+    shortcut(h, egui::Modifiers::NONE, egui::Key::F2);
+    let job = h
+        .state()
+        .probe_browser()
+        .loading
+        .expect("opening the browser lists the probes");
     h.state_mut()
         .apply_session_event(event(job, Event::Probes(Ok(probes))));
     h.run();
+}
+
+#[test]
+fn the_probe_browser_filters_and_inserts_a_probe_at_the_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    open_browser_with(
+        &mut h,
+        vec![
+            probe(1, "dtrace", "", "", "BEGIN"),
+            probe(2, "syscall", "vmlinux", "read", "entry"),
+            probe(3, "syscall", "vmlinux", "readv", "return"),
+            probe(4, "syscall", "vmlinux", "write", "entry"),
+        ],
+    );
     assert!(h.query_by_label("4 of 4 probes").is_some());
     // The cursor at the end of the script, then a filter.
     let ctx = h.ctx.clone();
@@ -397,7 +407,6 @@ fn completion_opens_as_you_type_and_on_ctrl_space_and_is_accepted() {
 
 #[test]
 fn matched_probes_shows_what_the_scripts_clauses_would_enable() {
-    use dscope::model::Probe;
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path(), None);
     let ctx = h.ctx.clone();
@@ -406,25 +415,16 @@ fn matched_probes_shows_what_the_scripts_clauses_would_enable() {
         "syscall::read*:entry, dtrace:::BEGIN\n/pid != 0/\n{ @[probefunc] = count(); }\n".into(),
     );
     h.run();
-    shortcut(&mut h, egui::Modifiers::NONE, egui::Key::F2);
-    let job = h.state().probe_browser().loading.unwrap();
-    let probe = |id, p: &str, m: &str, f: &str, n: &str| Probe {
-        id,
-        provider: p.into(),
-        module: m.into(),
-        function: f.into(),
-        name: n.into(),
-    };
-    let probes = vec![
-        probe(1, "dtrace", "", "", "BEGIN"),
-        probe(2, "dtrace", "", "", "END"),
-        probe(3, "syscall", "vmlinux", "read", "entry"),
-        probe(4, "syscall", "vmlinux", "readv", "entry"),
-        probe(5, "syscall", "vmlinux", "read", "return"),
-    ];
-    h.state_mut()
-        .apply_session_event(event(job, Event::Probes(Ok(probes))));
-    h.run();
+    open_browser_with(
+        &mut h,
+        vec![
+            probe(1, "dtrace", "", "", "BEGIN"),
+            probe(2, "dtrace", "", "", "END"),
+            probe(3, "syscall", "vmlinux", "read", "entry"),
+            probe(4, "syscall", "vmlinux", "readv", "entry"),
+            probe(5, "syscall", "vmlinux", "read", "return"),
+        ],
+    );
     click(&mut h, "Matched probes");
     assert!(h.query_by_label("3 of 5 probes").is_some());
     assert!(h.query_by_label("BEGIN").is_some());
