@@ -33,6 +33,10 @@ fn live_app(dir: &std::path::Path, script: &str) -> Harness<'static, DscopeApp> 
 /// half a minute on some kernels.
 fn run_to_the_end(h: &mut Harness<'_, DscopeApp>) {
     click(h, "Run");
+    wait_for_the_end(h);
+}
+
+fn wait_for_the_end(h: &mut Harness<'_, DscopeApp>) {
     let end = Instant::now() + Duration::from_secs(240);
     while Instant::now() < end {
         h.step();
@@ -195,24 +199,34 @@ fn run_options_and_macro_arguments_reach_libdtrace() {
         h.state().editor().diagnostics()
     );
 
-    // Destructive actions are refused until allowed.
+    // A script that calls a destructive action asks first, each run.
     h.state_mut().run_options_mut().args.clear();
     let ctx = h.ctx.clone();
     h.state_mut()
         .editor_mut()
         .set_text(&ctx, "BEGIN { system(\"true\"); exit(0); }\n".into());
+    let before = h.state().run_panel().run_job();
     click(&mut h, "Run");
-    let end = Instant::now() + Duration::from_secs(60);
-    while h.state().run_panel().state().is_active() && Instant::now() < end {
-        h.step();
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    h.step();
-    let notice = h.state().run_panel().notice.clone().unwrap_or_default();
     assert!(
-        notice.contains("Destructive actions not allowed") && notice.contains("Options…"),
-        "refused, saying where to allow them: {notice:?}"
+        h.query_by_label_contains("This script calls system()")
+            .is_some()
     );
+    click(&mut h, "Cancel");
+    assert_eq!(h.state().run_panel().run_job(), before, "nothing ran");
+    click(&mut h, "Run");
+    click(&mut h, "Run with destructive actions");
+    wait_for_the_end(&mut h);
+    assert!(matches!(
+        h.state().run_panel().state(),
+        RunState::Finished(dscope::session::FinishReason::Exited(0))
+    ));
+    click(&mut h, "Run");
+    assert!(
+        h.query_by_label("Allow destructive actions?").is_some(),
+        "allowed for that run only"
+    );
+    click(&mut h, "Cancel");
+    // Allowed in Run Options, it runs without asking.
     h.state_mut().run_options_mut().request_destructive(true);
     h.state_mut().run_options_mut().confirm_destructive(true);
     run_to_the_end(&mut h);

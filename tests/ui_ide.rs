@@ -435,3 +435,26 @@ fn matched_probes_shows_what_the_scripts_clauses_would_enable() {
         "libdtrace is asked for its count too"
     );
 }
+
+#[test]
+fn a_script_with_destructive_actions_asks_before_each_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    let ctx = h.ctx.clone();
+    h.state_mut().editor_mut().set_text(
+        &ctx,
+        "/* system() here is only a comment */\nproc:::exec { raise(9); stop(); }\n".into(),
+    );
+    h.run();
+    click(&mut h, "Run");
+    assert!(
+        h.query_by_label_contains("This script calls raise(), stop()")
+            .is_some()
+    );
+    click(&mut h, "Cancel");
+    assert_eq!(h.state().run_panel().run_job(), None, "nothing ran");
+    click(&mut h, "Run");
+    click(&mut h, "Run with destructive actions");
+    assert!(h.state().run_panel().run_job().is_some());
+    assert!(!h.state().script().destructive, "only for that run");
+}

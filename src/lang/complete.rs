@@ -373,6 +373,48 @@ fn probe_items(typed: &str, probes: &[Probe]) -> Vec<Item> {
         .collect()
 }
 
+/// The destructive actions a script calls (outside comments and strings),
+/// each once, in order of first use.
+pub fn destructive_calls(text: &str) -> Vec<&'static str> {
+    let mut found: Vec<&'static str> = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        if c == b'/' && next == Some(b'*') {
+            i = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+        } else if c == b'/' && next == Some(b'/') {
+            i = text[i..].find('\n').map_or(b.len(), |e| i + e);
+        } else if c == b'"' {
+            i += 1;
+            while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            let member = text[..start].ends_with("->") || text[..start].ends_with('.');
+            let called = text[i..].trim_start().starts_with('(');
+            if let Some(w) = words::DESTRUCTIVE
+                .iter()
+                .find(|w| w.name == &text[start..i])
+                && called
+                && !member
+                && !found.contains(&w.name)
+            {
+                found.push(w.name);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
 /// The word under byte offset `at`, for hover help.
 pub fn word_at(text: &str, at: usize) -> Option<(Range<usize>, &'static Word)> {
     let at = floor_char_boundary(text, at.min(text.len()));
@@ -528,6 +570,14 @@ mod tests {
         );
         assert!(word_at(text, text.find("cpu =").unwrap()).is_none());
         assert!(word_at(text, text.find("pr_pid").unwrap()).is_none());
+    }
+
+    #[test]
+    fn destructive_calls_are_found_in_code_only() {
+        let script = "/* system(\"x\") */ BEGIN { printf(\"raise()\"); system(\"ls\"); \
+                      x->stop(); stop (); system(\"y\"); } // panic()";
+        assert_eq!(destructive_calls(script), ["system", "stop"]);
+        assert!(destructive_calls("BEGIN { trace(1); }").is_empty());
     }
 
     #[test]

@@ -89,10 +89,15 @@ pub enum PendingAction {
 
 enum Prompt {
     Unsaved(PendingAction),
-    Error { title: String, message: String },
+    Error {
+        title: String,
+        message: String,
+    },
     Recover(Vec<(PathBuf, Result<RecoveryRecord, String>)>),
     ChangedOnDisk,
     DeletedOnDisk,
+    /// The script calls these destructive actions, which are off.
+    Destructive(Vec<&'static str>),
 }
 
 /// The file behind the buffer.
@@ -174,6 +179,8 @@ pub struct DscopeApp {
     charts: AggregationsView,
     /// The charts were brought forward for this run already.
     shown_charts: bool,
+    /// The user allowed destructive actions for the next run only.
+    destructive_once: bool,
     probes: ProbeBrowser,
     output_maximized: bool,
     /// The name the open save dialog suggests.
@@ -250,6 +257,7 @@ impl DscopeApp {
             run_options: RunOptions::default(),
             charts: AggregationsView::default(),
             shown_charts: false,
+            destructive_once: false,
             probes: ProbeBrowser::default(),
             output_maximized: false,
             dialog_name: String::new(),
@@ -939,6 +947,28 @@ impl DscopeApp {
                         }
                     });
                 }
+                Prompt::Destructive(uses) => {
+                    ui.heading("Allow destructive actions?");
+                    let calls: Vec<String> = uses.iter().map(|u| format!("{u}()")).collect();
+                    ui.label(format!(
+                        "This script calls {}: destructive actions, which change the system \
+                         being traced. They are off. Run it with them allowed, this once?",
+                        calls.join(", ")
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button(egui::RichText::new("Run with destructive actions").color(ui.visuals().warn_fg_color))
+                            .clicked()
+                        {
+                            keep = false;
+                            self.destructive_once = true;
+                            self.start_run(ctx);
+                        }
+                        if ui.button("Cancel").clicked() {
+                            keep = false;
+                        }
+                    });
+                }
                 Prompt::DeletedOnDisk => {
                     ui.heading("File deleted");
                     ui.label(format!(
@@ -1198,7 +1228,16 @@ impl DscopeApp {
             self.run_options.open = true;
             return;
         }
-        let script = self.script();
+        let allowed_once = std::mem::take(&mut self.destructive_once);
+        if !self.run_options.destructive() && !allowed_once {
+            let uses = crate::lang::complete::destructive_calls(self.editor.text());
+            if !uses.is_empty() {
+                self.prompt = Some(Prompt::Destructive(uses));
+                return;
+            }
+        }
+        let mut script = self.script();
+        script.destructive |= allowed_once;
         let duration = self.run.duration();
         let sent = match &mut self.scripted_jobs {
             Some(_) if self.run.state().is_active() => {
