@@ -22,10 +22,8 @@ fn live_app(dir: &std::path::Path, script: &str) -> Harness<'static, DscopeApp> 
         .with_size(egui::vec2(1100.0, 800.0))
         .build_eframe(move |cc| DscopeApp::new(cc, config));
     h.run();
-    let ctx = h.ctx.clone();
-    h.state_mut().editor_mut().set_text(&ctx, script.into());
+    set_script(&mut h, script);
     h.state_mut().run_panel_mut().duration_secs = 2.0;
-    h.run();
     h
 }
 
@@ -201,10 +199,7 @@ fn run_options_and_macro_arguments_reach_libdtrace() {
 
     // A script that calls a destructive action asks first, each run.
     h.state_mut().run_options_mut().args.clear();
-    let ctx = h.ctx.clone();
-    h.state_mut()
-        .editor_mut()
-        .set_text(&ctx, "BEGIN { system(\"true\"); exit(0); }\n".into());
+    set_script(&mut h, "BEGIN { system(\"true\"); exit(0); }\n");
     let before = h.state().run_panel().run_job();
     click(&mut h, "Run");
     assert!(

@@ -297,13 +297,7 @@ fn a_probes_argument_types_are_those_dtrace_lv_prints() {
         return;
     }
     let mut s = start();
-    let read = dscope::model::Probe {
-        id: 0,
-        provider: "syscall".into(),
-        module: "vmlinux".into(),
-        function: "read".into(),
-        name: "entry".into(),
-    };
+    let read = dscope::model::Probe::new(0, "syscall", "vmlinux", "read", "entry");
     let job = s.probe_args(read.clone());
     let events = collect(&s, job, Duration::from_secs(30), |_| true);
     assert_eq!(

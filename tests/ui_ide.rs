@@ -284,13 +284,7 @@ fn run_options_reach_the_script_and_destructive_actions_need_a_yes() {
 }
 
 fn probe(id: u32, p: &str, m: &str, f: &str, n: &str) -> Probe {
-    Probe {
-        id,
-        provider: p.into(),
-        module: m.into(),
-        function: f.into(),
-        name: n.into(),
-    }
+    Probe::new(id, p, m, f, n)
 }
 
 /// Opens the probe browser (F2) and answers its listing with `probes`.
@@ -321,10 +315,7 @@ fn the_probe_browser_filters_and_inserts_a_probe_at_the_cursor() {
     );
     assert!(h.query_by_label("4 of 4 probes").is_some());
     // The cursor at the end of the script, then a filter.
-    let ctx = h.ctx.clone();
-    h.state_mut()
-        .editor_mut()
-        .set_text(&ctx, "/* a */\n".into());
+    set_script(&mut h, "/* a */\n");
     h.state_mut().editor_mut().goto(2, 0);
     h.run();
     replace_text(&mut h, "Filter", "syscall::read*:");
@@ -362,9 +353,7 @@ fn the_probe_browser_filters_and_inserts_a_probe_at_the_cursor() {
 fn completion_opens_as_you_type_and_on_ctrl_space_and_is_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path(), None);
-    let ctx = h.ctx.clone();
-    h.state_mut().editor_mut().set_text(&ctx, String::new());
-    h.run();
+    set_script(&mut h, "");
     type_in_editor(&mut h, "BEGIN { @[exe");
     let items: Vec<String> = h
         .state()
@@ -409,12 +398,10 @@ fn completion_opens_as_you_type_and_on_ctrl_space_and_is_accepted() {
 fn matched_probes_shows_what_the_scripts_clauses_would_enable() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path(), None);
-    let ctx = h.ctx.clone();
-    h.state_mut().editor_mut().set_text(
-        &ctx,
-        "syscall::read*:entry, dtrace:::BEGIN\n/pid != 0/\n{ @[probefunc] = count(); }\n".into(),
+    set_script(
+        &mut h,
+        "syscall::read*:entry, dtrace:::BEGIN\n/pid != 0/\n{ @[probefunc] = count(); }\n",
     );
-    h.run();
     open_browser_with(
         &mut h,
         vec![
@@ -440,12 +427,10 @@ fn matched_probes_shows_what_the_scripts_clauses_would_enable() {
 fn a_script_with_destructive_actions_asks_before_each_run() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path(), None);
-    let ctx = h.ctx.clone();
-    h.state_mut().editor_mut().set_text(
-        &ctx,
-        "/* system() here is only a comment */\nproc:::exec { raise(9); stop(); }\n".into(),
+    set_script(
+        &mut h,
+        "/* system() here is only a comment */\nproc:::exec { raise(9); stop(); }\n",
     );
-    h.run();
     click(&mut h, "Run");
     assert!(
         h.query_by_label_contains("This script calls raise(), stop()")

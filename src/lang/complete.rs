@@ -453,13 +453,7 @@ mod tests {
     }
 
     fn probe(p: &str, m: &str, f: &str, n: &str) -> Probe {
-        Probe {
-            id: 0,
-            provider: p.into(),
-            module: m.into(),
-            function: f.into(),
-            name: n.into(),
-        }
+        Probe::new(0, p, m, f, n)
     }
 
     fn probes() -> Vec<Probe> {

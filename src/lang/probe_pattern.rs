@@ -217,13 +217,7 @@ mod tests {
     use super::*;
 
     fn probe(p: &str, m: &str, f: &str, n: &str) -> Probe {
-        Probe {
-            id: 1,
-            provider: p.into(),
-            module: m.into(),
-            function: f.into(),
-            name: n.into(),
-        }
+        Probe::new(0, p, m, f, n)
     }
 
     #[test]

@@ -22,6 +22,16 @@ pub struct Probe {
 }
 
 impl Probe {
+    pub fn new(id: u32, provider: &str, module: &str, function: &str, name: &str) -> Probe {
+        Probe {
+            id,
+            provider: provider.to_owned(),
+            module: module.to_owned(),
+            function: function.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+
     /// `provider:module:function:name`.
     pub fn description(&self) -> String {
         format!(

@@ -486,13 +486,7 @@ mod tests {
     use super::*;
 
     fn probe(id: u32, p: &str, m: &str, f: &str, n: &str) -> Probe {
-        Probe {
-            id,
-            provider: p.into(),
-            module: m.into(),
-            function: f.into(),
-            name: n.into(),
-        }
+        Probe::new(id, p, m, f, n)
     }
 
     fn sample() -> Vec<Probe> {

@@ -54,6 +54,13 @@ pub fn click(h: &mut Harness<'_, DscopeApp>, label: &str) {
     h.run();
 }
 
+/// Replaces the editor's text, as opening a file does.
+pub fn set_script(h: &mut Harness<'_, DscopeApp>, text: &str) {
+    let ctx = h.ctx.clone();
+    h.state_mut().editor_mut().set_text(&ctx, text.to_owned());
+    h.run();
+}
+
 pub fn type_in_editor(h: &mut Harness<'_, DscopeApp>, text: &str) {
     h.get_by_label("D script editor").focus();
     h.run();
