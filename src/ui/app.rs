@@ -1275,10 +1275,10 @@ impl DscopeApp {
         }
         if Some(e.job) == self.probes.loading {
             if let Event::Probes(result) = e.event {
-                if let Ok(list) = &result {
-                    self.editor.set_probes(Arc::new(list.clone()));
-                }
                 self.probes.listed(result);
+                if let Some(tree) = self.probes.tree() {
+                    self.editor.set_probes(tree.shared());
+                }
             }
             return;
         }

@@ -10,6 +10,7 @@ use crate::lang::probe_pattern::{ProbePattern, glob};
 use crate::model::Probe;
 use egui::{RichText, Ui, vec2};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// What the filter box holds, ready to test probes against.
 #[derive(Debug, Clone)]
@@ -83,7 +84,8 @@ pub struct TreeRow {
 /// make visible.
 #[derive(Debug, Default)]
 pub struct ProbeTree {
-    probes: Vec<Probe>,
+    /// Sorted; shared with completion.
+    probes: Arc<Vec<Probe>>,
     lower: Vec<String>,
     /// Open headings, as `provider`, `provider:module` or
     /// `provider:module:function`.
@@ -107,7 +109,7 @@ impl ProbeTree {
             .map(|p| p.description().to_lowercase())
             .collect();
         let mut tree = ProbeTree {
-            probes,
+            probes: Arc::new(probes),
             lower,
             ..ProbeTree::default()
         };
@@ -117,6 +119,11 @@ impl ProbeTree {
 
     pub fn len(&self) -> usize {
         self.probes.len()
+    }
+
+    /// The whole list, without copying it.
+    pub fn shared(&self) -> Arc<Vec<Probe>> {
+        Arc::clone(&self.probes)
     }
 
     pub fn is_empty(&self) -> bool {
