@@ -619,11 +619,8 @@ impl DscopeApp {
     }
 
     fn list_probes(&mut self, ctx: &egui::Context) {
-        let job = match &mut self.scripted_jobs {
-            Some(n) => {
-                *n += 1;
-                *n
-            }
+        let job = match self.scripted_job() {
+            Some(n) => n,
             None => self.session(ctx).list_probes(),
         };
         self.probes.loading = Some(job);
@@ -1203,13 +1200,18 @@ impl DscopeApp {
     fn start_check(&mut self, ctx: &egui::Context) {
         self.check_due = None;
         let script = self.script();
-        self.check_job = Some(match &mut self.scripted_jobs {
-            Some(n) => {
-                *n += 1;
-                *n
-            }
+        self.check_job = Some(match self.scripted_job() {
+            Some(n) => n,
             None => self.session(ctx).check(script),
         });
+    }
+
+    /// With a scripted engine, the next job number (the worker's are
+    /// handed out by the session).
+    fn scripted_job(&mut self) -> Option<u64> {
+        let n = self.scripted_jobs.as_mut()?;
+        *n += 1;
+        Some(*n)
     }
 
     /// The job of the latest check.
@@ -1239,15 +1241,12 @@ impl DscopeApp {
         let mut script = self.script();
         script.destructive |= allowed_once;
         let duration = self.run.duration();
-        let sent = match &mut self.scripted_jobs {
-            Some(_) if self.run.state().is_active() => {
-                Err("A script is already running; stop it before starting another.".into())
-            }
-            Some(n) => {
-                *n += 1;
-                Ok(*n)
-            }
-            None => self.session(ctx).run(script, duration, SNAPSHOT_EVERY),
+        let sent = if self.scripted_jobs.is_some() && self.run.state().is_active() {
+            Err("A script is already running; stop it before starting another.".into())
+        } else if let Some(n) = self.scripted_job() {
+            Ok(n)
+        } else {
+            self.session(ctx).run(script, duration, SNAPSHOT_EVERY)
         };
         match sent {
             Ok(job) => {

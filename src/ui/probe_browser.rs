@@ -13,8 +13,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 /// What the filter box holds, ready to test probes against.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub enum ProbeFilter {
+    #[default]
     All,
     /// A description with colons, as `dtrace -l -n` reads it.
     Pattern(ProbePattern),
@@ -275,7 +276,7 @@ pub enum BrowserAction {
 pub struct ProbeBrowser {
     pub open: bool,
     filter_text: String,
-    filter: Option<ProbeFilter>,
+    filter: ProbeFilter,
     tree: Option<ProbeTree>,
     /// Loading, and the job that will answer.
     pub loading: Option<u64>,
@@ -303,9 +304,7 @@ impl ProbeBrowser {
         match result {
             Ok(probes) => {
                 let mut tree = ProbeTree::new(probes);
-                if let Some(f) = &self.filter {
-                    tree.refilter(f);
-                }
+                tree.refilter(&self.filter);
                 self.tree = Some(tree);
                 self.error = None;
                 self.selected = None;
@@ -317,17 +316,12 @@ impl ProbeBrowser {
     /// Shows only the probes these descriptions (a script's) match.
     pub fn show_matched(&mut self, descriptions: Vec<String>) {
         self.filter_text = format!("matched by the script: {}", descriptions.join(", "));
-        let filter = ProbeFilter::AnyOf(
+        self.apply(ProbeFilter::AnyOf(
             descriptions
                 .iter()
                 .map(|d| ProbePattern::parse(d))
                 .collect(),
-        );
-        if let Some(t) = &mut self.tree {
-            t.refilter(&filter);
-        }
-        self.filter = Some(filter);
-        self.selected = None;
+        ));
     }
 
     /// The answer to an argument-type question.
@@ -344,11 +338,14 @@ impl ProbeBrowser {
 
     pub fn set_filter(&mut self, text: &str) {
         self.filter_text = text.to_owned();
-        let filter = ProbeFilter::parse(text);
+        self.apply(ProbeFilter::parse(text));
+    }
+
+    fn apply(&mut self, filter: ProbeFilter) {
         if let Some(t) = &mut self.tree {
             t.refilter(&filter);
         }
-        self.filter = Some(filter);
+        self.filter = filter;
         self.selected = None;
     }
 
@@ -399,7 +396,7 @@ impl ProbeBrowser {
             return action;
         };
         ui.label(format!("{} of {} probes", tree.matches(), tree.len()));
-        let filter = self.filter.clone().unwrap_or(ProbeFilter::All);
+        let filter = &self.filter;
         let mut toggle = None;
         let selected = &mut self.selected;
         egui::ScrollArea::both()
@@ -446,7 +443,7 @@ impl ProbeBrowser {
                 }
             });
         if let Some(row) = toggle {
-            tree.toggle(&row, &filter);
+            tree.toggle(&row, filter);
         }
         if let Some(row) = self.selected.filter(|r| r.level == Level::Probe) {
             let probe = tree.probe(row.probe).clone();
