@@ -5,6 +5,7 @@
 //! option name after `#pragma D option`, and code, where built-ins,
 //! functions and the script's own variables are offered.
 
+use super::source::literal_at;
 use super::words::{self, Word, WordKind};
 use crate::model::Probe;
 use std::collections::BTreeSet;
@@ -65,8 +66,8 @@ pub enum Place {
 pub fn place_at(text: &str, cursor: usize) -> Place {
     let cursor = floor_char_boundary(text, cursor.min(text.len()));
     let before = &text[..cursor];
-    let (depth, in_comment, in_string) = scan(before);
-    if in_comment || in_string {
+    let (depth, in_literal) = scan(before);
+    if in_literal {
         return Place::Nothing;
     }
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -122,42 +123,25 @@ fn token_len(s: &str, part: impl Fn(char) -> bool) -> usize {
 
 /// Brace depth at the end of `text`, and whether it ends inside a comment
 /// or a string.
-fn scan(text: &str) -> (usize, bool, bool) {
+fn scan(text: &str) -> (usize, bool) {
     let b = text.as_bytes();
     let (mut depth, mut i) = (0usize, 0);
-    let (mut block, mut line, mut string) = (false, false, false);
     while i < b.len() {
-        let c = b[i];
-        let next = b.get(i + 1).copied();
-        if block {
-            if c == b'*' && next == Some(b'/') {
-                block = false;
-                i += 1;
+        if let Some((end, closed)) = literal_at(text, i) {
+            if !closed {
+                return (depth, true);
             }
-        } else if line {
-            line = c != b'\n';
-        } else if string {
-            if c == b'\\' {
-                i += 1;
-            } else if c == b'"' || c == b'\n' {
-                string = false;
-            }
-        } else {
-            match (c, next) {
-                (b'/', Some(b'*')) => {
-                    block = true;
-                    i += 1;
-                }
-                (b'/', Some(b'/')) => line = true,
-                (b'"', _) => string = true,
-                (b'{', _) => depth += 1,
-                (b'}', _) => depth = depth.saturating_sub(1),
-                _ => {}
-            }
+            i = end;
+            continue;
+        }
+        match b[i] {
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
         }
         i += 1;
     }
-    (depth, block || line, string)
+    (depth, false)
 }
 
 /// Whether typing `typed` (the character just entered) at `cursor` should
@@ -381,17 +365,8 @@ pub fn destructive_calls(text: &str) -> Vec<&'static str> {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        let next = b.get(i + 1).copied();
-        if c == b'/' && next == Some(b'*') {
-            i = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
-        } else if c == b'/' && next == Some(b'/') {
-            i = text[i..].find('\n').map_or(b.len(), |e| i + e);
-        } else if c == b'"' {
-            i += 1;
-            while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
-                i += if b[i] == b'\\' { 2 } else { 1 };
-            }
-            i += 1;
+        if let Some((end, _)) = literal_at(text, i) {
+            i = end;
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
@@ -572,6 +547,10 @@ mod tests {
                       x->stop(); stop (); system(\"y\"); } // panic()";
         assert_eq!(destructive_calls(script), ["system", "stop"]);
         assert!(destructive_calls("BEGIN { trace(1); }").is_empty());
+        assert_eq!(
+            destructive_calls("BEGIN { é; /* ü */ system(\"ö\"); }"),
+            ["system"]
+        );
     }
 
     #[test]

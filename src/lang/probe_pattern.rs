@@ -138,23 +138,12 @@ pub fn descriptions_in(script: &str) -> Vec<String> {
     let mut line_start = true;
     while i < b.len() {
         let c = b[i];
-        let next = b.get(i + 1).copied();
-        if c == b'/' && next == Some(b'*') {
-            i = script[i + 2..]
-                .find("*/")
-                .map_or(b.len(), |e| i + 2 + e + 2);
+        if let Some((end, _)) = super::source::literal_at(script, i) {
+            i = end;
             continue;
         }
-        if c == b'/' && next == Some(b'/') || line_start && c == b'#' && depth == 0 {
+        if line_start && c == b'#' && depth == 0 {
             i = script[i..].find('\n').map_or(b.len(), |e| i + e);
-            continue;
-        }
-        if c == b'"' {
-            i += 1;
-            while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
-                i += if b[i] == b'\\' { 2 } else { 1 };
-            }
-            i += 1;
             continue;
         }
         line_start = c == b'\n' || (line_start && c.is_ascii_whitespace());
