@@ -4,29 +4,8 @@
 //! Values go to libdtrace as they are typed, one option or argument each,
 //! never through a shell.
 
+use crate::lang::words::OPTIONS;
 use egui::{Id, RichText, TextEdit, Ui};
-
-/// Options people set most, with what they do.
-pub const KNOWN_OPTIONS: &[(&str, &str)] = &[
-    ("bufsize", "principal buffer size per CPU (e.g. 4m)"),
-    ("aggsize", "aggregation buffer size per CPU"),
-    ("aggrate", "how often aggregations are read (e.g. 1hz)"),
-    ("switchrate", "how often buffers are switched (e.g. 10hz)"),
-    ("strsize", "size of strings (default 256)"),
-    ("dynvarsize", "dynamic variable space"),
-    ("nspec", "number of speculative buffers"),
-    ("specsize", "speculation buffer size"),
-    ("cleanrate", "how often dynamic variables are cleaned"),
-    ("bufpolicy", "switch, fill or ring"),
-    ("stackframes", "kernel stack frames to record"),
-    ("ustackframes", "user stack frames to record"),
-    ("quiet", "print only explicitly traced data"),
-    ("flowindent", "indent function entry and return"),
-    ("zdefs", "allow probe descriptions that match nothing"),
-    ("aggsortkey", "sort aggregations by key"),
-    ("aggsortrev", "reverse the aggregation sort"),
-    ("cpu", "trace only this CPU"),
-];
 
 /// What destructive actions are, as the confirmation says it.
 pub const DESTRUCTIVE_WARNING: &str = "Destructive actions change the system being traced: \
@@ -142,17 +121,17 @@ impl RunOptions {
                     )
                     .widget_info(|| accessible(format!("option {} name", i + 1)));
                     ui.menu_button("Known…", |ui| {
-                        for (known, help) in KNOWN_OPTIONS {
-                            if ui.button(*known).on_hover_text(*help).clicked() {
-                                *name = (*known).to_owned();
+                        for option in OPTIONS {
+                            if ui.button(option.name).on_hover_text(option.doc).clicked() {
+                                *name = option.name.to_owned();
                                 ui.close();
                             }
                         }
                     });
-                    let hint = KNOWN_OPTIONS
+                    let hint = OPTIONS
                         .iter()
-                        .find(|(k, _)| k == name)
-                        .map_or("value (empty for a flag)", |(_, h)| h);
+                        .find(|o| o.name == name)
+                        .map_or("value (empty for a flag)", |o| o.doc);
                     ui.add(
                         TextEdit::singleline(value)
                             .hint_text(hint)
