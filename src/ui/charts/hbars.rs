@@ -89,7 +89,11 @@ pub fn show(ui: &mut Ui, model: &BarsModel) {
                     font.clone(),
                     text_color,
                 );
-                let area = Rect::from_min_max(pos_x(rect, label_width), rect.max - vec2(90.0, 3.0));
+                // Between the key and the value text, a little inside the row.
+                let area = Rect::from_min_max(
+                    rect.min + vec2(label_width, 3.0),
+                    rect.max - vec2(90.0, 3.0),
+                );
                 let (a, b) = model.extent(*value);
                 let bar = Rect::from_x_y_ranges(
                     area.left() + a * area.width()..=area.left() + b * area.width(),
@@ -106,10 +110,6 @@ pub fn show(ui: &mut Ui, model: &BarsModel) {
                 response.on_hover_text(format!("{key}\n{value}"));
             }
         });
-}
-
-fn pos_x(rect: Rect, label_width: f32) -> egui::Pos2 {
-    rect.min + vec2(label_width, 3.0)
 }
 
 #[cfg(test)]
