@@ -666,6 +666,10 @@ impl Editor {
         accept: Option<usize>,
         anchor: egui::Pos2,
     ) {
+        if accept.is_none() && !explicit && !changed && self.popup.is_none() {
+            // Nothing to do: skip finding the cursor's byte in a long text.
+            return;
+        }
         let cursor = byte_index(&self.text, cursor_char);
         if let Some(i) = accept {
             self.accept_completion(ui.ctx(), i);
