@@ -109,41 +109,40 @@ impl RunOptions {
     fn contents(&mut self, ui: &mut Ui) {
         ui.strong("Options (-x name=value)");
         let mut remove = None;
-        egui::Grid::new("run-options-grid")
-            .num_columns(4)
-            .striped(true)
-            .show(ui, |ui| {
-                for (i, (name, value)) in self.options.iter_mut().enumerate() {
-                    ui.add(
-                        TextEdit::singleline(name)
-                            .hint_text("name")
-                            .desired_width(110.0),
-                    )
-                    .widget_info(|| accessible(format!("option {} name", i + 1)));
-                    ui.menu_button("Known…", |ui| {
-                        for option in OPTIONS {
-                            if ui.button(option.name).on_hover_text(option.doc).clicked() {
-                                *name = option.name.to_owned();
-                                ui.close();
-                            }
+        // Rows of their own, not a Grid: a Grid sizes new columns from the
+        // previous frame and squeezes fresh text fields to a few letters.
+        for (i, (name, value)) in self.options.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                ui.add(
+                    TextEdit::singleline(name)
+                        .hint_text("name")
+                        .desired_width(110.0),
+                )
+                .widget_info(|| accessible(format!("option {} name", i + 1)));
+                ui.menu_button("Known…", |ui| {
+                    // Destructive actions have their own, confirmed switch.
+                    for option in OPTIONS.iter().filter(|o| o.name != "destructive") {
+                        if ui.button(option.name).on_hover_text(option.doc).clicked() {
+                            *name = option.name.to_owned();
+                            ui.close();
                         }
-                    });
-                    let hint = OPTIONS
-                        .iter()
-                        .find(|o| o.name == name)
-                        .map_or("value (empty for a flag)", |o| o.doc);
-                    ui.add(
-                        TextEdit::singleline(value)
-                            .hint_text(hint)
-                            .desired_width(220.0),
-                    )
-                    .widget_info(|| accessible(format!("option {} value", i + 1)));
-                    if ui.small_button("Remove").clicked() {
-                        remove = Some(i);
                     }
-                    ui.end_row();
+                });
+                let hint = OPTIONS
+                    .iter()
+                    .find(|o| o.name == name)
+                    .map_or("value (empty for a flag)", |o| o.doc);
+                ui.add(
+                    TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .desired_width(220.0),
+                )
+                .widget_info(|| accessible(format!("option {} value", i + 1)));
+                if ui.small_button("Remove").clicked() {
+                    remove = Some(i);
                 }
             });
+        }
         if let Some(i) = remove {
             self.options.remove(i);
         }
