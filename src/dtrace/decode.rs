@@ -233,7 +233,9 @@ pub fn decode_entry(
         ));
     };
     let mut data = slice(e.value_bytes, &e.value, "value")?;
-    let normal = e.normal.max(1) as i64;
+    // A factor past i64::MAX would turn negative, and i64::MIN / -1
+    // overflows; no real normalization is that large.
+    let normal = e.normal.clamp(1, i64::MAX as u64) as i64;
     // The parameter word of lquantize/llquantize.
     let params = match (abi, function.is_distribution(), function) {
         (_, false, _) | (_, _, AggFunction::Quantize) => 0,
@@ -273,8 +275,12 @@ pub fn decode_entry(
         AggFunction::Avg => {
             need(2)?;
             let (n, total) = (word(0), word(1));
-            order.scalar = if n == 0 { 0 } else { total / n };
-            Value::Number(if n == 0 { 0 } else { total / normal / n })
+            order.scalar = if n == 0 { 0 } else { total.wrapping_div(n) };
+            Value::Number(if n == 0 {
+                0
+            } else {
+                (total / normal).wrapping_div(n)
+            })
         }
         AggFunction::Stddev => {
             need(4)?;
@@ -461,7 +467,9 @@ fn stddev(data: &[u64; 4], normal: u64) -> u64 {
     }
     let squares = (data[3] as u128) << 64 | data[2] as u128;
     let avg_of_squares = squares / normal.max(1) as u128 / count as u128;
-    let avg = (total / normal.max(1) as i64 / count as i64).unsigned_abs() as u128;
+    let avg = (total / normal.max(1) as i64)
+        .wrapping_div(count as i64)
+        .unsigned_abs() as u128;
     avg_of_squares.wrapping_sub(avg * avg).isqrt() as u64
 }
 
@@ -605,8 +613,8 @@ fn llquantize_layout(
     Some(layout)
 }
 
-fn pow(factor: u16, exp: u16) -> i64 {
-    (factor as i64).saturating_pow(exp as u32)
+fn pow(factor: u16, exp: u32) -> i64 {
+    (factor as i64).saturating_pow(exp)
 }
 
 /// Linux DTrace 2.x: overflow, negative ranges, `abs() < scale`, positive
@@ -620,17 +628,18 @@ fn llquantize_layout_linux(
 ) -> Option<Vec<LlBin>> {
     let steps_factor = (steps / factor) as usize;
     let per_mag = steps as usize - steps_factor;
-    let bin0 = 1 + (hmag - lmag + 1) as usize * per_mag;
+    // In usize: hmag - lmag + 1 overflows u16 for 0..=65535.
+    let bin0 = 1 + (usize::from(hmag) - usize::from(lmag) + 1) * per_mag;
     let nbins = 2 * bin0 + 1;
     if nbins > available {
         return None;
     }
     // Positive side: (offset from bin0, smallest value).
     let mut positive: Vec<(usize, i64)> = Vec::new();
-    let scale0 = pow(factor, lmag);
+    let scale0 = pow(factor, u32::from(lmag));
     positive.push((1, scale0));
     let mut i = 1;
-    let mut mag = lmag;
+    let (mut mag, hmag) = (u32::from(lmag), u32::from(hmag));
     if lmag == 0 && steps > factor {
         for step in 2..=factor as i64 {
             i += steps_factor;
@@ -715,7 +724,7 @@ fn llquantize_layout_illumos(
     steps: u16,
     available: usize,
 ) -> Option<Vec<LlBin>> {
-    let mut value = pow(factor, low);
+    let mut value = pow(factor, u32::from(low));
     let mut next = value.saturating_mul(factor as i64);
     let nsteps = steps as i64;
     let mut step = if next > nsteps { next / nsteps } else { 1 };
@@ -726,8 +735,8 @@ fn llquantize_layout_illumos(
         weight: 0.0,
         is_zero: true,
     }];
-    let mut order = low;
-    while order <= high {
+    let mut order = u32::from(low);
+    while order <= u32::from(high) {
         if bins.len() + 1 >= available || value >= next {
             return None;
         }
