@@ -195,6 +195,12 @@ pub struct DscopeApp {
         crossbeam_channel::Sender<PngResult>,
         crossbeam_channel::Receiver<PngResult>,
     ),
+    /// Frames in a row that panicked; see [`DscopeApp::guarded_frame`].
+    panicked_frames: u32,
+    /// The recovery file written after the last panic, and the text in it.
+    rescued: Option<(PathBuf, String)>,
+    /// Tests of the panic path set this to make the next frame panic.
+    panic_next_frame: Option<String>,
 }
 
 /// Where a PNG export was written, or why it was not.
@@ -264,7 +270,11 @@ impl DscopeApp {
             export: None,
             png_pending: None,
             png_done: crossbeam_channel::unbounded(),
+            panicked_frames: 0,
+            rescued: None,
+            panic_next_frame: None,
         };
+        super::panic::install_hook();
         if let Some(m) = settings_message {
             app.status = m;
         }
@@ -890,7 +900,7 @@ impl DscopeApp {
                     }
                 }
                 Prompt::Recover(orphans) => {
-                    ui.heading("Recover unsaved work?");
+                    ui.heading(crate::troubleshooting::RECOVER.says);
                     ui.label("dscope did not exit cleanly last time. Unsaved text was kept:");
                     let mut take = None;
                     let mut drop = None;
@@ -1042,6 +1052,9 @@ impl DscopeApp {
 
     /// One frame of the whole app.
     pub fn frame(&mut self, ui: &mut Ui) {
+        if let Some(message) = self.panic_next_frame.take() {
+            panic!("{message}");
+        }
         let ctx = ui.ctx().clone();
         self.check_disk(&ctx);
         // A prompt or dialog owns the keyboard: no shortcut may act behind it.
@@ -1524,8 +1537,87 @@ fn apply_theme(ctx: &egui::Context, theme: ThemeKind) {
     });
 }
 
+/// After this many panicking frames in a row the window is unusable, so
+/// dscope quits; the recovery file it leaves is offered at the next start.
+const PANICKED_FRAMES_BEFORE_QUIT: u32 = 3;
+
+impl DscopeApp {
+    /// Makes the next frame panic, to test what a bug in the UI costs.
+    #[doc(hidden)]
+    pub fn panic_in_next_frame(&mut self, message: &str) {
+        self.panic_next_frame = Some(message.to_owned());
+    }
+
+    /// [`DscopeApp::frame`], with panics (on this or any other thread of
+    /// the process) caught: the text is copied to the recovery file and the
+    /// user is told what happened and where the copy is.
+    pub fn guarded_frame(&mut self, ui: &mut Ui) {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.frame(ui)));
+        let reports = super::panic::take_reports();
+        match outcome {
+            Ok(()) => self.panicked_frames = 0,
+            Err(_) => self.panicked_frames += 1,
+        }
+        if reports.is_empty() && outcome.is_ok() {
+            return;
+        }
+        let what = match reports.last() {
+            Some(r) => r.describe(),
+            None => "a panic without a report".to_owned(),
+        };
+        let saved = self.rescue_text();
+        if self.panicked_frames >= PANICKED_FRAMES_BEFORE_QUIT {
+            eprintln!(
+                "dscope: quitting after {PANICKED_FRAMES_BEFORE_QUIT} internal errors in a row, the last {what}. {saved}"
+            );
+            std::process::exit(70);
+        }
+        self.prompt = Some(Prompt::Error {
+            title: crate::troubleshooting::INTERNAL_ERROR.says.to_owned(),
+            message: format!(
+                "{what}.\n\n{saved}\n\nSave your work; if dscope misbehaves, quit and start it again. \
+                 Please report this error with the steps that led to it."
+            ),
+        });
+        ui.ctx().request_repaint();
+    }
+
+    /// Copies the unsaved text to the recovery file after a panic, and
+    /// says where it went.
+    fn rescue_text(&mut self) -> String {
+        if !self.doc.dirty {
+            return "Your script has no unsaved changes.".to_owned();
+        }
+        let text = self.editor.text().to_owned();
+        if let Some((file, rescued)) = &self.rescued
+            && *rescued == text
+            && file.exists()
+        {
+            return format!("Your unsaved text is in {}.", file.display());
+        }
+        let store = self
+            .recovery
+            .clone()
+            .unwrap_or_else(|| RecoveryStore::new(std::env::temp_dir().join("dscope-recovery")));
+        match store.write(self.doc.path.as_deref(), &text) {
+            Ok(file) => {
+                let said = format!(
+                    "Your unsaved text was written to {}; if dscope ends now, it is offered back at the next start.",
+                    file.display()
+                );
+                self.rescued = Some((file, text));
+                said
+            }
+            Err(e) => format!(
+                "Your unsaved text could not be written to {}: {e}. Save it with Save As now.",
+                store.dir().display()
+            ),
+        }
+    }
+}
+
 impl eframe::App for DscopeApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        self.frame(ui);
+        self.guarded_frame(ui);
     }
 }
