@@ -243,15 +243,9 @@ fn with_compiled(
     let name = path.display().to_string();
     match consumer.compile(&source, &name, args) {
         Ok(compiled) => then(&mut consumer, compiled, out, err),
-        Err(CompileError::Script(d)) => {
+        Err(CompileError::Script(mut d)) => {
+            crate::troubleshooting::explain(&mut d);
             let _ = writeln!(out, "{}", format_diagnostic(path, &d));
-            if d.tag.as_deref() == Some("D_PDESC_ZERO") && !crate::dtrace::running_as_root() {
-                let _ = writeln!(
-                    err,
-                    "dscope: note: not running as root. Without DTrace privileges no probes are \
-                     visible; run dscope with sudo (pfexec on illumos)."
-                );
-            }
             EXIT_SCRIPT_ERRORS
         }
         Err(CompileError::Setup(m)) => {
@@ -259,53 +253,6 @@ fn with_compiled(
             EXIT_CANNOT
         }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Diagnostic;
-
-    #[test]
-    fn diagnostics_print_like_a_compiler() {
-        let d = Diagnostic {
-            tag: Some("D_SYNTAX".into()),
-            ..Diagnostic::error(3, "syntax error near \";\"").with_columns(7..8)
-        };
-        assert_eq!(
-            format_diagnostic(Path::new("x.d"), &d),
-            "x.d:3:8: error: syntax error near \";\" [D_SYNTAX]"
-        );
-        let whole = Diagnostic::error(0, "in action list: bad");
-        assert_eq!(
-            format_diagnostic(Path::new("x.d"), &whole),
-            "x.d: error: in action list: bad"
-        );
-        let lib = Diagnostic {
-            file: Some("/usr/lib64/dtrace/io.d".into()),
-            ..Diagnostic::error(7, "undefined").with_columns(1..2)
-        };
-        assert_eq!(
-            format_diagnostic(Path::new("x.d"), &lib),
-            "/usr/lib64/dtrace/io.d:7: error: undefined"
-        );
-    }
-
-    #[test]
-    fn options_split_on_the_first_equals() {
-        assert_eq!(parse_option("bufsize=4m"), ("bufsize", Some("4m")));
-        assert_eq!(parse_option("quiet"), ("quiet", None));
-        assert_eq!(parse_option("define=a=b"), ("define", Some("a=b")));
-    }
-}
-
-/// Whether `/proc/mounts`-style text has a file system of `fstype` at `at`.
-pub fn is_mounted(mounts: &str, fstype: &str, at: &str) -> bool {
-    mounts.lines().any(|l| {
-        let mut f = l.split_whitespace();
-        let (_, point, kind) = (f.next(), f.next(), f.next());
-        point == Some(at) && kind == Some(fstype)
-    })
 }
 
 struct Report<'a> {
@@ -362,7 +309,7 @@ pub fn doctor(out: &mut dyn Write) -> u8 {
     }
     if cfg!(target_os = "linux") {
         let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
-        if is_mounted(&mounts, "debugfs", "/sys/kernel/debug") {
+        if crate::troubleshooting::is_mounted(&mounts, "debugfs", "/sys/kernel/debug") {
             r.ok("debugfs", "mounted at /sys/kernel/debug");
         } else {
             r.problem(
@@ -371,7 +318,7 @@ pub fn doctor(out: &mut dyn Write) -> u8 {
                 "sudo mount -t debugfs none /sys/kernel/debug",
             );
         }
-        if is_mounted(&mounts, "tracefs", "/sys/kernel/debug/tracing") {
+        if crate::troubleshooting::is_mounted(&mounts, "tracefs", "/sys/kernel/debug/tracing") {
             r.ok("tracefs", "mounted at /sys/kernel/debug/tracing");
         } else {
             r.problem(
@@ -420,19 +367,6 @@ pub fn doctor(out: &mut dyn Write) -> u8 {
     } else {
         let _ = writeln!(r.out, "{} problem(s) found.", r.problems);
         EXIT_SCRIPT_ERRORS
-    }
-}
-
-#[cfg(test)]
-mod doctor_tests {
-    use super::*;
-
-    #[test]
-    fn mounts_are_matched_by_point_and_type() {
-        let m = "sysfs /sys sysfs rw 0 0\nnone /sys/kernel/debug debugfs rw 0 0\n";
-        assert!(is_mounted(m, "debugfs", "/sys/kernel/debug"));
-        assert!(!is_mounted(m, "tracefs", "/sys/kernel/debug/tracing"));
-        assert!(!is_mounted(m, "debugfs", "/sys"));
     }
 }
 
@@ -499,4 +433,42 @@ pub fn probes(
         return EXIT_SCRIPT_ERRORS;
     }
     EXIT_OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Diagnostic;
+
+    #[test]
+    fn diagnostics_print_like_a_compiler() {
+        let d = Diagnostic {
+            tag: Some("D_SYNTAX".into()),
+            ..Diagnostic::error(3, "syntax error near \";\"").with_columns(7..8)
+        };
+        assert_eq!(
+            format_diagnostic(Path::new("x.d"), &d),
+            "x.d:3:8: error: syntax error near \";\" [D_SYNTAX]"
+        );
+        let whole = Diagnostic::error(0, "in action list: bad");
+        assert_eq!(
+            format_diagnostic(Path::new("x.d"), &whole),
+            "x.d: error: in action list: bad"
+        );
+        let lib = Diagnostic {
+            file: Some("/usr/lib64/dtrace/io.d".into()),
+            ..Diagnostic::error(7, "undefined").with_columns(1..2)
+        };
+        assert_eq!(
+            format_diagnostic(Path::new("x.d"), &lib),
+            "/usr/lib64/dtrace/io.d:7: error: undefined"
+        );
+    }
+
+    #[test]
+    fn options_split_on_the_first_equals() {
+        assert_eq!(parse_option("bufsize=4m"), ("bufsize", Some("4m")));
+        assert_eq!(parse_option("quiet"), ("quiet", None));
+        assert_eq!(parse_option("define=a=b"), ("define", Some("a=b")));
+    }
 }

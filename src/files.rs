@@ -7,6 +7,7 @@
 //! it over the target, so a crash or a full disk leaves either the old file
 //! or the new one, never a mix.
 
+use crate::troubleshooting as t;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -41,8 +42,9 @@ impl fmt::Display for LoadError {
             }
             LoadError::PermissionDenied(p) => write!(
                 f,
-                "You may not read {}. Check its permissions, or open a copy.",
-                p.display()
+                "You may not read {}. {}",
+                p.display(),
+                t::FILE_UNREADABLE.fix
             ),
             LoadError::TooLarge { path, bytes } => write!(
                 f,
@@ -58,9 +60,9 @@ impl fmt::Display for LoadError {
             ),
             LoadError::NotUtf8 { path, line } => write!(
                 f,
-                "{} is not UTF-8 text (first bad byte on line {line}). \
-                 Convert it, for example with `iconv -f latin1 -t utf-8`, then open it again.",
-                path.display()
+                "{} is not UTF-8 text (first bad byte on line {line}). {}",
+                path.display(),
+                t::FILE_NOT_UTF8.fix
             ),
             LoadError::Io { path, error } => {
                 write!(f, "Could not read {}: {error}.", path.display())
@@ -178,19 +180,21 @@ impl fmt::Display for SaveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hint = match self.error.kind() {
             io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-                " Use Save As to choose a folder you may write to."
+                t::SAVE_NOT_ALLOWED.fix
             }
-            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
-                " Free some space, or use Save As to save elsewhere."
-            }
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => t::SAVE_DISK_FULL.fix,
             _ => "",
         };
         write!(
             f,
-            "Could not save {}: {}. The file on disk is unchanged and your text is still here.{hint}",
+            "Could not save {}: {}. The file on disk is unchanged and your text is still here.",
             self.path.display(),
             self.error
-        )
+        )?;
+        if !hint.is_empty() {
+            write!(f, " {hint}")?;
+        }
+        Ok(())
     }
 }
 

@@ -152,10 +152,7 @@ fn run_gui(cli: Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dscope: cannot open a window: {e}");
-            eprintln!(
-                "dscope needs an X11 or Wayland display with OpenGL 2+ (software rendering is fine). \
-                 Check that DISPLAY or WAYLAND_DISPLAY is set, and that Mesa's libGL/libEGL are installed."
-            );
+            eprintln!("{}", dscope::troubleshooting::NO_WINDOW.fix);
             ExitCode::FAILURE
         }
     }

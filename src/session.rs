@@ -408,7 +408,8 @@ impl Worker {
                 let status = status
                     .map(|s| s.to_string())
                     .unwrap_or_else(|e| e.to_string());
-                let mut why = format!("the DTrace worker process ended unexpectedly ({status})");
+                let said = crate::troubleshooting::WORKER_CRASHED.says;
+                let mut why = format!("{} ({status})", said.trim_end_matches(" (…)"));
                 if !stderr_tail.is_empty() {
                     why.push_str(": ");
                     why.push_str(&stderr_tail);
@@ -573,7 +574,10 @@ fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32),
     }
     match consumer.compile(&script.source, &script.name, &script.args) {
         Ok(c) => Ok((consumer, c.matches)),
-        Err(CompileError::Script(d)) => Err(JobError::Script(d)),
+        Err(CompileError::Script(mut d)) => {
+            crate::troubleshooting::explain(&mut d);
+            Err(JobError::Script(d))
+        }
         Err(CompileError::Setup(m)) => Err(JobError::Other(m)),
     }
 }

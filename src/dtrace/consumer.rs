@@ -30,10 +30,7 @@ impl fmt::Display for DtraceError {
             || self.code == libc::EPERM
             || self.code == libc::EACCES
         {
-            f.write_str(
-                ". Run dscope as root, or grant the dtrace_kernel and dtrace_proc privileges \
-                 (illumos: usermod -K defaultpriv=basic,dtrace_kernel,dtrace_proc,dtrace_user USER).",
-            )?;
+            write!(f, ". {}", crate::troubleshooting::PRIVILEGES.fix)?;
         }
         Ok(())
     }

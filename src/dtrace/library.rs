@@ -158,15 +158,9 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::NotFound(tried) => {
-                writeln!(
-                    f,
-                    "libdtrace was not found, so scripts cannot be checked or run (editing still works)."
-                )?;
-                writeln!(
-                    f,
-                    "Install DTrace (on Linux: Oracle's dtrace package, version 2), or point \
-                     DSCOPE_LIBDTRACE at libdtrace.so. Tried:"
-                )?;
+                let t = crate::troubleshooting::NO_LIBDTRACE;
+                writeln!(f, "{}", t.says)?;
+                writeln!(f, "{} Tried:", t.fix)?;
                 for (name, err) in tried {
                     writeln!(f, "  {name}: {err}")?;
                 }
@@ -174,8 +168,8 @@ impl fmt::Display for LoadError {
             }
             LoadError::Unsupported { path, missing } => write!(
                 f,
-                "{path} is not a libdtrace dscope can use: it has no `{missing}`. \
-                 Point DSCOPE_LIBDTRACE at the system's libdtrace."
+                "{path} is not a libdtrace dscope can use: it has no `{missing}`. {}",
+                crate::troubleshooting::NOT_LIBDTRACE.fix
             ),
         }
     }

@@ -123,22 +123,24 @@ impl Troubles {
 
 /// A hint for a kind of drop, as the DTrace guide gives them.
 pub fn drop_hint(message: &str) -> &'static str {
+    use crate::troubleshooting as t;
     let m = message.to_ascii_lowercase();
     if m.contains("dynamic variable") {
-        "raise dynvarsize, or clear variables you no longer need"
+        t::DROPS_DYNAMIC.fix
     } else if m.contains("aggregation") {
-        "raise aggsize, or aggregate on fewer keys"
+        t::DROPS_AGGREGATION.fix
     } else if m.contains("speculati") {
-        "raise nspec or specsize"
+        t::DROPS_SPECULATION.fix
     } else {
-        "raise bufsize or switchrate"
+        t::DROPS_PRINCIPAL.fix
     }
 }
 
 /// A failure message with what to do about it, where dscope knows.
 fn with_hint(message: String) -> String {
-    if message.contains("Destructive actions not allowed") {
-        format!("{message}. Allow them in Options… if this script should change the system.")
+    let t = crate::troubleshooting::DESTRUCTIVE;
+    if message.contains(t.says) {
+        format!("{message}. {}", t.fix)
     } else {
         message
     }
