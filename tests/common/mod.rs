@@ -86,3 +86,77 @@ pub fn live() -> bool {
         false
     }
 }
+
+/// The user id tests drop to for what root is never refused.
+pub const NOBODY: u32 = 65534;
+
+/// `program`, copied where any user may run it: the build tree may sit
+/// under a home directory that other users cannot enter.
+pub fn copy_for_everyone(program: &Path) -> (tempfile::TempDir, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let copy = dir.path().join(program.file_name().unwrap());
+    std::fs::copy(program, &copy).unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (dir, copy)
+}
+
+/// How to start a test of this binary again in a child process.
+pub struct Rerun<'a> {
+    pub test: &'a str,
+    /// A command to run it under, such as `unshare --mount`.
+    pub wrapper: &'a [&'a str],
+    pub env: &'a [(&'a str, &'a str)],
+    /// Drop to this user first (only possible as root).
+    pub user: Option<u32>,
+}
+
+impl Rerun<'_> {
+    pub fn command(&self) -> (tempfile::TempDir, std::process::Command) {
+        use std::os::unix::process::CommandExt;
+        let (dir, exe) = copy_for_everyone(&std::env::current_exe().unwrap());
+        let mut cmd = match self.wrapper.split_first() {
+            Some((first, rest)) => {
+                let mut c = std::process::Command::new(first);
+                c.args(rest).arg(&exe);
+                c
+            }
+            None => std::process::Command::new(&exe),
+        };
+        // Child tests are #[ignore]d so that a plain run does not count them.
+        cmd.args([
+            "--exact",
+            self.test,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ]);
+        cmd.envs(self.env.iter().copied());
+        if let Some(uid) = self.user {
+            cmd.uid(uid).gid(uid).env("HOME", "/tmp");
+        }
+        (dir, cmd)
+    }
+
+    /// Runs it to the end; panics with its output unless it passed.
+    pub fn pass(&self) {
+        let (_dir, mut cmd) = self.command();
+        let out = cmd.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "{} failed in a child:\n{text}",
+            self.test
+        );
+        assert!(
+            text.contains("1 passed"),
+            "{} did not run in the child:\n{text}",
+            self.test
+        );
+    }
+}
