@@ -151,12 +151,25 @@ impl RecoveryStore {
     }
 }
 
-/// Whether a process with this id exists. Where `/proc` is not a process
-/// file system (macOS) every other process counts as gone, which at worst
-/// offers a running instance's text as recoverable.
+/// Whether a process with this id is alive. A zombie is not: a dscope
+/// killed by a signal stays one until its parent reaps it, and its text is
+/// already orphaned. Where `/proc` is not a process file system (macOS)
+/// every other process counts as gone, which at worst offers a running
+/// instance's text as recoverable.
 fn process_is_running(pid: u32) -> bool {
-    pid == std::process::id()
-        || Path::new("/proc/self").exists() && Path::new(&format!("/proc/{pid}")).exists()
+    if pid == std::process::id() {
+        return true;
+    }
+    if !Path::new("/proc/self").exists() {
+        return false;
+    }
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised command name.
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_none_or(|(_, rest)| !rest.starts_with('Z')),
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]
@@ -193,6 +206,28 @@ mod tests {
         assert_eq!(got.path.as_deref(), Some(Path::new("/tmp/x.d")));
         later.discard(&orphans[0].0);
         assert!(later.orphans().is_empty());
+    }
+
+    #[test]
+    fn a_killed_process_that_is_not_yet_reaped_counts_as_gone() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        assert!(process_is_running(pid));
+        child.kill().unwrap();
+        // Not waited for yet: a zombie.
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while process_is_running(pid) {
+            assert!(
+                std::time::Instant::now() < end,
+                "a zombie counts as running"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        child.wait().unwrap();
+        assert!(!process_is_running(pid));
     }
 
     #[test]

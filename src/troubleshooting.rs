@@ -289,7 +289,7 @@ pub fn no_probes_note() -> Option<String> {
                     .says
                     .rsplit_once('(')
                     .map_or(t.says, |(_, r)| r.trim_end_matches(')'));
-                format!("{reason}: {}", t.fix)
+                format!("{reason}. {}", t.fix)
             })
             .collect::<Vec<_>>()
             .join(" "),
