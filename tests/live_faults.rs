@@ -413,12 +413,7 @@ fn drops_and_runtime_errors_at_a_high_rate_are_counted_not_fatal() {
 // ------------------------------------------------------------- the window
 
 fn live_app(dir: &Path, source: &str) -> Harness<'static, DscopeApp> {
-    let mut config = config(dir, None);
-    config.scripted_engine = false;
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1000.0, 700.0))
-        .build_eframe(move |cc| DscopeApp::new(cc, config));
-    h.run();
+    let mut h = live_window(dir, egui::vec2(1000.0, 700.0));
     set_script(&mut h, source);
     h
 }

@@ -16,12 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 fn live_app(dir: &std::path::Path, script: &str) -> Harness<'static, DscopeApp> {
-    let mut config = config(dir, None);
-    config.scripted_engine = false;
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1100.0, 800.0))
-        .build_eframe(move |cc| DscopeApp::new(cc, config));
-    h.run();
+    let mut h = live_window(dir, egui::vec2(1100.0, 800.0));
     set_script(&mut h, script);
     h.state_mut().run_panel_mut().duration_secs = 2.0;
     h

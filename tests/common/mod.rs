@@ -160,3 +160,15 @@ impl Rerun<'_> {
         );
     }
 }
+
+/// A window whose Check and Run go to the real libdtrace, through the
+/// session and its worker process.
+pub fn live_window(dir: &Path, size: egui::Vec2) -> Harness<'static, DscopeApp> {
+    let mut config = config(dir, None);
+    config.scripted_engine = false;
+    let mut h = Harness::builder()
+        .with_size(size)
+        .build_eframe(move |cc| DscopeApp::new(cc, config));
+    h.run();
+    h
+}
