@@ -139,13 +139,13 @@ pub const FILE_TOO_LARGE: Trouble = Trouble {
 };
 
 pub const SAVE_NOT_ALLOWED: Trouble = Trouble {
-    says: "Could not save …: Permission denied / Read-only file system. The file on disk \
+    says: "Could not save …: Permission denied / Read-only file system … The file on disk \
            is unchanged and your text is still here.",
     fix: "Use Save As to choose a folder you may write to.",
 };
 
 pub const SAVE_DISK_FULL: Trouble = Trouble {
-    says: "Could not save …: No space left on device. The file on disk is unchanged and \
+    says: "Could not save …: No space left on device … The file on disk is unchanged and \
            your text is still here.",
     fix: "Free some space, or use Save As to save elsewhere.",
 };
@@ -340,14 +340,15 @@ mod tests {
             let said = error.to_string();
             assert!(fits(trouble.says, &said), "{:?} vs {said:?}", trouble.says);
         }
-        for (trouble, kind) in [
-            (SAVE_NOT_ALLOWED, io::ErrorKind::PermissionDenied),
-            (SAVE_NOT_ALLOWED, io::ErrorKind::ReadOnlyFilesystem),
-            (SAVE_DISK_FULL, io::ErrorKind::StorageFull),
+        // The errors as the OS reports them.
+        for (trouble, errno) in [
+            (SAVE_NOT_ALLOWED, libc::EACCES),
+            (SAVE_NOT_ALLOWED, libc::EROFS),
+            (SAVE_DISK_FULL, libc::ENOSPC),
         ] {
             let said = SaveError {
                 path: p(),
-                error: io::Error::from(kind),
+                error: io::Error::from_raw_os_error(errno),
             }
             .to_string();
             assert!(fits(trouble.says, &said), "{:?} vs {said:?}", trouble.says);
