@@ -516,6 +516,12 @@ fn run_in_this_process(
             emit(Event::Checked { matches });
             return FinishReason::Exited(0);
         }
+        Ok((c, _)) if !request.script.destructive && c.destructive_allowed() => {
+            let d = destructive_pragma_refused(&request.script.source);
+            let why = d.message.clone();
+            emit(Event::Diagnostics(vec![d]));
+            return FinishReason::Failed(why);
+        }
         Ok((c, matches)) => {
             emit(Event::Started { matches });
             c
@@ -554,6 +560,15 @@ fn run_in_this_process(
             FinishReason::Failed(m)
         }
     }
+}
+
+/// The script set the `destructive` option itself (a pragma, possibly
+/// hidden where the editor's scan cannot see it), but the user did not
+/// allow destructive actions for this run: libdtrace would run them.
+fn destructive_pragma_refused(source: &str) -> Diagnostic {
+    let t = crate::troubleshooting::DESTRUCTIVE_PRAGMA;
+    let line = crate::lang::complete::destructive_pragma_line(source).unwrap_or(0);
+    Diagnostic::error(line, t.with_fix(t.says))
 }
 
 enum JobError {

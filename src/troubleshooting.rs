@@ -82,6 +82,14 @@ pub const DESTRUCTIVE: Trouble = Trouble {
           Allow them in Options… if this script should change the system.",
 };
 
+pub const DESTRUCTIVE_PRAGMA: Trouble = Trouble {
+    says: "This script turns destructive actions on itself (#pragma D option destructive); \
+           dscope did not run it.",
+    fix: "A script may not allow itself to change the system. If it should, run it \
+          again and answer \"Run with destructive actions\", or tick Allow destructive \
+          actions in Options….",
+};
+
 pub const DROPS_PRINCIPAL: Trouble = Trouble {
     says: "… drops on CPU …",
     fix: "Output came faster than dscope read it: raise bufsize or switchrate in \
@@ -194,6 +202,7 @@ pub const ALL: &[(&str, &[Trouble])] = &[
             NO_MATCH,
             WORKER_CRASHED,
             DESTRUCTIVE,
+            DESTRUCTIVE_PRAGMA,
         ],
     ),
     (

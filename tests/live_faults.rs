@@ -484,3 +484,59 @@ fn run_twice_and_closing_the_window_mid_run_leave_one_worker_then_none() {
     no_workers_within(Duration::from_secs(10));
     assert!(closed.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn destructive_actions_run_only_when_the_user_allowed_them() {
+    let _alone = alone();
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let marker = |n: u32| dir.path().join(format!("ran-{n}"));
+    let mut s = session();
+    let mut run = |script: Script| {
+        let job = s.run(script, None, Duration::from_millis(100)).unwrap();
+        until_finished(&s, job, Duration::from_secs(30))
+    };
+
+    // Off, libdtrace refuses the action.
+    let plain = format!(
+        "BEGIN {{ system(\"touch {}\"); exit(0); }}\n",
+        marker(1).display()
+    );
+    let (_, reason) = run(script(&plain, &[]));
+    assert!(
+        matches!(&reason, FinishReason::Failed(m) if m.contains(t::DESTRUCTIVE.says)),
+        "{reason:?}"
+    );
+
+    // A script may not turn them on itself, even with the call hidden
+    // from the editor's scan behind a comment.
+    let pragma = format!(
+        "#pragma D option quiet\n#pragma D option destructive\n\
+         BEGIN {{ system/**/(\"touch {}\"); exit(0); }}\n",
+        marker(2).display()
+    );
+    let (events, reason) = run(script(&pragma, &[]));
+    assert!(
+        matches!(&reason, FinishReason::Failed(m) if m.starts_with(t::DESTRUCTIVE_PRAGMA.says)),
+        "{reason:?}"
+    );
+    let on_the_pragma = |e: &Event| matches!(e, Event::Diagnostics(d) if d[0].line == 2);
+    assert!(events.iter().any(on_the_pragma), "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::Started { .. })));
+
+    // Allowed for the run, the same script changes the system.
+    let (_, reason) = run(Script {
+        destructive: true,
+        ..script(&pragma, &[])
+    });
+    assert_eq!(reason, FinishReason::Exited(0));
+    let end = Instant::now() + Duration::from_secs(10);
+    while !marker(2).exists() && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(marker(2).exists(), "system() ran once allowed");
+    assert!(!marker(1).exists(), "nothing ran while they were off");
+    no_workers_within(Duration::from_secs(5));
+}

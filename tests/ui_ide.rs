@@ -443,3 +443,34 @@ fn a_script_with_destructive_actions_asks_before_each_run() {
     assert!(h.state().run_panel().run_job().is_some());
     assert!(!h.state().script().destructive, "only for that run");
 }
+
+#[test]
+fn a_script_that_turns_destructive_actions_on_itself_asks_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    set_script(
+        &mut h,
+        "#pragma D option destructive\nBEGIN { trace(1); exit(0); }\n",
+    );
+    click(&mut h, "Run");
+    assert!(
+        h.query_by_label_contains("This script turns on destructive actions with #pragma")
+            .is_some()
+    );
+    click(&mut h, "Cancel");
+    assert_eq!(h.state().run_panel().run_job(), None, "nothing ran");
+
+    // And -x destructive in Run Options would skip the question.
+    set_script(&mut h, "BEGIN { exit(0); }\n");
+    h.state_mut()
+        .run_options_mut()
+        .options
+        .push(("destructive".into(), String::new()));
+    click(&mut h, "Run");
+    assert_eq!(h.state().run_panel().run_job(), None);
+    assert!(
+        h.query_all_by_label_contains("use \"Allow destructive actions\"")
+            .next()
+            .is_some()
+    );
+}

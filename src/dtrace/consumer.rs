@@ -300,6 +300,12 @@ impl<'lib> Consumer<'lib> {
 }
 
 impl Consumer<'_> {
+    /// Whether destructive actions are on, by `setopt` or by the script's
+    /// own `#pragma D option destructive` (so ask after compiling).
+    pub fn destructive_allowed(&self) -> bool {
+        self.option_is_set("destructive")
+    }
+
     /// Whether an option is set (for flags such as `quiet`, which a
     /// `#pragma D option` in the script may have set).
     fn option_is_set(&self, name: &str) -> bool {

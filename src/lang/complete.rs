@@ -373,7 +373,7 @@ pub fn destructive_calls(text: &str) -> Vec<&'static str> {
                 i += 1;
             }
             let member = text[..start].ends_with("->") || text[..start].ends_with('.');
-            let called = text[i..].trim_start().starts_with('(');
+            let called = b.get(past_blanks(text, i)) == Some(&b'(');
             if let Some(w) = words::DESTRUCTIVE
                 .iter()
                 .find(|w| w.name == &text[start..i])
@@ -388,6 +388,41 @@ pub fn destructive_calls(text: &str) -> Vec<&'static str> {
         }
     }
     found
+}
+
+/// Where the first byte at or after `i` that is neither white space nor
+/// part of a comment lies; D allows both between a name and its `(`.
+fn past_blanks(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    loop {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        match literal_at(text, i) {
+            Some((end, _)) if b[i] == b'/' => i = end,
+            _ => return i,
+        }
+    }
+}
+
+/// The line (1-based) of the first `#pragma D option destructive`, which
+/// turns destructive actions on from inside the script.
+pub fn destructive_pragma_line(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let Some(rest) = line.trim_start().strip_prefix('#') else {
+                return false;
+            };
+            let mut words = rest.split_whitespace();
+            words.next() == Some("pragma")
+                && words.next() == Some("D")
+                && words.next() == Some("option")
+                && words
+                    .next()
+                    .and_then(|w| w.strip_prefix("destructive"))
+                    .is_some_and(|tail| tail.is_empty() || tail.starts_with('='))
+        })
+        .map(|i| i + 1)
 }
 
 /// The word under byte offset `at`, for hover help.
@@ -547,10 +582,34 @@ mod tests {
                       x->stop(); stop (); system(\"y\"); } // panic()";
         assert_eq!(destructive_calls(script), ["system", "stop"]);
         assert!(destructive_calls("BEGIN { trace(1); }").is_empty());
+        // Comments between the name and its parenthesis hide nothing.
+        assert_eq!(
+            destructive_calls("BEGIN { raise /* x */\n // y\n (9); chill"),
+            ["raise"]
+        );
         assert_eq!(
             destructive_calls("BEGIN { é; /* ü */ system(\"ö\"); }"),
             ["system"]
         );
+    }
+
+    #[test]
+    fn the_destructive_pragma_is_found_on_its_line() {
+        let script = "#pragma D option quiet\n\n  # pragma  D option destructive\nBEGIN {}\n";
+        assert_eq!(destructive_pragma_line(script), Some(3));
+        assert_eq!(
+            destructive_pragma_line("#pragma D option destructive=1"),
+            Some(1)
+        );
+        for other in [
+            "#pragma D option quiet",
+            "#pragma D option destructivex",
+            "#pragma D destructive",
+            "BEGIN { trace(\"#pragma D option destructive\"); }",
+            "",
+        ] {
+            assert_eq!(destructive_pragma_line(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -96,8 +96,12 @@ enum Prompt {
     Recover(Vec<(PathBuf, Result<RecoveryRecord, String>)>),
     ChangedOnDisk,
     DeletedOnDisk,
-    /// The script calls these destructive actions, which are off.
-    Destructive(Vec<&'static str>),
+    /// The script calls these destructive actions, or turns them on with
+    /// a pragma, and they are off.
+    Destructive {
+        calls: Vec<&'static str>,
+        pragma: bool,
+    },
 }
 
 /// The file behind the buffer.
@@ -954,14 +958,9 @@ impl DscopeApp {
                         }
                     });
                 }
-                Prompt::Destructive(uses) => {
+                Prompt::Destructive { calls, pragma } => {
                     ui.heading("Allow destructive actions?");
-                    let calls: Vec<String> = uses.iter().map(|u| format!("{u}()")).collect();
-                    ui.label(format!(
-                        "This script calls {}: destructive actions, which change the system \
-                         being traced. They are off. Run it with them allowed, this once?",
-                        calls.join(", ")
-                    ));
+                    ui.label(destructive_question(calls, *pragma));
                     ui.horizontal(|ui| {
                         if ui
                             .button(egui::RichText::new("Run with destructive actions").color(ui.visuals().warn_fg_color))
@@ -1245,9 +1244,11 @@ impl DscopeApp {
         }
         let allowed_once = std::mem::take(&mut self.destructive_once);
         if !self.run_options.destructive() && !allowed_once {
-            let uses = crate::lang::complete::destructive_calls(self.editor.text());
-            if !uses.is_empty() {
-                self.prompt = Some(Prompt::Destructive(uses));
+            let text = self.editor.text();
+            let calls = crate::lang::complete::destructive_calls(text);
+            let pragma = crate::lang::complete::destructive_pragma_line(text).is_some();
+            if !calls.is_empty() || pragma {
+                self.prompt = Some(Prompt::Destructive { calls, pragma });
                 return;
             }
         }
@@ -1524,6 +1525,23 @@ impl DscopeApp {
             waker.request_repaint();
         });
     }
+}
+
+/// What the destructive-actions prompt asks, naming what the script does.
+fn destructive_question(calls: &[&str], pragma: bool) -> String {
+    let calls: Vec<String> = calls.iter().map(|c| format!("{c}()")).collect();
+    let what = match (calls.is_empty(), pragma) {
+        (false, false) => format!("calls {}", calls.join(", ")),
+        (false, true) => format!(
+            "calls {} and turns them on with #pragma D option destructive",
+            calls.join(", ")
+        ),
+        (true, _) => "turns on destructive actions with #pragma D option destructive".into(),
+    };
+    format!(
+        "This script {what}: destructive actions change the system being traced. \
+         dscope keeps them off unless you allow them. Run it with them allowed, this once?"
+    )
 }
 
 fn apply_cursor_blink(ctx: &egui::Context, blink: bool) {

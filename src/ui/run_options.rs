@@ -61,6 +61,13 @@ impl RunOptions {
                         "\"{name}\" is not an option name (letters, digits and _ only)."
                     ));
                 }
+                if name == "destructive" {
+                    // Otherwise it would skip the confirmation.
+                    return Err(
+                        "destructive is not set here: use \"Allow destructive actions\" below."
+                            .into(),
+                    );
+                }
                 if value.contains('\0') {
                     return Err(format!("The value of {name} contains a NUL character."));
                 }
@@ -252,6 +259,9 @@ mod tests {
         assert!(bad("bufsize;rm", "").dtrace_options().is_err());
         assert!(bad("", "4m").dtrace_options().is_err());
         assert!(bad("bufsize", "4\0m").dtrace_options().is_err());
+        // It has its own switch, which asks for a confirmation.
+        let e = bad(" destructive ", "").dtrace_options().unwrap_err();
+        assert!(e.contains("Allow destructive actions"), "{e}");
     }
 
     #[test]
