@@ -511,16 +511,18 @@ fn run_in_this_process(
     stop: &AtomicBool,
     emit: &mut dyn FnMut(Event),
 ) -> FinishReason {
-    let mut consumer = match compile(lib, &request.script) {
+    let script = &request.script;
+    let compiled = compile(lib, script).and_then(|(c, matches)| {
+        if request.check_only || script.destructive || !c.destructive_allowed() {
+            Ok((c, matches))
+        } else {
+            Err(JobError::Script(destructive_pragma_refused(&script.source)))
+        }
+    });
+    let mut consumer = match compiled {
         Ok((_, matches)) if request.check_only => {
             emit(Event::Checked { matches });
             return FinishReason::Exited(0);
-        }
-        Ok((c, _)) if !request.script.destructive && c.destructive_allowed() => {
-            let d = destructive_pragma_refused(&request.script.source);
-            let why = d.message.clone();
-            emit(Event::Diagnostics(vec![d]));
-            return FinishReason::Failed(why);
         }
         Ok((c, matches)) => {
             emit(Event::Started { matches });
@@ -568,7 +570,7 @@ fn run_in_this_process(
 fn destructive_pragma_refused(source: &str) -> Diagnostic {
     let t = crate::troubleshooting::DESTRUCTIVE_PRAGMA;
     let line = crate::lang::complete::destructive_pragma_line(source).unwrap_or(0);
-    Diagnostic::error(line, t.with_fix(t.says))
+    Diagnostic::error(line, format!("{} {}", t.says, t.fix))
 }
 
 enum JobError {

@@ -14,13 +14,6 @@ pub struct Trouble {
     pub fix: &'static str,
 }
 
-impl Trouble {
-    /// The message followed by its remedy, as one sentence pair.
-    pub fn with_fix(&self, says: &str) -> String {
-        format!("{says} {}", self.fix)
-    }
-}
-
 // ---------------------------------------------------------------- libdtrace
 
 pub const NO_LIBDTRACE: Trouble = Trouble {
@@ -176,9 +169,9 @@ pub const RECOVER: Trouble = Trouble {
 
 pub const INTERNAL_ERROR: Trouble = Trouble {
     says: "dscope hit an internal error",
-    fix: "A bug in dscope. Your unsaved text was copied to the recovery file the message \
-          names, so nothing is lost; save your work and, if dscope misbehaves, start it \
-          again. Please report the message and what led to it.",
+    fix: "A bug in dscope. Any unsaved text is copied to a recovery file first; the \
+          message says where. Save your work; if dscope misbehaves, quit and start it \
+          again. Please report the message and the steps that led to it.",
 };
 
 pub const NO_WINDOW: Trouble = Trouble {

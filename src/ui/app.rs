@@ -1593,8 +1593,8 @@ impl DscopeApp {
         self.prompt = Some(Prompt::Error {
             title: crate::troubleshooting::INTERNAL_ERROR.says.to_owned(),
             message: format!(
-                "{what}.\n\n{saved}\n\nSave your work; if dscope misbehaves, quit and start it again. \
-                 Please report this error with the steps that led to it."
+                "{what}.\n\n{saved}\n\n{}",
+                crate::troubleshooting::INTERNAL_ERROR.fix
             ),
         });
         ui.ctx().request_repaint();
