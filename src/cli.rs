@@ -165,6 +165,7 @@ pub fn run(
                     let _ = writeln!(err, "dscope: {}", m.trim_start_matches("dtrace: "));
                     report.errors.push(m);
                 }
+                RunEvent::Started | RunEvent::Stopping => {}
                 RunEvent::Drop { count, message } => {
                     let _ = writeln!(err, "dscope: {}", message.trim_start_matches("dtrace: "));
                     report.drops.push(DropReport { count, message });

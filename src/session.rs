@@ -37,6 +37,21 @@ pub struct Script {
     pub args: Vec<String>,
     /// Allow destructive actions (`system()`, `raise()`, ...).
     pub destructive: bool,
+    /// The process `$target` names, as `dtrace -c` or `-p` give it.
+    #[serde(default)]
+    pub target: Option<Target>,
+}
+
+/// The process a run traces as `$target`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// A command line the worker starts (as `dtrace -c` does), split into
+    /// words like a shell would without running one; its output goes to
+    /// the console and the run stops when it exits.
+    Command(String),
+    /// A running process the worker grabs (as `dtrace -p` does); the run
+    /// stops when it exits.
+    Pid(i32),
 }
 
 /// What the worker is asked to do.
@@ -77,10 +92,19 @@ pub enum Event {
     Checked {
         matches: u32,
     },
-    /// Compiled and running, with this many probes enabled.
+    /// Compiled; this many probes are being enabled now (which can take
+    /// many seconds). [`Event::Started`] follows once tracing runs.
+    Enabling {
+        matches: u32,
+    },
+    /// Probes enabled and tracing (after `dtrace_go`): the run's clock
+    /// starts here.
     Started {
         matches: u32,
     },
+    /// The run is ending (time up, Stop, or the script's exit()): END
+    /// clauses run and probes are detached, then [`Event::Finished`].
+    Stopping,
     Output(String),
     Snapshot(Snapshot),
     Drop {
@@ -519,13 +543,15 @@ fn run_in_this_process(
             Err(JobError::Script(destructive_pragma_refused(&script.source)))
         }
     });
+    let started_matches;
     let mut consumer = match compiled {
         Ok((_, matches)) if request.check_only => {
             emit(Event::Checked { matches });
             return FinishReason::Exited(0);
         }
         Ok((c, matches)) => {
-            emit(Event::Started { matches });
+            emit(Event::Enabling { matches });
+            started_matches = matches;
             c
         }
         Err(JobError::Script(d)) => {
@@ -550,6 +576,10 @@ fn run_in_this_process(
             RunEvent::RuntimeError(m) => Event::RuntimeError(m),
             RunEvent::Problem(m) => Event::Problem(m),
             RunEvent::Drop { count, message } => Event::Drop { count, message },
+            RunEvent::Started => Event::Started {
+                matches: started_matches,
+            },
+            RunEvent::Stopping => Event::Stopping,
         })
     });
     match result {

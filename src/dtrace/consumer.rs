@@ -401,6 +401,7 @@ impl Consumer<'_> {
         if unsafe { (self.lib.fns.go)(h, 0) } != 0 {
             return Err(self.last_error());
         }
+        sink(RunEvent::Started);
         let deadline = duration.map(|d| Instant::now() + d);
         let mut last_snapshot = Instant::now();
         let arg = &mut *self.state as *mut HandlerState as *mut std::ffi::c_void;
@@ -421,6 +422,7 @@ impl Consumer<'_> {
                     if unsafe { (self.lib.fns.stop)(h) } != 0 {
                         return Err(self.last_error());
                     }
+                    sink(RunEvent::Stopping);
                     stopping = Some(reason);
                 }
             }

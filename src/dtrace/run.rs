@@ -138,6 +138,11 @@ pub enum RunEvent {
     RuntimeError(String),
     /// Data that was lost, with how much.
     Drop { count: u64, message: String },
+    /// `dtrace_go` returned: the probes are enabled and tracing runs.
+    Started,
+    /// The run is ending (`dtrace_stop` was called): END clauses run and
+    /// the probes are detached.
+    Stopping,
 }
 
 /// Why a run ended.

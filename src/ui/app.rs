@@ -1202,6 +1202,7 @@ impl DscopeApp {
             options: self.run_options.dtrace_options().unwrap_or_default(),
             args: self.run_options.args.clone(),
             destructive: self.run_options.destructive(),
+            target: None,
         }
     }
 

@@ -16,8 +16,11 @@ pub const CONSOLE_LINES: usize = 10_000;
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunState {
     Idle,
-    /// Sent to the worker; compiling and enabling probes.
+    /// Sent to the worker; compiling.
     Compiling,
+    /// Compiled; the probes are being enabled (seconds, for many probes).
+    /// The duration counts from the end of this.
+    Enabling,
     Running {
         since: Instant,
         duration: Option<Duration>,
@@ -31,7 +34,10 @@ impl RunState {
     pub fn is_active(&self) -> bool {
         matches!(
             self,
-            RunState::Compiling | RunState::Running { .. } | RunState::Stopping
+            RunState::Compiling
+                | RunState::Enabling
+                | RunState::Running { .. }
+                | RunState::Stopping
         )
     }
 
@@ -40,6 +46,7 @@ impl RunState {
         match self {
             RunState::Idle => "idle".into(),
             RunState::Compiling => "compiling".into(),
+            RunState::Enabling => "enabling probes…".into(),
             RunState::Running { .. } => "running".into(),
             RunState::Stopping => "stopping".into(),
             RunState::Finished(FinishReason::Exited(s)) => format!("finished: exit({s})"),
@@ -237,12 +244,21 @@ impl RunPanel {
     /// the script did not compile.
     pub fn apply(&mut self, event: Event) -> Option<Vec<Diagnostic>> {
         match event {
+            Event::Enabling { matches } => {
+                self.matches = Some(matches);
+                self.state = RunState::Enabling;
+            }
             Event::Started { matches } => {
                 self.matches = Some(matches);
                 self.state = RunState::Running {
                     since: Instant::now(),
                     duration: self.duration(),
                 };
+            }
+            Event::Stopping => {
+                if self.state.is_active() {
+                    self.state = RunState::Stopping;
+                }
             }
             Event::Output(line) => self.console.push(line),
             Event::Snapshot(s) => {
@@ -312,7 +328,10 @@ impl RunPanel {
             }
             if ui
                 .add_enabled(
-                    matches!(self.state, RunState::Compiling | RunState::Running { .. }),
+                    matches!(
+                        self.state,
+                        RunState::Compiling | RunState::Enabling | RunState::Running { .. }
+                    ),
                     egui::Button::new("Stop"),
                 )
                 .on_hover_text("Stop: END clauses run, then the final aggregations (Shift+F5)")
