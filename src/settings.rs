@@ -3,7 +3,11 @@
 
 use crate::lang::theme::ThemeKind;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// Window sizes whose splits are remembered; past this, some are dropped.
+const MAX_SPLITS: usize = 32;
 
 pub const MAX_RECENT: usize = 10;
 
@@ -29,7 +33,16 @@ pub struct Settings {
     /// A blinking cursor repaints twice a second: costly over VNC and on
     /// software OpenGL, so it is off unless asked for.
     pub blinking_cursor: bool,
+    /// The bottom panel's share of the height between the run bar and the
+    /// status bar, as last set.
+    pub output_split: f32,
+    /// The same, per window size ("1100x760"), so that a maximized window
+    /// and the restored one each keep their own split.
+    pub output_splits: BTreeMap<String, f32>,
 }
+
+/// The bottom panel's share of the height when nothing was set.
+pub const DEFAULT_OUTPUT_SPLIT: f32 = 0.45;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -42,6 +55,8 @@ impl Default for Settings {
             dialogs: DialogPreference::Auto,
             tab_width: 4,
             blinking_cursor: false,
+            output_split: DEFAULT_OUTPUT_SPLIT,
+            output_splits: BTreeMap::new(),
         }
     }
 }
@@ -95,8 +110,46 @@ impl Settings {
             1.0
         };
         self.tab_width = self.tab_width.clamp(1, 16);
+        let split = |f: f32| {
+            if f.is_finite() {
+                f.clamp(0.1, 0.9)
+            } else {
+                DEFAULT_OUTPUT_SPLIT
+            }
+        };
+        self.output_split = split(self.output_split);
+        for f in self.output_splits.values_mut() {
+            *f = split(*f);
+        }
+        while self.output_splits.len() > MAX_SPLITS {
+            self.output_splits.pop_first();
+        }
         self.recent_files.truncate(MAX_RECENT);
         self
+    }
+
+    /// The window-size key of the split table.
+    pub fn size_key(size: [f32; 2]) -> String {
+        format!("{:.0}x{:.0}", size[0], size[1])
+    }
+
+    /// The split for a window of `size`: the one set at that size, else
+    /// the last one set.
+    pub fn split_for(&self, size: [f32; 2]) -> f32 {
+        self.output_splits
+            .get(&Self::size_key(size))
+            .copied()
+            .unwrap_or(self.output_split)
+    }
+
+    /// Remembers a split set at window `size`.
+    pub fn set_split(&mut self, size: [f32; 2], fraction: f32) {
+        let fraction = fraction.clamp(0.1, 0.9);
+        self.output_split = fraction;
+        self.output_splits.insert(Self::size_key(size), fraction);
+        while self.output_splits.len() > MAX_SPLITS {
+            self.output_splits.pop_first();
+        }
     }
 
     /// Puts `path` first in the recent files.
@@ -140,5 +193,18 @@ mod tests {
         std::fs::write(&file, r#"{"font_size": 900, "zoom": -1}"#).unwrap();
         let (s, _) = Settings::load(&file);
         assert_eq!((s.font_size, s.zoom), (40.0, 0.5));
+    }
+
+    #[test]
+    fn each_window_size_keeps_its_split_and_new_sizes_take_the_last() {
+        let mut s = Settings::default();
+        assert_eq!(s.split_for([1100.0, 760.0]), DEFAULT_OUTPUT_SPLIT);
+        s.set_split([1100.0, 760.0], 0.3);
+        s.set_split([1920.0, 1050.0], 0.7);
+        assert_eq!(s.split_for([1100.0, 760.0]), 0.3);
+        assert_eq!(s.split_for([1920.0, 1050.0]), 0.7);
+        assert_eq!(s.split_for([800.0, 600.0]), 0.7, "the last one set");
+        s.set_split([800.0, 600.0], 5.0);
+        assert_eq!(s.split_for([800.0, 600.0]), 0.9, "clamped");
     }
 }

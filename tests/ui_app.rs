@@ -20,13 +20,14 @@ fn typing_marks_the_buffer_unsaved() {
         !h.state().is_dirty(),
         "the starting example is not a change"
     );
-    assert!(h.query_by_label("untitled.d").is_some());
+    let name = dscope::examples::default_script().file_name;
+    assert!(h.query_by_label(name).is_some());
     type_in_editor(&mut h, "BEGIN { exit(0); }\n");
     assert!(h.state().editor().text().contains("BEGIN { exit(0); }"));
     assert!(h.state().is_dirty());
-    assert!(h.state().title().starts_with("● untitled.d"));
+    assert!(h.state().title().starts_with(&format!("● {name}")));
     assert!(
-        h.query_by_label("untitled.d •").is_some(),
+        h.query_by_label(&format!("{name} •")).is_some(),
         "unsaved marker in the status bar"
     );
 }
@@ -400,7 +401,7 @@ fn the_run_bar_follows_a_run_and_the_console_shows_its_output() {
 }
 
 #[test]
-fn an_example_opens_as_an_unsaved_copy() {
+fn an_example_opens_under_its_name_and_saving_asks_where() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path(), None);
     click(&mut h, "Examples");
@@ -416,5 +417,17 @@ fn an_example_opens_as_an_unsaved_copy() {
         None,
         "saving never writes over the shipped file"
     );
-    assert!(h.state().is_dirty());
+    assert!(!h.state().is_dirty(), "nothing was changed yet");
+    assert!(h.state().title().starts_with("runqueue-latency.d"));
+    // Another example opens without a question: nothing would be lost.
+    click(&mut h, "Examples");
+    click(&mut h, "wakeups.d");
+    assert!(h.query_by_label("Unsaved changes").is_none());
+    assert!(h.state().title().starts_with("wakeups.d"));
+    // Save asks where, offering the example's name.
+    shortcut(&mut h, CMD, Key::S);
+    assert_eq!(
+        h.get_by_label("File name:").value().as_deref(),
+        Some("wakeups.d")
+    );
 }

@@ -4,6 +4,7 @@
  *
  * Shows: a macro argument ($1: set it in Run Options, e.g. 10) in a
  *        predicate, and printf() of the slow calls as they happen.
+ * Leaves out the tracing program itself (pid != $pid), dscope or dtrace.
  * Platforms: illumos, FreeBSD, macOS, Linux (DTrace 2.x).
  */
 
@@ -11,6 +12,7 @@
 #pragma D option defaultargs
 
 syscall:::entry
+/pid != $pid/
 {
 	self->ts = timestamp;
 }

@@ -4,11 +4,12 @@
  *
  * Shows: the errno built-in, a predicate on the return value, and a
  *        two-part key (program, call, errno) in a table.
+ * Leaves out the tracing program itself (pid != $pid), dscope or dtrace.
  * Platforms: illumos, FreeBSD, macOS, Linux (DTrace 2.x).
  */
 
 syscall:::return
-/errno != 0/
+/errno != 0 && pid != $pid/
 {
 	@errors[execname, probefunc, errno] = count();
 }

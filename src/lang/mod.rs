@@ -2,6 +2,7 @@
 //! from `syntaxes/D.sublime-syntax`, incremental highlighting, themes and a
 //! runner for Sublime-style syntax tests.
 
+pub mod clauses;
 pub mod compile_message;
 pub mod complete;
 pub mod highlight;

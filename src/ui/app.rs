@@ -104,9 +104,33 @@ enum Prompt {
     },
 }
 
+/// Which script some run state belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ScriptKey {
+    File(PathBuf),
+    /// A buffer with no file yet (new, an example's copy, recovered text).
+    Buffer(u64),
+}
+
+/// What checking and running a script leave behind: it belongs to that
+/// script, and goes away and comes back with it.
+#[derive(Default)]
+struct ScriptState {
+    run: RunPanel,
+    charts: AggregationsView,
+    run_options: RunOptions,
+    bottom_tab: BottomTab,
+    shown_charts: bool,
+}
+
+/// Scripts whose run state is kept while another one is open.
+const PARKED_SCRIPTS: usize = 16;
+
 /// The file behind the buffer.
 struct Document {
     path: Option<PathBuf>,
+    /// What a buffer without a file is called (an example's name).
+    name: Option<String>,
     /// The text as last saved or loaded; the buffer is dirty when it differs.
     saved_text: String,
     dirty: bool,
@@ -118,6 +142,7 @@ impl Document {
             .as_ref()
             .and_then(|p| p.file_name())
             .map(|n| n.to_string_lossy().into_owned())
+            .or_else(|| self.name.clone())
             .unwrap_or_else(|| "untitled.d".to_owned())
     }
 }
@@ -205,14 +230,29 @@ pub struct DscopeApp {
     rescued: Option<(PathBuf, String)>,
     /// Tests of the panic path set this to make the next frame panic.
     panic_next_frame: Option<String>,
+    help: Option<HelpPage>,
+    /// The script the run state on screen belongs to.
+    script_key: ScriptKey,
+    /// Other scripts' run state, most recent last.
+    parked: Vec<(ScriptKey, ScriptState)>,
+    /// Hands out [`ScriptKey::Buffer`] numbers.
+    buffers: u64,
+}
+
+/// A page of the Help menu on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelpPage {
+    About,
+    Shortcuts,
 }
 
 /// Where a PNG export was written, or why it was not.
 type PngResult = Result<PathBuf, String>;
 
 /// The tabs of the bottom panel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BottomTab {
+    #[default]
     Console,
     Problems,
     Aggregations,
@@ -240,6 +280,7 @@ impl DscopeApp {
             editor,
             doc: Document {
                 path: None,
+                name: Some(example.file_name.to_owned()),
                 saved_text: example.text.to_owned(),
                 dirty: false,
             },
@@ -277,6 +318,10 @@ impl DscopeApp {
             panicked_frames: 0,
             rescued: None,
             panic_next_frame: None,
+            help: None,
+            script_key: ScriptKey::Buffer(0),
+            parked: Vec::new(),
+            buffers: 0,
         };
         super::panic::install_hook();
         if let Some(m) = settings_message {
@@ -328,6 +373,15 @@ impl DscopeApp {
         self.doc.dirty = self.editor.text() != self.doc.saved_text;
     }
 
+    /// After the text changed: unsaved marker, recovery copy, check.
+    fn edited(&mut self) {
+        self.refresh_dirty();
+        if self.recovery.is_some() && self.recovery_due.is_none() {
+            self.recovery_due = Some(Instant::now() + RECOVERY_DELAY);
+        }
+        self.check_due = Some(Instant::now() + CHECK_DELAY);
+    }
+
     fn set_watch(&self, path: Option<PathBuf>, stamp: Option<DiskStamp>) {
         if let Ok(mut w) = self.watch.lock() {
             w.path = path;
@@ -356,13 +410,89 @@ impl DscopeApp {
         });
     }
 
+    fn take_script_state(&mut self) -> ScriptState {
+        ScriptState {
+            run: std::mem::take(&mut self.run),
+            charts: std::mem::take(&mut self.charts),
+            run_options: std::mem::take(&mut self.run_options),
+            bottom_tab: std::mem::take(&mut self.bottom_tab),
+            shown_charts: std::mem::take(&mut self.shown_charts),
+        }
+    }
+
+    /// A key for a buffer that has no file.
+    fn new_buffer_key(&mut self) -> ScriptKey {
+        self.buffers += 1;
+        ScriptKey::Buffer(self.buffers)
+    }
+
+    /// Puts the run state on screen away with its script and brings out
+    /// `key`'s (or a fresh one). A running script's state is always kept,
+    /// so its events still land in it; a buffer without a file that is
+    /// not running has nothing to come back to.
+    fn switch_script(&mut self, key: ScriptKey) {
+        if key == self.script_key {
+            return;
+        }
+        let state = self.take_script_state();
+        let old = std::mem::replace(&mut self.script_key, key.clone());
+        if matches!(old, ScriptKey::File(_)) || state.run.state().is_active() {
+            self.parked.retain(|(k, _)| *k != old);
+            self.parked.push((old, state));
+            while self.parked.len() > PARKED_SCRIPTS {
+                // The oldest that is not running.
+                match self
+                    .parked
+                    .iter()
+                    .position(|(_, s)| !s.run.state().is_active())
+                {
+                    Some(i) => drop(self.parked.remove(i)),
+                    None => break,
+                }
+            }
+        }
+        let restored = match self.parked.iter().position(|(k, _)| *k == key) {
+            Some(i) => self.parked.remove(i).1,
+            None => ScriptState::default(),
+        };
+        self.run = restored.run;
+        self.charts = restored.charts;
+        self.run_options = restored.run_options;
+        self.bottom_tab = restored.bottom_tab;
+        self.shown_charts = restored.shown_charts;
+        // The last check was of the other script.
+        self.check_job = None;
+        self.check_due = Some(Instant::now());
+    }
+
+    /// The key a file is known by: its canonical path.
+    fn file_key(path: &Path) -> ScriptKey {
+        ScriptKey::File(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()))
+    }
+
+    /// The name of another script whose run is still going, if any.
+    fn parked_run(&self) -> Option<String> {
+        self.parked
+            .iter()
+            .find(|(_, s)| s.run.state().is_active())
+            .map(|(k, _)| match k {
+                ScriptKey::File(p) => p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                ScriptKey::Buffer(_) => "an unsaved script".to_owned(),
+            })
+    }
+
     /// Opens `path` into the buffer. On failure the buffer is untouched.
     pub fn load_path(&mut self, ctx: &egui::Context, path: &Path) {
         match files::load(path) {
             Ok(loaded) => {
+                self.switch_script(Self::file_key(path));
                 self.editor.set_text(ctx, loaded.text.clone());
                 self.doc = Document {
                     path: Some(path.to_owned()),
+                    name: None,
                     saved_text: loaded.text,
                     dirty: false,
                 };
@@ -377,9 +507,12 @@ impl DscopeApp {
 
     /// Starts a new, empty, untitled buffer.
     fn new_buffer(&mut self, ctx: &egui::Context) {
+        let key = self.new_buffer_key();
+        self.switch_script(key);
         self.editor.set_text(ctx, String::new());
         self.doc = Document {
             path: None,
+            name: None,
             saved_text: String::new(),
             dirty: false,
         };
@@ -405,15 +538,23 @@ impl DscopeApp {
             PendingAction::Open(path) => self.load_path(ctx, &path),
             PendingAction::OpenExample(i) => {
                 let example = &crate::examples::EXAMPLES[i];
-                // A copy, so that saving never writes over the shipped file.
+                // A buffer of its own, so that saving never writes over the
+                // shipped file: Save asks where, offering the example's name.
+                let key = self.new_buffer_key();
+                self.switch_script(key);
                 self.editor.set_text(ctx, example.text.to_owned());
                 self.doc = Document {
                     path: None,
-                    saved_text: String::new(),
-                    dirty: true,
+                    name: Some(example.file_name.to_owned()),
+                    saved_text: example.text.to_owned(),
+                    dirty: false,
                 };
                 self.set_watch(None, None);
-                self.status = format!("Opened a copy of the example {}", example.file_name);
+                self.discard_recovery();
+                self.status = format!(
+                    "Opened the example {}; Save asks where to keep your copy",
+                    example.file_name
+                );
             }
             PendingAction::Quit => {
                 self.allow_close = true;
@@ -436,6 +577,11 @@ impl DscopeApp {
         let text = self.editor.text().to_owned();
         match files::save_atomic(path, &text) {
             Ok(stamp) => {
+                // The run state on screen now belongs to the file; whatever
+                // was kept for an older script of that name is replaced.
+                let key = Self::file_key(path);
+                self.parked.retain(|(k, _)| *k != key);
+                self.script_key = key;
                 self.doc.path = Some(path.to_owned());
                 self.doc.saved_text = text;
                 self.doc.dirty = false;
@@ -653,6 +799,23 @@ impl DscopeApp {
         }
     }
 
+    fn browser_action(&mut self, ctx: &egui::Context, action: Option<BrowserAction>) {
+        match action {
+            Some(BrowserAction::Insert(description)) => {
+                self.editor.insert_at_cursor(ctx, &description);
+                self.edited();
+            }
+            Some(BrowserAction::Refresh) => self.list_probes(ctx),
+            Some(BrowserAction::ShowMatched) => self.show_matched_probes(ctx),
+            Some(BrowserAction::ArgTypes(probe)) if self.scripted_jobs.is_none() => {
+                self.session(ctx).probe_args(probe);
+            }
+            // A scripted engine answers through apply_session_event.
+            Some(BrowserAction::ArgTypes(_)) => {}
+            None => {}
+        }
+    }
+
     pub fn probe_browser(&self) -> &ProbeBrowser {
         &self.probes
     }
@@ -721,10 +884,53 @@ impl DscopeApp {
                 }
                 ui.separator();
                 if ui
+                    .add(egui::Button::new("Cut").shortcut_text("Ctrl+X"))
+                    .clicked()
+                {
+                    self.editor.copy_selection(&ctx, true);
+                    self.edited();
+                }
+                if ui
+                    .add(egui::Button::new("Copy").shortcut_text("Ctrl+C"))
+                    .clicked()
+                {
+                    self.editor.copy_selection(&ctx, false);
+                }
+                if ui
+                    .add(egui::Button::new("Paste").shortcut_text("Ctrl+V"))
+                    .clicked()
+                {
+                    // The window system delivers the clipboard as a paste
+                    // event to the focused editor.
+                    self.editor.focus();
+                    ctx.send_viewport_cmd(ViewportCommand::RequestPaste);
+                }
+                if ui
+                    .add(egui::Button::new("Select All").shortcut_text("Ctrl+A"))
+                    .clicked()
+                {
+                    self.editor.select_all();
+                }
+                ui.separator();
+                if ui
+                    .add(egui::Button::new("Toggle Comment").shortcut_text("Ctrl+/"))
+                    .clicked()
+                {
+                    self.editor.toggle_comment(&ctx);
+                    self.edited();
+                }
+                ui.separator();
+                if ui
                     .add(egui::Button::new("Find…").shortcut_text("Ctrl+F"))
                     .clicked()
                 {
                     self.editor.open_find();
+                }
+                if ui
+                    .add(egui::Button::new("Replace…").shortcut_text("Ctrl+H"))
+                    .clicked()
+                {
+                    self.editor.open_replace();
                 }
                 if ui
                     .add(egui::Button::new("Go to Line…").shortcut_text("Ctrl+G"))
@@ -805,6 +1011,14 @@ impl DscopeApp {
                     };
                     self.settings.dialogs = self.dialogs;
                     self.save_settings();
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui.button("Keyboard Shortcuts").clicked() {
+                    self.help = Some(HelpPage::Shortcuts);
+                }
+                if ui.button("About dscope").clicked() {
+                    self.help = Some(HelpPage::About);
                 }
             });
             ui.menu_button("Examples", |ui| {
@@ -996,6 +1210,67 @@ impl DscopeApp {
         }
     }
 
+    fn help_window(&mut self, ctx: &egui::Context) {
+        let Some(page) = self.help else { return };
+        let mut open = true;
+        let title = match page {
+            HelpPage::About => "About dscope",
+            HelpPage::Shortcuts => "Keyboard shortcuts",
+        };
+        egui::Window::new(title)
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| match page {
+                HelpPage::About => {
+                    ui.heading(format!("dscope {}", env!("CARGO_PKG_VERSION")));
+                    ui.label(env!("CARGO_PKG_DESCRIPTION"));
+                    ui.separator();
+                    egui::Grid::new("about-grid").num_columns(2).show(ui, |ui| {
+                        ui.label("Renderer");
+                        ui.label(crate::ui::renderer_description());
+                        ui.end_row();
+                        ui.label("Display");
+                        ui.label(display_description());
+                        ui.end_row();
+                        ui.label("libdtrace");
+                        ui.label(
+                            "loaded by each run's worker; `dscope doctor` says which one and what it needs",
+                        );
+                        ui.end_row();
+                        ui.label("Settings");
+                        ui.label(
+                            self.settings_path
+                                .as_ref()
+                                .map_or("not kept".to_owned(), |p| p.display().to_string()),
+                        );
+                        ui.end_row();
+                    });
+                    ui.separator();
+                    ui.label(
+                        "Documentation: the README that comes with dscope describes every part \
+                         of the window and the commands; `dscope --help` lists the commands and \
+                         `dscope doctor` checks what running D needs on this machine.",
+                    );
+                }
+                HelpPage::Shortcuts => {
+                    egui::Grid::new("shortcut-grid")
+                        .num_columns(2)
+                        .striped(true)
+                        .show(ui, |ui| {
+                            for (keys, what) in SHORTCUTS {
+                                ui.label(egui::RichText::new(*keys).monospace());
+                                ui.label(*what);
+                                ui.end_row();
+                            }
+                        });
+                }
+            });
+        if !open {
+            self.help = None;
+        }
+    }
+
     /// Deletes one recovery file and offers whatever is left.
     fn recovery_dropped(&mut self, file: &Path) {
         if let Some(store) = &self.recovery {
@@ -1016,9 +1291,15 @@ impl DscopeApp {
         // The saved version is what is on disk now, so the buffer shows as
         // unsaved exactly when the recovered text differs from it.
         let on_disk = record.path.as_deref().and_then(|p| files::load(p).ok());
+        let key = match &record.path {
+            Some(p) => Self::file_key(p),
+            None => self.new_buffer_key(),
+        };
+        self.switch_script(key);
         self.editor.set_text(ctx, record.text.clone());
         self.doc = Document {
             path: record.path.clone(),
+            name: None,
             saved_text: on_disk.as_ref().map(|l| l.text.clone()).unwrap_or_default(),
             dirty: true,
         };
@@ -1066,6 +1347,7 @@ impl DscopeApp {
         self.editor.set_shortcuts_enabled(!modal_open);
         self.poll_dialogs(&ctx);
         self.prompts(&ctx);
+        self.help_window(&ctx);
 
         egui::Panel::top("dscope-menu").show(ui, |ui| self.menu_bar(ui));
         let options_label = self.run_options.button_text();
@@ -1082,42 +1364,44 @@ impl DscopeApp {
         }
         self.run_options.show(&ctx);
         egui::Panel::bottom("dscope-status").show(ui, |ui| self.status_bar(ui));
-        let panel = egui::Panel::bottom("dscope-output");
-        let panel = if self.output_maximized {
-            // Two lines of the editor stay in view.
-            panel
-                .resizable(false)
-                .exact_size((ui.available_height() - 90.0).max(200.0))
-        } else {
-            // Charts need room: start at about half the window.
-            panel
-                .resizable(true)
-                .default_size((ui.available_height() * 0.55).max(240.0))
-        };
-        panel.show(ui, |ui| self.bottom_panel(ui));
+        // The probe browser takes the whole height beside the editor and the
+        // bottom panel: a list needs rows, not a strip.
         if self.probes.open {
             let action = egui::Panel::left("dscope-probes")
                 .resizable(true)
                 .default_size(300.0)
+                .size_range(200.0..=(ui.available_width() * 0.5).max(200.0))
                 .show(ui, |ui| self.probes.show(ui))
                 .inner;
-            match action {
-                Some(BrowserAction::Insert(description)) => {
-                    self.editor.insert_at_cursor(&ctx, &description);
-                    self.refresh_dirty();
-                    self.check_due = Some(Instant::now() + CHECK_DELAY);
-                    if self.recovery.is_some() && self.recovery_due.is_none() {
-                        self.recovery_due = Some(Instant::now() + RECOVERY_DELAY);
-                    }
+            self.browser_action(&ctx, action);
+        }
+        let available = ui.available_height();
+        let window = ctx.content_rect().size();
+        let window = [window.x, window.y];
+        let height = if self.output_maximized {
+            // Two lines of the editor stay in view.
+            (available - 90.0).max(MIN_OUTPUT_HEIGHT)
+        } else {
+            output_height(available, self.settings.split_for(window))
+        };
+        let split = egui::Panel::bottom("dscope-output")
+            .resizable(false)
+            .exact_size(height)
+            .show(ui, |ui| {
+                let dragged = split_handle(ui);
+                self.bottom_panel(ui);
+                dragged
+            })
+            .inner;
+        if let Some(drag) = split
+            && !self.output_maximized
+        {
+            match drag {
+                SplitDrag::By(dy) => {
+                    let wanted = output_height(available, (height - dy) / available.max(1.0));
+                    self.settings.set_split(window, wanted / available.max(1.0));
                 }
-                Some(BrowserAction::Refresh) => self.list_probes(&ctx),
-                Some(BrowserAction::ShowMatched) => self.show_matched_probes(&ctx),
-                Some(BrowserAction::ArgTypes(probe)) if self.scripted_jobs.is_none() => {
-                    self.session(&ctx).probe_args(probe);
-                }
-                // A scripted engine answers through apply_session_event.
-                Some(BrowserAction::ArgTypes(_)) => {}
-                None => {}
+                SplitDrag::Done => self.save_settings(),
             }
         }
         egui::CentralPanel::default()
@@ -1131,11 +1415,7 @@ impl DscopeApp {
                     self.list_probes(&ctx);
                 }
                 if response.changed {
-                    self.refresh_dirty();
-                    if self.recovery.is_some() && self.recovery_due.is_none() {
-                        self.recovery_due = Some(Instant::now() + RECOVERY_DELAY);
-                    }
-                    self.check_due = Some(Instant::now() + CHECK_DELAY);
+                    self.edited();
                 }
             });
         if !modal_open
@@ -1150,8 +1430,10 @@ impl DscopeApp {
         self.take_recovery_copy();
         // No checks during a run (the worker is busy with it); the edit is
         // checked once the run ends, which wakes the UI.
+        // Nor while the completion popup is open: the word is half typed.
         if let Some(due) = self.check_due
             && !self.run.state().is_active()
+            && self.editor.completion().is_none()
         {
             if Instant::now() >= due {
                 self.start_check(&ctx);
@@ -1256,7 +1538,11 @@ impl DscopeApp {
         let mut script = self.script();
         script.destructive |= allowed_once;
         let duration = self.run.duration();
-        let sent = if self.scripted_jobs.is_some() && self.run.state().is_active() {
+        let sent = if let Some(other) = self.parked_run() {
+            Err(format!(
+                "{other} is still running; open it again to stop it, or wait until it ends."
+            ))
+        } else if self.scripted_jobs.is_some() && self.run.state().is_active() {
             Err("A script is already running; stop it before starting another.".into())
         } else if let Some(n) = self.scripted_job() {
             Ok(n)
@@ -1265,7 +1551,8 @@ impl DscopeApp {
         };
         match sent {
             Ok(job) => {
-                self.run.started(job);
+                let source = self.editor.text().to_owned();
+                self.run.started(job, &self.doc.name(), &source);
                 self.shown_charts = false;
                 self.check_due = None;
             }
@@ -1296,6 +1583,16 @@ impl DscopeApp {
             }
             return;
         }
+        if let Some((_, parked)) = self
+            .parked
+            .iter_mut()
+            .find(|(_, s)| s.run.run_job() == Some(e.job))
+        {
+            // A run of a script that is not on screen: its diagnostics are
+            // found again by the check that runs when it comes back.
+            parked.run.apply(e.event);
+            return;
+        }
         if Some(e.job) == self.run.run_job() {
             let snapshot = matches!(&e.event, Event::Snapshot(s) if !s.aggregations.is_empty());
             if let Some(d) = self.run.apply(e.event) {
@@ -1303,7 +1600,7 @@ impl DscopeApp {
             }
             // A script that only aggregates has nothing to say in the
             // console: show its charts, once per run.
-            if snapshot && !self.shown_charts && self.run.console.is_empty() {
+            if snapshot && !self.shown_charts && !self.run.console.has_output() {
                 self.shown_charts = true;
                 if self.bottom_tab == BottomTab::Console {
                     self.bottom_tab = BottomTab::Aggregations;
@@ -1376,7 +1673,11 @@ impl DscopeApp {
         ui.separator();
         match self.bottom_tab {
             BottomTab::Console => {
-                if self.run.console_ui(ui) == Some(ConsoleAction::Save) {
+                let action = self.run.console_ui(ui);
+                if let Some(ConsoleAction::GoToLine(line)) = action {
+                    self.editor.goto_line(line);
+                }
+                if action == Some(ConsoleAction::Save) {
                     let stem = self.doc.name().trim_end_matches(".d").to_owned();
                     self.export = Some((ExportFormat::Console, String::new()));
                     self.start_dialog_named(
@@ -1528,6 +1829,78 @@ impl DscopeApp {
     }
 }
 
+/// The bottom panel never gets smaller than this, nor the editor than
+/// [`MIN_EDITOR_HEIGHT`], at any window size from 700x500 up.
+const MIN_OUTPUT_HEIGHT: f32 = 140.0;
+const MIN_EDITOR_HEIGHT: f32 = 90.0;
+
+/// The bottom panel's height for a `fraction` of the `available` height.
+fn output_height(available: f32, fraction: f32) -> f32 {
+    let most = (available - MIN_EDITOR_HEIGHT).max(MIN_OUTPUT_HEIGHT);
+    (available * fraction).clamp(MIN_OUTPUT_HEIGHT.min(most), most)
+}
+
+/// A drag on the split between the editor and the bottom panel.
+enum SplitDrag {
+    /// Moved by this many points (down is positive) this frame.
+    By(f32),
+    /// Released: time to keep the new split.
+    Done,
+}
+
+/// The grip along the top of the bottom panel.
+fn split_handle(ui: &mut Ui) -> Option<SplitDrag> {
+    let (rect, response) =
+        ui.allocate_exact_size(egui::vec2(ui.available_width(), 6.0), egui::Sense::drag());
+    let response = response.on_hover_cursor(egui::CursorIcon::ResizeVertical);
+    let stroke = if response.hovered() || response.dragged() {
+        ui.visuals().widgets.hovered.fg_stroke
+    } else {
+        ui.visuals().widgets.noninteractive.bg_stroke
+    };
+    ui.painter().hline(rect.x_range(), rect.center().y, stroke);
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Splitter, true, "Resize the bottom panel")
+    });
+    if response.drag_stopped() {
+        Some(SplitDrag::Done)
+    } else if response.dragged() {
+        Some(SplitDrag::By(response.drag_delta().y))
+    } else {
+        None
+    }
+}
+
+/// Every key dscope answers to, as Help > Keyboard Shortcuts lists them.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Ctrl+N", "New script"),
+    ("Ctrl+O", "Open a script"),
+    ("Ctrl+S", "Save"),
+    ("Ctrl+Shift+S", "Save as"),
+    ("Ctrl+Q", "Quit"),
+    ("Ctrl+Z / Ctrl+Y", "Undo / redo"),
+    ("Ctrl+X / Ctrl+C / Ctrl+V", "Cut / copy / paste"),
+    ("Ctrl+A", "Select all"),
+    ("Ctrl+/", "Comment or uncomment the selected lines"),
+    (
+        "Ctrl+F",
+        "Find (Enter or F3 next, Shift+Enter or Shift+F3 previous)",
+    ),
+    ("Ctrl+H", "Find and replace"),
+    ("Esc", "Close the completion list, then the find bar"),
+    ("Ctrl+G", "Go to line"),
+    ("Ctrl+Space", "Complete the word at the cursor"),
+    ("Up / Down, Enter or Tab", "Choose and take a completion"),
+    ("Tab", "Indent with spaces"),
+    ("F5", "Run"),
+    (
+        "Shift+F5",
+        "Stop (END clauses run, then the final aggregations)",
+    ),
+    ("F2", "Show or hide the probe browser"),
+    ("Ctrl+plus / Ctrl+minus / Ctrl+0", "Scale the whole window"),
+];
+
 /// What the destructive-actions prompt asks, naming what the script does.
 fn destructive_question(calls: &[&str], pragma: bool) -> String {
     let calls: Vec<String> = calls.iter().map(|c| format!("{c}()")).collect();
@@ -1543,6 +1916,21 @@ fn destructive_question(calls: &[&str], pragma: bool) -> String {
         "This script {what}: destructive actions change the system being traced. \
          dscope keeps them off unless you allow them. Run it with them allowed, this once?"
     )
+}
+
+/// Where the window is shown, as Help > About says it.
+fn display_description() -> String {
+    match (std::env::var("WAYLAND_DISPLAY"), std::env::var("DISPLAY")) {
+        (Ok(w), _) if !w.is_empty() => format!("Wayland ({w})"),
+        (_, Ok(d)) if !d.is_empty() => {
+            let remote = d
+                .split(':')
+                .next()
+                .is_some_and(|host| !host.is_empty() && host != "unix");
+            format!("X11 {d}{}", if remote { " (over the network)" } else { "" })
+        }
+        _ => "unknown".to_owned(),
+    }
 }
 
 fn apply_cursor_blink(ctx: &egui::Context, blink: bool) {

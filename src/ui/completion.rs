@@ -1,6 +1,8 @@
 //! The completion popup under the editor's cursor: a list of candidates
 //! with their kind, and the signature and description of the selected one.
-//! Up/Down choose, Enter or Tab accept, Escape closes.
+//! Up/Down choose; Escape closes. Enter and Tab accept only a popup the
+//! person asked for (Ctrl+Space) or moved in: a popup that opened by itself
+//! while typing must never eat the Enter that was meant to end the line.
 
 use crate::lang::complete::Completion;
 use egui::{Id, Key, Modifiers, Order, Pos2, RichText, Ui};
@@ -9,43 +11,67 @@ use egui::{Id, Key, Modifiers, Order, Pos2, RichText, Ui};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PopupKey {
     Accept,
+    /// Escape: the popup closes and the key goes no further.
     Close,
+    /// Enter or Tab in a popup nobody chose from: the popup closes and the
+    /// key goes on to the text (a new line, an indent).
+    PassOn,
 }
 
 #[derive(Debug, Clone)]
 pub struct Popup {
     pub completion: Completion,
     pub selected: usize,
+    /// Opened with Ctrl+Space.
+    pub explicit: bool,
+    /// The person moved the selection (arrows, page keys).
+    pub moved: bool,
 }
 
 /// Rows shown before the list scrolls.
 const VISIBLE_ROWS: f32 = 10.0;
 
 impl Popup {
-    pub fn new(completion: Completion) -> Popup {
+    pub fn new(completion: Completion, explicit: bool) -> Popup {
         Popup {
             completion,
             selected: 0,
+            explicit,
+            moved: false,
         }
+    }
+
+    /// Whether Enter and Tab accept the selected item.
+    pub fn accepts_keys(&self) -> bool {
+        self.explicit || self.moved
     }
 
     /// Takes the popup's keys before the text editor sees them.
     pub fn handle_keys(&mut self, ui: &Ui) -> Option<PopupKey> {
         let n = self.completion.items.len();
+        let accepts = self.accepts_keys();
         ui.input_mut(|i| {
             if i.consume_key(Modifiers::NONE, Key::ArrowDown) {
                 self.selected = (self.selected + 1) % n.max(1);
+                self.moved = true;
             }
             if i.consume_key(Modifiers::NONE, Key::ArrowUp) {
                 self.selected = (self.selected + n.max(1) - 1) % n.max(1);
+                self.moved = true;
             }
             if i.consume_key(Modifiers::NONE, Key::PageDown) {
                 self.selected = (self.selected + VISIBLE_ROWS as usize).min(n.saturating_sub(1));
+                self.moved = true;
             }
             if i.consume_key(Modifiers::NONE, Key::PageUp) {
                 self.selected = self.selected.saturating_sub(VISIBLE_ROWS as usize);
+                self.moved = true;
             }
-            if i.consume_key(Modifiers::NONE, Key::Enter)
+            let enter_or_tab =
+                i.key_pressed(Key::Enter) || (i.key_pressed(Key::Tab) && !i.modifiers.any());
+            if enter_or_tab && !accepts {
+                Some(PopupKey::PassOn)
+            } else if i.consume_key(Modifiers::NONE, Key::Enter)
                 || i.consume_key(Modifiers::NONE, Key::Tab)
             {
                 Some(PopupKey::Accept)

@@ -31,6 +31,11 @@ struct Find {
     /// (text revision, query, case) the matches were computed for.
     computed_for: Option<(u64, String, bool)>,
     focus_query: bool,
+    /// Replace is shown (Ctrl+H, Edit > Replace…).
+    replacing: bool,
+    replacement: String,
+    /// How many the last Replace all replaced.
+    replaced: Option<usize>,
 }
 
 /// What happened in the editor this frame.
@@ -119,6 +124,29 @@ pub fn find_matches(text: &str, query: &str, case_sensitive: bool) -> Vec<Range<
         }
     }
     found
+}
+
+/// Byte offset of the `{` that the `}` at byte `close` closes, skipping
+/// comments and strings.
+fn matching_open_brace(text: &str, close: usize) -> Option<usize> {
+    let mut open = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < close {
+        if let Some((end, _)) = crate::lang::source::literal_at(text, i) {
+            i = end;
+            continue;
+        }
+        match b[i] {
+            b'{' => open.push(i),
+            b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.pop()
 }
 
 /// Char index of a byte offset in `text`.
@@ -351,14 +379,23 @@ impl Editor {
     }
 
     /// Works out the candidates at byte `cursor`; opens the popup when
-    /// there are any, closes it when there are none.
-    fn complete_at(&mut self, cursor: usize) {
+    /// there are any, closes it when there are none. Unless the person
+    /// asked (`explicit`), nothing opens where no word is being typed, and
+    /// a candidate that is exactly the typed text is not offered: it would
+    /// only stand in the way of the next key.
+    fn complete_at(&mut self, cursor: usize, explicit: bool) {
         let probes = self.probes.as_deref().map(Vec::as_slice);
         if probes.is_none() && matches!(complete::place_at(&self.text, cursor), Place::Probe(_)) {
             self.wants_probes = true;
         }
-        let completion = complete::complete(&self.text, cursor, probes);
-        self.popup = (!completion.items.is_empty()).then(|| Popup::new(completion));
+        let mut completion = complete::complete(&self.text, cursor, probes);
+        let typed = self.text.get(completion.replace.clone()).unwrap_or("");
+        if !explicit && typed.is_empty() {
+            completion.items.clear();
+        }
+        completion.items.retain(|item| item.insert != typed);
+        let keep = self.popup.as_ref().is_some_and(|p| p.explicit) || explicit;
+        self.popup = (!completion.items.is_empty()).then(|| Popup::new(completion, keep));
     }
 
     fn accept_completion(&mut self, ctx: &egui::Context, index: usize) {
@@ -375,7 +412,7 @@ impl Editor {
         // A probe field done: offer the next one.
         if item.insert.ends_with(':') {
             let cursor = r.start + item.insert.len();
-            self.complete_at(cursor);
+            self.complete_at(cursor, false);
         }
     }
 
@@ -429,6 +466,73 @@ impl Editor {
         self.find.focus_query = true;
     }
 
+    pub fn close_find(&mut self) {
+        self.find.open = false;
+        self.find.replacing = false;
+        self.find.replaced = None;
+        self.request_focus = true;
+    }
+
+    /// Opens the find bar with its Replace row.
+    pub fn open_replace(&mut self) {
+        self.open_find();
+        self.find.replacing = true;
+    }
+
+    /// Replaces the current match (or the first after the cursor) and moves
+    /// to the next one.
+    pub fn replace_current(&mut self, ctx: &egui::Context) {
+        self.refresh_matches();
+        if self.find.current.is_none() {
+            self.find_step(true);
+        }
+        let Some(i) = self.find.current else { return };
+        let Some(m) = self.find.matches.get(i).cloned() else {
+            return;
+        };
+        let start = char_index(&self.text, m.start);
+        let replacement = self.find.replacement.clone();
+        let at = start + replacement.chars().count();
+        self.edit(ctx, m, &replacement, at..at);
+        self.text_changed();
+        self.refresh_matches();
+        // The next match is the first one after what was just written.
+        let from = byte_index(&self.text, at);
+        self.find.current = None;
+        if let Some(next) = self.find.matches.iter().position(|m| m.start >= from) {
+            self.find.current = Some(next);
+            let m = self.find.matches[next].clone();
+            self.pending_selection =
+                Some(char_index(&self.text, m.start)..char_index(&self.text, m.end));
+        } else {
+            self.pending_selection = Some(at..at);
+        }
+        ctx.request_repaint();
+    }
+
+    /// Replaces every match as one undoable step; returns how many.
+    pub fn replace_all(&mut self, ctx: &egui::Context) -> usize {
+        self.refresh_matches();
+        let n = self.find.matches.len();
+        if n == 0 {
+            return 0;
+        }
+        let mut text = String::with_capacity(self.text.len());
+        let mut last = 0;
+        for m in &self.find.matches {
+            text.push_str(&self.text[last..m.start]);
+            text.push_str(&self.find.replacement);
+            last = m.end;
+        }
+        text.push_str(&self.text[last..]);
+        let len = self.text.len();
+        self.edit(ctx, 0..len, &text, 0..0);
+        self.text_changed();
+        self.find.current = None;
+        ctx.request_repaint();
+        n
+    }
+
     pub fn open_goto_line(&mut self) {
         self.goto_line = Some(String::new());
     }
@@ -469,6 +573,207 @@ impl Editor {
         true
     }
 
+    /// Replaces bytes `range` of the text with `insert` as one undoable
+    /// step and selects chars `select` (cursor there when empty). For edits
+    /// made before the TextEdit draws, so it shows them this frame.
+    fn edit(
+        &mut self,
+        ctx: &egui::Context,
+        range: Range<usize>,
+        insert: &str,
+        select: Range<usize>,
+    ) {
+        let mut state = TextEdit::load_state(ctx, self.id).unwrap_or_default();
+        let cursor = state
+            .cursor
+            .char_range()
+            .unwrap_or_else(|| CCursorRange::one(CCursor::new(0)));
+        let mut undoer = state.undoer();
+        undoer.add_undo(&(cursor, self.text.clone()));
+        state.set_undoer(undoer);
+        self.text.replace_range(range, insert);
+        state.cursor.set_char_range(Some(CCursorRange::two(
+            CCursor::new(select.start),
+            CCursor::new(select.end),
+        )));
+        TextEdit::store_state(ctx, self.id, state);
+    }
+
+    /// The selection (or the cursor) as sorted char and byte ranges.
+    fn selection(&self, ctx: &egui::Context) -> (Range<usize>, Range<usize>) {
+        let chars = self.text.chars().count();
+        let range = TextEdit::load_state(ctx, self.id)
+            .and_then(|s| s.cursor.char_range())
+            .unwrap_or_else(|| CCursorRange::one(CCursor::new(chars)))
+            .as_sorted_char_range();
+        let (a, b) = (range.start.0.min(chars), range.end.0.min(chars));
+        (a..b, byte_index(&self.text, a)..byte_index(&self.text, b))
+    }
+
+    /// Enter: a new line indented like this one, one level deeper after
+    /// `{`; between `{` and `}` the brace goes to a line of its own.
+    fn handle_enter(&mut self, ui: &Ui) -> bool {
+        let has_focus = ui.memory(|m| m.has_focus(self.id));
+        if !has_focus || !ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter)) {
+            return false;
+        }
+        let (chars, bytes) = self.selection(ui.ctx());
+        let line_begin = self.text[..bytes.start].rfind('\n').map_or(0, |i| i + 1);
+        let before = &self.text[line_begin..bytes.start];
+        let indent: String = before
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let line_end = self.text[bytes.end..]
+            .find('\n')
+            .map_or(self.text.len(), |i| bytes.end + i);
+        let after = &self.text[bytes.end..line_end];
+        let opens = before.trim_end().ends_with('{');
+        let closes = after.trim_start().starts_with('}');
+        let mut insert = format!("\n{indent}");
+        if opens {
+            insert.push_str(&" ".repeat(self.tab_width));
+        }
+        let cursor = chars.start + insert.chars().count();
+        if opens && closes {
+            insert.push('\n');
+            insert.push_str(&indent);
+        }
+        // Blanks right after the cursor would only trail the new line.
+        let blanks = after.len() - after.trim_start_matches([' ', '\t']).len();
+        let end = if closes || opens {
+            bytes.end + blanks
+        } else {
+            bytes.end
+        };
+        self.edit(ui.ctx(), bytes.start..end, &insert, cursor..cursor);
+        true
+    }
+
+    /// After a `}` typed as the first thing on a line, lines the brace up
+    /// with the line of the `{` it closes.
+    fn dedent_closing_brace(&mut self, ctx: &egui::Context) -> bool {
+        let typed_brace = ctx.input(|i| {
+            i.events
+                .iter()
+                .any(|e| matches!(e, egui::Event::Text(t) if t == "}"))
+        });
+        if !typed_brace {
+            return false;
+        }
+        let (chars, bytes) = self.selection(ctx);
+        if !chars.is_empty() || !self.text[..bytes.start].ends_with('}') {
+            return false;
+        }
+        let brace = bytes.start - 1;
+        let line_begin = self.text[..brace].rfind('\n').map_or(0, |i| i + 1);
+        let lead = &self.text[line_begin..brace];
+        if !lead.chars().all(|c| c == ' ' || c == '\t') {
+            return false;
+        }
+        let Some(open) = matching_open_brace(&self.text, brace) else {
+            return false;
+        };
+        let open_line = self.text[..open].rfind('\n').map_or(0, |i| i + 1);
+        let want: String = self.text[open_line..open]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        if want == lead {
+            return false;
+        }
+        let cursor = chars.start - lead.chars().count() + want.chars().count();
+        self.edit(ctx, line_begin..brace, &want, cursor..cursor);
+        true
+    }
+
+    /// Ctrl+/ comments or uncomments the selected lines.
+    fn handle_toggle_comment(&mut self, ui: &Ui) -> bool {
+        let has_focus = ui.memory(|m| m.has_focus(self.id));
+        let shortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Slash);
+        if !has_focus || !ui.input_mut(|i| i.consume_shortcut(&shortcut)) {
+            return false;
+        }
+        self.toggle_comment(ui.ctx());
+        true
+    }
+
+    /// Puts `// ` in front of every line the selection touches, or takes
+    /// it away when all of them already have it.
+    pub fn toggle_comment(&mut self, ctx: &egui::Context) {
+        let (_, bytes) = self.selection(ctx);
+        let first = self.text[..bytes.start].rfind('\n').map_or(0, |i| i + 1);
+        // A selection ending at the start of a line does not take that line.
+        let end = if bytes.end > bytes.start && self.text[..bytes.end].ends_with('\n') {
+            bytes.end - 1
+        } else {
+            bytes.end
+        };
+        let last = self.text[end..]
+            .find('\n')
+            .map_or(self.text.len(), |i| end + i);
+        let block = &self.text[first..last];
+        let lines: Vec<&str> = block.split('\n').collect();
+        let code = |l: &str| !l.trim().is_empty();
+        let all_commented = lines
+            .iter()
+            .filter(|l| code(l))
+            .all(|l| l.trim_start().starts_with("//"));
+        let indent = lines
+            .iter()
+            .filter(|l| code(l))
+            .map(|l| l.len() - l.trim_start().len())
+            .min()
+            .unwrap_or(0);
+        let changed: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                if !code(l) {
+                    (*l).to_owned()
+                } else if all_commented {
+                    let at = l.len() - l.trim_start().len();
+                    let rest = &l[at + 2..];
+                    format!("{}{}", &l[..at], rest.strip_prefix(' ').unwrap_or(rest))
+                } else {
+                    format!("{}// {}", &l[..indent], &l[indent..])
+                }
+            })
+            .collect();
+        let replacement = changed.join("\n");
+        let start = char_index(&self.text, first);
+        let select = start..start + replacement.chars().count();
+        self.edit(ctx, first..last, &replacement, select);
+        self.text_changed();
+        self.request_focus = true;
+        ctx.request_repaint();
+    }
+
+    /// Copies the selection to the clipboard; with `cut`, removes it too.
+    pub fn copy_selection(&mut self, ctx: &egui::Context, cut: bool) {
+        let (chars, bytes) = self.selection(ctx);
+        if chars.is_empty() {
+            return;
+        }
+        ctx.copy_text(self.text[bytes.clone()].to_owned());
+        if cut {
+            self.edit(ctx, bytes, "", chars.start..chars.start);
+            self.text_changed();
+            ctx.request_repaint();
+        }
+        self.request_focus = true;
+    }
+
+    /// Selects the whole text.
+    pub fn select_all(&mut self) {
+        self.pending_selection = Some(0..self.text.chars().count());
+        self.request_focus = true;
+    }
+
+    /// Gives the editor the keyboard (after a menu, say).
+    pub fn focus(&mut self) {
+        self.request_focus = true;
+    }
+
     fn handle_shortcuts(&mut self, ui: &Ui) {
         let find = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
         let goto = KeyboardShortcut::new(Modifiers::COMMAND, Key::G);
@@ -484,6 +789,16 @@ impl Editor {
         }
         if ui.input_mut(|i| i.consume_shortcut(&goto)) {
             self.open_goto_line();
+        }
+        let replace = KeyboardShortcut::new(Modifiers::COMMAND, Key::H);
+        if ui.input_mut(|i| i.consume_shortcut(&replace)) {
+            if let Some(sel) = self.selected_text(ui.ctx())
+                && !sel.contains('\n')
+                && !sel.is_empty()
+            {
+                self.find.query = sel;
+            }
+            self.open_replace();
         }
         if self.find.open {
             if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F3)) {
@@ -563,6 +878,59 @@ impl Editor {
         if !self.find.open {
             return;
         }
+        // The editor's panel has no frame of its own; the bar gets the
+        // theme's panel colour so it reads in light and dark alike.
+        egui::Frame::new()
+            .fill(ui.visuals().panel_fill)
+            .inner_margin(egui::Margin::symmetric(6, 3))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                self.find_row(ui);
+                if self.find.replacing {
+                    self.replace_row(ui);
+                }
+            });
+    }
+
+    fn replace_row(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        ui.horizontal(|ui| {
+            let label = ui.label("Replace:");
+            let field = ui
+                .add(
+                    TextEdit::singleline(&mut self.find.replacement)
+                        .id(Id::unique("dscope-replace-with"))
+                        .desired_width(220.0)
+                        .hint_text("replacement"),
+                )
+                .labelled_by(label.id);
+            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if ui
+                .button("Replace")
+                .on_hover_text("Replace this match, go to the next")
+                .clicked()
+                || enter
+            {
+                self.replace_current(&ctx);
+                if enter {
+                    field.request_focus();
+                }
+            }
+            if ui.button("Replace all").clicked() {
+                let n = self.replace_all(&ctx);
+                self.find.replaced = Some(n);
+            }
+            if let Some(n) = self.find.replaced {
+                ui.label(format!("{n} replaced"));
+            }
+            if (field.has_focus() || field.lost_focus()) && ui.input(|i| i.key_pressed(Key::Escape))
+            {
+                self.close_find();
+            }
+        });
+    }
+
+    fn find_row(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             let label = ui.label("Find:");
             let query = ui.add(
@@ -603,11 +971,11 @@ impl Editor {
             }
             self.refresh_matches();
             ui.label(self.find_status());
-            if ui.button("Close find").clicked()
-                || (query.has_focus() && ui.input(|i| i.key_pressed(Key::Escape)))
-            {
-                self.find.open = false;
-                self.request_focus = true;
+            // egui lets go of a field's focus on Escape before we see it.
+            let escaped = (query.has_focus() || query.lost_focus())
+                && ui.input(|i| i.key_pressed(Key::Escape));
+            if ui.button("Close find").clicked() || escaped {
+                self.close_find();
             }
         });
     }
@@ -676,13 +1044,18 @@ impl Editor {
             return;
         }
         if explicit {
-            self.complete_at(cursor);
+            self.complete_at(cursor, true);
         } else if changed {
+            // Only typing that continues a word keeps a popup open: after
+            // `}`, `;`, a blank or a new line nothing is being completed.
             let typed = self.text[..cursor].chars().last();
-            if self.popup.is_some()
+            let continues = typed.is_some_and(|t| t.is_alphanumeric() || "_:$-*>@".contains(t));
+            if (self.popup.is_some() && continues)
                 || typed.is_some_and(|t| complete::auto_trigger(&self.text, cursor, t))
             {
-                self.complete_at(cursor);
+                self.complete_at(cursor, false);
+            } else {
+                self.popup = None;
             }
         } else if self
             .popup
@@ -732,14 +1105,30 @@ impl Editor {
             .popup
             .as_mut()
             .and_then(|p| p.handle_keys(ui).map(|k| (k, p.selected)));
+        let mut escaped = false;
         match popup_key {
             Some((PopupKey::Accept, i)) => accept = Some(i),
-            Some((PopupKey::Close, _)) => self.popup = None,
+            Some((PopupKey::Close, _)) => {
+                self.popup = None;
+                escaped = true;
+            }
+            Some((PopupKey::PassOn, _)) => self.popup = None,
             None => {}
+        }
+        let has_focus = ui.memory(|m| m.has_focus(self.id));
+        // Escape in the editor closes the find bar (the popup took its own
+        // Escape above); the editor keeps the keyboard either way.
+        if !escaped
+            && has_focus
+            && self.find.open
+            && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape))
+        {
+            self.close_find();
         }
         let explicit = self.shortcuts_enabled
             && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Space));
-        let tabbed = self.handle_tab(ui);
+        let commented = self.shortcuts_enabled && self.handle_toggle_comment(ui);
+        let tabbed = self.handle_tab(ui) || self.handle_enter(ui) || commented;
 
         let font_id = self.font_id();
         let dark = ui.visuals().dark_mode;
@@ -787,6 +1176,7 @@ impl Editor {
                     let gutter_left = ui.cursor().min.x;
                     ui.allocate_exact_size(vec2(gutter_width, row_height), Sense::hover());
                     let current_line_bg = ui.painter().add(egui::Shape::Noop);
+                    let matches_bg = ui.painter().add(egui::Shape::Noop);
                     // Fill the viewport, so clicks below the last line land
                     // in the editor and the background is the editor's.
                     let fill = vec2(ui.available_width(), viewport_height);
@@ -823,7 +1213,15 @@ impl Editor {
                         .margin(egui::Margin::symmetric(4, 2))
                         .desired_width(fill.x)
                         .min_size(fill)
-                        .lock_focus(true)
+                        .event_filter(egui::EventFilter {
+                            tab: true,
+                            horizontal_arrows: true,
+                            vertical_arrows: true,
+                            // Escape belongs to the popup and the find bar;
+                            // it must never take the keyboard away from the
+                            // text, or what is typed next is lost.
+                            escape: true,
+                        })
                         .layouter(&mut layouter)
                         .show(ui);
                     output
@@ -837,13 +1235,16 @@ impl Editor {
                         output_rect.y_range(),
                     );
                     let gutter_response = ui.interact(gutter, id.with("gutter"), Sense::hover());
-                    (output, gutter, gutter_response, current_line_bg)
+                    (output, gutter, gutter_response, current_line_bg, matches_bg)
                 })
                 .inner
             });
         let viewport = output.inner_rect;
-        let (output, gutter, gutter_response, current_line_bg) = output.inner;
-        let changed = tabbed || output.response.changed();
+        let (output, gutter, gutter_response, current_line_bg, matches_bg) = output.inner;
+        let mut changed = tabbed || output.response.changed();
+        if output.response.changed() && self.dedent_closing_brace(ui.ctx()) {
+            changed = true;
+        }
         if changed {
             self.text_changed();
         }
@@ -880,6 +1281,51 @@ impl Editor {
             self.completion_step(ui, c.index.0, changed, explicit, accept, row.left_bottom());
         }
         self.hover_help(&output.response.response, &galley, origin);
+        if self.find.open {
+            self.refresh_matches();
+            let visible = viewport.intersect(ui.clip_rect());
+            let mut shapes = Vec::new();
+            for (i, m) in self.find.matches.iter().enumerate() {
+                let a = galley
+                    .pos_from_cursor(CCursor::new(char_index(&self.text, m.start)))
+                    .translate(origin.to_vec2());
+                if a.top() > visible.bottom() {
+                    break;
+                }
+                let b = galley
+                    .pos_from_cursor(CCursor::new(char_index(&self.text, m.end)))
+                    .translate(origin.to_vec2());
+                if b.bottom() < visible.top() {
+                    continue;
+                }
+                let fill = if Some(i) == self.find.current {
+                    Color32::from_rgba_unmultiplied(255, 190, 0, 150)
+                } else {
+                    Color32::from_rgba_unmultiplied(255, 190, 0, 60)
+                };
+                // A match that wraps is drawn on both of its rows.
+                if (a.top() - b.top()).abs() < 1.0 {
+                    shapes.push(egui::Shape::rect_filled(
+                        Rect::from_x_y_ranges(a.left()..=b.left(), a.y_range()),
+                        2.0,
+                        fill,
+                    ));
+                } else {
+                    let right = output.response.rect.right();
+                    shapes.push(egui::Shape::rect_filled(
+                        Rect::from_x_y_ranges(a.left()..=right, a.y_range()),
+                        2.0,
+                        fill,
+                    ));
+                    shapes.push(egui::Shape::rect_filled(
+                        Rect::from_x_y_ranges(origin.x..=b.left(), b.y_range()),
+                        2.0,
+                        fill,
+                    ));
+                }
+            }
+            painter.set(matches_bg, egui::Shape::Vec(shapes));
+        }
 
         // Gutter: line numbers at the first row of each line, markers for
         // diagnostics.
@@ -961,7 +1407,16 @@ impl Editor {
                 })
                 .collect();
             if !messages.is_empty() {
-                gutter_response.show_tooltip_text(messages.join("\n"));
+                // At the pointer: the gutter is as tall as the text, and a
+                // tooltip placed by its rect lands far below, over the tabs.
+                let text = messages.join("\n");
+                egui::Tooltip::always_open(
+                    ui.ctx().clone(),
+                    ui.layer_id(),
+                    id.with("diagnostic-tip"),
+                    egui::PopupAnchor::Pointer,
+                )
+                .show(|ui| ui.label(text));
             }
         }
 

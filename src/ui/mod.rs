@@ -13,3 +13,8 @@ pub mod run_options;
 pub mod run_panel;
 
 pub use app::{AppConfig, DscopeApp, PendingAction};
+
+/// How the window is drawn, for Help > About.
+pub fn renderer_description() -> &'static str {
+    "OpenGL through eframe (glow); software OpenGL such as llvmpipe is enough"
+}

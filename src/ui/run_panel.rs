@@ -69,21 +69,49 @@ pub enum RunAction {
     Options,
 }
 
+/// What a console line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// The script's own output, as `dscope run` prints it on stdout.
+    Output,
+    /// dscope saying how the run goes (started, probes, how it ended), as
+    /// `dtrace(1)` says it on stderr.
+    Info,
+}
+
 /// The console: the last [`CONSOLE_LINES`] lines of output, with a count of
 /// those that no longer fit.
 #[derive(Debug, Default)]
 pub struct Console {
-    lines: VecDeque<String>,
+    lines: VecDeque<(LineKind, String)>,
     dropped: u64,
 }
 
 impl Console {
     pub fn push(&mut self, line: String) {
+        self.push_kind(LineKind::Output, line);
+    }
+
+    pub fn info(&mut self, line: String) {
+        self.push_kind(LineKind::Info, line);
+    }
+
+    fn push_kind(&mut self, kind: LineKind, line: String) {
         if self.lines.len() == CONSOLE_LINES {
             self.lines.pop_front();
             self.dropped += 1;
         }
-        self.lines.push_back(line);
+        self.lines.push_back((kind, line));
+    }
+
+    /// Whether the script printed anything.
+    pub fn has_output(&self) -> bool {
+        self.lines.iter().any(|(k, _)| *k == LineKind::Output)
+    }
+
+    /// Every line with its kind, oldest first.
+    pub fn entries(&self) -> impl Iterator<Item = (LineKind, &str)> {
+        self.lines.iter().map(|(k, l)| (*k, l.as_str()))
     }
 
     pub fn clear(&mut self) {
@@ -91,8 +119,12 @@ impl Console {
         self.dropped = 0;
     }
 
+    /// The script's output lines, oldest first.
     pub fn lines(&self) -> impl Iterator<Item = &str> {
-        self.lines.iter().map(String::as_str)
+        self.lines
+            .iter()
+            .filter(|(k, _)| *k == LineKind::Output)
+            .map(|(_, l)| l.as_str())
     }
 
     pub fn len(&self) -> usize {
@@ -143,6 +175,19 @@ pub fn drop_hint(message: &str) -> &'static str {
     }
 }
 
+fn probes(n: u32) -> String {
+    format!("{n} probe{}", if n == 1 { "" } else { "s" })
+}
+
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 10.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{s:.0} s")
+    }
+}
+
 /// A failure message with what to do about it, where dscope knows.
 fn with_hint(message: String) -> String {
     let t = crate::troubleshooting::DESTRUCTIVE;
@@ -167,12 +212,21 @@ pub struct RunPanel {
     snapshot_generation: u64,
     /// A message about the last check or run that is not a diagnostic.
     pub notice: Option<String>,
+    /// The name of the script the run is of, for the console's lines.
+    script_name: String,
+    /// The 1-based line of each clause of that script, in order, to place
+    /// libdtrace's `dt_clause_N` in runtime errors.
+    clause_lines: Vec<usize>,
+    /// When tracing started, for the console's last line.
+    traced_since: Option<Instant>,
 }
 
 /// What the user asked of the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConsoleAction {
     Save,
+    /// Show this 1-based line of the script (a runtime error's clause).
+    GoToLine(usize),
 }
 
 impl Default for RunPanel {
@@ -187,6 +241,9 @@ impl Default for RunPanel {
             snapshot: None,
             snapshot_generation: 0,
             notice: None,
+            script_name: String::new(),
+            clause_lines: Vec::new(),
+            traced_since: None,
         }
     }
 }
@@ -216,8 +273,12 @@ impl RunPanel {
             .then(|| Duration::from_secs_f64(self.duration_secs))
     }
 
-    /// A run was sent to the worker as `job`.
-    pub fn started(&mut self, job: u64) {
+    /// A run of the script `name` with text `source` was sent to the
+    /// worker as `job`.
+    pub fn started(&mut self, job: u64, name: &str, source: &str) {
+        self.script_name = name.to_owned();
+        self.clause_lines = crate::lang::clauses::clause_lines(source);
+        self.traced_since = None;
         self.run_job = Some(job);
         self.state = RunState::Compiling;
         self.matches = None;
@@ -247,13 +308,29 @@ impl RunPanel {
             Event::Enabling { matches } => {
                 self.matches = Some(matches);
                 self.state = RunState::Enabling;
+                self.console.info(format!(
+                    "dscope: script '{}' matched {}; enabling them…",
+                    self.script_name,
+                    probes(matches)
+                ));
             }
             Event::Started { matches } => {
                 self.matches = Some(matches);
+                let now = Instant::now();
+                self.traced_since = Some(now);
                 self.state = RunState::Running {
-                    since: Instant::now(),
+                    since: now,
                     duration: self.duration(),
                 };
+                let until = match self.duration() {
+                    Some(d) => format!("for {}", seconds(d)),
+                    None => "until Stop or exit()".to_owned(),
+                };
+                self.console.info(format!(
+                    "dscope: tracing {} since {}, {until}",
+                    probes(matches),
+                    chrono::Local::now().format("%H:%M:%S")
+                ));
             }
             Event::Stopping => {
                 if self.state.is_active() {
@@ -277,6 +354,7 @@ impl RunPanel {
                 {
                     self.notice = Some(with_hint(m.clone()));
                 }
+                self.finish_lines(&reason);
                 self.state = RunState::Finished(reason);
             }
             Event::Diagnostics(d) => return Some(d),
@@ -284,6 +362,47 @@ impl RunPanel {
             Event::Probes(_) | Event::ProbeArgs { .. } => {}
         }
         None
+    }
+
+    /// What `dtrace(1)` prints when a run ends (the aggregations not
+    /// printed yet), and a line on how it ended.
+    fn finish_lines(&mut self, reason: &FinishReason) {
+        if self.traced_since.is_some()
+            && let Some(snapshot) = &self.snapshot
+            && !snapshot.aggregations.is_empty()
+        {
+            for agg in &snapshot.aggregations {
+                self.console.push(String::new());
+                for line in agg.to_dtrace_text().lines() {
+                    self.console.push(line.to_owned());
+                }
+            }
+            self.console.push(String::new());
+        }
+        let after = self
+            .traced_since
+            .map(|t| format!(" after {}", seconds(t.elapsed())))
+            .unwrap_or_default();
+        let how = match reason {
+            FinishReason::Exited(s) => format!("the script called exit({s})"),
+            FinishReason::TimeUp => "its time was up".to_owned(),
+            FinishReason::Stopped => "stopped".to_owned(),
+            FinishReason::Failed(m) => format!("failed: {}", m.lines().next().unwrap_or("")),
+        };
+        self.console
+            .info(format!("dscope: run ended{after}: {how}"));
+    }
+
+    /// Where libdtrace's `dt_clause_N` in a runtime error is in the
+    /// script: the clause's 1-based line.
+    pub fn clause_line(&self, message: &str) -> Option<usize> {
+        let at = message.find("dt_clause_")? + "dt_clause_".len();
+        let digits: String = message[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let n: usize = digits.parse().ok()?;
+        self.clause_lines.get(n).copied()
     }
 
     /// Elapsed and remaining time of a running script.
@@ -432,9 +551,18 @@ impl RunPanel {
             }
         });
         for (message, count) in &self.troubles.errors {
-            ui.label(
-                RichText::new(format!("{count} × {message}")).color(ui.visuals().error_fg_color),
-            );
+            ui.horizontal_wrapped(|ui| {
+                let color = ui.visuals().error_fg_color;
+                if let Some(line) = self.clause_line(message)
+                    && ui
+                        .link(RichText::new(format!("line {line}")).color(color))
+                        .on_hover_text("Show the clause in the editor")
+                        .clicked()
+                {
+                    action = Some(ConsoleAction::GoToLine(line));
+                }
+                ui.label(RichText::new(format!("{count} × {message}")).color(color));
+            });
         }
         for (message, count) in &self.troubles.drops {
             ui.label(
@@ -452,12 +580,13 @@ impl RunPanel {
             .auto_shrink([false, false])
             .stick_to_bottom(true)
             .show_rows(ui, row_height, lines, |ui, range| {
-                for line in self.console.lines.range(range) {
-                    ui.add(
-                        egui::Label::new(RichText::new(line).monospace())
-                            .extend()
-                            .selectable(true),
-                    );
+                for (kind, line) in self.console.lines.range(range) {
+                    let text = RichText::new(line).monospace();
+                    let text = match kind {
+                        LineKind::Output => text,
+                        LineKind::Info => text.weak().italics(),
+                    };
+                    ui.add(egui::Label::new(text).extend().selectable(true));
                 }
             });
         action
@@ -482,7 +611,7 @@ mod tests {
     #[test]
     fn runtime_errors_are_grouped_and_counted() {
         let mut p = RunPanel::default();
-        p.started(1);
+        p.started(1, "t.d", "syscall::read:entry\n{ trace(*(int *)0); }\n");
         for pc in [10, 20, 30] {
             p.apply(Event::RuntimeError(format!(
                 "error in dt_clause_0 for probe ID 5 (syscall::read:entry): invalid address (0x0) at BPF pc {pc}"
@@ -494,6 +623,7 @@ mod tests {
         });
         assert_eq!(p.troubles.errors.len(), 1);
         assert_eq!(p.troubles.errors[0].1, 3);
+        assert_eq!(p.clause_line(&p.troubles.errors[0].0), Some(1));
         assert_eq!(p.troubles.drops[0].1, 7);
         assert!(drop_hint(&p.troubles.drops[0].0).contains("dynvarsize"));
     }
@@ -504,7 +634,7 @@ mod tests {
             duration_secs: 0.0,
             ..RunPanel::default()
         };
-        p.started(4);
+        p.started(4, "t.d", "BEGIN { exit(0); }");
         assert_eq!(p.state().label(), "compiling");
         p.apply(Event::Started { matches: 2 });
         assert!(matches!(
