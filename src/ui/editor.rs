@@ -82,6 +82,10 @@ pub struct Editor {
     probes: Option<Arc<Vec<Probe>>>,
     /// Completion needed probes that were not listed yet.
     wants_probes: bool,
+    /// The last selection (chars) while the editor had the keyboard, and
+    /// the text revision it was of: a menu takes the keyboard away, and
+    /// egui drops the selection with it, before Cut or Copy is clicked.
+    selection_memo: Option<(u64, Range<usize>)>,
 }
 
 /// Byte ranges of every occurrence of `query` in `text`.
@@ -238,6 +242,7 @@ impl Editor {
             popup: None,
             probes: None,
             wants_probes: false,
+            selection_memo: None,
         };
         editor.text_changed();
         editor
@@ -599,14 +604,24 @@ impl Editor {
         TextEdit::store_state(ctx, self.id, state);
     }
 
-    /// The selection (or the cursor) as sorted char and byte ranges.
+    /// The selection (or the cursor) as sorted char and byte ranges; while
+    /// another widget has the keyboard, the last one the editor had.
     fn selection(&self, ctx: &egui::Context) -> (Range<usize>, Range<usize>) {
         let chars = self.text.chars().count();
-        let range = TextEdit::load_state(ctx, self.id)
-            .and_then(|s| s.cursor.char_range())
-            .unwrap_or_else(|| CCursorRange::one(CCursor::new(chars)))
-            .as_sorted_char_range();
-        let (a, b) = (range.start.0.min(chars), range.end.0.min(chars));
+        let focused = ctx.memory(|m| m.has_focus(self.id));
+        let remembered = self
+            .selection_memo
+            .as_ref()
+            .filter(|(rev, _)| !focused && *rev == self.text_revision)
+            .map(|(_, r)| r.clone());
+        let range = remembered.unwrap_or_else(|| {
+            let r = TextEdit::load_state(ctx, self.id)
+                .and_then(|s| s.cursor.char_range())
+                .unwrap_or_else(|| CCursorRange::one(CCursor::new(chars)))
+                .as_sorted_char_range();
+            r.start.0..r.end.0
+        });
+        let (a, b) = (range.start.min(chars), range.end.min(chars));
         (a..b, byte_index(&self.text, a)..byte_index(&self.text, b))
     }
 
@@ -810,12 +825,10 @@ impl Editor {
         }
     }
 
-    fn selected_text(&self, ctx: &egui::Context) -> Option<String> {
-        let state = TextEdit::load_state(ctx, self.id)?;
-        let r = state.cursor.char_range()?.as_sorted_char_range();
-        let a = byte_index(&self.text, r.start.0);
-        let b = byte_index(&self.text, r.end.0);
-        Some(self.text[a..b].to_owned())
+    /// The selected text ("" for none).
+    pub fn selected_text(&self, ctx: &egui::Context) -> Option<String> {
+        let (_, bytes) = self.selection(ctx);
+        Some(self.text[bytes].to_owned())
     }
 
     fn refresh_matches(&mut self) {
@@ -1152,18 +1165,27 @@ impl Editor {
             .rect_filled(ui.available_rect_before_wrap(), 0.0, background);
 
         let id = self.id;
-        if let Some(sel) = &self.pending_selection {
-            let mut state = TextEdit::load_state(ui.ctx(), id).unwrap_or_default();
-            state.cursor.set_char_range(Some(CCursorRange::two(
-                CCursor::new(sel.start),
-                CCursor::new(sel.end),
-            )));
-            TextEdit::store_state(ui.ctx(), id, state);
-        }
-        if std::mem::take(&mut self.request_focus) {
-            ui.memory_mut(|m| m.request_focus(id));
-        }
-        let scroll_to = self.pending_selection.take();
+        // A click elsewhere in this frame (the menu item that asked for the
+        // editor) would take focus straight back, and egui keeps a
+        // selection only in a focused editor: both wait for the next frame.
+        let clicked = ui.input(|i| i.pointer.any_pressed() || i.pointer.any_released());
+        let scroll_to = if self.request_focus && clicked {
+            ui.ctx().request_repaint();
+            None
+        } else {
+            if let Some(sel) = &self.pending_selection {
+                let mut state = TextEdit::load_state(ui.ctx(), id).unwrap_or_default();
+                state.cursor.set_char_range(Some(CCursorRange::two(
+                    CCursor::new(sel.start),
+                    CCursor::new(sel.end),
+                )));
+                TextEdit::store_state(ui.ctx(), id, state);
+            }
+            if std::mem::take(&mut self.request_focus) {
+                ui.memory_mut(|m| m.request_focus(id));
+            }
+            self.pending_selection.take()
+        };
         let viewport_height = ui.available_height();
         let key_base = (self.diagnostics_revision, self.font_size.to_bits());
 
@@ -1257,6 +1279,12 @@ impl Editor {
         // The cursor's row, its line and column.
         // The stored cursor, not `output.cursor_range`: that is empty while
         // another widget (the find bar) has focus.
+        if let Some(r) = output.cursor_range
+            && output.response.has_focus()
+        {
+            let r = r.as_sorted_char_range();
+            self.selection_memo = Some((self.text_revision, r.start.0..r.end.0));
+        }
         let cursor = output.state.cursor.char_range().map(|r| r.primary);
         if let Some(c) = cursor {
             let row = galley.pos_from_cursor(c).translate(origin.to_vec2());
