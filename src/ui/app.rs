@@ -10,6 +10,7 @@ use super::run_options::RunOptions;
 use super::run_panel::{ConsoleAction, RunAction, RunPanel};
 use crate::files::{self, DiskStamp};
 use crate::lang::theme::ThemeKind;
+use crate::model::Diagnostic;
 use crate::recovery::{RecoveryRecord, RecoveryStore};
 use crate::session::{Event, Script, Session, SessionEvent};
 use crate::settings::{DialogPreference, Settings};
@@ -1596,7 +1597,7 @@ impl DscopeApp {
         if Some(e.job) == self.run.run_job() {
             let snapshot = matches!(&e.event, Event::Snapshot(s) if !s.aggregations.is_empty());
             if let Some(d) = self.run.apply(e.event) {
-                self.editor.set_diagnostics(d);
+                self.show_diagnostics(d);
             }
             // A script that only aggregates has nothing to say in the
             // console: show its charts, once per run.
@@ -1619,11 +1620,27 @@ impl DscopeApp {
             }
             Event::Diagnostics(d) => {
                 self.run.notice = None;
-                self.editor.set_diagnostics(d);
+                self.show_diagnostics(d);
             }
             Event::Failed(m) => self.run.notice = Some(format!("Cannot check: {m}")),
             _ => {}
         }
+    }
+
+    /// Puts a check's or run's diagnostics in the editor. libdtrace places
+    /// some messages about the script as a whole (an extraneous macro
+    /// argument) on a line past its end: those belong to no line.
+    fn show_diagnostics(&mut self, mut diagnostics: Vec<Diagnostic>) {
+        // The empty "line" after a final newline holds nothing either.
+        let text = self.editor.text();
+        let lines = self.editor.line_count() - usize::from(text.ends_with('\n'));
+        for d in &mut diagnostics {
+            if d.file.is_none() && d.line > lines {
+                d.line = 0;
+                d.columns = None;
+            }
+        }
+        self.editor.set_diagnostics(diagnostics);
     }
 
     fn poll_session(&mut self) {
