@@ -48,7 +48,11 @@ fn send(h: &mut Harness<'_, DscopeApp>, job: u64, e: Event) {
 #[test]
 fn results_options_and_arguments_stay_with_their_script() {
     let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.d", "syscall::read:entry { @n[probefunc] = count(); }\n");
+    let a = write(
+        dir.path(),
+        "a.d",
+        "syscall::read:entry { @n[probefunc] = count(); }\n",
+    );
     let b = write(dir.path(), "b.d", "BEGIN { trace($1); exit(0); }\n");
     let mut h = app(dir.path(), Some(a.clone()));
     h.state_mut().run_options_mut().args = vec!["5".into()];
@@ -124,7 +128,10 @@ fn the_console_says_how_the_run_went_and_prints_the_aggregations_at_the_end() {
             .is_some()
     );
     send(&mut h, job, Event::Started { matches: 2 });
-    assert!(h.query_by_label_contains("tracing 2 probes since").is_some());
+    assert!(
+        h.query_by_label_contains("tracing 2 probes since")
+            .is_some()
+    );
     send(
         &mut h,
         job,
@@ -136,11 +143,19 @@ fn the_console_says_how_the_run_went_and_prints_the_aggregations_at_the_end() {
     send(&mut h, job, Event::Stopping);
     assert!(h.query_by_label("stopping").is_some());
     send(&mut h, job, Event::Finished(FinishReason::TimeUp));
-    h.state_mut().set_bottom_tab(dscope::ui::app::BottomTab::Console);
+    h.state_mut()
+        .set_bottom_tab(dscope::ui::app::BottomTab::Console);
     h.run();
     // dtrace(1) prints the aggregations when the run ends.
     let lines: Vec<&str> = h.state().run_panel().console.lines().collect();
-    assert_eq!(lines, ["", "  read                                                              7", ""]);
+    assert_eq!(
+        lines,
+        [
+            "",
+            "  read                                                              7",
+            ""
+        ]
+    );
     assert!(h.query_by_label_contains("run ended after").is_some());
     // The runtime error names the second clause: a click shows it.
     click(&mut h, "line 5");
@@ -222,6 +237,9 @@ fn the_panels_fit_at_every_size_and_the_split_is_kept_per_window_size() {
         h.set_size(size);
         h.run();
         let again = h.get_by_label("Resize the bottom panel").rect();
-        assert!((again.top() - moved.top()).abs() < 1.0, "{moved:?} {again:?}");
+        assert!(
+            (again.top() - moved.top()).abs() < 1.0,
+            "{moved:?} {again:?}"
+        );
     }
 }

@@ -143,6 +143,36 @@ fn locate(text: &str, line: &str) -> Option<Range<usize>> {
     {
         return find_chars(line, m.trim_end_matches([',', ':', '.']));
     }
+    // "failed to resolve y: Unknown variable name"
+    if let Some(rest) = text.strip_prefix("failed to resolve ")
+        && let Some((name, _)) = rest.split_once(':')
+        && let Some(found) = find_word(line, name.trim())
+    {
+        return Some(found);
+    }
+    // "printf( ) prototype mismatch: ...", "count( ) ...": the call.
+    if let Some((name, _)) = text.split_once("( ) ")
+        && !name.is_empty()
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && let Some(found) = find_word(line, name)
+    {
+        return Some(found);
+    }
+    // "nonesuch is not a member of struct task_struct"
+    if let Some((name, _)) = text.split_once(" is not a member of ")
+        && let Some(found) = find_word(line, name.trim())
+    {
+        return Some(found);
+    }
+    // "operator -> must be applied to a pointer": in `self->x->z` it is
+    // the last one that is wrong, and D is read left to right.
+    if let Some(rest) = text.strip_prefix("operator ")
+        && let Some(op) = rest.split_whitespace().next()
+        && let Some(byte) = line.rfind(op)
+    {
+        let start = line[..byte].chars().count();
+        return Some(start..start + op.chars().count());
+    }
     // Anything quoted in the message, e.g. "failed to resolve `foo`".
     if let Some(found) = quoted(text).and_then(|q| find_chars(line, q)) {
         return Some(found);
@@ -312,5 +342,45 @@ mod tests {
         assert_eq!((d.line, d.columns), (99, None));
         let d = parse("line 1: syntax error near \"ü\"", None, "é = ü;\n");
         assert_eq!(d.columns, Some(4..5));
+    }
+
+    #[test]
+    fn common_messages_point_at_the_token_they_name() {
+        let cases = [
+            (
+                "line 1: failed to resolve y: Unknown variable name",
+                "BEGIN { x = y + 1; }",
+                "y",
+            ),
+            (
+                "line 1: printf( ) prototype mismatch: conversion #1 (%d) is missing a corresponding value argument",
+                "BEGIN { sprintf(\"\"); printf(\"%d\\n\"); }",
+                "printf",
+            ),
+            (
+                "line 1: nonesuch is not a member of struct task_struct",
+                "BEGIN { trace(curthread->nonesuch); }",
+                "nonesuch",
+            ),
+            (
+                "line 1: operator -> must be applied to a pointer",
+                "BEGIN { this->y = self->x->z; }",
+                "->",
+            ),
+            (
+                "line 1: count( ) prototype mismatch: 1 arg passed, 0 expected",
+                "BEGIN { @a = count(1); }",
+                "count",
+            ),
+        ];
+        for (message, script, token) in cases {
+            let d = parse(message, None, script);
+            let cols = d.columns.unwrap_or_else(|| panic!("{message}: no columns"));
+            let chars: Vec<char> = script.chars().collect();
+            let got: String = chars[cols.clone()].iter().collect();
+            assert_eq!(got, token, "{message}");
+            let from = script.rfind(token).unwrap();
+            assert_eq!(cols.start, script[..from].chars().count(), "{message}");
+        }
     }
 }

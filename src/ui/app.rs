@@ -1014,14 +1014,6 @@ impl DscopeApp {
                     self.save_settings();
                 }
             });
-            ui.menu_button("Help", |ui| {
-                if ui.button("Keyboard Shortcuts").clicked() {
-                    self.help = Some(HelpPage::Shortcuts);
-                }
-                if ui.button("About dscope").clicked() {
-                    self.help = Some(HelpPage::About);
-                }
-            });
             ui.menu_button("Examples", |ui| {
                 let mut heading = "";
                 for (i, example) in crate::examples::EXAMPLES.iter().enumerate() {
@@ -1039,6 +1031,14 @@ impl DscopeApp {
                     {
                         self.request(&ctx, PendingAction::OpenExample(i));
                     }
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui.button("Keyboard Shortcuts").clicked() {
+                    self.help = Some(HelpPage::Shortcuts);
+                }
+                if ui.button("About dscope").clicked() {
+                    self.help = Some(HelpPage::About);
                 }
             });
         });
