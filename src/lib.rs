@@ -12,6 +12,7 @@ pub mod files;
 pub mod fuzz_checks;
 pub mod lang;
 pub mod model;
+pub mod processes;
 pub mod recovery;
 pub mod session;
 pub mod settings;

@@ -307,10 +307,13 @@ fn diagnostics_show_their_message_when_the_gutter_marker_is_hovered() {
     );
     h.hover_at(marker);
     h.run();
+    let tip = h
+        .query_by_label_contains("error: syntax error near")
+        .expect("hovering the marker on line 3 shows the message")
+        .rect();
     assert!(
-        h.query_by_label_contains("error: syntax error near")
-            .is_some(),
-        "hovering the marker on line 3 shows the message"
+        (tip.top() - marker.y).abs() < 60.0,
+        "the message is shown at the pointer ({marker:?}), not at {tip:?}"
     );
     // Jumping to the line moves the cursor there.
     h.state_mut().editor_mut().goto_line(3);

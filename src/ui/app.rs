@@ -8,6 +8,7 @@ use super::file_dialog::{BrowserOutcome, DialogPurpose, FileBrowser, NativeDialo
 use super::probe_browser::{BrowserAction, ProbeBrowser};
 use super::run_options::RunOptions;
 use super::run_panel::{ConsoleAction, RunAction, RunPanel};
+use super::target_dialog::{TargetDialog, TargetOutcome};
 use crate::files::{self, DiskStamp};
 use crate::lang::theme::ThemeKind;
 use crate::model::Diagnostic;
@@ -232,6 +233,7 @@ pub struct DscopeApp {
     /// Tests of the panic path set this to make the next frame panic.
     panic_next_frame: Option<String>,
     help: Option<HelpPage>,
+    target_dialog: Option<TargetDialog>,
     /// The script the run state on screen belongs to.
     script_key: ScriptKey,
     /// Other scripts' run state, most recent last.
@@ -320,6 +322,7 @@ impl DscopeApp {
             rescued: None,
             panic_next_frame: None,
             help: None,
+            target_dialog: None,
             script_key: ScriptKey::Buffer(0),
             parked: Vec::new(),
             buffers: 0,
@@ -800,6 +803,59 @@ impl DscopeApp {
         }
     }
 
+    fn run_action(&mut self, ctx: &egui::Context, action: Option<RunAction>) {
+        match action {
+            Some(RunAction::Check) => self.start_check(ctx),
+            Some(RunAction::Run) => self.start_run(ctx),
+            Some(RunAction::Stop) => self.stop_run(),
+            Some(RunAction::Options) => self.run_options.open = !self.run_options.open,
+            Some(RunAction::ClearTarget) => self.set_target(None),
+            None => {}
+        }
+    }
+
+    /// Sets what `$target` names for this script's runs.
+    pub fn set_target(&mut self, target: Option<crate::session::Target>) {
+        self.run_options.target = target;
+        // `pid$target` descriptions resolve differently now.
+        self.check_due = Some(Instant::now());
+    }
+
+    /// Opens "Trace a command…" (`command`) or "Attach to process…".
+    pub fn open_target_dialog(&mut self, command: bool) {
+        self.target_dialog = Some(if command {
+            let current = match &self.run_options.target {
+                Some(crate::session::Target::Command(line)) => line.clone(),
+                _ => String::new(),
+            };
+            TargetDialog::command(&current)
+        } else {
+            TargetDialog::attach()
+        });
+    }
+
+    fn poll_target_dialog(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.target_dialog else {
+            return;
+        };
+        match dialog.show(ctx) {
+            TargetOutcome::Pending => {}
+            TargetOutcome::Cancelled => self.target_dialog = None,
+            TargetOutcome::Chosen(target) => {
+                self.target_dialog = None;
+                self.status = match &target {
+                    crate::session::Target::Command(_) => {
+                        "The next run starts the command, and $target is its process ID".to_owned()
+                    }
+                    crate::session::Target::Pid(pid) => {
+                        format!("The next run grabs process {pid} as $target")
+                    }
+                };
+                self.set_target(Some(target));
+            }
+        }
+    }
+
     fn browser_action(&mut self, ctx: &egui::Context, action: Option<BrowserAction>) {
         match action {
             Some(BrowserAction::Insert(description)) => {
@@ -1012,6 +1068,55 @@ impl DscopeApp {
                     };
                     self.settings.dialogs = self.dialogs;
                     self.save_settings();
+                }
+            });
+            ui.menu_button("Script", |ui| {
+                let active = self.run.state().is_active();
+                if ui
+                    .add_enabled(!active, egui::Button::new("Run").shortcut_text("F5"))
+                    .clicked()
+                {
+                    self.start_run(&ctx);
+                }
+                if ui
+                    .add_enabled(active, egui::Button::new("Stop").shortcut_text("Shift+F5"))
+                    .clicked()
+                {
+                    self.stop_run();
+                }
+                if ui
+                    .add_enabled(!active, egui::Button::new("Check"))
+                    .clicked()
+                {
+                    self.start_check(&ctx);
+                }
+                ui.separator();
+                if ui
+                    .add_enabled(!active, egui::Button::new("Trace a command…"))
+                    .on_hover_text("Start a command for the run, as dtrace -c; $target is its pid")
+                    .clicked()
+                {
+                    self.open_target_dialog(true);
+                }
+                if ui
+                    .add_enabled(!active, egui::Button::new("Attach to process…"))
+                    .on_hover_text("Trace a running process, as dtrace -p; $target is its pid")
+                    .clicked()
+                {
+                    self.open_target_dialog(false);
+                }
+                if ui
+                    .add_enabled(
+                        !active && self.run_options.target.is_some(),
+                        egui::Button::new("No target process"),
+                    )
+                    .clicked()
+                {
+                    self.set_target(None);
+                }
+                ui.separator();
+                if ui.button("Options…").clicked() {
+                    self.run_options.open = true;
                 }
             });
             ui.menu_button("Examples", |ui| {
@@ -1339,7 +1444,10 @@ impl DscopeApp {
         let ctx = ui.ctx().clone();
         self.check_disk(&ctx);
         // A prompt or dialog owns the keyboard: no shortcut may act behind it.
-        let modal_open = self.prompt.is_some() || self.browser.is_some() || self.native.is_some();
+        let modal_open = self.prompt.is_some()
+            || self.browser.is_some()
+            || self.native.is_some()
+            || self.target_dialog.is_some();
         if !modal_open {
             self.shortcuts(&ctx);
             self.run_shortcuts(&ctx);
@@ -1348,21 +1456,24 @@ impl DscopeApp {
         self.editor.set_shortcuts_enabled(!modal_open);
         self.poll_dialogs(&ctx);
         self.prompts(&ctx);
+        self.poll_target_dialog(&ctx);
         self.help_window(&ctx);
 
         egui::Panel::top("dscope-menu").show(ui, |ui| self.menu_bar(ui));
         let options_label = self.run_options.button_text();
         let destructive = self.run_options.destructive();
+        let target = self
+            .run_options
+            .target
+            .as_ref()
+            .map(super::run_options::describe_target);
         let action = egui::Panel::top("dscope-run-bar")
-            .show(ui, |ui| self.run.bar(ui, &options_label, destructive))
+            .show(ui, |ui| {
+                self.run
+                    .bar(ui, &options_label, destructive, target.as_deref())
+            })
             .inner;
-        match action {
-            Some(RunAction::Check) => self.start_check(&ctx),
-            Some(RunAction::Run) => self.start_run(&ctx),
-            Some(RunAction::Stop) => self.stop_run(),
-            Some(RunAction::Options) => self.run_options.open = !self.run_options.open,
-            None => {}
-        }
+        self.run_action(&ctx, action);
         self.run_options.show(&ctx);
         egui::Panel::bottom("dscope-status").show(ui, |ui| self.status_bar(ui));
         // The probe browser takes the whole height beside the editor and the
@@ -1485,7 +1596,7 @@ impl DscopeApp {
             options: self.run_options.dtrace_options().unwrap_or_default(),
             args: self.run_options.args.clone(),
             destructive: self.run_options.destructive(),
-            target: None,
+            target: self.run_options.target.clone(),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod panic;
 pub mod probe_browser;
 pub mod run_options;
 pub mod run_panel;
+pub mod target_dialog;
 
 pub use app::{AppConfig, DscopeApp, PendingAction};
 

@@ -23,6 +23,17 @@ pub struct RunOptions {
     /// The user ticked the box; the confirmation is up.
     confirming: bool,
     pub open: bool,
+    /// The process `$target` names (Run > Trace a command…, Attach to
+    /// process…).
+    pub target: Option<crate::session::Target>,
+}
+
+/// How the run bar names a target.
+pub fn describe_target(target: &crate::session::Target) -> String {
+    match target {
+        crate::session::Target::Command(line) => format!("$target: command {line}"),
+        crate::session::Target::Pid(pid) => format!("$target: process {pid}"),
+    }
 }
 
 impl RunOptions {

@@ -67,6 +67,8 @@ pub enum RunAction {
     Stop,
     /// Open or close the Run Options window.
     Options,
+    /// Forget the target process.
+    ClearTarget,
 }
 
 /// What a console line is.
@@ -419,7 +421,13 @@ impl RunPanel {
     /// The run bar. Returns what the user pressed. `options` is the text
     /// of the Run Options button; `destructive` warns that destructive
     /// actions are allowed.
-    pub fn bar(&mut self, ui: &mut Ui, options: &str, destructive: bool) -> Option<RunAction> {
+    pub fn bar(
+        &mut self,
+        ui: &mut Ui,
+        options: &str,
+        destructive: bool,
+        target: Option<&str>,
+    ) -> Option<RunAction> {
         let mut action = None;
         ui.horizontal(|ui| {
             let active = self.state.is_active();
@@ -469,6 +477,16 @@ impl RunPanel {
                 ui.label(
                     RichText::new("destructive actions allowed").color(ui.visuals().warn_fg_color),
                 );
+            }
+            if let Some(target) = target {
+                ui.label(RichText::new(target).monospace());
+                if ui
+                    .add_enabled(!active, egui::Button::new("×").small())
+                    .on_hover_text("Trace no process as $target")
+                    .clicked()
+                {
+                    action = Some(RunAction::ClearTarget);
+                }
             }
             ui.separator();
             ui.label(RichText::new(self.state.label()).strong());
