@@ -1107,6 +1107,10 @@ impl Editor {
 
     /// Draws the editor filling the available space.
     pub fn show(&mut self, ui: &mut Ui) -> EditorResponse {
+        // The panel has no frame: without this, the gap under the find bar
+        // shows the window's clear colour.
+        ui.painter()
+            .rect_filled(ui.max_rect(), 0.0, ui.visuals().panel_fill);
         if self.shortcuts_enabled && self.goto_line.is_none() {
             self.handle_shortcuts(ui);
         }
