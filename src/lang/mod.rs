@@ -6,6 +6,7 @@ pub mod clauses;
 pub mod compile_message;
 pub mod complete;
 pub mod highlight;
+pub mod indent;
 pub mod probe_pattern;
 pub mod source;
 pub mod syntax_test;

@@ -118,7 +118,7 @@ impl Popup {
                     ui.weak(if self.accepts_keys() {
                         "Enter or Tab takes it · Esc closes"
                     } else {
-                        "↓ ↑ to choose · Esc closes · Enter is a new line"
+                        "Up/Down to choose · Esc closes · Enter is a new line"
                     });
                     if let Some(item) = self.completion.items.get(self.selected)
                         && (item.signature != item.insert || !item.doc.is_empty())

@@ -130,29 +130,6 @@ pub fn find_matches(text: &str, query: &str, case_sensitive: bool) -> Vec<Range<
     found
 }
 
-/// Byte offset of the `{` that the `}` at byte `close` closes, skipping
-/// comments and strings.
-fn matching_open_brace(text: &str, close: usize) -> Option<usize> {
-    let mut open = Vec::new();
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < close {
-        if let Some((end, _)) = crate::lang::source::literal_at(text, i) {
-            i = end;
-            continue;
-        }
-        match b[i] {
-            b'{' => open.push(i),
-            b'}' => {
-                open.pop();
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    open.pop()
-}
-
 /// Char index of a byte offset in `text`.
 pub fn char_index(text: &str, byte: usize) -> usize {
     text[..byte.min(text.len())].chars().count()
@@ -550,34 +527,6 @@ impl Editor {
         FontId::monospace(self.font_size)
     }
 
-    /// Handles Tab (insert spaces) before the TextEdit sees it.
-    fn handle_tab(&mut self, ui: &Ui) -> bool {
-        let has_focus = ui.memory(|m| m.has_focus(self.id));
-        if !has_focus || !ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Tab)) {
-            return false;
-        }
-        let Some(mut state) = TextEdit::load_state(ui.ctx(), self.id) else {
-            return false;
-        };
-        let range = state
-            .cursor
-            .char_range()
-            .unwrap_or_else(|| CCursorRange::one(CCursor::new(0)));
-        let sorted = range.as_sorted_char_range();
-        let (start, end) = (sorted.start.0, sorted.end.0);
-        let start_b = byte_index(&self.text, start);
-        let end_b = byte_index(&self.text, end);
-        let line_begin = self.text[..start_b].rfind('\n').map_or(0, |i| i + 1);
-        let column = self.text[line_begin..start_b].chars().count();
-        let spaces = self.tab_width - column % self.tab_width;
-        self.text.replace_range(start_b..end_b, &" ".repeat(spaces));
-        state
-            .cursor
-            .set_char_range(Some(CCursorRange::one(CCursor::new(start + spaces))));
-        TextEdit::store_state(ui.ctx(), self.id, state);
-        true
-    }
-
     /// Replaces bytes `range` of the text with `insert` as one undoable
     /// step and selects chars `select` (cursor there when empty). For edits
     /// made before the TextEdit draws, so it shows them this frame.
@@ -623,83 +572,6 @@ impl Editor {
         });
         let (a, b) = (range.start.min(chars), range.end.min(chars));
         (a..b, byte_index(&self.text, a)..byte_index(&self.text, b))
-    }
-
-    /// Enter: a new line indented like this one, one level deeper after
-    /// `{`; between `{` and `}` the brace goes to a line of its own.
-    fn handle_enter(&mut self, ui: &Ui) -> bool {
-        let has_focus = ui.memory(|m| m.has_focus(self.id));
-        if !has_focus || !ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter)) {
-            return false;
-        }
-        let (chars, bytes) = self.selection(ui.ctx());
-        let line_begin = self.text[..bytes.start].rfind('\n').map_or(0, |i| i + 1);
-        let before = &self.text[line_begin..bytes.start];
-        let indent: String = before
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect();
-        let line_end = self.text[bytes.end..]
-            .find('\n')
-            .map_or(self.text.len(), |i| bytes.end + i);
-        let after = &self.text[bytes.end..line_end];
-        let opens = before.trim_end().ends_with('{');
-        let closes = after.trim_start().starts_with('}');
-        let mut insert = format!("\n{indent}");
-        if opens {
-            insert.push_str(&" ".repeat(self.tab_width));
-        }
-        let cursor = chars.start + insert.chars().count();
-        if opens && closes {
-            insert.push('\n');
-            insert.push_str(&indent);
-        }
-        // Blanks right after the cursor would only trail the new line.
-        let blanks = after.len() - after.trim_start_matches([' ', '\t']).len();
-        let end = if closes || opens {
-            bytes.end + blanks
-        } else {
-            bytes.end
-        };
-        self.edit(ui.ctx(), bytes.start..end, &insert, cursor..cursor);
-        true
-    }
-
-    /// After a `}` typed as the first thing on a line, lines the brace up
-    /// with the line of the `{` it closes.
-    fn dedent_closing_brace(&mut self, ctx: &egui::Context) -> bool {
-        let typed_brace = ctx.input(|i| {
-            i.events
-                .iter()
-                .any(|e| matches!(e, egui::Event::Text(t) if t == "}"))
-        });
-        if !typed_brace {
-            return false;
-        }
-        let (chars, bytes) = self.selection(ctx);
-        if !chars.is_empty() || !self.text[..bytes.start].ends_with('}') {
-            return false;
-        }
-        let brace = bytes.start - 1;
-        let line_begin = self.text[..brace].rfind('\n').map_or(0, |i| i + 1);
-        let lead = &self.text[line_begin..brace];
-        if !lead.chars().all(|c| c == ' ' || c == '\t') {
-            return false;
-        }
-        let Some(open) = matching_open_brace(&self.text, brace) else {
-            return false;
-        };
-        let open_line = self.text[..open].rfind('\n').map_or(0, |i| i + 1);
-        let want: String = self.text[open_line..open]
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect();
-        if want == lead {
-            return false;
-        }
-        let cursor = chars.start - lead.chars().count() + want.chars().count();
-        self.edit(ctx, line_begin..brace, &want, cursor..cursor);
-        true
     }
 
     /// Ctrl+/ comments or uncomments the selected lines.
@@ -1145,7 +1017,22 @@ impl Editor {
         let explicit = self.shortcuts_enabled
             && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Space));
         let commented = self.shortcuts_enabled && self.handle_toggle_comment(ui);
-        let tabbed = self.handle_tab(ui) || self.handle_enter(ui) || commented;
+        // Indentation is fixed up after the TextEdit has applied this
+        // frame's keys in order; only then is a copy of the text needed.
+        let indents = has_focus
+            && ui.input(|i| {
+                !i.events.iter().any(|e| matches!(e, egui::Event::Paste(_)))
+                    && i.events.iter().any(|e| match e {
+                        egui::Event::Key {
+                            key, pressed: true, ..
+                        } => {
+                            matches!(key, Key::Enter | Key::Tab)
+                        }
+                        egui::Event::Text(t) => t.contains('}'),
+                        _ => false,
+                    })
+            });
+        let before = indents.then(|| self.text.clone());
 
         let font_id = self.font_id();
         let dark = ui.visuals().dark_mode;
@@ -1267,9 +1154,24 @@ impl Editor {
             });
         let viewport = output.inner_rect;
         let (output, gutter, gutter_response, current_line_bg, matches_bg) = output.inner;
-        let mut changed = tabbed || output.response.changed();
-        if output.response.changed() && self.dedent_closing_brace(ui.ctx()) {
-            changed = true;
+        let changed = commented || output.response.changed();
+        if let (Some(before), true, Some(range)) =
+            (before, output.response.changed(), output.cursor_range)
+            && let Some(typed) = crate::lang::indent::after_typing(
+                &before,
+                &self.text,
+                range.primary.index.0,
+                self.tab_width,
+            )
+        {
+            self.text = typed.text;
+            let mut state = TextEdit::load_state(ui.ctx(), id).unwrap_or_default();
+            state
+                .cursor
+                .set_char_range(Some(CCursorRange::one(CCursor::new(typed.cursor))));
+            TextEdit::store_state(ui.ctx(), id, state);
+            // The galley drawn this frame is of the text before; draw again.
+            ui.ctx().request_repaint();
         }
         if changed {
             self.text_changed();
