@@ -5,11 +5,15 @@
 use super::palette;
 use crate::model::{Aggregation, key_label};
 use egui::epaint::{Mesh, Shape, Stroke};
-use egui::{Color32, Pos2, Rect, Sense, Ui, Vec2, vec2};
+use egui::{Color32, Pos2, Rect, RichText, Sense, Ui, Vec2, pos2, vec2};
 use std::f32::consts::{FRAC_PI_2, TAU};
 
 /// Slices shown before the rest are folded into "other".
 pub const DEFAULT_TOP_N: usize = 10;
+
+/// The most slices a user can ask for: one fewer than there are distinct
+/// colours, as a single key left over keeps its own slice.
+pub const MAX_TOP_N: usize = palette::LEN - 1;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slice {
@@ -55,7 +59,7 @@ impl PieModel {
             }
         }
         let total: i128 = values.iter().map(|&(v, _)| v as i128).sum();
-        let top_n = top_n.max(1);
+        let top_n = top_n.clamp(1, MAX_TOP_N);
         // Only the top N need ordering: select them, then sort those few.
         // Ties go to the later row, which dtrace orders last by key.
         let descending = |a: &(i64, usize), b: &(i64, usize)| b.cmp(a);
@@ -191,78 +195,184 @@ fn fan(mesh: &mut Mesh, center: Pos2, radius: f32, start: f32, sweep: f32, color
     }
 }
 
-/// Draws the pie and its legend; returns the hovered slice.
+/// Where the pie and its legend go in the space the chart is given.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layout {
+    /// The square the pie is drawn in.
+    pub pie: Rect,
+    /// The legend's part, which scrolls when its rows do not fit.
+    pub legend: Rect,
+}
+
+const GAP: f32 = 12.0;
+
+/// Puts the legend beside the pie or below it, whichever leaves the pie
+/// larger; `legend` is the size the legend would like. The pie and the
+/// legend together fill `rect`.
+pub fn layout(rect: Rect, legend: Vec2) -> Layout {
+    let beside_w = legend.x.min(rect.width() * 0.6);
+    let beside_side = (rect.width() - beside_w - GAP).min(rect.height());
+    // Below, the legend keeps at least three rows in view.
+    let below_h = legend.y.min(rect.height() * 0.5).max(3.0 * ROW_HEIGHT);
+    let below_side = (rect.height() - below_h - GAP).min(rect.width());
+    if beside_side >= below_side {
+        let area = Rect::from_min_max(rect.min, pos2(rect.right() - beside_w - GAP, rect.bottom()));
+        let side = beside_side.max(0.0);
+        Layout {
+            pie: Rect::from_center_size(area.center(), Vec2::splat(side)),
+            legend: Rect::from_min_max(pos2(area.right() + GAP, rect.top()), rect.max),
+        }
+    } else {
+        let area = Rect::from_min_max(rect.min, pos2(rect.right(), rect.bottom() - below_h - GAP));
+        let side = below_side.max(0.0);
+        Layout {
+            pie: Rect::from_center_size(area.center(), Vec2::splat(side)),
+            legend: Rect::from_min_max(pos2(rect.left(), area.bottom() + GAP), rect.max),
+        }
+    }
+}
+
+const ROW_HEIGHT: f32 = 18.0;
+const SWATCH: f32 = 12.0;
+
+/// Draws the pie and its legend in all the space left in `ui`; returns
+/// the hovered slice.
 pub fn show(ui: &mut Ui, model: &PieModel) -> Option<usize> {
     if model.slices.is_empty() {
-        ui.label("Nothing to chart: no key has a positive value yet.");
+        super::centered_message(ui, "Nothing to chart: no key has a positive value yet.");
         return None;
     }
-    let mut hovered = None;
-    ui.horizontal_top(|ui| {
-        let side = ui
-            .available_height()
-            .min(ui.available_width() * 0.55)
-            .max(120.0);
-        let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), Sense::hover());
-        let center = rect.center();
-        let radius = side * 0.45;
-        hovered = response
-            .hover_pos()
-            .and_then(|p| model.slice_at(center, radius, p));
-        ui.painter().extend(model.shapes(center, radius, hovered));
-        if let Some(i) = hovered {
-            let s = &model.slices[i];
-            response.on_hover_ui_at_pointer(|ui| {
-                ui.strong(&s.label);
-                ui.label(format!("{}  ({})", s.value, s.percent_text()));
-                if s.keys > 1 {
-                    ui.label(format!("{} keys", s.keys));
-                }
-            });
-        }
-        legend(ui, model, hovered, rect);
-    });
+    let (rect, _) = ui.allocate_exact_size(ui.available_size(), Sense::hover());
+    let font = egui::TextStyle::Monospace.resolve(ui.style());
+    let width = |t: &str| {
+        ui.painter()
+            .layout_no_wrap(t.to_owned(), font.clone(), Color32::WHITE)
+            .size()
+            .x
+    };
+    let label_w = model
+        .slices
+        .iter()
+        .map(|s| width(&s.label))
+        .fold(0.0, f32::max)
+        .min(320.0);
+    let value_w = model
+        .slices
+        .iter()
+        .map(|s| width(&s.value.to_string()))
+        .fold(0.0, f32::max);
+    let pct_w = width("100.0%");
+    let scroll_bar = ui.spacing().scroll.bar_width + 4.0;
+    let columns = Columns { value_w, pct_w };
+    let natural = vec2(
+        SWATCH + 8.0 + label_w + 10.0 + value_w + 10.0 + pct_w + scroll_bar,
+        (model.slices.len() + 1 + usize::from(model.left_out > 0)) as f32 * ROW_HEIGHT,
+    );
+    let parts = layout(rect, natural);
+    let center = parts.pie.center();
+    let radius = parts.pie.width() * 0.47;
+    let response = ui.interact(parts.pie, ui.make_persistent_id("pie"), Sense::hover());
+    let mut hovered = response
+        .hover_pos()
+        .and_then(|p| model.slice_at(center, radius, p));
+    let mut legend_ui = ui.new_child(egui::UiBuilder::new().max_rect(parts.legend));
+    if let Some(i) = legend(&mut legend_ui, model, hovered, columns) {
+        hovered = Some(i);
+    }
+    ui.painter_at(parts.pie)
+        .extend(model.shapes(center, radius, hovered));
+    if let Some(i) = hovered
+        && response.hovered()
+    {
+        let s = &model.slices[i];
+        response.on_hover_ui_at_pointer(|ui| {
+            ui.strong(&s.label);
+            ui.label(format!("{}  ({})", s.value, s.percent_text()));
+            if s.keys > 1 {
+                ui.label(format!("{} keys", s.keys));
+            }
+        });
+    }
     hovered
 }
 
-fn legend(ui: &mut Ui, model: &PieModel, hovered: Option<usize>, pie: Rect) {
-    ui.vertical(|ui| {
-        ui.label(format!("total {}", model.total));
-        if model.left_out > 0 {
-            ui.weak(format!(
-                "{} keys at zero or below are not shown",
-                model.left_out
-            ));
-        }
-        egui::ScrollArea::vertical()
-            .id_salt("pie-legend")
-            .max_height(pie.height())
-            .show(ui, |ui| {
-                egui::Grid::new("pie-legend-grid")
-                    .num_columns(4)
-                    .min_col_width(0.0)
-                    .spacing(vec2(10.0, 3.0))
-                    .show(ui, |ui| {
-                        for (i, s) in model.slices.iter().enumerate() {
-                            let (r, _) = ui.allocate_exact_size(vec2(12.0, 12.0), Sense::hover());
-                            ui.painter().rect_filled(r, 2.0, model.color(i));
-                            let strong = |t: String| {
-                                let t = egui::RichText::new(t).monospace();
-                                if hovered == Some(i) { t.strong() } else { t }
-                            };
-                            ui.label(strong(s.label.clone()));
-                            ui.with_layout(
-                                egui::Layout::right_to_left(egui::Align::Center),
-                                |ui| {
-                                    ui.label(strong(s.value.to_string()));
-                                },
-                            );
-                            ui.label(strong(s.percent_text()));
-                            ui.end_row();
-                        }
-                    });
-            });
-    });
+/// Widths of the legend's number columns, measured in the legend's font.
+#[derive(Clone, Copy)]
+struct Columns {
+    value_w: f32,
+    pct_w: f32,
+}
+
+/// The legend: the total, then a row per slice (swatch, key, value,
+/// share) scrolling in whatever height it has. Returns the slice whose
+/// row is under the pointer.
+fn legend(ui: &mut Ui, model: &PieModel, hovered: Option<usize>, cols: Columns) -> Option<usize> {
+    ui.label(format!("total {}", model.total));
+    if model.left_out > 0 {
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!(
+                    "{} keys at zero or below are not shown",
+                    model.left_out
+                ))
+                .weak(),
+            )
+            .truncate(),
+        );
+    }
+    let mut row_hovered = None;
+    egui::ScrollArea::vertical()
+        .id_salt("pie-legend")
+        .auto_shrink([false, false])
+        .show_rows(ui, ROW_HEIGHT, model.slices.len(), |ui, range| {
+            for i in range {
+                let s = &model.slices[i];
+                let (row, response) =
+                    ui.allocate_exact_size(vec2(ui.available_width(), ROW_HEIGHT), Sense::hover());
+                if response.hovered() {
+                    row_hovered = Some(i);
+                }
+                let swatch = Rect::from_center_size(
+                    pos2(row.left() + SWATCH / 2.0, row.center().y),
+                    Vec2::splat(SWATCH),
+                );
+                ui.painter().rect_filled(swatch, 2.0, model.color(i));
+                let pct_right = row.right();
+                let value_right = pct_right - cols.pct_w - 10.0;
+                let label_rect = Rect::from_min_max(
+                    pos2(swatch.right() + 8.0, row.top()),
+                    pos2(value_right - cols.value_w - 10.0, row.bottom()),
+                );
+                let strong = |t: String| {
+                    let t = egui::RichText::new(t).monospace();
+                    if hovered == Some(i) || row_hovered == Some(i) {
+                        t.strong()
+                    } else {
+                        t
+                    }
+                };
+                let cell = |ui: &mut Ui, r: Rect, layout: egui::Layout, text: RichText| {
+                    if r.width() > 0.0 {
+                        ui.new_child(egui::UiBuilder::new().max_rect(r).layout(layout))
+                            .add(egui::Label::new(text).truncate());
+                    }
+                };
+                let left = egui::Layout::left_to_right(egui::Align::Center);
+                let right = egui::Layout::right_to_left(egui::Align::Center);
+                cell(ui, label_rect, left, strong(s.label.clone()));
+                let value_rect = Rect::from_min_max(
+                    pos2(value_right - cols.value_w, row.top()),
+                    pos2(value_right, row.bottom()),
+                );
+                cell(ui, value_rect, right, strong(s.value.to_string()));
+                let pct_rect = Rect::from_min_max(
+                    pos2(pct_right - cols.pct_w, row.top()),
+                    pos2(pct_right, row.bottom()),
+                );
+                cell(ui, pct_rect, right, strong(s.percent_text()));
+            }
+        });
+    row_hovered
 }
 
 #[cfg(test)]
