@@ -448,4 +448,71 @@ mod tests {
         let sum: f64 = pie.slices.iter().map(|s| s.fraction).sum();
         assert!((sum - 1.0).abs() < 1e-9);
     }
+
+    #[test]
+    fn every_slice_up_to_the_most_has_its_own_colour_and_other_stays_grey() {
+        use crate::ui::charts::palette::difference;
+        for keys in [MAX_TOP_N + 1, MAX_TOP_N + 2, 60] {
+            let rows: Vec<(String, i64)> =
+                (0..keys).map(|i| (format!("k{i}"), i as i64 + 1)).collect();
+            let rows: Vec<(&str, i64)> = rows.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            // Asking for more slices than there are colours gets the most.
+            let pie = PieModel::build(&numbers(AggFunction::Count, &rows), 50);
+            let coloured = if pie.has_other() {
+                assert_eq!(pie.color(pie.slices.len() - 1), palette::OTHER);
+                pie.slices.len() - 1
+            } else {
+                pie.slices.len()
+            };
+            assert!(coloured >= MAX_TOP_N, "{keys} keys: {coloured} slices");
+            for i in 0..coloured {
+                assert!(difference(pie.color(i), palette::OTHER) > 0.1);
+                for j in i + 1..coloured {
+                    assert!(
+                        difference(pie.color(i), pie.color(j)) > 0.1,
+                        "{keys} keys: slices {i} and {j}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_pie_and_its_legend_share_the_space_beside_or_below() {
+        let legend = vec2(260.0, 12.0 * ROW_HEIGHT);
+        for size in [
+            vec2(1084.0, 60.0),
+            vec2(684.0, 150.0),
+            vec2(1084.0, 290.0),
+            vec2(1584.0, 480.0),
+            vec2(300.0, 700.0),
+            vec2(260.0, 120.0),
+        ] {
+            let rect = Rect::from_min_size(pos2(8.0, 300.0), size);
+            let l = layout(rect, legend);
+            assert!(rect.expand(0.01).contains_rect(l.pie), "{size:?}: {l:?}");
+            assert!(rect.expand(0.01).contains_rect(l.legend), "{size:?}: {l:?}");
+            assert!(!l.pie.intersects(l.legend), "{size:?}: {l:?}");
+            // The pie is as large as the space allows either way round.
+            let beside = (size.x - legend.x.min(size.x * 0.6) - GAP).min(size.y);
+            let below =
+                (size.y - legend.y.min(size.y * 0.5).max(3.0 * ROW_HEIGHT) - GAP).min(size.x);
+            assert!(
+                (l.pie.width() - beside.max(below).max(0.0)).abs() < 0.01,
+                "{size:?}: {l:?}"
+            );
+            // The legend keeps the rest: the full height beside, the full
+            // width below.
+            assert!(
+                (l.legend.height() - size.y).abs() < 0.01
+                    || (l.legend.width() - size.x).abs() < 0.01,
+                "{size:?}: {l:?}"
+            );
+        }
+        // A wide, low panel puts the legend beside; a tall, narrow one below.
+        let wide = layout(Rect::from_min_size(Pos2::ZERO, vec2(1084.0, 60.0)), legend);
+        assert!(wide.legend.left() > wide.pie.right());
+        let tall = layout(Rect::from_min_size(Pos2::ZERO, vec2(300.0, 700.0)), legend);
+        assert!(tall.legend.top() > tall.pie.bottom());
+    }
 }
