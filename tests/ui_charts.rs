@@ -205,7 +205,7 @@ fn the_3d_bars_name_every_key_and_bucket_and_still_do_after_turning() {
             "{a:?} outside {chart:?}"
         );
         for b in &labels[i + 1..] {
-            assert!(!a.rect.intersects(b.rect.shrink(1.0)), "{a:?} covers {b:?}");
+            assert!(!bars3d::overlaps(a.rect, b.rect), "{a:?} covers {b:?}");
         }
     }
 }

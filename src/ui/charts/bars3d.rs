@@ -639,16 +639,27 @@ fn label_candidates(
             rect: beside(p, out_front, *size),
         });
     }
-    // Out from the middle of the axis, past the bucket labels there
-    // (which step down or up along a slanted axis).
-    let mut value = beside(front_mid, out_front, texts.value);
-    for _ in 0..40 {
-        let hit = out.iter().any(|l| l.rect.intersects(value.shrink(1.0)));
-        if !hit {
-            break;
-        }
-        value = value.translate(out_front * 3.0);
+    // Out from the middle of the axis, square to it and beyond every
+    // bucket label, so that it is not read as one of them.
+    let along = cam.project(nb, 0.0, e.front_z) - cam.project(0.0, 0.0, e.front_z);
+    let mut normal = away(vec2(-along.y, along.x));
+    if normal.dot(out_front) < 0.0 {
+        normal = -normal;
     }
+    let beyond = out
+        .iter()
+        .flat_map(|l| {
+            let r = l.rect;
+            [
+                r.left_top(),
+                r.right_top(),
+                r.left_bottom(),
+                r.right_bottom(),
+            ]
+        })
+        .map(|c| (c - front_mid).dot(normal))
+        .fold(0.0, f32::max);
+    let value = beside(front_mid + normal * beyond, normal, texts.value);
     out.push(Label {
         kind: LabelKind::Axis,
         text: "value".into(),
@@ -662,7 +673,7 @@ fn label_candidates(
     // labels sit side by side and get the rows' spacing as their width.
     let row = cam.project(e.side_x, 0.0, 1.0) - cam.project(e.side_x, 0.0, 0.0);
     let text_h = texts.keys.iter().map(|k| k.1.y).fold(0.0, f32::max);
-    let narrow = (row.y.abs() < text_h).then(|| (row.x.abs() - GAP).max(40.0));
+    let narrow = (row.y.abs() < text_h * 0.8).then(|| (row.x.abs() - GAP).max(40.0));
     for (k, (text, size)) in texts.keys.iter().enumerate() {
         let p = cam.project(e.side_x, 0.0, (nkeys - 1 - k) as f32 + 0.5);
         let (text, size) = match narrow {
@@ -708,6 +719,16 @@ fn away(from_middle: Vec2) -> Vec2 {
     }
 }
 
+/// Whether two labels' texts would run into each other. A text's
+/// rectangle includes the line's spacing above and below the letters, so
+/// rectangles a little into each other vertically still leave the texts
+/// apart.
+pub fn overlaps(a: Rect, b: Rect) -> bool {
+    let a = a.shrink2(vec2(0.5, a.height() * 0.1));
+    let b = b.shrink2(vec2(0.5, b.height() * 0.1));
+    a.intersects(b)
+}
+
 /// Keeps the labels that fit: inside `rect` and clear of every label kept
 /// before them. The ends of each axis go first (so the first and last
 /// bucket and key are always named when they fit at all), then the count
@@ -749,9 +770,7 @@ fn place(candidates: Vec<Label>, rect: Rect) -> Vec<Label> {
     for (_, l) in ordered {
         // (Within the rounding of fitting the plot to the labels.)
         let fits = rect.expand(1.0).contains_rect(l.rect);
-        // A text's rectangle includes its line spacing: rectangles that
-        // touch still leave the texts apart.
-        let clear = kept.iter().all(|k| !k.rect.intersects(l.rect.shrink(1.0)));
+        let clear = kept.iter().all(|k| !overlaps(k.rect, l.rect));
         if fits && clear {
             kept.push(l);
         }
@@ -1226,10 +1245,7 @@ mod tests {
             for (i, a) in f.labels.iter().enumerate() {
                 assert!(rect.expand(1.0).contains_rect(a.rect));
                 for b in &f.labels[i + 1..] {
-                    assert!(
-                        !a.rect.intersects(b.rect.shrink(1.0)),
-                        "{a:?} overlaps {b:?}"
-                    );
+                    assert!(!overlaps(a.rect, b.rect), "{a:?} overlaps {b:?}");
                 }
             }
         }
@@ -1255,10 +1271,7 @@ mod tests {
         assert!(buckets.len() > 5 && buckets.len() < 100, "{buckets:?}");
         for (i, a) in f.labels.iter().enumerate() {
             for b in &f.labels[i + 1..] {
-                assert!(
-                    !a.rect.intersects(b.rect.shrink(1.0)),
-                    "{a:?} overlaps {b:?}"
-                );
+                assert!(!overlaps(a.rect, b.rect), "{a:?} overlaps {b:?}");
             }
         }
     }

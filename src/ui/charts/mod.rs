@@ -463,7 +463,6 @@ impl AggregationsView {
 /// rather than a label: the tab of the same name is the control.
 fn title_line(ui: &mut Ui, title: &str, detail: &str) -> Rect {
     let font = egui::TextStyle::Body.resolve(ui.style());
-    let small = egui::TextStyle::Small.resolve(ui.style());
     let visuals = ui.visuals().clone();
     let mut job = egui::text::LayoutJob::default();
     job.append(
@@ -475,7 +474,7 @@ fn title_line(ui: &mut Ui, title: &str, detail: &str) -> Rect {
         job.append(
             detail,
             12.0,
-            egui::TextFormat::simple(small, visuals.weak_text_color()),
+            egui::TextFormat::simple(font.clone(), visuals.weak_text_color()),
         );
     }
     job.wrap = egui::text::TextWrapping::truncate_at_width(ui.available_width());
