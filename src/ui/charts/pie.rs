@@ -216,11 +216,17 @@ pub fn layout(rect: Rect, legend: Vec2) -> Layout {
     let below_h = legend.y.min(rect.height() * 0.5).max(3.0 * ROW_HEIGHT);
     let below_side = (rect.height() - below_h - GAP).min(rect.width());
     if beside_side >= below_side {
-        let area = Rect::from_min_max(rect.min, pos2(rect.right() - beside_w - GAP, rect.bottom()));
+        // The pie and the legend side by side, centred together: the
+        // numbers stay next to their keys however wide the panel.
         let side = beside_side.max(0.0);
+        let spare = (rect.width() - side - GAP - beside_w).max(0.0);
+        let left = rect.left() + spare / 2.0;
         Layout {
-            pie: Rect::from_center_size(area.center(), Vec2::splat(side)),
-            legend: Rect::from_min_max(pos2(area.right() + GAP, rect.top()), rect.max),
+            pie: Rect::from_min_size(pos2(left, rect.center().y - side / 2.0), Vec2::splat(side)),
+            legend: Rect::from_min_max(
+                pos2(left + side + GAP, rect.top()),
+                pos2(left + side + GAP + beside_w, rect.bottom()),
+            ),
         }
     } else {
         let area = Rect::from_min_max(rect.min, pos2(rect.right(), rect.bottom() - below_h - GAP));
