@@ -327,3 +327,36 @@ fn what_a_png_export_captures_has_the_title_and_not_the_turning_hint() {
     // The chart itself is inside the capture.
     assert!(captured.contains_rect(chart_node_rect(&h)));
 }
+
+#[test]
+fn the_3d_chart_takes_all_it_is_given_and_says_so_when_that_is_too_little() {
+    let agg = latencies();
+    let grid = bars3d::Grid::build(&agg, 20);
+    let function = agg.function;
+    let chart = move |size: Vec2| {
+        let grid = grid.clone();
+        let mut h = Harness::builder().with_size(size).build_ui(move |ui| {
+            let mut view = bars3d::View::default();
+            bars3d::show(ui, &grid, function, &mut view);
+        });
+        h.run();
+        h
+    };
+    for size in [vec2(660.0, 120.0), vec2(1060.0, 330.0), vec2(1560.0, 560.0)] {
+        let h = chart(size);
+        let node = h
+            .get_by_label_contains("6 keys x 10 buckets of lquantize;")
+            .rect();
+        let whole = h.ctx.content_rect().shrink(8.0);
+        assert!(
+            (node.min - whole.min).length() < 1.0 && (node.max - whole.max).length() < 1.0,
+            "{size:?}: the chart {node:?} fills {whole:?}"
+        );
+    }
+    let h = chart(vec2(1060.0, 60.0));
+    assert!(h.query_by_label_contains("6 keys x 10 buckets").is_none());
+    assert!(
+        h.query_by_label_contains("Too low for the 3D chart")
+            .is_some()
+    );
+}

@@ -915,6 +915,10 @@ pub fn caption(grid: &Grid, function: AggFunction) -> String {
     caption
 }
 
+/// The least height the chart is drawn in: room for the bars and a row of
+/// labels under them.
+pub const MIN_HEIGHT: f32 = 60.0;
+
 /// How the chart is turned, shown next to it (never inside an export).
 pub const HINT: &str = "drag to turn, double-click to reset";
 
@@ -932,6 +936,15 @@ pub struct Drawn {
 pub fn show(ui: &mut Ui, grid: &Grid, function: AggFunction, view: &mut View) -> Drawn {
     if grid.is_empty() {
         super::centered_message(ui, "Nothing to chart yet: no key has counts.");
+        return Drawn::default();
+    }
+    if ui.available_height() < MIN_HEIGHT {
+        // A strip this low shows bars no one can tell apart and no labels.
+        super::centered_message(
+            ui,
+            "Too low for the 3D chart: make the panel taller (or Maximize it), \
+             or show the Table.",
+        );
         return Drawn::default();
     }
     let caption = caption(grid, function);

@@ -206,11 +206,21 @@ pub struct Layout {
 
 const GAP: f32 = 12.0;
 
+/// How wide the legend is beside the pie: one column of `legend.x` for
+/// each `rect.height()` of its rows (a low panel gets its legend in
+/// columns side by side), at most six tenths of the width.
+pub fn beside_width(rect: Rect, legend: Vec2) -> f32 {
+    let rows_fit = ((rect.height() / ROW_HEIGHT).floor() - 1.0).max(1.0);
+    let rows = (legend.y / ROW_HEIGHT - 1.0).max(1.0);
+    let columns = (rows / rows_fit).ceil();
+    (legend.x * columns).min(rect.width() * 0.6)
+}
+
 /// Puts the legend beside the pie or below it, whichever leaves the pie
 /// larger; `legend` is the size the legend would like. The pie and the
 /// legend together fill `rect`.
 pub fn layout(rect: Rect, legend: Vec2) -> Layout {
-    let beside_w = legend.x.min(rect.width() * 0.6);
+    let beside_w = beside_width(rect, legend);
     let beside_side = (rect.width() - beside_w - GAP).min(rect.height());
     // Below, the legend keeps at least three rows in view.
     let below_h = legend.y.min(rect.height() * 0.5).max(3.0 * ROW_HEIGHT);
@@ -239,6 +249,8 @@ pub fn layout(rect: Rect, legend: Vec2) -> Layout {
 }
 
 const ROW_HEIGHT: f32 = 18.0;
+/// Between legend columns.
+const COLUMN_GAP: f32 = 24.0;
 const SWATCH: f32 = 12.0;
 
 /// Draws the pie and its legend in all the space left in `ui`; returns
@@ -269,9 +281,14 @@ pub fn show(ui: &mut Ui, model: &PieModel) -> Option<usize> {
         .fold(0.0, f32::max);
     let pct_w = width("100.0%");
     let scroll_bar = ui.spacing().scroll.bar_width + 4.0;
-    let columns = Columns { value_w, pct_w };
+    let entry_w = SWATCH + 8.0 + label_w + 10.0 + value_w + 10.0 + pct_w;
+    let columns = Columns {
+        value_w,
+        pct_w,
+        width: entry_w + COLUMN_GAP,
+    };
     let natural = vec2(
-        SWATCH + 8.0 + label_w + 10.0 + value_w + 10.0 + pct_w + scroll_bar,
+        entry_w + scroll_bar,
         (model.slices.len() + 1 + usize::from(model.left_out > 0)) as f32 * ROW_HEIGHT,
     );
     let parts = layout(rect, natural);
@@ -307,6 +324,8 @@ pub fn show(ui: &mut Ui, model: &PieModel) -> Option<usize> {
 struct Columns {
     value_w: f32,
     pct_w: f32,
+    /// One legend column as wide as its widest entry wants.
+    width: f32,
 }
 
 /// The legend: the total, then a row per slice (swatch, key, value,
@@ -326,59 +345,95 @@ fn legend(ui: &mut Ui, model: &PieModel, hovered: Option<usize>, cols: Columns) 
             .truncate(),
         );
     }
+    // As many columns as the slices need to fit the height, as many as
+    // fit the width; read across, then down, so that when it must scroll
+    // the largest slices are the ones in view.
+    let n = model.slices.len();
+    let avail = ui.available_size();
+    let rows_fit = ((avail.y / ROW_HEIGHT).floor() as usize).max(1);
+    let fit_across = ((avail.x / cols.width).floor() as usize).max(1);
+    let columns = n.div_ceil(rows_fit).clamp(1, fit_across);
+    let rows = n.div_ceil(columns);
     let mut row_hovered = None;
     egui::ScrollArea::vertical()
         .id_salt("pie-legend")
         .auto_shrink([false, false])
-        .show_rows(ui, ROW_HEIGHT, model.slices.len(), |ui, range| {
-            for i in range {
-                let s = &model.slices[i];
-                let (row, response) =
+        .show_rows(ui, ROW_HEIGHT, rows, |ui, range| {
+            for r in range {
+                let (line, _) =
                     ui.allocate_exact_size(vec2(ui.available_width(), ROW_HEIGHT), Sense::hover());
-                if response.hovered() {
-                    row_hovered = Some(i);
+                let col_w = if columns == 1 {
+                    line.width()
+                } else {
+                    (line.width() / columns as f32).min(cols.width)
+                };
+                for c in 0..columns {
+                    let i = r * columns + c;
+                    if i >= n {
+                        continue;
+                    }
+                    let gap = if columns == 1 { 0.0 } else { COLUMN_GAP };
+                    let cell = Rect::from_min_size(
+                        line.min + vec2(c as f32 * col_w, 0.0),
+                        vec2(col_w - gap, ROW_HEIGHT),
+                    );
+                    if ui
+                        .interact(cell, ui.make_persistent_id(("legend", i)), Sense::hover())
+                        .hovered()
+                    {
+                        row_hovered = Some(i);
+                    }
+                    entry(
+                        ui,
+                        model,
+                        i,
+                        cell,
+                        hovered == Some(i) || row_hovered == Some(i),
+                        cols,
+                    );
                 }
-                let swatch = Rect::from_center_size(
-                    pos2(row.left() + SWATCH / 2.0, row.center().y),
-                    Vec2::splat(SWATCH),
-                );
-                ui.painter().rect_filled(swatch, 2.0, model.color(i));
-                let pct_right = row.right();
-                let value_right = pct_right - cols.pct_w - 10.0;
-                let label_rect = Rect::from_min_max(
-                    pos2(swatch.right() + 8.0, row.top()),
-                    pos2(value_right - cols.value_w - 10.0, row.bottom()),
-                );
-                let strong = |t: String| {
-                    let t = egui::RichText::new(t).monospace();
-                    if hovered == Some(i) || row_hovered == Some(i) {
-                        t.strong()
-                    } else {
-                        t
-                    }
-                };
-                let cell = |ui: &mut Ui, r: Rect, layout: egui::Layout, text: RichText| {
-                    if r.width() > 0.0 {
-                        ui.new_child(egui::UiBuilder::new().max_rect(r).layout(layout))
-                            .add(egui::Label::new(text).truncate());
-                    }
-                };
-                let left = egui::Layout::left_to_right(egui::Align::Center);
-                let right = egui::Layout::right_to_left(egui::Align::Center);
-                cell(ui, label_rect, left, strong(s.label.clone()));
-                let value_rect = Rect::from_min_max(
-                    pos2(value_right - cols.value_w, row.top()),
-                    pos2(value_right, row.bottom()),
-                );
-                cell(ui, value_rect, right, strong(s.value.to_string()));
-                let pct_rect = Rect::from_min_max(
-                    pos2(pct_right - cols.pct_w, row.top()),
-                    pos2(pct_right, row.bottom()),
-                );
-                cell(ui, pct_rect, right, strong(s.percent_text()));
             }
         });
     row_hovered
+}
+
+/// One legend entry in `row`: swatch, key, value and share.
+fn entry(ui: &mut Ui, model: &PieModel, i: usize, row: Rect, strong: bool, cols: Columns) {
+    let s = &model.slices[i];
+    let swatch = Rect::from_center_size(
+        pos2(row.left() + SWATCH / 2.0, row.center().y),
+        Vec2::splat(SWATCH),
+    );
+    ui.painter().rect_filled(swatch, 2.0, model.color(i));
+    let pct_right = row.right();
+    let value_right = pct_right - cols.pct_w - 10.0;
+    let label_rect = Rect::from_min_max(
+        pos2(swatch.right() + 8.0, row.top()),
+        pos2(value_right - cols.value_w - 10.0, row.bottom()),
+    );
+    let text = |t: String| {
+        let t = RichText::new(t).monospace();
+        if strong { t.strong() } else { t }
+    };
+    let cell = |ui: &mut Ui, r: Rect, layout: egui::Layout, text: RichText| {
+        if r.width() > 0.0 {
+            ui.new_child(egui::UiBuilder::new().max_rect(r).layout(layout))
+                .add(egui::Label::new(text).truncate().selectable(false));
+        }
+    };
+    let left = egui::Layout::left_to_right(egui::Align::Center);
+    let right = egui::Layout::right_to_left(egui::Align::Center);
+    cell(ui, label_rect, left, text(s.label.clone()));
+    let value_rect = Rect::from_min_max(
+        pos2(value_right - cols.value_w, row.top()),
+        pos2(value_right, row.bottom()),
+    );
+    cell(ui, value_rect, right, text(s.value.to_string()));
+    let pct_rect = Rect::from_min_max(
+        pos2(pct_right - cols.pct_w, row.top()),
+        pos2(pct_right, row.bottom()),
+    );
+    cell(ui, pct_rect, right, text(s.percent_text()));
 }
 
 #[cfg(test)]
@@ -500,7 +555,7 @@ mod tests {
             assert!(rect.expand(0.01).contains_rect(l.legend), "{size:?}: {l:?}");
             assert!(!l.pie.intersects(l.legend), "{size:?}: {l:?}");
             // The pie is as large as the space allows either way round.
-            let beside = (size.x - legend.x.min(size.x * 0.6) - GAP).min(size.y);
+            let beside = (size.x - beside_width(rect, legend) - GAP).min(size.y);
             let below =
                 (size.y - legend.y.min(size.y * 0.5).max(3.0 * ROW_HEIGHT) - GAP).min(size.x);
             assert!(
@@ -515,9 +570,17 @@ mod tests {
                 "{size:?}: {l:?}"
             );
         }
-        // A wide, low panel puts the legend beside; a tall, narrow one below.
+        // A wide, low panel puts the legend beside, in columns; a tall,
+        // narrow one below.
         let wide = layout(Rect::from_min_size(Pos2::ZERO, vec2(1084.0, 60.0)), legend);
         assert!(wide.legend.left() > wide.pie.right());
+        assert_eq!(
+            wide.legend.width(),
+            1084.0 * 0.6,
+            "11 rows, 2 a column: 6 columns"
+        );
+        let roomy = layout(Rect::from_min_size(Pos2::ZERO, vec2(1084.0, 290.0)), legend);
+        assert_eq!(roomy.legend.width(), 260.0, "one column");
         let tall = layout(Rect::from_min_size(Pos2::ZERO, vec2(300.0, 700.0)), legend);
         assert!(tall.legend.top() > tall.pie.bottom());
     }
