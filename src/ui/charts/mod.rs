@@ -404,9 +404,19 @@ impl AggregationsView {
             }
             // The hint sits with the controls, outside what an export
             // captures: a saved picture cannot be turned.
+            // Only where it fits on the line: on a narrow window a line
+            // of its own would take the chart's room.
             if kind == ChartKind::Bars3d {
-                ui.separator();
-                ui.weak(bars3d::HINT);
+                let font = egui::TextStyle::Body.resolve(ui.style());
+                let width = ui
+                    .painter()
+                    .layout_no_wrap(bars3d::HINT.to_owned(), font, egui::Color32::WHITE)
+                    .size()
+                    .x;
+                if ui.available_width() > width + 2.0 * ui.spacing().item_spacing.x + 8.0 {
+                    ui.separator();
+                    ui.weak(bars3d::HINT);
+                }
             }
         });
         ui.separator();
