@@ -413,7 +413,9 @@ impl AggregationsView {
                     .layout_no_wrap(bars3d::HINT.to_owned(), font, egui::Color32::WHITE)
                     .size()
                     .x;
-                if ui.available_width() > width + 2.0 * ui.spacing().item_spacing.x + 8.0 {
+                if ui.available_size_before_wrap().x
+                    > width + 2.0 * ui.spacing().item_spacing.x + 8.0
+                {
                     ui.separator();
                     ui.weak(bars3d::HINT);
                 }
