@@ -25,8 +25,8 @@ pub mod palette {
     /// colours of middle lightness (readable on a dark and on a light
     /// panel) and moderate chroma (far from the grey of "other"): each is
     /// at least 0.1 from every other, about five just-noticeable
-    /// differences. The order keeps neighbours, which are adjacent
-    /// slices, far apart.
+    /// differences. In the order picked, the first few (all a small pie
+    /// uses) are the most different of all.
     const COLORS: [Color32; LEN] = [
         Color32::from_rgb(0x4b, 0x87, 0xb4),
         Color32::from_rgb(0xff, 0xb4, 0x00),
@@ -403,9 +403,9 @@ impl AggregationsView {
                 action = Some(ChartAction::Export(ExportFormat::Png, name.clone()));
             }
             // The hint sits with the controls, outside what an export
-            // captures: a saved picture cannot be turned.
-            // Only where it fits on the line: on a narrow window a line
-            // of its own would take the chart's room.
+            // captures (a saved picture cannot be turned), and only where
+            // it fits on their line: on a narrow window a line of its own
+            // would take the chart's room.
             if kind == ChartKind::Bars3d {
                 let font = egui::TextStyle::Body.resolve(ui.style());
                 let width = ui
@@ -472,7 +472,8 @@ impl AggregationsView {
 
 /// Paints "@name function()" (strong) and `detail` (weak) on one line
 /// across the top of what is left of `ui`, and returns where. Painted
-/// rather than a label: the tab of the same name is the control.
+/// rather than a label, so that a screen reader meets the name once, on
+/// its tab.
 fn title_line(ui: &mut Ui, title: &str, detail: &str) -> Rect {
     let font = egui::TextStyle::Body.resolve(ui.style());
     let visuals = ui.visuals().clone();
