@@ -1,6 +1,8 @@
 //! Building one chart frame from a snapshot: what a new snapshot (once a
 //! second while running) or a hover/drag (up to every frame) costs.
-//! Geometry only: text is laid out by egui as for any label.
+//! Geometry only: text is measured at a fixed width per character here,
+//! where the chart measures it with egui's fonts (whose layouts egui
+//! caches from frame to frame).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dscope::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Value};
@@ -59,6 +61,11 @@ fn distribution(keys: usize, buckets: i64) -> Aggregation {
     }
 }
 
+/// About the width of egui's body font.
+fn measure(text: &str) -> egui::Vec2 {
+    vec2(text.chars().count() as f32 * 7.5, 16.0)
+}
+
 fn bench(c: &mut Criterion) {
     let rect = Rect::from_min_size(Pos2::ZERO, vec2(1200.0, 600.0));
 
@@ -81,7 +88,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("3D bars: 50 keys x 100 buckets, grid and frame", |b| {
         b.iter(|| {
             let grid = Grid::build(black_box(&agg), 50);
-            black_box(bars3d::frame(&grid, View::default(), rect))
+            black_box(bars3d::frame(&grid, View::default(), rect, &measure))
         })
     });
     let grid = Grid::build(&agg, 50);
@@ -89,7 +96,7 @@ fn bench(c: &mut Criterion) {
         let mut view = View::default();
         b.iter(|| {
             view.drag(vec2(3.0, 0.0));
-            black_box(bars3d::frame(&grid, view, rect))
+            black_box(bars3d::frame(&grid, view, rect, &measure))
         })
     });
 }

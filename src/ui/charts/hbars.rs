@@ -66,7 +66,7 @@ const ROW_HEIGHT: f32 = 20.0;
 
 pub fn show(ui: &mut Ui, model: &BarsModel) {
     if model.rows.is_empty() {
-        ui.label("No keys yet.");
+        super::centered_message(ui, "No keys yet.");
         return;
     }
     let text_color = ui.visuals().text_color();
@@ -107,6 +107,10 @@ pub fn show(ui: &mut Ui, model: &BarsModel) {
                     font.clone(),
                     text_color,
                 );
+                // Screen readers (and UI tests) read a row as "key: value".
+                response.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::ListItem, true, format!("{key}: {value}"))
+                });
                 response.on_hover_text(format!("{key}\n{value}"));
             }
         });

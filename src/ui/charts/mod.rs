@@ -21,26 +21,105 @@ use std::collections::HashMap;
 pub mod palette {
     use egui::Color32;
 
-    const COLORS: [Color32; 12] = [
-        Color32::from_rgb(0x4e, 0x79, 0xa7),
-        Color32::from_rgb(0xf2, 0x8e, 0x2b),
-        Color32::from_rgb(0xe1, 0x57, 0x59),
-        Color32::from_rgb(0x76, 0xb7, 0xb2),
-        Color32::from_rgb(0x59, 0xa1, 0x4f),
-        Color32::from_rgb(0xed, 0xc9, 0x48),
-        Color32::from_rgb(0xb0, 0x7a, 0xa1),
-        Color32::from_rgb(0xff, 0x9d, 0xa7),
-        Color32::from_rgb(0x9c, 0x75, 0x5f),
-        Color32::from_rgb(0x86, 0xbc, 0xb6),
-        Color32::from_rgb(0xd3, 0x72, 0x95),
-        Color32::from_rgb(0x8c, 0xd1, 0x7d),
+    /// Picked by farthest-point sampling in the OKLab colour space among
+    /// colours of middle lightness (readable on a dark and on a light
+    /// panel) and moderate chroma (far from the grey of "other"): each is
+    /// at least 0.1 from every other, about five just-noticeable
+    /// differences. In the order picked, the first few (all a small pie
+    /// uses) are the most different of all.
+    const COLORS: [Color32; LEN] = [
+        Color32::from_rgb(0x4b, 0x87, 0xb4),
+        Color32::from_rgb(0xff, 0xb4, 0x00),
+        Color32::from_rgb(0xff, 0x87, 0xff),
+        Color32::from_rgb(0xe1, 0x3c, 0x3c),
+        Color32::from_rgb(0x1e, 0xb4, 0x2d),
+        Color32::from_rgb(0x78, 0xd2, 0xf0),
+        Color32::from_rgb(0xb4, 0x4b, 0xc3),
+        Color32::from_rgb(0x96, 0x78, 0x00),
+        Color32::from_rgb(0xe1, 0x96, 0x96),
+        Color32::from_rgb(0x69, 0xe1, 0x87),
+        Color32::from_rgb(0x96, 0x96, 0xff),
+        Color32::from_rgb(0x00, 0xb4, 0xa5),
+        Color32::from_rgb(0xf0, 0x5a, 0xa5),
+        Color32::from_rgb(0x69, 0x69, 0xf0),
+        Color32::from_rgb(0xb4, 0xa5, 0x4b),
+        Color32::from_rgb(0xff, 0x78, 0x00),
+        Color32::from_rgb(0xb4, 0x69, 0x87),
+        Color32::from_rgb(0x00, 0xb4, 0xff),
+        Color32::from_rgb(0x00, 0x96, 0x5a),
+        Color32::from_rgb(0xc3, 0xb4, 0xff),
+        Color32::from_rgb(0x87, 0x69, 0xb4),
     ];
+
+    /// How many colours differ from each other; a pie has at most this
+    /// many coloured slices.
+    pub const LEN: usize = 21;
 
     /// The colour of "other".
     pub const OTHER: Color32 = Color32::from_rgb(0x9a, 0x9a, 0x9a);
 
+    /// The colour of slice or key `index`; beyond [`LEN`] colours repeat,
+    /// which only the 3D chart's rows (labelled by name) can reach.
     pub fn color(index: usize) -> Color32 {
-        COLORS[index % COLORS.len()]
+        COLORS[index % LEN]
+    }
+
+    /// A colour in OKLab (lightness, a, b), where distance follows how
+    /// different two colours look.
+    pub fn oklab(c: Color32) -> [f32; 3] {
+        let lin = |v: u8| {
+            let v = v as f32 / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (lin(c.r()), lin(c.g()), lin(c.b()));
+        let l = (0.412_221_46 * r + 0.536_332_55 * g + 0.051_445_995 * b).cbrt();
+        let m = (0.211_903_5 * r + 0.680_699_5 * g + 0.107_396_96 * b).cbrt();
+        let s = (0.088_302_46 * r + 0.281_718_85 * g + 0.629_978_7 * b).cbrt();
+        [
+            0.210_454_26 * l + 0.793_617_8 * m - 0.004_072_047 * s,
+            1.977_998_5 * l - 2.428_592_2 * m + 0.450_593_7 * s,
+            0.025_904_037 * l + 0.782_771_77 * m - 0.808_675_77 * s,
+        ]
+    }
+
+    /// How different two colours look (OKLab distance).
+    pub fn difference(a: Color32, b: Color32) -> f32 {
+        let (a, b) = (oklab(a), oklab(b));
+        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn every_colour_differs_from_every_other_and_from_grey() {
+            for i in 0..LEN {
+                assert!(
+                    difference(color(i), OTHER) > 0.1,
+                    "colour {i} is too close to the grey of other"
+                );
+                for j in i + 1..LEN {
+                    let d = difference(color(i), color(j));
+                    assert!(d > 0.1, "colours {i} and {j} look alike ({d})");
+                }
+            }
+        }
+
+        #[test]
+        fn every_colour_stands_out_on_dark_and_light_panels() {
+            // egui's panel fills in its dark and light themes.
+            let dark = oklab(Color32::from_gray(27))[0];
+            let light = oklab(Color32::from_gray(248))[0];
+            for i in 0..LEN {
+                let l = oklab(color(i))[0];
+                assert!(l - dark > 0.3 && light - l > 0.15, "colour {i}: L {l}");
+            }
+        }
     }
 }
 
@@ -149,8 +228,26 @@ pub enum ChartAction {
 pub struct AggregationsView {
     selected: Option<String>,
     tabs: HashMap<String, TabState>,
-    /// Where the chart was drawn last, for PNG export.
+    /// Where the chart was drawn last, with its title line: what a PNG
+    /// export captures.
     chart_rect: Option<Rect>,
+    /// The title line drawn at the top of `chart_rect`, and where.
+    title: Option<(String, Rect)>,
+    /// The labels the 3D chart drew last, for the view it was drawn in.
+    bars3d_labels: Vec<bars3d::Label>,
+}
+
+/// A message in the middle of all the space left in `ui`, where the chart
+/// would be.
+pub(crate) fn centered_message(ui: &mut Ui, text: &str) {
+    let size = ui.available_size();
+    ui.allocate_ui_with_layout(
+        size,
+        egui::Layout::centered_and_justified(egui::Direction::TopDown),
+        |ui| {
+            ui.add(egui::Label::new(text).wrap());
+        },
+    );
 }
 
 /// The tab title of an aggregation: `@name` and its function.
@@ -184,8 +281,21 @@ impl AggregationsView {
         self.tabs.get(name).and_then(|t| t.data.as_ref())
     }
 
+    /// Where the chart and its title line were drawn in the last frame:
+    /// what a PNG export captures. Interaction hints are drawn outside it.
     pub fn chart_rect(&self) -> Option<Rect> {
         self.chart_rect
+    }
+
+    /// The title line drawn above the chart ("@name function()", and for
+    /// 3D bars what they show), and where, as of the last frame.
+    pub fn chart_title(&self) -> Option<(&str, Rect)> {
+        self.title.as_ref().map(|(t, r)| (t.as_str(), *r))
+    }
+
+    /// The labels of the 3D chart as drawn in the last frame.
+    pub fn bars3d_labels(&self) -> &[bars3d::Label] {
+        &self.bars3d_labels
     }
 
     fn tab(&mut self, agg: &Aggregation) -> &mut TabState {
@@ -213,8 +323,11 @@ impl AggregationsView {
         generation: u64,
     ) -> Option<ChartAction> {
         self.chart_rect = None;
+        self.title = None;
+        self.bars3d_labels.clear();
         let Some(snapshot) = snapshot.filter(|s| !s.aggregations.is_empty()) else {
-            ui.label(
+            centered_message(
+                ui,
                 "No aggregations yet: run a script that uses @name[...] = count(), quantize(), ...",
             );
             return None;
@@ -248,7 +361,7 @@ impl AggregationsView {
                 ChartKind::Pie => {
                     ui.label("Slices");
                     changed |= ui
-                        .add(egui::DragValue::new(&mut tab.top_n).range(1..=50))
+                        .add(egui::DragValue::new(&mut tab.top_n).range(1..=pie::MAX_TOP_N))
                         .on_hover_text("The largest keys get a slice each; the rest is \"other\"")
                         .changed();
                 }
@@ -289,20 +402,46 @@ impl AggregationsView {
             {
                 action = Some(ChartAction::Export(ExportFormat::Png, name.clone()));
             }
+            // The hint sits with the controls, outside what an export
+            // captures (a saved picture cannot be turned), and only where
+            // it fits on their line: on a narrow window a line of its own
+            // would take the chart's room.
+            if kind == ChartKind::Bars3d {
+                let font = egui::TextStyle::Body.resolve(ui.style());
+                let width = ui
+                    .painter()
+                    .layout_no_wrap(bars3d::HINT.to_owned(), font, egui::Color32::WHITE)
+                    .size()
+                    .x;
+                if ui.available_size_before_wrap().x
+                    > width + 2.0 * ui.spacing().item_spacing.x + 8.0
+                {
+                    ui.separator();
+                    ui.weak(bars3d::HINT);
+                }
+            }
         });
         ui.separator();
         let agg = self.selected(snapshot)?;
         let name = agg.name.clone();
         let function = agg.function;
+        let title = tab_title(agg);
         self.update(snapshot, generation);
         let rect = ui.available_rect_before_wrap();
         let tab = self.tabs.get_mut(&name)?;
-        match tab.data.as_mut()? {
+        let data = tab.data.as_mut()?;
+        // The title line makes an exported picture say what it shows.
+        let detail = match data {
+            ChartData::Bars3d(grid) if !grid.is_empty() => bars3d::caption(grid, function),
+            _ => String::new(),
+        };
+        let title_rect = title_line(ui, &title, &detail);
+        match data {
             ChartData::Pie(model) => {
                 pie::show(ui, model);
             }
             ChartData::Bars3d(grid) => {
-                bars3d::show(ui, grid, function, &mut tab.view);
+                self.bars3d_labels = bars3d::show(ui, grid, function, &mut tab.view).labels;
             }
             ChartData::Bars(model) => hbars::show(ui, model),
             ChartData::Table(model) => table::show(ui, model),
@@ -319,8 +458,48 @@ impl AggregationsView {
             }
         }
         self.chart_rect = Some(rect);
+        self.title = Some((
+            if detail.is_empty() {
+                title
+            } else {
+                format!("{title}  {detail}")
+            },
+            title_rect,
+        ));
         action
     }
+}
+
+/// Paints "@name function()" (strong) and `detail` (weak) on one line
+/// across the top of what is left of `ui`, and returns where. Painted
+/// rather than a label, so that a screen reader meets the name once, on
+/// its tab.
+fn title_line(ui: &mut Ui, title: &str, detail: &str) -> Rect {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let visuals = ui.visuals().clone();
+    let mut job = egui::text::LayoutJob::default();
+    job.append(
+        title,
+        0.0,
+        egui::TextFormat::simple(font.clone(), visuals.strong_text_color()),
+    );
+    if !detail.is_empty() {
+        job.append(
+            detail,
+            12.0,
+            egui::TextFormat::simple(font.clone(), visuals.weak_text_color()),
+        );
+    }
+    job.wrap = egui::text::TextWrapping::truncate_at_width(ui.available_width());
+    let galley = ui.painter().layout_job(job);
+    let height = galley.size().y.max(font.size);
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), height),
+        egui::Sense::hover(),
+    );
+    ui.painter()
+        .galley(rect.left_top(), galley, visuals.text_color());
+    rect
 }
 
 #[cfg(test)]
