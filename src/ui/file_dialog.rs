@@ -17,8 +17,8 @@ use super::charts::export::ExportFormat;
 use egui::text::{CCursor, CCursorRange};
 use egui::text_edit::TextEditState;
 use egui::{
-    Align2, EventFilter, FontId, Id, Key, Modifiers, Rect, Sense, TextEdit, TextStyle, Ui,
-    Role, WidgetInfo, pos2, vec2,
+    Align2, EventFilter, Id, Key, Modifiers, Rect, Role, Sense, TextEdit, TextStyle, Ui,
+    WidgetInfo, pos2, vec2,
 };
 use std::cmp::Ordering;
 use std::fs;
@@ -218,7 +218,10 @@ impl FileBrowser {
 
     fn go_up(&mut self) {
         if let Some(parent) = self.dir.parent() {
-            let here = self.dir.file_name().map(|n| n.to_string_lossy().into_owned());
+            let here = self
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
             self.change_dir(parent.to_owned());
             // Keep the place: the folder just left is selected.
             self.selected = here;
@@ -237,11 +240,9 @@ impl FileBrowser {
                 SortBy::Modified => a.modified.cmp(&b.modified),
             }
             .then_with(|| name_order(&a.name, &b.name));
-            b.is_dir.cmp(&a.is_dir).then(if descending {
-                within.reverse()
-            } else {
-                within
-            })
+            b.is_dir
+                .cmp(&a.is_dir)
+                .then(if descending { within.reverse() } else { within })
         });
     }
 
@@ -324,9 +325,7 @@ impl FileBrowser {
             }
         }
         if !text.is_empty() {
-            let fresh = self
-                .typed_at
-                .is_none_or(|t| t.elapsed() > TYPE_AHEAD_PAUSE);
+            let fresh = self.typed_at.is_none_or(|t| t.elapsed() > TYPE_AHEAD_PAUSE);
             if fresh {
                 self.typed.clear();
             }
@@ -517,14 +516,22 @@ impl FileBrowser {
             }
             if self.sort == by {
                 // Painted, not a widget: the heading stays named "Name".
-                let arrow = if self.descending { "⏷" } else { "⏶" };
-                ui.painter().text(
-                    pos2(r.rect.right() + 2.0, rect.center().y),
-                    Align2::LEFT_CENTER,
-                    arrow,
-                    FontId::proportional(11.0),
+                // A triangle rather than a glyph, which fonts may lack.
+                let c = pos2(r.rect.right() + 6.0, rect.center().y);
+                let (tip, base) = if self.descending {
+                    (3.0, -3.0)
+                } else {
+                    (-3.0, 3.0)
+                };
+                ui.painter().add(egui::Shape::convex_polygon(
+                    vec![
+                        pos2(c.x - 4.0, c.y + base),
+                        pos2(c.x + 4.0, c.y + base),
+                        pos2(c.x, c.y + tip),
+                    ],
                     ui.visuals().weak_text_color(),
-                );
+                    egui::Stroke::NONE,
+                ));
             }
         }
         let rows: Vec<Entry> = self.visible().cloned().collect();
@@ -540,8 +547,8 @@ impl FileBrowser {
                     ui.weak("(no matching files here)");
                 }
                 for entry in &rows {
-                    let (rect, r) =
-                        ui.allocate_exact_size(vec2(ui.available_width(), ROW_HEIGHT), Sense::CLICK);
+                    let (rect, r) = ui
+                        .allocate_exact_size(vec2(ui.available_width(), ROW_HEIGHT), Sense::CLICK);
                     let label = if entry.is_dir {
                         format!("{}/", entry.name)
                     } else {
@@ -558,8 +565,11 @@ impl FileBrowser {
                             ui.scroll_to_rect(rect, None);
                         }
                     } else if r.hovered() {
-                        ui.painter()
-                            .rect_filled(rect, 2.0, ui.visuals().widgets.hovered.weak_bg_fill);
+                        ui.painter().rect_filled(
+                            rect,
+                            2.0,
+                            ui.visuals().widgets.hovered.weak_bg_fill,
+                        );
                     }
                     let color = if selected {
                         ui.visuals().selection.stroke.color
@@ -578,22 +588,39 @@ impl FileBrowser {
                         body.clone(),
                         color,
                     );
+                    // Labels rather than paint, so that a screen reader
+                    // (and a test) reads them too; they sense no clicks, so
+                    // the row under them still gets those.
+                    let cell = |x: f32, w: f32| {
+                        Rect::from_min_size(pos2(x, rect.min.y), vec2(w, ROW_HEIGHT))
+                    };
+                    let text = |t: String| {
+                        egui::Label::new(egui::RichText::new(t).color(color))
+                            .selectable(false)
+                            .sense(Sense::hover())
+                            .truncate()
+                    };
+                    let mut put = |rect: Rect, align: egui::Layout, t: String| {
+                        ui.scope_builder(
+                            egui::UiBuilder::new().max_rect(rect).layout(align),
+                            |ui| ui.add(text(t)),
+                        );
+                    };
                     if !entry.is_dir {
-                        ui.painter().text(
-                            pos2(rect.min.x + name_width + SIZE_WIDTH - 8.0, y),
-                            Align2::RIGHT_CENTER,
+                        put(
+                            cell(rect.min.x + name_width, SIZE_WIDTH - 8.0),
+                            egui::Layout::right_to_left(egui::Align::Center),
                             human_size(entry.size),
-                            body.clone(),
-                            color,
                         );
                     }
                     if let Some(t) = entry.modified {
-                        ui.painter().text(
-                            pos2(rect.min.x + name_width + SIZE_WIDTH + 4.0, y),
-                            Align2::LEFT_CENTER,
+                        put(
+                            cell(
+                                rect.min.x + name_width + SIZE_WIDTH + 4.0,
+                                MODIFIED_WIDTH - 4.0,
+                            ),
+                            egui::Layout::left_to_right(egui::Align::Center),
                             self.zone.format(t),
-                            body.clone(),
-                            color,
                         );
                     }
                     if r.clicked() {
@@ -631,9 +658,10 @@ impl FileBrowser {
 /// "Replace x.d?" in place of the dialog's buttons; `Some(true)` to go
 /// ahead, `Some(false)` to choose another name.
 fn confirm_row(ui: &mut Ui, existing: &Path, focus: bool) -> Option<bool> {
-    let name = existing
-        .file_name()
-        .map_or_else(|| existing.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = existing.file_name().map_or_else(
+        || existing.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let mut answer = None;
     // Escape takes back the question only, not the whole dialog.
     if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
@@ -1052,7 +1080,8 @@ mod local_time {
         let len = if let Some(quoted) = s.strip_prefix('<') {
             quoted.find('>')? + 2
         } else {
-            s.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(s.len())
+            s.find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(s.len())
         };
         if len < 3 {
             return None;
@@ -1092,14 +1121,12 @@ mod local_time {
         let mut parts = date.strip_prefix('M')?.split('.');
         let mut next = || parts.next()?.parse::<u32>().ok();
         let (month, week, weekday) = (next()?, next()?, next()?);
-        ((1..=12).contains(&month) && (1..=5).contains(&week) && weekday <= 6).then_some(
-            Change {
-                month,
-                week,
-                weekday,
-                time,
-            },
-        )
+        ((1..=12).contains(&month) && (1..=5).contains(&week) && weekday <= 6).then_some(Change {
+            month,
+            week,
+            weekday,
+            time,
+        })
     }
 
     /// Days since 1970-01-01 of a date (Howard Hinnant's algorithm).
