@@ -93,7 +93,9 @@ impl ProbePattern {
         else {
             return false;
         };
-        let digits = rate.find(|c: char| !c.is_ascii_digit()).unwrap_or(rate.len());
+        let digits = rate
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rate.len());
         digits > 0 && PROFILE_UNITS.contains(&&rate[digits..])
     }
 
@@ -349,7 +351,10 @@ mod tests {
             "profile:vmlinux::tick-1s",
             "tick-*",
         ] {
-            assert!(!ProbePattern::parse(listed).created_when_enabled(), "{listed}");
+            assert!(
+                !ProbePattern::parse(listed).created_when_enabled(),
+                "{listed}"
+            );
         }
     }
 

@@ -312,9 +312,7 @@ fn modules_needed(probes: &[Probe]) -> (Vec<bool>, Vec<bool>) {
             (&q.provider, &q.module, &q.function) != (&p.provider, &p.module, &p.function)
         };
         if first_in_module {
-            *same_function
-                .entry((&p.provider, &p.function))
-                .or_default() += 1;
+            *same_function.entry((&p.provider, &p.function)).or_default() += 1;
         }
     }
     probes
@@ -542,13 +540,17 @@ impl ProbeBrowser {
         // The tree takes what the footer leaves, but never less than two
         // rows.
         let spacing = ui.spacing().item_spacing.y;
-        let tree_height =
-            (ui.available_height() - self.footer_height - spacing).max(2.0 * ROW_HEIGHT);
+        let budget = ui.available_height();
+        let tree_height = (budget - self.footer_height - spacing).max(2.0 * ROW_HEIGHT);
+        // Argument types get a quarter of the room at most, so a short
+        // panel keeps its button and some tree.
+        let args_height = (budget * 0.25).clamp(ROW_HEIGHT, 4.0 * ROW_HEIGHT);
         let mono = TextStyle::Monospace.resolve(ui.style());
         egui::ScrollArea::both()
             .id_salt("probe-tree")
             .auto_shrink([false, false])
             .max_height(tree_height)
+            .min_scrolled_height(2.0 * ROW_HEIGHT)
             .show_rows(
                 ui,
                 ROW_HEIGHT,
@@ -606,7 +608,7 @@ impl ProbeBrowser {
             tree.toggle(&row, filter);
         }
         let top = ui.cursor().min.y;
-        if let Some(a) = footer(ui, tree, self.selected, &mut self.arg_types) {
+        if let Some(a) = footer(ui, tree, self.selected, &mut self.arg_types, args_height) {
             action = Some(a);
         }
         // A footer that grew or shrank (another probe's arguments) gets its
@@ -620,8 +622,8 @@ impl ProbeBrowser {
     }
 }
 
-/// "tick-1s  created when enabled": a script's description that no listed
-/// probe matches, with why.
+/// "tick-1s — created when enabled": a script's description that no
+/// listed probe matches, with why.
 fn unlisted_text(ui: &Ui, description: &str, why: &str, mono: &FontId) -> LayoutJob {
     let mut job = LayoutJob::default();
     job.append(
@@ -630,8 +632,8 @@ fn unlisted_text(ui: &Ui, description: &str, why: &str, mono: &FontId) -> Layout
         TextFormat::simple(mono.clone(), ui.visuals().text_color()),
     );
     job.append(
-        why,
-        8.0,
+        &format!(" — {why}"),
+        0.0,
         TextFormat::simple(
             TextStyle::Body.resolve(ui.style()),
             ui.visuals().weak_text_color(),
@@ -647,6 +649,7 @@ fn footer(
     tree: &ProbeTree,
     selected: Option<TreeRow>,
     arg_types: &mut HashMap<String, Option<Result<Vec<String>, String>>>,
+    args_height: f32,
 ) -> Option<BrowserAction> {
     let mut action = None;
     ui.separator();
@@ -678,7 +681,8 @@ fn footer(
                 // stays in view.
                 egui::ScrollArea::vertical()
                     .id_salt("probe-args")
-                    .max_height(4.0 * ROW_HEIGHT)
+                    .max_height(args_height)
+                    .min_scrolled_height(ROW_HEIGHT)
                     .show(ui, |ui| {
                         for (i, t) in types.iter().enumerate() {
                             ui.label(RichText::new(format!("args[{i}]: {t}")).monospace());
@@ -762,7 +766,10 @@ mod tests {
         // One module has syscall read: people write it without.
         assert_eq!(t.description(&t.rows()[4]), "syscall::read:entry");
         assert_eq!(t.description(&t.rows()[3]), "syscall::read:");
-        assert_eq!(t.full_description(&t.rows()[4]), "syscall:vmlinux:read:entry");
+        assert_eq!(
+            t.full_description(&t.rows()[4]),
+            "syscall:vmlinux:read:entry"
+        );
         // Closing the provider hides everything below it again.
         t.toggle(&syscall, &all);
         assert_eq!(t.rows().len(), 2);
