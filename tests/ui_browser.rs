@@ -528,3 +528,24 @@ fn matched_probes_include_profile_probes_made_when_enabled() {
             .is_some()
     );
 }
+
+#[test]
+fn a_relative_script_path_starts_the_dialog_in_the_current_folder() {
+    let h = dialog(DialogPurpose::Open, Path::new(""), "");
+    assert!(h.query_by_label_contains("Cannot list").is_none());
+    let here = std::env::current_dir().unwrap();
+    assert_eq!(
+        h.get_by_label("Folder:").value().unwrap(),
+        fs::canonicalize(here).unwrap().display().to_string()
+    );
+    let gone = tempfile::tempdir().unwrap().path().join("gone");
+    let h = dialog(DialogPurpose::SaveAs, &gone, "x.d");
+    assert!(
+        h.query_by_label_contains("Cannot list").is_some(),
+        "says why it is elsewhere"
+    );
+    assert_ne!(
+        h.get_by_label("Folder:").value().unwrap(),
+        gone.display().to_string()
+    );
+}

@@ -194,7 +194,30 @@ impl FileBrowser {
             reveal: false,
             zone: local_time::Zone::local(),
         };
-        browser.change_dir(start_dir.to_owned());
+        // A relative script path has "" for its folder: that is the
+        // current one. A folder that cannot be listed (gone, no right to
+        // read) falls back to places that usually can, and says so.
+        let fallbacks = [
+            std::env::current_dir().ok(),
+            directories::UserDirs::new().map(|u| u.home_dir().to_owned()),
+            Some(PathBuf::from("/")),
+        ];
+        let start = if start_dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            start_dir
+        };
+        browser.change_dir(start.to_owned());
+        let first_error = browser.error.clone();
+        for dir in fallbacks.into_iter().flatten() {
+            if browser.error.is_none() {
+                break;
+            }
+            browser.change_dir(dir);
+        }
+        if browser.error.is_none() {
+            browser.error = first_error;
+        }
         browser
     }
 
@@ -508,8 +531,19 @@ impl FileBrowser {
         ];
         for (by, text, x, w) in columns {
             let rect = Rect::from_min_size(pos2(x, header.min.y), vec2(w, ROW_HEIGHT));
+            // Headings line up with their cells: sizes to the right.
+            let layout = if by == SortBy::Size {
+                egui::Layout::right_to_left(egui::Align::Center)
+            } else {
+                egui::Layout::left_to_right(egui::Align::Center)
+            };
+            let inner = rect.shrink2(vec2(if by == SortBy::Size { 8.0 } else { 0.0 }, 0.0));
             let r = ui
-                .put(rect, egui::Button::new(text).frame(false))
+                .scope_builder(
+                    egui::UiBuilder::new().max_rect(inner).layout(layout),
+                    |ui| ui.add(egui::Button::new(egui::RichText::new(text).strong()).frame(false)),
+                )
+                .inner
                 .on_hover_text("Sort by this column; again to reverse");
             if r.clicked() {
                 self.sort_by(by);
@@ -517,7 +551,12 @@ impl FileBrowser {
             if self.sort == by {
                 // Painted, not a widget: the heading stays named "Name".
                 // A triangle rather than a glyph, which fonts may lack.
-                let c = pos2(r.rect.right() + 6.0, rect.center().y);
+                let x = if by == SortBy::Size {
+                    r.rect.left() - 6.0
+                } else {
+                    r.rect.right() + 6.0
+                };
+                let c = pos2(x, rect.center().y);
                 let (tip, base) = if self.descending {
                     (3.0, -3.0)
                 } else {
@@ -1212,5 +1251,31 @@ mod local_time {
             assert_eq!(zone.offset_at(4_102_444_800 + 200 * 86_400), 7200, "2100");
             assert_eq!(zone.offset_at(4_102_444_800), 3600, "2100-01-01");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_for_people() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1024), "1.0 KiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(200 * 1024), "200 KiB");
+        assert_eq!(human_size(3 << 30), "3.0 GiB");
+    }
+
+    #[test]
+    fn kinds_match_their_extensions_in_any_case() {
+        let d = DialogPurpose::Open.kind();
+        assert!(d.matches("trace.d") && d.matches("TRACE.D"));
+        assert!(!d.matches(".d"), "a hidden file named d, not a script");
+        assert!(!d.matches("trace.dd") && !d.matches("d"));
+        let text = DialogPurpose::Export(ExportFormat::Console).kind();
+        assert!(text.matches("out.txt") && text.matches("run.log"));
+        assert_eq!(text.filter_label(), "Only text files (*.txt, *.log)");
     }
 }
