@@ -549,3 +549,74 @@ fn a_relative_script_path_starts_the_dialog_in_the_current_folder() {
         gone.display().to_string()
     );
 }
+
+/// Frames until `done` holds, or panics after `secs` seconds.
+fn wait_until(
+    h: &mut Harness<'_, DscopeApp>,
+    secs: u64,
+    what: &str,
+    done: impl Fn(&DscopeApp) -> bool,
+) {
+    let end = std::time::Instant::now() + Duration::from_secs(secs);
+    while !done(h.state()) {
+        assert!(
+            std::time::Instant::now() < end,
+            "waited {secs} s for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    h.run();
+}
+
+/// The real probe list: syscall probes exist in one module, so Insert
+/// writes them without it; `tick-1s` is not listed but is made when a
+/// script enables it.
+#[test]
+fn live_probe_list_inserts_and_matches_as_dtrace_does() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = live_window(dir.path(), vec2(1100.0, 800.0));
+    set_script(
+        &mut h,
+        "syscall::read:entry\n{ @ = count(); }\n\ntick-1s\n{ exit(0); }\n",
+    );
+    shortcut(&mut h, Modifiers::NONE, Key::F2);
+    wait_until(&mut h, 180, "the probe list", |app| {
+        app.probe_browser().has_list() || app.probe_browser().loading.is_none()
+    });
+    assert!(h.state().probe_browser().has_list(), "the list arrived");
+    replace_text(&mut h, "Filter", "syscall::read");
+    assert!(
+        h.query_by_label("No probe has module syscall and name read; showing syscall::read:*")
+            .is_some()
+    );
+    h.get_by_label("entry").click();
+    h.run();
+    let read_entry = h
+        .state()
+        .probe_browser()
+        .tree()
+        .unwrap()
+        .shared()
+        .iter()
+        .find(|p| p.provider == "syscall" && p.function == "read" && p.name == "entry")
+        .cloned()
+        .expect("syscall::read:entry is listed");
+    wait_until(&mut h, 60, "argument types", |app| {
+        app.probe_browser().arg_types(&read_entry).is_some()
+    });
+    assert!(h.query_by_label_contains("args[0]: ").is_some());
+    set_script(&mut h, "");
+    click(&mut h, "Insert at cursor");
+    assert_eq!(h.state().editor().text(), "syscall::read:entry");
+    set_script(
+        &mut h,
+        "syscall::read:entry\n{ @ = count(); }\n\ntick-1s\n{ exit(0); }\n",
+    );
+    click(&mut h, "Matched probes");
+    assert!(h.query_by_label_contains("1 of ").is_some());
+    assert!(h.query_by_label("tick-1s — created when enabled").is_some());
+}
