@@ -620,3 +620,32 @@ fn live_probe_list_inserts_and_matches_as_dtrace_does() {
     assert!(h.query_by_label_contains("1 of ").is_some());
     assert!(h.query_by_label("tick-1s — created when enabled").is_some());
 }
+
+#[test]
+fn a_long_folder_draws_the_rows_in_view_and_follows_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..400 {
+        fs::write(dir.path().join(format!("f{i:03}.d")), "x").unwrap();
+    }
+    let mut h = dialog(DialogPurpose::Open, dir.path(), "");
+    assert!(h.query_by_label("f000.d").is_some());
+    assert!(
+        h.query_by_label("f399.d").is_none(),
+        "rows out of view are not drawn"
+    );
+    // Type-ahead far down the list brings the row into view.
+    h.get_by_label("Files").type_text("f35");
+    h.run();
+    assert!(selected(&h, "f350.d"));
+    let list = h.get_by_label("Files").rect();
+    let row = h.get_by_label("f350.d").rect();
+    assert!(list.contains_rect(row), "{row:?} in {list:?}");
+    // And back up by key, one row above the view.
+    for _ in 0..30 {
+        h.key_press(Key::ArrowUp);
+        h.run();
+    }
+    assert!(selected(&h, "f320.d"));
+    let row = h.get_by_label("f320.d").rect();
+    assert!(list.contains_rect(row), "{row:?} in {list:?}");
+}

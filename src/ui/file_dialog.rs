@@ -134,6 +134,10 @@ pub struct FileBrowser {
     typed_at: Option<Instant>,
     /// The selection moved by key: bring it into view once.
     reveal: bool,
+    /// The list's scroll offset and height in the last frame, to scroll a
+    /// selection into view (rows out of view are not laid out).
+    list_offset: f32,
+    list_view: f32,
     zone: local_time::Zone,
 }
 
@@ -157,6 +161,7 @@ pub enum BrowserOutcome {
 const TYPE_AHEAD_PAUSE: Duration = Duration::from_millis(1000);
 
 const ROW_HEIGHT: f32 = 18.0;
+const LIST_HEIGHT: f32 = 300.0;
 const SIZE_WIDTH: f32 = 80.0;
 const MODIFIED_WIDTH: f32 = 130.0;
 
@@ -192,6 +197,8 @@ impl FileBrowser {
             typed: String::new(),
             typed_at: None,
             reveal: false,
+            list_offset: 0.0,
+            list_view: 0.0,
             zone: local_time::Zone::local(),
         };
         // A relative script path has "" for its folder: that is the
@@ -280,12 +287,13 @@ impl FileBrowser {
         self.sort_entries();
     }
 
+    fn is_visible(&self, e: &Entry) -> bool {
+        (self.show_hidden || !e.name.starts_with('.'))
+            && (e.is_dir || !self.only_matching || self.purpose.kind().matches(&e.name))
+    }
+
     fn visible(&self) -> impl Iterator<Item = &Entry> {
-        let kind = self.purpose.kind();
-        self.entries.iter().filter(move |e| {
-            (self.show_hidden || !e.name.starts_with('.'))
-                && (e.is_dir || !self.only_matching || kind.matches(&e.name))
-        })
+        self.entries.iter().filter(|e| self.is_visible(e))
     }
 
     /// Turns the name field into a path; a name with a `/` may be absolute
@@ -331,6 +339,9 @@ impl FileBrowser {
                 text,
             )
         });
+        if !(down || up || enter || back || !text.is_empty()) {
+            return None;
+        }
         let rows: Vec<Entry> = self.visible().cloned().collect();
         let at = self
             .selected
@@ -573,110 +584,125 @@ impl FileBrowser {
                 ));
             }
         }
-        let rows: Vec<Entry> = self.visible().cloned().collect();
+        // Indices, not copies: a folder may hold thousands of files, and
+        // only the rows in view are drawn.
+        let rows: Vec<usize> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| self.is_visible(e))
+            .map(|(i, _)| i)
+            .collect();
         let mut enter_dir = None;
         let reveal = std::mem::take(&mut self.reveal);
         let body = TextStyle::Body.resolve(ui.style());
-        let area = egui::ScrollArea::vertical()
+        let stride = ROW_HEIGHT + ui.spacing().item_spacing.y;
+        let mut area = egui::ScrollArea::vertical()
             .id_salt("file-list")
-            .max_height(300.0)
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                if rows.is_empty() {
-                    ui.weak("(no matching files here)");
+            .max_height(LIST_HEIGHT)
+            .auto_shrink([false, false]);
+        let at = self
+            .selected
+            .as_ref()
+            .and_then(|s| rows.iter().position(|&i| &self.entries[i].name == s));
+        if reveal && let Some(at) = at {
+            let top = at as f32 * stride;
+            if top < self.list_offset {
+                area = area.vertical_scroll_offset(top);
+            } else if top + stride > self.list_offset + self.list_view {
+                area = area.vertical_scroll_offset(top + stride - self.list_view);
+            }
+        }
+        let area = area.show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
+            if rows.is_empty() {
+                ui.weak("(no matching files here)");
+            }
+            for &index in &rows[range] {
+                let entry = self.entries[index].clone();
+                let entry = &entry;
+                let (rect, r) =
+                    ui.allocate_exact_size(vec2(ui.available_width(), ROW_HEIGHT), Sense::CLICK);
+                let label = if entry.is_dir {
+                    format!("{}/", entry.name)
+                } else {
+                    entry.name.clone()
+                };
+                let selected = self.selected.as_ref() == Some(&entry.name);
+                r.widget_info(|| WidgetInfo::selected(Role::ListBoxOption, true, selected, &label));
+                if selected {
+                    ui.painter()
+                        .rect_filled(rect, 2.0, ui.visuals().selection.bg_fill);
+                } else if r.hovered() {
+                    ui.painter()
+                        .rect_filled(rect, 2.0, ui.visuals().widgets.hovered.weak_bg_fill);
                 }
-                for entry in &rows {
-                    let (rect, r) = ui
-                        .allocate_exact_size(vec2(ui.available_width(), ROW_HEIGHT), Sense::CLICK);
-                    let label = if entry.is_dir {
-                        format!("{}/", entry.name)
-                    } else {
-                        entry.name.clone()
-                    };
-                    let selected = self.selected.as_ref() == Some(&entry.name);
-                    r.widget_info(|| {
-                        WidgetInfo::selected(Role::ListBoxOption, true, selected, &label)
+                let color = if selected {
+                    ui.visuals().selection.stroke.color
+                } else {
+                    ui.visuals().text_color()
+                };
+                let y = rect.center().y;
+                let painter = ui.painter().with_clip_rect(
+                    rect.intersect(ui.clip_rect())
+                        .with_max_x(rect.min.x + name_width - 6.0),
+                );
+                painter.text(
+                    pos2(rect.min.x + 4.0, y),
+                    Align2::LEFT_CENTER,
+                    &label,
+                    body.clone(),
+                    color,
+                );
+                // Labels rather than paint, so that a screen reader
+                // (and a test) reads them too; they sense no clicks, so
+                // the row under them still gets those.
+                let cell =
+                    |x: f32, w: f32| Rect::from_min_size(pos2(x, rect.min.y), vec2(w, ROW_HEIGHT));
+                let text = |t: String| {
+                    egui::Label::new(egui::RichText::new(t).color(color))
+                        .selectable(false)
+                        .sense(Sense::hover())
+                        .truncate()
+                };
+                let mut put = |rect: Rect, align: egui::Layout, t: String| {
+                    ui.scope_builder(egui::UiBuilder::new().max_rect(rect).layout(align), |ui| {
+                        ui.add(text(t))
                     });
-                    if selected {
-                        ui.painter()
-                            .rect_filled(rect, 2.0, ui.visuals().selection.bg_fill);
-                        if reveal {
-                            ui.scroll_to_rect(rect, None);
-                        }
-                    } else if r.hovered() {
-                        ui.painter().rect_filled(
-                            rect,
-                            2.0,
-                            ui.visuals().widgets.hovered.weak_bg_fill,
-                        );
-                    }
-                    let color = if selected {
-                        ui.visuals().selection.stroke.color
+                };
+                if !entry.is_dir {
+                    put(
+                        cell(rect.min.x + name_width, SIZE_WIDTH - 8.0),
+                        egui::Layout::right_to_left(egui::Align::Center),
+                        human_size(entry.size),
+                    );
+                }
+                if let Some(t) = entry.modified {
+                    put(
+                        cell(
+                            rect.min.x + name_width + SIZE_WIDTH + 4.0,
+                            MODIFIED_WIDTH - 4.0,
+                        ),
+                        egui::Layout::left_to_right(egui::Align::Center),
+                        self.zone.format(t),
+                    );
+                }
+                if r.clicked() {
+                    ui.memory_mut(|m| m.request_focus(list_id()));
+                    self.selected = Some(entry.name.clone());
+                    if entry.is_dir {
+                        enter_dir = Some(entry.name.clone());
                     } else {
-                        ui.visuals().text_color()
-                    };
-                    let y = rect.center().y;
-                    let painter = ui.painter().with_clip_rect(
-                        rect.intersect(ui.clip_rect())
-                            .with_max_x(rect.min.x + name_width - 6.0),
-                    );
-                    painter.text(
-                        pos2(rect.min.x + 4.0, y),
-                        Align2::LEFT_CENTER,
-                        &label,
-                        body.clone(),
-                        color,
-                    );
-                    // Labels rather than paint, so that a screen reader
-                    // (and a test) reads them too; they sense no clicks, so
-                    // the row under them still gets those.
-                    let cell = |x: f32, w: f32| {
-                        Rect::from_min_size(pos2(x, rect.min.y), vec2(w, ROW_HEIGHT))
-                    };
-                    let text = |t: String| {
-                        egui::Label::new(egui::RichText::new(t).color(color))
-                            .selectable(false)
-                            .sense(Sense::hover())
-                            .truncate()
-                    };
-                    let mut put = |rect: Rect, align: egui::Layout, t: String| {
-                        ui.scope_builder(
-                            egui::UiBuilder::new().max_rect(rect).layout(align),
-                            |ui| ui.add(text(t)),
-                        );
-                    };
-                    if !entry.is_dir {
-                        put(
-                            cell(rect.min.x + name_width, SIZE_WIDTH - 8.0),
-                            egui::Layout::right_to_left(egui::Align::Center),
-                            human_size(entry.size),
-                        );
-                    }
-                    if let Some(t) = entry.modified {
-                        put(
-                            cell(
-                                rect.min.x + name_width + SIZE_WIDTH + 4.0,
-                                MODIFIED_WIDTH - 4.0,
-                            ),
-                            egui::Layout::left_to_right(egui::Align::Center),
-                            self.zone.format(t),
-                        );
-                    }
-                    if r.clicked() {
-                        ui.memory_mut(|m| m.request_focus(list_id()));
-                        self.selected = Some(entry.name.clone());
-                        if entry.is_dir {
-                            enter_dir = Some(entry.name.clone());
-                        } else {
-                            self.name = entry.name.clone();
-                            self.confirm = None;
-                        }
-                    }
-                    if r.double_clicked() && !entry.is_dir {
-                        pick = Some(self.dir.join(&entry.name));
+                        self.name = entry.name.clone();
+                        self.confirm = None;
                     }
                 }
-            });
+                if r.double_clicked() && !entry.is_dir {
+                    pick = Some(self.dir.join(&entry.name));
+                }
+            }
+        });
+        self.list_offset = area.state.clamped_offset().y;
+        self.list_view = area.inner_rect.height();
         let list = ui.interact(area.inner_rect, list_id(), Sense::FOCUSABLE);
         list.widget_info(|| WidgetInfo::labeled(Role::ListBox, true, "Files"));
         if list.has_focus() {

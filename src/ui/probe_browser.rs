@@ -402,8 +402,9 @@ impl ProbeBrowser {
             .iter()
             .map(|d| ProbePattern::parse(d))
             .collect();
-        self.apply(ProbeFilter::AnyOf(patterns));
         self.matched = descriptions;
+        self.asked = ProbeFilter::AnyOf(patterns);
+        self.selected = None;
         self.refilter();
     }
 
