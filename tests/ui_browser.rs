@@ -318,7 +318,22 @@ fn the_keyboard_moves_in_the_list_and_through_folders() {
     let chosen = fs::canonicalize(d).unwrap().join("a.d");
     assert_eq!(h.state().outcome, Some(BrowserOutcome::Chosen(chosen)));
 
+    // A click gives the list the keyboard too.
     let mut h = dialog(DialogPurpose::SaveAs, d, "x.d");
+    assert!(h.get_by_label("File name:").is_focused());
+    h.get_by_label("a.d").click();
+    h.run();
+    assert!(h.get_by_label("Files").is_focused());
+    key(&mut h, Key::ArrowDown);
+    assert!(selected(&h, "b.d"));
+    h.get_by_label("sub/").click();
+    h.run();
+    assert!(
+        h.query_by_label("inner.d").is_some(),
+        "a click enters a folder"
+    );
+    key(&mut h, Key::Backspace);
+    assert!(selected(&h, "sub/"), "and Backspace comes back");
     key(&mut h, Key::Escape);
     assert_eq!(h.state().outcome, Some(BrowserOutcome::Cancelled));
 }

@@ -594,6 +594,7 @@ impl FileBrowser {
             .map(|(i, _)| i)
             .collect();
         let mut enter_dir = None;
+        let mut focus_list = false;
         let reveal = std::mem::take(&mut self.reveal);
         let body = TextStyle::Body.resolve(ui.style());
         let stride = ROW_HEIGHT + ui.spacing().item_spacing.y;
@@ -687,7 +688,7 @@ impl FileBrowser {
                     );
                 }
                 if r.clicked() {
-                    ui.memory_mut(|m| m.request_focus(list_id()));
+                    focus_list = true;
                     self.selected = Some(entry.name.clone());
                     if entry.is_dir {
                         enter_dir = Some(entry.name.clone());
@@ -705,6 +706,11 @@ impl FileBrowser {
         self.list_view = area.inner_rect.height();
         let list = ui.interact(area.inner_rect, list_id(), Sense::FOCUSABLE);
         list.widget_info(|| WidgetInfo::labeled(Role::ListBox, true, "Files"));
+        // After the list's own interaction, which would give the focus up
+        // again for a click that landed on a row rather than on it.
+        if focus_list {
+            list.request_focus();
+        }
         if list.has_focus() {
             ui.painter().rect_stroke(
                 area.inner_rect,
