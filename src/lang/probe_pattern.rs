@@ -10,7 +10,18 @@ use crate::model::Probe;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbePattern {
     fields: [String; 4],
+    /// How many fields were written (at most four).
+    given: usize,
 }
+
+/// The fields' names, in order.
+const FIELD_NAMES: [&str; 4] = ["provider", "module", "function", "name"];
+
+/// The profile provider's units (dt_profile.c): `tick-1s`, `profile-97hz`.
+const PROFILE_UNITS: &[&str] = &[
+    "", "ns", "nsec", "us", "usec", "ms", "msec", "s", "sec", "m", "min", "h", "hour", "d", "day",
+    "hz",
+];
 
 impl ProbePattern {
     pub fn parse(pattern: &str) -> ProbePattern {
@@ -19,11 +30,73 @@ impl ProbePattern {
         // Right-align; a description with more than four fields keeps its
         // last four (libdtrace refuses those earlier, at compile time).
         let skip = parts.len().saturating_sub(4);
-        let start = 4 - (parts.len() - skip);
+        let given = parts.len() - skip;
+        let start = 4 - given;
         for (i, p) in parts.iter().skip(skip).enumerate() {
             fields[start + i] = (*p).to_owned();
         }
-        ProbePattern { fields }
+        ProbePattern { fields, given }
+    }
+
+    /// The same fields read from the left, as people often mean a short
+    /// description: `syscall::read*` as provider, module and function
+    /// rather than module, function and name. `None` when all four fields
+    /// were written, so there is no other reading.
+    pub fn from_the_left(&self) -> Option<ProbePattern> {
+        if self.given >= 4 {
+            return None;
+        }
+        let mut fields: [String; 4] = Default::default();
+        fields[..self.given].clone_from_slice(&self.fields[4 - self.given..]);
+        Some(ProbePattern { fields, given: 4 })
+    }
+
+    /// The fields as written, read from the left, the rest as `*`:
+    /// `syscall::read*` becomes `syscall::read*:*`.
+    pub fn from_the_left_text(&self) -> String {
+        let mut fields: Vec<&str> = self.fields[4 - self.given..]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        fields.resize(4, "*");
+        fields.join(":")
+    }
+
+    /// What the fields ask for, in words: "module syscall and name read*".
+    /// Empty fields, which ask for nothing, are left out.
+    pub fn in_words(&self) -> String {
+        let asked: Vec<String> = FIELD_NAMES
+            .iter()
+            .zip(&self.fields)
+            .filter(|(_, f)| !f.is_empty())
+            .map(|(n, f)| format!("{n} {f}"))
+            .collect();
+        if asked.is_empty() {
+            "any probe".to_owned()
+        } else {
+            asked.join(" and ")
+        }
+    }
+
+    /// Whether the profile provider makes this probe when a script enables
+    /// it (`tick-1s`, `profile:::profile-97`): such probes are not in
+    /// `dtrace -l` until then.
+    pub fn created_when_enabled(&self) -> bool {
+        let [provider, module, function, name] = &self.fields;
+        let fits = |f: &String, value: &str| f.is_empty() || glob(f.as_bytes(), value.as_bytes());
+        if !fits(provider, "profile") || !fits(module, "") || !fits(function, "") {
+            return false;
+        }
+        let Some(rate) = name
+            .strip_prefix("tick-")
+            .or_else(|| name.strip_prefix("profile-"))
+        else {
+            return false;
+        };
+        let digits = rate
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rate.len());
+        digits > 0 && PROFILE_UNITS.contains(&&rate[digits..])
     }
 
     pub fn matches(&self, probe: &Probe) -> bool {
@@ -32,6 +105,13 @@ impl ProbePattern {
             .iter()
             .zip(values)
             .all(|(f, v)| f.is_empty() || glob(f.as_bytes(), v.as_bytes()))
+    }
+}
+
+/// The four fields, empty ones as written: `syscall::read*:`.
+impl std::fmt::Display for ProbePattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.fields.join(":"))
     }
 }
 
@@ -233,6 +313,49 @@ mod tests {
         assert!(glob(b"*a*b*c", b"xxaxxbxxc"));
         assert!(!glob(b"*a*b*c", b"xxaxxbxx"));
         assert!(glob(b"a[", b"a["));
+    }
+
+    #[test]
+    fn short_descriptions_can_be_read_from_the_left() {
+        let short = ProbePattern::parse("syscall::read*");
+        let readv = probe("syscall", "vmlinux", "readv", "entry");
+        assert!(!short.matches(&readv), "as dtrace reads it: module syscall");
+        assert_eq!(short.in_words(), "module syscall and name read*");
+        let left = short.from_the_left().unwrap();
+        assert!(left.matches(&readv));
+        assert_eq!(left.to_string(), "syscall::read*:");
+        assert_eq!(short.from_the_left_text(), "syscall::read*:*");
+        let two = ProbePattern::parse("syscall:read").from_the_left().unwrap();
+        assert_eq!(two.to_string(), "syscall:read::");
+        assert_eq!(ProbePattern::parse("a:b:c:d").from_the_left(), None);
+        assert_eq!(ProbePattern::parse(":::").in_words(), "any probe");
+    }
+
+    #[test]
+    fn profile_probes_are_made_when_enabled() {
+        for made in [
+            "tick-1s",
+            "profile:::tick-10msec",
+            "profile-97",
+            "profile-4999hz",
+            ":::tick-1",
+            "prof*:::tick-5sec",
+        ] {
+            assert!(ProbePattern::parse(made).created_when_enabled(), "{made}");
+        }
+        for listed in [
+            "BEGIN",
+            "tick-",
+            "tick-1fortnight",
+            "syscall:::tick-1s",
+            "profile:vmlinux::tick-1s",
+            "tick-*",
+        ] {
+            assert!(
+                !ProbePattern::parse(listed).created_when_enabled(),
+                "{listed}"
+            );
+        }
     }
 
     #[test]

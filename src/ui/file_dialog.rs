@@ -7,12 +7,23 @@
 //! cannot cancel a dialog within a few hundred milliseconds, so an instant
 //! "no file" is taken as "no native dialog here" and the in-app browser
 //! opens instead.
+//!
+//! The in-app browser is meant to be driven from the keyboard as much as
+//! the mouse, because over a slow remote display the keyboard is quicker:
+//! Open starts in the file list (type a name's first letters, Enter), Save
+//! starts in the name field with the stem selected (type, Enter).
 
 use super::charts::export::ExportFormat;
-use egui::{Id, Key, TextEdit};
+use egui::text::{CCursor, CCursorRange};
+use egui::text_edit::TextEditState;
+use egui::{
+    Align2, EventFilter, Id, Key, Modifiers, Rect, Role, Sense, TextEdit, TextStyle, Ui,
+    WidgetInfo, pos2, vec2,
+};
+use std::cmp::Ordering;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DialogPurpose {
@@ -22,10 +33,78 @@ pub enum DialogPurpose {
     Export(ExportFormat),
 }
 
+/// The kind of file a dialog is about: what its filter lets through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileKind {
+    /// Plural, as a filter names it: "D scripts".
+    pub label: &'static str,
+    /// Without the dot, in lower case.
+    pub extensions: &'static [&'static str],
+}
+
+impl FileKind {
+    /// Whether a file name has one of the kind's extensions (in any case:
+    /// `TRACE.D` from a FAT stick is still a script).
+    pub fn matches(&self, name: &str) -> bool {
+        name.rsplit_once('.').is_some_and(|(stem, ext)| {
+            !stem.is_empty() && self.extensions.iter().any(|e| e.eq_ignore_ascii_case(ext))
+        })
+    }
+
+    /// The filter checkbox's text: "Only D scripts (*.d)".
+    pub fn filter_label(&self) -> String {
+        let patterns: Vec<String> = self.extensions.iter().map(|e| format!("*.{e}")).collect();
+        format!("Only {} ({})", self.label, patterns.join(", "))
+    }
+}
+
 impl DialogPurpose {
     fn saves(self) -> bool {
         !matches!(self, DialogPurpose::Open)
     }
+
+    /// What the dialog lists by default, so that an export is not offered
+    /// only `.d` files.
+    pub fn kind(self) -> FileKind {
+        match self {
+            DialogPurpose::Open | DialogPurpose::SaveAs => FileKind {
+                label: "D scripts",
+                extensions: &["d"],
+            },
+            DialogPurpose::Export(ExportFormat::Csv) => FileKind {
+                label: "CSV files",
+                extensions: &["csv"],
+            },
+            DialogPurpose::Export(ExportFormat::Json) => FileKind {
+                label: "JSON files",
+                extensions: &["json"],
+            },
+            DialogPurpose::Export(ExportFormat::Png) => FileKind {
+                label: "PNG images",
+                extensions: &["png"],
+            },
+            DialogPurpose::Export(ExportFormat::Console) => FileKind {
+                label: "text files",
+                extensions: &["txt", "log"],
+            },
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            DialogPurpose::Open => "Open script",
+            DialogPurpose::SaveAs => "Save script as",
+            DialogPurpose::Export(format) => format.title(),
+        }
+    }
+}
+
+/// The column the list is sorted by; folders always come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Name,
+    Size,
+    Modified,
 }
 
 /// The in-app browser.
@@ -34,17 +113,40 @@ pub struct FileBrowser {
     dir: PathBuf,
     dir_field: String,
     name: String,
+    /// Sorted as `sort` and `descending` say.
     entries: Vec<Entry>,
-    only_d_files: bool,
+    only_matching: bool,
     show_hidden: bool,
     error: Option<String>,
-    selected: Option<usize>,
+    /// The selected entry's name: names survive re-sorting, indices do not.
+    selected: Option<String>,
+    sort: SortBy,
+    descending: bool,
+    /// Focus goes to the right field on the first frame only; after that
+    /// it is the user's.
+    first_frame: bool,
+    /// An existing file the user chose to save over, waiting for a yes.
+    confirm: Option<PathBuf>,
+    /// The question was just asked: its Replace button takes the keyboard.
+    confirm_focus: bool,
+    /// Letters typed in the list, to jump to the first name starting so.
+    typed: String,
+    typed_at: Option<Instant>,
+    /// The selection moved by key: bring it into view once.
+    reveal: bool,
+    /// The list's scroll offset and height in the last frame, to scroll a
+    /// selection into view (rows out of view are not laid out).
+    list_offset: f32,
+    list_view: f32,
+    zone: local_time::Zone,
 }
 
 #[derive(Debug, Clone)]
 struct Entry {
     name: String,
     is_dir: bool,
+    size: u64,
+    modified: Option<SystemTime>,
 }
 
 /// What the browser decided this frame.
@@ -53,6 +155,22 @@ pub enum BrowserOutcome {
     Pending,
     Cancelled,
     Chosen(PathBuf),
+}
+
+/// Typing pauses longer than this start a new type-ahead name.
+const TYPE_AHEAD_PAUSE: Duration = Duration::from_millis(1000);
+
+const ROW_HEIGHT: f32 = 18.0;
+const LIST_HEIGHT: f32 = 300.0;
+const SIZE_WIDTH: f32 = 80.0;
+const MODIFIED_WIDTH: f32 = 130.0;
+
+fn list_id() -> Id {
+    Id::unique("dscope-file-browser-list")
+}
+
+fn name_id() -> Id {
+    Id::unique("dscope-file-browser-name")
 }
 
 impl FileBrowser {
@@ -67,12 +185,46 @@ impl FileBrowser {
                 String::new()
             },
             entries: Vec::new(),
-            only_d_files: !matches!(purpose, DialogPurpose::Export(_)),
+            only_matching: true,
             show_hidden: false,
             error: None,
             selected: None,
+            sort: SortBy::Name,
+            descending: false,
+            first_frame: true,
+            confirm: None,
+            confirm_focus: false,
+            typed: String::new(),
+            typed_at: None,
+            reveal: false,
+            list_offset: 0.0,
+            list_view: 0.0,
+            zone: local_time::Zone::local(),
         };
-        browser.change_dir(start_dir.to_owned());
+        // A relative script path has "" for its folder: that is the
+        // current one. A folder that cannot be listed (gone, no right to
+        // read) falls back to places that usually can, and says so.
+        let fallbacks = [
+            std::env::current_dir().ok(),
+            directories::UserDirs::new().map(|u| u.home_dir().to_owned()),
+            Some(PathBuf::from("/")),
+        ];
+        let start = if start_dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            start_dir
+        };
+        browser.change_dir(start.to_owned());
+        let first_error = browser.error.clone();
+        for dir in fallbacks.into_iter().flatten() {
+            if browser.error.is_none() {
+                break;
+            }
+            browser.change_dir(dir);
+        }
+        if browser.error.is_none() {
+            browser.error = first_error;
+        }
         browser
     }
 
@@ -82,8 +234,10 @@ impl FileBrowser {
                 self.dir = fs::canonicalize(&dir).unwrap_or(dir);
                 self.dir_field = self.dir.display().to_string();
                 self.entries = entries;
+                self.sort_entries();
                 self.error = None;
                 self.selected = None;
+                self.confirm = None;
             }
             Err(e) => {
                 self.error = Some(format!("Cannot list {}: {e}", dir.display()));
@@ -92,11 +246,54 @@ impl FileBrowser {
         }
     }
 
-    fn visible(&self) -> impl Iterator<Item = (usize, &Entry)> {
-        self.entries.iter().enumerate().filter(|(_, e)| {
-            (self.show_hidden || !e.name.starts_with('.'))
-                && (e.is_dir || !self.only_d_files || e.name.ends_with(".d"))
-        })
+    fn go_up(&mut self) {
+        if let Some(parent) = self.dir.parent() {
+            let here = self
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            self.change_dir(parent.to_owned());
+            // Keep the place: the folder just left is selected.
+            self.selected = here;
+            self.reveal = true;
+        }
+    }
+
+    fn sort_entries(&mut self) {
+        let (sort, descending) = (self.sort, self.descending);
+        self.entries.sort_by(|a, b| {
+            let within = match sort {
+                SortBy::Name => Ordering::Equal,
+                // Folders have no size worth comparing: by name.
+                SortBy::Size if a.is_dir && b.is_dir => Ordering::Equal,
+                SortBy::Size => a.size.cmp(&b.size),
+                SortBy::Modified => a.modified.cmp(&b.modified),
+            }
+            .then_with(|| name_order(&a.name, &b.name));
+            b.is_dir
+                .cmp(&a.is_dir)
+                .then(if descending { within.reverse() } else { within })
+        });
+    }
+
+    /// A click on a heading: sort by it, or reverse when it already is.
+    pub fn sort_by(&mut self, by: SortBy) {
+        if self.sort == by {
+            self.descending = !self.descending;
+        } else {
+            self.sort = by;
+            self.descending = false;
+        }
+        self.sort_entries();
+    }
+
+    fn is_visible(&self, e: &Entry) -> bool {
+        (self.show_hidden || !e.name.starts_with('.'))
+            && (e.is_dir || !self.only_matching || self.purpose.kind().matches(&e.name))
+    }
+
+    fn visible(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| self.is_visible(e))
     }
 
     /// Turns the name field into a path; a name with a `/` may be absolute
@@ -114,13 +311,84 @@ impl FileBrowser {
         })
     }
 
+    fn select(&mut self, entry: &Entry) {
+        self.selected = Some(entry.name.clone());
+        if !entry.is_dir {
+            self.name = entry.name.clone();
+        }
+        self.reveal = true;
+    }
+
+    /// Up and Down, Enter, Backspace and type-ahead, while the list has
+    /// the keyboard. Returns a file to choose.
+    fn list_keys(&mut self, ui: &Ui) -> Option<PathBuf> {
+        let (down, up, enter, back, text) = ui.input_mut(|i| {
+            let text: String = i
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect();
+            (
+                i.consume_key(Modifiers::NONE, Key::ArrowDown),
+                i.consume_key(Modifiers::NONE, Key::ArrowUp),
+                i.consume_key(Modifiers::NONE, Key::Enter),
+                i.consume_key(Modifiers::NONE, Key::Backspace),
+                text,
+            )
+        });
+        if !(down || up || enter || back || !text.is_empty()) {
+            return None;
+        }
+        let rows: Vec<Entry> = self.visible().cloned().collect();
+        let at = self
+            .selected
+            .as_ref()
+            .and_then(|s| rows.iter().position(|e| &e.name == s));
+        if down || up {
+            let next = match (at, down) {
+                (None, true) => Some(0),
+                (None, false) => rows.len().checked_sub(1),
+                (Some(i), true) => Some((i + 1).min(rows.len().saturating_sub(1))),
+                (Some(i), false) => Some(i.saturating_sub(1)),
+            };
+            if let Some(e) = next.and_then(|n| rows.get(n)) {
+                self.select(e);
+            }
+        }
+        if !text.is_empty() {
+            let fresh = self.typed_at.is_none_or(|t| t.elapsed() > TYPE_AHEAD_PAUSE);
+            if fresh {
+                self.typed.clear();
+            }
+            self.typed.push_str(&text);
+            self.typed_at = Some(Instant::now());
+            let prefix = self.typed.to_lowercase();
+            if let Some(e) = rows
+                .iter()
+                .find(|e| e.name.to_lowercase().starts_with(&prefix))
+            {
+                self.select(e);
+            }
+        }
+        if back {
+            self.go_up();
+        }
+        if enter {
+            match at.and_then(|i| rows.get(i)) {
+                Some(e) if e.is_dir => self.change_dir(self.dir.join(&e.name)),
+                Some(e) => return Some(self.dir.join(&e.name)),
+                None => return self.chosen_path(),
+            }
+        }
+        None
+    }
+
     pub fn show(&mut self, ctx: &egui::Context) -> BrowserOutcome {
         let mut outcome = BrowserOutcome::Pending;
-        let title = match self.purpose {
-            DialogPurpose::Open => "Open script",
-            DialogPurpose::SaveAs => "Save script as",
-            DialogPurpose::Export(format) => format.title(),
-        };
+        let title = self.purpose.title();
         let modal = egui::Modal::new(Id::unique("dscope-file-browser")).show(ctx, |ui| {
             ui.set_width(560.0);
             ui.heading(title);
@@ -132,10 +400,8 @@ impl FileBrowser {
                 if field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                     self.change_dir(PathBuf::from(self.dir_field.trim()));
                 }
-                if ui.button("Up").on_hover_text("Parent folder").clicked()
-                    && let Some(parent) = self.dir.parent()
-                {
-                    self.change_dir(parent.to_owned());
+                if ui.button("Up").on_hover_text("Parent folder").clicked() {
+                    self.go_up();
                 }
                 if ui.button("Home").clicked()
                     && let Some(home) = directories::UserDirs::new()
@@ -144,80 +410,73 @@ impl FileBrowser {
                 }
             });
             ui.horizontal(|ui| {
-                ui.checkbox(&mut self.only_d_files, "Only .d files");
+                let kind = self.purpose.kind();
+                ui.checkbox(&mut self.only_matching, kind.filter_label());
                 ui.checkbox(&mut self.show_hidden, "Hidden files");
             });
             if let Some(e) = &self.error {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
             ui.separator();
-            let mut enter_dir = None;
-            let mut pick = None;
-            egui::ScrollArea::vertical()
-                .max_height(300.0)
-                .auto_shrink([false, false])
-                .show(ui, |ui| {
-                    let rows: Vec<(usize, Entry)> =
-                        self.visible().map(|(i, e)| (i, e.clone())).collect();
-                    if rows.is_empty() {
-                        ui.weak("(no matching files here)");
-                    }
-                    for (i, entry) in rows {
-                        let label = if entry.is_dir {
-                            format!("{}/", entry.name)
-                        } else {
-                            entry.name.clone()
-                        };
-                        let r = ui.selectable_label(self.selected == Some(i), label);
-                        if r.clicked() {
-                            self.selected = Some(i);
-                            if entry.is_dir {
-                                enter_dir = Some(entry.name.clone());
-                            } else {
-                                self.name = entry.name.clone();
-                            }
-                        }
-                        if r.double_clicked() && !entry.is_dir {
-                            self.name = entry.name.clone();
-                            pick = self.chosen_path();
-                        }
-                    }
-                });
-            if let Some(d) = enter_dir {
-                self.change_dir(self.dir.join(d));
-            }
+            let mut pick = self.file_list(ui);
             ui.separator();
             ui.horizontal(|ui| {
                 let label = ui.label("File name:");
                 let field = ui
-                    .add(TextEdit::singleline(&mut self.name).desired_width(300.0))
+                    .add(
+                        TextEdit::singleline(&mut self.name)
+                            .id(name_id())
+                            .desired_width(300.0),
+                    )
                     .labelled_by(label.id);
+                if field.changed() {
+                    self.confirm = None;
+                }
                 if field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                     pick = self.chosen_path();
                 }
             });
-            ui.horizontal(|ui| {
-                let confirm = match self.purpose {
-                    DialogPurpose::Open => "Open",
-                    DialogPurpose::SaveAs | DialogPurpose::Export(_) => "Save",
-                };
-                let target = self.chosen_path();
-                if ui
-                    .add_enabled(target.is_some(), egui::Button::new(confirm))
-                    .clicked()
-                {
-                    pick = target;
+            if self.first_frame {
+                self.first_frame = false;
+                self.focus_first(ui);
+            }
+            if let Some(existing) = self.confirm.clone() {
+                let focus = std::mem::take(&mut self.confirm_focus);
+                match confirm_row(ui, &existing, focus) {
+                    Some(true) => outcome = BrowserOutcome::Chosen(existing),
+                    Some(false) => {
+                        self.confirm = None;
+                        ui.memory_mut(|m| m.request_focus(name_id()));
+                    }
+                    None => {}
                 }
-                if ui.button("Cancel").clicked() {
-                    outcome = BrowserOutcome::Cancelled;
-                }
-            });
+            } else {
+                ui.horizontal(|ui| {
+                    let confirm = match self.purpose {
+                        DialogPurpose::Open => "Open",
+                        DialogPurpose::SaveAs | DialogPurpose::Export(_) => "Save",
+                    };
+                    let target = self.chosen_path();
+                    if ui
+                        .add_enabled(target.is_some(), egui::Button::new(confirm))
+                        .clicked()
+                    {
+                        pick = target;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        outcome = BrowserOutcome::Cancelled;
+                    }
+                });
+            }
             if let Some(p) = pick {
                 if p.is_dir() {
                     self.name.clear();
                     self.change_dir(p);
                 } else if self.purpose == DialogPurpose::Open && !p.exists() {
                     self.error = Some(format!("{} does not exist.", p.display()));
+                } else if self.purpose.saves() && p.exists() {
+                    self.confirm = Some(p);
+                    self.confirm_focus = true;
                 } else {
                     outcome = BrowserOutcome::Chosen(p);
                 }
@@ -228,23 +487,316 @@ impl FileBrowser {
         }
         outcome
     }
+
+    /// Open starts in the list; saving starts in the name field with the
+    /// stem selected, so typing replaces the name and keeps the extension.
+    fn focus_first(&self, ui: &Ui) {
+        if self.purpose.saves() {
+            ui.memory_mut(|m| m.request_focus(name_id()));
+            let stem = match self.name.rsplit_once('.') {
+                Some((stem, _)) if !stem.is_empty() => stem,
+                _ => self.name.as_str(),
+            };
+            let mut state = TextEditState::load(ui.ctx(), name_id()).unwrap_or_default();
+            state.cursor.set_char_range(Some(CCursorRange::two(
+                CCursor::new(0),
+                CCursor::new(stem.chars().count()),
+            )));
+            state.store(ui.ctx(), name_id());
+        } else {
+            ui.memory_mut(|m| m.request_focus(list_id()));
+        }
+    }
+
+    /// The headings and the rows; returns a file chosen by double click
+    /// or Enter.
+    fn file_list(&mut self, ui: &mut Ui) -> Option<PathBuf> {
+        let mut pick = None;
+        let focused = ui.memory(|m| m.has_focus(list_id()));
+        if focused {
+            // The arrows move in the list, not between widgets.
+            ui.memory_mut(|m| {
+                m.set_focus_lock_filter(
+                    list_id(),
+                    EventFilter {
+                        vertical_arrows: true,
+                        horizontal_arrows: true,
+                        ..EventFilter::default()
+                    },
+                )
+            });
+            pick = self.list_keys(ui);
+        }
+        let width = ui.available_width();
+        let name_width = width - SIZE_WIDTH - MODIFIED_WIDTH;
+        let (header, _) = ui.allocate_exact_size(vec2(width, ROW_HEIGHT), Sense::hover());
+        let columns = [
+            (SortBy::Name, "Name", header.min.x, name_width),
+            (SortBy::Size, "Size", header.min.x + name_width, SIZE_WIDTH),
+            (
+                SortBy::Modified,
+                "Modified",
+                header.min.x + name_width + SIZE_WIDTH,
+                MODIFIED_WIDTH,
+            ),
+        ];
+        for (by, text, x, w) in columns {
+            let rect = Rect::from_min_size(pos2(x, header.min.y), vec2(w, ROW_HEIGHT));
+            // Headings line up with their cells: sizes to the right.
+            let layout = if by == SortBy::Size {
+                egui::Layout::right_to_left(egui::Align::Center)
+            } else {
+                egui::Layout::left_to_right(egui::Align::Center)
+            };
+            let inner = rect.shrink2(vec2(if by == SortBy::Size { 8.0 } else { 0.0 }, 0.0));
+            let r = ui
+                .scope_builder(
+                    egui::UiBuilder::new().max_rect(inner).layout(layout),
+                    |ui| ui.add(egui::Button::new(egui::RichText::new(text).strong()).frame(false)),
+                )
+                .inner
+                .on_hover_text("Sort by this column; again to reverse");
+            if r.clicked() {
+                self.sort_by(by);
+            }
+            if self.sort == by {
+                // Painted, not a widget: the heading stays named "Name".
+                // A triangle rather than a glyph, which fonts may lack.
+                let x = if by == SortBy::Size {
+                    r.rect.left() - 6.0
+                } else {
+                    r.rect.right() + 6.0
+                };
+                let c = pos2(x, rect.center().y);
+                let (tip, base) = if self.descending {
+                    (3.0, -3.0)
+                } else {
+                    (-3.0, 3.0)
+                };
+                ui.painter().add(egui::Shape::convex_polygon(
+                    vec![
+                        pos2(c.x - 4.0, c.y + base),
+                        pos2(c.x + 4.0, c.y + base),
+                        pos2(c.x, c.y + tip),
+                    ],
+                    ui.visuals().weak_text_color(),
+                    egui::Stroke::NONE,
+                ));
+            }
+        }
+        // Indices, not copies: a folder may hold thousands of files, and
+        // only the rows in view are drawn.
+        let rows: Vec<usize> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| self.is_visible(e))
+            .map(|(i, _)| i)
+            .collect();
+        let mut enter_dir = None;
+        let mut focus_list = false;
+        let reveal = std::mem::take(&mut self.reveal);
+        let body = TextStyle::Body.resolve(ui.style());
+        let stride = ROW_HEIGHT + ui.spacing().item_spacing.y;
+        let mut area = egui::ScrollArea::vertical()
+            .id_salt("file-list")
+            .max_height(LIST_HEIGHT)
+            .auto_shrink([false, false]);
+        let at = self
+            .selected
+            .as_ref()
+            .and_then(|s| rows.iter().position(|&i| &self.entries[i].name == s));
+        if reveal && let Some(at) = at {
+            let top = at as f32 * stride;
+            if top < self.list_offset {
+                area = area.vertical_scroll_offset(top);
+            } else if top + stride > self.list_offset + self.list_view {
+                area = area.vertical_scroll_offset(top + stride - self.list_view);
+            }
+        }
+        let area = area.show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
+            if rows.is_empty() {
+                ui.weak("(no matching files here)");
+            }
+            for &index in &rows[range] {
+                let entry = self.entries[index].clone();
+                let entry = &entry;
+                let (rect, r) =
+                    ui.allocate_exact_size(vec2(ui.available_width(), ROW_HEIGHT), Sense::CLICK);
+                let label = if entry.is_dir {
+                    format!("{}/", entry.name)
+                } else {
+                    entry.name.clone()
+                };
+                let selected = self.selected.as_ref() == Some(&entry.name);
+                r.widget_info(|| WidgetInfo::selected(Role::ListBoxOption, true, selected, &label));
+                if selected {
+                    ui.painter()
+                        .rect_filled(rect, 2.0, ui.visuals().selection.bg_fill);
+                } else if r.hovered() {
+                    ui.painter()
+                        .rect_filled(rect, 2.0, ui.visuals().widgets.hovered.weak_bg_fill);
+                }
+                let color = if selected {
+                    ui.visuals().selection.stroke.color
+                } else {
+                    ui.visuals().text_color()
+                };
+                let y = rect.center().y;
+                let painter = ui.painter().with_clip_rect(
+                    rect.intersect(ui.clip_rect())
+                        .with_max_x(rect.min.x + name_width - 6.0),
+                );
+                painter.text(
+                    pos2(rect.min.x + 4.0, y),
+                    Align2::LEFT_CENTER,
+                    &label,
+                    body.clone(),
+                    color,
+                );
+                // Labels rather than paint, so that a screen reader
+                // (and a test) reads them too; they sense no clicks, so
+                // the row under them still gets those.
+                let cell =
+                    |x: f32, w: f32| Rect::from_min_size(pos2(x, rect.min.y), vec2(w, ROW_HEIGHT));
+                let text = |t: String| {
+                    egui::Label::new(egui::RichText::new(t).color(color))
+                        .selectable(false)
+                        .sense(Sense::hover())
+                        .truncate()
+                };
+                let mut put = |rect: Rect, align: egui::Layout, t: String| {
+                    ui.scope_builder(egui::UiBuilder::new().max_rect(rect).layout(align), |ui| {
+                        ui.add(text(t))
+                    });
+                };
+                if !entry.is_dir {
+                    put(
+                        cell(rect.min.x + name_width, SIZE_WIDTH - 8.0),
+                        egui::Layout::right_to_left(egui::Align::Center),
+                        human_size(entry.size),
+                    );
+                }
+                if let Some(t) = entry.modified {
+                    put(
+                        cell(
+                            rect.min.x + name_width + SIZE_WIDTH + 4.0,
+                            MODIFIED_WIDTH - 4.0,
+                        ),
+                        egui::Layout::left_to_right(egui::Align::Center),
+                        self.zone.format(t),
+                    );
+                }
+                if r.clicked() {
+                    focus_list = true;
+                    self.selected = Some(entry.name.clone());
+                    if entry.is_dir {
+                        enter_dir = Some(entry.name.clone());
+                    } else {
+                        self.name = entry.name.clone();
+                        self.confirm = None;
+                    }
+                }
+                if r.double_clicked() && !entry.is_dir {
+                    pick = Some(self.dir.join(&entry.name));
+                }
+            }
+        });
+        self.list_offset = area.state.clamped_offset().y;
+        self.list_view = area.inner_rect.height();
+        let list = ui.interact(area.inner_rect, list_id(), Sense::FOCUSABLE);
+        list.widget_info(|| WidgetInfo::labeled(Role::ListBox, true, "Files"));
+        // After the list's own interaction, which would give the focus up
+        // again for a click that landed on a row rather than on it.
+        if focus_list {
+            list.request_focus();
+        }
+        if list.has_focus() {
+            ui.painter().rect_stroke(
+                area.inner_rect,
+                2.0,
+                ui.visuals().selection.stroke,
+                egui::StrokeKind::Inside,
+            );
+        }
+        if let Some(d) = enter_dir {
+            self.change_dir(self.dir.join(d));
+        }
+        pick
+    }
+}
+
+/// "Replace x.d?" in place of the dialog's buttons; `Some(true)` to go
+/// ahead, `Some(false)` to choose another name.
+fn confirm_row(ui: &mut Ui, existing: &Path, focus: bool) -> Option<bool> {
+    let name = existing.file_name().map_or_else(
+        || existing.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut answer = None;
+    // Escape takes back the question only, not the whole dialog.
+    if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+        answer = Some(false);
+    }
+    ui.strong(format!("Replace {name}?"));
+    ui.label("A file with that name is already there; saving overwrites it.");
+    ui.horizontal(|ui| {
+        let replace = ui.button("Replace");
+        // Enter replaces, as in other dialogs that ask this.
+        if focus {
+            replace.request_focus();
+        }
+        if replace.clicked() {
+            answer = Some(true);
+        }
+        if ui.button("Cancel").clicked() {
+            answer = Some(false);
+        }
+    });
+    answer
+}
+
+/// Names in the order people read them: ignoring case, then by case so
+/// the order is total.
+fn name_order(a: &str, b: &str) -> Ordering {
+    a.to_lowercase()
+        .cmp(&b.to_lowercase())
+        .then_with(|| a.cmp(b))
+}
+
+/// Bytes for people: "812 B", "4.0 KiB", "12 MiB".
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
 }
 
 fn read_entries(dir: &Path) -> std::io::Result<Vec<Entry>> {
-    let mut entries: Vec<Entry> = fs::read_dir(dir)?
+    Ok(fs::read_dir(dir)?
         .filter_map(Result::ok)
-        .map(|e| Entry {
-            name: e.file_name().to_string_lossy().into_owned(),
+        .map(|e| {
             // Follow links, so a link to a folder can be entered.
-            is_dir: fs::metadata(e.path()).map(|m| m.is_dir()).unwrap_or(false),
+            let meta = fs::metadata(e.path()).ok();
+            Entry {
+                name: e.file_name().to_string_lossy().into_owned(),
+                is_dir: meta.as_ref().is_some_and(|m| m.is_dir()),
+                size: meta.as_ref().map_or(0, |m| m.len()),
+                modified: meta.and_then(|m| m.modified().ok()),
+            }
         })
-        .collect();
-    entries.sort_by(|a, b| {
-        b.is_dir
-            .cmp(&a.is_dir)
-            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-    });
-    Ok(entries)
+        .collect())
 }
 
 /// A platform dialog running on its own thread, so the UI keeps drawing.
@@ -293,13 +845,10 @@ impl NativeDialog {
             let name = name.to_owned();
             let run = move || {
                 let dialog = rfd::FileDialog::new().set_directory(&dir);
-                let dialog = match purpose {
-                    DialogPurpose::Export(format) => {
-                        dialog.add_filter(format.extension(), &[format.extension()])
-                    }
-                    _ => dialog.add_filter("D scripts", &["d"]),
-                }
-                .add_filter("All files", &["*"]);
+                let kind = purpose.kind();
+                let dialog = dialog
+                    .add_filter(kind.label, kind.extensions)
+                    .add_filter("All files", &["*"]);
                 let picked = match purpose {
                     DialogPurpose::Open => dialog.pick_file(),
                     _ => dialog.set_file_name(&name).save_file(),
@@ -344,5 +893,421 @@ impl NativeDialog {
             Err(crossbeam_channel::TryRecvError::Empty) => NativeOutcome::Pending,
             Err(crossbeam_channel::TryRecvError::Disconnected) => NativeOutcome::Unavailable,
         }
+    }
+}
+
+/// Local time for the Modified column, without a time library: the zone
+/// comes from `TZ` (a zone name, a path or a POSIX rule such as
+/// `CET-1CEST,M3.5.0,M10.5.0/3`) or `/etc/localtime`, read as the TZif
+/// files the C library reads. Where none can be read the column is UTC and
+/// says so.
+mod local_time {
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    #[derive(Debug, Clone, Default)]
+    pub struct Zone {
+        /// Transition instants (Unix seconds), ascending.
+        transitions: Vec<i64>,
+        /// The offset (seconds east of UTC) from each transition on.
+        offsets: Vec<i64>,
+        /// Before the first transition.
+        initial: i64,
+        /// After the last transition (the TZif footer), or always.
+        rule: Option<Rule>,
+        /// Nothing could be read: times are UTC and labelled so.
+        unknown: bool,
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Rule {
+        std: i64,
+        dst: Option<(i64, Change, Change)>,
+    }
+
+    /// When daylight time starts or ends: month, week (5 = last), weekday
+    /// (0 = Sunday) and the local time of day in seconds.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    struct Change {
+        month: u32,
+        week: u32,
+        weekday: u32,
+        time: i64,
+    }
+
+    impl Zone {
+        pub fn local() -> Zone {
+            match std::env::var("TZ") {
+                Ok(tz) if !tz.trim().is_empty() => Zone::named(tz.trim()),
+                _ => Zone::from_file("/etc/localtime").unwrap_or_else(Zone::unknown),
+            }
+        }
+
+        fn unknown() -> Zone {
+            Zone {
+                unknown: true,
+                ..Zone::default()
+            }
+        }
+
+        /// `TZ`'s value, as the C library reads it.
+        pub fn named(tz: &str) -> Zone {
+            let name = tz.strip_prefix(':').unwrap_or(tz);
+            let file = if name.starts_with('/') {
+                name.to_owned()
+            } else {
+                format!("/usr/share/zoneinfo/{name}")
+            };
+            if !name.contains("..")
+                && let Some(zone) = Zone::from_file(&file)
+            {
+                return zone;
+            }
+            match parse_rule(name) {
+                Some(rule) => Zone {
+                    rule: Some(rule),
+                    ..Zone::default()
+                },
+                None => Zone::unknown(),
+            }
+        }
+
+        fn from_file(path: &str) -> Option<Zone> {
+            parse_tzif(&std::fs::read(path).ok()?)
+        }
+
+        /// Seconds east of UTC at `t`.
+        pub fn offset_at(&self, t: i64) -> i64 {
+            let after = self.transitions.partition_point(|&x| x <= t);
+            match (&self.rule, after) {
+                (Some(rule), n) if n == self.transitions.len() => rule.offset_at(t),
+                (_, 0) => self.initial,
+                (_, n) => self.offsets[n - 1],
+            }
+        }
+
+        /// "YYYY-MM-DD HH:MM" in this zone.
+        pub fn format(&self, time: SystemTime) -> String {
+            let t = match time.duration_since(UNIX_EPOCH) {
+                Ok(d) => d.as_secs() as i64,
+                Err(e) => -(e.duration().as_secs() as i64),
+            };
+            let local = t + self.offset_at(t);
+            let (y, m, d) = civil(local.div_euclid(86_400));
+            let secs = local.rem_euclid(86_400);
+            let text = format!(
+                "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+                secs / 3600,
+                secs % 3600 / 60
+            );
+            if self.unknown {
+                format!("{text} UTC")
+            } else {
+                text
+            }
+        }
+    }
+
+    impl Rule {
+        fn offset_at(&self, t: i64) -> i64 {
+            let Some((dst, start, end)) = self.dst else {
+                return self.std;
+            };
+            // The year as it is locally; a change near New Year is judged
+            // against that year's changes, which is what libc does.
+            let (year, _, _) = civil((t + self.std).div_euclid(86_400));
+            let begins = start.local(year) - self.std;
+            let ends = end.local(year) - dst;
+            let in_dst = if begins < ends {
+                begins <= t && t < ends
+            } else {
+                // Southern hemisphere: daylight time spans New Year.
+                !(ends <= t && t < begins)
+            };
+            if in_dst { dst } else { self.std }
+        }
+    }
+
+    impl Change {
+        /// Local seconds since the epoch at which the change happens in
+        /// `year`.
+        fn local(&self, year: i64) -> i64 {
+            let first = days_from_civil(year, self.month, 1);
+            // 1970-01-01 was a Thursday.
+            let weekday_of_first = (first + 4).rem_euclid(7) as u32;
+            let mut day = first + i64::from((self.weekday + 7 - weekday_of_first) % 7);
+            day += 7 * i64::from(self.week - 1);
+            let next_month = if self.month == 12 {
+                days_from_civil(year + 1, 1, 1)
+            } else {
+                days_from_civil(year, self.month + 1, 1)
+            };
+            while day >= next_month {
+                day -= 7;
+            }
+            day * 86_400 + self.time
+        }
+    }
+
+    /// Reads a TZif file (RFC 8536): the 64-bit data of version 2 and
+    /// later, or the 32-bit data of version 1, and the footer's rule.
+    fn parse_tzif(b: &[u8]) -> Option<Zone> {
+        if b.get(..4)? != b"TZif" {
+            return None;
+        }
+        let version = *b.get(4)?;
+        let counts = |at: usize| -> Option<[usize; 6]> {
+            let mut c = [0usize; 6];
+            for (i, v) in c.iter_mut().enumerate() {
+                let o = at + 20 + 4 * i;
+                *v = u32::from_be_bytes(b.get(o..o + 4)?.try_into().ok()?) as usize;
+            }
+            Some(c)
+        };
+        // isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
+        let size = |c: &[usize; 6], time: usize| {
+            c[3] * time + c[3] + c[4] * 6 + c[5] + c[2] * (time + 4) + c[1] + c[0]
+        };
+        let v1 = counts(0)?;
+        let (start, c, time) = if version >= b'2' {
+            let at = 44 + size(&v1, 4);
+            (at + 44, counts(at)?, 8)
+        } else {
+            (44, v1, 4)
+        };
+        let mut p = start;
+        let mut transitions = Vec::with_capacity(c[3]);
+        for _ in 0..c[3] {
+            let raw = b.get(p..p + time)?;
+            transitions.push(if time == 8 {
+                i64::from_be_bytes(raw.try_into().ok()?)
+            } else {
+                i64::from(i32::from_be_bytes(raw.try_into().ok()?))
+            });
+            p += time;
+        }
+        let indices = b.get(p..p + c[3])?.to_vec();
+        p += c[3];
+        let mut types = Vec::with_capacity(c[4]);
+        for _ in 0..c[4] {
+            let utoff = i32::from_be_bytes(b.get(p..p + 4)?.try_into().ok()?);
+            let is_dst = *b.get(p + 4)? != 0;
+            types.push((i64::from(utoff), is_dst));
+            p += 6;
+        }
+        if types.is_empty() {
+            return None;
+        }
+        let offsets = indices
+            .iter()
+            .map(|&i| types.get(usize::from(i)).map(|t| t.0))
+            .collect::<Option<Vec<i64>>>()?;
+        // RFC 8536 3.2: times before the first transition use the first
+        // standard-time type, else type 0.
+        let initial = types.iter().find(|t| !t.1).unwrap_or(&types[0]).0;
+        let rule = if version >= b'2' {
+            let footer_at = start + size(&c, time);
+            b.get(footer_at..)
+                .and_then(|f| f.strip_prefix(b"\n"))
+                .and_then(|f| f.split(|&x| x == b'\n').next())
+                .and_then(|f| std::str::from_utf8(f).ok())
+                .and_then(parse_rule)
+        } else {
+            None
+        };
+        Some(Zone {
+            transitions,
+            offsets,
+            initial,
+            rule,
+            unknown: false,
+        })
+    }
+
+    /// A POSIX TZ rule: `std offset [dst [offset] [,start[/time],end[/time]]]`.
+    /// Only month-week-day changes (`Mm.w.d`) are read, which is what every
+    /// zone in the tz database uses.
+    pub fn parse_rule(s: &str) -> Option<Rule> {
+        let mut rest = s;
+        skip_name(&mut rest)?;
+        let std = -parse_offset(&mut rest)?;
+        if rest.is_empty() {
+            return Some(Rule { std, dst: None });
+        }
+        skip_name(&mut rest)?;
+        let dst = if rest.starts_with(',') || rest.is_empty() {
+            std + 3600
+        } else {
+            -parse_offset(&mut rest)?
+        };
+        let rest = rest.strip_prefix(',')?;
+        let (start, end) = rest.split_once(',')?;
+        Some(Rule {
+            std,
+            dst: Some((dst, parse_change(start)?, parse_change(end)?)),
+        })
+    }
+
+    fn skip_name(s: &mut &str) -> Option<()> {
+        let len = if let Some(quoted) = s.strip_prefix('<') {
+            quoted.find('>')? + 2
+        } else {
+            s.find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(s.len())
+        };
+        if len < 3 {
+            return None;
+        }
+        *s = &s[len..];
+        Some(())
+    }
+
+    /// `[+-]hh[:mm[:ss]]` in seconds, as written (POSIX counts west as
+    /// positive).
+    fn parse_offset(s: &mut &str) -> Option<i64> {
+        let end = s
+            .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '+' || c == '-'))
+            .unwrap_or(s.len());
+        let text = &s[..end];
+        *s = &s[end..];
+        let (sign, digits) = match text.as_bytes().first()? {
+            b'-' => (-1, &text[1..]),
+            b'+' => (1, &text[1..]),
+            _ => (1, text),
+        };
+        let mut total = 0i64;
+        for (part, unit) in digits.split(':').zip([3600, 60, 1]) {
+            total += part.parse::<i64>().ok()? * unit;
+        }
+        Some(sign * total)
+    }
+
+    fn parse_change(s: &str) -> Option<Change> {
+        let (date, time) = match s.split_once('/') {
+            Some((d, t)) => {
+                let mut t = t;
+                (d, parse_offset(&mut t)?)
+            }
+            None => (s, 7200),
+        };
+        let mut parts = date.strip_prefix('M')?.split('.');
+        let mut next = || parts.next()?.parse::<u32>().ok();
+        let (month, week, weekday) = (next()?, next()?, next()?);
+        ((1..=12).contains(&month) && (1..=5).contains(&week) && weekday <= 6).then_some(Change {
+            month,
+            week,
+            weekday,
+            time,
+        })
+    }
+
+    /// Days since 1970-01-01 of a date (Howard Hinnant's algorithm).
+    fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(m);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date of a day since 1970-01-01.
+    fn civil(days: i64) -> (i64, u32, u32) {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        (y, m, d)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use std::time::Duration;
+
+        fn at(secs: i64) -> SystemTime {
+            UNIX_EPOCH + Duration::from_secs(secs as u64)
+        }
+
+        #[test]
+        fn dates_are_civil() {
+            assert_eq!(civil(0), (1970, 1, 1));
+            assert_eq!(civil(days_from_civil(2024, 2, 29)), (2024, 2, 29));
+            assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+            assert_eq!(civil(-1), (1969, 12, 31));
+        }
+
+        #[test]
+        fn a_posix_rule_with_daylight_time() {
+            let zone = Zone::named("CET-1CEST,M3.5.0,M10.5.0/3");
+            // 2024-03-31 00:59:59 UTC is the last second of winter time.
+            assert_eq!(zone.offset_at(1_711_846_799), 3600);
+            assert_eq!(zone.offset_at(1_711_846_800), 7200);
+            // 2024-10-27 01:00 UTC ends summer time.
+            assert_eq!(zone.offset_at(1_729_990_799), 7200);
+            assert_eq!(zone.offset_at(1_729_990_800), 3600);
+            assert_eq!(zone.format(at(1_720_000_000)), "2024-07-03 11:46");
+            // Southern: New Zealand's summer spans New Year.
+            let nz = Zone::named("NZST-12NZDT,M9.5.0,M4.1.0/3");
+            assert_eq!(nz.offset_at(1_704_067_200), 13 * 3600, "January");
+            assert_eq!(nz.offset_at(1_719_792_000), 12 * 3600, "July");
+        }
+
+        #[test]
+        fn fixed_and_unreadable_zones() {
+            let india = Zone::named("XST-5:30");
+            assert_eq!(india.format(at(0)), "1970-01-01 05:30");
+            let west = Zone::named("<-03>3");
+            assert_eq!(west.format(at(0)), "1969-12-31 21:00");
+            let nonsense = Zone::named("no such zone, no rule");
+            assert_eq!(nonsense.format(at(90)), "1970-01-01 00:01 UTC");
+        }
+
+        #[test]
+        fn zone_files_are_read_when_installed() {
+            let path = "/usr/share/zoneinfo/Europe/Berlin";
+            if !std::path::Path::new(path).exists() {
+                eprintln!("skipped: no {path}");
+                return;
+            }
+            let zone = Zone::named("Europe/Berlin");
+            assert!(!zone.unknown);
+            // A transition in the table (1990) and one from the footer.
+            assert_eq!(zone.offset_at(638_326_800 - 1), 3600);
+            assert_eq!(zone.offset_at(638_326_800 + 1), 7200);
+            assert_eq!(zone.offset_at(4_102_444_800 + 200 * 86_400), 7200, "2100");
+            assert_eq!(zone.offset_at(4_102_444_800), 3600, "2100-01-01");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_for_people() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1024), "1.0 KiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(200 * 1024), "200 KiB");
+        assert_eq!(human_size(3 << 30), "3.0 GiB");
+    }
+
+    #[test]
+    fn kinds_match_their_extensions_in_any_case() {
+        let d = DialogPurpose::Open.kind();
+        assert!(d.matches("trace.d") && d.matches("TRACE.D"));
+        assert!(!d.matches(".d"), "a hidden file named d, not a script");
+        assert!(!d.matches("trace.dd") && !d.matches("d"));
+        let text = DialogPurpose::Export(ExportFormat::Console).kind();
+        assert!(text.matches("out.txt") && text.matches("run.log"));
+        assert_eq!(text.filter_label(), "Only text files (*.txt, *.log)");
     }
 }

@@ -5,11 +5,15 @@
 //! The list is sorted once when it arrives; typing rebuilds a flat list of
 //! the visible rows in one pass, and only the rows in view are drawn, so
 //! 100,000 probes stay responsive.
+//!
+//! Only the tree scrolls: the selected probe's details and the Insert
+//! button sit in a footer below it, so a short panel still shows them.
 
 use crate::lang::probe_pattern::{ProbePattern, glob};
 use crate::model::Probe;
-use egui::{RichText, Ui, vec2};
-use std::collections::HashSet;
+use egui::text::{LayoutJob, TextFormat};
+use egui::{FontId, RichText, TextStyle, Ui, vec2};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// What the filter box holds, ready to test probes against.
@@ -93,6 +97,13 @@ pub struct ProbeTree {
     open: HashSet<String>,
     rows: Vec<TreeRow>,
     matches: usize,
+    /// By probe: whether another module has a probe with the same
+    /// provider, function and name, so the module must be written to say
+    /// which one is meant.
+    probe_needs_module: Vec<bool>,
+    /// By probe: whether its provider and function occur in more than one
+    /// module.
+    function_needs_module: Vec<bool>,
 }
 
 impl ProbeTree {
@@ -109,9 +120,12 @@ impl ProbeTree {
             .iter()
             .map(|p| p.description().to_lowercase())
             .collect();
+        let (probe_needs_module, function_needs_module) = modules_needed(&probes);
         let mut tree = ProbeTree {
             probes: Arc::new(probes),
             lower,
+            probe_needs_module,
+            function_needs_module,
             ..ProbeTree::default()
         };
         tree.refilter(&ProbeFilter::All);
@@ -156,9 +170,33 @@ impl ProbeTree {
         if s.is_empty() { "(none)" } else { s }
     }
 
-    /// The probe description a row stands for: a whole probe, or a
-    /// heading with the fields below it left empty (matching them all).
+    /// The probe description a row stands for, as people write it: a
+    /// whole probe, or a heading with the fields below it left empty
+    /// (matching them all). The module is left out where the other fields
+    /// already name the probe (`syscall::read:entry`), and kept where
+    /// several modules have it (the same function in two libraries).
     pub fn description(&self, row: &TreeRow) -> String {
+        let i = row.probe as usize;
+        let p = self.probe(row.probe);
+        match row.level {
+            Level::Provider => format!("{}:::", p.provider),
+            Level::Module => format!("{}:{}::", p.provider, p.module),
+            Level::Function if self.function_needs_module[i] => {
+                format!("{}:{}:{}:", p.provider, p.module, p.function)
+            }
+            Level::Function => format!("{}::{}:", p.provider, p.function),
+            Level::Probe if self.probe_needs_module[i] => p.description(),
+            Level::Probe => format!("{}::{}:{}", p.provider, p.function, p.name),
+        }
+    }
+
+    /// Whether any probe in the list matches.
+    pub fn any_matches(&self, pattern: &ProbePattern) -> bool {
+        self.probes.iter().any(|p| pattern.matches(p))
+    }
+
+    /// Every field of what a row stands for, module included.
+    pub fn full_description(&self, row: &TreeRow) -> String {
         let p = self.probe(row.probe);
         match row.level {
             Level::Provider => format!("{}:::", p.provider),
@@ -258,6 +296,36 @@ impl ProbeTree {
     }
 }
 
+/// Which probes need their module written to be told apart; see
+/// [`ProbeTree::description`]. `probes` is sorted.
+fn modules_needed(probes: &[Probe]) -> (Vec<bool>, Vec<bool>) {
+    let mut same_probe: HashMap<(&str, &str, &str), u32> = HashMap::new();
+    let mut same_function: HashMap<(&str, &str), u32> = HashMap::new();
+    for (i, p) in probes.iter().enumerate() {
+        *same_probe
+            .entry((&p.provider, &p.function, &p.name))
+            .or_default() += 1;
+        // Sorted, so a function's probes in one module are together:
+        // count each module once.
+        let first_in_module = i == 0 || {
+            let q = &probes[i - 1];
+            (&q.provider, &q.module, &q.function) != (&p.provider, &p.module, &p.function)
+        };
+        if first_in_module {
+            *same_function.entry((&p.provider, &p.function)).or_default() += 1;
+        }
+    }
+    probes
+        .iter()
+        .map(|p| {
+            (
+                same_probe[&(p.provider.as_str(), p.function.as_str(), p.name.as_str())] > 1,
+                same_function[&(p.provider.as_str(), p.function.as_str())] > 1,
+            )
+        })
+        .unzip()
+}
+
 /// What the user asked of the browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BrowserAction {
@@ -276,7 +344,19 @@ pub enum BrowserAction {
 pub struct ProbeBrowser {
     pub open: bool,
     filter_text: String,
+    /// What the user asked for.
+    asked: ProbeFilter,
+    /// What the tree shows: `asked`, or its fields read from the left when
+    /// `asked` as dtrace reads it matches nothing.
     filter: ProbeFilter,
+    /// Why the tree shows something other than what was asked.
+    hint: Option<String>,
+    /// The script's descriptions, while the matched view is up.
+    matched: Vec<String>,
+    /// The script's descriptions with no probe in the list, and why.
+    unlisted: Vec<(String, &'static str)>,
+    /// The footer's height in the last frame, to leave room for it.
+    footer_height: f32,
     tree: Option<ProbeTree>,
     /// Loading, and the job that will answer.
     pub loading: Option<u64>,
@@ -284,7 +364,7 @@ pub struct ProbeBrowser {
     selected: Option<TreeRow>,
     /// Argument types by probe description, once asked for; `None` while
     /// the answer is on its way.
-    arg_types: std::collections::HashMap<String, Option<Result<Vec<String>, String>>>,
+    arg_types: HashMap<String, Option<Result<Vec<String>, String>>>,
 }
 
 const ROW_HEIGHT: f32 = 18.0;
@@ -303,25 +383,40 @@ impl ProbeBrowser {
         self.loading = None;
         match result {
             Ok(probes) => {
-                let mut tree = ProbeTree::new(probes);
-                tree.refilter(&self.filter);
-                self.tree = Some(tree);
+                self.tree = Some(ProbeTree::new(probes));
                 self.error = None;
                 self.selected = None;
+                self.refilter();
             }
             Err(e) => self.error = Some(e),
         }
     }
 
     /// Shows only the probes these descriptions (a script's) match.
+    /// Descriptions of probes the profile provider makes on enabling
+    /// (`tick-1s`) are listed as such, and any that matches nothing is
+    /// listed as matching nothing.
     pub fn show_matched(&mut self, descriptions: Vec<String>) {
         self.filter_text = format!("matched by the script: {}", descriptions.join(", "));
-        self.apply(ProbeFilter::AnyOf(
-            descriptions
-                .iter()
-                .map(|d| ProbePattern::parse(d))
-                .collect(),
-        ));
+        let patterns = descriptions
+            .iter()
+            .map(|d| ProbePattern::parse(d))
+            .collect();
+        self.matched = descriptions;
+        self.asked = ProbeFilter::AnyOf(patterns);
+        self.selected = None;
+        self.refilter();
+    }
+
+    /// Why the tree shows other probes than the filter asked for.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// In the matched view: the script's descriptions that no listed probe
+    /// matches, with "created when enabled" or "matches no probe".
+    pub fn unlisted(&self) -> &[(String, &'static str)] {
+        &self.unlisted
     }
 
     /// The answer to an argument-type question.
@@ -342,11 +437,51 @@ impl ProbeBrowser {
     }
 
     fn apply(&mut self, filter: ProbeFilter) {
-        if let Some(t) = &mut self.tree {
-            t.refilter(&filter);
-        }
-        self.filter = filter;
+        self.asked = filter;
+        self.matched.clear();
         self.selected = None;
+        self.refilter();
+    }
+
+    /// Applies what was asked to the tree, with the fallbacks that make a
+    /// near miss useful.
+    fn refilter(&mut self) {
+        self.filter = self.asked.clone();
+        self.hint = None;
+        self.unlisted.clear();
+        let Some(tree) = &mut self.tree else { return };
+        tree.refilter(&self.filter);
+        // dtrace(1) reads `syscall::read*` as module:function:name, which
+        // matches nothing; people mean the leading fields.
+        if tree.matches() == 0
+            && let ProbeFilter::Pattern(asked) = &self.asked
+            && let Some(left) = asked.from_the_left()
+        {
+            let left = ProbeFilter::Pattern(left);
+            tree.refilter(&left);
+            if tree.matches() > 0 {
+                self.hint = Some(format!(
+                    "No probe has {}; showing {}",
+                    asked.in_words(),
+                    asked.from_the_left_text()
+                ));
+                self.filter = left;
+            } else {
+                tree.refilter(&self.filter);
+            }
+        }
+        if let ProbeFilter::AnyOf(patterns) = &self.asked {
+            for (text, pattern) in self.matched.iter().zip(patterns) {
+                if !tree.any_matches(pattern) {
+                    let why = if pattern.created_when_enabled() {
+                        "created when enabled"
+                    } else {
+                        "matches no probe"
+                    };
+                    self.unlisted.push((text.clone(), why));
+                }
+            }
+        }
     }
 
     pub fn show(&mut self, ui: &mut Ui) -> Option<BrowserAction> {
@@ -395,94 +530,180 @@ impl ProbeBrowser {
             }
             return action;
         };
+        if let Some(hint) = &self.hint {
+            ui.add(egui::Label::new(RichText::new(hint).weak()).wrap());
+        }
         ui.label(format!("{} of {} probes", tree.matches(), tree.len()));
         let filter = &self.filter;
+        let unlisted = &self.unlisted;
         let mut toggle = None;
         let selected = &mut self.selected;
+        // The tree takes what the footer leaves, but never less than two
+        // rows.
+        let spacing = ui.spacing().item_spacing.y;
+        let budget = ui.available_height();
+        let tree_height = (budget - self.footer_height - spacing).max(2.0 * ROW_HEIGHT);
+        // Argument types get a quarter of the room at most, so a short
+        // panel keeps its button and some tree.
+        let args_height = (budget * 0.25).clamp(ROW_HEIGHT, 4.0 * ROW_HEIGHT);
+        let mono = TextStyle::Monospace.resolve(ui.style());
         egui::ScrollArea::both()
             .id_salt("probe-tree")
             .auto_shrink([false, false])
-            .max_height(ui.available_height() - 30.0)
-            .show_rows(ui, ROW_HEIGHT, tree.rows().len(), |ui, range| {
-                for row in &tree.rows()[range] {
-                    let indent = match row.level {
-                        Level::Provider => 0.0,
-                        Level::Module => 1.0,
-                        Level::Function => 2.0,
-                        Level::Probe => 3.0,
-                    } * 14.0;
-                    ui.horizontal(|ui| {
-                        ui.add_space(indent);
-                        let text = if row.level == Level::Probe {
-                            RichText::new(tree.label(row)).monospace()
-                        } else {
-                            let mark = if filter.is_all() && !tree.is_open(row) {
-                                "+"
+            .max_height(tree_height)
+            .min_scrolled_height(2.0 * ROW_HEIGHT)
+            .show_rows(
+                ui,
+                ROW_HEIGHT,
+                unlisted.len() + tree.rows().len(),
+                |ui, range| {
+                    for i in range {
+                        if let Some((description, why)) = unlisted.get(i) {
+                            ui.label(unlisted_text(ui, description, why, &mono));
+                            continue;
+                        }
+                        let row = &tree.rows()[i - unlisted.len()];
+                        let indent = match row.level {
+                            Level::Provider => 0.0,
+                            Level::Module => 1.0,
+                            Level::Function => 2.0,
+                            Level::Probe => 3.0,
+                        } * 14.0;
+                        ui.horizontal(|ui| {
+                            ui.add_space(indent);
+                            let text = if row.level == Level::Probe {
+                                RichText::new(tree.label(row)).monospace()
                             } else {
-                                "-"
-                            };
-                            RichText::new(format!("{mark} {}  ({})", tree.label(row), row.count))
+                                let mark = if filter.is_all() && !tree.is_open(row) {
+                                    "+"
+                                } else {
+                                    "-"
+                                };
+                                RichText::new(format!(
+                                    "{mark} {}  ({})",
+                                    tree.label(row),
+                                    row.count
+                                ))
                                 .monospace()
-                        };
-                        let r = ui
-                            .add(
-                                egui::Button::selectable(*selected == Some(*row), text)
-                                    .min_size(vec2(0.0, ROW_HEIGHT - 2.0)),
-                            )
-                            .on_hover_text(tree.description(row));
-                        if r.clicked() {
-                            *selected = Some(*row);
-                            if row.level != Level::Probe && filter.is_all() {
-                                toggle = Some(*row);
+                            };
+                            let r = ui
+                                .add(
+                                    egui::Button::selectable(*selected == Some(*row), text)
+                                        .min_size(vec2(0.0, ROW_HEIGHT - 2.0)),
+                                )
+                                .on_hover_text(tree.full_description(row));
+                            if r.clicked() {
+                                *selected = Some(*row);
+                                if row.level != Level::Probe && filter.is_all() {
+                                    toggle = Some(*row);
+                                }
                             }
-                        }
-                        if r.double_clicked() {
-                            action = Some(BrowserAction::Insert(tree.description(row)));
-                        }
-                    });
-                }
-            });
+                            if r.double_clicked() {
+                                action = Some(BrowserAction::Insert(tree.description(row)));
+                            }
+                        });
+                    }
+                },
+            );
         if let Some(row) = toggle {
             tree.toggle(&row, filter);
         }
-        if let Some(row) = self.selected.filter(|r| r.level == Level::Probe) {
-            let probe = tree.probe(row.probe).clone();
-            match self.arg_types.get(&probe.description()) {
-                None => {
-                    self.arg_types.insert(probe.description(), None);
-                    action = Some(BrowserAction::ArgTypes(probe));
-                }
-                Some(None) => {
-                    ui.weak("Reading argument types…");
-                }
-                Some(Some(Ok(types))) if types.is_empty() => {
-                    ui.weak("No typed arguments (args[]).");
-                }
-                Some(Some(Ok(types))) => {
-                    for (i, t) in types.iter().enumerate() {
-                        ui.label(RichText::new(format!("args[{i}]: {t}")).monospace());
-                    }
-                }
-                Some(Some(Err(e))) => {
-                    ui.weak(e.as_str());
-                }
-            }
+        let top = ui.cursor().min.y;
+        if let Some(a) = footer(ui, tree, self.selected, &mut self.arg_types, args_height) {
+            action = Some(a);
         }
-        ui.horizontal(|ui| {
-            let chosen = self.selected.map(|r| tree.description(&r));
-            if ui
-                .add_enabled(chosen.is_some(), egui::Button::new("Insert at cursor"))
-                .on_hover_text(
-                    "Put the selected probe description into the script (or double-click it)",
-                )
-                .clicked()
-                && let Some(d) = chosen.clone()
-            {
-                action = Some(BrowserAction::Insert(d));
-            }
-        });
+        // A footer that grew or shrank (another probe's arguments) gets its
+        // room in the same frame, not one frame late.
+        let height = ui.min_rect().bottom() - top;
+        if (height - self.footer_height).abs() > 0.5 {
+            self.footer_height = height;
+            ui.ctx().request_discard("probe browser footer resized");
+        }
         action
     }
+}
+
+/// "tick-1s — created when enabled": a script's description that no
+/// listed probe matches, with why.
+fn unlisted_text(ui: &Ui, description: &str, why: &str, mono: &FontId) -> LayoutJob {
+    let mut job = LayoutJob::default();
+    job.append(
+        description,
+        0.0,
+        TextFormat::simple(mono.clone(), ui.visuals().text_color()),
+    );
+    job.append(
+        &format!(" — {why}"),
+        0.0,
+        TextFormat::simple(
+            TextStyle::Body.resolve(ui.style()),
+            ui.visuals().weak_text_color(),
+        ),
+    );
+    job
+}
+
+/// Below the tree: what the selection inserts, a probe's argument types
+/// (asked for on first selection) and the Insert button.
+fn footer(
+    ui: &mut Ui,
+    tree: &ProbeTree,
+    selected: Option<TreeRow>,
+    arg_types: &mut HashMap<String, Option<Result<Vec<String>, String>>>,
+    args_height: f32,
+) -> Option<BrowserAction> {
+    let mut action = None;
+    ui.separator();
+    let chosen = selected.map(|r| tree.description(&r));
+    match &chosen {
+        Some(d) => {
+            ui.add(egui::Label::new(RichText::new(d).monospace()).truncate());
+        }
+        None => {
+            ui.weak("Select a probe or a heading.");
+        }
+    }
+    if let Some(row) = selected.filter(|r| r.level == Level::Probe) {
+        let probe = tree.probe(row.probe).clone();
+        match arg_types.get(&probe.description()) {
+            None => {
+                arg_types.insert(probe.description(), None);
+                action = Some(BrowserAction::ArgTypes(probe));
+                ui.weak("Reading argument types…");
+            }
+            Some(None) => {
+                ui.weak("Reading argument types…");
+            }
+            Some(Some(Ok(types))) if types.is_empty() => {
+                ui.weak("No typed arguments (args[]).");
+            }
+            Some(Some(Ok(types))) => {
+                // Many arguments scroll on their own, so the button below
+                // stays in view.
+                egui::ScrollArea::vertical()
+                    .id_salt("probe-args")
+                    .max_height(args_height)
+                    .min_scrolled_height(ROW_HEIGHT)
+                    .show(ui, |ui| {
+                        for (i, t) in types.iter().enumerate() {
+                            ui.label(RichText::new(format!("args[{i}]: {t}")).monospace());
+                        }
+                    });
+            }
+            Some(Some(Err(e))) => {
+                ui.add(egui::Label::new(RichText::new(e.as_str()).weak()).truncate());
+            }
+        }
+    }
+    if ui
+        .add_enabled(chosen.is_some(), egui::Button::new("Insert at cursor"))
+        .on_hover_text("Put the selected probe description into the script (or double-click it)")
+        .clicked()
+        && let Some(d) = chosen
+    {
+        action = Some(BrowserAction::Insert(d));
+    }
+    action
 }
 
 #[cfg(test)]
@@ -543,7 +764,13 @@ mod tests {
                 "Function write 1",
             ]
         );
-        assert_eq!(t.description(&t.rows()[4]), "syscall:vmlinux:read:entry");
+        // One module has syscall read: people write it without.
+        assert_eq!(t.description(&t.rows()[4]), "syscall::read:entry");
+        assert_eq!(t.description(&t.rows()[3]), "syscall::read:");
+        assert_eq!(
+            t.full_description(&t.rows()[4]),
+            "syscall:vmlinux:read:entry"
+        );
         // Closing the provider hides everything below it again.
         t.toggle(&syscall, &all);
         assert_eq!(t.rows().len(), 2);
@@ -573,6 +800,83 @@ mod tests {
         t.refilter(&ProbeFilter::parse("nothing-like-this"));
         assert_eq!(t.matches(), 0);
         assert!(t.rows().is_empty());
+    }
+
+    #[test]
+    fn the_module_stays_where_it_tells_probes_apart() {
+        let mut t = ProbeTree::new(vec![
+            probe(1, "pid123", "libc.so.6", "malloc", "entry"),
+            probe(2, "pid123", "ld.so", "malloc", "entry"),
+            probe(3, "pid123", "ld.so", "malloc", "return"),
+            probe(4, "pid123", "a.out", "main", "entry"),
+        ]);
+        t.refilter(&ProbeFilter::parse("pid123:::"));
+        let described: Vec<String> = t.rows().iter().map(|r| t.description(r)).collect();
+        assert_eq!(
+            described,
+            [
+                "pid123:::",
+                "pid123:a.out::",
+                "pid123::main:",
+                "pid123::main:entry",
+                "pid123:ld.so::",
+                "pid123:ld.so:malloc:",
+                "pid123:ld.so:malloc:entry",
+                // Only ld.so's malloc has a return probe, but the heading
+                // above it still needs the module.
+                "pid123::malloc:return",
+                "pid123:libc.so.6::",
+                "pid123:libc.so.6:malloc:",
+                "pid123:libc.so.6:malloc:entry",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_short_description_that_matches_nothing_is_read_from_the_left() {
+        let mut b = ProbeBrowser::default();
+        b.listed(Ok(sample()));
+        b.set_filter("syscall::read*");
+        assert_eq!(b.tree().unwrap().matches(), 3);
+        assert_eq!(
+            b.hint(),
+            Some("No probe has module syscall and name read*; showing syscall::read*:*")
+        );
+        // As dtrace reads it, when that matches: no hint.
+        b.set_filter("read:entry");
+        assert_eq!(b.tree().unwrap().matches(), 1);
+        assert_eq!(b.hint(), None);
+        // Neither reading matches: nothing, and no hint.
+        b.set_filter("fbt::nothing");
+        assert_eq!(b.tree().unwrap().matches(), 0);
+        assert_eq!(b.hint(), None);
+        // A filter typed before the list arrives applies when it does.
+        let mut early = ProbeBrowser::default();
+        early.set_filter("syscall::write");
+        early.listed(Ok(sample()));
+        assert_eq!(early.tree().unwrap().matches(), 1);
+        assert!(early.hint().is_some());
+    }
+
+    #[test]
+    fn the_matched_view_names_descriptions_without_listed_probes() {
+        let mut b = ProbeBrowser::default();
+        b.listed(Ok(sample()));
+        b.show_matched(vec![
+            "END".into(),
+            "tick-1s".into(),
+            "syscall::nosuch:entry".into(),
+        ]);
+        assert_eq!(b.tree().unwrap().matches(), 1);
+        assert_eq!(
+            b.unlisted(),
+            [
+                ("tick-1s".to_owned(), "created when enabled"),
+                ("syscall::nosuch:entry".to_owned(), "matches no probe"),
+            ]
+        );
+        b.set_filter("");
+        assert!(b.unlisted().is_empty(), "only in the matched view");
     }
 
     #[test]
