@@ -42,7 +42,7 @@ pub struct Settings {
 }
 
 /// The bottom panel's share of the height when nothing was set.
-pub const DEFAULT_OUTPUT_SPLIT: f32 = 0.45;
+pub const DEFAULT_OUTPUT_SPLIT: f32 = 0.55;
 
 impl Default for Settings {
     fn default() -> Self {

@@ -84,12 +84,14 @@ fn selected<S>(h: &Harness<'_, S>, label: &str) -> bool {
 fn save_as_starts_in_the_name_field_with_the_stem_selected() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path(), None);
+    shortcut(&mut h, CMD, Key::N);
     shortcut(&mut h, CMD | Modifiers::SHIFT, Key::S);
     assert!(h.query_by_label("Save script as").is_some());
     assert!(h.get_by_label("File name:").is_focused());
     assert_eq!(
         h.get_by_label("File name:").value().as_deref(),
-        Some("untitled.d")
+        Some("untitled.d"),
+        "a new script's name"
     );
     // Typing replaces the stem and keeps the extension; Enter saves.
     h.get_by_label("File name:").type_text("trace");

@@ -337,10 +337,7 @@ fn the_probe_browser_filters_and_inserts_a_probe_at_the_cursor() {
         "like dtrace -lv"
     );
     click(&mut h, "Insert at cursor");
-    assert_eq!(
-        h.state().editor().text(),
-        "/* a */\nsyscall:vmlinux:readv:return"
-    );
+    assert_eq!(h.state().editor().text(), "/* a */\nsyscall::readv:return");
     assert!(h.state().is_dirty());
     // Undo takes the insertion back.
     h.get_by_label("D script editor").focus();

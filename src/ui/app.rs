@@ -1496,14 +1496,18 @@ impl DscopeApp {
         } else {
             output_height(available, self.settings.split_for(window))
         };
-        let split = egui::Panel::bottom("dscope-output")
+        egui::Panel::bottom("dscope-output")
             .resizable(false)
             .exact_size(height)
-            .show(ui, |ui| {
-                let dragged = split_handle(ui);
-                self.bottom_panel(ui);
-                dragged
-            })
+            .show(ui, |ui| self.bottom_panel(ui));
+        // The grip is a panel of its own above the bottom panel, so what
+        // the charts are given is the whole of that panel.
+        let split = egui::Panel::bottom("dscope-split")
+            .resizable(false)
+            .exact_size(SPLIT_GRIP)
+            .frame(egui::Frame::NONE.fill(ui.visuals().panel_fill))
+            .show_separator_line(false)
+            .show(ui, split_handle)
             .inner;
         if let Some(drag) = split
             && !self.output_maximized
@@ -1961,6 +1965,8 @@ impl DscopeApp {
 /// [`MIN_EDITOR_HEIGHT`], at any window size from 700x500 up.
 const MIN_OUTPUT_HEIGHT: f32 = 140.0;
 const MIN_EDITOR_HEIGHT: f32 = 90.0;
+/// The height of the grip between the editor and the bottom panel.
+const SPLIT_GRIP: f32 = 6.0;
 
 /// The bottom panel's height for a `fraction` of the `available` height.
 fn output_height(available: f32, fraction: f32) -> f32 {
@@ -1978,8 +1984,10 @@ enum SplitDrag {
 
 /// The grip along the top of the bottom panel.
 fn split_handle(ui: &mut Ui) -> Option<SplitDrag> {
-    let (rect, response) =
-        ui.allocate_exact_size(egui::vec2(ui.available_width(), 6.0), egui::Sense::drag());
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), SPLIT_GRIP),
+        egui::Sense::drag(),
+    );
     let response = response.on_hover_cursor(egui::CursorIcon::ResizeVertical);
     let stroke = if response.hovered() || response.dragged() {
         ui.visuals().widgets.hovered.fg_stroke
