@@ -614,6 +614,8 @@ impl DscopeApp {
             .path
             .as_ref()
             .and_then(|p| p.parent().map(Path::to_owned))
+            // A script opened as `dscope trace.d` has "" for its folder.
+            .filter(|dir| !dir.as_os_str().is_empty())
             .or_else(|| self.start_dir.clone())
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("/"))
@@ -1824,10 +1826,12 @@ impl DscopeApp {
                 let generation = self.run.snapshot_generation();
                 let action = self.charts.show(ui, self.run.snapshot(), generation);
                 if let Some(ChartAction::Export(format, name)) = action {
-                    let file = if name.is_empty() {
-                        "aggregation"
+                    // The anonymous aggregation `@` is called "_".
+                    let stem = self.doc.name().trim_end_matches(".d").to_owned();
+                    let file = if name.is_empty() || name == "_" {
+                        format!("{stem}-aggregation")
                     } else {
-                        &name
+                        format!("{stem}-{name}")
                     };
                     let suggested = format!("{file}.{}", format.extension());
                     self.export = Some((format, name));
