@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use dscope::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
+use dscope::model::{AggFunction, Aggregation, Bucket, Row, Snapshot, Value};
 use dscope::session::Event;
 use dscope::ui::DscopeApp;
 use dscope::ui::app::BottomTab;
@@ -15,34 +15,6 @@ use dscope::ui::charts::bars3d::{self, LabelKind};
 use egui::{Rect, Vec2, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn key(s: &str) -> Vec<KeyPart> {
-    vec![KeyPart::Str(s.into())]
-}
-
-/// `@num[probefunc] = count()` over twelve syscalls: 120, 110, ... 10.
-fn syscalls() -> Aggregation {
-    let names = [
-        "read", "write", "openat", "close", "futex", "ioctl", "poll", "mmap", "lseek", "brk",
-        "fstat", "dup",
-    ];
-    let mut rows: Vec<Row> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| Row {
-            key: key(n),
-            value: Value::Number(120 - 10 * i as i64),
-        })
-        .collect();
-    rows.reverse();
-    Aggregation {
-        id: 1,
-        name: "num".into(),
-        function: AggFunction::Count,
-        key_sizes: vec![256],
-        rows,
-    }
-}
 
 const PROCESSES: [&str; 6] = [
     "bash",

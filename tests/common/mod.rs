@@ -172,3 +172,33 @@ pub fn live_window(dir: &Path, size: egui::Vec2) -> Harness<'static, DscopeApp> 
     h.run();
     h
 }
+
+/// A key of one string.
+pub fn key(s: &str) -> Vec<dscope::model::KeyPart> {
+    vec![dscope::model::KeyPart::Str(s.into())]
+}
+
+/// `@num[probefunc] = count()` over twelve syscalls: 120, 110, ... 10.
+pub fn syscalls() -> dscope::model::Aggregation {
+    use dscope::model::{AggFunction, Aggregation, Row, Value};
+    let names = [
+        "read", "write", "openat", "close", "futex", "ioctl", "poll", "mmap", "lseek", "brk",
+        "fstat", "dup",
+    ];
+    let mut rows: Vec<Row> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Row {
+            key: key(n),
+            value: Value::Number(120 - 10 * i as i64),
+        })
+        .collect();
+    rows.reverse();
+    Aggregation {
+        id: 1,
+        name: "num".into(),
+        function: AggFunction::Count,
+        key_sizes: vec![256],
+        rows,
+    }
+}
