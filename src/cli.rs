@@ -146,7 +146,7 @@ fn prepare<'l>(
     if script.is_none() && request.probes.is_empty() {
         return Err(fail(
             err,
-            EXIT_CANNOT,
+            EXIT_SCRIPT_ERRORS,
             "no probes specified: give a script file or -n PROBE-DESCRIPTION",
         ));
     }
@@ -179,7 +179,9 @@ fn prepare<'l>(
         }
     }
     for command in &request.commands {
-        if let Err(e) = consumer.create_process(command) {
+        // dtrace(1) splits the command at white space, and nothing else.
+        let words: Vec<String> = command.split_whitespace().map(String::from).collect();
+        if let Err(e) = consumer.create_process(&words) {
             return Err(fail(err, EXIT_SCRIPT_ERRORS, &e.to_string()));
         }
     }
@@ -325,6 +327,10 @@ pub struct Output {
 /// SIGTERM stop the run as they stop dtrace(1) (END runs, aggregations are
 /// printed); a second one ends it at once. With [`Format::Json`], stdout
 /// gets one [`RunReport`] instead.
+///
+/// Without `-o`, this process's file descriptor 1 is turned into a pipe
+/// for the run (see [`crate::dtrace::run::CapturedStdout`]) and `out` is
+/// not used: the output goes to the original standard output.
 pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let Some(lib) = load_library(err) else {
         return EXIT_CANNOT;
@@ -341,8 +347,21 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
         }
     }
     let mut file;
+    let mut stdout;
     let out: &mut dyn Write = match &output.file {
-        None => out,
+        // system() and a -c command write to file descriptor 1 while
+        // libdtrace's output is still on its way here; dtrace(1) flushes
+        // before system(). So descriptor 1 becomes a pipe read in order
+        // with the trace output, and that goes to the original stdout.
+        // (With -o, as with dtrace, their output stays on stdout.)
+        None => match crate::dtrace::run::CapturedStdout::start() {
+            Ok((original, captured)) => {
+                prepared.consumer.capture_stdout(captured);
+                stdout = std::io::LineWriter::new(original);
+                &mut stdout
+            }
+            Err(_) => out,
+        },
         Some(path) => {
             match std::fs::OpenOptions::new()
                 .append(true)
@@ -659,6 +678,40 @@ mod tests {
             format_diagnostic(Path::new("x.d"), &lib),
             "/usr/lib64/dtrace/io.d:7: error: undefined"
         );
+    }
+
+    #[test]
+    fn pids_are_whole_decimal_numbers_as_dtrace_takes_them() {
+        assert_eq!(parse_pid("1234"), Some(1234));
+        for bad in ["", "12x", "-5", " 12", "0x10", "0", "99999999999"] {
+            assert_eq!(parse_pid(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_exit_status_is_the_low_byte_of_exit() {
+        assert_eq!(exit_code(0), 0);
+        assert_eq!(exit_code(7), 7);
+        assert_eq!(exit_code(256), 0);
+        assert_eq!(exit_code(258), 2);
+        assert_eq!(exit_code(-1), 255);
+    }
+
+    #[test]
+    fn a_run_without_a_script_or_description_is_refused_before_dtrace() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let request = Request::default();
+        // No libdtrace is needed to say so, but where none is installed
+        // the library's own message comes first; only check the rule.
+        let code = check(&request, &mut out, &mut err);
+        let said = String::from_utf8_lossy(&err);
+        if crate::dtrace::Library::load().is_ok() {
+            assert_eq!(code, EXIT_SCRIPT_ERRORS, "{said}");
+            assert!(said.contains("no probes specified"), "{said}");
+        } else {
+            assert_eq!(code, EXIT_CANNOT, "{said}");
+        }
+        assert!(out.is_empty());
     }
 
     #[test]

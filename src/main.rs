@@ -34,8 +34,12 @@ struct Cli {
 /// What `check` and `run` both take, with dtrace(1)'s meaning.
 #[derive(clap::Args, Debug)]
 struct Programs {
-    /// The D script (as dtrace -s FILE).
+    /// The D script.
+    #[arg(conflicts_with = "script")]
     file: Option<PathBuf>,
+    /// The D script, as dtrace -s gives it (the same as FILE).
+    #[arg(short = 's', value_name = "FILE")]
+    script: Option<PathBuf>,
     /// A probe description and optional clause, as dtrace -n (repeatable;
     /// combines with the script file).
     #[arg(short = 'n', value_name = "PROBE-DESCRIPTION")]
@@ -68,7 +72,7 @@ struct Programs {
 impl Programs {
     fn request(&self) -> dscope::cli::Request {
         dscope::cli::Request {
-            script: self.file.clone(),
+            script: self.file.clone().or_else(|| self.script.clone()),
             probes: self.probes.clone(),
             options: self.options.clone(),
             quiet: self.quiet,

@@ -681,7 +681,9 @@ fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32),
     }
     match &script.target {
         Some(Target::Command(command)) => {
-            consumer.create_process(command).map_err(other)?;
+            let words =
+                crate::dtrace::consumer::split_words(command).map_err(|m| JobError::Other(m))?;
+            consumer.create_process(&words).map_err(other)?;
         }
         Some(Target::Pid(pid)) => {
             consumer.grab_process(*pid).map_err(other)?;

@@ -123,6 +123,7 @@ const char *dtrace_errmsg(void *dtp, int err) {
 int dtrace_init(void) { return 0; }
 #define STUB(name) int name(void) { return -1; }
 STUB(dtrace_close) STUB(dtrace_errno) STUB(dtrace_setopt) STUB(dtrace_program_fcompile)
+STUB(dtrace_program_strcompile)
 STUB(dtrace_program_info) STUB(dtrace_program_exec) STUB(dtrace_go) STUB(dtrace_stop)
 STUB(dtrace_work) STUB(dtrace_handle_err) STUB(dtrace_handle_drop)
 STUB(dtrace_handle_buffered) STUB(dtrace_aggregate_print) STUB(dtrace_getopt)

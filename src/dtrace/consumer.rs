@@ -61,7 +61,20 @@ impl fmt::Display for CompileError {
             CompileError::Description {
                 description,
                 message,
-            } => write!(f, "invalid probe specifier {description}: {message}"),
+            } => {
+                // errtags puts the tag first; it goes last, as on the
+                // diagnostics of scripts.
+                let tagged = message
+                    .strip_prefix('[')
+                    .and_then(|m| m.split_once("] "))
+                    .filter(|(tag, _)| tag.starts_with("D_"));
+                match tagged {
+                    Some((tag, rest)) => {
+                        write!(f, "invalid probe specifier {description}: {rest} [{tag}]")
+                    }
+                    None => write!(f, "invalid probe specifier {description}: {message}"),
+                }
+            }
             CompileError::Setup(m) => f.write_str(m),
         }
     }
@@ -388,16 +401,15 @@ impl<'lib> Consumer<'lib> {
         }
     }
 
-    /// Starts COMMAND as `dtrace -c` does (stopped until tracing runs,
-    /// `$target` set to its pid); words are split like a shell's, without
-    /// running one. Call before compiling.
-    pub fn create_process(&mut self, command: &str) -> Result<i32, DtraceError> {
+    /// Starts a command as `dtrace -c` does: stopped until tracing runs,
+    /// with `$target` set to its pid; `words[0]` is looked up in PATH.
+    /// Call before compiling.
+    pub fn create_process(&mut self, words: &[String]) -> Result<i32, DtraceError> {
         let bad = |m: String| DtraceError {
             code: 0,
             message: m,
         };
         let create = self.process_control()?.0;
-        let words = split_words(command).map_err(bad)?;
         if words.is_empty() {
             return Err(bad("the command to trace is empty".into()));
         }
@@ -1101,5 +1113,47 @@ impl TempScript {
 impl Drop for TempScript {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_split_into_words_like_a_shell_without_one() {
+        let w = |s: &str| split_words(s).unwrap();
+        assert_eq!(w("ls -l /tmp"), ["ls", "-l", "/tmp"]);
+        assert_eq!(
+            w("  echo  'two  words' \"x\\\"y\" "),
+            ["echo", "two  words", "x\"y"]
+        );
+        assert_eq!(w("a\\ b ''"), ["a b", ""]);
+        // Nothing is expanded.
+        assert_eq!(w("echo $HOME `id` *"), ["echo", "$HOME", "`id`", "*"]);
+        assert!(w("").is_empty());
+        assert!(split_words("echo 'open").is_err());
+        assert!(split_words("echo \"open").is_err());
+        assert!(split_words("echo \\").is_err());
+    }
+
+    #[test]
+    fn a_description_error_puts_its_tag_last() {
+        let e = CompileError::Description {
+            description: "BEGIN{x=}".into(),
+            message: "[D_SYNTAX] syntax error near \"}\"".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "invalid probe specifier BEGIN{x=}: syntax error near \"}\" [D_SYNTAX]"
+        );
+        let plain = CompileError::Description {
+            description: "BEGIN".into(),
+            message: "[not a tag] said".into(),
+        };
+        assert_eq!(
+            plain.to_string(),
+            "invalid probe specifier BEGIN: [not a tag] said"
+        );
     }
 }
