@@ -543,23 +543,24 @@ fn worker(
         },
         _ => return 2,
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            // Any line, or the end of input, means stop.
-            let mut line = String::new();
-            let _ = input.read_line(&mut line);
-            stop.store(true, Ordering::SeqCst);
-        });
-    }
+    // The same stop path as `dscope run`'s: a SIGINT or SIGTERM (the
+    // terminal's ^C reaches the whole process group, this process too)
+    // stops the run as the end of the input does, with END and detaching.
+    let stop: &'static AtomicBool = &crate::dtrace::signals::STOP;
+    crate::dtrace::signals::install();
+    std::thread::spawn(move || {
+        // Any line, or the end of input, means stop.
+        let mut line = String::new();
+        let _ = input.read_line(&mut line);
+        stop.store(true, Ordering::SeqCst);
+    });
     let reason = match Library::load() {
         Err(e) => {
             let why = e.to_string().trim_end().to_owned();
             emit(output, &Event::Failed(why.clone()));
             FinishReason::Failed(why)
         }
-        Ok(lib) => run_in_this_process(&lib, &request, &stop, captured, &mut |e| {
+        Ok(lib) => run_in_this_process(&lib, &request, stop, captured, &mut |e| {
             if !emit(output, &e) {
                 // Nobody reads our output any more.
                 stop.store(true, Ordering::SeqCst);
@@ -615,7 +616,8 @@ fn run_in_this_process(
     if let Some(captured) = captured {
         consumer.capture_stdout(captured);
     }
-    let result = consumer.run(&settings, stop, None, &mut |event| {
+    let abort = &crate::dtrace::signals::ABORT;
+    let result = consumer.run(&settings, stop, Some(abort), &mut |event| {
         emit(match event {
             RunEvent::Output(line) => Event::Output(line),
             RunEvent::Snapshot(s) => Event::Snapshot(s),
@@ -681,8 +683,7 @@ fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32),
     }
     match &script.target {
         Some(Target::Command(command)) => {
-            let words =
-                crate::dtrace::consumer::split_words(command).map_err(|m| JobError::Other(m))?;
+            let words = crate::dtrace::consumer::split_words(command).map_err(JobError::Other)?;
             consumer.create_process(&words).map_err(other)?;
         }
         Some(Target::Pid(pid)) => {

@@ -564,3 +564,46 @@ fn the_probes_of_a_process_are_listed_for_the_session() {
         }
     }
 }
+
+/// The terminal's ^C reaches the whole process group, the process that
+/// runs the session's scripts too: it stops the run as the end of its
+/// input does, END and all, instead of dying on the spot.
+#[test]
+fn a_signal_to_the_process_running_a_session_script_stops_it_with_end() {
+    use std::io::{BufRead, Write};
+    if !live() {
+        return;
+    }
+    let mut child = Command::new(DSCOPE)
+        .arg(dscope::session::RUN_WORKER_ARG)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(
+        stdin,
+        r#"{{"script":{{"source":"profile-97 {{ @n = count(); }} END {{ printf(\"end\\n\"); }}","name":"t.d","options":[["quiet",null]],"args":[],"destructive":false}},"duration_ms":null,"snapshot_ms":200}}"#
+    )
+    .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("Started").unwrap();
+        if matches!(serde_json::from_str(&line).unwrap(), Event::Started { .. }) {
+            break;
+        }
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let events: Vec<Event> = lines
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    assert!(events.contains(&Event::Output("end".into())), "{events:?}");
+    assert_eq!(events.last(), Some(&Event::Finished(FinishReason::Stopped)));
+    assert!(child.wait().unwrap().success());
+    drop(stdin);
+}

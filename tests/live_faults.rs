@@ -441,6 +441,13 @@ fn a_console_flood_stays_bounded_and_the_window_keeps_up() {
     );
     h.state_mut().run_panel_mut().duration_secs = 4.0;
     click(&mut h, "Run");
+    // Timed from the start of tracing: enabling takes what it takes.
+    step_until(&mut h, Duration::from_secs(120), |app| {
+        matches!(
+            app.run_panel().state(),
+            RunState::Running { .. } | RunState::Stopping | RunState::Finished(_)
+        )
+    });
     let started = Instant::now();
     step_until(&mut h, Duration::from_secs(60), |app| {
         matches!(app.run_panel().state(), RunState::Finished(_))
