@@ -201,3 +201,71 @@ fn run_gui(cli: Cli) -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_takes_dtraces_options_with_their_meaning() {
+        let cli = Cli::try_parse_from([
+            "dscope",
+            "run",
+            "-q",
+            "-w",
+            "-Z",
+            "-n",
+            "BEGIN",
+            "-n",
+            "END { exit(1); }",
+            "-c",
+            "ls -l",
+            "-p",
+            "12",
+            "-o",
+            "out.txt",
+            "-x",
+            "bufsize=1m",
+            "-s",
+            "x.d",
+            "--",
+            "a",
+            "b",
+        ])
+        .unwrap();
+        let Some(Command::Run {
+            programs, output, ..
+        }) = &cli.command
+        else {
+            panic!("{cli:?}")
+        };
+        let r = programs.request();
+        assert_eq!(r.script, Some(PathBuf::from("x.d")));
+        assert_eq!(r.probes, ["BEGIN", "END { exit(1); }"]);
+        assert!(r.quiet && r.destructive && r.zdefs);
+        assert_eq!(r.commands, ["ls -l"]);
+        assert_eq!(r.pids, ["12"]);
+        assert_eq!(r.options, ["bufsize=1m"]);
+        assert_eq!(r.args, ["a", "b"]);
+        assert_eq!(output.as_deref(), Some(std::path::Path::new("out.txt")));
+    }
+
+    #[test]
+    fn a_run_needs_no_script_file_and_takes_one_only_once() {
+        let cli = Cli::try_parse_from(["dscope", "run", "-n", "BEGIN"]).unwrap();
+        let Some(Command::Run { programs, .. }) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert_eq!(programs.request().script, None);
+        let cli = Cli::try_parse_from(["dscope", "check", "y.d", "-Z"]).unwrap();
+        let Some(Command::Check { programs }) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert_eq!(programs.request().script, Some(PathBuf::from("y.d")));
+        assert!(programs.request().zdefs);
+        // FILE and -s FILE name the same thing; both at once is an error.
+        assert!(Cli::try_parse_from(["dscope", "run", "a.d", "-s", "b.d"]).is_err());
+        // -o belongs to run only.
+        assert!(Cli::try_parse_from(["dscope", "check", "a.d", "-o", "f"]).is_err());
+    }
+}

@@ -321,6 +321,63 @@ fn sigint_and_sigterm_end_a_run_as_they_end_dtrace() {
 }
 
 #[test]
+fn a_second_sigint_during_a_system_call_in_end_is_ignored_as_by_dtrace() {
+    if !live() {
+        return;
+    }
+    let Some(dtrace) = dtrace() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // END keeps the consumer busy in system() for a while: the second
+    // SIGINT comes while the run is stopping.
+    let file = script_file(
+        dir.path(),
+        "slow-end.d",
+        "#pragma D option quiet\n\
+         #pragma D option destructive\n\
+         BEGIN { @n[\"begin\"] = count(); printf(\"tracing\\n\"); }\n\
+         END { system(\"sleep 3\"); }\n",
+    );
+    let file = file.to_str().unwrap();
+    let twice = |program: &str, args: &[&str]| {
+        let mut child = Command::new(program)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut seen = Vec::new();
+        let mut byte = [0u8; 1];
+        while !text(&seen).contains("tracing\n") {
+            if stdout.read(&mut byte).unwrap() == 0 {
+                break;
+            }
+            seen.push(byte[0]);
+        }
+        let kill = || {
+            Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap()
+        };
+        kill();
+        std::thread::sleep(Duration::from_millis(1000));
+        kill();
+        stdout.read_to_end(&mut seen).unwrap();
+        (text(&seen), child.wait().unwrap().code())
+    };
+    // system() ignores SIGINT while it waits, so here the second one is
+    // lost under dtrace(1) too and both print the aggregations; what they
+    // print and how they exit must agree. (live_abort.rs has a second stop
+    // that does arrive.)
+    let (theirs, their_code) = twice(dtrace, &["-s", file]);
+    let (ours, our_code) = twice(DSCOPE, &["run", file]);
+    assert_eq!(ours, theirs);
+    assert_eq!(our_code, their_code);
+    assert!(ours.contains("begin"), "{ours}");
+}
+
+#[test]
 fn a_command_is_started_traced_and_ends_the_run_as_with_dtrace_c() {
     if !live() {
         return;

@@ -792,7 +792,10 @@ impl Consumer<'_> {
             }
             if let Some(reason) = stopping {
                 self.snapshot(sink);
-                if settings.print_aggregations {
+                // Impatient by now (a second ^C during END): no final
+                // aggregations, as with dtrace(1).
+                let aborted = abort.is_some_and(|a| a.load(Ordering::SeqCst));
+                if settings.print_aggregations && !aborted {
                     self.state.push_text("\n");
                     let stream = run::MemStream::open().ok_or_else(|| DtraceError {
                         code: 0,
