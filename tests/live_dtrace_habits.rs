@@ -664,3 +664,53 @@ fn a_signal_to_the_process_running_a_session_script_stops_it_with_end() {
     assert!(child.wait().unwrap().success());
     drop(stdin);
 }
+
+const CHILD_DSCOPE: &str = "DSCOPE_HABITS_CHILD_DSCOPE";
+
+#[test]
+#[ignore = "run by a_session_without_root_says_so_first in a child process"]
+fn child_session_run_without_root() {
+    let program = std::env::var(CHILD_DSCOPE).expect("run by its parent test");
+    let mut s = Session::start(program.into(), None);
+    let job = s
+        .run(
+            session_script("BEGIN { exit(0); }"),
+            None,
+            Duration::from_millis(100),
+        )
+        .unwrap();
+    let (events, reason) = until_finished(&s, job);
+    let FinishReason::Failed(why) = reason else {
+        panic!("ran without root: {events:?}")
+    };
+    let cause = why
+        .find(dscope::troubleshooting::NOT_ROOT.says)
+        .unwrap_or_else(|| panic!("no cause: {why}"));
+    // libdtrace's own words follow the cause.
+    assert!(
+        why.len() > cause + dscope::troubleshooting::NOT_ROOT.says.len() + 40,
+        "{why}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Failed(w) if *w == why)),
+        "{events:?}"
+    );
+}
+
+/// The window's runs say the same as `dscope run` when root is missing.
+#[test]
+fn a_session_without_root_says_so_first() {
+    if !live() || !dscope::dtrace::running_as_root() {
+        return;
+    }
+    let (_copy, exe) = common::copy_for_everyone(Path::new(DSCOPE));
+    common::Rerun {
+        test: "child_session_run_without_root",
+        wrapper: &[],
+        env: &[(CHILD_DSCOPE, exe.to_str().unwrap())],
+        user: Some(common::NOBODY),
+    }
+    .pass();
+}
