@@ -182,7 +182,8 @@ fn prepare<'l>(
         // dtrace(1) splits the command at white space, and nothing else.
         let words: Vec<String> = command.split_whitespace().map(String::from).collect();
         if let Err(e) = consumer.create_process(&words) {
-            return Err(fail(err, EXIT_SCRIPT_ERRORS, &e.to_string()));
+            let why = format!("cannot start the command '{command}': {e}");
+            return Err(fail(err, EXIT_SCRIPT_ERRORS, &why));
         }
     }
     for pid in &request.pids {
@@ -194,7 +195,8 @@ fn prepare<'l>(
             ));
         };
         if let Err(e) = consumer.grab_process(pid) {
-            return Err(fail(err, EXIT_SCRIPT_ERRORS, &e.to_string()));
+            let why = format!("cannot grab process {pid}: {e}");
+            return Err(fail(err, EXIT_SCRIPT_ERRORS, &why));
         }
     }
     let name = script.as_ref().map(|(p, _)| p.display().to_string());

@@ -684,10 +684,16 @@ fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32),
     match &script.target {
         Some(Target::Command(command)) => {
             let words = crate::dtrace::consumer::split_words(command).map_err(JobError::Other)?;
-            consumer.create_process(&words).map_err(other)?;
+            consumer.create_process(&words).map_err(|e| {
+                JobError::Other(with_privileges(format!(
+                    "cannot start the command '{command}': {e}"
+                )))
+            })?;
         }
         Some(Target::Pid(pid)) => {
-            consumer.grab_process(*pid).map_err(other)?;
+            consumer.grab_process(*pid).map_err(|e| {
+                JobError::Other(with_privileges(format!("cannot grab process {pid}: {e}")))
+            })?;
         }
         None => {}
     }

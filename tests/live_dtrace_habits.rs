@@ -185,8 +185,21 @@ fn exit_statuses_and_error_streams_are_dtraces() {
             assert!(!text(&ours.stderr).is_empty());
         }
     }
-    // A pid that is not a number.
+    // A pid that is not a number, one that does not exist, a command
+    // that does not: dscope names which.
     same_as_dtrace(dir.path(), &["-p", "12x", "-n", "BEGIN"]).unwrap();
+    let (_, ours) = same_as_dtrace(dir.path(), &["-p", "999999999", "-n", "BEGIN"]).unwrap();
+    assert!(
+        text(&ours.stderr).contains("cannot grab process 999999999: "),
+        "{}",
+        text(&ours.stderr)
+    );
+    let (_, ours) = same_as_dtrace(dir.path(), &["-c", "/no/such/command", "-n", "BEGIN"]).unwrap();
+    assert!(
+        text(&ours.stderr).contains("cannot start the command '/no/such/command': "),
+        "{}",
+        text(&ours.stderr)
+    );
     // -Z lets a description that matches nothing through.
     same_as_dtrace(
         dir.path(),
