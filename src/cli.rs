@@ -6,7 +6,9 @@ use crate::model::Diagnostic;
 use std::io::Write;
 use std::path::Path;
 
-/// Exit codes: 0 fine, 1 the script has errors, 2 it could not be checked.
+/// Exit codes, as dtrace(1) gives them: 0 fine, 1 the script has errors
+/// or could not be enabled, 2 it could not be checked or run at all (no
+/// libdtrace, no privileges, no script).
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_SCRIPT_ERRORS: u8 = 1;
 pub const EXIT_CANNOT: u8 = 2;
@@ -39,11 +41,17 @@ fn load_library(err: &mut dyn Write) -> Option<Library> {
 
 /// Opens a consumer, or says why it cannot (privileges, most often).
 fn open_consumer<'l>(lib: &'l Library, err: &mut dyn Write) -> Option<Consumer<'l>> {
-    Consumer::open(lib)
-        .map_err(|e| {
+    match Consumer::open(lib) {
+        Ok(c) => Some(c),
+        Err(e) if privileges_missing() => {
+            privilege_failure(err, "cannot open DTrace", &e.to_string());
+            None
+        }
+        Err(e) => {
             let _ = writeln!(err, "dscope: cannot open DTrace: {e}");
-        })
-        .ok()
+            None
+        }
+    }
 }
 
 /// "1 probe", "720 probes".
@@ -59,23 +67,210 @@ pub fn parse_option(spec: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// `dscope check FILE`: compile only and report.
-pub fn check(
-    path: &Path,
-    options: &[String],
-    args: &[String],
-    out: &mut dyn Write,
+/// What `dscope check` and `dscope run` are given, with dtrace(1)'s
+/// meaning for each option.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    /// The D script (`dtrace -s`).
+    pub script: Option<std::path::PathBuf>,
+    /// `-n`: probe descriptions, each with an optional clause.
+    pub probes: Vec<String>,
+    /// `-x`: options as `name[=value]`.
+    pub options: Vec<String>,
+    /// `-q`: only what the script traces.
+    pub quiet: bool,
+    /// `-w`: permit destructive actions.
+    pub destructive: bool,
+    /// `-Z`: permit probe descriptions that match no probes.
+    pub zdefs: bool,
+    /// `-c`: commands to start and trace; the run stops when they exit.
+    pub commands: Vec<String>,
+    /// `-p`: process ids to grab and trace, as given (checked here, as
+    /// dtrace(1) does, so that a bad one says "invalid pid").
+    pub pids: Vec<String>,
+    /// Macro arguments `$1`, `$2`, ...
+    pub args: Vec<String>,
+}
+
+/// One message per problem, to stderr, in dtrace(1)'s words where it has
+/// them; the exit status to return.
+struct Failure {
+    code: u8,
+}
+
+fn fail(err: &mut dyn Write, code: u8, message: &str) -> Failure {
+    let _ = writeln!(err, "dscope: {message}");
+    Failure { code }
+}
+
+/// Whether a failure to open DTrace, compile or enable is most likely for
+/// want of privileges: Linux DTrace without root cannot create its BPF
+/// maps or attach probes, and says so in words about limits or
+/// permissions that do not name the cause.
+pub fn privileges_missing() -> bool {
+    !crate::dtrace::running_as_root()
+}
+
+/// Says that privileges are missing, first, then libdtrace's own words.
+fn privilege_failure(err: &mut dyn Write, what: &str, libdtrace_says: &str) -> Failure {
+    let t = crate::troubleshooting::NOT_ROOT;
+    let _ = writeln!(err, "dscope: {} {}", t.says, t.fix);
+    let _ = writeln!(err, "dscope: {what}: {libdtrace_says}");
+    Failure { code: EXIT_CANNOT }
+}
+
+/// What compiling left for running.
+struct Prepared<'l> {
+    consumer: Consumer<'l>,
+    compiled: crate::dtrace::Compiled,
+    /// Each program's name as dtrace(1) reports it ("script 'x.d'",
+    /// "description 'BEGIN'") and its matches.
+    programs: Vec<(String, u32)>,
+}
+
+/// Loads the script and libdtrace, opens a consumer, applies options,
+/// starts or grabs the processes and compiles, as dtrace(1) does in that
+/// order; reports every failure on the way.
+fn prepare<'l>(
+    lib: &'l Library,
+    request: &Request,
     err: &mut dyn Write,
-) -> u8 {
-    with_compiled(path, options, args, out, err, &mut |_, compiled, out, _| {
-        let _ = writeln!(
-            out,
-            "{}: compiles; it would enable {}",
-            path.display(),
-            probe_count(compiled.matches)
-        );
-        EXIT_OK
-    })
+) -> Result<Prepared<'l>, Failure> {
+    let script = match &request.script {
+        Some(path) => match files::load(path) {
+            Ok(f) => Some((path, f.text)),
+            Err(e) => return Err(fail(err, EXIT_SCRIPT_ERRORS, &e.to_string())),
+        },
+        None => None,
+    };
+    if script.is_none() && request.probes.is_empty() {
+        return Err(fail(
+            err,
+            EXIT_SCRIPT_ERRORS,
+            "no probes specified: give a script file or -n PROBE-DESCRIPTION",
+        ));
+    }
+    let mut consumer = match Consumer::open(lib) {
+        Ok(c) => c,
+        Err(e) if privileges_missing() => {
+            return Err(privilege_failure(err, "cannot open DTrace", &e.to_string()));
+        }
+        Err(e) => return Err(fail(err, EXIT_CANNOT, &format!("cannot open DTrace: {e}"))),
+    };
+    let flags = [
+        (true, "errtags"),
+        (request.quiet, "quiet"),
+        (request.destructive, "destructive"),
+        (request.zdefs, "zdefs"),
+    ];
+    for (_, name) in flags.iter().filter(|(on, _)| *on) {
+        if let Err(e) = consumer.setopt(name, None) {
+            return Err(fail(err, EXIT_SCRIPT_ERRORS, &e.to_string()));
+        }
+    }
+    for option in &request.options {
+        let (name, value) = parse_option(option);
+        if let Err(e) = consumer.setopt(name, value) {
+            return Err(fail(
+                err,
+                EXIT_SCRIPT_ERRORS,
+                &format!("failed to set -x {e}"),
+            ));
+        }
+    }
+    for command in &request.commands {
+        // dtrace(1) splits the command at white space, and nothing else.
+        let words: Vec<String> = command.split_whitespace().map(String::from).collect();
+        if let Err(e) = consumer.create_process(&words) {
+            let why = format!("cannot start the command '{command}': {e}");
+            return Err(fail(err, EXIT_SCRIPT_ERRORS, &why));
+        }
+    }
+    for pid in &request.pids {
+        let Some(pid) = parse_pid(pid) else {
+            return Err(fail(
+                err,
+                EXIT_SCRIPT_ERRORS,
+                &format!("invalid pid: {pid}"),
+            ));
+        };
+        if let Err(e) = consumer.grab_process(pid) {
+            let why = format!("cannot grab process {pid}: {e}");
+            return Err(fail(err, EXIT_SCRIPT_ERRORS, &why));
+        }
+    }
+    let name = script.as_ref().map(|(p, _)| p.display().to_string());
+    let mut sources = Vec::new();
+    let mut programs = Vec::new();
+    if let (Some((_, text)), Some(name)) = (&script, &name) {
+        sources.push(crate::dtrace::Source::Script { text, name });
+        programs.push(format!("script '{name}'"));
+    }
+    for d in &request.probes {
+        sources.push(crate::dtrace::Source::Probes(d));
+        // dtrace(1) crops the clause off for this report.
+        let name = d.split(['{', '/', ';']).next().unwrap_or(d);
+        programs.push(format!("description '{name}'"));
+    }
+    match consumer.compile_all(&sources, &request.args) {
+        Ok((compiled, each)) => Ok(Prepared {
+            consumer,
+            compiled,
+            programs: programs.into_iter().zip(each).collect(),
+        }),
+        Err(CompileError::Script(mut d)) => {
+            crate::troubleshooting::explain(&mut d);
+            let path = script.map(|(p, _)| p.clone()).unwrap_or_default();
+            let _ = writeln!(err, "{}", format_diagnostic(&path, &d));
+            Err(Failure {
+                code: EXIT_SCRIPT_ERRORS,
+            })
+        }
+        Err(e @ CompileError::Description { .. }) => {
+            Err(fail(err, EXIT_SCRIPT_ERRORS, &e.to_string()))
+        }
+        Err(CompileError::Setup(m)) if privileges_missing() => {
+            Err(privilege_failure(err, "could not enable tracing", &m))
+        }
+        Err(CompileError::Setup(m)) => Err(fail(err, EXIT_SCRIPT_ERRORS, &m)),
+    }
+}
+
+/// A pid as dtrace(1) takes it: a whole decimal number.
+pub fn parse_pid(text: &str) -> Option<i32> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok().filter(|p| *p > 0)
+}
+
+/// The exit status dtrace(1) gives for a script's `exit(status)`: the
+/// low byte, as the operating system keeps it.
+pub fn exit_code(status: i32) -> u8 {
+    (status & 0xff) as u8
+}
+
+/// `dscope check FILE`: compile only and report; errors on stderr.
+pub fn check(request: &Request, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let Some(lib) = load_library(err) else {
+        return EXIT_CANNOT;
+    };
+    match prepare(&lib, request, err) {
+        Ok(p) => {
+            let what = request
+                .script
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "the probe descriptions".into());
+            let _ = writeln!(
+                out,
+                "{what}: compiles; it would enable {}",
+                probe_count(p.compiled.matches)
+            );
+            EXIT_OK
+        }
+        Err(f) => f.code,
+    }
 }
 
 /// How `dscope run` prints its results.
@@ -109,6 +304,7 @@ pub enum FinishReport {
     Exited { status: i32 },
     TimeUp,
     Stopped,
+    TargetExited,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -117,143 +313,163 @@ pub struct DropReport {
     pub message: String,
 }
 
-/// `dscope run FILE`: run like `dtrace -s`, printing what it prints: the
-/// script's output on stdout, errors and drops on stderr, and the script's
-/// `exit()` status as the exit status. With [`Format::Json`], stdout gets
-/// one [`RunReport`] instead.
-pub fn run(
-    path: &Path,
-    duration: Option<std::time::Duration>,
-    options: &[String],
-    args: &[String],
-    format: Format,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> u8 {
-    with_compiled(
-        path,
-        options,
-        args,
-        out,
-        err,
-        &mut |consumer, compiled, out, err| {
-            let _ = writeln!(
-                err,
-                "dscope: script '{}' matched {}",
-                path.display(),
-                probe_count(compiled.matches)
-            );
-            let mut report = RunReport {
-                script: path.display().to_string(),
-                matched_probes: compiled.matches,
-                ..RunReport::default()
-            };
-            let json = format == Format::Json;
-            let settings = RunSettings {
-                duration,
-                snapshot_every: None,
-                print_aggregations: !json,
-            };
-            let never = std::sync::atomic::AtomicBool::new(false);
-            let result = consumer.run(&settings, &never, &mut |event| match event {
-                RunEvent::Output(line) if json => report.output.push(line),
-                RunEvent::Output(line) => {
-                    let _ = writeln!(out, "{line}");
-                }
-                RunEvent::Snapshot(snap) => report.aggregations = snap.aggregations,
-                RunEvent::RuntimeError(m) | RunEvent::Problem(m) => {
-                    let _ = writeln!(err, "dscope: {}", m.trim_start_matches("dtrace: "));
-                    report.errors.push(m);
-                }
-                RunEvent::Started | RunEvent::Stopping => {}
-                RunEvent::Drop { count, message } => {
-                    let _ = writeln!(err, "dscope: {}", message.trim_start_matches("dtrace: "));
-                    report.drops.push(DropReport { count, message });
-                }
-            });
-            let code = match result {
-                Ok(Finish::Exited(status)) => {
-                    report.finish = Some(FinishReport::Exited { status });
-                    status.clamp(0, 255) as u8
-                }
-                Ok(Finish::TimeUp) => {
-                    report.finish = Some(FinishReport::TimeUp);
-                    EXIT_OK
-                }
-                Ok(Finish::Stopped) => {
-                    report.finish = Some(FinishReport::Stopped);
-                    EXIT_OK
-                }
-                Err(e) => {
-                    let _ = writeln!(err, "dscope: {e}");
-                    report.errors.push(e.to_string());
-                    EXIT_CANNOT
-                }
-            };
-            if json {
-                match serde_json::to_string_pretty(&report) {
-                    Ok(text) => {
-                        let _ = writeln!(out, "{text}");
-                    }
-                    Err(e) => {
-                        let _ = writeln!(err, "dscope: cannot write the JSON report: {e}");
-                        return EXIT_CANNOT;
-                    }
-                }
-            }
-            code
-        },
-    )
+/// How a run is shown and how long it goes on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    /// Stop after this long; `None`: until the script exits.
+    pub duration: Option<std::time::Duration>,
+    pub format: Format,
+    /// `-o`: append the output to this file instead of stdout.
+    pub file: Option<std::path::PathBuf>,
 }
 
-type AfterCompile<'a> = dyn FnMut(&mut Consumer<'_>, crate::dtrace::Compiled, &mut dyn Write, &mut dyn Write) -> u8
-    + 'a;
-
-/// Loads the script and libdtrace, opens a consumer, applies options and
-/// compiles; reports every failure on the way, then hands over.
-fn with_compiled(
-    path: &Path,
-    options: &[String],
-    args: &[String],
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-    then: &mut AfterCompile<'_>,
-) -> u8 {
-    let source = match files::load(path) {
-        Ok(f) => f.text,
-        Err(e) => {
-            let _ = writeln!(err, "dscope: {e}");
-            return EXIT_CANNOT;
-        }
-    };
+/// `dscope run`: run like dtrace(1), printing what it prints: the trace
+/// output on stdout (or appended to `-o FILE`), errors, drops and notices
+/// on stderr, and the last `exit()` status as the exit status. SIGINT and
+/// SIGTERM stop the run as they stop dtrace(1) (END runs, aggregations are
+/// printed); a second one ends it at once. With [`Format::Json`], stdout
+/// gets one [`RunReport`] instead.
+///
+/// Without `-o`, this process's file descriptor 1 is turned into a pipe
+/// for the run (see [`crate::dtrace::run::CapturedStdout`]) and `out` is
+/// not used: the output goes to the original standard output.
+pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let Some(lib) = load_library(err) else {
         return EXIT_CANNOT;
     };
-    let Some(mut consumer) = open_consumer(&lib, err) else {
-        return EXIT_CANNOT;
+    let mut prepared = match prepare(&lib, request, err) {
+        Ok(p) => p,
+        Err(f) => return f.code,
     };
-    for (name, value) in std::iter::once("errtags")
-        .map(|n| (n, None))
-        .chain(options.iter().map(|o| parse_option(o)))
-    {
-        if let Err(e) = consumer.setopt(name, value) {
-            let _ = writeln!(err, "dscope: {e}");
-            return EXIT_CANNOT;
+    let json = output.format == Format::Json;
+    let quiet = prepared.consumer.quiet();
+    if !quiet {
+        for (what, matches) in &prepared.programs {
+            let _ = writeln!(err, "dscope: {what} matched {}", probe_count(*matches));
         }
     }
-    let name = path.display().to_string();
-    match consumer.compile(&source, &name, args) {
-        Ok(compiled) => then(&mut consumer, compiled, out, err),
-        Err(CompileError::Script(mut d)) => {
-            crate::troubleshooting::explain(&mut d);
-            let _ = writeln!(out, "{}", format_diagnostic(path, &d));
-            EXIT_SCRIPT_ERRORS
+    let mut file;
+    let mut stdout;
+    let out: &mut dyn Write = match &output.file {
+        // system() and a -c command write to file descriptor 1 while
+        // libdtrace's output is still on its way here; dtrace(1) flushes
+        // before system(). So descriptor 1 becomes a pipe read in order
+        // with the trace output, and that goes to the original stdout.
+        // (With -o, as with dtrace, their output stays on stdout.)
+        None => match crate::dtrace::run::CapturedStdout::start() {
+            Ok((original, captured)) => {
+                prepared.consumer.capture_stdout(captured);
+                stdout = std::io::LineWriter::new(original);
+                &mut stdout
+            }
+            Err(_) => out,
+        },
+        Some(path) => {
+            match std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(path)
+            {
+                Ok(f) => {
+                    file = std::io::LineWriter::new(f);
+                    &mut file
+                }
+                Err(e) => {
+                    let _ = writeln!(
+                        err,
+                        "dscope: failed to open output file '{}': {e}",
+                        path.display()
+                    );
+                    return EXIT_SCRIPT_ERRORS;
+                }
+            }
         }
-        Err(CompileError::Setup(m)) => {
-            let _ = writeln!(err, "dscope: {m}");
-            EXIT_CANNOT
+    };
+    if !quiet && prepared.consumer.destructive_allowed() {
+        let _ = writeln!(err, "dscope: allowing destructive actions");
+    }
+    let mut report = RunReport {
+        script: request
+            .script
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        matched_probes: prepared.compiled.matches,
+        ..RunReport::default()
+    };
+    let settings = RunSettings {
+        duration: output.duration,
+        snapshot_every: None,
+        print_aggregations: !json,
+        newline_on_stop: !json,
+    };
+    crate::dtrace::signals::install();
+    let result = prepared.consumer.run(
+        &settings,
+        &crate::dtrace::signals::STOP,
+        Some(&crate::dtrace::signals::ABORT),
+        &mut |event| match event {
+            RunEvent::Output(line) if json => report.output.push(line),
+            RunEvent::Output(line) => {
+                let _ = writeln!(out, "{line}");
+            }
+            RunEvent::Snapshot(snap) => report.aggregations = snap.aggregations,
+            RunEvent::RuntimeError(m) | RunEvent::Problem(m) => {
+                let _ = writeln!(err, "dscope: {}", m.trim_start_matches("dtrace: "));
+                report.errors.push(m);
+            }
+            RunEvent::Notice(m) => {
+                if !quiet {
+                    let _ = writeln!(err, "dscope: {m}");
+                }
+            }
+            RunEvent::Started | RunEvent::Stopping => {}
+            RunEvent::Drop { count, message } => {
+                let _ = writeln!(err, "dscope: {}", message.trim_start_matches("dtrace: "));
+                report.drops.push(DropReport { count, message });
+            }
+        },
+    );
+    let code = match result {
+        Ok(Finish::Exited(status)) => {
+            report.finish = Some(FinishReport::Exited { status });
+            exit_code(status)
+        }
+        Ok(Finish::TimeUp) => {
+            report.finish = Some(FinishReport::TimeUp);
+            EXIT_OK
+        }
+        Ok(Finish::Stopped) => {
+            report.finish = Some(FinishReport::Stopped);
+            EXIT_OK
+        }
+        Ok(Finish::TargetExited) => {
+            report.finish = Some(FinishReport::TargetExited);
+            EXIT_OK
+        }
+        Err(e) => {
+            report.errors.push(e.to_string());
+            if privileges_missing() {
+                privilege_failure(err, "could not enable tracing", &e.to_string()).code
+            } else {
+                let _ = writeln!(err, "dscope: could not enable tracing: {e}");
+                EXIT_SCRIPT_ERRORS
+            }
+        }
+    };
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => {
+                let _ = writeln!(out, "{text}");
+            }
+            Err(e) => {
+                let _ = writeln!(err, "dscope: cannot write the JSON report: {e}");
+                return EXIT_CANNOT;
+            }
         }
     }
+    let _ = out.flush();
+    code
 }
 
 struct Report<'a> {
@@ -464,6 +680,40 @@ mod tests {
             format_diagnostic(Path::new("x.d"), &lib),
             "/usr/lib64/dtrace/io.d:7: error: undefined"
         );
+    }
+
+    #[test]
+    fn pids_are_whole_decimal_numbers_as_dtrace_takes_them() {
+        assert_eq!(parse_pid("1234"), Some(1234));
+        for bad in ["", "12x", "-5", " 12", "0x10", "0", "99999999999"] {
+            assert_eq!(parse_pid(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_exit_status_is_the_low_byte_of_exit() {
+        assert_eq!(exit_code(0), 0);
+        assert_eq!(exit_code(7), 7);
+        assert_eq!(exit_code(256), 0);
+        assert_eq!(exit_code(258), 2);
+        assert_eq!(exit_code(-1), 255);
+    }
+
+    #[test]
+    fn a_run_without_a_script_or_description_is_refused_before_dtrace() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let request = Request::default();
+        // No libdtrace is needed to say so, but where none is installed
+        // the library's own message comes first; only check the rule.
+        let code = check(&request, &mut out, &mut err);
+        let said = String::from_utf8_lossy(&err);
+        if crate::dtrace::Library::load().is_ok() {
+            assert_eq!(code, EXIT_SCRIPT_ERRORS, "{said}");
+            assert!(said.contains("no probes specified"), "{said}");
+        } else {
+            assert_eq!(code, EXIT_CANNOT, "{said}");
+        }
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -31,20 +31,68 @@ struct Cli {
     builtin_dialogs: bool,
 }
 
+/// What `check` and `run` both take, with dtrace(1)'s meaning.
+#[derive(clap::Args, Debug)]
+struct Programs {
+    /// The D script.
+    #[arg(conflicts_with = "script")]
+    file: Option<PathBuf>,
+    /// The D script, as dtrace -s gives it (the same as FILE).
+    #[arg(short = 's', value_name = "FILE")]
+    script: Option<PathBuf>,
+    /// A probe description and optional clause, as dtrace -n (repeatable;
+    /// combines with the script file).
+    #[arg(short = 'n', value_name = "PROBE-DESCRIPTION")]
+    probes: Vec<String>,
+    /// A DTrace option, as with dtrace -x (repeatable).
+    #[arg(short = 'x', value_name = "OPTION[=VALUE]")]
+    options: Vec<String>,
+    /// Quiet: only what the script traces (dtrace -q).
+    #[arg(short = 'q')]
+    quiet: bool,
+    /// Permit destructive actions such as system() (dtrace -w).
+    #[arg(short = 'w')]
+    destructive: bool,
+    /// Permit probe descriptions that match no probes (dtrace -Z).
+    #[arg(short = 'Z')]
+    zdefs: bool,
+    /// Start COMMAND, set $target to its pid, and stop when it exits
+    /// (dtrace -c); its output is the run's.
+    #[arg(short = 'c', value_name = "COMMAND")]
+    commands: Vec<String>,
+    /// Grab the process PID, set $target to it, and stop when it exits
+    /// (dtrace -p).
+    #[arg(short = 'p', value_name = "PID")]
+    pids: Vec<String>,
+    /// Macro arguments: $1, $2, ...
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+impl Programs {
+    fn request(&self) -> dscope::cli::Request {
+        dscope::cli::Request {
+            script: self.file.clone().or_else(|| self.script.clone()),
+            probes: self.probes.clone(),
+            options: self.options.clone(),
+            quiet: self.quiet,
+            destructive: self.destructive,
+            zdefs: self.zdefs,
+            commands: self.commands.clone(),
+            pids: self.pids.clone(),
+            args: self.args.clone(),
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Compile a script without running it; print errors as
-    /// FILE:LINE:COL: error: MESSAGE [D_TAG]. Exit 1 on errors, 2 when
-    /// the script could not be checked at all.
+    /// Compile a script and -n descriptions without running them; print
+    /// errors on stderr as FILE:LINE:COL: error: MESSAGE [D_TAG]. Exit 1
+    /// on errors, 2 when they could not be checked at all.
     Check {
-        /// The D script.
-        file: PathBuf,
-        /// A DTrace option, as with dtrace -x (repeatable).
-        #[arg(short = 'x', value_name = "OPTION[=VALUE]")]
-        options: Vec<String>,
-        /// Macro arguments: $1, $2, ...
-        #[arg(last = true)]
-        args: Vec<String>,
+        #[command(flatten)]
+        programs: Programs,
     },
     /// List probes like dtrace -l; a PATTERN such as syscall::read*:entry
     /// (fields align to the right, empty fields match all) filters them.
@@ -58,25 +106,24 @@ enum Command {
     /// ABI, privileges, and on Linux debugfs, tracefs and BTF, with the fix
     /// for each problem.
     Doctor,
-    /// Run a script like dtrace -s: its output on stdout, errors and drops
-    /// on stderr; the exit status is the script's exit() value.
+    /// Run a script and -n descriptions like dtrace: the output on stdout,
+    /// errors and drops on stderr; the exit status is the last exit()
+    /// value. SIGINT or SIGTERM stops it (END runs, aggregations are
+    /// printed); a second one ends it at once.
     Run {
-        /// The D script.
-        file: PathBuf,
+        #[command(flatten)]
+        programs: Programs,
         /// Stop after this many seconds (0 or absent: until the script
         /// exits).
         #[arg(long, value_name = "SECS")]
         duration: Option<f64>,
-        /// A DTrace option, as with dtrace -x (repeatable).
-        #[arg(short = 'x', value_name = "OPTION[=VALUE]")]
-        options: Vec<String>,
+        /// Append the output to FILE instead of printing it (dtrace -o).
+        #[arg(short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
         /// text: like dtrace -s; json: one JSON document with the output,
         /// errors, drops and every aggregation (schema in the README).
         #[arg(long, value_enum, default_value_t = dscope::cli::Format::Text)]
         format: dscope::cli::Format,
-        /// Macro arguments: $1, $2, ...
-        #[arg(last = true)]
-        args: Vec<String>,
     },
 }
 
@@ -84,31 +131,28 @@ fn main() -> ExitCode {
     // The session's run worker: not a user command, so not in --help.
     if std::env::args().nth(1).as_deref() == Some(dscope::session::RUN_WORKER_ARG) {
         let input = std::io::BufReader::new(std::io::stdin());
-        return ExitCode::from(dscope::session::run_worker_main(
-            input,
-            &mut std::io::stdout().lock(),
-        ));
+        return ExitCode::from(dscope::session::run_worker_main(input));
     }
     let cli = Cli::parse();
     let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
     let code = match &cli.command {
         None => return run_gui(cli),
-        Some(Command::Check {
-            file,
-            options,
-            args,
-        }) => dscope::cli::check(file, options, args, out, err),
+        Some(Command::Check { programs }) => dscope::cli::check(&programs.request(), out, err),
         Some(Command::Run {
-            file,
+            programs,
             duration,
-            options,
+            output,
             format,
-            args,
         }) => {
             let duration = duration
                 .filter(|d| d.is_finite() && *d > 0.0)
                 .map(std::time::Duration::from_secs_f64);
-            dscope::cli::run(file, duration, options, args, *format, out, err)
+            let output = dscope::cli::Output {
+                duration,
+                format: *format,
+                file: output.clone(),
+            };
+            dscope::cli::run(&programs.request(), &output, out, err)
         }
         Some(Command::Probes { pattern, verbose }) => {
             dscope::cli::probes(pattern.as_deref(), *verbose, out, err)
@@ -155,5 +199,73 @@ fn run_gui(cli: Cli) -> ExitCode {
             eprintln!("{}", dscope::troubleshooting::NO_WINDOW.fix);
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_takes_dtraces_options_with_their_meaning() {
+        let cli = Cli::try_parse_from([
+            "dscope",
+            "run",
+            "-q",
+            "-w",
+            "-Z",
+            "-n",
+            "BEGIN",
+            "-n",
+            "END { exit(1); }",
+            "-c",
+            "ls -l",
+            "-p",
+            "12",
+            "-o",
+            "out.txt",
+            "-x",
+            "bufsize=1m",
+            "-s",
+            "x.d",
+            "--",
+            "a",
+            "b",
+        ])
+        .unwrap();
+        let Some(Command::Run {
+            programs, output, ..
+        }) = &cli.command
+        else {
+            panic!("{cli:?}")
+        };
+        let r = programs.request();
+        assert_eq!(r.script, Some(PathBuf::from("x.d")));
+        assert_eq!(r.probes, ["BEGIN", "END { exit(1); }"]);
+        assert!(r.quiet && r.destructive && r.zdefs);
+        assert_eq!(r.commands, ["ls -l"]);
+        assert_eq!(r.pids, ["12"]);
+        assert_eq!(r.options, ["bufsize=1m"]);
+        assert_eq!(r.args, ["a", "b"]);
+        assert_eq!(output.as_deref(), Some(std::path::Path::new("out.txt")));
+    }
+
+    #[test]
+    fn a_run_needs_no_script_file_and_takes_one_only_once() {
+        let cli = Cli::try_parse_from(["dscope", "run", "-n", "BEGIN"]).unwrap();
+        let Some(Command::Run { programs, .. }) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert_eq!(programs.request().script, None);
+        let cli = Cli::try_parse_from(["dscope", "check", "y.d", "-Z"]).unwrap();
+        let Some(Command::Check { programs }) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert_eq!(programs.request().script, Some(PathBuf::from("y.d")));
+        assert!(programs.request().zdefs);
+        // FILE and -s FILE name the same thing; both at once is an error.
+        assert!(Cli::try_parse_from(["dscope", "run", "a.d", "-s", "b.d"]).is_err());
+        // -o belongs to run only.
+        assert!(Cli::try_parse_from(["dscope", "check", "a.d", "-o", "f"]).is_err());
     }
 }

@@ -69,6 +69,10 @@ pub enum Command {
     },
     /// List every probe (answered with [`Event::Probes`]).
     ListProbes,
+    /// List the `pid<PID>:::` probes of a running process: the entry and
+    /// return of each function in each module it has mapped (answered with
+    /// [`Event::Probes`]), for choosing what to trace with `Target::Pid`.
+    ListTargetProbes(i32),
     /// The argument types of a probe (answered with [`Event::ProbeArgs`]).
     ProbeArgs(Probe),
 }
@@ -231,6 +235,12 @@ impl Session {
         self.send(Command::ListProbes)
     }
 
+    /// Queues a listing of process `pid`'s `pid<PID>:::` probes; answered
+    /// with [`Event::Probes`] (an error when there is no such process).
+    pub fn list_target_probes(&mut self, pid: i32) -> u64 {
+        self.send(Command::ListTargetProbes(pid))
+    }
+
     pub fn probe_args(&mut self, probe: Probe) -> u64 {
         self.send(Command::ProbeArgs(probe))
     }
@@ -325,7 +335,9 @@ impl Worker {
                 Ok(lib) => lib,
                 Err(why) => {
                     let event = match command {
-                        Command::ListProbes => Event::Probes(Err(why.clone())),
+                        Command::ListProbes | Command::ListTargetProbes(_) => {
+                            Event::Probes(Err(why.clone()))
+                        }
                         Command::ProbeArgs(probe) => Event::ProbeArgs {
                             probe,
                             types: Err(why.clone()),
@@ -414,8 +426,10 @@ impl Worker {
                             self.stop.store(true, Ordering::SeqCst);
                         }
                     }
+                    // Anything else on the protocol's descriptor is output
+                    // that found its way there; show it as output.
                     Err(_) => {
-                        self.emit(job, Event::Problem(format!("run worker said: {line}")));
+                        self.emit(job, Event::Output(line));
                     }
                 },
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
@@ -458,6 +472,11 @@ fn in_process_job(lib: &Library, command: &Command) -> Event {
                 .and_then(|mut c| c.list_probes())
                 .map_err(|e| e.to_string()),
         ),
+        Command::ListTargetProbes(pid) => Event::Probes(
+            Consumer::open(lib)
+                .and_then(|mut c| c.list_process_probes(*pid))
+                .map_err(|e| e.to_string()),
+        ),
         Command::ProbeArgs(probe) => Event::ProbeArgs {
             probe: probe.clone(),
             types: Consumer::open(lib)
@@ -484,7 +503,29 @@ struct RunRequest {
 /// `dscope __run-worker`: reads a [`RunRequest`] line, runs it, and writes
 /// [`Event`]s as JSON lines, the last one `Finished`. A `stop` line, or the
 /// end of the input, stops the run.
-pub fn run_worker_main(input: impl BufRead + Send + 'static, output: &mut dyn Write) -> u8 {
+///
+/// The events go out on the descriptor that was standard output when the
+/// worker started; standard output itself becomes a pipe whose text is
+/// sent as [`Event::Output`] in order with the trace output, because
+/// system() and a traced command (`Target::Command`) write there.
+pub fn run_worker_main(input: impl BufRead + Send + 'static) -> u8 {
+    let (mut protocol, captured) = match crate::dtrace::run::CapturedStdout::start() {
+        Ok((file, captured)) => (
+            Box::new(std::io::BufWriter::new(file)) as Box<dyn Write>,
+            Some(captured),
+        ),
+        // Without the pipe, system() output would garble the protocol;
+        // the run still works, that output shows as output lines.
+        Err(_) => (Box::new(std::io::stdout()) as Box<dyn Write>, None),
+    };
+    worker(input, &mut *protocol, captured)
+}
+
+fn worker(
+    input: impl BufRead + Send + 'static,
+    output: &mut dyn Write,
+    captured: Option<Arc<crate::dtrace::run::CapturedStdout>>,
+) -> u8 {
     let mut input = input;
     let mut first = String::new();
     let emit = |out: &mut dyn Write, e: &Event| {
@@ -502,23 +543,24 @@ pub fn run_worker_main(input: impl BufRead + Send + 'static, output: &mut dyn Wr
         },
         _ => return 2,
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            // Any line, or the end of input, means stop.
-            let mut line = String::new();
-            let _ = input.read_line(&mut line);
-            stop.store(true, Ordering::SeqCst);
-        });
-    }
+    // The same stop path as `dscope run`'s: a SIGINT or SIGTERM (the
+    // terminal's ^C reaches the whole process group, this process too)
+    // stops the run as the end of the input does, with END and detaching.
+    let stop: &'static AtomicBool = &crate::dtrace::signals::STOP;
+    crate::dtrace::signals::install();
+    std::thread::spawn(move || {
+        // Any line, or the end of input, means stop.
+        let mut line = String::new();
+        let _ = input.read_line(&mut line);
+        stop.store(true, Ordering::SeqCst);
+    });
     let reason = match Library::load() {
         Err(e) => {
             let why = e.to_string().trim_end().to_owned();
             emit(output, &Event::Failed(why.clone()));
             FinishReason::Failed(why)
         }
-        Ok(lib) => run_in_this_process(&lib, &request, &stop, &mut |e| {
+        Ok(lib) => run_in_this_process(&lib, &request, stop, captured, &mut |e| {
             if !emit(output, &e) {
                 // Nobody reads our output any more.
                 stop.store(true, Ordering::SeqCst);
@@ -533,6 +575,7 @@ fn run_in_this_process(
     lib: &Library,
     request: &RunRequest,
     stop: &AtomicBool,
+    captured: Option<Arc<crate::dtrace::run::CapturedStdout>>,
     emit: &mut dyn FnMut(Event),
 ) -> FinishReason {
     let script = &request.script;
@@ -568,8 +611,13 @@ fn run_in_this_process(
         duration: request.duration_ms.map(Duration::from_millis),
         snapshot_every: Some(Duration::from_millis(request.snapshot_ms.max(100))),
         print_aggregations: false,
+        newline_on_stop: false,
     };
-    let result = consumer.run(&settings, stop, &mut |event| {
+    if let Some(captured) = captured {
+        consumer.capture_stdout(captured);
+    }
+    let abort = &crate::dtrace::signals::ABORT;
+    let result = consumer.run(&settings, stop, Some(abort), &mut |event| {
         emit(match event {
             RunEvent::Output(line) => Event::Output(line),
             RunEvent::Snapshot(s) => Event::Snapshot(s),
@@ -580,14 +628,16 @@ fn run_in_this_process(
                 matches: started_matches,
             },
             RunEvent::Stopping => Event::Stopping,
+            RunEvent::Notice(m) => Event::Problem(m),
         })
     });
     match result {
         Ok(Finish::Exited(s)) => FinishReason::Exited(s),
         Ok(Finish::TimeUp) => FinishReason::TimeUp,
-        Ok(Finish::Stopped) => FinishReason::Stopped,
+        // The traced process ended, which stops the run as Stop would.
+        Ok(Finish::Stopped | Finish::TargetExited) => FinishReason::Stopped,
         Err(e) => {
-            let m = e.to_string();
+            let m = with_privileges(e.to_string());
             emit(Event::Failed(m.clone()));
             FinishReason::Failed(m)
         }
@@ -608,9 +658,21 @@ enum JobError {
     Other(String),
 }
 
-/// Opens a consumer, applies the options and compiles.
+/// libdtrace's words, after the cause when it is missing privileges
+/// (its own words do not name it: on Linux they are about BPF maps and
+/// locked memory).
+fn with_privileges(libdtrace_says: String) -> String {
+    if crate::dtrace::running_as_root() {
+        return libdtrace_says;
+    }
+    let t = crate::troubleshooting::NOT_ROOT;
+    format!("{} {}\n{libdtrace_says}", t.says, t.fix)
+}
+
+/// Opens a consumer, applies the options, starts or grabs the target
+/// process and compiles, in dtrace(1)'s order.
 fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32), JobError> {
-    let other = |e: DtraceError| JobError::Other(e.to_string());
+    let other = |e: DtraceError| JobError::Other(with_privileges(e.to_string()));
     let mut consumer = Consumer::open(lib).map_err(other)?;
     consumer.setopt("errtags", None).map_err(other)?;
     if script.destructive {
@@ -619,12 +681,29 @@ fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32),
     for (name, value) in &script.options {
         consumer.setopt(name, value.as_deref()).map_err(other)?;
     }
+    match &script.target {
+        Some(Target::Command(command)) => {
+            let words = crate::dtrace::consumer::split_words(command).map_err(JobError::Other)?;
+            consumer.create_process(&words).map_err(|e| {
+                JobError::Other(with_privileges(format!(
+                    "cannot start the command '{command}': {e}"
+                )))
+            })?;
+        }
+        Some(Target::Pid(pid)) => {
+            consumer.grab_process(*pid).map_err(|e| {
+                JobError::Other(with_privileges(format!("cannot grab process {pid}: {e}")))
+            })?;
+        }
+        None => {}
+    }
     match consumer.compile(&script.source, &script.name, &script.args) {
         Ok(c) => Ok((consumer, c.matches)),
         Err(CompileError::Script(mut d)) => {
             crate::troubleshooting::explain(&mut d);
             Err(JobError::Script(d))
         }
-        Err(CompileError::Setup(m)) => Err(JobError::Other(m)),
+        Err(e @ CompileError::Description { .. }) => Err(JobError::Other(e.to_string())),
+        Err(CompileError::Setup(m)) => Err(JobError::Other(with_privileges(m))),
     }
 }

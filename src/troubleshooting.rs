@@ -41,6 +41,14 @@ pub const PRIVILEGES: Trouble = Trouble {
           (illumos: usermod -K defaultpriv=basic,dtrace_kernel,dtrace_proc,dtrace_user USER).",
 };
 
+pub const NOT_ROOT: Trouble = Trouble {
+    says: "DTrace needs root privileges to trace, and dscope is not running as root.",
+    fix: "Run it with sudo (pfexec on illumos, or grant the dtrace_kernel, dtrace_proc and \
+          dtrace_user privileges). What libdtrace says follows; without root on Linux it \
+          is often about BPF maps and the locked-memory limit, which raising the limit \
+          does not cure.",
+};
+
 pub const NO_PROBES_UNPRIVILEGED: Trouble = Trouble {
     says: "probe description … does not match any probes (dscope is not running as root)",
     fix: "Without DTrace privileges no probes are visible. Run dscope with sudo \
@@ -190,6 +198,7 @@ pub const ALL: &[(&str, &[Trouble])] = &[
             NOT_LIBDTRACE,
             DTRACE_VERSION,
             PRIVILEGES,
+            NOT_ROOT,
             NO_PROBES_UNPRIVILEGED,
             NO_TRACEFS,
             NO_MATCH,

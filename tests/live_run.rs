@@ -276,10 +276,27 @@ fn a_continuous_run_stops_after_its_duration() {
         // profile, not tick: tick probes do not fire on every kernel.
         "#pragma D option quiet\nprofile-10\n{\n\tprintf(\"tick\\n\");\n}\nEND\n{\n\tprintf(\"end\\n\");\n}\n",
     );
-    let started = Instant::now();
-    let run = dscope_run(&file, &["--duration", "1"]);
-    let took = started.elapsed();
-    let out = text(&run.stdout);
+    // Timed from the first tick, when tracing runs: enabling before that
+    // takes as long as the machine needs, and the duration starts after it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dscope"))
+        .arg("run")
+        .arg(&file)
+        .args(["--duration", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let mut out = String::new();
+    let mut started = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        started.get_or_insert_with(Instant::now);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let run = child.wait_with_output().unwrap();
+    let took = started.expect("some output").elapsed();
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let ticks = out.lines().filter(|l| *l == "tick").count();
     // 10 Hz on each CPU for about a second.

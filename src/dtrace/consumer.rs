@@ -4,7 +4,9 @@
 //! state, so a `Consumer` is neither `Send` nor `Sync`: it lives and dies
 //! on the thread that opened it.
 
-use super::library::{DtraceHdl, DtraceProg, Library, ProgInfo};
+use super::library::{
+    DtraceHdl, DtraceProc, DtraceProg, Library, ProcCreateFn, ProcGetpidFn, ProcGrabPidFn, ProgInfo,
+};
 use super::run::{self, Finish, HandlerState, RunEvent};
 use crate::lang::compile_message;
 use crate::model::Diagnostic;
@@ -43,6 +45,11 @@ impl std::error::Error for DtraceError {}
 pub enum CompileError {
     /// The D compiler's message, placed on a line where it names one.
     Script(Diagnostic),
+    /// A `-n` probe description did not compile; libdtrace's message.
+    Description {
+        description: String,
+        message: String,
+    },
     /// Something around the compiler failed (temporary file, options).
     Setup(String),
 }
@@ -51,6 +58,23 @@ impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CompileError::Script(d) => f.write_str(&d.message),
+            CompileError::Description {
+                description,
+                message,
+            } => {
+                // errtags puts the tag first; it goes last, as on the
+                // diagnostics of scripts.
+                let tagged = message
+                    .strip_prefix('[')
+                    .and_then(|m| m.split_once("] "))
+                    .filter(|(tag, _)| tag.starts_with("D_"));
+                match tagged {
+                    Some((tag, rest)) => {
+                        write!(f, "invalid probe specifier {description}: {rest} [{tag}]")
+                    }
+                    None => write!(f, "invalid probe specifier {description}: {message}"),
+                }
+            }
             CompileError::Setup(m) => f.write_str(m),
         }
     }
@@ -66,6 +90,9 @@ pub struct RunSettings {
     pub snapshot_every: Option<Duration>,
     /// Print the aggregations at the end as output text, as `dtrace -s`.
     pub print_aggregations: bool,
+    /// Print an empty line when stop is asked for, as dtrace(1) does when
+    /// interrupted (for `dscope run`, where stop means a signal).
+    pub newline_on_stop: bool,
 }
 
 impl Default for RunSettings {
@@ -74,6 +101,7 @@ impl Default for RunSettings {
             duration: None,
             snapshot_every: None,
             print_aggregations: true,
+            newline_on_stop: false,
         }
     }
 }
@@ -91,10 +119,13 @@ pub struct Consumer<'lib> {
     lib: &'lib Library,
     hdl: NonNull<DtraceHdl>,
     initialised: bool,
-    /// The last compiled program, owned by the handle.
-    program: Option<NonNull<DtraceProg>>,
-    /// Whether `program` was prepared for enabling (dtrace_program_exec).
+    /// The compiled programs, owned by the handle.
+    programs: Vec<NonNull<DtraceProg>>,
+    /// Whether `programs` were prepared for enabling (dtrace_program_exec).
     executed: bool,
+    /// Processes created or grabbed (`-c`, `-p`), released before the
+    /// handle is closed.
+    procs: Vec<NonNull<DtraceProc>>,
     /// Handlers can be registered once per handle, so their state lives
     /// as long as the handle; it is dropped after the handle is closed.
     state: Box<HandlerState>,
@@ -121,8 +152,9 @@ impl<'lib> Consumer<'lib> {
                 lib,
                 hdl,
                 initialised: false,
-                program: None,
+                programs: Vec::new(),
                 executed: false,
+                procs: Vec::new(),
                 state: Box::default(),
                 handlers_registered: false,
                 _not_send: PhantomData,
@@ -211,92 +243,329 @@ impl<'lib> Consumer<'lib> {
         script_name: &str,
         args: &[String],
     ) -> Result<Compiled, CompileError> {
+        self.compile_all(
+            &[Source::Script {
+                text: source,
+                name: script_name,
+            }],
+            args,
+        )
+        .map(|(total, _)| total)
+    }
+
+    /// Compiles several programs into this one consumer, as dtrace(1)
+    /// does with `-s` and `-n` together; all of them run together. Returns
+    /// the totals and each program's number of matching probes.
+    pub fn compile_all(
+        &mut self,
+        sources: &[Source<'_>],
+        args: &[String],
+    ) -> Result<(Compiled, Vec<u32>), CompileError> {
         self.ensure_initialised()
             .map_err(|e| CompileError::Setup(e.to_string()))?;
-        if self.executed && self.lib.abi == super::Abi::Linux2 {
+        if !self.programs.is_empty() && self.lib.abi == super::Abi::Linux2 {
             // See the note on the statement table below.
             return Err(CompileError::Setup(
                 "this DTrace consumer already holds a program; open a new one".into(),
             ));
         }
-        let temp = TempScript::write(source).map_err(CompileError::Setup)?;
-        let mode = CString::new("r").expect("no NUL");
-        let path_c = cstring(&temp.path.to_string_lossy(), "the temporary path")
-            .map_err(CompileError::Setup)?;
-        let mut argv_owned =
-            vec![cstring(script_name, "the script name").map_err(CompileError::Setup)?];
-        for a in args {
-            argv_owned.push(cstring(a, "a macro argument").map_err(CompileError::Setup)?);
+        let mut temps = Vec::new();
+        let mut compiled = Vec::new();
+        for source in sources {
+            let (prog, temp) = self.compile_one(source, args)?;
+            compiled.push(prog);
+            temps.push(temp);
         }
-        let argv: Vec<*const std::ffi::c_char> = argv_owned.iter().map(|a| a.as_ptr()).collect();
-
-        // SAFETY: both strings are NUL-terminated; fopen returns null or a
-        // FILE we close below.
-        let fp = unsafe { libc::fopen(path_c.as_ptr(), mode.as_ptr()) };
-        if fp.is_null() {
-            return Err(CompileError::Setup(format!(
-                "cannot reopen the temporary copy {}: {}",
-                temp.path.display(),
-                std::io::Error::last_os_error()
-            )));
-        }
-        // SAFETY: the handle is open and initialised, `fp` is a readable
-        // FILE, and `argv` holds `argv.len()` pointers to NUL-terminated
-        // strings that live until after the call.
-        let prog = unsafe {
-            (self.lib.fns.program_fcompile)(
-                self.hdl.as_ptr(),
-                fp,
-                0,
-                argv.len() as c_int,
-                argv.as_ptr(),
-            )
-        };
-        // SAFETY: `fp` came from fopen above and is closed once.
-        unsafe { libc::fclose(fp) };
-        // libdtrace's last error, as a diagnostic on the user's script.
-        let script_error = |e: DtraceError| {
-            let mut d = compile_message::parse(&e.message, Some(&temp.path), source);
-            // The temporary name means nothing to the user.
-            d.message = d
-                .message
-                .replace(&*temp.path.to_string_lossy(), script_name);
-            CompileError::Script(d)
-        };
-        if prog.is_null() {
-            return Err(script_error(self.last_error()));
-        }
-        let mut info = ProgInfo::default();
-        self.program = NonNull::new(prog);
+        self.programs = compiled.clone();
         self.executed = false;
+        let mut total = Compiled {
+            matches: 0,
+            aggregations: 0,
+            speculations: 0,
+        };
+        let mut each = Vec::new();
         if self.lib.abi == super::Abi::Linux2 {
             // The error handler is a program of libdtrace's own, compiled
             // and enabled when it is registered; the statement table is
             // sized at the first dtrace_program_exec from the statements
-            // compiled so far. So, as in dtrace(1): compile the script,
-            // register the handlers, then prepare the script. Any other
+            // compiled so far. So, as in dtrace(1): compile every program,
+            // register the handlers, then prepare the programs. Any other
             // order writes past that table and crashes in dtrace_close.
             self.register_handlers()
                 .map_err(|e| CompileError::Setup(e.to_string()))?;
-            // Linux DTrace counts matching probes only when the program is
+            // Linux DTrace counts matching probes only when a program is
             // prepared for enabling; nothing is attached before dtrace_go,
             // and closing the handle releases it.
-            // SAFETY: `prog` is a live program of this handle; `info` is a
-            // valid dtrace_proginfo_t (layout checked in tests).
-            if unsafe { (self.lib.fns.program_exec)(self.hdl.as_ptr(), prog, &mut info) } != 0 {
-                return Err(script_error(self.last_error()));
+            for (index, prog) in compiled.iter().enumerate() {
+                let mut info = ProgInfo::default();
+                // SAFETY: `prog` is a live program of this handle; `info` is
+                // a valid dtrace_proginfo_t (layout checked in tests).
+                let rc = unsafe {
+                    (self.lib.fns.program_exec)(self.hdl.as_ptr(), prog.as_ptr(), &mut info)
+                };
+                if rc != 0 {
+                    let e = self.last_error();
+                    return Err(failed_source(&sources[index], temps[index].as_ref(), e));
+                }
+                add(&mut total, &info);
+                each.push(info.matches);
             }
             self.executed = true;
         } else {
-            // SAFETY: as above; illumos fills in the matches at compile time.
-            unsafe { (self.lib.fns.program_info)(self.hdl.as_ptr(), prog, &mut info) };
+            for prog in &compiled {
+                let mut info = ProgInfo::default();
+                // SAFETY: as above; illumos fills in the matches at compile
+                // time.
+                unsafe { (self.lib.fns.program_info)(self.hdl.as_ptr(), prog.as_ptr(), &mut info) };
+                add(&mut total, &info);
+                each.push(info.matches);
+            }
         }
-        Ok(Compiled {
-            matches: info.matches,
-            aggregations: info.aggregates,
-            speculations: info.speculations,
-        })
+        Ok((total, each))
     }
+
+    /// Compiles one program; a script goes through a temporary file (kept
+    /// until the programs are prepared, whose errors name it too).
+    fn compile_one(
+        &mut self,
+        source: &Source<'_>,
+        args: &[String],
+    ) -> Result<(NonNull<DtraceProg>, Option<TempScript>), CompileError> {
+        let program_name = match source {
+            Source::Script { name, .. } => *name,
+            Source::Probes(_) => "dtrace",
+        };
+        let mut argv_owned =
+            vec![cstring(program_name, "the script name").map_err(CompileError::Setup)?];
+        for a in args {
+            argv_owned.push(cstring(a, "a macro argument").map_err(CompileError::Setup)?);
+        }
+        let argv: Vec<*const std::ffi::c_char> = argv_owned.iter().map(|a| a.as_ptr()).collect();
+        let (prog, temp) = match source {
+            Source::Script { text, .. } => {
+                let temp = TempScript::write(text).map_err(CompileError::Setup)?;
+                let mode = CString::new("r").expect("no NUL");
+                let path_c = cstring(&temp.path.to_string_lossy(), "the temporary path")
+                    .map_err(CompileError::Setup)?;
+                // SAFETY: both strings are NUL-terminated; fopen returns
+                // null or a FILE we close below.
+                let fp = unsafe { libc::fopen(path_c.as_ptr(), mode.as_ptr()) };
+                if fp.is_null() {
+                    return Err(CompileError::Setup(format!(
+                        "cannot reopen the temporary copy {}: {}",
+                        temp.path.display(),
+                        std::io::Error::last_os_error()
+                    )));
+                }
+                // SAFETY: the handle is open and initialised, `fp` is a
+                // readable FILE, and `argv` holds `argv.len()` pointers to
+                // NUL-terminated strings that live until after the call.
+                let prog = unsafe {
+                    (self.lib.fns.program_fcompile)(
+                        self.hdl.as_ptr(),
+                        fp,
+                        0,
+                        argv.len() as c_int,
+                        argv.as_ptr(),
+                    )
+                };
+                // SAFETY: `fp` came from fopen above and is closed once.
+                unsafe { libc::fclose(fp) };
+                (prog, Some(temp))
+            }
+            Source::Probes(description) => {
+                let text =
+                    cstring(description, "the probe description").map_err(CompileError::Setup)?;
+                // SAFETY: open, initialised handle; `text` and `argv` are
+                // NUL-terminated strings that outlive the call.
+                let prog = unsafe {
+                    (self.lib.fns.program_strcompile)(
+                        self.hdl.as_ptr(),
+                        text.as_ptr(),
+                        super::library::DTRACE_PROBESPEC_NAME,
+                        // As dtrace -n: an ambiguous specifier is a probe.
+                        super::library::DTRACE_C_PSPEC,
+                        argv.len() as c_int,
+                        argv.as_ptr(),
+                    )
+                };
+                (prog, None)
+            }
+        };
+        match NonNull::new(prog) {
+            Some(prog) => Ok((prog, temp)),
+            None => {
+                let e = self.last_error();
+                Err(failed_source(source, temp.as_ref(), e))
+            }
+        }
+    }
+
+    /// Starts a command as `dtrace -c` does: stopped until tracing runs,
+    /// with `$target` set to its pid; `words[0]` is looked up in PATH.
+    /// Call before compiling.
+    pub fn create_process(&mut self, words: &[String]) -> Result<i32, DtraceError> {
+        let bad = |m: String| DtraceError {
+            code: 0,
+            message: m,
+        };
+        let create = self.process_control()?.0;
+        if words.is_empty() {
+            return Err(bad("the command to trace is empty".into()));
+        }
+        let owned = words
+            .iter()
+            .map(|w| cstring(w, "the command"))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(bad)?;
+        let mut argv: Vec<*const std::ffi::c_char> = owned.iter().map(|w| w.as_ptr()).collect();
+        argv.push(std::ptr::null());
+        // SAFETY: open handle; `argv` is a null-terminated array of
+        // NUL-terminated strings that outlive the call, its first element
+        // the file to run, as execvp takes them.
+        let proc = unsafe { create(self.hdl.as_ptr(), argv[0], argv.as_ptr(), 0) };
+        self.took_process(proc)
+    }
+
+    /// Grabs a running process as `dtrace -p` does (`$target` is its pid).
+    /// Call before compiling.
+    pub fn grab_process(&mut self, pid: i32) -> Result<i32, DtraceError> {
+        let grab = self.process_control()?.1;
+        // SAFETY: open handle; libdtrace checks the pid itself.
+        let proc = unsafe { grab(self.hdl.as_ptr(), pid, 0) };
+        self.took_process(proc)
+    }
+
+    fn process_control(&self) -> Result<(ProcCreateFn, ProcGrabPidFn, ProcGetpidFn), DtraceError> {
+        let f = &self.lib.fns;
+        match (
+            f.proc_create,
+            f.proc_grab_pid,
+            f.proc_getpid,
+            f.proc_release,
+            f.proc_continue,
+        ) {
+            (Some(c), Some(g), Some(p), Some(_), Some(_)) if self.lib.abi == super::Abi::Linux2 => {
+                Ok((c, g, p))
+            }
+            _ => Err(DtraceError {
+                code: 0,
+                message: format!(
+                    "tracing a process is not supported yet with {}",
+                    self.lib.abi
+                ),
+            }),
+        }
+    }
+
+    fn took_process(&mut self, proc: *mut DtraceProc) -> Result<i32, DtraceError> {
+        let getpid = self.process_control()?.2;
+        match NonNull::new(proc) {
+            Some(p) => {
+                self.procs.push(p);
+                // SAFETY: open handle and a process handle it just gave us,
+                // valid until dtrace_proc_release.
+                Ok(unsafe { getpid(self.hdl.as_ptr(), p.as_ptr()) })
+            }
+            None => Err(self.last_error()),
+        }
+    }
+}
+
+/// One program given to [`Consumer::compile_all`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// A D script (`dtrace -s`); `name` is what messages call it.
+    Script { text: &'a str, name: &'a str },
+    /// A probe description with an optional clause (`dtrace -n`).
+    Probes(&'a str),
+}
+
+fn add(total: &mut Compiled, info: &ProgInfo) {
+    total.matches += info.matches;
+    total.aggregations += info.aggregates;
+    total.speculations += info.speculations;
+}
+
+/// libdtrace's error about one program, as a diagnostic on it.
+fn failed_source(source: &Source<'_>, temp: Option<&TempScript>, e: DtraceError) -> CompileError {
+    match (source, temp) {
+        (Source::Script { text, name }, Some(temp)) => {
+            let mut d = compile_message::parse(&e.message, Some(&temp.path), text);
+            // The temporary name means nothing to the user.
+            d.message = d.message.replace(&*temp.path.to_string_lossy(), name);
+            CompileError::Script(d)
+        }
+        (Source::Script { text, .. }, None) => {
+            CompileError::Script(compile_message::parse(&e.message, None, text))
+        }
+        (Source::Probes(description), _) => CompileError::Description {
+            description: (*description).to_owned(),
+            message: e.message,
+        },
+    }
+}
+
+/// Splits a command line into words as a shell would (quotes and
+/// backslashes), without expanding anything: what `dtrace -c` does too.
+pub fn split_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => word.push(c),
+                        None => return Err("unterminated ' in the command".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('"' | '\\' | '$' | '`')) => word.push(c),
+                            Some(c) => {
+                                word.push('\\');
+                                word.push(c);
+                            }
+                            None => return Err("unterminated \" in the command".into()),
+                        },
+                        Some(c) => word.push(c),
+                        None => return Err("unterminated \" in the command".into()),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                match chars.next() {
+                    Some(c) => word.push(c),
+                    None => return Err("a \\ ends the command".into()),
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
 }
 
 impl Consumer<'_> {
@@ -304,6 +573,12 @@ impl Consumer<'_> {
     /// own `#pragma D option destructive` (so ask after compiling).
     pub fn destructive_allowed(&self) -> bool {
         self.option_is_set("destructive")
+    }
+
+    /// Whether quiet mode is on, by `-q`/setopt or the script's pragma
+    /// (so ask after compiling).
+    pub fn quiet(&self) -> bool {
+        self.option_is_set("quiet")
     }
 
     /// Whether an option is set (for flags such as `quiet`, which a
@@ -337,6 +612,14 @@ impl Consumer<'_> {
         if !ok {
             return Err(self.last_error());
         }
+        if self.lib.abi == super::Abi::Linux2
+            && let Some(handle_proc) = self.lib.fns.handle_proc
+        {
+            // SAFETY: as above; on_proc catches every panic.
+            if unsafe { handle_proc(h, run::on_proc, arg) } != 0 {
+                return Err(self.last_error());
+            }
+        }
         self.handlers_registered = true;
         Ok(())
     }
@@ -358,14 +641,29 @@ impl Consumer<'_> {
         sink(RunEvent::Snapshot(snap));
     }
 
-    /// Runs the last compiled program until it calls `exit()`, the
-    /// duration is over, or `stop` is set; END clauses run, then the final
-    /// aggregations are decoded and (if asked) printed as `dtrace -s` does.
+    /// Runs the compiled programs until they call `exit()`, the duration
+    /// is over, every traced process has exited, or `stop` is set; END
+    /// clauses run, then the final aggregations are decoded and (if asked)
+    /// printed as `dtrace -s` does. `abort`, once set, ends a stopping run
+    /// at once, without the final aggregations (dtrace(1)'s second ^C).
     /// Events are handed to `sink` as they happen.
     pub fn run(
         &mut self,
         settings: &RunSettings,
         stop: &AtomicBool,
+        abort: Option<&AtomicBool>,
+        sink: &mut dyn FnMut(RunEvent),
+    ) -> Result<Finish, DtraceError> {
+        let result = self.run_programs(settings, stop, abort, sink);
+        self.release_processes();
+        result
+    }
+
+    fn run_programs(
+        &mut self,
+        settings: &RunSettings,
+        stop: &AtomicBool,
+        abort: Option<&AtomicBool>,
         sink: &mut dyn FnMut(RunEvent),
     ) -> Result<Finish, DtraceError> {
         let duration = settings.duration;
@@ -378,40 +676,64 @@ impl Consumer<'_> {
                 ),
             });
         }
-        let Some(prog) = self.program else {
+        if self.programs.is_empty() {
             return Err(DtraceError {
                 code: 0,
                 message: "nothing compiled to run".into(),
             });
-        };
+        }
         // Handlers go in before dtrace_go, or faults and drops abort the run.
         self.register_handlers()?;
         let quiet = self.option_is_set("quiet");
         self.state.reset(quiet);
         let h = self.hdl.as_ptr();
         if !self.executed {
-            let mut info = ProgInfo::default();
-            // SAFETY: `prog` is this handle's live program; `info` is valid.
-            if unsafe { (self.lib.fns.program_exec)(h, prog.as_ptr(), &mut info) } != 0 {
-                return Err(self.last_error());
+            for prog in self.programs.clone() {
+                let mut info = ProgInfo::default();
+                // SAFETY: `prog` is this handle's live program; `info` is
+                // valid.
+                if unsafe { (self.lib.fns.program_exec)(h, prog.as_ptr(), &mut info) } != 0 {
+                    return Err(self.last_error());
+                }
             }
             self.executed = true;
         }
-        // SAFETY: open handle with an enabled program and handlers set.
+        // SAFETY: open handle with enabled programs and handlers set.
         if unsafe { (self.lib.fns.go)(h, 0) } != 0 {
             return Err(self.last_error());
         }
         sink(RunEvent::Started);
+        // Tracing is on: let the created or grabbed processes run, as
+        // dtrace(1) does only now, so that nothing they do is missed.
+        if let Some(cont) = self.lib.fns.proc_continue {
+            for p in &self.procs {
+                // SAFETY: open handle and a process handle of it, not yet
+                // released.
+                unsafe { cont(h, p.as_ptr()) };
+            }
+        }
+        let traced = self.procs.len();
         let deadline = duration.map(|d| Instant::now() + d);
         let mut last_snapshot = Instant::now();
         let arg = &mut *self.state as *mut HandlerState as *mut std::ffi::c_void;
         let mut stopping: Option<Finish> = None;
+        // dtrace_work said DONE: the programs called exit(), seen at a
+        // status check (so `statusrate` decides how soon).
+        let mut saw_exit = false;
         loop {
+            let aborting = abort.is_some_and(|a| a.load(Ordering::SeqCst));
             if stopping.is_none() {
-                let reason = if let Some(status) = self.state.exit_status {
-                    Some(Finish::Exited(status))
-                } else if stop.load(Ordering::Relaxed) {
+                let reason = if saw_exit {
+                    Some(Finish::Exited(0))
+                } else if stop.load(Ordering::SeqCst) || aborting {
+                    if settings.newline_on_stop {
+                        // dtrace(1) ends the interrupted line, quiet or not.
+                        self.state.push_text("\n");
+                        self.drain(sink);
+                    }
                     Some(Finish::Stopped)
+                } else if traced > 0 && self.state.procs_gone >= traced {
+                    Some(Finish::TargetExited)
                 } else if deadline.is_some_and(|d| Instant::now() >= d) {
                     Some(Finish::TimeUp)
                 } else {
@@ -425,6 +747,13 @@ impl Consumer<'_> {
                     sink(RunEvent::Stopping);
                     stopping = Some(reason);
                 }
+            }
+            if aborting {
+                // Impatient: no more work calls, no final aggregations.
+                self.state.drain_captured();
+                self.state.flush();
+                self.drain(sink);
+                return Ok(self.finish(stopping.unwrap_or(Finish::Stopped)));
             }
             // Linux DTrace does not flush buffered output per record, so the
             // work call gets a real stream, read back after each call.
@@ -441,6 +770,7 @@ impl Consumer<'_> {
             self.state.fp = std::ptr::null_mut();
             let written = stream.close();
             self.state.push_text(&written);
+            self.state.drain_captured();
             self.drain(sink);
             if let Some(every) = settings.snapshot_every
                 && stopping.is_none()
@@ -450,12 +780,8 @@ impl Consumer<'_> {
                 self.snapshot(sink);
             }
             match status {
-                run::DTRACE_WORKSTATUS_DONE if stopping.is_none() => {
-                    // exit() was seen: stop on the next turn, which drains
-                    // END.
-                    let status = self.state.exit_status.unwrap_or(0);
-                    self.state.exit_status = Some(status);
-                }
+                // Stop on the next turn, whose work call drains END.
+                run::DTRACE_WORKSTATUS_DONE if stopping.is_none() => saw_exit = true,
                 run::DTRACE_WORKSTATUS_ERROR => {
                     let e = self.last_error();
                     if e.code != libc::EINTR {
@@ -466,7 +792,10 @@ impl Consumer<'_> {
             }
             if let Some(reason) = stopping {
                 self.snapshot(sink);
-                if settings.print_aggregations {
+                // Impatient by now (a second ^C during END): no final
+                // aggregations, as with dtrace(1).
+                let aborted = abort.is_some_and(|a| a.load(Ordering::SeqCst));
+                if settings.print_aggregations && !aborted {
                     self.state.push_text("\n");
                     let stream = run::MemStream::open().ok_or_else(|| DtraceError {
                         code: 0,
@@ -479,11 +808,39 @@ impl Consumer<'_> {
                     let written = stream.close();
                     self.state.push_text(&written);
                 }
+                self.state.drain_captured();
                 self.state.flush();
                 self.drain(sink);
-                return Ok(reason);
+                return Ok(self.finish(reason));
             }
         }
+    }
+
+    /// Why the run ended, as its exit status tells it: the last exit()
+    /// consumed decides, whatever stopped the run (dtrace(1)'s g_status).
+    fn finish(&self, reason: Finish) -> Finish {
+        match (self.state.exit_status, reason) {
+            (Some(status), _) => Finish::Exited(status),
+            (None, reason) => reason,
+        }
+    }
+
+    /// Lets go of the traced processes: a grabbed one runs on, untraced; a
+    /// created one still running is killed, as under dtrace -c.
+    fn release_processes(&mut self) {
+        let Some(release) = self.lib.fns.proc_release else {
+            return;
+        };
+        for p in self.procs.drain(..) {
+            // SAFETY: open handle; each process handle is released once.
+            unsafe { release(self.hdl.as_ptr(), p.as_ptr()) };
+        }
+    }
+
+    /// Captures this process's standard output (see
+    /// [`run::CapturedStdout`]) into the run's output.
+    pub fn capture_stdout(&mut self, captured: std::sync::Arc<run::CapturedStdout>) {
+        self.state.captured = Some(captured);
     }
 }
 
@@ -513,6 +870,74 @@ impl Consumer<'_> {
 }
 
 impl Consumer<'_> {
+    /// The probes of process `pid` (`pid<PID>:::`: each function's entry
+    /// and return in every module it has mapped), as
+    /// `dtrace -l -n 'pid<PID>:::'` lists them. The pid provider makes
+    /// these probes when a description names them, so this compiles one
+    /// (nothing is enabled) and then lists what it matches.
+    pub fn list_process_probes(
+        &mut self,
+        pid: i32,
+    ) -> Result<Vec<crate::model::Probe>, DtraceError> {
+        if self.lib.abi != super::Abi::Linux2 {
+            return Err(DtraceError {
+                code: 0,
+                message: format!("listing probes is not supported yet with {}", self.lib.abi),
+            });
+        }
+        if pid <= 0 {
+            return Err(DtraceError {
+                code: 0,
+                message: format!("invalid pid: {pid}"),
+            });
+        }
+        self.ensure_initialised()?;
+        let provider = CString::new(format!("pid{pid}")).expect("no NUL in a number");
+        let description = CString::new(format!("pid{pid}:::")).expect("no NUL in a number");
+        let argv = [c"dscope".as_ptr()];
+        // SAFETY: open, initialised handle; the strings are NUL-terminated
+        // and outlive the call. DTRACE_C_ZDEFS lets a process with no
+        // functions (yet) compile; the program stays the handle's, never
+        // enabled, freed when the handle closes.
+        let prog = unsafe {
+            (self.lib.fns.program_strcompile)(
+                self.hdl.as_ptr(),
+                description.as_ptr(),
+                super::library::DTRACE_PROBESPEC_NAME,
+                super::library::DTRACE_C_ZDEFS,
+                argv.len() as c_int,
+                argv.as_ptr(),
+            )
+        };
+        if prog.is_null() {
+            return Err(self.last_error());
+        }
+        let empty = c"";
+        let desc = run::ProbeDesc {
+            id: 0,
+            provider: provider.as_ptr(),
+            module: empty.as_ptr(),
+            function: empty.as_ptr(),
+            name: empty.as_ptr(),
+        };
+        let mut probes: Vec<crate::model::Probe> = Vec::new();
+        let arg = &mut probes as *mut Vec<crate::model::Probe> as *mut std::ffi::c_void;
+        // SAFETY: as in list_probes; `desc` (empty fields match all) points
+        // at strings that outlive this synchronous iteration.
+        let rc = unsafe {
+            (self.lib.fns.probe_iter)(
+                self.hdl.as_ptr(),
+                (&desc as *const run::ProbeDesc).cast(),
+                collect_probe,
+                arg,
+            )
+        };
+        if rc < 0 {
+            return Err(self.last_error());
+        }
+        Ok(probes)
+    }
+
     /// The C types of a probe's `args[]`, as `dtrace -lv` prints them;
     /// "(unknown)" where libdtrace has no type.
     pub fn probe_arg_types(
@@ -628,6 +1053,9 @@ unsafe extern "C" fn collect_probe(
 
 impl Drop for Consumer<'_> {
     fn drop(&mut self) {
+        // libdtrace kills a process it created that still runs (as
+        // dtrace -c does when interrupted) and lets a grabbed one go.
+        self.release_processes();
         // SAFETY: the handle was opened by dtrace_open and is closed once;
         // closing also disables anything it enabled.
         unsafe { (self.lib.fns.close)(self.hdl.as_ptr()) };
@@ -688,5 +1116,47 @@ impl TempScript {
 impl Drop for TempScript {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_split_into_words_like_a_shell_without_one() {
+        let w = |s: &str| split_words(s).unwrap();
+        assert_eq!(w("ls -l /tmp"), ["ls", "-l", "/tmp"]);
+        assert_eq!(
+            w("  echo  'two  words' \"x\\\"y\" "),
+            ["echo", "two  words", "x\"y"]
+        );
+        assert_eq!(w("a\\ b ''"), ["a b", ""]);
+        // Nothing is expanded.
+        assert_eq!(w("echo $HOME `id` *"), ["echo", "$HOME", "`id`", "*"]);
+        assert!(w("").is_empty());
+        assert!(split_words("echo 'open").is_err());
+        assert!(split_words("echo \"open").is_err());
+        assert!(split_words("echo \\").is_err());
+    }
+
+    #[test]
+    fn a_description_error_puts_its_tag_last() {
+        let e = CompileError::Description {
+            description: "BEGIN{x=}".into(),
+            message: "[D_SYNTAX] syntax error near \"}\"".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "invalid probe specifier BEGIN{x=}: syntax error near \"}\" [D_SYNTAX]"
+        );
+        let plain = CompileError::Description {
+            description: "BEGIN".into(),
+            message: "[not a tag] said".into(),
+        };
+        assert_eq!(
+            plain.to_string(),
+            "invalid probe specifier BEGIN: [not a tag] said"
+        );
     }
 }

@@ -21,6 +21,22 @@ pub struct DtraceProg {
     _private: [u8; 0],
 }
 
+/// Opaque `struct dtrace_proc`: a process libdtrace created or grabbed.
+#[repr(C)]
+pub struct DtraceProc {
+    _private: [u8; 0],
+}
+
+/// `dtrace_probespec_t`'s `DTRACE_PROBESPEC_NAME` (dtrace.h): what `-n`
+/// compiles, a probe description with an optional clause.
+pub const DTRACE_PROBESPEC_NAME: c_int = 3;
+
+/// `DTRACE_C_ZDEFS` (dtrace.h line 103): permit probe descriptions that
+/// match no probes.
+pub const DTRACE_C_ZDEFS: c_uint = 0x0004;
+/// `DTRACE_C_PSPEC` (line 108): interpret ambiguous specifiers as probes.
+pub const DTRACE_C_PSPEC: c_uint = 0x0080;
+
 /// `dtrace_proginfo_t`: the same layout on every platform.
 #[repr(C)]
 #[derive(Debug, Default, Clone, Copy)]
@@ -67,6 +83,35 @@ pub type FcompileFn = unsafe extern "C" fn(
     c_int,
     *const *const c_char,
 ) -> *mut DtraceProg;
+// Linux DTrace 2.x's /usr/local/include/dtrace.h, line 118.
+pub type StrcompileFn = unsafe extern "C" fn(
+    *mut DtraceHdl,
+    *const c_char,
+    c_int,
+    c_uint,
+    c_int,
+    *const *const c_char,
+) -> *mut DtraceProg;
+/// `dtrace_handle_proc_f`: a pid (negated once the process is dead) and a
+/// message or null.
+pub type ProcHandler = unsafe extern "C" fn(libc::pid_t, *const c_char, *mut c_void);
+// dtrace.h line 325.
+pub type HandleProcFn = unsafe extern "C" fn(*mut DtraceHdl, ProcHandler, *mut c_void) -> c_int;
+// dtrace.h line 461 (Linux: file, argv, flags; illumos has no flags).
+pub type ProcCreateFn = unsafe extern "C" fn(
+    *mut DtraceHdl,
+    *const c_char,
+    *const *const c_char,
+    c_int,
+) -> *mut DtraceProc;
+// dtrace.h line 464.
+pub type ProcGrabPidFn =
+    unsafe extern "C" fn(*mut DtraceHdl, libc::pid_t, c_int) -> *mut DtraceProc;
+// dtrace.h lines 466 and 468.
+pub type ProcReleaseFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc);
+pub type ProcContinueFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc);
+// dtrace.h line 470.
+pub type ProcGetpidFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) -> libc::pid_t;
 pub type ProgramInfoFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo);
 pub type ProgramExecFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo) -> c_int;
@@ -117,6 +162,7 @@ pub struct Functions {
     pub errmsg: ErrmsgFn,
     pub setopt: SetoptFn,
     pub program_fcompile: FcompileFn,
+    pub program_strcompile: StrcompileFn,
     pub program_info: ProgramInfoFn,
     pub program_exec: ProgramExecFn,
     pub go: GoFn,
@@ -135,6 +181,15 @@ pub struct Functions {
     /// For argument types; absent where libdtrace or libctf lack them.
     pub probe_info: Option<ProbeInfoFn>,
     pub ctf_type_name: Option<CtfTypeNameFn>,
+    /// Process control as `dtrace -c`/`-p` use it; Linux DTrace 2.x's
+    /// signatures (illumos exports other ones under the same names, so
+    /// these are used with [`Abi::Linux2`] only).
+    pub handle_proc: Option<HandleProcFn>,
+    pub proc_create: Option<ProcCreateFn>,
+    pub proc_grab_pid: Option<ProcGrabPidFn>,
+    pub proc_release: Option<ProcReleaseFn>,
+    pub proc_continue: Option<ProcContinueFn>,
+    pub proc_getpid: Option<ProcGetpidFn>,
 }
 
 /// A loaded libdtrace.
@@ -256,6 +311,7 @@ impl Library {
             errmsg: symbol!("dtrace_errmsg", ErrmsgFn)?,
             setopt: symbol!("dtrace_setopt", SetoptFn)?,
             program_fcompile: symbol!("dtrace_program_fcompile", FcompileFn)?,
+            program_strcompile: symbol!("dtrace_program_strcompile", StrcompileFn)?,
             program_info: symbol!("dtrace_program_info", ProgramInfoFn)?,
             program_exec: symbol!("dtrace_program_exec", ProgramExecFn)?,
             go: symbol!("dtrace_go", GoFn)?,
@@ -273,6 +329,12 @@ impl Library {
             uaddr2str: symbol!("dtrace_uaddr2str", UAddr2StrFn)?,
             probe_info: symbol!("dtrace_probe_info", ProbeInfoFn).ok(),
             ctf_type_name: symbol!("ctf_type_name", CtfTypeNameFn).ok(),
+            handle_proc: symbol!("dtrace_handle_proc", HandleProcFn).ok(),
+            proc_create: symbol!("dtrace_proc_create", ProcCreateFn).ok(),
+            proc_grab_pid: symbol!("dtrace_proc_grab_pid", ProcGrabPidFn).ok(),
+            proc_release: symbol!("dtrace_proc_release", ProcReleaseFn).ok(),
+            proc_continue: symbol!("dtrace_proc_continue", ProcContinueFn).ok(),
+            proc_getpid: symbol!("dtrace_proc_getpid", ProcGetpidFn).ok(),
         };
         // Linux DTrace 2.x alone has dtrace_init (and must have it called).
         let abi = if fns.init.is_some() {
@@ -322,6 +384,57 @@ mod tests {
         assert_eq!(std::mem::size_of::<ProgInfo>(), 24);
         assert_eq!(std::mem::offset_of!(ProgInfo, aggregates), 8);
         assert_eq!(std::mem::offset_of!(ProgInfo, matches), 16);
+    }
+
+    /// The prototypes above, where Linux DTrace 2.x's header is installed
+    /// (`make install` puts it in /usr/local/include): each line named in
+    /// the comments still declares what the type says.
+    #[test]
+    fn process_and_string_compile_prototypes_match_the_linux_header() {
+        let Ok(header) = std::fs::read_to_string("/usr/local/include/dtrace.h") else {
+            return;
+        };
+        let lines: Vec<&str> = header.lines().collect();
+        let at = |n: usize| lines.get(n - 1).copied().unwrap_or("");
+        assert!(at(103).contains("#define\tDTRACE_C_ZDEFS\t0x0004"));
+        assert!(at(108).contains("#define\tDTRACE_C_PSPEC  0x0080"));
+        assert!(at(118).contains("dtrace_program_strcompile(dtrace_hdl_t *dtp, const char *s,"));
+        assert!(
+            at(119)
+                .contains("dtrace_probespec_t spec, uint_t cflags, int argc, char *const argv[]")
+        );
+        assert!(
+            at(324).contains(
+                "typedef void dtrace_handle_proc_f(pid_t pid, const char *err, void *arg);"
+            )
+        );
+        assert!(
+            at(325).contains("dtrace_handle_proc(dtrace_hdl_t *dtp, dtrace_handle_proc_f *hdlr,")
+        );
+        assert!(at(461).contains("dtrace_proc_create(dtrace_hdl_t *dtp,"));
+        assert!(at(462).contains("const char *file, char *const *argv, int flags);"));
+        assert!(at(464).contains("dtrace_proc_grab_pid(dtrace_hdl_t *dtp,"));
+        assert!(at(465).contains("pid_t pid, int flags);"));
+        assert!(at(466).contains("dtrace_proc_release(dtrace_hdl_t *dtp,"));
+        assert!(at(468).contains("dtrace_proc_continue(dtrace_hdl_t *dtp,"));
+        assert!(at(470).contains("extern pid_t dtrace_proc_getpid(dtrace_hdl_t *dtp,"));
+        // DTRACE_PROBESPEC_NAME is the fourth enumerator, after NONE = -1.
+        let spec = header
+            .find("DTRACE_PROBESPEC_NONE = -1")
+            .expect("probespec enum");
+        let tail = &header[spec..];
+        let order = [
+            "PROVIDER = 0",
+            "DTRACE_PROBESPEC_MOD",
+            "DTRACE_PROBESPEC_FUNC",
+            "DTRACE_PROBESPEC_NAME",
+        ];
+        let mut from = 0;
+        for name in order {
+            let i = tail[from..].find(name).expect(name);
+            from += i;
+        }
+        assert_eq!(DTRACE_PROBESPEC_NAME, 3);
     }
 
     #[test]

@@ -11,8 +11,9 @@ pub mod consumer;
 pub mod decode;
 pub mod library;
 pub mod run;
+pub mod signals;
 
-pub use consumer::{CompileError, Compiled, Consumer, DtraceError, RunSettings};
+pub use consumer::{CompileError, Compiled, Consumer, DtraceError, RunSettings, Source};
 pub use library::{Abi, Library, LoadError};
 pub use run::{Finish, RunEvent};
 

@@ -143,6 +143,8 @@ pub enum RunEvent {
     /// The run is ending (`dtrace_stop` was called): END clauses run and
     /// the probes are detached.
     Stopping,
+    /// A message libdtrace has about a traced process (`-c`, `-p`).
+    Notice(String),
 }
 
 /// Why a run ended.
@@ -154,6 +156,8 @@ pub enum Finish {
     TimeUp,
     /// Stop was asked for.
     Stopped,
+    /// Every traced process (`-c`, `-p`) has exited.
+    TargetExited,
 }
 
 /// State shared with the callbacks; owned by the consumer so that it
@@ -166,7 +170,15 @@ pub struct HandlerState {
     heading_printed: bool,
     partial: String,
     pub events: Vec<RunEvent>,
+    /// The status of the last exit() consumed: as in dtrace(1), a later
+    /// one (in END, say) replaces an earlier one.
     pub exit_status: Option<i32>,
+    /// Traced processes that have died, as the proc handler reports.
+    pub procs_gone: usize,
+    /// This process's own standard output, when it is captured (system()
+    /// and a `-c` command write there); drained before every callback so
+    /// that it stays in order with the trace output.
+    pub captured: Option<std::sync::Arc<CapturedStdout>>,
 }
 
 impl Default for HandlerState {
@@ -178,6 +190,8 @@ impl Default for HandlerState {
             partial: String::new(),
             events: Vec::new(),
             exit_status: None,
+            procs_gone: 0,
+            captured: None,
         }
     }
 }
@@ -186,8 +200,22 @@ impl HandlerState {
     pub fn reset(&mut self, quiet: bool) {
         *self = HandlerState {
             quiet,
+            captured: self.captured.take(),
             ..HandlerState::default()
         };
+    }
+
+    /// Moves what the captured standard output holds into the output, at
+    /// the place the trace output has reached.
+    pub fn drain_captured(&mut self) {
+        let Some(captured) = &self.captured else {
+            return;
+        };
+        let bytes = captured.take();
+        if !bytes.is_empty() {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            self.emit(&text);
+        }
     }
 
     /// Text of our own (the probe prefix), into the stream when there is
@@ -284,6 +312,7 @@ pub unsafe extern "C" fn on_drop(data: *const DropData, arg: *mut c_void) -> c_i
 /// `arg` is the consumer's registered [`HandlerState`].
 pub unsafe extern "C" fn on_buffered(data: *const BufData, arg: *mut c_void) -> c_int {
     with_state(arg, DTRACE_HANDLE_ABORT, |state| {
+        state.drain_captured();
         // SAFETY: libdtrace passes a valid dtrace_bufdata_t whose text is
         // NUL-terminated for the call.
         let piece = unsafe { text((*data).buffered) };
@@ -299,6 +328,7 @@ pub unsafe extern "C" fn on_buffered(data: *const BufData, arg: *mut c_void) -> 
 /// `arg` is the consumer's registered [`HandlerState`].
 pub unsafe extern "C" fn on_probe(data: *const ProbeData, arg: *mut c_void) -> c_int {
     with_state(arg, DTRACE_CONSUME_ABORT, |state| {
+        state.drain_captured();
         if state.quiet {
             return DTRACE_CONSUME_THIS;
         }
@@ -335,6 +365,9 @@ pub unsafe extern "C" fn on_record(
     arg: *mut c_void,
 ) -> c_int {
     with_state(arg, DTRACE_CONSUME_ABORT, |state| {
+        // A system() action ran just before this record, if any: its
+        // output comes first.
+        state.drain_captured();
         if rec.is_null() {
             if !state.quiet {
                 state.emit("\n");
@@ -353,6 +386,127 @@ pub unsafe extern "C" fn on_record(
         }
         DTRACE_CONSUME_THIS
     })
+}
+
+/// The proc handler: a negative pid says a traced process is dead, as
+/// dtrace(1)'s prochandler reads it; a message is passed on.
+/// # Safety
+/// Called by libdtrace only: `msg` is null or a NUL-terminated string
+/// valid for the call and `arg` is the consumer's registered
+/// [`HandlerState`].
+pub unsafe extern "C" fn on_proc(pid: libc::pid_t, msg: *const c_char, arg: *mut c_void) {
+    with_state(arg, 0, |state| {
+        // SAFETY: per this function's contract.
+        let msg = unsafe { text(msg) };
+        if !msg.trim().is_empty() {
+            state
+                .events
+                .push(RunEvent::Notice(msg.trim_end().to_owned()));
+        }
+        if pid < 0 {
+            state.procs_gone += 1;
+        }
+        0
+    });
+}
+
+/// This process's standard output turned into a pipe, read by a thread of
+/// its own so that a chatty command never blocks on a full pipe. Reads
+/// happen under the lock, so [`CapturedStdout::take`] returns everything
+/// written so far, in order.
+pub struct CapturedStdout {
+    read: std::os::fd::OwnedFd,
+    buffer: std::sync::Mutex<(Vec<u8>, bool)>,
+}
+
+impl CapturedStdout {
+    /// Points file descriptor 1 at a new pipe and returns the original
+    /// standard output (for a protocol of one's own) and the capture.
+    pub fn start() -> std::io::Result<(std::fs::File, std::sync::Arc<CapturedStdout>)> {
+        use std::os::fd::{FromRawFd, OwnedFd};
+        let mut fds = [0 as c_int; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: pipe2 just created both descriptors; each is owned once.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        // SAFETY: fcntl on a descriptor we own.
+        unsafe { libc::fcntl(fds[0], libc::F_SETFL, libc::O_NONBLOCK) };
+        // SAFETY: F_DUPFD_CLOEXEC of fd 1 gives a new descriptor, owned
+        // by the File below (and not inherited by children).
+        let original = unsafe { libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 3) };
+        if original < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: `original` is a fresh descriptor owned by nobody else.
+        let original = unsafe { std::fs::File::from_raw_fd(original) };
+        use std::os::fd::AsRawFd;
+        // SAFETY: dup2 onto fd 1 replaces standard output with the pipe's
+        // write end (without close-on-exec, so children inherit it); our
+        // `write` descriptor is closed when it drops.
+        if unsafe { libc::dup2(write.as_raw_fd(), 1) } < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        drop(write);
+        let captured = std::sync::Arc::new(CapturedStdout {
+            read,
+            buffer: std::sync::Mutex::new((Vec::new(), false)),
+        });
+        let reader = captured.clone();
+        std::thread::Builder::new()
+            .name("dscope-stdout".into())
+            .spawn(move || {
+                while !reader.lock().1 {
+                    let mut pfd = libc::pollfd {
+                        fd: reader.read.as_raw_fd(),
+                        events: libc::POLLIN,
+                        revents: 0,
+                    };
+                    // SAFETY: one valid pollfd, a bounded wait.
+                    unsafe { libc::poll(&mut pfd, 1, 200) };
+                    reader.fill();
+                }
+            })?;
+        Ok((original, captured))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<u8>, bool)> {
+        self.buffer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reads what the pipe holds into the buffer; at the end of input,
+    /// marks it done.
+    fn fill(&self) {
+        use std::os::fd::AsRawFd;
+        let mut guard = self.lock();
+        let mut chunk = [0u8; 8192];
+        loop {
+            // SAFETY: reads into a local buffer of the given length from a
+            // non-blocking descriptor we own.
+            let n = unsafe {
+                libc::read(
+                    self.read.as_raw_fd(),
+                    chunk.as_mut_ptr().cast(),
+                    chunk.len(),
+                )
+            };
+            match n {
+                n if n > 0 => guard.0.extend_from_slice(&chunk[..n as usize]),
+                0 => {
+                    guard.1 = true;
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Everything written to standard output so far.
+    pub fn take(&self) -> Vec<u8> {
+        self.fill();
+        std::mem::take(&mut self.lock().0)
+    }
 }
 
 /// Captures what libdtrace writes to a `FILE` during one call.
