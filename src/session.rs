@@ -83,6 +83,9 @@ pub enum FinishReason {
     Exited(i32),
     TimeUp,
     Stopped,
+    /// The process `$target` named exited, which ends a run as it ends
+    /// `dtrace -c` and `-p`.
+    TargetExited,
     /// It could not start or went wrong; the message says why.
     Failed(String),
 }
@@ -635,7 +638,8 @@ fn run_in_this_process(
         Ok(Finish::Exited(s)) => FinishReason::Exited(s),
         Ok(Finish::TimeUp) => FinishReason::TimeUp,
         // The traced process ended, which stops the run as Stop would.
-        Ok(Finish::Stopped | Finish::TargetExited) => FinishReason::Stopped,
+        Ok(Finish::Stopped) => FinishReason::Stopped,
+        Ok(Finish::TargetExited) => FinishReason::TargetExited,
         Err(e) => {
             let m = with_privileges(e.to_string());
             emit(Event::Failed(m.clone()));

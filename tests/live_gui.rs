@@ -225,3 +225,38 @@ fn run_options_and_macro_arguments_reach_libdtrace() {
         RunState::Finished(dscope::session::FinishReason::Exited(0))
     ));
 }
+
+#[test]
+fn a_command_traced_from_the_window_is_its_runs_target() {
+    use dscope::session::{FinishReason, Target};
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = live_app(
+        dir.path(),
+        "#pragma D option quiet\n\
+         pid$target::exit:entry { printf(\"target %d exits\\n\", pid == $target); }\n",
+    );
+    // Until the command ends, as dtrace -c runs.
+    h.state_mut().run_panel_mut().duration_secs = 0.0;
+    h.state_mut()
+        .set_target(Some(Target::Command("/bin/echo from the command".into())));
+    h.run();
+    assert!(
+        h.query_by_label("$target: command /bin/echo from the command")
+            .is_some()
+    );
+    run_to_the_end(&mut h);
+    let lines: Vec<&str> = h.state().run_panel().console.lines().collect();
+    assert!(lines.contains(&"from the command"), "{lines:?}");
+    assert!(lines.contains(&"target 1 exits"), "{lines:?}");
+    assert_eq!(
+        h.state().run_panel().state(),
+        &RunState::Finished(FinishReason::TargetExited)
+    );
+    assert!(
+        h.query_by_label("finished: the traced process exited")
+            .is_some()
+    );
+}

@@ -84,3 +84,57 @@ fn attach_to_process_lists_processes_filters_them_and_picks_one() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn the_target_processes_probes_complete_and_browse_as_pid_target() {
+    use dscope::model::Probe;
+    use dscope::session::Event;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    h.state_mut().set_target(Some(Target::Pid(4242)));
+    h.run();
+    let job = h
+        .state()
+        .target_probes_job()
+        .expect("the target's probes are asked for");
+    let probes = vec![
+        Probe::new(9001, "pid4242", "libc.so.6", "malloc", "entry"),
+        Probe::new(9002, "pid4242", "libc.so.6", "malloc", "return"),
+        Probe::new(9003, "pid4242", "libc.so.6", "free", "entry"),
+    ];
+    h.state_mut()
+        .apply_session_event(event(job, Event::Probes(Ok(probes))));
+    h.run();
+    set_script(&mut h, "");
+    h.get_by_label("D script editor").focus();
+    h.run();
+    h.get_by_label("D script editor")
+        .type_text("pid$target:libc.so.6:mal");
+    h.run();
+    let offered: Vec<String> = h
+        .state()
+        .editor()
+        .completion()
+        .expect("completion offers the target's functions")
+        .items
+        .iter()
+        .map(|i| i.insert.clone())
+        .collect();
+    assert_eq!(offered, ["pid$target:libc.so.6:malloc:"]);
+    // The browser lists them beside the system's probes once it opens.
+    shortcut(&mut h, egui::Modifiers::NONE, egui::Key::F2);
+    let listing = h.state().probe_browser().loading.unwrap();
+    let system = vec![Probe::new(1, "syscall", "vmlinux", "read", "entry")];
+    h.state_mut()
+        .apply_session_event(event(listing, Event::Probes(Ok(system))));
+    h.run();
+    assert!(
+        h.query_all_by_label_contains("pid$target").count() >= 2,
+        "a heading beside the editor's text"
+    );
+    assert_eq!(h.state().probe_browser().tree().unwrap().len(), 4);
+    // No target, no target probes.
+    h.state_mut().set_target(None);
+    h.run();
+    assert_eq!(h.state().probe_browser().tree().unwrap().len(), 1);
+}

@@ -234,6 +234,12 @@ pub struct DscopeApp {
     panic_next_frame: Option<String>,
     help: Option<HelpPage>,
     target_dialog: Option<TargetDialog>,
+    /// The system's probes, as last listed.
+    system_probes: Option<Vec<crate::model::Probe>>,
+    /// The target process's probes (pid, probes named `pid$target`), and
+    /// the job asking for them.
+    target_probes: Option<(i32, Vec<crate::model::Probe>)>,
+    target_probes_job: Option<(i32, u64)>,
     /// The script the run state on screen belongs to.
     script_key: ScriptKey,
     /// Other scripts' run state, most recent last.
@@ -323,6 +329,9 @@ impl DscopeApp {
             panic_next_frame: None,
             help: None,
             target_dialog: None,
+            system_probes: None,
+            target_probes: None,
+            target_probes_job: None,
             script_key: ScriptKey::Buffer(0),
             parked: Vec::new(),
             buffers: 0,
@@ -821,6 +830,54 @@ impl DscopeApp {
         self.run_options.target = target;
         // `pid$target` descriptions resolve differently now.
         self.check_due = Some(Instant::now());
+    }
+
+    /// Keeps the `pid$target` probes of the script's target process in
+    /// the probe browser and completion, asking the worker for them when
+    /// the target changes.
+    fn follow_target_probes(&mut self, ctx: &egui::Context) {
+        let wanted = match &self.run_options.target {
+            Some(crate::session::Target::Pid(pid)) => Some(*pid),
+            _ => None,
+        };
+        let have = self.target_probes.as_ref().map(|(pid, _)| *pid);
+        let asked = self.target_probes_job.map(|(pid, _)| pid);
+        if wanted == have || (wanted.is_some() && wanted == asked) {
+            return;
+        }
+        self.target_probes_job = None;
+        if have.is_some() {
+            self.target_probes = None;
+            self.install_probes();
+        }
+        if let Some(pid) = wanted {
+            let job = match self.scripted_job() {
+                Some(n) => n,
+                None => self.session(ctx).list_target_probes(pid),
+            };
+            self.target_probes_job = Some((pid, job));
+        }
+    }
+
+    /// Gives the browser and completion the system's probes and the
+    /// target's, as `pid$target` (how scripts name them).
+    fn install_probes(&mut self) {
+        let target = self.target_probes.as_ref().map(|(_, list)| list.as_slice());
+        match &self.system_probes {
+            Some(system) => {
+                let mut all = system.clone();
+                all.extend(target.unwrap_or_default().iter().cloned());
+                self.probes.listed(Ok(all));
+                if let Some(tree) = self.probes.tree() {
+                    self.editor.set_probes(tree.shared());
+                }
+            }
+            // The browser lists the system's probes when it first opens;
+            // until then completion knows the target's.
+            None => self
+                .editor
+                .set_probes(Arc::new(target.unwrap_or_default().to_vec())),
+        }
     }
 
     /// Opens "Trace a command…" (`command`) or "Attach to process…".
@@ -1455,6 +1512,7 @@ impl DscopeApp {
             self.run_shortcuts(&ctx);
         }
         self.poll_session();
+        self.follow_target_probes(&ctx);
         self.editor.set_shortcuts_enabled(!modal_open);
         self.poll_dialogs(&ctx);
         self.prompts(&ctx);
@@ -1627,6 +1685,11 @@ impl DscopeApp {
         Some(*n)
     }
 
+    /// The job asking for the target process's probes, while it is out.
+    pub fn target_probes_job(&self) -> Option<u64> {
+        self.target_probes_job.map(|(_, job)| job)
+    }
+
     /// The job of the latest check.
     pub fn check_job(&self) -> Option<u64> {
         self.check_job
@@ -1694,9 +1757,38 @@ impl DscopeApp {
         }
         if Some(e.job) == self.probes.loading {
             if let Event::Probes(result) = e.event {
-                self.probes.listed(result);
-                if let Some(tree) = self.probes.tree() {
-                    self.editor.set_probes(tree.shared());
+                match result {
+                    Ok(list) => {
+                        self.system_probes = Some(list);
+                        self.install_probes();
+                    }
+                    Err(e) => self.probes.listed(Err(e)),
+                }
+            }
+            return;
+        }
+        if let Some((pid, job)) = self.target_probes_job
+            && e.job == job
+        {
+            self.target_probes_job = None;
+            if let Event::Probes(result) = e.event {
+                match result {
+                    Ok(list) => {
+                        let ours = format!("pid{pid}");
+                        let aliased = list
+                            .into_iter()
+                            .filter(|p| p.provider == ours)
+                            .map(|mut p| {
+                                p.provider = "pid$target".to_owned();
+                                p
+                            })
+                            .collect();
+                        self.target_probes = Some((pid, aliased));
+                        self.install_probes();
+                    }
+                    Err(m) => {
+                        self.status = format!("Cannot list the probes of process {pid}: {m}");
+                    }
                 }
             }
             return;

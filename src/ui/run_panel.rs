@@ -52,6 +52,9 @@ impl RunState {
             RunState::Finished(FinishReason::Exited(s)) => format!("finished: exit({s})"),
             RunState::Finished(FinishReason::TimeUp) => "finished: time is up".into(),
             RunState::Finished(FinishReason::Stopped) => "finished: stopped".into(),
+            RunState::Finished(FinishReason::TargetExited) => {
+                "finished: the traced process exited".into()
+            }
             RunState::Finished(FinishReason::Failed(m)) => {
                 format!("failed: {}", m.lines().next().unwrap_or(""))
             }
@@ -389,6 +392,7 @@ impl RunPanel {
             FinishReason::Exited(s) => format!("the script called exit({s})"),
             FinishReason::TimeUp => "its time was up".to_owned(),
             FinishReason::Stopped => "stopped".to_owned(),
+            FinishReason::TargetExited => "the traced process exited".to_owned(),
             FinishReason::Failed(m) => format!("failed: {}", m.lines().next().unwrap_or("")),
         };
         self.console
