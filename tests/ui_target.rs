@@ -137,4 +137,18 @@ fn the_target_processes_probes_complete_and_browse_as_pid_target() {
     h.state_mut().set_target(None);
     h.run();
     assert_eq!(h.state().probe_browser().tree().unwrap().len(), 1);
+    // A process that cannot be grabbed is said once, not asked again.
+    h.state_mut().set_target(Some(Target::Pid(77)));
+    h.run();
+    let job = h.state().target_probes_job().unwrap();
+    h.state_mut().apply_session_event(event(
+        job,
+        Event::Probes(Err("failed to grab process 77".into())),
+    ));
+    h.run();
+    assert!(
+        h.query_by_label("Cannot list the probes of process 77: failed to grab process 77")
+            .is_some()
+    );
+    assert_eq!(h.state().target_probes_job(), None, "no second request");
 }

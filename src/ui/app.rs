@@ -1788,6 +1788,9 @@ impl DscopeApp {
                     }
                     Err(m) => {
                         self.status = format!("Cannot list the probes of process {pid}: {m}");
+                        // Not asked again for this target: the answer
+                        // would be the same.
+                        self.target_probes = Some((pid, Vec::new()));
                     }
                 }
             }
