@@ -579,7 +579,7 @@ fn system_output_and_a_traced_command_reach_the_session_as_output_in_order() {
     script.target = Some(Target::Command("echo 'two  words'".into()));
     let job = s.run(script, None, Duration::from_millis(100)).unwrap();
     let (events, reason) = until_finished(&s, job);
-    assert_eq!(reason, FinishReason::Stopped, "{events:?}");
+    assert_eq!(reason, FinishReason::TargetExited, "{events:?}");
     let out = outputs(&events);
     assert!(out.contains(&"two  words"), "{events:?}");
     assert!(out.contains(&"target 1 exits"), "{events:?}");

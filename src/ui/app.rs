@@ -1539,9 +1539,10 @@ impl DscopeApp {
         // The probe browser takes the whole height beside the editor and the
         // bottom panel: a list needs rows, not a strip.
         if self.probes.open {
+            // A third of a small window, so the charts keep their width.
             let action = egui::Panel::left("dscope-probes")
                 .resizable(true)
-                .default_size(300.0)
+                .default_size((ui.available_width() * 0.3).clamp(200.0, 300.0))
                 .size_range(200.0..=(ui.available_width() * 0.5).max(200.0))
                 .show(ui, |ui| self.probes.show(ui))
                 .inner;
