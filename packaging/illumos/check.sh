@@ -10,7 +10,7 @@
 #   packaging/illumos/check.sh [SCRATCH_DIR]
 #
 # Needs git, tar, patch, cargo and `rustup target add x86_64-unknown-illumos`.
-# CARGO_TARGET_DIR, if set, is used for the build (keeps it between runs).
+# CARGO_TARGET_DIR, if set, holds the build (kept between runs).
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,7 +47,9 @@ echo "check.sh: vendoring into $vendor"
 status=0
 for p in "$patches"/patch-*; do
     [ -e "$p" ] || continue
-    if (cd "$src" && patch -p0 --batch --forward --silent --no-backup-if-mismatch <"$p"); then
+    # The patches name ../vendor/CRATE/FILE as pkgsrc applies them from the
+    # source folder; GNU patch refuses ".." in names, so strip it here.
+    if (cd "$vendor" && patch -p2 --batch --forward --silent --no-backup-if-mismatch <"$p"); then
         echo "check.sh: applied $(basename "$p")"
     else
         echo "check.sh: $(basename "$p") does not apply" >&2
@@ -72,9 +74,14 @@ replace-with = "vendored-sources"
 directory = "$vendor"
 CONFIG
 
+# Cargo does not look at the files of vendored crates again once built, so
+# a build folder is only reused for the same patches.
+sum=$(cat "$patches"/patch-* | cksum | cut -d' ' -f1)
+build=${CARGO_TARGET_DIR:-$scratch/target}/illumos-check-$sum
+
 echo "check.sh: cargo clippy --target $target $features"
 cd "$src"
 # shellcheck disable=SC2086 # $features is several words on purpose
-CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$scratch/target} \
+CARGO_TARGET_DIR=$build \
     cargo clippy --offline --locked --target "$target" $features -- -D warnings
 echo "check.sh: the window builds for $target with the patches"
