@@ -21,7 +21,10 @@ features="--no-default-features --features x11"
 
 scratch=${1:-}
 if [ -z "$scratch" ]; then
+    # A folder of our own (vendored crates and, without CARGO_TARGET_DIR,
+    # the build): removed at the end. A named one is kept for the next run.
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/dscope-illumos.XXXXXX")
+    trap 'rm -rf "$scratch"' EXIT
 fi
 mkdir -p "$scratch"
 scratch=$(cd "$scratch" && pwd)
