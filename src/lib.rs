@@ -17,4 +17,7 @@ pub mod recovery;
 pub mod session;
 pub mod settings;
 pub mod troubleshooting;
+// The window; the headless build (no `gui` feature) has only the
+// subcommands.
+#[cfg(feature = "gui")]
 pub mod ui;

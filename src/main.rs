@@ -4,7 +4,9 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
+#[cfg(feature = "gui")]
 use dscope::settings::{DialogPreference, Settings};
+#[cfg(feature = "gui")]
 use dscope::ui::{AppConfig, DscopeApp};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +29,7 @@ struct Cli {
 
     /// Use dscope's own file dialog instead of the platform's (helps over
     /// remote X or VNC without a desktop portal).
+    #[cfg(feature = "gui")]
     #[arg(long)]
     builtin_dialogs: bool,
 }
@@ -163,6 +166,7 @@ fn main() -> ExitCode {
 }
 
 /// `dscope [FILE]`: the IDE window.
+#[cfg(feature = "gui")]
 fn run_gui(cli: Cli) -> ExitCode {
     let mut config = AppConfig::from_environment(cli.file);
     if cli.builtin_dialogs {
@@ -183,7 +187,7 @@ fn run_gui(cli: Cli) -> ExitCode {
         dithering: false,
         viewport: egui::ViewportBuilder::default()
             .with_title("dscope")
-            .with_app_id("dscope")
+            .with_app_id("org.dscope.dscope")
             .with_inner_size(size)
             .with_min_inner_size([480.0, 320.0]),
         ..Default::default()
@@ -200,6 +204,19 @@ fn run_gui(cli: Cli) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `dscope [FILE]` in the headless build, which has no window to open.
+#[cfg(not(feature = "gui"))]
+fn run_gui(cli: Cli) -> ExitCode {
+    let what = cli
+        .file
+        .map_or_else(String::new, |f| format!(" for {}", f.display()));
+    eprintln!(
+        "dscope: this build has no window{what} (built without the `gui` feature); \
+         use dscope check, run, probes or doctor"
+    );
+    ExitCode::from(2)
 }
 
 #[cfg(test)]
