@@ -14,6 +14,7 @@ pub mod lang;
 pub mod model;
 pub mod processes;
 pub mod recovery;
+pub mod render;
 pub mod session;
 pub mod settings;
 pub mod troubleshooting;
