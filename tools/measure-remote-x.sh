@@ -8,6 +8,7 @@
 #
 #   tools/measure-remote-x.sh [--renderer software|gl] [--bin PATH]
 #                             [--display N] [--keys N] [--moves N]
+#                             [--frame-log FILE]
 #
 # Prints one line per measurement, "name value unit". Needs Xvfb, xdotool
 # and ss (iproute2). Frames are counted by the software shell itself when
@@ -21,6 +22,7 @@ bin=target/release/dscope
 display=100
 keys=20
 moves=40
+frame_log=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --renderer) renderer=$2; shift 2 ;;
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
         --display) display=$2; shift 2 ;;
         --keys) keys=$2; shift 2 ;;
         --moves) moves=$2; shift 2 ;;
+        --frame-log) frame_log=$2; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -41,6 +44,7 @@ work=$(mktemp -d)
 xvfb_pid=""
 app_pid=""
 cleanup() {
+    [ -n "$frame_log" ] && [ -f "$work/frames" ] && cp "$work/frames" "$frame_log"
     [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
     [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true
     rm -rf "$work"
@@ -89,7 +93,7 @@ sent() {
 }
 # User+system CPU of dscope, in clock ticks.
 cpu() { awk '{ print $14 + $15 }' "/proc/$app_pid/stat"; }
-frames() { [ -f "$work/frames" ] && wc -l <"$work/frames" || echo 0; }
+frames() { [ -f "$work/frames" ] && grep -c '^painted' "$work/frames" || echo 0; }
 hz=$(getconf CLK_TCK)
 
 report() { printf '%s %s %s\n' "$1" "$2" "$3"; }

@@ -12,6 +12,7 @@
 
 pub mod raster;
 pub mod shell;
+mod wire;
 
 use std::path::Path;
 

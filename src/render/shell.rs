@@ -66,6 +66,9 @@ impl FrameLog {
 struct Surface {
     window: Rc<Window>,
     surface: softbuffer::Surface<Rc<Window>, Rc<Window>>,
+    /// Set when the X server is on another host: damage goes over the
+    /// wire as PutImage of the changed rectangles only.
+    wire: Option<super::wire::WirePresenter>,
     state: egui_winit::State,
     /// What is on screen now; None until the first present.
     shown: Option<Frame>,
@@ -143,9 +146,13 @@ impl Shell {
         );
         state.set_max_texture_side(8192);
         egui_winit::update_viewport_info(&mut self.info, &self.ctx, &window, true);
+        let wire = remote_x_window(&window).and_then(|(display, id)| {
+            super::wire::WirePresenter::connect(&display, id)
+        });
         self.surface = Some(Surface {
             window,
             surface,
+            wire,
             state,
             shown: None,
             shown_from: Vec::new(),
@@ -251,9 +258,12 @@ impl Shell {
             _ => vec![PixelRect { x0: 0, y0: 0, x1: w, y1: h }],
         };
         let damaged: usize = rects.iter().map(|r| (r.x1 - r.x0) * (r.y1 - r.y0)).sum();
-        if !rects.is_empty()
-            && let Err(e) = present(&mut s.surface, &frame, &rects)
-        {
+        let presented = match (&mut s.wire, rects.is_empty()) {
+            (_, true) => Ok(()),
+            (Some(wire), false) => wire.present(&frame, &rects),
+            (None, false) => present(&mut s.surface, &frame, &rects).map_err(|e| e.to_string()),
+        };
+        if let Err(e) = presented {
             self.error = Some(format!("cannot show the window's pixels: {e}"));
             event_loop.exit();
             return;
@@ -263,6 +273,20 @@ impl Shell {
         s.shown_ppp = ppp;
         self.log.record(true, damaged, started.elapsed());
     }
+}
+
+/// The DISPLAY and X window id when `window` is an X11 window on a
+/// server reached over the network.
+fn remote_x_window(window: &Window) -> Option<(String, u32)> {
+    use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
+    let display = std::env::var("DISPLAY").ok()?;
+    super::display_host(&display)?;
+    let id = match window.window_handle().ok()?.as_raw() {
+        RawWindowHandle::Xlib(h) => u32::try_from(h.window).ok()?,
+        RawWindowHandle::Xcb(h) => h.window.get(),
+        _ => return None,
+    };
+    Some((display, id))
 }
 
 fn present(
