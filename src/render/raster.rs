@@ -130,7 +130,11 @@ impl Rasterizer {
 
     /// Applies the texture uploads of a frame; call before painting it.
     pub fn set_textures(&mut self, delta: &TexturesDelta) {
-        for (id, image) in delta.set.iter().flat_map(|(id, d)| d.iter().map(move |i| (id, i))) {
+        for (id, image) in delta
+            .set
+            .iter()
+            .flat_map(|(id, d)| d.iter().map(move |i| (id, i)))
+        {
             let egui::ImageData::Color(color) = &image.image;
             let [w, h] = color.size;
             let nearest = image.options.magnification == egui::TextureFilter::Nearest;
@@ -288,7 +292,10 @@ impl Quad {
         }
         // The two triangles share the diagonal: each has the other's
         // missing corner, so together they cover the rectangle once.
-        let shared = t.iter().filter(|a| u.iter().any(|b| a.pos == b.pos)).count();
+        let shared = t
+            .iter()
+            .filter(|a| u.iter().any(|b| a.pos == b.pos))
+            .count();
         if shared != 2 {
             return None;
         }
@@ -452,11 +459,16 @@ fn paint_triangle(frame: &mut Frame, tex: &Texture, t: [&Vertex; 3], ppp: f32, c
         (ea, eb, ec, top_left)
     };
     let e = [edge(0), edge(1), edge(2)];
-    let col = [channels(t[0].color), channels(t[1].color), channels(t[2].color)];
+    let col = [
+        channels(t[0].color),
+        channels(t[1].color),
+        channels(t[2].color),
+    ];
     let uv = [t[0].uv, t[1].uv, t[2].uv];
     let flat_color = t[0].color == t[1].color && t[1].color == t[2].color;
     let flat_uv = uv[0] == uv[1] && uv[1] == uv[2];
-    let flat_src = (flat_color && flat_uv).then(|| modulate(t[0].color, tex.sample(uv[0].x, uv[0].y)));
+    let flat_src =
+        (flat_color && flat_uv).then(|| modulate(t[0].color, tex.sample(uv[0].x, uv[0].y)));
     let width = frame.width;
     for y in y0..y1 {
         let cy = y as f32 + 0.5;
@@ -582,12 +594,22 @@ pub fn damage(a: &Frame, b: &Frame, tile: usize) -> Vec<PixelRect> {
         let mut x = 0;
         while x < w {
             let x1 = (x + tile).min(w);
-            let changed = (y..y1).any(|row| a.pixels[row * w + x..row * w + x1] != b.pixels[row * w + x..row * w + x1]);
+            let changed = (y..y1).any(|row| {
+                a.pixels[row * w + x..row * w + x1] != b.pixels[row * w + x..row * w + x1]
+            });
             run = match (run, changed) {
                 (Some((s, _)), true) => Some((s, x1)),
                 (None, true) => Some((x, x1)),
                 (Some((s, e)), false) => {
-                    push_merged(&mut out, PixelRect { x0: s, y0: y, x1: e, y1 });
+                    push_merged(
+                        &mut out,
+                        PixelRect {
+                            x0: s,
+                            y0: y,
+                            x1: e,
+                            y1,
+                        },
+                    );
                     None
                 }
                 (None, false) => None,
@@ -595,7 +617,15 @@ pub fn damage(a: &Frame, b: &Frame, tile: usize) -> Vec<PixelRect> {
             x = x1;
         }
         if let Some((s, e)) = run {
-            push_merged(&mut out, PixelRect { x0: s, y0: y, x1: e, y1 });
+            push_merged(
+                &mut out,
+                PixelRect {
+                    x0: s,
+                    y0: y,
+                    x1: e,
+                    y1,
+                },
+            );
         }
         y = y1;
     }
@@ -635,7 +665,12 @@ mod tests {
         b.pixels[20 * 100 + 70] = 1;
         assert_eq!(
             damage(&a, &b, 16),
-            vec![PixelRect { x0: 64, y0: 16, x1: 80, y1: 32 }]
+            vec![PixelRect {
+                x0: 64,
+                y0: 16,
+                x1: 80,
+                y1: 32
+            }]
         );
         assert!(damage(&a, &a, 16).is_empty());
     }

@@ -43,10 +43,13 @@ struct FrameLog(Option<std::fs::File>);
 
 impl FrameLog {
     fn from_environment() -> FrameLog {
-        FrameLog(
-            std::env::var_os("DSCOPE_FRAME_LOG")
-                .and_then(|p| std::fs::OpenOptions::new().create(true).append(true).open(p).ok()),
-        )
+        FrameLog(std::env::var_os("DSCOPE_FRAME_LOG").and_then(|p| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .ok()
+        }))
     }
 
     fn record(&mut self, painted: bool, damaged_pixels: usize, took: Duration) {
@@ -146,9 +149,8 @@ impl Shell {
         );
         state.set_max_texture_side(8192);
         egui_winit::update_viewport_info(&mut self.info, &self.ctx, &window, true);
-        let wire = remote_x_window(&window).and_then(|(display, id)| {
-            super::wire::WirePresenter::connect(&display, id)
-        });
+        let wire = remote_x_window(&window)
+            .and_then(|(display, id)| super::wire::WirePresenter::connect(&display, id));
         self.surface = Some(Surface {
             window,
             surface,
@@ -166,9 +168,7 @@ impl Shell {
         let started = Instant::now();
         egui_winit::update_viewport_info(&mut self.info, &self.ctx, &s.window, false);
         let mut input = s.state.take_egui_input(&s.window);
-        input
-            .viewports
-            .insert(ViewportId::ROOT, self.info.clone());
+        input.viewports.insert(ViewportId::ROOT, self.info.clone());
         // Given to this frame; a Close the app asks for below comes back
         // as an event of the next one.
         self.info.events.clear();
@@ -204,7 +204,10 @@ impl Shell {
                         if let Some(text) = s.state.clipboard_text() {
                             let text = text.replace("\r\n", "\n");
                             if !text.is_empty() {
-                                s.state.egui_input_mut().events.push(egui::Event::Paste(text));
+                                s.state
+                                    .egui_input_mut()
+                                    .events
+                                    .push(egui::Event::Paste(text));
                             }
                         }
                     }
@@ -234,7 +237,9 @@ impl Shell {
         let (w, h) = (size.width.max(1) as usize, size.height.max(1) as usize);
         let unchanged = output.textures_delta.set.is_empty()
             && s.shown_ppp == ppp
-            && s.shown.as_ref().is_some_and(|f| f.width == w && f.height == h)
+            && s.shown
+                .as_ref()
+                .is_some_and(|f| f.width == w && f.height == h)
             && same_primitives(&s.shown_from, &primitives);
         if unchanged {
             self.raster.free_textures(&mut output.textures_delta);
@@ -250,12 +255,22 @@ impl Shell {
             &mut frame,
             &primitives,
             ppp,
-            PixelRect { x0: 0, y0: 0, x1: w, y1: h },
+            PixelRect {
+                x0: 0,
+                y0: 0,
+                x1: w,
+                y1: h,
+            },
         );
         self.raster.free_textures(&mut output.textures_delta);
         let rects = match &s.shown {
             Some(old) if old.width == w && old.height == h => damage(old, &frame, DAMAGE_TILE),
-            _ => vec![PixelRect { x0: 0, y0: 0, x1: w, y1: h }],
+            _ => vec![PixelRect {
+                x0: 0,
+                y0: 0,
+                x1: w,
+                y1: h,
+            }],
         };
         let damaged: usize = rects.iter().map(|r| (r.x1 - r.x0) * (r.y1 - r.y0)).sum();
         let presented = match (&mut s.wire, rects.is_empty()) {
