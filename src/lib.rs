@@ -14,6 +14,8 @@ pub mod lang;
 pub mod model;
 pub mod processes;
 pub mod recovery;
+#[cfg(feature = "gui")]
+pub mod render;
 pub mod session;
 pub mod settings;
 pub mod troubleshooting;

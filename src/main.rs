@@ -32,6 +32,12 @@ struct Cli {
     #[cfg(feature = "gui")]
     #[arg(long)]
     builtin_dialogs: bool,
+
+    /// How to draw the window: software sends only changed pixels (remote
+    /// X, VNC, no GPU); gl uses OpenGL. Default: chosen from the display.
+    #[cfg(feature = "gui")]
+    #[arg(long, value_enum, value_name = "RENDERER")]
+    renderer: Option<dscope::render::Renderer>,
 }
 
 /// What `check` and `run` both take, with dtrace(1)'s meaning.
@@ -178,18 +184,33 @@ fn run_gui(cli: Cli) -> ExitCode {
         .map(|p| Settings::load(p).0)
         .and_then(|s| s.window_size)
         .unwrap_or([1100.0, 760.0]);
+    let viewport = egui::ViewportBuilder::default()
+        .with_title("dscope")
+        .with_app_id("org.dscope.dscope")
+        .with_inner_size(size)
+        .with_min_inner_size([480.0, 320.0]);
+    let choice = dscope::render::choose(cli.renderer);
+    dscope::ui::set_renderer_description(choice.describe());
+    if choice.renderer == dscope::render::Renderer::Software {
+        return match dscope::render::shell::run(viewport, |ctx| {
+            DscopeApp::with_context(ctx, config)
+        }) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("dscope: cannot open a window: {e}");
+                eprintln!("{}", dscope::troubleshooting::NO_WINDOW.fix);
+                ExitCode::FAILURE
+            }
+        };
+    }
     let options = eframe::NativeOptions {
-        // glow works on software OpenGL (llvmpipe) over remote X and VNC,
-        // where wgpu often finds no adapter.
+        // glow works on software OpenGL (llvmpipe) too, where wgpu often
+        // finds no adapter.
         renderer: eframe::Renderer::Glow,
         // Dithering costs a noise computation per pixel, which llvmpipe
         // pays in full on every redraw; flat UI colours do not need it.
         dithering: false,
-        viewport: egui::ViewportBuilder::default()
-            .with_title("dscope")
-            .with_app_id("org.dscope.dscope")
-            .with_inner_size(size)
-            .with_min_inner_size([480.0, 320.0]),
+        viewport,
         ..Default::default()
     };
     match eframe::run_native(

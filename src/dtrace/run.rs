@@ -423,16 +423,13 @@ impl CapturedStdout {
     /// Points file descriptor 1 at a new pipe and returns the original
     /// standard output (for a protocol of one's own) and the capture.
     pub fn start() -> std::io::Result<(std::fs::File, std::sync::Arc<CapturedStdout>)> {
-        use std::os::fd::{FromRawFd, OwnedFd};
-        let mut fds = [0 as c_int; 2];
-        // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: pipe2 just created both descriptors; each is owned once.
-        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+        // std's pipe is close-on-exec on every platform (macOS has no
+        // pipe2).
+        let (read, write) = std::io::pipe()?;
+        let (read, write) = (OwnedFd::from(read), OwnedFd::from(write));
         // SAFETY: fcntl on a descriptor we own.
-        unsafe { libc::fcntl(fds[0], libc::F_SETFL, libc::O_NONBLOCK) };
+        unsafe { libc::fcntl(read.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) };
         // SAFETY: F_DUPFD_CLOEXEC of fd 1 gives a new descriptor, owned
         // by the File below (and not inherited by children).
         let original = unsafe { libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 3) };
@@ -441,7 +438,6 @@ impl CapturedStdout {
         }
         // SAFETY: `original` is a fresh descriptor owned by nobody else.
         let original = unsafe { std::fs::File::from_raw_fd(original) };
-        use std::os::fd::AsRawFd;
         // SAFETY: dup2 onto fd 1 replaces standard output with the pipe's
         // write end (without close-on-exec, so children inherit it); our
         // `write` descriptor is closed when it drops.

@@ -269,7 +269,12 @@ pub enum BottomTab {
 
 impl DscopeApp {
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
-        let ctx = &cc.egui_ctx;
+        Self::with_context(&cc.egui_ctx, config)
+    }
+
+    /// The app on any shell's context: eframe's, or the software
+    /// renderer's, which has no eframe::CreationContext.
+    pub fn with_context(ctx: &egui::Context, config: AppConfig) -> Self {
         let (settings, settings_message) = match &config.settings_path {
             Some(p) => Settings::load(p),
             None => (Settings::default(), None),

@@ -15,7 +15,17 @@ pub mod target_dialog;
 
 pub use app::{AppConfig, DscopeApp, PendingAction};
 
+static RENDERER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Records how the window is drawn, once, before it opens.
+pub fn set_renderer_description(description: String) {
+    let _ = RENDERER.set(description);
+}
+
 /// How the window is drawn, for Help > About.
 pub fn renderer_description() -> &'static str {
-    "OpenGL through eframe (glow); software OpenGL such as llvmpipe is enough"
+    RENDERER
+        .get()
+        .map(String::as_str)
+        .unwrap_or("OpenGL through eframe (glow)")
 }

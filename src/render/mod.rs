@@ -1,0 +1,136 @@
+//! How the window is drawn: the only code that knows about pixels.
+//!
+//! Two shells host the same [`crate::ui::DscopeApp`]:
+//! - eframe with glow, for local displays with a GPU;
+//! - [`shell`], winit + softbuffer with the CPU rasterizer in [`raster`],
+//!   for remote X (ssh -X, a DISPLAY naming a host), VNC and machines
+//!   whose OpenGL is itself software. There every frame a GL client
+//!   draws is a full-window image sent to the X server; this shell sends
+//!   only the rectangles whose pixels changed.
+//!
+//! [`choose`] picks one from the environment; `--renderer` overrides it.
+
+pub mod raster;
+pub mod shell;
+mod wire;
+
+use std::path::Path;
+
+/// Which shell draws the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Renderer {
+    /// The CPU rasterizer, presenting only changed rectangles.
+    Software,
+    /// OpenGL through eframe (glow).
+    Gl,
+}
+
+/// A renderer and the reason it was picked, for Help > About.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub renderer: Renderer,
+    pub why: String,
+}
+
+impl Choice {
+    pub fn describe(&self) -> String {
+        let what = match self.renderer {
+            Renderer::Software => "Software: CPU rasterizer, only changed rectangles are sent",
+            Renderer::Gl => "OpenGL through eframe (glow)",
+        };
+        format!("{what} ({})", self.why)
+    }
+}
+
+/// What the environment says about the display, gathered once so that
+/// [`choose_from`] is a pure function to test.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    pub display: Option<String>,
+    pub wayland_display: Option<String>,
+    /// Whether this machine has a GPU render node (/dev/dri/renderD*).
+    pub gpu: bool,
+    /// LIBGL_ALWAYS_SOFTWARE or GALLIUM_DRIVER naming a software driver.
+    pub software_gl_forced: bool,
+}
+
+impl Environment {
+    pub fn current() -> Environment {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let software_gl_forced = var("LIBGL_ALWAYS_SOFTWARE").is_some_and(|v| v != "0")
+            || var("GALLIUM_DRIVER")
+                .is_some_and(|d| ["llvmpipe", "softpipe", "swrast"].contains(&d.as_str()));
+        Environment {
+            display: var("DISPLAY"),
+            wayland_display: var("WAYLAND_DISPLAY"),
+            gpu: has_gpu(Path::new("/dev/dri")),
+            software_gl_forced,
+        }
+    }
+}
+
+/// Whether `dir` holds a DRM render node, which is what Mesa needs for
+/// anything but llvmpipe/softpipe. macOS and Windows always have a GPU
+/// driver; illumos zones and most headless boxes have no /dev/dri.
+fn has_gpu(dir: &Path) -> bool {
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        return true;
+    }
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    })
+}
+
+/// The host part of an X display name: "host:0", "host/unix:0",
+/// "[::1]:0", "localhost:10.0" (ssh -X) all name one; ":0" and
+/// "unix:0" do not.
+pub fn display_host(display: &str) -> Option<&str> {
+    let colon = display.rfind(':')?;
+    let host = &display[..colon];
+    let host = host.split('/').next().unwrap_or(host);
+    if host.is_empty() || host == "unix" {
+        return None;
+    }
+    Some(host)
+}
+
+/// Picks the renderer: `requested` if given; otherwise software when the
+/// X display is reached over the network (every GL frame would cross it
+/// whole) or when OpenGL here would be software anyway.
+pub fn choose_from(requested: Option<Renderer>, env: &Environment) -> Choice {
+    if let Some(renderer) = requested {
+        return Choice {
+            renderer,
+            why: "chosen with --renderer".to_owned(),
+        };
+    }
+    let x11 = env.wayland_display.is_none() || env.display.is_some();
+    if x11 && let Some(host) = env.display.as_deref().and_then(display_host) {
+        return Choice {
+            renderer: Renderer::Software,
+            why: format!("the X display is on host {host}"),
+        };
+    }
+    if env.software_gl_forced {
+        return Choice {
+            renderer: Renderer::Software,
+            why: "OpenGL is set to a software driver".to_owned(),
+        };
+    }
+    if !env.gpu {
+        return Choice {
+            renderer: Renderer::Software,
+            why: "no GPU, OpenGL would be software".to_owned(),
+        };
+    }
+    Choice {
+        renderer: Renderer::Gl,
+        why: "local display with a GPU".to_owned(),
+    }
+}
+
+pub fn choose(requested: Option<Renderer>) -> Choice {
+    choose_from(requested, &Environment::current())
+}

@@ -1,0 +1,396 @@
+//! The software window shell: winit for the window and its events,
+//! egui-winit to turn them into egui input, [`super::raster`] to paint,
+//! and softbuffer to show the pixels.
+//!
+//! What makes it cheap on a remote display is what it leaves out:
+//! - a frame is painted only when egui asks for one, and all the events
+//!   that arrived together (a key's press, text and release) make one;
+//! - a frame whose tessellated output equals the last one's is not
+//!   painted at all;
+//! - a painted frame is compared with the one on screen and only the
+//!   tiles that differ are sent (`present_with_damage`), so a keystroke
+//!   sends the caret's line, not the window.
+
+use std::num::NonZeroU32;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use egui::ViewportId;
+use egui::epaint::ClippedPrimitive;
+use winit::application::ApplicationHandler;
+use winit::event::WindowEvent;
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
+use winit::window::{Window, WindowId};
+
+use super::raster::{Frame, PixelRect, Rasterizer, damage, same_primitives};
+use crate::ui::DscopeApp;
+
+/// Tile edge for damage detection, in pixels. Small enough that a caret
+/// or a hovered button is a few KiB, large enough that comparing a frame
+/// costs well under a millisecond.
+const DAMAGE_TILE: usize = 32;
+
+/// Asks the event loop for a frame from another thread (the session
+/// worker, the file watcher) or when a delayed repaint falls due.
+#[derive(Debug)]
+enum Wake {
+    Repaint,
+}
+
+/// Where `DSCOPE_FRAME_LOG` points: one line per presented frame, with
+/// the bytes of pixels it sent, so tools/measure-remote-x.sh can count.
+struct FrameLog(Option<std::fs::File>);
+
+impl FrameLog {
+    fn from_environment() -> FrameLog {
+        FrameLog(std::env::var_os("DSCOPE_FRAME_LOG").and_then(|p| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .ok()
+        }))
+    }
+
+    fn record(&mut self, painted: bool, damaged_pixels: usize, took: Duration) {
+        if let Some(f) = &mut self.0 {
+            use std::io::Write;
+            let _ = writeln!(
+                f,
+                "{} {} {}",
+                if painted { "painted" } else { "unchanged" },
+                damaged_pixels,
+                took.as_micros()
+            );
+        }
+    }
+}
+
+struct Surface {
+    window: Rc<Window>,
+    surface: softbuffer::Surface<Rc<Window>, Rc<Window>>,
+    /// Set when the X server is on another host: damage goes over the
+    /// wire as PutImage of the changed rectangles only.
+    wire: Option<super::wire::WirePresenter>,
+    state: egui_winit::State,
+    /// What is on screen now; None until the first present.
+    shown: Option<Frame>,
+    /// The primitives `shown` was painted from, to skip identical frames.
+    shown_from: Vec<ClippedPrimitive>,
+    shown_ppp: f32,
+}
+
+struct Shell {
+    ctx: egui::Context,
+    app: DscopeApp,
+    viewport: egui::ViewportBuilder,
+    surface: Option<Surface>,
+    raster: Rasterizer,
+    info: egui::ViewportInfo,
+    repaint_at: Option<Instant>,
+    log: FrameLog,
+    error: Option<String>,
+}
+
+/// Opens the window and runs `app` in it until the window closes.
+pub fn run(
+    viewport: egui::ViewportBuilder,
+    make_app: impl FnOnce(&egui::Context) -> DscopeApp,
+) -> Result<(), String> {
+    let event_loop = EventLoop::<Wake>::with_user_event()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let ctx = egui::Context::default();
+    let proxy = event_loop.create_proxy();
+    {
+        ctx.set_request_repaint_callback(move |info| {
+            // Delayed requests made during a frame come back in its
+            // output's repaint_delay; this wakes the loop for requests
+            // from other threads (the session worker, the file watcher).
+            if info.delay.is_zero() {
+                let _ = proxy.send_event(Wake::Repaint);
+            }
+        });
+    }
+    let app = make_app(&ctx);
+    let mut shell = Shell {
+        ctx,
+        app,
+        viewport,
+        surface: None,
+        raster: Rasterizer::new(),
+        info: egui::ViewportInfo::default(),
+        repaint_at: None,
+        log: FrameLog::from_environment(),
+        error: None,
+    };
+    event_loop.run_app(&mut shell).map_err(|e| e.to_string())?;
+    match shell.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+impl Shell {
+    fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<(), String> {
+        let window = egui_winit::create_window(&self.ctx, event_loop, &self.viewport)
+            .map_err(|e| e.to_string())?;
+        let window = Rc::new(window);
+        let context = softbuffer::Context::new(window.clone()).map_err(|e| e.to_string())?;
+        let surface =
+            softbuffer::Surface::new(&context, window.clone()).map_err(|e| e.to_string())?;
+        let mut state = egui_winit::State::new(
+            self.ctx.clone(),
+            ViewportId::ROOT,
+            event_loop,
+            Some(window.scale_factor() as f32),
+            window.theme(),
+            None,
+        );
+        state.set_max_texture_side(8192);
+        egui_winit::update_viewport_info(&mut self.info, &self.ctx, &window, true);
+        let wire = remote_x_window(&window)
+            .and_then(|(display, id)| super::wire::WirePresenter::connect(&display, id));
+        self.surface = Some(Surface {
+            window,
+            surface,
+            wire,
+            state,
+            shown: None,
+            shown_from: Vec::new(),
+            shown_ppp: 0.0,
+        });
+        Ok(())
+    }
+
+    fn redraw(&mut self, event_loop: &ActiveEventLoop) {
+        let Some(s) = &mut self.surface else { return };
+        let started = Instant::now();
+        egui_winit::update_viewport_info(&mut self.info, &self.ctx, &s.window, false);
+        let mut input = s.state.take_egui_input(&s.window);
+        input.viewports.insert(ViewportId::ROOT, self.info.clone());
+        // Given to this frame; a Close the app asks for below comes back
+        // as an event of the next one.
+        self.info.events.clear();
+        let close_requested = input.viewport().close_requested();
+        let app = &mut self.app;
+        let mut output = self.ctx.run_ui(input, |ui| app.guarded_frame(ui));
+        s.state
+            .handle_platform_output(&s.window, output.platform_output);
+
+        let mut close = false;
+        self.repaint_at = None;
+        if let Some(vp) = output.viewport_output.get(&ViewportId::ROOT) {
+            if close_requested && !vp.commands.contains(&egui::ViewportCommand::CancelClose) {
+                close = true;
+            }
+            let mut actions = Vec::new();
+            egui_winit::process_viewport_commands(
+                &self.ctx,
+                &mut self.info,
+                vp.commands.iter().cloned(),
+                &s.window,
+                &mut actions,
+            );
+            for action in actions {
+                match action {
+                    egui_winit::ActionRequested::Cut => {
+                        s.state.egui_input_mut().events.push(egui::Event::Cut);
+                    }
+                    egui_winit::ActionRequested::Copy => {
+                        s.state.egui_input_mut().events.push(egui::Event::Copy);
+                    }
+                    egui_winit::ActionRequested::Paste => {
+                        if let Some(text) = s.state.clipboard_text() {
+                            let text = text.replace("\r\n", "\n");
+                            if !text.is_empty() {
+                                s.state
+                                    .egui_input_mut()
+                                    .events
+                                    .push(egui::Event::Paste(text));
+                            }
+                        }
+                    }
+                    // No screenshots are asked of this shell; painting
+                    // while hidden happens anyway, frames are cheap.
+                    _ => {}
+                }
+            }
+            if vp.repaint_delay.is_zero() {
+                s.window.request_redraw();
+            } else if vp.repaint_delay < Duration::from_secs(3600) {
+                self.repaint_at = Some(Instant::now() + vp.repaint_delay);
+            }
+        }
+        if close {
+            event_loop.exit();
+            return;
+        }
+        if !self.info.events.is_empty() {
+            s.window.request_redraw();
+        }
+
+        let ppp = output.pixels_per_point;
+        self.raster.set_textures(&output.textures_delta);
+        let primitives = self.ctx.tessellate(output.shapes, ppp);
+        let size = s.window.inner_size();
+        let (w, h) = (size.width.max(1) as usize, size.height.max(1) as usize);
+        let unchanged = output.textures_delta.set.is_empty()
+            && s.shown_ppp == ppp
+            && s.shown
+                .as_ref()
+                .is_some_and(|f| f.width == w && f.height == h)
+            && same_primitives(&s.shown_from, &primitives);
+        if unchanged {
+            self.raster.free_textures(&mut output.textures_delta);
+            self.log.record(false, 0, started.elapsed());
+            return;
+        }
+        let mut frame = Frame::new(w, h);
+        let bg = self.ctx.global_style().visuals.panel_fill;
+        frame
+            .pixels
+            .fill(((bg.r() as u32) << 16) | ((bg.g() as u32) << 8) | bg.b() as u32);
+        self.raster.paint(
+            &mut frame,
+            &primitives,
+            ppp,
+            PixelRect {
+                x0: 0,
+                y0: 0,
+                x1: w,
+                y1: h,
+            },
+        );
+        self.raster.free_textures(&mut output.textures_delta);
+        let rects = match &s.shown {
+            Some(old) if old.width == w && old.height == h => damage(old, &frame, DAMAGE_TILE),
+            _ => vec![PixelRect {
+                x0: 0,
+                y0: 0,
+                x1: w,
+                y1: h,
+            }],
+        };
+        let damaged: usize = rects.iter().map(|r| (r.x1 - r.x0) * (r.y1 - r.y0)).sum();
+        let presented = match (&mut s.wire, rects.is_empty()) {
+            (_, true) => Ok(()),
+            (Some(wire), false) => wire.present(&frame, &rects),
+            (None, false) => present(&mut s.surface, &frame, &rects).map_err(|e| e.to_string()),
+        };
+        if let Err(e) = presented {
+            self.error = Some(format!("cannot show the window's pixels: {e}"));
+            event_loop.exit();
+            return;
+        }
+        s.shown = Some(frame);
+        s.shown_from = primitives;
+        s.shown_ppp = ppp;
+        self.log.record(true, damaged, started.elapsed());
+    }
+}
+
+/// The DISPLAY and X window id when `window` is an X11 window on a
+/// server reached over the network.
+fn remote_x_window(window: &Window) -> Option<(String, u32)> {
+    use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
+    let display = std::env::var("DISPLAY").ok()?;
+    super::display_host(&display)?;
+    let id = match window.window_handle().ok()?.as_raw() {
+        RawWindowHandle::Xlib(h) => u32::try_from(h.window).ok()?,
+        RawWindowHandle::Xcb(h) => h.window.get(),
+        _ => return None,
+    };
+    Some((display, id))
+}
+
+fn present(
+    surface: &mut softbuffer::Surface<Rc<Window>, Rc<Window>>,
+    frame: &Frame,
+    rects: &[PixelRect],
+) -> Result<(), softbuffer::SoftBufferError> {
+    let (Some(w), Some(h)) = (
+        NonZeroU32::new(frame.width as u32),
+        NonZeroU32::new(frame.height as u32),
+    ) else {
+        return Ok(());
+    };
+    surface.resize(w, h)?;
+    let mut buffer = surface.buffer_mut()?;
+    // The buffer may hold an older frame or nothing (its age says which);
+    // copying the whole frame keeps it right whatever it held. A memcpy of
+    // the window is far cheaper than sending it.
+    buffer.copy_from_slice(&frame.pixels);
+    let damage: Vec<softbuffer::Rect> = rects
+        .iter()
+        .filter_map(|r| {
+            Some(softbuffer::Rect {
+                x: r.x0 as u32,
+                y: r.y0 as u32,
+                width: NonZeroU32::new((r.x1 - r.x0) as u32)?,
+                height: NonZeroU32::new((r.y1 - r.y0) as u32)?,
+            })
+        })
+        .collect();
+    buffer.present_with_damage(&damage)
+}
+
+impl ApplicationHandler<Wake> for Shell {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.surface.is_some() {
+            return;
+        }
+        if let Err(e) = self.open(event_loop) {
+            self.error = Some(e);
+            event_loop.exit();
+            return;
+        }
+        if let Some(s) = &self.surface {
+            s.window.request_redraw();
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+        let Some(s) = &mut self.surface else { return };
+        if let WindowEvent::RedrawRequested = event {
+            self.redraw(event_loop);
+            return;
+        }
+        if let WindowEvent::Resized(_) | WindowEvent::ScaleFactorChanged { .. } = event {
+            s.window.request_redraw();
+        }
+        if let WindowEvent::CloseRequested = event {
+            // egui-winit turns this into the viewport's close request; the
+            // app may cancel it (unsaved changes) in the next frame.
+            self.info.events.push(egui::ViewportEvent::Close);
+        }
+        let response = s.state.on_window_event(&s.window, &event);
+        if response.repaint || matches!(event, WindowEvent::CloseRequested) {
+            s.window.request_redraw();
+        }
+    }
+
+    fn user_event(&mut self, _event_loop: &ActiveEventLoop, event: Wake) {
+        match event {
+            Wake::Repaint => {
+                if let Some(s) = &self.surface {
+                    s.window.request_redraw();
+                }
+            }
+        }
+    }
+
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        match self.repaint_at {
+            Some(at) if at <= Instant::now() => {
+                self.repaint_at = None;
+                if let Some(s) = &self.surface {
+                    s.window.request_redraw();
+                }
+                event_loop.set_control_flow(ControlFlow::Wait);
+            }
+            Some(at) => event_loop.set_control_flow(ControlFlow::WaitUntil(at)),
+            None => event_loop.set_control_flow(ControlFlow::Wait),
+        }
+    }
+}
