@@ -184,9 +184,9 @@ pub const INTERNAL_ERROR: Trouble = Trouble {
 
 pub const NO_WINDOW: Trouble = Trouble {
     says: "dscope: cannot open a window: …",
-    fix: "dscope needs an X11 or Wayland display with OpenGL 2+ (software rendering is \
-          fine). Check that DISPLAY or WAYLAND_DISPLAY is set, and that Mesa's \
-          libGL/libEGL are installed. `dscope check`, `run` and `probes` work without one.",
+    fix: "dscope needs an X11 or Wayland display. Check that DISPLAY or WAYLAND_DISPLAY \
+          is set; with `--renderer gl` it also needs OpenGL 2+ (Mesa's libGL/libEGL), which \
+          `--renderer software` does not. `dscope check`, `run` and `probes` work without one.",
 };
 
 /// Every entry, in the order the README lists them.
