@@ -1540,7 +1540,14 @@ impl DscopeApp {
             .inner;
         self.run_action(&ctx, action);
         self.run_options.show(&ctx);
-        egui::Panel::bottom("dscope-status").show(ui, |ui| self.status_bar(ui));
+        // The status bar's room is taken now, but it is filled in after the
+        // editor has handled this frame's keys: drawn here, the cursor's
+        // line and column would lag a frame and every key would need a
+        // second frame (over remote X, a second picture sent).
+        let status_rect = egui::Panel::bottom("dscope-status")
+            .exact_size(ui.spacing().interact_size.y + 6.0)
+            .show(ui, |ui| ui.max_rect())
+            .inner;
         // The probe browser takes the whole height beside the editor and the
         // bottom panel: a list needs rows, not a strip.
         if self.probes.open {
@@ -1600,6 +1607,12 @@ impl DscopeApp {
                     self.edited();
                 }
             });
+        let mut status = ui.new_child(
+            egui::UiBuilder::new()
+                .max_rect(status_rect)
+                .layout(egui::Layout::left_to_right(egui::Align::Center)),
+        );
+        self.status_bar(&mut status);
         if !modal_open
             && ctx.input_mut(|i| {
                 i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y))
