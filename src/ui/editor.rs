@@ -321,24 +321,9 @@ impl Editor {
     /// Replaces characters `range` with `snippet` as one undoable edit and
     /// puts the cursor after it.
     fn replace_chars(&mut self, ctx: &egui::Context, range: Range<usize>, snippet: &str) {
-        let mut state = TextEdit::load_state(ctx, self.id).unwrap_or_default();
-        let cursor = state
-            .cursor
-            .char_range()
-            .unwrap_or_else(|| CCursorRange::one(CCursor::new(range.end)));
-        let mut undoer = state.undoer();
-        undoer.add_undo(&(cursor, self.text.clone()));
-        state.set_undoer(undoer);
-        let (bs, be) = (
-            byte_index(&self.text, range.start),
-            byte_index(&self.text, range.end),
-        );
-        self.text.replace_range(bs..be, snippet);
+        let bytes = byte_index(&self.text, range.start)..byte_index(&self.text, range.end);
         let at = range.start + snippet.chars().count();
-        state
-            .cursor
-            .set_char_range(Some(CCursorRange::one(CCursor::new(at))));
-        TextEdit::store_state(ctx, self.id, state);
+        self.edit(ctx, bytes, snippet, at..at);
         self.text_changed();
         self.pending_selection = Some(at..at);
         self.request_focus = true;
