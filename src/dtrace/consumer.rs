@@ -4,6 +4,8 @@
 //! state, so a `Consumer` is neither `Send` nor `Sync`: it lives and dies
 //! on the thread that opened it.
 
+use super::layout::ProbeNames;
+use super::layout::native::OwnedProbeDesc;
 use super::library::{
     DtraceHdl, DtraceProc, DtraceProg, Library, ProcCreateFn, ProcGetpidFn, ProcGrabPidFn, ProgInfo,
 };
@@ -892,7 +894,6 @@ impl Consumer<'_> {
             });
         }
         self.ensure_initialised()?;
-        let provider = CString::new(format!("pid{pid}")).expect("no NUL in a number");
         let description = CString::new(format!("pid{pid}:::")).expect("no NUL in a number");
         let argv = [c"dscope".as_ptr()];
         // SAFETY: open, initialised handle; the strings are NUL-terminated
@@ -912,14 +913,11 @@ impl Consumer<'_> {
         if prog.is_null() {
             return Err(self.last_error());
         }
-        let empty = c"";
-        let desc = run::ProbeDesc {
-            id: 0,
-            provider: provider.as_ptr(),
-            module: empty.as_ptr(),
-            function: empty.as_ptr(),
-            name: empty.as_ptr(),
-        };
+        let desc =
+            OwnedProbeDesc::new(&format!("pid{pid}"), "", "", "").ok_or_else(|| DtraceError {
+                code: 0,
+                message: format!("invalid pid: {pid}"),
+            })?;
         let mut probes: Vec<crate::model::Probe> = Vec::new();
         let arg = &mut probes as *mut Vec<crate::model::Probe> as *mut std::ffi::c_void;
         // SAFETY: as in list_probes; `desc` (empty fields match all) points
@@ -927,7 +925,7 @@ impl Consumer<'_> {
         let rc = unsafe {
             (self.lib.fns.probe_iter)(
                 self.hdl.as_ptr(),
-                (&desc as *const run::ProbeDesc).cast(),
+                (desc.get() as *const run::ProbeDesc).cast(),
                 collect_probe,
                 arg,
             )
@@ -962,30 +960,19 @@ impl Consumer<'_> {
             .ctf_type_name
             .ok_or_else(|| unsupported("no ctf_type_name"))?;
         self.ensure_initialised()?;
-        let c = |s: &str| CString::new(s).map_err(|_| unsupported("a NUL in the probe name"));
-        let (prv, m, f, n) = (
-            c(&probe.provider)?,
-            c(&probe.module)?,
-            c(&probe.function)?,
-            c(&probe.name)?,
-        );
-        let desc = run::ProbeDesc {
-            id: 0,
-            provider: prv.as_ptr(),
-            module: m.as_ptr(),
-            function: f.as_ptr(),
-            name: n.as_ptr(),
-        };
+        let desc =
+            OwnedProbeDesc::new(&probe.provider, &probe.module, &probe.function, &probe.name)
+                .ok_or_else(|| unsupported("a probe name libdtrace cannot take"))?;
         let mut info = run::ProbeInfo {
-            attr: run::Attribute::default(),
-            arg_attr: run::Attribute::default(),
+            attr: Default::default(),
+            arga: Default::default(),
             argv: std::ptr::null(),
             argc: 0,
         };
         // SAFETY: open, initialised handle; `desc` points at NUL-terminated
         // strings that outlive the call; `info` is a writable ProbeInfo
         // whose layout a test checks against dtrace.h.
-        if unsafe { info_fn(self.hdl.as_ptr(), &desc, &mut info) } != 0 {
+        if unsafe { info_fn(self.hdl.as_ptr(), desc.get(), &mut info) } != 0 {
             return Err(self.last_error());
         }
         let argc = usize::try_from(info.argc).unwrap_or(0);
@@ -999,13 +986,13 @@ impl Consumer<'_> {
             .iter()
             .map(|t| {
                 let mut buf = [0 as std::ffi::c_char; 256];
-                if t.ctf.is_null() {
+                if t.ctfp.is_null() {
                     return "(unknown)".to_owned();
                 }
                 // SAFETY: a CTF container and type id from libdtrace; the
                 // buffer's length is passed, and ctf_type_name NUL-terminates
                 // what it writes or returns null.
-                let name = unsafe { type_name(t.ctf, t.type_id, buf.as_mut_ptr(), buf.len()) };
+                let name = unsafe { type_name(t.ctfp, t.ty, buf.as_mut_ptr(), buf.len()) };
                 if name.is_null() {
                     "(unknown)".to_owned()
                 } else {
@@ -1028,23 +1015,14 @@ unsafe extern "C" fn collect_probe(
     arg: *mut std::ffi::c_void,
 ) -> c_int {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let field = |p: *const std::ffi::c_char| {
-            if p.is_null() {
-                String::new()
-            } else {
-                // SAFETY: libdtrace's NUL-terminated probe name strings,
-                // valid during the callback; copied at once.
-                unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-            }
-        };
         // SAFETY: per this function's contract.
         let (d, probes) = unsafe { (&*desc, &mut *(arg as *mut Vec<crate::model::Probe>)) };
         probes.push(crate::model::Probe {
-            id: d.id,
-            provider: field(d.provider),
-            module: field(d.module),
-            function: field(d.function),
-            name: field(d.name),
+            id: d.id(),
+            provider: d.provider(),
+            module: d.module(),
+            function: d.function(),
+            name: d.name(),
         });
         0
     }))

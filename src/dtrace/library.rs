@@ -27,27 +27,9 @@ pub struct DtraceProc {
     _private: [u8; 0],
 }
 
-/// `dtrace_probespec_t`'s `DTRACE_PROBESPEC_NAME` (dtrace.h): what `-n`
-/// compiles, a probe description with an optional clause.
-pub const DTRACE_PROBESPEC_NAME: c_int = 3;
-
-/// `DTRACE_C_ZDEFS` (dtrace.h line 103): permit probe descriptions that
-/// match no probes.
-pub const DTRACE_C_ZDEFS: c_uint = 0x0004;
-/// `DTRACE_C_PSPEC` (line 108): interpret ambiguous specifiers as probes.
-pub const DTRACE_C_PSPEC: c_uint = 0x0080;
-
-/// `dtrace_proginfo_t`: the same layout on every platform.
-#[repr(C)]
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ProgInfo {
-    pub descattr: [u8; 3],
-    pub stmtattr: [u8; 3],
-    pub aggregates: c_uint,
-    pub recgens: c_uint,
-    pub matches: c_uint,
-    pub speculations: c_uint,
-}
+pub use super::layout::native::{
+    DTRACE_C_PSPEC, DTRACE_C_ZDEFS, DTRACE_PROBESPEC_NAME, DTRACE_VERSION, ProgInfo,
+};
 
 /// The ABI families dscope knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -66,9 +48,6 @@ impl fmt::Display for Abi {
         })
     }
 }
-
-/// The library interface version dscope speaks (`DTRACE_VERSION`).
-pub const DTRACE_VERSION: c_int = 3;
 
 pub type OpenFn = unsafe extern "C" fn(c_int, c_int, *mut c_int) -> *mut DtraceHdl;
 pub type InitFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
@@ -150,8 +129,12 @@ pub type ProbeInfoFn = unsafe extern "C" fn(
     *mut super::run::ProbeInfo,
 ) -> c_int;
 /// libctf's `ctf_type_name`, reached through libdtrace's dependencies.
-pub type CtfTypeNameFn =
-    unsafe extern "C" fn(*mut c_void, std::ffi::c_ulong, *mut c_char, usize) -> *mut c_char;
+pub type CtfTypeNameFn = unsafe extern "C" fn(
+    *mut c_void,
+    super::layout::native::CtfId,
+    *mut c_char,
+    usize,
+) -> *mut c_char;
 
 /// The functions dscope calls, resolved once.
 pub struct Functions {
@@ -378,13 +361,6 @@ fn resolved_path(lib: &libloading::Library) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn proginfo_layout_matches_dtrace_h() {
-        assert_eq!(std::mem::size_of::<ProgInfo>(), 24);
-        assert_eq!(std::mem::offset_of!(ProgInfo, aggregates), 8);
-        assert_eq!(std::mem::offset_of!(ProgInfo, matches), 16);
-    }
 
     /// The prototypes above, where Linux DTrace 2.x's header is installed
     /// (`make install` puts it in /usr/local/include): each line named in

@@ -9,6 +9,7 @@
 pub mod aggregate;
 pub mod consumer;
 pub mod decode;
+pub mod layout;
 pub mod library;
 pub mod run;
 pub mod signals;
