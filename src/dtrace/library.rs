@@ -94,7 +94,13 @@ pub type ProcGetpidFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) ->
 pub type ProgramInfoFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo);
 pub type ProgramExecFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo) -> c_int;
+/// `dtrace_go`: Linux DTrace 2.x takes compile flags as well; the illumos
+/// family's (macOS dtrace.h line 139, as illumos and FreeBSD) takes only
+/// the handle.
+#[cfg(target_os = "linux")]
 pub type GoFn = unsafe extern "C" fn(*mut DtraceHdl, c_uint) -> c_int;
+#[cfg(not(target_os = "linux"))]
+pub type GoFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
 pub type StopFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
 pub type WorkFn = unsafe extern "C" fn(
     *mut DtraceHdl,
