@@ -11,6 +11,8 @@ pub mod linux;
 
 #[cfg(test)]
 mod facts_linux;
+#[cfg(test)]
+mod facts_macos;
 
 #[cfg(not(target_os = "linux"))]
 pub use illumos as native;
