@@ -245,38 +245,69 @@ mod params {
     pub const LLQUANTIZE_FACTORSHIFT: u32 = 0; // :139
 }
 
+/// The function the decoder sees in one entry laid out as Linux DTrace
+/// lays it out: a key buffer starting with the variable id, a data buffer
+/// starting with the 8-byte generation counter and then the aggregating
+/// record of `words` 64-bit words.
+fn decoded_function(action: u16, sig: u64, words: usize) -> crate::model::AggFunction {
+    use super::super::decode::{self, Abi, RawAddresses, RawEntry, RecordDesc};
+    let key_bytes = 1u32.to_ne_bytes();
+    let mut value_bytes = vec![0u8; 8 + words * 8];
+    value_bytes[..8].copy_from_slice(&1u64.to_ne_bytes());
+    let e = RawEntry {
+        varid: 1,
+        name: "a",
+        keys: &[],
+        key_bytes: &key_bytes,
+        value: RecordDesc {
+            action,
+            size: (words * 8) as u32,
+            offset: 8,
+            arg: 0,
+        },
+        value_bytes: &value_bytes,
+        normal: 1,
+        sig,
+    };
+    let d = decode::decode_entry(Abi::Linux2, &e, &mut RawAddresses).expect("decodes");
+    let snap = decode::assemble(vec![d], |_| ("a".into(), Vec::new()));
+    snap.aggregations[0].function
+}
+
+/// The decoder names each aggregating action number as dt_aggregate.h
+/// numbers it.
+#[test]
+fn aggregating_action_numbers_decode_as_their_functions() {
+    let lquantize = 1u64 << params::LQUANTIZE_STEPSHIFT | 1u64 << params::LQUANTIZE_LEVELSHIFT;
+    let llquantize = 10u64 << params::LLQUANTIZE_STEPSSHIFT
+        | 1u64 << params::LLQUANTIZE_HMAGSHIFT
+        | 10u64 << params::LLQUANTIZE_FACTORSHIFT;
+    let cases = [
+        (DT_AGG_AVG, 0, 2, "avg"),
+        (DT_AGG_COUNT, 0, 1, "count"),
+        (DT_AGG_LLQUANTIZE, llquantize, 64, "llquantize"),
+        (DT_AGG_LQUANTIZE, lquantize, 3, "lquantize"),
+        (DT_AGG_MAX, 0, 1, "max"),
+        (DT_AGG_MIN, 0, 1, "min"),
+        (DT_AGG_QUANTIZE, 0, DTRACE_QUANTIZE_NBUCKETS, "quantize"),
+        (DT_AGG_STDDEV, 0, 4, "stddev"),
+        (DT_AGG_SUM, 0, 1, "sum"),
+    ];
+    for (action, sig, words, name) in cases {
+        assert_eq!(
+            decoded_function(action, sig, words).name(),
+            name,
+            "0x{action:x}"
+        );
+    }
+}
+
 /// The decoder reads the parameter words as the header packs them.
 #[test]
 fn quantize_parameters_decode_as_the_header_packs_them() {
-    use super::super::decode::{self, Abi, RawAddresses, RawEntry, RecordDesc};
     use crate::model::AggFunction;
     use params::*;
-
-    let function = |action: u16, sig: u64, buckets: usize| -> AggFunction {
-        // The key buffer starts with the variable id, the data buffer with
-        // the 8-byte generation counter.
-        let key_bytes = 1u32.to_ne_bytes();
-        let mut value_bytes = vec![0u8; 8 + buckets * 8];
-        value_bytes[..8].copy_from_slice(&1u64.to_ne_bytes());
-        let e = RawEntry {
-            varid: 1,
-            name: "a",
-            keys: &[],
-            key_bytes: &key_bytes,
-            value: RecordDesc {
-                action,
-                size: (buckets * 8) as u32,
-                offset: 8,
-                arg: 0,
-            },
-            value_bytes: &value_bytes,
-            normal: 1,
-            sig,
-        };
-        let d = decode::decode_entry(Abi::Linux2, &e, &mut RawAddresses).expect("decodes");
-        let snap = decode::assemble(vec![d], |_| ("a".into(), Vec::new()));
-        snap.aggregations[0].function
-    };
+    let function = decoded_function;
 
     // lquantize(x, -10, 10, 5): 4 levels, base as a two's complement
     // 32-bit field.
