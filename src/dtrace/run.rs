@@ -78,6 +78,12 @@ pub struct HandlerState {
     pub exit_status: Option<i32>,
     /// Traced processes that have died, as the proc handler reports.
     pub procs_gone: usize,
+    /// How many traced processes were let run (dtrace(1)'s g_pslive
+    /// before any died).
+    pub procs_running: usize,
+    /// Reads a traced process's pid and state in the proc handler (the
+    /// illumos family hands it a libproc handle).
+    pub proc_query: Option<(super::process::Query, *mut super::library::DtraceHdl)>,
     /// This process's own standard output, when it is captured (system()
     /// and a `-c` command write there); drained before every callback so
     /// that it stays in order with the trace output.
@@ -94,6 +100,8 @@ impl Default for HandlerState {
             events: Vec::new(),
             exit_status: None,
             procs_gone: 0,
+            procs_running: 0,
+            proc_query: None,
             captured: None,
         }
     }
@@ -104,6 +112,7 @@ impl HandlerState {
         *self = HandlerState {
             quiet,
             captured: self.captured.take(),
+            proc_query: self.proc_query.take(),
             ..HandlerState::default()
         };
     }
@@ -288,11 +297,12 @@ pub unsafe extern "C" fn on_record(
 }
 
 /// The proc handler: a negative pid says a traced process is dead, as
-/// dtrace(1)'s prochandler reads it; a message is passed on.
+/// Linux dtrace(1)'s prochandler reads it; a message is passed on.
 /// # Safety
 /// Called by libdtrace only: `msg` is null or a NUL-terminated string
 /// valid for the call and `arg` is the consumer's registered
 /// [`HandlerState`].
+#[cfg(target_os = "linux")]
 pub unsafe extern "C" fn on_proc(pid: libc::pid_t, msg: *const c_char, arg: *mut c_void) {
     with_state(arg, 0, |state| {
         // SAFETY: per this function's contract.
@@ -305,6 +315,47 @@ pub unsafe extern "C" fn on_proc(pid: libc::pid_t, msg: *const c_char, arg: *mut
         if pid < 0 {
             state.procs_gone += 1;
         }
+        0
+    });
+}
+
+/// The proc handler of the illumos family: a message is passed on with
+/// the pid; otherwise the process's state says whether it is gone, as
+/// illumos dtrace(1)'s prochandler reads it (and says so the same way).
+/// # Safety
+/// Called by libdtrace only: `p` is a live process handle of the
+/// registered handle, `msg` null or a NUL-terminated string valid for the
+/// call, and `arg` the consumer's registered [`HandlerState`].
+#[cfg(not(target_os = "linux"))]
+pub unsafe extern "C" fn on_proc(
+    p: *mut super::library::DtraceProc,
+    msg: *const c_char,
+    arg: *mut c_void,
+) {
+    with_state(arg, 0, |state| {
+        let Some((query, hdl)) = state.proc_query else {
+            return 0;
+        };
+        // SAFETY: per this function's contract.
+        let (pid, msg) = unsafe { (query.pid(hdl, p), text(msg)) };
+        if !msg.is_empty() {
+            state
+                .events
+                .push(RunEvent::Notice(format!("pid {pid}: {}", msg.trim_end())));
+            return 0;
+        }
+        let live = state.procs_running.saturating_sub(state.procs_gone);
+        // SAFETY: per this function's contract.
+        let notice = match unsafe { query.news(hdl, p) } {
+            super::process::ProcNews::Alive => return 0,
+            super::process::ProcNews::Exited => format!("pid {pid} has exited"),
+            super::process::ProcNews::Lost if live > 0 => format!("pid {pid} has exited"),
+            super::process::ProcNews::Lost => {
+                format!("pid {pid} exec'd a set-id or unobservable program")
+            }
+        };
+        state.events.push(RunEvent::Notice(notice));
+        state.procs_gone += 1;
         0
     });
 }
