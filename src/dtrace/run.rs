@@ -346,18 +346,28 @@ pub unsafe extern "C" fn on_proc(
         }
         let live = state.procs_running.saturating_sub(state.procs_gone);
         // SAFETY: per this function's contract.
-        let notice = match unsafe { query.news(hdl, p) } {
-            super::process::ProcNews::Alive => return 0,
-            super::process::ProcNews::Exited => format!("pid {pid} has exited"),
-            super::process::ProcNews::Lost if live > 0 => format!("pid {pid} has exited"),
-            super::process::ProcNews::Lost => {
-                format!("pid {pid} exec'd a set-id or unobservable program")
-            }
-        };
-        state.events.push(RunEvent::Notice(notice));
-        state.procs_gone += 1;
+        let news = unsafe { query.news(hdl, p) };
+        if let Some(notice) = proc_gone_notice(pid, news, live) {
+            state.events.push(RunEvent::Notice(notice));
+            state.procs_gone += 1;
+        }
         0
     });
+}
+
+/// What illumos dtrace(1)'s prochandler says when a traced process is
+/// gone, None while it lives. `live` is how many traced processes were
+/// running before this news (a process lost before tracing started
+/// exec'd something it may not follow).
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+fn proc_gone_notice(pid: i32, news: super::process::ProcNews, live: usize) -> Option<String> {
+    use super::process::ProcNews;
+    Some(match news {
+        ProcNews::Alive => return None,
+        ProcNews::Exited => format!("pid {pid} has exited"),
+        ProcNews::Lost if live > 0 => format!("pid {pid} has exited"),
+        ProcNews::Lost => format!("pid {pid} exec'd a set-id or unobservable program"),
+    })
 }
 
 /// This process's standard output turned into a pipe, read by a thread of
@@ -510,6 +520,24 @@ impl Drop for MemStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gone_process_is_told_as_illumos_dtrace_tells_it() {
+        use super::super::process::ProcNews;
+        assert_eq!(proc_gone_notice(7, ProcNews::Alive, 1), None);
+        assert_eq!(
+            proc_gone_notice(7, ProcNews::Exited, 1).as_deref(),
+            Some("pid 7 has exited")
+        );
+        assert_eq!(
+            proc_gone_notice(7, ProcNews::Lost, 1).as_deref(),
+            Some("pid 7 has exited")
+        );
+        assert_eq!(
+            proc_gone_notice(7, ProcNews::Lost, 0).as_deref(),
+            Some("pid 7 exec'd a set-id or unobservable program")
+        );
+    }
 
     #[test]
     fn output_pieces_become_lines() {
