@@ -351,7 +351,7 @@ fn quantize_parameters_decode_as_the_header_packs_them() {
 mod prototypes {
     use super::*;
     use crate::dtrace::library::{self, DtraceHdl, DtraceProc, DtraceProg};
-    use crate::dtrace::{aggregate, run};
+    use crate::dtrace::{aggregate, process, run};
     use std::ffi::{c_char, c_int, c_uint, c_void};
 
     type Hdl = *mut DtraceHdl;
@@ -405,9 +405,6 @@ mod prototypes {
     // dtrace_proginfo_t *)
     const _: fn(library::ProgramExecFn) -> unsafe extern "C" fn(Hdl, Prog, *mut ProgInfo) -> c_int =
         |f| f;
-    // dtrace.h:126 void dtrace_program_info(dtrace_hdl_t *, dtrace_prog_t *,
-    // dtrace_proginfo_t *)
-    const _: fn(library::ProgramInfoFn) -> unsafe extern "C" fn(Hdl, Prog, *mut ProgInfo) = |f| f;
     // dtrace.h:203 int dtrace_consume_probe_f(const dtrace_probedata_t *, void *)
     const _: fn(run::ConsumeProbe) -> unsafe extern "C" fn(*const ProbeData, *mut c_void) -> c_int =
         |f| f;
@@ -444,12 +441,12 @@ mod prototypes {
     ) -> unsafe extern "C" fn(Hdl, run::DropHandler, *mut c_void) -> c_int = |f| f;
     // dtrace.h:324 void dtrace_handle_proc_f(pid_t pid, const char *err, void *arg)
     const _: fn(
-        library::ProcHandler,
+        process::ProcHandler,
     ) -> unsafe extern "C" fn(libc::pid_t, *const c_char, *mut c_void) = |f| f;
     // dtrace.h:325 int dtrace_handle_proc(dtrace_hdl_t *, dtrace_handle_proc_f *, void *)
     const _: fn(
-        library::HandleProcFn,
-    ) -> unsafe extern "C" fn(Hdl, library::ProcHandler, *mut c_void) -> c_int = |f| f;
+        process::HandleProcFn,
+    ) -> unsafe extern "C" fn(Hdl, process::ProcHandler, *mut c_void) -> c_int = |f| f;
     // dtrace.h:342 int dtrace_handle_buffered_f(const dtrace_bufdata_t *, void *)
     const _: fn(run::BufHandler) -> unsafe extern "C" fn(*const BufData, *mut c_void) -> c_int =
         |f| f;
@@ -474,29 +471,15 @@ mod prototypes {
         library::AggregateWalkFn,
     )
         -> unsafe extern "C" fn(Hdl, aggregate::AggWalkCallback, *mut c_void) -> c_int = |f| f;
-    // dtrace.h:461 struct dtrace_proc *dtrace_proc_create(dtrace_hdl_t *,
-    // const char *file, char *const *argv, int flags)
-    const _: fn(
-        library::ProcCreateFn,
-    ) -> unsafe extern "C" fn(
-        Hdl,
-        *const c_char,
-        *const *const c_char,
-        c_int,
-    ) -> *mut DtraceProc = |f| f;
     // dtrace.h:464 struct dtrace_proc *dtrace_proc_grab_pid(dtrace_hdl_t *,
     // pid_t pid, int flags)
     const _: fn(
-        library::ProcGrabPidFn,
+        process::GrabFn,
     ) -> unsafe extern "C" fn(Hdl, libc::pid_t, c_int) -> *mut DtraceProc = |f| f;
     // dtrace.h:466 void dtrace_proc_release(dtrace_hdl_t *, struct dtrace_proc *)
-    const _: fn(library::ProcReleaseFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
+    const _: fn(process::ReleaseFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
     // dtrace.h:468 void dtrace_proc_continue(dtrace_hdl_t *, struct dtrace_proc *)
-    const _: fn(library::ProcContinueFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
-    // dtrace.h:470 pid_t dtrace_proc_getpid(dtrace_hdl_t *, struct dtrace_proc *)
-    const _: fn(
-        library::ProcGetpidFn,
-    ) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) -> libc::pid_t = |f| f;
+    const _: fn(process::ContinueFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
     // dtrace.h:564 int dtrace_probe_f(dtrace_hdl_t *, const dtrace_probedesc_t *, void *)
     const _: fn(
         library::ProbeCallback,

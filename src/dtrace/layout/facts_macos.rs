@@ -7,7 +7,10 @@
 //!   apple-oss-distributions/dtrace at commit
 //!   91dd56f6096edebe312c9ea2696805a28de6593c (dtrace-409);
 //! - `sys/dtrace.h` is bsd/sys/dtrace.h of apple-oss-distributions/xnu at
-//!   commit e3723e1f17661b24996789d8afc084c0c3303b26 (xnu-11417.101.15).
+//!   commit e3723e1f17661b24996789d8afc084c0c3303b26 (xnu-11417.101.15);
+//! - `libproc.h` and `procfs.h` are lib/libproc/libproc.h and
+//!   lib/libproc/procfs.h of the same dtrace commit: the libproc that
+//!   dtrace_proc_state and dtrace_proc_status report from.
 //!
 //! arm64 is the same: both are LP64 with natural alignment for every type
 //! in these structs (pointers, `long`, `size_t` and 64-bit integers 8
@@ -241,6 +244,14 @@ const _: () = {
     assert!(DTRACE_MODNAMELEN == 64); // :171
     assert!(MACOS_FUNCNAMELEN == 128); // :172
     assert!(DTRACE_NAMELEN == 64); // :173
+
+    // What dtrace_proc_state (dtrace.h:517) returns: libproc.h:54-60.
+    assert!(MACOS_PS_LOST == 3); // libproc.h:57
+    assert!(MACOS_PS_UNDEAD == 4); // libproc.h:58
+    // What dtrace_proc_status (dtrace.h:518) points at: pstatus_t,
+    // procfs.h:45-49, an int pr_flags (:46) and then the pid_t pr_pid
+    // (:47); 12 bytes in all with pr_dmodel (:48).
+    assert!(MACOS_PSTATUS_PR_PID == 4);
 };
 
 /// How sys/dtrace.h packs the lquantize() and llquantize() parameter
@@ -365,8 +376,9 @@ fn quantize_parameters_decode_as_the_header_packs_them() {
 #[cfg(target_os = "macos")]
 mod prototypes {
     use super::*;
+    use crate::dtrace::library::DtraceProc;
     use crate::dtrace::library::{self, DtraceHdl, DtraceProg};
-    use crate::dtrace::{aggregate, run};
+    use crate::dtrace::{aggregate, process, run};
     use std::ffi::{c_char, c_int, c_void};
 
     type Hdl = *mut DtraceHdl;
@@ -377,6 +389,8 @@ mod prototypes {
     const _: fn(library::GoFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
     // dtrace.h:140 int dtrace_stop(dtrace_hdl_t *)
     const _: fn(library::StopFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
+    // dtrace.h:141 void dtrace_sleep(dtrace_hdl_t *)
+    const _: fn(library::SleepFn) -> unsafe extern "C" fn(Hdl) = |f| f;
     // dtrace.h:143 void dtrace_close(dtrace_hdl_t *)
     const _: fn(library::CloseFn) -> unsafe extern "C" fn(Hdl) = |f| f;
     // dtrace.h:145 int dtrace_errno(dtrace_hdl_t *)
@@ -418,9 +432,6 @@ mod prototypes {
     // dtrace_proginfo_t *)
     const _: fn(library::ProgramExecFn) -> unsafe extern "C" fn(Hdl, Prog, *mut ProgInfo) -> c_int =
         |f| f;
-    // dtrace.h:197 void dtrace_program_info(dtrace_hdl_t *, dtrace_prog_t *,
-    // dtrace_proginfo_t *)
-    const _: fn(library::ProgramInfoFn) -> unsafe extern "C" fn(Hdl, Prog, *mut ProgInfo) = |f| f;
     // dtrace.h:268 int dtrace_consume_probe_f(const dtrace_probedata_t *, void *)
     const _: fn(run::ConsumeProbe) -> unsafe extern "C" fn(*const ProbeData, *mut c_void) -> c_int =
         |f| f;
@@ -479,6 +490,23 @@ mod prototypes {
         library::AggregateWalkFn,
     )
         -> unsafe extern "C" fn(Hdl, aggregate::AggWalkCallback, *mut c_void) -> c_int = |f| f;
+    // dtrace.h:385 void dtrace_handle_proc_f(struct ps_prochandle *,
+    // const char *, void *): the libproc handle, not a pid.
+    const _: fn(
+        process::ProcHandler,
+    ) -> unsafe extern "C" fn(*mut DtraceProc, *const c_char, *mut c_void) = |f| f;
+    // dtrace.h:386 int dtrace_handle_proc(dtrace_hdl_t *, dtrace_handle_proc_f *, void *)
+    const _: fn(
+        process::HandleProcFn,
+    ) -> unsafe extern "C" fn(Hdl, process::ProcHandler, *mut c_void) -> c_int = |f| f;
+    // dtrace.h:513 struct ps_prochandle *dtrace_proc_grab(dtrace_hdl_t *, pid_t, int)
+    const _: fn(
+        process::GrabFn,
+    ) -> unsafe extern "C" fn(Hdl, libc::pid_t, c_int) -> *mut DtraceProc = |f| f;
+    // dtrace.h:515 void dtrace_proc_release(dtrace_hdl_t *, struct ps_prochandle *)
+    const _: fn(process::ReleaseFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
+    // dtrace.h:516 void dtrace_proc_continue(dtrace_hdl_t *, struct ps_prochandle *)
+    const _: fn(process::ContinueFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
     // dtrace.h:619 int dtrace_probe_f(dtrace_hdl_t *, const dtrace_probedesc_t *, void *)
     const _: fn(
         library::ProbeCallback,
