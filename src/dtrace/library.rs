@@ -91,6 +91,38 @@ pub type ProcReleaseFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc);
 pub type ProcContinueFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc);
 // dtrace.h line 470.
 pub type ProcGetpidFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) -> libc::pid_t;
+
+// The illumos family's prototypes where they are not Linux DTrace 2.x's
+// (illumos and FreeBSD libdtrace dtrace.h; lines in layout::facts_illumos
+// and facts_freebsd). Its process handle is a libproc `struct
+// ps_prochandle`, as opaque to dscope as Linux's `struct dtrace_proc`.
+/// `dtrace_go(dtrace_hdl_t *)`: no compile flags.
+pub type IllumosGoFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
+/// `dtrace_sleep`: waits until the next status, aggregation snapshot or
+/// buffer switch is due, or a traced process changes state.
+pub type SleepFn = unsafe extern "C" fn(*mut DtraceHdl);
+/// `dtrace_handle_proc_f`: the process's handle (not a pid) and a message
+/// or null; the handler asks libproc for the pid and state.
+pub type IllumosProcHandler = unsafe extern "C" fn(*mut DtraceProc, *const c_char, *mut c_void);
+pub type IllumosHandleProcFn =
+    unsafe extern "C" fn(*mut DtraceHdl, IllumosProcHandler, *mut c_void) -> c_int;
+/// `dtrace_proc_create(hdl, file, argv)` on illumos.
+pub type IllumosProcCreateFn =
+    unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *const *const c_char) -> *mut DtraceProc;
+/// libproc's `proc_child_func`, run in the child before it execs.
+pub type FreebsdProcChildFunc = unsafe extern "C" fn(*mut c_void);
+/// FreeBSD's `dtrace_proc_create` adds a pointer to a `proc_child_func`
+/// and its argument (both may be null).
+pub type FreebsdProcCreateFn = unsafe extern "C" fn(
+    *mut DtraceHdl,
+    *const c_char,
+    *const *const c_char,
+    *mut FreebsdProcChildFunc,
+    *mut c_void,
+) -> *mut DtraceProc;
+/// `dtrace_proc_grab(hdl, pid, flags)`: the shape of Linux's
+/// `dtrace_proc_grab_pid`, under another name.
+pub type IllumosProcGrabFn = ProcGrabPidFn;
 pub type ProgramInfoFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo);
 pub type ProgramExecFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo) -> c_int;
