@@ -9,6 +9,9 @@
 pub mod illumos;
 pub mod linux;
 
+#[cfg(test)]
+mod facts_illumos;
+
 #[cfg(not(target_os = "linux"))]
 pub use illumos as native;
 #[cfg(target_os = "linux")]
