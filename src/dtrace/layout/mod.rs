@@ -10,6 +10,8 @@ pub mod illumos;
 pub mod linux;
 
 #[cfg(test)]
+mod facts_freebsd;
+#[cfg(test)]
 mod facts_illumos;
 
 #[cfg(not(target_os = "linux"))]
