@@ -290,3 +290,61 @@ fn damage_is_the_tiles_that_changed() {
         }]
     );
 }
+
+/// Repainting only the tiles whose triangles changed, over the previous
+/// frame, gives exactly the pixels of painting everything again; for a
+/// character typed into a line of text that is a few tiles, not the frame.
+#[test]
+fn repainting_the_changed_tiles_equals_painting_everything() {
+    use dscope::render::raster::TileMap;
+    let size = vec2(400.0, 200.0);
+    for ppp in [1.0f32, 2.0] {
+        let ctx = egui::Context::default();
+        let mut raster = Rasterizer::new();
+        let (w, h) = ((size.x * ppp) as usize, (size.y * ppp) as usize);
+        let mut shown: Option<(Frame, TileMap)> = None;
+        let texts = ["probe", "probe", "probe:::", "probe:::entry"];
+        for (pass, text) in texts.iter().enumerate() {
+            let input = egui::RawInput {
+                screen_rect: Some(Rect::from_min_size(Pos2::ZERO, size)),
+                viewports: std::iter::once((
+                    egui::ViewportId::ROOT,
+                    egui::ViewportInfo {
+                        native_pixels_per_point: Some(ppp),
+                        ..Default::default()
+                    },
+                ))
+                .collect(),
+                ..Default::default()
+            };
+            let mut out = ctx.run_ui(input, |ui| {
+                ui.label("syscall::read:entry");
+                ui.label(*text);
+                ui.label("{ @[execname] = count(); }");
+            });
+            raster.set_textures(&out.textures_delta);
+            let prims = ctx.tessellate(out.shapes, out.pixels_per_point);
+            let tiles = TileMap::of(&prims, ppp, w, h, 32);
+            let mut full = Frame::new(w, h);
+            raster.paint(&mut full, &prims, ppp, all(w, h));
+            if let Some((old, old_tiles)) = &shown
+                && pass >= 2
+            {
+                let changed = tiles.changed(old_tiles);
+                let mut frame = old.clone();
+                for r in &changed {
+                    for y in r.y0..r.y1 {
+                        frame.pixels[y * w + r.x0..y * w + r.x1].fill(0);
+                    }
+                    raster.paint(&mut frame, &prims, ppp, *r);
+                }
+                assert!(frame == full, "incremental frame differs at {ppp}x");
+                let area: usize = changed.iter().map(|r| (r.x1 - r.x0) * (r.y1 - r.y0)).sum();
+                assert!(area > 0, "the typed text is repainted");
+                assert!(area * 4 < w * h, "{area} of {} pixels repainted", w * h);
+            }
+            raster.free_textures(&mut out.textures_delta);
+            shown = Some((full, tiles));
+        }
+    }
+}

@@ -6,9 +6,8 @@
 
 use super::layout::ProbeNames;
 use super::layout::native::OwnedProbeDesc;
-use super::library::{
-    DtraceHdl, DtraceProc, DtraceProg, Library, ProcCreateFn, ProcGetpidFn, ProcGrabPidFn, ProgInfo,
-};
+use super::library::{DtraceHdl, DtraceProc, DtraceProg, Library, ProgInfo};
+use super::process::ProcessFns;
 use super::run::{self, Finish, HandlerState, RunEvent};
 use crate::lang::compile_message;
 use crate::model::Diagnostic;
@@ -286,43 +285,33 @@ impl<'lib> Consumer<'lib> {
             speculations: 0,
         };
         let mut each = Vec::new();
-        if self.lib.abi == super::Abi::Linux2 {
-            // The error handler is a program of libdtrace's own, compiled
-            // and enabled when it is registered; the statement table is
-            // sized at the first dtrace_program_exec from the statements
-            // compiled so far. So, as in dtrace(1): compile every program,
-            // register the handlers, then prepare the programs. Any other
-            // order writes past that table and crashes in dtrace_close.
-            self.register_handlers()
-                .map_err(|e| CompileError::Setup(e.to_string()))?;
-            // Linux DTrace counts matching probes only when a program is
-            // prepared for enabling; nothing is attached before dtrace_go,
-            // and closing the handle releases it.
-            for (index, prog) in compiled.iter().enumerate() {
-                let mut info = ProgInfo::default();
-                // SAFETY: `prog` is a live program of this handle; `info` is
-                // a valid dtrace_proginfo_t (layout checked in tests).
-                let rc = unsafe {
-                    (self.lib.fns.program_exec)(self.hdl.as_ptr(), prog.as_ptr(), &mut info)
-                };
-                if rc != 0 {
-                    let e = self.last_error();
-                    return Err(failed_source(&sources[index], temps[index].as_ref(), e));
-                }
-                add(&mut total, &info);
-                each.push(info.matches);
+        // Linux DTrace's error handler is a program of libdtrace's own,
+        // compiled and enabled when it is registered, and its statement
+        // table is sized at the first dtrace_program_exec from the
+        // statements compiled so far. So, as in dtrace(1): compile every
+        // program, register the handlers, then prepare the programs. Any
+        // other order writes past that table and crashes in dtrace_close.
+        // illumos dtrace(1) also prepares each program after compiling
+        // them all, and that is where both families count the matching
+        // probes (illumos's dtrace_program_info leaves dpi_matches at 0).
+        // Nothing fires before dtrace_go; closing the handle releases the
+        // enablings.
+        self.register_handlers()
+            .map_err(|e| CompileError::Setup(e.to_string()))?;
+        for (index, prog) in compiled.iter().enumerate() {
+            let mut info = ProgInfo::default();
+            // SAFETY: `prog` is a live program of this handle; `info` is
+            // a valid dtrace_proginfo_t (layout proven in the facts tests).
+            let rc =
+                unsafe { (self.lib.fns.program_exec)(self.hdl.as_ptr(), prog.as_ptr(), &mut info) };
+            if rc != 0 {
+                let e = self.last_error();
+                return Err(failed_source(&sources[index], temps[index].as_ref(), e));
             }
-            self.executed = true;
-        } else {
-            for prog in &compiled {
-                let mut info = ProgInfo::default();
-                // SAFETY: as above; illumos fills in the matches at compile
-                // time.
-                unsafe { (self.lib.fns.program_info)(self.hdl.as_ptr(), prog.as_ptr(), &mut info) };
-                add(&mut total, &info);
-                each.push(info.matches);
-            }
+            add(&mut total, &info);
+            each.push(info.matches);
         }
+        self.executed = true;
         Ok((total, each))
     }
 
@@ -411,7 +400,7 @@ impl<'lib> Consumer<'lib> {
             code: 0,
             message: m,
         };
-        let create = self.process_control()?.0;
+        let procs = self.process_control()?;
         if words.is_empty() {
             return Err(bad("the command to trace is empty".into()));
         }
@@ -425,49 +414,39 @@ impl<'lib> Consumer<'lib> {
         // SAFETY: open handle; `argv` is a null-terminated array of
         // NUL-terminated strings that outlive the call, its first element
         // the file to run, as execvp takes them.
-        let proc = unsafe { create(self.hdl.as_ptr(), argv[0], argv.as_ptr(), 0) };
+        let proc = unsafe { procs.create(self.hdl.as_ptr(), argv[0], argv.as_ptr()) };
         self.took_process(proc)
     }
 
     /// Grabs a running process as `dtrace -p` does (`$target` is its pid).
     /// Call before compiling.
     pub fn grab_process(&mut self, pid: i32) -> Result<i32, DtraceError> {
-        let grab = self.process_control()?.1;
-        // SAFETY: open handle; libdtrace checks the pid itself.
-        let proc = unsafe { grab(self.hdl.as_ptr(), pid, 0) };
+        let procs = self.process_control()?;
+        // SAFETY: open handle; libdtrace checks the pid itself. No flags,
+        // as dtrace -p.
+        let proc = unsafe { (procs.grab)(self.hdl.as_ptr(), pid, 0) };
         self.took_process(proc)
     }
 
-    fn process_control(&self) -> Result<(ProcCreateFn, ProcGrabPidFn, ProcGetpidFn), DtraceError> {
-        let f = &self.lib.fns;
-        match (
-            f.proc_create,
-            f.proc_grab_pid,
-            f.proc_getpid,
-            f.proc_release,
-            f.proc_continue,
-        ) {
-            (Some(c), Some(g), Some(p), Some(_), Some(_)) if self.lib.abi == super::Abi::Linux2 => {
-                Ok((c, g, p))
-            }
-            _ => Err(DtraceError {
-                code: 0,
-                message: format!(
-                    "tracing a process is not supported yet with {}",
-                    self.lib.abi
-                ),
-            }),
-        }
+    fn process_control(&self) -> Result<ProcessFns, DtraceError> {
+        self.lib.fns.procs.ok_or_else(|| DtraceError {
+            code: 0,
+            message: format!(
+                "{} has no process control (dtrace_proc_create and the functions \
+                 around it), so -c and -p cannot be used with it",
+                self.lib.path.display()
+            ),
+        })
     }
 
     fn took_process(&mut self, proc: *mut DtraceProc) -> Result<i32, DtraceError> {
-        let getpid = self.process_control()?.2;
+        let procs = self.process_control()?;
         match NonNull::new(proc) {
             Some(p) => {
                 self.procs.push(p);
                 // SAFETY: open handle and a process handle it just gave us,
                 // valid until dtrace_proc_release.
-                Ok(unsafe { getpid(self.hdl.as_ptr(), p.as_ptr()) })
+                Ok(unsafe { procs.query.pid(self.hdl.as_ptr(), p.as_ptr()) })
             }
             None => Err(self.last_error()),
         }
@@ -614,11 +593,11 @@ impl Consumer<'_> {
         if !ok {
             return Err(self.last_error());
         }
-        if self.lib.abi == super::Abi::Linux2
-            && let Some(handle_proc) = self.lib.fns.handle_proc
-        {
-            // SAFETY: as above; on_proc catches every panic.
-            if unsafe { handle_proc(h, run::on_proc, arg) } != 0 {
+        if let Some(procs) = self.lib.fns.procs {
+            self.state.proc_query = Some((procs.query, h));
+            // SAFETY: as above; on_proc catches every panic and has this
+            // system's handler signature.
+            if unsafe { (procs.handle_proc)(h, run::on_proc, arg) } != 0 {
                 return Err(self.last_error());
             }
         }
@@ -669,15 +648,6 @@ impl Consumer<'_> {
         sink: &mut dyn FnMut(RunEvent),
     ) -> Result<Finish, DtraceError> {
         let duration = settings.duration;
-        if self.lib.abi != super::Abi::Linux2 {
-            return Err(DtraceError {
-                code: 0,
-                message: format!(
-                    "running scripts is not supported yet with {} (checking is)",
-                    self.lib.abi
-                ),
-            });
-        }
         if self.programs.is_empty() {
             return Err(DtraceError {
                 code: 0,
@@ -700,6 +670,8 @@ impl Consumer<'_> {
             }
             self.executed = true;
         }
+        #[cfg(not(target_os = "linux"))]
+        self.bound_sleep()?;
         // SAFETY: open handle with enabled programs and handlers set.
         if unsafe { (self.lib.fns.go)(h, 0) } != 0 {
             return Err(self.last_error());
@@ -707,12 +679,13 @@ impl Consumer<'_> {
         sink(RunEvent::Started);
         // Tracing is on: let the created or grabbed processes run, as
         // dtrace(1) does only now, so that nothing they do is missed.
-        if let Some(cont) = self.lib.fns.proc_continue {
+        if let Some(procs) = self.lib.fns.procs {
             for p in &self.procs {
                 // SAFETY: open handle and a process handle of it, not yet
                 // released.
-                unsafe { cont(h, p.as_ptr()) };
+                unsafe { (procs.cont)(h, p.as_ptr()) };
             }
+            self.state.procs_running = self.procs.len();
         }
         let traced = self.procs.len();
         let deadline = duration.map(|d| Instant::now() + d);
@@ -723,6 +696,19 @@ impl Consumer<'_> {
         // status check (so `statusrate` decides how soon).
         let mut saw_exit = false;
         loop {
+            // As illumos dtrace(1): wait in libdtrace until there is work
+            // (no busy loop), unless the run is ending. The wait is
+            // bounded by the status rate (see bound_sleep), so Stop is
+            // seen within a second.
+            #[cfg(not(target_os = "linux"))]
+            if stopping.is_none()
+                && !saw_exit
+                && !stop.load(Ordering::SeqCst)
+                && !abort.is_some_and(|a| a.load(Ordering::SeqCst))
+            {
+                // SAFETY: open, running handle, used by this thread only.
+                unsafe { (self.lib.fns.sleep)(h) };
+            }
             let aborting = abort.is_some_and(|a| a.load(Ordering::SeqCst));
             if stopping.is_none() {
                 let reason = if saw_exit {
@@ -818,6 +804,30 @@ impl Consumer<'_> {
         }
     }
 
+    /// dtrace_sleep waits until the earliest of the next buffer switch,
+    /// aggregation snapshot and status check (the last alone under the
+    /// ring and fill buffer policies), or news of a traced process; a
+    /// Stop asked for meanwhile is seen when it returns. A status rate
+    /// slower than once a second (set by the script, or left unset) is
+    /// made once a second so that every wait ends within a second. The
+    /// status check is a small poll of the kernel's state; its rate
+    /// changes nothing in what the script records.
+    #[cfg(not(target_os = "linux"))]
+    fn bound_sleep(&mut self) -> Result<(), DtraceError> {
+        const SECOND: u64 = 1_000_000_000;
+        let Ok(name) = CString::new("statusrate") else {
+            return Ok(());
+        };
+        let mut value = super::layout::native::DTRACEOPT_UNSET as u64;
+        // SAFETY: open handle, NUL-terminated name, valid out pointer.
+        let rc = unsafe { (self.lib.fns.getopt)(self.hdl.as_ptr(), name.as_ptr(), &mut value) };
+        let rate = value as i64;
+        if rc != 0 || rate <= 0 || rate as u64 > SECOND {
+            self.setopt("statusrate", Some("1s"))?;
+        }
+        Ok(())
+    }
+
     /// Why the run ended, as its exit status tells it: the last exit()
     /// consumed decides, whatever stopped the run (dtrace(1)'s g_status).
     fn finish(&self, reason: Finish) -> Finish {
@@ -830,7 +840,7 @@ impl Consumer<'_> {
     /// Lets go of the traced processes: a grabbed one runs on, untraced; a
     /// created one still running is killed, as under dtrace -c.
     fn release_processes(&mut self) {
-        let Some(release) = self.lib.fns.proc_release else {
+        let Some(release) = self.lib.fns.procs.map(|p| p.release) else {
             return;
         };
         for p in self.procs.drain(..) {
@@ -849,12 +859,6 @@ impl Consumer<'_> {
 impl Consumer<'_> {
     /// Every probe this system offers, as `dtrace -l` lists them.
     pub fn list_probes(&mut self) -> Result<Vec<crate::model::Probe>, DtraceError> {
-        if self.lib.abi != super::Abi::Linux2 {
-            return Err(DtraceError {
-                code: 0,
-                message: format!("listing probes is not supported yet with {}", self.lib.abi),
-            });
-        }
         self.ensure_initialised()?;
         let mut probes: Vec<crate::model::Probe> = Vec::new();
         let arg = &mut probes as *mut Vec<crate::model::Probe> as *mut std::ffi::c_void;
@@ -881,12 +885,6 @@ impl Consumer<'_> {
         &mut self,
         pid: i32,
     ) -> Result<Vec<crate::model::Probe>, DtraceError> {
-        if self.lib.abi != super::Abi::Linux2 {
-            return Err(DtraceError {
-                code: 0,
-                message: format!("listing probes is not supported yet with {}", self.lib.abi),
-            });
-        }
         if pid <= 0 {
             return Err(DtraceError {
                 code: 0,
@@ -946,9 +944,6 @@ impl Consumer<'_> {
             code: 0,
             message: format!("argument types are not available here ({what})"),
         };
-        if self.lib.abi != super::Abi::Linux2 {
-            return Err(unsupported("this libdtrace's layout is not declared yet"));
-        }
         let info_fn = self
             .lib
             .fns

@@ -40,6 +40,16 @@ pub enum Abi {
     Illumos,
 }
 
+impl Abi {
+    /// The family of the build target, whose layouts [`super::layout::native`]
+    /// declares.
+    pub const NATIVE: Abi = if cfg!(target_os = "linux") {
+        Abi::Linux2
+    } else {
+        Abi::Illumos
+    };
+}
+
 impl fmt::Display for Abi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -71,62 +81,15 @@ pub type StrcompileFn = unsafe extern "C" fn(
     c_int,
     *const *const c_char,
 ) -> *mut DtraceProg;
-/// `dtrace_handle_proc_f`: a pid (negated once the process is dead) and a
-/// message or null.
-pub type ProcHandler = unsafe extern "C" fn(libc::pid_t, *const c_char, *mut c_void);
-// dtrace.h line 325.
-pub type HandleProcFn = unsafe extern "C" fn(*mut DtraceHdl, ProcHandler, *mut c_void) -> c_int;
-// dtrace.h line 461 (Linux: file, argv, flags; illumos has no flags).
-pub type ProcCreateFn = unsafe extern "C" fn(
-    *mut DtraceHdl,
-    *const c_char,
-    *const *const c_char,
-    c_int,
-) -> *mut DtraceProc;
-// dtrace.h line 464.
-pub type ProcGrabPidFn =
-    unsafe extern "C" fn(*mut DtraceHdl, libc::pid_t, c_int) -> *mut DtraceProc;
-// dtrace.h lines 466 and 468.
-pub type ProcReleaseFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc);
-pub type ProcContinueFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc);
-// dtrace.h line 470.
-pub type ProcGetpidFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) -> libc::pid_t;
-
-// The illumos family's prototypes where they are not Linux DTrace 2.x's
-// (illumos and FreeBSD libdtrace dtrace.h; lines in layout::facts_illumos
-// and facts_freebsd). Its process handle is a libproc `struct
-// ps_prochandle`, as opaque to dscope as Linux's `struct dtrace_proc`.
-/// `dtrace_go(dtrace_hdl_t *)`: no compile flags.
-pub type IllumosGoFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
-/// `dtrace_sleep`: waits until the next status, aggregation snapshot or
-/// buffer switch is due, or a traced process changes state.
-pub type SleepFn = unsafe extern "C" fn(*mut DtraceHdl);
-/// `dtrace_handle_proc_f`: the process's handle (not a pid) and a message
-/// or null; the handler asks libproc for the pid and state.
-pub type IllumosProcHandler = unsafe extern "C" fn(*mut DtraceProc, *const c_char, *mut c_void);
-pub type IllumosHandleProcFn =
-    unsafe extern "C" fn(*mut DtraceHdl, IllumosProcHandler, *mut c_void) -> c_int;
-/// `dtrace_proc_create(hdl, file, argv)` on illumos.
-pub type IllumosProcCreateFn =
-    unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *const *const c_char) -> *mut DtraceProc;
-/// libproc's `proc_child_func`, run in the child before it execs.
-pub type FreebsdProcChildFunc = unsafe extern "C" fn(*mut c_void);
-/// FreeBSD's `dtrace_proc_create` adds a pointer to a `proc_child_func`
-/// and its argument (both may be null).
-pub type FreebsdProcCreateFn = unsafe extern "C" fn(
-    *mut DtraceHdl,
-    *const c_char,
-    *const *const c_char,
-    *mut FreebsdProcChildFunc,
-    *mut c_void,
-) -> *mut DtraceProc;
-/// `dtrace_proc_grab(hdl, pid, flags)`: the shape of Linux's
-/// `dtrace_proc_grab_pid`, under another name.
-pub type IllumosProcGrabFn = ProcGrabPidFn;
-pub type ProgramInfoFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo);
 pub type ProgramExecFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo) -> c_int;
 pub type GoFn = unsafe extern "C" fn(*mut DtraceHdl, c_uint) -> c_int;
+/// `dtrace_sleep`: the illumos family's libdtrace waits in it for the
+/// next buffer switch, aggregation snapshot or status check, or for news
+/// of a traced process. Linux DTrace 2.x has none (its dtrace_work waits
+/// on the buffers itself).
+#[cfg(not(target_os = "linux"))]
+pub type SleepFn = unsafe extern "C" fn(*mut DtraceHdl);
 pub type StopFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
 pub type WorkFn = unsafe extern "C" fn(
     *mut DtraceHdl,
@@ -178,9 +141,10 @@ pub struct Functions {
     pub setopt: SetoptFn,
     pub program_fcompile: FcompileFn,
     pub program_strcompile: StrcompileFn,
-    pub program_info: ProgramInfoFn,
     pub program_exec: ProgramExecFn,
     pub go: GoFn,
+    #[cfg(not(target_os = "linux"))]
+    pub sleep: SleepFn,
     pub stop: StopFn,
     pub work: WorkFn,
     pub handle_err: HandleErrFn,
@@ -196,15 +160,9 @@ pub struct Functions {
     /// For argument types; absent where libdtrace or libctf lack them.
     pub probe_info: Option<ProbeInfoFn>,
     pub ctf_type_name: Option<CtfTypeNameFn>,
-    /// Process control as `dtrace -c`/`-p` use it; Linux DTrace 2.x's
-    /// signatures (illumos exports other ones under the same names, so
-    /// these are used with [`Abi::Linux2`] only).
-    pub handle_proc: Option<HandleProcFn>,
-    pub proc_create: Option<ProcCreateFn>,
-    pub proc_grab_pid: Option<ProcGrabPidFn>,
-    pub proc_release: Option<ProcReleaseFn>,
-    pub proc_continue: Option<ProcContinueFn>,
-    pub proc_getpid: Option<ProcGetpidFn>,
+    /// Process control as `dtrace -c`/`-p` use it, where the library
+    /// has all of it.
+    pub procs: Option<super::process::ProcessFns>,
 }
 
 /// A loaded libdtrace.
@@ -327,9 +285,10 @@ impl Library {
             setopt: symbol!("dtrace_setopt", SetoptFn)?,
             program_fcompile: symbol!("dtrace_program_fcompile", FcompileFn)?,
             program_strcompile: symbol!("dtrace_program_strcompile", StrcompileFn)?,
-            program_info: symbol!("dtrace_program_info", ProgramInfoFn)?,
             program_exec: symbol!("dtrace_program_exec", ProgramExecFn)?,
             go: symbol!("dtrace_go", GoFn)?,
+            #[cfg(not(target_os = "linux"))]
+            sleep: symbol!("dtrace_sleep", SleepFn)?,
             stop: symbol!("dtrace_stop", StopFn)?,
             work: symbol!("dtrace_work", WorkFn)?,
             handle_err: symbol!("dtrace_handle_err", HandleErrFn)?,
@@ -344,19 +303,15 @@ impl Library {
             uaddr2str: symbol!("dtrace_uaddr2str", UAddr2StrFn)?,
             probe_info: symbol!("dtrace_probe_info", ProbeInfoFn).ok(),
             ctf_type_name: symbol!("ctf_type_name", CtfTypeNameFn).ok(),
-            handle_proc: symbol!("dtrace_handle_proc", HandleProcFn).ok(),
-            proc_create: symbol!("dtrace_proc_create", ProcCreateFn).ok(),
-            proc_grab_pid: symbol!("dtrace_proc_grab_pid", ProcGrabPidFn).ok(),
-            proc_release: symbol!("dtrace_proc_release", ProcReleaseFn).ok(),
-            proc_continue: symbol!("dtrace_proc_continue", ProcContinueFn).ok(),
-            proc_getpid: symbol!("dtrace_proc_getpid", ProcGetpidFn).ok(),
+            procs: super::process::ProcessFns::load(&lib),
         };
-        // Linux DTrace 2.x alone has dtrace_init (and must have it called).
-        let abi = if fns.init.is_some() {
-            Abi::Linux2
-        } else {
-            Abi::Illumos
-        };
+        // The family is the build target's; on Linux it must be DTrace
+        // 2.x, which alone has dtrace_init (and must have it called): the
+        // 1.x releases had other layouts.
+        let abi = Abi::NATIVE;
+        if abi == Abi::Linux2 && fns.init.is_none() {
+            return Err(unsupported("dtrace_init"));
+        }
         let path = resolved_path(&lib).unwrap_or_else(|| PathBuf::from(name));
         Ok(Library {
             path,

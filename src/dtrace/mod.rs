@@ -11,6 +11,7 @@ pub mod consumer;
 pub mod decode;
 pub mod layout;
 pub mod library;
+pub mod process;
 pub mod run;
 pub mod signals;
 

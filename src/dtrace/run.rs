@@ -78,6 +78,12 @@ pub struct HandlerState {
     pub exit_status: Option<i32>,
     /// Traced processes that have died, as the proc handler reports.
     pub procs_gone: usize,
+    /// How many traced processes were let run (dtrace(1)'s g_pslive
+    /// before any died).
+    pub procs_running: usize,
+    /// Reads a traced process's pid and state in the proc handler (the
+    /// illumos family hands it a libproc handle).
+    pub proc_query: Option<(super::process::Query, *mut super::library::DtraceHdl)>,
     /// This process's own standard output, when it is captured (system()
     /// and a `-c` command write there); drained before every callback so
     /// that it stays in order with the trace output.
@@ -94,6 +100,8 @@ impl Default for HandlerState {
             events: Vec::new(),
             exit_status: None,
             procs_gone: 0,
+            procs_running: 0,
+            proc_query: None,
             captured: None,
         }
     }
@@ -104,6 +112,7 @@ impl HandlerState {
         *self = HandlerState {
             quiet,
             captured: self.captured.take(),
+            proc_query: self.proc_query.take(),
             ..HandlerState::default()
         };
     }
@@ -288,11 +297,12 @@ pub unsafe extern "C" fn on_record(
 }
 
 /// The proc handler: a negative pid says a traced process is dead, as
-/// dtrace(1)'s prochandler reads it; a message is passed on.
+/// Linux dtrace(1)'s prochandler reads it; a message is passed on.
 /// # Safety
 /// Called by libdtrace only: `msg` is null or a NUL-terminated string
 /// valid for the call and `arg` is the consumer's registered
 /// [`HandlerState`].
+#[cfg(target_os = "linux")]
 pub unsafe extern "C" fn on_proc(pid: libc::pid_t, msg: *const c_char, arg: *mut c_void) {
     with_state(arg, 0, |state| {
         // SAFETY: per this function's contract.
@@ -307,6 +317,57 @@ pub unsafe extern "C" fn on_proc(pid: libc::pid_t, msg: *const c_char, arg: *mut
         }
         0
     });
+}
+
+/// The proc handler of the illumos family: a message is passed on with
+/// the pid; otherwise the process's state says whether it is gone, as
+/// illumos dtrace(1)'s prochandler reads it (and says so the same way).
+/// # Safety
+/// Called by libdtrace only: `p` is a live process handle of the
+/// registered handle, `msg` null or a NUL-terminated string valid for the
+/// call, and `arg` the consumer's registered [`HandlerState`].
+#[cfg(not(target_os = "linux"))]
+pub unsafe extern "C" fn on_proc(
+    p: *mut super::library::DtraceProc,
+    msg: *const c_char,
+    arg: *mut c_void,
+) {
+    with_state(arg, 0, |state| {
+        let Some((query, hdl)) = state.proc_query else {
+            return 0;
+        };
+        // SAFETY: per this function's contract.
+        let (pid, msg) = unsafe { (query.pid(hdl, p), text(msg)) };
+        if !msg.is_empty() {
+            state
+                .events
+                .push(RunEvent::Notice(format!("pid {pid}: {}", msg.trim_end())));
+            return 0;
+        }
+        let live = state.procs_running.saturating_sub(state.procs_gone);
+        // SAFETY: per this function's contract.
+        let news = unsafe { query.news(hdl, p) };
+        if let Some(notice) = proc_gone_notice(pid, news, live) {
+            state.events.push(RunEvent::Notice(notice));
+            state.procs_gone += 1;
+        }
+        0
+    });
+}
+
+/// What illumos dtrace(1)'s prochandler says when a traced process is
+/// gone, None while it lives. `live` is how many traced processes were
+/// running before this news (a process lost before tracing started
+/// exec'd something it may not follow).
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+fn proc_gone_notice(pid: i32, news: super::process::ProcNews, live: usize) -> Option<String> {
+    use super::process::ProcNews;
+    Some(match news {
+        ProcNews::Alive => return None,
+        ProcNews::Exited => format!("pid {pid} has exited"),
+        ProcNews::Lost if live > 0 => format!("pid {pid} has exited"),
+        ProcNews::Lost => format!("pid {pid} exec'd a set-id or unobservable program"),
+    })
 }
 
 /// This process's standard output turned into a pipe, read by a thread of
@@ -459,6 +520,24 @@ impl Drop for MemStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gone_process_is_told_as_illumos_dtrace_tells_it() {
+        use super::super::process::ProcNews;
+        assert_eq!(proc_gone_notice(7, ProcNews::Alive, 1), None);
+        assert_eq!(
+            proc_gone_notice(7, ProcNews::Exited, 1).as_deref(),
+            Some("pid 7 has exited")
+        );
+        assert_eq!(
+            proc_gone_notice(7, ProcNews::Lost, 1).as_deref(),
+            Some("pid 7 has exited")
+        );
+        assert_eq!(
+            proc_gone_notice(7, ProcNews::Lost, 0).as_deref(),
+            Some("pid 7 exec'd a set-id or unobservable program")
+        );
+    }
 
     #[test]
     fn output_pieces_become_lines() {

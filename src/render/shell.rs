@@ -5,9 +5,10 @@
 //! What makes it cheap on a remote display is what it leaves out:
 //! - a frame is painted only when egui asks for one, and all the events
 //!   that arrived together (a key's press, text and release) make one;
-//! - a frame whose tessellated output equals the last one's is not
-//!   painted at all;
-//! - a painted frame is compared with the one on screen and only the
+//! - only the tiles whose triangles changed since the frame on screen are
+//!   painted again (see [`TileMap`]); a frame with none is not painted at
+//!   all;
+//! - the painted frame is compared with the one on screen and only the
 //!   tiles that differ are sent (`present_with_damage`), so a keystroke
 //!   sends the caret's line, not the window.
 
@@ -16,13 +17,12 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use egui::ViewportId;
-use egui::epaint::ClippedPrimitive;
 use winit::application::ApplicationHandler;
 use winit::event::WindowEvent;
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::window::{Window, WindowId};
 
-use super::raster::{Frame, PixelRect, Rasterizer, damage, same_primitives};
+use super::raster::{Frame, PixelRect, Rasterizer, TileMap, damage};
 use crate::ui::DscopeApp;
 
 /// Tile edge for damage detection, in pixels. Small enough that a caret
@@ -75,8 +75,8 @@ struct Surface {
     state: egui_winit::State,
     /// What is on screen now; None until the first present.
     shown: Option<Frame>,
-    /// The primitives `shown` was painted from, to skip identical frames.
-    shown_from: Vec<ClippedPrimitive>,
+    /// What `shown` was painted from, tile by tile.
+    shown_tiles: Option<TileMap>,
     shown_ppp: f32,
 }
 
@@ -157,7 +157,7 @@ impl Shell {
             wire,
             state,
             shown: None,
-            shown_from: Vec::new(),
+            shown_tiles: None,
             shown_ppp: 0.0,
         });
         Ok(())
@@ -235,33 +235,41 @@ impl Shell {
         let primitives = self.ctx.tessellate(output.shapes, ppp);
         let size = s.window.inner_size();
         let (w, h) = (size.width.max(1) as usize, size.height.max(1) as usize);
-        let unchanged = output.textures_delta.set.is_empty()
-            && s.shown_ppp == ppp
-            && s.shown
-                .as_ref()
-                .is_some_and(|f| f.width == w && f.height == h)
-            && same_primitives(&s.shown_from, &primitives);
-        if unchanged {
+        let tiles = TileMap::of(&primitives, ppp, w, h, DAMAGE_TILE);
+        // New glyphs go into unused parts of the font atlas, so a partial
+        // update of it changes no pixel drawn before; any other texture
+        // change may change pixels anywhere.
+        let textures_changed = output.textures_delta.set.iter().any(|(id, deltas)| {
+            *id != egui::TextureId::default() || deltas.iter().any(|d| d.pos.is_none())
+        });
+        let full = PixelRect {
+            x0: 0,
+            y0: 0,
+            x1: w,
+            y1: h,
+        };
+        let (mut frame, repaint) = match (&s.shown, &s.shown_tiles) {
+            (Some(old), Some(old_tiles))
+                if old.width == w && old.height == h && s.shown_ppp == ppp && !textures_changed =>
+            {
+                (old.clone(), tiles.changed(old_tiles))
+            }
+            _ => (Frame::new(w, h), vec![full]),
+        };
+        if repaint.is_empty() {
             self.raster.free_textures(&mut output.textures_delta);
+            s.shown_tiles = Some(tiles);
             self.log.record(false, 0, started.elapsed());
             return;
         }
-        let mut frame = Frame::new(w, h);
         let bg = self.ctx.global_style().visuals.panel_fill;
-        frame
-            .pixels
-            .fill(((bg.r() as u32) << 16) | ((bg.g() as u32) << 8) | bg.b() as u32);
-        self.raster.paint(
-            &mut frame,
-            &primitives,
-            ppp,
-            PixelRect {
-                x0: 0,
-                y0: 0,
-                x1: w,
-                y1: h,
-            },
-        );
+        let bg = ((bg.r() as u32) << 16) | ((bg.g() as u32) << 8) | bg.b() as u32;
+        for r in &repaint {
+            for y in r.y0..r.y1 {
+                frame.pixels[y * w + r.x0..y * w + r.x1].fill(bg);
+            }
+            self.raster.paint(&mut frame, &primitives, ppp, *r);
+        }
         self.raster.free_textures(&mut output.textures_delta);
         let rects = match &s.shown {
             Some(old) if old.width == w && old.height == h => damage(old, &frame, DAMAGE_TILE),
@@ -284,7 +292,7 @@ impl Shell {
             return;
         }
         s.shown = Some(frame);
-        s.shown_from = primitives;
+        s.shown_tiles = Some(tiles);
         s.shown_ppp = ppp;
         self.log.record(true, damaged, started.elapsed());
     }

@@ -296,3 +296,33 @@ pub struct AggDesc {
     pub pad: u32,
     pub rec: [RecDesc; 1],
 }
+
+/// libproc's process states as `Pstate` (illumos), `dtrace_proc_state`
+/// (macOS) and `proc_state` (FreeBSD) return them: the two that end a
+/// traced process for dtrace(1)'s prochandler.
+pub const ILLUMOS_PS_LOST: c_int = 3;
+pub const ILLUMOS_PS_UNDEAD: c_int = 4;
+pub const MACOS_PS_LOST: c_int = 3;
+pub const MACOS_PS_UNDEAD: c_int = 4;
+pub const FREEBSD_PS_UNDEAD: c_int = 4;
+pub const FREEBSD_PS_LOST: c_int = 6;
+#[cfg(target_os = "freebsd")]
+pub use self::{FREEBSD_PS_LOST as PS_LOST, FREEBSD_PS_UNDEAD as PS_UNDEAD};
+#[cfg(not(any(target_os = "freebsd", target_os = "macos")))]
+pub use self::{ILLUMOS_PS_LOST as PS_LOST, ILLUMOS_PS_UNDEAD as PS_UNDEAD};
+#[cfg(target_os = "macos")]
+pub use self::{MACOS_PS_LOST as PS_LOST, MACOS_PS_UNDEAD as PS_UNDEAD};
+
+/// Where `pstatus_t`'s `pr_pid` is: on illumos (sys/procfs.h) after two
+/// ints, pr_flags and pr_nlwp; in macOS's libdtrace (lib/libproc/procfs.h)
+/// after pr_flags alone.
+pub const ILLUMOS_PSTATUS_PR_PID: usize = 8;
+pub const MACOS_PSTATUS_PR_PID: usize = 4;
+/// FreeBSD's libproc.h: `proc_getpid(P)` reads the pid from the first
+/// member of the handle's public part, itself the handle's first member
+/// (lib/libproc/_libproc.h).
+pub const FREEBSD_PROC_HANDLE_PID: usize = 0;
+#[cfg(target_os = "macos")]
+pub const PSTATUS_PR_PID: usize = MACOS_PSTATUS_PR_PID;
+#[cfg(not(target_os = "macos"))]
+pub const PSTATUS_PR_PID: usize = ILLUMOS_PSTATUS_PR_PID;
