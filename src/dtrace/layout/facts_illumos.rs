@@ -271,6 +271,17 @@ fn scalar_types_match_the_headers() {
     assert_eq!(field_size(|a: &Attribute| &a.class), 1);
 }
 
+/// libproc, which hands dtrace(1)'s prochandler the state and pid of a
+/// process (same commit): usr/src/lib/libproc/common/libproc.h and
+/// usr/src/uts/common/sys/procfs.h, whose `pstatus_t` starts with
+/// `int pr_flags; int pr_nlwp; pid_t pr_pid;` (pid_t int, sys/types.h:543).
+#[test]
+fn libproc_facts() {
+    assert_eq!(ILLUMOS_PS_LOST, 3); // PS_LOST, libproc.h:114
+    assert_eq!(ILLUMOS_PS_UNDEAD, 4); // PS_UNDEAD, libproc.h:115
+    assert_eq!(ILLUMOS_PSTATUS_PR_PID, 8); // pr_pid, procfs.h:162
+}
+
 /// Each function hands a library alias back as the type written out from
 /// the header's declaration (named by its line): where the two differ, this
 /// does not compile. Pointers the header types but dscope only passes
@@ -278,6 +289,7 @@ fn scalar_types_match_the_headers() {
 #[allow(dead_code)]
 mod prototypes {
     use crate::dtrace::library::*;
+    use crate::dtrace::process::{ContinueFn, GrabFn, ReleaseFn};
     use std::ffi::{c_char, c_int, c_uint, c_void};
 
     // L:70: dtrace_hdl_t *dtrace_open(int, int, int *).
@@ -285,18 +297,8 @@ mod prototypes {
         f
     }
 
-    // L:74: int dtrace_go(dtrace_hdl_t *).
-    pub fn illumos_go(f: IllumosGoFn) -> unsafe extern "C" fn(*mut DtraceHdl) -> c_int {
-        f
-    }
-
     // L:75: int dtrace_stop(dtrace_hdl_t *).
     pub fn stop(f: StopFn) -> unsafe extern "C" fn(*mut DtraceHdl) -> c_int {
-        f
-    }
-
-    // L:76: void dtrace_sleep(dtrace_hdl_t *).
-    pub fn sleep(f: SleepFn) -> unsafe extern "C" fn(*mut DtraceHdl) {
         f
     }
 
@@ -389,53 +391,34 @@ mod prototypes {
         f
     }
 
-    // L:318: int dtrace_handle_proc(dtrace_hdl_t *, dtrace_handle_proc_f *, void *), with dtrace_handle_proc_f void (struct ps_prochandle *, const char *, void *) at L:317.
-    pub fn illumos_handle_proc(
-        f: IllumosHandleProcFn,
-    ) -> unsafe extern "C" fn(
-        *mut DtraceHdl,
-        unsafe extern "C" fn(*mut DtraceProc, *const c_char, *mut c_void),
-        *mut c_void,
-    ) -> c_int {
-        f
-    }
-
-    // L:442: struct ps_prochandle *dtrace_proc_create(dtrace_hdl_t *, const char *, char *const *).
-    pub fn illumos_proc_create(
-        f: IllumosProcCreateFn,
-    ) -> unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *const *const c_char) -> *mut DtraceProc
-    {
-        f
-    }
-
     // L:445: struct ps_prochandle *dtrace_proc_grab(dtrace_hdl_t *, pid_t, int).
-    pub fn illumos_proc_grab(
-        f: IllumosProcGrabFn,
+    // (process.rs; the libproc handle is the opaque DtraceProc.)
+    pub fn proc_grab(
+        f: GrabFn,
     ) -> unsafe extern "C" fn(*mut DtraceHdl, libc::pid_t, c_int) -> *mut DtraceProc {
         f
     }
 
     // L:446: void dtrace_proc_release(dtrace_hdl_t *, struct ps_prochandle *).
-    pub fn proc_release(f: ProcReleaseFn) -> unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) {
+    // (process.rs.)
+    pub fn proc_release(f: ReleaseFn) -> unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) {
         f
     }
 
     // L:447: void dtrace_proc_continue(dtrace_hdl_t *, struct ps_prochandle *).
-    pub fn proc_continue(
-        f: ProcContinueFn,
-    ) -> unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) {
+    // (process.rs.)
+    pub fn proc_continue(f: ContinueFn) -> unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) {
         f
     }
 
     // Not checked, because dscope's type is not the header's:
     // - L:74: `int dtrace_go(dtrace_hdl_t *)` takes no flags; GoFn is
-    //   Linux's (hdl, cflags). IllumosGoFn above is the illumos one.
+    //   Linux's (hdl, cflags), which the consumer calls with 0 here too.
     // - L:85: `dtrace_getopt(dtrace_hdl_t *, const char *, dtrace_optval_t *)`
     //   writes an int64_t; GetoptFn declares the pointer `*mut u64`, the
     //   same bits, read as unsigned (DTRACEOPT_UNSET is -2).
-    // - ProcHandler, HandleProcFn, ProcCreateFn and ProcGetpidFn are Linux
-    //   DTrace 2.x's (a pid, not a handle; flags; a getpid call that
-    //   illumos's libdtrace does not export).
+    // - L:442: `struct ps_prochandle *dtrace_proc_create(dtrace_hdl_t *, const char *, char *const *)`:
+    //   process.rs's CreateFn is private to its `os` module.
 }
 
 /// The prototypes whose parameters are the build target's layouts, checked
@@ -447,12 +430,32 @@ mod native_prototypes {
         BufData, DropData, ErrData, ProbeData, ProbeDesc, ProbeInfo, ProgInfo, RecDesc,
     };
     use crate::dtrace::library::*;
+    use crate::dtrace::process::{HandleProcFn, ProcHandler};
     use std::ffi::{c_char, c_int, c_void};
 
-    // L:131: void dtrace_program_info(dtrace_hdl_t *, dtrace_prog_t *, dtrace_proginfo_t *).
-    pub fn program_info(
-        f: ProgramInfoFn,
-    ) -> unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo) {
+    // L:76: void dtrace_sleep(dtrace_hdl_t *).
+    // (declared for the illumos family only.)
+    pub fn sleep(f: SleepFn) -> unsafe extern "C" fn(*mut DtraceHdl) {
+        f
+    }
+
+    // L:317: typedef void dtrace_handle_proc_f(struct ps_prochandle *, const char *, void *).
+    // (process.rs.)
+    pub fn proc_handler(
+        f: ProcHandler,
+    ) -> unsafe extern "C" fn(*mut DtraceProc, *const c_char, *mut c_void) {
+        f
+    }
+
+    // L:318: int dtrace_handle_proc(dtrace_hdl_t *, dtrace_handle_proc_f *, void *).
+    // (process.rs.)
+    pub fn handle_proc(
+        f: HandleProcFn,
+    ) -> unsafe extern "C" fn(
+        *mut DtraceHdl,
+        unsafe extern "C" fn(*mut DtraceProc, *const c_char, *mut c_void),
+        *mut c_void,
+    ) -> c_int {
         f
     }
 
