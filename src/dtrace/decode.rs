@@ -943,10 +943,12 @@ fn llquantize_buckets(counts: &[i64], layout: &[LlBin], abi: Abi, normal: u64) -
             let mut label = b.label.clone().unwrap_or_default();
             // Linux: when nothing below the middle bin is shown, it is
             // labelled "< scale" rather than "abs() < scale".
-            if abi == Abi::Linux2 && b.is_zero && first >= i {
-                if let Some(rest) = label.strip_prefix("abs() ") {
-                    label = rest.to_owned();
-                }
+            if abi == Abi::Linux2
+                && b.is_zero
+                && first >= i
+                && let Some(rest) = label.strip_prefix("abs() ")
+            {
+                label = rest.to_owned();
             }
             out.push(Bucket {
                 label,

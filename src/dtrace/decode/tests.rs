@@ -3,6 +3,8 @@
 
 use super::*;
 
+mod printing;
+
 /// Linux aggregating action codes (DT_AGG_*).
 mod linux {
     pub const AVG: u16 = 0x700;
