@@ -15,8 +15,16 @@
 //!   llquantize parameters in the first 64-bit word of the data, with a
 //!   different bit layout for llquantize.
 //!
-//! Values come out as `dtrace(1)` prints them; rows are ordered as it
-//! orders them (by value, ties by key).
+//! Their printing code differs too, and each family's is followed:
+//! - stddev() with normalize(): Linux divides the sum of squares by the
+//!   factor, illumos, FreeBSD and macOS by its square.
+//! - quantize(): the illumos family takes data in the top bucket alone for
+//!   an empty distribution; Linux shows it.
+//! - llquantize(): each family has its own bins, labels and sort weights.
+//!
+//! Values come out as `dtrace(1)` prints them, including its unsigned
+//! division by the normalization factor; rows are ordered as it orders
+//! them (by value, ties by key, or as the aggsort options say).
 
 use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
 use std::cmp::Ordering;
