@@ -852,18 +852,26 @@ fn llquantize_layout_linux(
             };
         }
     }
+    // dt_aggregate_llquantizedsum's last step lands on the overflow bins
+    // (offset bin0 from the middle) and weighs them by its value there,
+    // steps * factor^(hmag+1) / steps, although the printer labels them
+    // by the same number with "<= -" and ">= ".
+    let overflow = positive
+        .iter()
+        .find(|&&(off, _)| off == bin0)
+        .map_or(0.0, |&(_, lo)| lo as f64);
     bins[0] = LlBin {
         label: Some(format!("<= -{top}")),
         min: None,
         max: Some(-top),
-        weight: 0.0,
+        weight: -overflow,
         is_zero: false,
     };
     bins[nbins - 1] = LlBin {
         label: Some(format!(">= {top}")),
         min: Some(top),
         max: None,
-        weight: 0.0,
+        weight: overflow,
         is_zero: false,
     };
     Some(bins)

@@ -392,6 +392,41 @@ fn linux_llquantize_middle_bin_and_empty_entries() {
     );
 }
 
+#[test]
+fn linux_llquantize_overflow_bins_count_in_the_row_order() {
+    // dt_aggregate_llquantizedsum (linux:dt_aggregate.c:192) walks i up
+    // to bin0, so its last step, 10 * 1000 for llquantize(x, 10, 0, 3,
+    // 10), weighs the overflow bins: under Linux dtrace(1)
+    // `@ll["j"] = llquantize(20000, 10, 0, 3, 10)` sorts after
+    // `@ll["i"] = llquantize(9000, ...)` (weight 9000), and
+    // `@ll["h"] = llquantize(-20000, ...)` before `@ll["g"] =
+    // llquantize(-9000, ...)`.
+    let (sig, bin0) = linux_llq(10, 0, 3, 10);
+    let nbins = 2 * bin0 + 1;
+    let entry = |key: &'static str, bin: usize| {
+        let mut c = vec![0i64; nbins];
+        c[bin] = 1;
+        linux_at(&[K::S(key)], linux::LLQUANTIZE, &c, sig, 1)
+    };
+    // 9000 is the last bin before the overflow: offset bin0 - 1.
+    let snap = assemble(
+        vec![
+            entry("j", nbins - 1),
+            entry("i", 2 * bin0 - 1),
+            entry("h", 0),
+            entry("g", 1),
+        ],
+        |_| ("ll".into(), vec![16]),
+    );
+    assert_eq!(key_names(&snap), ["h", "g", "i", "j"]);
+    let labels = |d: &Decoded| rows(d).into_iter().map(|(l, _)| l).collect::<Vec<_>>();
+    assert_eq!(
+        labels(&entry("i", 2 * bin0 - 1)),
+        ["8000", "9000", ">= 10000"]
+    );
+    assert_eq!(labels(&entry("g", 1)), ["<= -10000", "-9000", "-8000"]);
+}
+
 /// Which llquantize bin the illumos family's kernel puts `value` in
 /// (`dtrace_aggregate_llquantize_bucket` in xnu's and illumos' dtrace.c),
 /// so fixtures are filled the way the kernel fills them.
