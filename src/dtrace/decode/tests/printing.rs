@@ -701,7 +701,11 @@ fn sort_options_follow_dt_aggregate_qsort() {
     // default, varkeycmp with aggsortkey; aggsortrev flips every
     // comparison (DT_LESSTHAN/DT_GREATERTHAN), the variable's too;
     // aggsortkeypos starts the key comparison at that key and wraps
-    // (linux:dt_aggregate.c:838).
+    // (linux:dt_aggregate.c:838). Linux dtrace(1) prints these rows in
+    // these orders for `@v1["b", 1] = sum(5); @v1["a", 2] = sum(5);
+    // @v1["c", 0] = sum(1); @v2["x", 0] = sum(9)` with no option,
+    // -x aggsortkey, -x aggsortrev, -x aggsortkeypos=1 with and without
+    // aggsortkey, and -x aggsortkeypos=5.
     let entries = || {
         vec![
             counted(1, "b", 1, 5),
