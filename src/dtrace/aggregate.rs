@@ -15,74 +15,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub type AggWalkCallback = unsafe extern "C" fn(*const c_void, *mut c_void) -> c_int;
 
-const DTRACE_AGGWALK_NEXT: c_int = 0;
-const DTRACE_AGGWALK_ABORT: c_int = 1;
-
-/// Linux DTrace 2.x `dtrace_aggdata_t`.
-#[repr(C)]
-pub struct LinuxAggData {
-    pub handle: *mut DtraceHdl,
-    pub desc: *const LinuxAggDesc,
-    pub key: *const u8,
-    pub data: *const u8,
-    pub percpu: *const *const u8,
-}
-
-/// Linux DTrace 2.x `dtrace_aggdesc_t`.
-#[repr(C)]
-pub struct LinuxAggDesc {
-    pub name: *const c_char,
-    pub varid: u32,
-    pub flags: c_int,
-    pub sig: u64,
-    pub normal: u64,
-    pub ksize: u32,
-    pub dsize: u32,
-    pub nkrecs: u32,
-    pub keyidx: u32,
-    pub krecs: *const super::run::RecDesc,
-    pub drecs: *const super::run::RecDesc,
-}
-
-/// illumos/FreeBSD/macOS `dtrace_aggdata_t`, up to the last field read
-/// (later fields differ between systems and versions).
-#[repr(C)]
-pub struct IllumosAggData {
-    pub handle: *mut DtraceHdl,
-    pub desc: *const IllumosAggDesc,
-    pub edesc: *const c_void,
-    pub pdesc: *const c_void,
-    pub data: *const u8,
-    pub normal: u64,
-    pub size: usize,
-}
-
-/// illumos `dtrace_recdesc_t`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct IllumosRecDesc {
-    pub action: u16,
-    pub size: u32,
-    pub offset: u32,
-    pub alignment: u16,
-    pub format: u16,
-    pub arg: u64,
-    pub uarg: u64,
-}
-
-/// illumos `dtrace_aggdesc_t`; `rec` is a variable-length array.
-#[repr(C)]
-pub struct IllumosAggDesc {
-    pub name: *const c_char,
-    pub varid: i64,
-    pub flags: c_int,
-    pub id: u32,
-    pub epid: u32,
-    pub size: u32,
-    pub nrecs: c_int,
-    pub pad: u32,
-    pub rec: [IllumosRecDesc; 1],
-}
+use super::layout::illumos::{AggData as IllumosAggData, RecDesc as IllumosRecDesc};
+use super::layout::linux::{AggData as LinuxAggData, RecDesc as LinuxRecDesc};
+// The walk's return values are the same in both families.
+use super::layout::native::{DTRACE_AGGWALK_ABORT, DTRACE_AGGWALK_NEXT};
 
 /// One entry copied out of libdtrace.
 struct OwnedEntry {
@@ -141,7 +77,7 @@ impl Walk {
     }
 }
 
-fn linux_rec(r: &super::run::RecDesc) -> RecordDesc {
+fn linux_rec(r: &LinuxRecDesc) -> RecordDesc {
     RecordDesc {
         action: r.action,
         size: r.size,
@@ -353,38 +289,8 @@ pub unsafe fn snapshot(fns: &Functions, abi: Abi, hdl: *mut DtraceHdl) -> (Snaps
 
 #[cfg(test)]
 mod tests {
+    use super::super::layout::illumos::AggDesc as IllumosAggDesc;
     use super::*;
-    use std::mem::{offset_of, size_of};
-
-    #[test]
-    fn linux_layouts_match_dtrace_h() {
-        assert_eq!(size_of::<LinuxAggData>(), 40);
-        assert_eq!(offset_of!(LinuxAggData, key), 16);
-        assert_eq!(offset_of!(LinuxAggData, data), 24);
-        assert_eq!(size_of::<LinuxAggDesc>(), 64);
-        assert_eq!(offset_of!(LinuxAggDesc, varid), 8);
-        assert_eq!(offset_of!(LinuxAggDesc, sig), 16);
-        assert_eq!(offset_of!(LinuxAggDesc, normal), 24);
-        assert_eq!(offset_of!(LinuxAggDesc, ksize), 32);
-        assert_eq!(offset_of!(LinuxAggDesc, nkrecs), 40);
-        assert_eq!(offset_of!(LinuxAggDesc, krecs), 48);
-        assert_eq!(offset_of!(LinuxAggDesc, drecs), 56);
-    }
-
-    #[test]
-    fn illumos_layouts_match_sys_dtrace_h() {
-        assert_eq!(size_of::<IllumosRecDesc>(), 32);
-        assert_eq!(offset_of!(IllumosRecDesc, offset), 8);
-        assert_eq!(offset_of!(IllumosRecDesc, format), 14);
-        assert_eq!(offset_of!(IllumosRecDesc, arg), 16);
-        assert_eq!(offset_of!(IllumosAggDesc, varid), 8);
-        assert_eq!(offset_of!(IllumosAggDesc, id), 20);
-        assert_eq!(offset_of!(IllumosAggDesc, nrecs), 32);
-        assert_eq!(offset_of!(IllumosAggDesc, rec), 40);
-        assert_eq!(offset_of!(IllumosAggData, data), 32);
-        assert_eq!(offset_of!(IllumosAggData, normal), 40);
-        assert_eq!(offset_of!(IllumosAggData, size), 48);
-    }
 
     /// The walk callback copies an illumos entry the way decode expects
     /// it: keys and value from the one data buffer.
@@ -431,6 +337,13 @@ mod tests {
             data: data.as_ptr(),
             normal: 1,
             size: data.len(),
+            delta: std::ptr::null(),
+            percpu: std::ptr::null(),
+            percpu_delta: std::ptr::null(),
+            total: 0,
+            minbin: 0,
+            maxbin: 0,
+            flags: 0,
         };
         let mut walk = Walk {
             abi: Abi::Illumos,

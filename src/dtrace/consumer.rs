@@ -4,9 +4,10 @@
 //! state, so a `Consumer` is neither `Send` nor `Sync`: it lives and dies
 //! on the thread that opened it.
 
-use super::library::{
-    DtraceHdl, DtraceProc, DtraceProg, Library, ProcCreateFn, ProcGetpidFn, ProcGrabPidFn, ProgInfo,
-};
+use super::layout::ProbeNames;
+use super::layout::native::OwnedProbeDesc;
+use super::library::{DtraceHdl, DtraceProc, DtraceProg, Library, ProgInfo};
+use super::process::ProcessFns;
 use super::run::{self, Finish, HandlerState, RunEvent};
 use crate::lang::compile_message;
 use crate::model::Diagnostic;
@@ -284,43 +285,33 @@ impl<'lib> Consumer<'lib> {
             speculations: 0,
         };
         let mut each = Vec::new();
-        if self.lib.abi == super::Abi::Linux2 {
-            // The error handler is a program of libdtrace's own, compiled
-            // and enabled when it is registered; the statement table is
-            // sized at the first dtrace_program_exec from the statements
-            // compiled so far. So, as in dtrace(1): compile every program,
-            // register the handlers, then prepare the programs. Any other
-            // order writes past that table and crashes in dtrace_close.
-            self.register_handlers()
-                .map_err(|e| CompileError::Setup(e.to_string()))?;
-            // Linux DTrace counts matching probes only when a program is
-            // prepared for enabling; nothing is attached before dtrace_go,
-            // and closing the handle releases it.
-            for (index, prog) in compiled.iter().enumerate() {
-                let mut info = ProgInfo::default();
-                // SAFETY: `prog` is a live program of this handle; `info` is
-                // a valid dtrace_proginfo_t (layout checked in tests).
-                let rc = unsafe {
-                    (self.lib.fns.program_exec)(self.hdl.as_ptr(), prog.as_ptr(), &mut info)
-                };
-                if rc != 0 {
-                    let e = self.last_error();
-                    return Err(failed_source(&sources[index], temps[index].as_ref(), e));
-                }
-                add(&mut total, &info);
-                each.push(info.matches);
+        // Linux DTrace's error handler is a program of libdtrace's own,
+        // compiled and enabled when it is registered, and its statement
+        // table is sized at the first dtrace_program_exec from the
+        // statements compiled so far. So, as in dtrace(1): compile every
+        // program, register the handlers, then prepare the programs. Any
+        // other order writes past that table and crashes in dtrace_close.
+        // illumos dtrace(1) also prepares each program after compiling
+        // them all, and that is where both families count the matching
+        // probes (illumos's dtrace_program_info leaves dpi_matches at 0).
+        // Nothing fires before dtrace_go; closing the handle releases the
+        // enablings.
+        self.register_handlers()
+            .map_err(|e| CompileError::Setup(e.to_string()))?;
+        for (index, prog) in compiled.iter().enumerate() {
+            let mut info = ProgInfo::default();
+            // SAFETY: `prog` is a live program of this handle; `info` is
+            // a valid dtrace_proginfo_t (layout proven in the facts tests).
+            let rc =
+                unsafe { (self.lib.fns.program_exec)(self.hdl.as_ptr(), prog.as_ptr(), &mut info) };
+            if rc != 0 {
+                let e = self.last_error();
+                return Err(failed_source(&sources[index], temps[index].as_ref(), e));
             }
-            self.executed = true;
-        } else {
-            for prog in &compiled {
-                let mut info = ProgInfo::default();
-                // SAFETY: as above; illumos fills in the matches at compile
-                // time.
-                unsafe { (self.lib.fns.program_info)(self.hdl.as_ptr(), prog.as_ptr(), &mut info) };
-                add(&mut total, &info);
-                each.push(info.matches);
-            }
+            add(&mut total, &info);
+            each.push(info.matches);
         }
+        self.executed = true;
         Ok((total, each))
     }
 
@@ -409,7 +400,7 @@ impl<'lib> Consumer<'lib> {
             code: 0,
             message: m,
         };
-        let create = self.process_control()?.0;
+        let procs = self.process_control()?;
         if words.is_empty() {
             return Err(bad("the command to trace is empty".into()));
         }
@@ -423,49 +414,39 @@ impl<'lib> Consumer<'lib> {
         // SAFETY: open handle; `argv` is a null-terminated array of
         // NUL-terminated strings that outlive the call, its first element
         // the file to run, as execvp takes them.
-        let proc = unsafe { create(self.hdl.as_ptr(), argv[0], argv.as_ptr(), 0) };
+        let proc = unsafe { procs.create(self.hdl.as_ptr(), argv[0], argv.as_ptr()) };
         self.took_process(proc)
     }
 
     /// Grabs a running process as `dtrace -p` does (`$target` is its pid).
     /// Call before compiling.
     pub fn grab_process(&mut self, pid: i32) -> Result<i32, DtraceError> {
-        let grab = self.process_control()?.1;
-        // SAFETY: open handle; libdtrace checks the pid itself.
-        let proc = unsafe { grab(self.hdl.as_ptr(), pid, 0) };
+        let procs = self.process_control()?;
+        // SAFETY: open handle; libdtrace checks the pid itself. No flags,
+        // as dtrace -p.
+        let proc = unsafe { (procs.grab)(self.hdl.as_ptr(), pid, 0) };
         self.took_process(proc)
     }
 
-    fn process_control(&self) -> Result<(ProcCreateFn, ProcGrabPidFn, ProcGetpidFn), DtraceError> {
-        let f = &self.lib.fns;
-        match (
-            f.proc_create,
-            f.proc_grab_pid,
-            f.proc_getpid,
-            f.proc_release,
-            f.proc_continue,
-        ) {
-            (Some(c), Some(g), Some(p), Some(_), Some(_)) if self.lib.abi == super::Abi::Linux2 => {
-                Ok((c, g, p))
-            }
-            _ => Err(DtraceError {
-                code: 0,
-                message: format!(
-                    "tracing a process is not supported yet with {}",
-                    self.lib.abi
-                ),
-            }),
-        }
+    fn process_control(&self) -> Result<ProcessFns, DtraceError> {
+        self.lib.fns.procs.ok_or_else(|| DtraceError {
+            code: 0,
+            message: format!(
+                "{} has no process control (dtrace_proc_create and the functions \
+                 around it), so -c and -p cannot be used with it",
+                self.lib.path.display()
+            ),
+        })
     }
 
     fn took_process(&mut self, proc: *mut DtraceProc) -> Result<i32, DtraceError> {
-        let getpid = self.process_control()?.2;
+        let procs = self.process_control()?;
         match NonNull::new(proc) {
             Some(p) => {
                 self.procs.push(p);
                 // SAFETY: open handle and a process handle it just gave us,
                 // valid until dtrace_proc_release.
-                Ok(unsafe { getpid(self.hdl.as_ptr(), p.as_ptr()) })
+                Ok(unsafe { procs.query.pid(self.hdl.as_ptr(), p.as_ptr()) })
             }
             None => Err(self.last_error()),
         }
@@ -612,11 +593,11 @@ impl Consumer<'_> {
         if !ok {
             return Err(self.last_error());
         }
-        if self.lib.abi == super::Abi::Linux2
-            && let Some(handle_proc) = self.lib.fns.handle_proc
-        {
-            // SAFETY: as above; on_proc catches every panic.
-            if unsafe { handle_proc(h, run::on_proc, arg) } != 0 {
+        if let Some(procs) = self.lib.fns.procs {
+            self.state.proc_query = Some((procs.query, h));
+            // SAFETY: as above; on_proc catches every panic and has this
+            // system's handler signature.
+            if unsafe { (procs.handle_proc)(h, run::on_proc, arg) } != 0 {
                 return Err(self.last_error());
             }
         }
@@ -667,15 +648,6 @@ impl Consumer<'_> {
         sink: &mut dyn FnMut(RunEvent),
     ) -> Result<Finish, DtraceError> {
         let duration = settings.duration;
-        if self.lib.abi != super::Abi::Linux2 {
-            return Err(DtraceError {
-                code: 0,
-                message: format!(
-                    "running scripts is not supported yet with {} (checking is)",
-                    self.lib.abi
-                ),
-            });
-        }
         if self.programs.is_empty() {
             return Err(DtraceError {
                 code: 0,
@@ -698,6 +670,8 @@ impl Consumer<'_> {
             }
             self.executed = true;
         }
+        #[cfg(not(target_os = "linux"))]
+        self.bound_sleep()?;
         // SAFETY: open handle with enabled programs and handlers set.
         if unsafe { (self.lib.fns.go)(h, 0) } != 0 {
             return Err(self.last_error());
@@ -705,12 +679,13 @@ impl Consumer<'_> {
         sink(RunEvent::Started);
         // Tracing is on: let the created or grabbed processes run, as
         // dtrace(1) does only now, so that nothing they do is missed.
-        if let Some(cont) = self.lib.fns.proc_continue {
+        if let Some(procs) = self.lib.fns.procs {
             for p in &self.procs {
                 // SAFETY: open handle and a process handle of it, not yet
                 // released.
-                unsafe { cont(h, p.as_ptr()) };
+                unsafe { (procs.cont)(h, p.as_ptr()) };
             }
+            self.state.procs_running = self.procs.len();
         }
         let traced = self.procs.len();
         let deadline = duration.map(|d| Instant::now() + d);
@@ -721,6 +696,19 @@ impl Consumer<'_> {
         // status check (so `statusrate` decides how soon).
         let mut saw_exit = false;
         loop {
+            // As illumos dtrace(1): wait in libdtrace until there is work
+            // (no busy loop), unless the run is ending. The wait is
+            // bounded by the status rate (see bound_sleep), so Stop is
+            // seen within a second.
+            #[cfg(not(target_os = "linux"))]
+            if stopping.is_none()
+                && !saw_exit
+                && !stop.load(Ordering::SeqCst)
+                && !abort.is_some_and(|a| a.load(Ordering::SeqCst))
+            {
+                // SAFETY: open, running handle, used by this thread only.
+                unsafe { (self.lib.fns.sleep)(h) };
+            }
             let aborting = abort.is_some_and(|a| a.load(Ordering::SeqCst));
             if stopping.is_none() {
                 let reason = if saw_exit {
@@ -816,6 +804,30 @@ impl Consumer<'_> {
         }
     }
 
+    /// dtrace_sleep waits until the earliest of the next buffer switch,
+    /// aggregation snapshot and status check (the last alone under the
+    /// ring and fill buffer policies), or news of a traced process; a
+    /// Stop asked for meanwhile is seen when it returns. A status rate
+    /// slower than once a second (set by the script, or left unset) is
+    /// made once a second so that every wait ends within a second. The
+    /// status check is a small poll of the kernel's state; its rate
+    /// changes nothing in what the script records.
+    #[cfg(not(target_os = "linux"))]
+    fn bound_sleep(&mut self) -> Result<(), DtraceError> {
+        const SECOND: u64 = 1_000_000_000;
+        let Ok(name) = CString::new("statusrate") else {
+            return Ok(());
+        };
+        let mut value = super::layout::native::DTRACEOPT_UNSET as u64;
+        // SAFETY: open handle, NUL-terminated name, valid out pointer.
+        let rc = unsafe { (self.lib.fns.getopt)(self.hdl.as_ptr(), name.as_ptr(), &mut value) };
+        let rate = value as i64;
+        if rc != 0 || rate <= 0 || rate as u64 > SECOND {
+            self.setopt("statusrate", Some("1s"))?;
+        }
+        Ok(())
+    }
+
     /// Why the run ended, as its exit status tells it: the last exit()
     /// consumed decides, whatever stopped the run (dtrace(1)'s g_status).
     fn finish(&self, reason: Finish) -> Finish {
@@ -828,7 +840,7 @@ impl Consumer<'_> {
     /// Lets go of the traced processes: a grabbed one runs on, untraced; a
     /// created one still running is killed, as under dtrace -c.
     fn release_processes(&mut self) {
-        let Some(release) = self.lib.fns.proc_release else {
+        let Some(release) = self.lib.fns.procs.map(|p| p.release) else {
             return;
         };
         for p in self.procs.drain(..) {
@@ -847,12 +859,6 @@ impl Consumer<'_> {
 impl Consumer<'_> {
     /// Every probe this system offers, as `dtrace -l` lists them.
     pub fn list_probes(&mut self) -> Result<Vec<crate::model::Probe>, DtraceError> {
-        if self.lib.abi != super::Abi::Linux2 {
-            return Err(DtraceError {
-                code: 0,
-                message: format!("listing probes is not supported yet with {}", self.lib.abi),
-            });
-        }
         self.ensure_initialised()?;
         let mut probes: Vec<crate::model::Probe> = Vec::new();
         let arg = &mut probes as *mut Vec<crate::model::Probe> as *mut std::ffi::c_void;
@@ -879,12 +885,6 @@ impl Consumer<'_> {
         &mut self,
         pid: i32,
     ) -> Result<Vec<crate::model::Probe>, DtraceError> {
-        if self.lib.abi != super::Abi::Linux2 {
-            return Err(DtraceError {
-                code: 0,
-                message: format!("listing probes is not supported yet with {}", self.lib.abi),
-            });
-        }
         if pid <= 0 {
             return Err(DtraceError {
                 code: 0,
@@ -892,7 +892,6 @@ impl Consumer<'_> {
             });
         }
         self.ensure_initialised()?;
-        let provider = CString::new(format!("pid{pid}")).expect("no NUL in a number");
         let description = CString::new(format!("pid{pid}:::")).expect("no NUL in a number");
         let argv = [c"dscope".as_ptr()];
         // SAFETY: open, initialised handle; the strings are NUL-terminated
@@ -912,14 +911,11 @@ impl Consumer<'_> {
         if prog.is_null() {
             return Err(self.last_error());
         }
-        let empty = c"";
-        let desc = run::ProbeDesc {
-            id: 0,
-            provider: provider.as_ptr(),
-            module: empty.as_ptr(),
-            function: empty.as_ptr(),
-            name: empty.as_ptr(),
-        };
+        let desc =
+            OwnedProbeDesc::new(&format!("pid{pid}"), "", "", "").ok_or_else(|| DtraceError {
+                code: 0,
+                message: format!("invalid pid: {pid}"),
+            })?;
         let mut probes: Vec<crate::model::Probe> = Vec::new();
         let arg = &mut probes as *mut Vec<crate::model::Probe> as *mut std::ffi::c_void;
         // SAFETY: as in list_probes; `desc` (empty fields match all) points
@@ -927,7 +923,7 @@ impl Consumer<'_> {
         let rc = unsafe {
             (self.lib.fns.probe_iter)(
                 self.hdl.as_ptr(),
-                (&desc as *const run::ProbeDesc).cast(),
+                (desc.get() as *const run::ProbeDesc).cast(),
                 collect_probe,
                 arg,
             )
@@ -948,9 +944,6 @@ impl Consumer<'_> {
             code: 0,
             message: format!("argument types are not available here ({what})"),
         };
-        if self.lib.abi != super::Abi::Linux2 {
-            return Err(unsupported("this libdtrace's layout is not declared yet"));
-        }
         let info_fn = self
             .lib
             .fns
@@ -962,30 +955,19 @@ impl Consumer<'_> {
             .ctf_type_name
             .ok_or_else(|| unsupported("no ctf_type_name"))?;
         self.ensure_initialised()?;
-        let c = |s: &str| CString::new(s).map_err(|_| unsupported("a NUL in the probe name"));
-        let (prv, m, f, n) = (
-            c(&probe.provider)?,
-            c(&probe.module)?,
-            c(&probe.function)?,
-            c(&probe.name)?,
-        );
-        let desc = run::ProbeDesc {
-            id: 0,
-            provider: prv.as_ptr(),
-            module: m.as_ptr(),
-            function: f.as_ptr(),
-            name: n.as_ptr(),
-        };
+        let desc =
+            OwnedProbeDesc::new(&probe.provider, &probe.module, &probe.function, &probe.name)
+                .ok_or_else(|| unsupported("a probe name libdtrace cannot take"))?;
         let mut info = run::ProbeInfo {
-            attr: run::Attribute::default(),
-            arg_attr: run::Attribute::default(),
+            attr: Default::default(),
+            arga: Default::default(),
             argv: std::ptr::null(),
             argc: 0,
         };
         // SAFETY: open, initialised handle; `desc` points at NUL-terminated
         // strings that outlive the call; `info` is a writable ProbeInfo
         // whose layout a test checks against dtrace.h.
-        if unsafe { info_fn(self.hdl.as_ptr(), &desc, &mut info) } != 0 {
+        if unsafe { info_fn(self.hdl.as_ptr(), desc.get(), &mut info) } != 0 {
             return Err(self.last_error());
         }
         let argc = usize::try_from(info.argc).unwrap_or(0);
@@ -999,13 +981,13 @@ impl Consumer<'_> {
             .iter()
             .map(|t| {
                 let mut buf = [0 as std::ffi::c_char; 256];
-                if t.ctf.is_null() {
+                if t.ctfp.is_null() {
                     return "(unknown)".to_owned();
                 }
                 // SAFETY: a CTF container and type id from libdtrace; the
                 // buffer's length is passed, and ctf_type_name NUL-terminates
                 // what it writes or returns null.
-                let name = unsafe { type_name(t.ctf, t.type_id, buf.as_mut_ptr(), buf.len()) };
+                let name = unsafe { type_name(t.ctfp, t.ty, buf.as_mut_ptr(), buf.len()) };
                 if name.is_null() {
                     "(unknown)".to_owned()
                 } else {
@@ -1028,23 +1010,14 @@ unsafe extern "C" fn collect_probe(
     arg: *mut std::ffi::c_void,
 ) -> c_int {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let field = |p: *const std::ffi::c_char| {
-            if p.is_null() {
-                String::new()
-            } else {
-                // SAFETY: libdtrace's NUL-terminated probe name strings,
-                // valid during the callback; copied at once.
-                unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-            }
-        };
         // SAFETY: per this function's contract.
         let (d, probes) = unsafe { (&*desc, &mut *(arg as *mut Vec<crate::model::Probe>)) };
         probes.push(crate::model::Probe {
-            id: d.id,
-            provider: field(d.provider),
-            module: field(d.module),
-            function: field(d.function),
-            name: field(d.name),
+            id: d.id(),
+            provider: d.provider(),
+            module: d.module(),
+            function: d.function(),
+            name: d.name(),
         });
         0
     }))

@@ -27,27 +27,9 @@ pub struct DtraceProc {
     _private: [u8; 0],
 }
 
-/// `dtrace_probespec_t`'s `DTRACE_PROBESPEC_NAME` (dtrace.h): what `-n`
-/// compiles, a probe description with an optional clause.
-pub const DTRACE_PROBESPEC_NAME: c_int = 3;
-
-/// `DTRACE_C_ZDEFS` (dtrace.h line 103): permit probe descriptions that
-/// match no probes.
-pub const DTRACE_C_ZDEFS: c_uint = 0x0004;
-/// `DTRACE_C_PSPEC` (line 108): interpret ambiguous specifiers as probes.
-pub const DTRACE_C_PSPEC: c_uint = 0x0080;
-
-/// `dtrace_proginfo_t`: the same layout on every platform.
-#[repr(C)]
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ProgInfo {
-    pub descattr: [u8; 3],
-    pub stmtattr: [u8; 3],
-    pub aggregates: c_uint,
-    pub recgens: c_uint,
-    pub matches: c_uint,
-    pub speculations: c_uint,
-}
+pub use super::layout::native::{
+    DTRACE_C_PSPEC, DTRACE_C_ZDEFS, DTRACE_PROBESPEC_NAME, DTRACE_VERSION, ProgInfo,
+};
 
 /// The ABI families dscope knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -58,6 +40,16 @@ pub enum Abi {
     Illumos,
 }
 
+impl Abi {
+    /// The family of the build target, whose layouts [`super::layout::native`]
+    /// declares.
+    pub const NATIVE: Abi = if cfg!(target_os = "linux") {
+        Abi::Linux2
+    } else {
+        Abi::Illumos
+    };
+}
+
 impl fmt::Display for Abi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -66,9 +58,6 @@ impl fmt::Display for Abi {
         })
     }
 }
-
-/// The library interface version dscope speaks (`DTRACE_VERSION`).
-pub const DTRACE_VERSION: c_int = 3;
 
 pub type OpenFn = unsafe extern "C" fn(c_int, c_int, *mut c_int) -> *mut DtraceHdl;
 pub type InitFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
@@ -92,30 +81,15 @@ pub type StrcompileFn = unsafe extern "C" fn(
     c_int,
     *const *const c_char,
 ) -> *mut DtraceProg;
-/// `dtrace_handle_proc_f`: a pid (negated once the process is dead) and a
-/// message or null.
-pub type ProcHandler = unsafe extern "C" fn(libc::pid_t, *const c_char, *mut c_void);
-// dtrace.h line 325.
-pub type HandleProcFn = unsafe extern "C" fn(*mut DtraceHdl, ProcHandler, *mut c_void) -> c_int;
-// dtrace.h line 461 (Linux: file, argv, flags; illumos has no flags).
-pub type ProcCreateFn = unsafe extern "C" fn(
-    *mut DtraceHdl,
-    *const c_char,
-    *const *const c_char,
-    c_int,
-) -> *mut DtraceProc;
-// dtrace.h line 464.
-pub type ProcGrabPidFn =
-    unsafe extern "C" fn(*mut DtraceHdl, libc::pid_t, c_int) -> *mut DtraceProc;
-// dtrace.h lines 466 and 468.
-pub type ProcReleaseFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc);
-pub type ProcContinueFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc);
-// dtrace.h line 470.
-pub type ProcGetpidFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) -> libc::pid_t;
-pub type ProgramInfoFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo);
 pub type ProgramExecFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo) -> c_int;
 pub type GoFn = unsafe extern "C" fn(*mut DtraceHdl, c_uint) -> c_int;
+/// `dtrace_sleep`: the illumos family's libdtrace waits in it for the
+/// next buffer switch, aggregation snapshot or status check, or for news
+/// of a traced process. Linux DTrace 2.x has none (its dtrace_work waits
+/// on the buffers itself).
+#[cfg(not(target_os = "linux"))]
+pub type SleepFn = unsafe extern "C" fn(*mut DtraceHdl);
 pub type StopFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
 pub type WorkFn = unsafe extern "C" fn(
     *mut DtraceHdl,
@@ -150,8 +124,12 @@ pub type ProbeInfoFn = unsafe extern "C" fn(
     *mut super::run::ProbeInfo,
 ) -> c_int;
 /// libctf's `ctf_type_name`, reached through libdtrace's dependencies.
-pub type CtfTypeNameFn =
-    unsafe extern "C" fn(*mut c_void, std::ffi::c_ulong, *mut c_char, usize) -> *mut c_char;
+pub type CtfTypeNameFn = unsafe extern "C" fn(
+    *mut c_void,
+    super::layout::native::CtfId,
+    *mut c_char,
+    usize,
+) -> *mut c_char;
 
 /// The functions dscope calls, resolved once.
 pub struct Functions {
@@ -163,9 +141,10 @@ pub struct Functions {
     pub setopt: SetoptFn,
     pub program_fcompile: FcompileFn,
     pub program_strcompile: StrcompileFn,
-    pub program_info: ProgramInfoFn,
     pub program_exec: ProgramExecFn,
     pub go: GoFn,
+    #[cfg(not(target_os = "linux"))]
+    pub sleep: SleepFn,
     pub stop: StopFn,
     pub work: WorkFn,
     pub handle_err: HandleErrFn,
@@ -181,15 +160,9 @@ pub struct Functions {
     /// For argument types; absent where libdtrace or libctf lack them.
     pub probe_info: Option<ProbeInfoFn>,
     pub ctf_type_name: Option<CtfTypeNameFn>,
-    /// Process control as `dtrace -c`/`-p` use it; Linux DTrace 2.x's
-    /// signatures (illumos exports other ones under the same names, so
-    /// these are used with [`Abi::Linux2`] only).
-    pub handle_proc: Option<HandleProcFn>,
-    pub proc_create: Option<ProcCreateFn>,
-    pub proc_grab_pid: Option<ProcGrabPidFn>,
-    pub proc_release: Option<ProcReleaseFn>,
-    pub proc_continue: Option<ProcContinueFn>,
-    pub proc_getpid: Option<ProcGetpidFn>,
+    /// Process control as `dtrace -c`/`-p` use it, where the library
+    /// has all of it.
+    pub procs: Option<super::process::ProcessFns>,
 }
 
 /// A loaded libdtrace.
@@ -312,9 +285,10 @@ impl Library {
             setopt: symbol!("dtrace_setopt", SetoptFn)?,
             program_fcompile: symbol!("dtrace_program_fcompile", FcompileFn)?,
             program_strcompile: symbol!("dtrace_program_strcompile", StrcompileFn)?,
-            program_info: symbol!("dtrace_program_info", ProgramInfoFn)?,
             program_exec: symbol!("dtrace_program_exec", ProgramExecFn)?,
             go: symbol!("dtrace_go", GoFn)?,
+            #[cfg(not(target_os = "linux"))]
+            sleep: symbol!("dtrace_sleep", SleepFn)?,
             stop: symbol!("dtrace_stop", StopFn)?,
             work: symbol!("dtrace_work", WorkFn)?,
             handle_err: symbol!("dtrace_handle_err", HandleErrFn)?,
@@ -329,19 +303,15 @@ impl Library {
             uaddr2str: symbol!("dtrace_uaddr2str", UAddr2StrFn)?,
             probe_info: symbol!("dtrace_probe_info", ProbeInfoFn).ok(),
             ctf_type_name: symbol!("ctf_type_name", CtfTypeNameFn).ok(),
-            handle_proc: symbol!("dtrace_handle_proc", HandleProcFn).ok(),
-            proc_create: symbol!("dtrace_proc_create", ProcCreateFn).ok(),
-            proc_grab_pid: symbol!("dtrace_proc_grab_pid", ProcGrabPidFn).ok(),
-            proc_release: symbol!("dtrace_proc_release", ProcReleaseFn).ok(),
-            proc_continue: symbol!("dtrace_proc_continue", ProcContinueFn).ok(),
-            proc_getpid: symbol!("dtrace_proc_getpid", ProcGetpidFn).ok(),
+            procs: super::process::ProcessFns::load(&lib),
         };
-        // Linux DTrace 2.x alone has dtrace_init (and must have it called).
-        let abi = if fns.init.is_some() {
-            Abi::Linux2
-        } else {
-            Abi::Illumos
-        };
+        // The family is the build target's; on Linux it must be DTrace
+        // 2.x, which alone has dtrace_init (and must have it called): the
+        // 1.x releases had other layouts.
+        let abi = Abi::NATIVE;
+        if abi == Abi::Linux2 && fns.init.is_none() {
+            return Err(unsupported("dtrace_init"));
+        }
         let path = resolved_path(&lib).unwrap_or_else(|| PathBuf::from(name));
         Ok(Library {
             path,
@@ -378,13 +348,6 @@ fn resolved_path(lib: &libloading::Library) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn proginfo_layout_matches_dtrace_h() {
-        assert_eq!(std::mem::size_of::<ProgInfo>(), 24);
-        assert_eq!(std::mem::offset_of!(ProgInfo, aggregates), 8);
-        assert_eq!(std::mem::offset_of!(ProgInfo, matches), 16);
-    }
 
     /// The prototypes above, where Linux DTrace 2.x's header is installed
     /// (`make install` puts it in /usr/local/include): each line named in

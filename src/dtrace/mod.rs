@@ -9,7 +9,9 @@
 pub mod aggregate;
 pub mod consumer;
 pub mod decode;
+pub mod layout;
 pub mod library;
+pub mod process;
 pub mod run;
 pub mod signals;
 

@@ -7,115 +7,18 @@
 //! `dtrace(1)` prints in non-quiet mode is the command's own, not the
 //! library's, so it is reproduced here the same way.
 //!
-//! The layouts below are Linux DTrace 2.x's (probe descriptions hold
-//! pointers there; illumos has fixed arrays), checked by size in tests and
-//! by the live tests against the real library.
+//! The layouts are the build target's family's ([`super::layout`]); the
+//! callbacks read only fields both families have, by the same names.
 
-use super::library::DtraceHdl;
-use std::ffi::{CStr, c_char, c_int, c_uint, c_void};
+use std::ffi::{CStr, c_char, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-pub const DTRACE_HANDLE_OK: c_int = 0;
-pub const DTRACE_HANDLE_ABORT: c_int = -1;
-pub const DTRACE_CONSUME_THIS: c_int = 0;
-pub const DTRACE_CONSUME_NEXT: c_int = 1;
-pub const DTRACE_CONSUME_ABORT: c_int = 3;
-pub const DTRACE_WORKSTATUS_ERROR: c_int = -1;
-pub const DTRACE_WORKSTATUS_OKAY: c_int = 0;
-pub const DTRACE_WORKSTATUS_DONE: c_int = 1;
-const DTRACEACT_EXIT: u16 = 2;
-
-#[repr(C)]
-pub struct ProbeDesc {
-    pub id: u32,
-    pub provider: *const c_char,
-    pub module: *const c_char,
-    pub function: *const c_char,
-    pub name: *const c_char,
-}
-
-/// `dtrace_attribute_t`: name, data and class stability.
-#[repr(C)]
-#[derive(Default)]
-pub struct Attribute {
-    pub name: u8,
-    pub data: u8,
-    pub class: u8,
-}
-
-/// Linux DTrace 2.x's `dtrace_typeinfo_t`.
-#[repr(C)]
-pub struct TypeInfo {
-    pub object: *const c_char,
-    pub ctf: *mut std::ffi::c_void,
-    pub type_id: std::ffi::c_ulong,
-}
-
-/// `dtrace_probeinfo_t`.
-#[repr(C)]
-pub struct ProbeInfo {
-    pub attr: Attribute,
-    pub arg_attr: Attribute,
-    pub argv: *const TypeInfo,
-    pub argc: c_int,
-}
-
-#[repr(C)]
-pub struct ProbeData {
-    pub handle: *mut DtraceHdl,
-    pub stid: u32,
-    pub ddesc: *mut c_void,
-    pub pdesc: *const ProbeDesc,
-    pub cpu: c_uint,
-    pub data: *const u8,
-    pub flow: c_int,
-    pub prefix: *const c_char,
-    pub indent: c_int,
-}
-
-#[repr(C)]
-pub struct RecDesc {
-    pub action: u16,
-    pub size: u32,
-    pub offset: u32,
-    pub alignment: u16,
-    pub format: *mut c_void,
-    pub arg: u64,
-    pub uarg: u64,
-}
-
-#[repr(C)]
-pub struct ErrData {
-    pub handle: *mut DtraceHdl,
-    pub ddesc: *mut c_void,
-    pub pdesc: *const ProbeDesc,
-    pub cpu: c_uint,
-    pub action: c_int,
-    pub offset: c_int,
-    pub fault: c_int,
-    pub addr: u64,
-    pub msg: *const c_char,
-}
-
-#[repr(C)]
-pub struct DropData {
-    pub handle: *mut DtraceHdl,
-    pub cpu: c_uint,
-    pub kind: c_int,
-    pub drops: u64,
-    pub total: u64,
-    pub msg: *const c_char,
-}
-
-#[repr(C)]
-pub struct BufData {
-    pub handle: *mut DtraceHdl,
-    pub buffered: *const c_char,
-    pub probe: *mut ProbeData,
-    pub recdesc: *const RecDesc,
-    pub aggdata: *const c_void,
-    pub flags: u32,
-}
+use super::layout::ProbeNames;
+pub use super::layout::native::{
+    BufData, DTRACE_CONSUME_ABORT, DTRACE_CONSUME_NEXT, DTRACE_CONSUME_THIS, DTRACE_HANDLE_ABORT,
+    DTRACE_HANDLE_OK, DTRACE_WORKSTATUS_DONE, DTRACE_WORKSTATUS_ERROR, DTRACE_WORKSTATUS_OKAY,
+    DTRACEACT_EXIT, DropData, ErrData, ProbeData, ProbeDesc, ProbeInfo, RecDesc,
+};
 
 pub type ErrHandler = unsafe extern "C" fn(*const ErrData, *mut c_void) -> c_int;
 pub type DropHandler = unsafe extern "C" fn(*const DropData, *mut c_void) -> c_int;
@@ -175,6 +78,12 @@ pub struct HandlerState {
     pub exit_status: Option<i32>,
     /// Traced processes that have died, as the proc handler reports.
     pub procs_gone: usize,
+    /// How many traced processes were let run (dtrace(1)'s g_pslive
+    /// before any died).
+    pub procs_running: usize,
+    /// Reads a traced process's pid and state in the proc handler (the
+    /// illumos family hands it a libproc handle).
+    pub proc_query: Option<(super::process::Query, *mut super::library::DtraceHdl)>,
     /// This process's own standard output, when it is captured (system()
     /// and a `-c` command write there); drained before every callback so
     /// that it stays in order with the trace output.
@@ -191,6 +100,8 @@ impl Default for HandlerState {
             events: Vec::new(),
             exit_status: None,
             procs_gone: 0,
+            procs_running: 0,
+            proc_query: None,
             captured: None,
         }
     }
@@ -201,6 +112,7 @@ impl HandlerState {
         *self = HandlerState {
             quiet,
             captured: self.captured.take(),
+            proc_query: self.proc_query.take(),
             ..HandlerState::default()
         };
     }
@@ -344,11 +256,7 @@ pub unsafe extern "C" fn on_probe(data: *const ProbeData, arg: *mut c_void) -> c
         let (cpu, id, name) = unsafe {
             let d = &*data;
             let pd = &*d.pdesc;
-            (
-                d.cpu,
-                pd.id,
-                format!("{}:{}", text(pd.function), text(pd.name)),
-            )
+            (d.cpu, pd.id(), format!("{}:{}", pd.function(), pd.name()))
         };
         state.emit(&format!("{cpu:>3} {id:>6} {name:>32} "));
         DTRACE_CONSUME_THIS
@@ -389,11 +297,12 @@ pub unsafe extern "C" fn on_record(
 }
 
 /// The proc handler: a negative pid says a traced process is dead, as
-/// dtrace(1)'s prochandler reads it; a message is passed on.
+/// Linux dtrace(1)'s prochandler reads it; a message is passed on.
 /// # Safety
 /// Called by libdtrace only: `msg` is null or a NUL-terminated string
 /// valid for the call and `arg` is the consumer's registered
 /// [`HandlerState`].
+#[cfg(target_os = "linux")]
 pub unsafe extern "C" fn on_proc(pid: libc::pid_t, msg: *const c_char, arg: *mut c_void) {
     with_state(arg, 0, |state| {
         // SAFETY: per this function's contract.
@@ -408,6 +317,57 @@ pub unsafe extern "C" fn on_proc(pid: libc::pid_t, msg: *const c_char, arg: *mut
         }
         0
     });
+}
+
+/// The proc handler of the illumos family: a message is passed on with
+/// the pid; otherwise the process's state says whether it is gone, as
+/// illumos dtrace(1)'s prochandler reads it (and says so the same way).
+/// # Safety
+/// Called by libdtrace only: `p` is a live process handle of the
+/// registered handle, `msg` null or a NUL-terminated string valid for the
+/// call, and `arg` the consumer's registered [`HandlerState`].
+#[cfg(not(target_os = "linux"))]
+pub unsafe extern "C" fn on_proc(
+    p: *mut super::library::DtraceProc,
+    msg: *const c_char,
+    arg: *mut c_void,
+) {
+    with_state(arg, 0, |state| {
+        let Some((query, hdl)) = state.proc_query else {
+            return 0;
+        };
+        // SAFETY: per this function's contract.
+        let (pid, msg) = unsafe { (query.pid(hdl, p), text(msg)) };
+        if !msg.is_empty() {
+            state
+                .events
+                .push(RunEvent::Notice(format!("pid {pid}: {}", msg.trim_end())));
+            return 0;
+        }
+        let live = state.procs_running.saturating_sub(state.procs_gone);
+        // SAFETY: per this function's contract.
+        let news = unsafe { query.news(hdl, p) };
+        if let Some(notice) = proc_gone_notice(pid, news, live) {
+            state.events.push(RunEvent::Notice(notice));
+            state.procs_gone += 1;
+        }
+        0
+    });
+}
+
+/// What illumos dtrace(1)'s prochandler says when a traced process is
+/// gone, None while it lives. `live` is how many traced processes were
+/// running before this news (a process lost before tracing started
+/// exec'd something it may not follow).
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+fn proc_gone_notice(pid: i32, news: super::process::ProcNews, live: usize) -> Option<String> {
+    use super::process::ProcNews;
+    Some(match news {
+        ProcNews::Alive => return None,
+        ProcNews::Exited => format!("pid {pid} has exited"),
+        ProcNews::Lost if live > 0 => format!("pid {pid} has exited"),
+        ProcNews::Lost => format!("pid {pid} exec'd a set-id or unobservable program"),
+    })
 }
 
 /// This process's standard output turned into a pipe, read by a thread of
@@ -562,26 +522,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn linux_layouts_match_dtrace_h() {
-        use std::mem::{offset_of, size_of};
-        assert_eq!(size_of::<ProbeDesc>(), 40);
-        // dtrace.h: two 3-byte attributes, a pointer, an int.
-        assert_eq!(size_of::<ProbeInfo>(), 24);
-        assert_eq!(std::mem::offset_of!(ProbeInfo, argv), 8);
-        assert_eq!(std::mem::offset_of!(ProbeInfo, argc), 16);
-        assert_eq!(size_of::<TypeInfo>(), 24);
-        assert_eq!(size_of::<ProbeData>(), 72);
-        assert_eq!(offset_of!(ProbeData, cpu), 32);
-        assert_eq!(offset_of!(ProbeData, data), 40);
-        assert_eq!(size_of::<RecDesc>(), 40);
-        assert_eq!(offset_of!(RecDesc, offset), 8);
-        assert_eq!(offset_of!(RecDesc, format), 16);
-        assert_eq!(size_of::<ErrData>(), 56);
-        assert_eq!(offset_of!(ErrData, msg), 48);
-        assert_eq!(size_of::<DropData>(), 40);
-        assert_eq!(offset_of!(DropData, drops), 16);
-        assert_eq!(size_of::<BufData>(), 48);
-        assert_eq!(offset_of!(BufData, flags), 40);
+    fn a_gone_process_is_told_as_illumos_dtrace_tells_it() {
+        use super::super::process::ProcNews;
+        assert_eq!(proc_gone_notice(7, ProcNews::Alive, 1), None);
+        assert_eq!(
+            proc_gone_notice(7, ProcNews::Exited, 1).as_deref(),
+            Some("pid 7 has exited")
+        );
+        assert_eq!(
+            proc_gone_notice(7, ProcNews::Lost, 1).as_deref(),
+            Some("pid 7 has exited")
+        );
+        assert_eq!(
+            proc_gone_notice(7, ProcNews::Lost, 0).as_deref(),
+            Some("pid 7 exec'd a set-id or unobservable program")
+        );
     }
 
     #[test]
@@ -602,6 +557,8 @@ mod tests {
         assert_eq!(lines, vec!["hello", "world", "", "last"]);
     }
 
+    /// With Linux's layouts, which is where the tests run.
+    #[cfg(target_os = "linux")]
     #[test]
     fn callbacks_record_exit_status_and_prefix_lines() {
         let mut state = HandlerState::default();
@@ -610,10 +567,10 @@ mod tests {
         let name = c"BEGIN";
         let pd = ProbeDesc {
             id: 1,
-            provider: c"dtrace".as_ptr(),
+            prv: c"dtrace".as_ptr(),
             module: fun.as_ptr(),
-            function: fun.as_ptr(),
-            name: name.as_ptr(),
+            fun: fun.as_ptr(),
+            prb: name.as_ptr(),
         };
         let status: [u8; 4] = 7i32.to_ne_bytes();
         let data = ProbeData {

@@ -1,0 +1,50 @@
+//! The C layouts and constants of each libdtrace family, declared from the
+//! family's own headers and proven against them in the `facts_*` tests
+//! (each fact names the header and line it comes from).
+//!
+//! Both families are declared on every host so that decoding and the
+//! layout tests cover them everywhere; [`native`] is the family of the
+//! build target, the one the consumer talks to.
+
+pub mod illumos;
+pub mod linux;
+
+#[cfg(not(target_os = "linux"))]
+pub use illumos as native;
+#[cfg(target_os = "linux")]
+pub use linux as native;
+
+use std::ffi::{CStr, c_char};
+
+/// The four parts of a probe's name and its id, however the family stores
+/// them (Linux: pointers; illumos: fixed arrays).
+pub trait ProbeNames {
+    fn id(&self) -> u32;
+    fn provider(&self) -> String;
+    fn module(&self) -> String;
+    fn function(&self) -> String;
+    fn name(&self) -> String;
+}
+
+/// A NUL-terminated C string, or "" for null.
+///
+/// # Safety
+/// `p` is null or points at a NUL-terminated string valid for the call.
+pub(crate) unsafe fn c_text(p: *const c_char) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    // SAFETY: per this function's contract.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+/// The text of a fixed-size, NUL-padded name array (it may fill the whole
+/// array with no NUL).
+pub(crate) fn array_text(a: &[c_char]) -> String {
+    let bytes: Vec<u8> = a
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
