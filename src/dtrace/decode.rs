@@ -10,7 +10,7 @@
 //!   aggregation descriptor (`dtagd_sig`). Its llquantize has negative
 //!   buckets and an `abs() < scale` bucket in the middle.
 //! - illumos (and FreeBSD, macOS) keep the key records and the data in one
-//!   buffer, number the actions from 0x701 (count, max, min, sum, avg,
+//!   buffer, number the actions from 0x701 (count, min, max, avg, sum,
 //!   stddev, quantize, lquantize, llquantize), and put the lquantize and
 //!   llquantize parameters in the first 64-bit word of the data, with a
 //!   different bit layout for llquantize.
@@ -91,15 +91,27 @@ fn err<T>(msg: impl Into<String>) -> Result<T, DecodeError> {
     Err(DecodeError(msg.into()))
 }
 
-// Action codes shared by both families.
-const ACT_USTACK: u16 = 0x0101;
-const ACT_JSTACK: u16 = 0x0102;
-const ACT_USYM: u16 = 0x0103;
-const ACT_UMOD: u16 = 0x0104;
-const ACT_UADDR: u16 = 0x0105;
-const ACT_STACK: u16 = 0x0401;
-const ACT_SYM: u16 = 0x0402;
-const ACT_MOD: u16 = 0x0403;
+use super::layout::{illumos, linux};
+
+// Key actions: the same codes in both families.
+const ACT_USTACK: u16 = linux::DTRACEACT_USTACK;
+const ACT_JSTACK: u16 = linux::DTRACEACT_JSTACK;
+const ACT_USYM: u16 = linux::DTRACEACT_USYM;
+const ACT_UMOD: u16 = linux::DTRACEACT_UMOD;
+const ACT_UADDR: u16 = linux::DTRACEACT_UADDR;
+const ACT_STACK: u16 = linux::DTRACEACT_STACK;
+const ACT_SYM: u16 = linux::DTRACEACT_SYM;
+const ACT_MOD: u16 = linux::DTRACEACT_MOD;
+const _: () = assert!(
+    illumos::DTRACEACT_USTACK == ACT_USTACK
+        && illumos::DTRACEACT_JSTACK == ACT_JSTACK
+        && illumos::DTRACEACT_USYM == ACT_USYM
+        && illumos::DTRACEACT_UMOD == ACT_UMOD
+        && illumos::DTRACEACT_UADDR == ACT_UADDR
+        && illumos::DTRACEACT_STACK == ACT_STACK
+        && illumos::DTRACEACT_SYM == ACT_SYM
+        && illumos::DTRACEACT_MOD == ACT_MOD
+);
 
 /// Which function an aggregating action code means in a family; the
 /// quantize parameters are filled in later.
@@ -117,28 +129,28 @@ fn function_of(abi: Abi, action: u16) -> Option<AggFunction> {
         steps: 0,
     };
     let f = match abi {
-        Abi::Linux2 => match action.checked_sub(0x700)? {
-            0 => Avg,
-            1 => Count,
-            2 => llq,
-            3 => lq,
-            4 => Max,
-            5 => Min,
-            6 => Quantize,
-            7 => Stddev,
-            8 => Sum,
+        Abi::Linux2 => match action {
+            linux::DT_AGG_AVG => Avg,
+            linux::DT_AGG_COUNT => Count,
+            linux::DT_AGG_LLQUANTIZE => llq,
+            linux::DT_AGG_LQUANTIZE => lq,
+            linux::DT_AGG_MAX => Max,
+            linux::DT_AGG_MIN => Min,
+            linux::DT_AGG_QUANTIZE => Quantize,
+            linux::DT_AGG_STDDEV => Stddev,
+            linux::DT_AGG_SUM => Sum,
             _ => return None,
         },
-        Abi::Illumos => match action.checked_sub(0x700)? {
-            1 => Count,
-            2 => Max,
-            3 => Min,
-            4 => Sum,
-            5 => Avg,
-            6 => Stddev,
-            7 => Quantize,
-            8 => lq,
-            9 => llq,
+        Abi::Illumos => match action {
+            illumos::DTRACEAGG_COUNT => Count,
+            illumos::DTRACEAGG_MIN => Min,
+            illumos::DTRACEAGG_MAX => Max,
+            illumos::DTRACEAGG_AVG => Avg,
+            illumos::DTRACEAGG_SUM => Sum,
+            illumos::DTRACEAGG_STDDEV => Stddev,
+            illumos::DTRACEAGG_QUANTIZE => Quantize,
+            illumos::DTRACEAGG_LQUANTIZE => lq,
+            illumos::DTRACEAGG_LLQUANTIZE => llq,
             _ => return None,
         },
     };
@@ -619,8 +631,12 @@ fn stddev(abi: Abi, data: &[u64; 4], normal: u64) -> u64 {
     avg_of_squares.wrapping_sub(avg * avg).isqrt() as u64
 }
 
-const QUANTIZE_BUCKETS: usize = 127;
-const ZERO_BUCKET: usize = 63;
+const QUANTIZE_BUCKETS: usize = linux::DTRACE_QUANTIZE_NBUCKETS;
+const ZERO_BUCKET: usize = linux::DTRACE_QUANTIZE_ZEROBUCKET;
+const _: () = assert!(
+    illumos::DTRACE_QUANTIZE_NBUCKETS == QUANTIZE_BUCKETS
+        && illumos::DTRACE_QUANTIZE_ZEROBUCKET == ZERO_BUCKET
+);
 
 /// The smallest value of quantize bucket `i` (`DTRACE_QUANTIZE_BUCKETVAL`).
 fn quantize_value(i: usize) -> i64 {
