@@ -412,15 +412,6 @@ mod prototypes {
     pub fn proc_continue(f: ContinueFn) -> unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) {
         f
     }
-
-    // Not checked, because dscope's type is not the header's:
-    // - L:78: `int dtrace_go(dtrace_hdl_t *)` takes no flags; GoFn is
-    //   Linux's (hdl, cflags), which the consumer calls with 0 here too.
-    // - L:89: `dtrace_getopt(dtrace_hdl_t *, const char *, dtrace_optval_t *)`
-    //   writes an int64_t; GetoptFn declares the pointer `*mut u64`, the
-    //   same bits, read as unsigned (DTRACEOPT_UNSET is -2).
-    // - L:446: `struct ps_prochandle *dtrace_proc_create(dtrace_hdl_t *, const char *, char *const *, proc_child_func *, void *)`:
-    //   process.rs's CreateFn is private to its `os` module.
 }
 
 /// The prototypes whose parameters are the build target's layouts, checked
@@ -434,6 +425,33 @@ mod native_prototypes {
     use crate::dtrace::library::*;
     use crate::dtrace::process::{HandleProcFn, ProcHandler};
     use std::ffi::{c_char, c_int, c_void};
+
+    // L:78: int dtrace_go(dtrace_hdl_t *).
+    pub fn go(f: GoFn) -> unsafe extern "C" fn(*mut DtraceHdl) -> c_int {
+        f
+    }
+
+    // L:89: int dtrace_getopt(dtrace_hdl_t *, const char *, dtrace_optval_t *),
+    // dtrace_optval_t being int64_t.
+    pub fn getopt(
+        f: GetoptFn,
+    ) -> unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *mut i64) -> c_int {
+        f
+    }
+
+    // L:446: struct ps_prochandle *dtrace_proc_create(dtrace_hdl_t *, const char *, char *const *, proc_child_func *, void *),
+    // proc_child_func being void (*)(void *) (lib/libproc/libproc.h:45).
+    pub fn proc_create(
+        f: crate::dtrace::process::CreateFn,
+    ) -> unsafe extern "C" fn(
+        *mut DtraceHdl,
+        *const c_char,
+        *const *const c_char,
+        *const c_void,
+        *mut c_void,
+    ) -> *mut DtraceProc {
+        f
+    }
 
     // L:80: void dtrace_sleep(dtrace_hdl_t *).
     // (declared for the illumos family only.)
