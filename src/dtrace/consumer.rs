@@ -998,13 +998,17 @@ impl Consumer<'_> {
                 // what it writes or returns null.
                 let name = unsafe { type_name(t.ctfp, t.ty, buf.as_mut_ptr(), buf.len()) };
                 if name.is_null() {
-                    "(unknown)".to_owned()
-                } else {
-                    // SAFETY: NUL-terminated within `buf`, per the above.
-                    unsafe { CStr::from_ptr(buf.as_ptr()) }
-                        .to_string_lossy()
-                        .into_owned()
+                    return "(unknown)".to_owned();
                 }
+                // SAFETY: NUL-terminated within `buf`, per the above.
+                let name = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy();
+                // The illumos family marks types of the traced process, as
+                // its dtrace -lv prints them (print_probe_info).
+                #[cfg(not(target_os = "linux"))]
+                if t.flags & super::layout::native::DTT_FL_USER != 0 {
+                    return format!("userland {name}");
+                }
+                name.into_owned()
             })
             .collect())
     }

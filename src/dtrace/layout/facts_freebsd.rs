@@ -196,6 +196,7 @@ fn constants_match_the_headers() {
     assert_eq!(DTRACE_VERSION as i128, 3); // DTRACE_VERSION, L:59
     assert_eq!(DTRACE_C_ZDEFS as i128, 4); // DTRACE_C_ZDEFS, L:114
     assert_eq!(DTRACE_C_PSPEC as i128, 128); // DTRACE_C_PSPEC, L:119
+    assert_eq!(DTT_FL_USER as i128, 1); // DTT_FL_USER, L:513
     assert_eq!(DTRACE_PROBESPEC_NAME as i128, 3); // DTRACE_PROBESPEC_NAME, S:114
     assert_eq!(DTRACE_PROVNAMELEN as i128, 64); // DTRACE_PROVNAMELEN, S:93
     assert_eq!(DTRACE_MODNAMELEN as i128, 64); // DTRACE_MODNAMELEN, S:94

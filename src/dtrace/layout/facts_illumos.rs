@@ -197,6 +197,7 @@ fn constants_match_the_headers() {
     assert_eq!(DTRACE_VERSION as i128, 3); // DTRACE_VERSION, L:55
     assert_eq!(DTRACE_C_ZDEFS as i128, 4); // DTRACE_C_ZDEFS, L:110
     assert_eq!(DTRACE_C_PSPEC as i128, 128); // DTRACE_C_PSPEC, L:115
+    assert_eq!(DTT_FL_USER as i128, 1); // DTT_FL_USER, L:509
     assert_eq!(DTRACE_PROBESPEC_NAME as i128, 3); // DTRACE_PROBESPEC_NAME, S:94
     assert_eq!(DTRACE_PROVNAMELEN as i128, 64); // DTRACE_PROVNAMELEN, S:73
     assert_eq!(DTRACE_MODNAMELEN as i128, 64); // DTRACE_MODNAMELEN, S:74

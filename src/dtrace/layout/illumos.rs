@@ -192,6 +192,10 @@ pub struct TypeInfo {
     pub flags: c_uint,
 }
 
+/// `dtt_flags`: the type is a user process's (dtrace -lv prints
+/// "userland " before it).
+pub const DTT_FL_USER: c_uint = 0x1;
+
 /// `dtrace_probeinfo_t`.
 #[repr(C)]
 pub struct ProbeInfo {
