@@ -178,18 +178,18 @@ fn run_gui(cli: Cli) -> ExitCode {
     if cli.builtin_dialogs {
         config.dialogs = Some(DialogPreference::BuiltIn);
     }
-    let size = config
+    let settings = config
         .settings_path
         .as_deref()
         .map(|p| Settings::load(p).0)
-        .and_then(|s| s.window_size)
-        .unwrap_or([1100.0, 760.0]);
+        .unwrap_or_default();
+    let size = settings.window_size.unwrap_or([1100.0, 760.0]);
     let viewport = egui::ViewportBuilder::default()
         .with_title("dscope")
         .with_app_id("org.dscope.dscope")
         .with_inner_size(size)
         .with_min_inner_size([480.0, 320.0]);
-    let choice = dscope::render::choose(cli.renderer);
+    let choice = dscope::render::choose(cli.renderer, settings.renderer);
     dscope::ui::set_renderer_description(choice.describe());
     if choice.renderer == dscope::render::Renderer::Software {
         return match dscope::render::shell::run(viewport, |ctx| {

@@ -20,6 +20,17 @@ pub enum DialogPreference {
     BuiltIn,
 }
 
+/// Which renderer draws the window, from the next start on (`--renderer`
+/// overrides it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum RendererPreference {
+    /// Software on remote or GPU-less displays, OpenGL elsewhere.
+    #[default]
+    Automatic,
+    Software,
+    OpenGl,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -39,6 +50,7 @@ pub struct Settings {
     /// The same, per window size ("1100x760"), so that a maximized window
     /// and the restored one each keep their own split.
     pub output_splits: BTreeMap<String, f32>,
+    pub renderer: RendererPreference,
 }
 
 /// The bottom panel's share of the height when nothing was set.
@@ -57,6 +69,7 @@ impl Default for Settings {
             blinking_cursor: false,
             output_split: DEFAULT_OUTPUT_SPLIT,
             output_splits: BTreeMap::new(),
+            renderer: RendererPreference::Automatic,
         }
     }
 }

@@ -434,3 +434,24 @@ fn an_example_opens_under_its_name_and_saving_asks_where() {
         Some("wakeups.d")
     );
 }
+
+/// View > Renderer is kept in the settings file and read at the next
+/// start (the window's shell is chosen before the app runs).
+#[test]
+fn the_renderer_setting_is_kept_for_the_next_start() {
+    use dscope::settings::{RendererPreference, Settings};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    assert_eq!(h.state().settings().renderer, RendererPreference::Automatic);
+    click(&mut h, "View");
+    click(&mut h, "Software");
+    assert_eq!(h.state().settings().renderer, RendererPreference::Software);
+    let path = common::config(dir.path(), None).settings_path.unwrap();
+    assert_eq!(
+        Settings::load(&path).0.renderer,
+        RendererPreference::Software
+    );
+    click(&mut h, "View");
+    click(&mut h, "OpenGL");
+    assert_eq!(Settings::load(&path).0.renderer, RendererPreference::OpenGl);
+}

@@ -175,6 +175,10 @@ impl<'lib> Consumer<'lib> {
         for (name, value) in [("bufsize", "4m"), ("aggsize", "4m")] {
             consumer.setopt(name, Some(value))?;
         }
+        // illumos dtrace(1) also orders output by time across CPUs
+        // (usr/src/cmd/dtrace/dtrace.c, right after dtrace_open).
+        #[cfg(any(target_os = "illumos", target_os = "solaris"))]
+        consumer.setopt("temporal", Some("yes"))?;
         Ok(consumer)
     }
 
@@ -565,11 +569,11 @@ impl Consumer<'_> {
     /// Whether an option is set (for flags such as `quiet`, which a
     /// `#pragma D option` in the script may have set).
     fn option_is_set(&self, name: &str) -> bool {
-        const DTRACEOPT_UNSET: u64 = -2i64 as u64;
+        use super::layout::native::DTRACEOPT_UNSET;
         let Ok(name_c) = CString::new(name) else {
             return false;
         };
-        let mut value: u64 = DTRACEOPT_UNSET;
+        let mut value: i64 = DTRACEOPT_UNSET;
         // SAFETY: open handle, NUL-terminated name, valid out pointer.
         let rc = unsafe { (self.lib.fns.getopt)(self.hdl.as_ptr(), name_c.as_ptr(), &mut value) };
         rc == 0 && value != DTRACEOPT_UNSET
@@ -672,8 +676,14 @@ impl Consumer<'_> {
         }
         #[cfg(not(target_os = "linux"))]
         self.bound_sleep()?;
+        #[cfg(target_os = "linux")]
+        // SAFETY: open handle with enabled programs and handlers set; no
+        // compile flags, as dtrace(1).
+        let started = unsafe { (self.lib.fns.go)(h, 0) };
+        #[cfg(not(target_os = "linux"))]
         // SAFETY: open handle with enabled programs and handlers set.
-        if unsafe { (self.lib.fns.go)(h, 0) } != 0 {
+        let started = unsafe { (self.lib.fns.go)(h) };
+        if started != 0 {
             return Err(self.last_error());
         }
         sink(RunEvent::Started);
@@ -814,15 +824,14 @@ impl Consumer<'_> {
     /// changes nothing in what the script records.
     #[cfg(not(target_os = "linux"))]
     fn bound_sleep(&mut self) -> Result<(), DtraceError> {
-        const SECOND: u64 = 1_000_000_000;
+        const SECOND: i64 = 1_000_000_000;
         let Ok(name) = CString::new("statusrate") else {
             return Ok(());
         };
-        let mut value = super::layout::native::DTRACEOPT_UNSET as u64;
+        let mut rate = super::layout::native::DTRACEOPT_UNSET;
         // SAFETY: open handle, NUL-terminated name, valid out pointer.
-        let rc = unsafe { (self.lib.fns.getopt)(self.hdl.as_ptr(), name.as_ptr(), &mut value) };
-        let rate = value as i64;
-        if rc != 0 || rate <= 0 || rate as u64 > SECOND {
+        let rc = unsafe { (self.lib.fns.getopt)(self.hdl.as_ptr(), name.as_ptr(), &mut rate) };
+        if rc != 0 || rate <= 0 || rate > SECOND {
             self.setopt("statusrate", Some("1s"))?;
         }
         Ok(())
@@ -989,13 +998,17 @@ impl Consumer<'_> {
                 // what it writes or returns null.
                 let name = unsafe { type_name(t.ctfp, t.ty, buf.as_mut_ptr(), buf.len()) };
                 if name.is_null() {
-                    "(unknown)".to_owned()
-                } else {
-                    // SAFETY: NUL-terminated within `buf`, per the above.
-                    unsafe { CStr::from_ptr(buf.as_ptr()) }
-                        .to_string_lossy()
-                        .into_owned()
+                    return "(unknown)".to_owned();
                 }
+                // SAFETY: NUL-terminated within `buf`, per the above.
+                let name = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy();
+                // The illumos family marks types of the traced process, as
+                // its dtrace -lv prints them (print_probe_info).
+                #[cfg(not(target_os = "linux"))]
+                if t.flags & super::layout::native::DTT_FL_USER != 0 {
+                    return format!("userland {name}");
+                }
+                name.into_owned()
             })
             .collect())
     }

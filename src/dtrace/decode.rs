@@ -10,13 +10,21 @@
 //!   aggregation descriptor (`dtagd_sig`). Its llquantize has negative
 //!   buckets and an `abs() < scale` bucket in the middle.
 //! - illumos (and FreeBSD, macOS) keep the key records and the data in one
-//!   buffer, number the actions from 0x701 (count, max, min, sum, avg,
+//!   buffer, number the actions from 0x701 (count, min, max, avg, sum,
 //!   stddev, quantize, lquantize, llquantize), and put the lquantize and
 //!   llquantize parameters in the first 64-bit word of the data, with a
 //!   different bit layout for llquantize.
 //!
-//! Values come out as `dtrace(1)` prints them; rows are ordered as it
-//! orders them (by value, ties by key).
+//! Their printing code differs too, and each family's is followed:
+//! - stddev() with normalize(): Linux divides the sum of squares by the
+//!   factor, illumos, FreeBSD and macOS by its square.
+//! - quantize(): the illumos family takes data in the top bucket alone for
+//!   an empty distribution; Linux shows it.
+//! - llquantize(): each family has its own bins, labels and sort weights.
+//!
+//! Values come out as `dtrace(1)` prints them, including its unsigned
+//! division by the normalization factor; rows are ordered as it orders
+//! them (by value, ties by key, or as the aggsort options say).
 
 use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
 use std::cmp::Ordering;
@@ -83,15 +91,27 @@ fn err<T>(msg: impl Into<String>) -> Result<T, DecodeError> {
     Err(DecodeError(msg.into()))
 }
 
-// Action codes shared by both families.
-const ACT_USTACK: u16 = 0x0101;
-const ACT_JSTACK: u16 = 0x0102;
-const ACT_USYM: u16 = 0x0103;
-const ACT_UMOD: u16 = 0x0104;
-const ACT_UADDR: u16 = 0x0105;
-const ACT_STACK: u16 = 0x0401;
-const ACT_SYM: u16 = 0x0402;
-const ACT_MOD: u16 = 0x0403;
+use super::layout::{illumos, linux};
+
+// Key actions: the same codes in both families.
+const ACT_USTACK: u16 = linux::DTRACEACT_USTACK;
+const ACT_JSTACK: u16 = linux::DTRACEACT_JSTACK;
+const ACT_USYM: u16 = linux::DTRACEACT_USYM;
+const ACT_UMOD: u16 = linux::DTRACEACT_UMOD;
+const ACT_UADDR: u16 = linux::DTRACEACT_UADDR;
+const ACT_STACK: u16 = linux::DTRACEACT_STACK;
+const ACT_SYM: u16 = linux::DTRACEACT_SYM;
+const ACT_MOD: u16 = linux::DTRACEACT_MOD;
+const _: () = assert!(
+    illumos::DTRACEACT_USTACK == ACT_USTACK
+        && illumos::DTRACEACT_JSTACK == ACT_JSTACK
+        && illumos::DTRACEACT_USYM == ACT_USYM
+        && illumos::DTRACEACT_UMOD == ACT_UMOD
+        && illumos::DTRACEACT_UADDR == ACT_UADDR
+        && illumos::DTRACEACT_STACK == ACT_STACK
+        && illumos::DTRACEACT_SYM == ACT_SYM
+        && illumos::DTRACEACT_MOD == ACT_MOD
+);
 
 /// Which function an aggregating action code means in a family; the
 /// quantize parameters are filled in later.
@@ -109,75 +129,140 @@ fn function_of(abi: Abi, action: u16) -> Option<AggFunction> {
         steps: 0,
     };
     let f = match abi {
-        Abi::Linux2 => match action.checked_sub(0x700)? {
-            0 => Avg,
-            1 => Count,
-            2 => llq,
-            3 => lq,
-            4 => Max,
-            5 => Min,
-            6 => Quantize,
-            7 => Stddev,
-            8 => Sum,
+        Abi::Linux2 => match action {
+            linux::DT_AGG_AVG => Avg,
+            linux::DT_AGG_COUNT => Count,
+            linux::DT_AGG_LLQUANTIZE => llq,
+            linux::DT_AGG_LQUANTIZE => lq,
+            linux::DT_AGG_MAX => Max,
+            linux::DT_AGG_MIN => Min,
+            linux::DT_AGG_QUANTIZE => Quantize,
+            linux::DT_AGG_STDDEV => Stddev,
+            linux::DT_AGG_SUM => Sum,
             _ => return None,
         },
-        Abi::Illumos => match action.checked_sub(0x700)? {
-            1 => Count,
-            2 => Max,
-            3 => Min,
-            4 => Sum,
-            5 => Avg,
-            6 => Stddev,
-            7 => Quantize,
-            8 => lq,
-            9 => llq,
+        Abi::Illumos => match action {
+            illumos::DTRACEAGG_COUNT => Count,
+            illumos::DTRACEAGG_MIN => Min,
+            illumos::DTRACEAGG_MAX => Max,
+            illumos::DTRACEAGG_AVG => Avg,
+            illumos::DTRACEAGG_SUM => Sum,
+            illumos::DTRACEAGG_STDDEV => Stddev,
+            illumos::DTRACEAGG_QUANTIZE => Quantize,
+            illumos::DTRACEAGG_LQUANTIZE => lq,
+            illumos::DTRACEAGG_LLQUANTIZE => llq,
             _ => return None,
         },
     };
     Some(f)
 }
 
-/// How rows are ordered, mirroring libdtrace's value-then-key sort.
+/// How rows are ordered, mirroring libdtrace's value-then-key sort
+/// (`dt_aggregate_valcmp`, then `dt_aggregate_keycmp`).
 #[derive(Debug, Clone, PartialEq)]
 struct Order {
-    scalar: i64,
+    /// count/sum/min/max, avg (unnormalized integer mean) and stddev
+    /// (unsigned, so wider than i64).
+    scalar: i128,
+    /// Distributions: the sum of bucket value times count, in floating
+    /// point as libdtrace computes it.
     weight: f64,
+    /// Distributions: the count at zero, the tie-breaker after `weight`.
     zero: i64,
     key: Vec<KeyOrder>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum KeyOrder {
+    /// 1-, 2-, 4- and 8-byte records, compared unsigned.
     Number(u64),
-    /// Ordered by the text of the key part itself (saves a copy).
+    /// usym(), uaddr() and umod(): pid, then address.
+    Pair(u64, u64),
+    /// Ordered by the text of the key part itself (saves a copy); the
+    /// record holds that text followed by NUL bytes.
     Text,
+    /// Any other record, byte by byte (trailing NULs trimmed).
     Bytes(Vec<u8>),
 }
 
-/// Value first, then key, as libdtrace sorts for printing.
-fn cmp_rows(a: &(Order, Row), b: &(Order, Row)) -> Ordering {
-    let (oa, ob) = (&a.0, &b.0);
-    oa.scalar
-        .cmp(&ob.scalar)
-        .then(oa.weight.total_cmp(&ob.weight))
-        .then(oa.zero.cmp(&ob.zero))
-        .then_with(|| {
-            for (i, (ka, kb)) in oa.key.iter().zip(&ob.key).enumerate() {
-                let o = match (ka, kb) {
-                    (KeyOrder::Number(x), KeyOrder::Number(y)) => x.cmp(y),
-                    (KeyOrder::Text, KeyOrder::Text) => match (&a.1.key[i], &b.1.key[i]) {
-                        (KeyPart::Str(x), KeyPart::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
-                        _ => Ordering::Equal,
-                    },
-                    (KeyOrder::Bytes(x), KeyOrder::Bytes(y)) => x.cmp(y),
-                    _ => Ordering::Equal,
-                };
-                if o != Ordering::Equal {
-                    return o;
-                }
-            }
-            Ordering::Equal
+/// The aggregation sorting options of `dtrace(1)` (`aggsortkey`,
+/// `aggsortrev`, `aggsortkeypos`); the default is by value, ascending,
+/// from the first key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SortOptions {
+    /// `aggsortkey`: by key only, values ignored.
+    pub by_key: bool,
+    /// `aggsortrev`: every comparison reversed, aggregations included.
+    pub reverse: bool,
+    /// `aggsortkeypos`: the key part compared first; the others follow
+    /// in turn, wrapping around.
+    pub key_pos: usize,
+}
+
+/// Byte order with the shorter side padded by NULs, which is how
+/// libdtrace compares the fixed-size records holding these bytes.
+fn cmp_padded(x: &[u8], y: &[u8]) -> Ordering {
+    let n = x.len().max(y.len());
+    (0..n)
+        .map(|i| {
+            let a = x.get(i).copied().unwrap_or(0);
+            let b = y.get(i).copied().unwrap_or(0);
+            a.cmp(&b)
         })
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
+fn key_text(part: &KeyPart) -> &[u8] {
+    match part {
+        KeyPart::Str(s) => s.as_bytes(),
+        _ => &[],
+    }
+}
+
+/// `dt_aggregate_keycmp`: key parts in turn from `key_pos` (a position
+/// past the last part means the first, as `dt_keypos + 1 >= nrecs`
+/// resets it).
+fn cmp_keys(a: &(Order, Row), b: &(Order, Row), key_pos: usize) -> Ordering {
+    let n = a.0.key.len().min(b.0.key.len());
+    let start = if key_pos >= n { 0 } else { key_pos };
+    for i in (0..n).map(|k| (k + start) % n) {
+        let o = match (&a.0.key[i], &b.0.key[i]) {
+            (KeyOrder::Number(x), KeyOrder::Number(y)) => x.cmp(y),
+            (KeyOrder::Pair(x0, x1), KeyOrder::Pair(y0, y1)) => (x0, x1).cmp(&(y0, y1)),
+            (KeyOrder::Text, KeyOrder::Text) => {
+                cmp_padded(key_text(&a.1.key[i]), key_text(&b.1.key[i]))
+            }
+            (KeyOrder::Text, KeyOrder::Bytes(y)) => cmp_padded(key_text(&a.1.key[i]), y),
+            (KeyOrder::Bytes(x), KeyOrder::Text) => cmp_padded(x, key_text(&b.1.key[i])),
+            (KeyOrder::Bytes(x), KeyOrder::Bytes(y)) => cmp_padded(x, y),
+            _ => Ordering::Equal,
+        };
+        if o.is_ne() {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// `dt_aggregate_valcmp`: the scalar, then the distribution's weight,
+/// then its count at zero.
+fn cmp_values(a: &Order, b: &Order) -> Ordering {
+    a.scalar
+        .cmp(&b.scalar)
+        .then(a.weight.total_cmp(&b.weight))
+        .then(a.zero.cmp(&b.zero))
+}
+
+/// The row order of one aggregation: `dt_aggregate_valkeycmp` by default,
+/// `dt_aggregate_keycmp` with `aggsortkey`, reversed with `aggsortrev`.
+fn cmp_rows(a: &(Order, Row), b: &(Order, Row), opts: &SortOptions) -> Ordering {
+    let o = if opts.by_key {
+        cmp_keys(a, b, opts.key_pos)
+    } else {
+        cmp_values(&a.0, &b.0).then_with(|| cmp_keys(a, b, opts.key_pos))
+    };
+    if opts.reverse { o.reverse() } else { o }
 }
 
 /// One decoded entry, before grouping into aggregations.
@@ -233,9 +318,9 @@ pub fn decode_entry(
         ));
     };
     let mut data = slice(e.value_bytes, &e.value, "value")?;
-    // A factor past i64::MAX would turn negative, and i64::MIN / -1
-    // overflows; no real normalization is that large.
-    let normal = e.normal.clamp(1, i64::MAX as u64) as i64;
+    // libdtrace keeps 1 for "not normalized"; a 0 would make dtrace(1)
+    // divide by zero, so it is treated as 1 here.
+    let normal = e.normal.max(1);
     // The parameter word of lquantize/llquantize.
     let params = match (abi, function.is_distribution(), function) {
         (_, false, _) | (_, _, AggFunction::Quantize) => 0,
@@ -260,6 +345,18 @@ pub fn decode_entry(
             Ok(())
         }
     };
+    // The printing code refuses a distribution whose size does not match
+    // its parameters (EDT_DMISMATCH), so this does too.
+    let exactly = |n: usize| -> Result<(), DecodeError> {
+        if data.len() != n * 8 {
+            err(format!(
+                "{fname} record holds {} bytes, its parameters need {n} words",
+                data.len()
+            ))
+        } else {
+            Ok(())
+        }
+    };
     let mut order = Order {
         scalar: 0,
         weight: 0.0,
@@ -269,31 +366,31 @@ pub fn decode_entry(
     let value = match function {
         AggFunction::Count | AggFunction::Sum | AggFunction::Min | AggFunction::Max => {
             need(1)?;
-            order.scalar = word(0);
-            Value::Number(word(0) / normal)
+            order.scalar = word(0).into();
+            Value::Number(normalize(word(0), normal))
         }
         AggFunction::Avg => {
             need(2)?;
             let (n, total) = (word(0), word(1));
-            order.scalar = if n == 0 { 0 } else { total.wrapping_div(n) };
+            // dt_aggregate_averagecmp: the mean of the raw data.
+            order.scalar = if n == 0 { 0 } else { total.wrapping_div(n) }.into();
+            // dt_print_average: `data[1] / (int64_t)normal / data[0]`,
+            // signed, unlike the other functions.
             Value::Number(if n == 0 {
                 0
             } else {
-                (total / normal).wrapping_div(n)
+                total.wrapping_div(normal as i64).wrapping_div(n)
             })
         }
         AggFunction::Stddev => {
             need(4)?;
             let raw: [u64; 4] = std::array::from_fn(|i| word(i) as u64);
-            order.scalar = stddev(&raw, 1) as i64;
-            Value::Number(if raw[0] == 0 {
-                0
-            } else {
-                stddev(&raw, normal as u64) as i64
-            })
+            // dt_aggregate_stddevcmp: unnormalized, compared unsigned.
+            order.scalar = stddev(abi, &raw, 1).into();
+            Value::Number(stddev(abi, &raw, normal) as i64)
         }
         AggFunction::Quantize => {
-            need(QUANTIZE_BUCKETS)?;
+            exactly(QUANTIZE_BUCKETS)?;
             let counts: Vec<i64> = words(data).take(QUANTIZE_BUCKETS).collect();
             let counts = &counts[..];
             order.weight = counts
@@ -302,14 +399,14 @@ pub fn decode_entry(
                 .map(|(i, &c)| quantize_value(i) as f64 * c as f64)
                 .sum();
             order.zero = counts[ZERO_BUCKET];
-            Value::Buckets(quantize_buckets(counts, normal))
+            Value::Buckets(quantize_buckets(abi, counts, normal))
         }
         AggFunction::Lquantize { .. } => {
             let base = (params & 0xffff_ffff) as u32 as i32;
             let levels = ((params >> 32) & 0xffff) as u16;
             let step = (params >> 48) as u16;
             function = AggFunction::Lquantize { base, step, levels };
-            need(levels as usize + 2)?;
+            exactly(levels as usize + 2)?;
             let counts: Vec<i64> = words(data).take(levels as usize + 2).collect();
             let counts = &counts[..];
             let (weight, zero) = lquantize_weight(counts, base, step, levels);
@@ -332,7 +429,14 @@ pub fn decode_entry(
                     (params & 0xffff) as u16,
                 ),
             };
-            if factor < 2 || steps == 0 || low > high {
+            // What each printer accepts: Linux allows equal magnitudes
+            // and fewer steps than the factor; the illumos family's
+            // dt_print_llquantize refuses both (EDT_DMISMATCH).
+            let bad = match abi {
+                Abi::Linux2 => factor < 2 || steps == 0 || low > high,
+                Abi::Illumos => factor < 2 || steps == 0 || low >= high || factor > steps,
+            };
+            if bad {
                 return err(format!(
                     "llquantize parameters out of range: factor {factor}, \
                      magnitudes {low}..{high}, steps {steps}"
@@ -349,6 +453,7 @@ pub fn decode_entry(
                     "llquantize record of {word_count} words is too small for its parameters"
                 ));
             };
+            exactly(layout.len())?;
             let counts: Vec<i64> = words(data).take(layout.len()).collect();
             let counts = &counts[..];
             order.weight = counts
@@ -412,10 +517,28 @@ fn decode_key(
                 .collect();
             KeyPart::Stack(frames)
         }
-        ACT_USYM | ACT_UADDR => KeyPart::Symbol(symbols.user(u64_at(bytes, 0), u64_at(bytes, 1))),
-        ACT_UMOD => KeyPart::Symbol(module_of(symbols.user(u64_at(bytes, 0), u64_at(bytes, 1)))),
-        ACT_SYM => KeyPart::Symbol(symbols.kernel(u64_at(bytes, 0))),
-        ACT_MOD => KeyPart::Symbol(module_of(symbols.kernel(u64_at(bytes, 0)))),
+        // dt_aggregate_keycmp compares 8-byte records as numbers and these
+        // 16-byte ones as pid, then address; the names come after.
+        ACT_USYM | ACT_UADDR | ACT_UMOD => {
+            let (pid, pc) = (u64_at(bytes, 0), u64_at(bytes, 1));
+            let name = symbols.user(pid, pc);
+            let name = if rec.action == ACT_UMOD {
+                module_of(name)
+            } else {
+                name
+            };
+            return Ok((KeyPart::Symbol(name), KeyOrder::Pair(pid, pc)));
+        }
+        ACT_SYM | ACT_MOD => {
+            let pc = u64_at(bytes, 0);
+            let name = symbols.kernel(pc);
+            let name = if rec.action == ACT_MOD {
+                module_of(name)
+            } else {
+                name
+            };
+            return Ok((KeyPart::Symbol(name), KeyOrder::Number(pc)));
+        }
         _ => {
             let (part, number) = match bytes.len() {
                 8 => {
@@ -431,7 +554,16 @@ fn decode_key(
                     (KeyPart::Int(v as i64), v as u64)
                 }
                 1 => (KeyPart::Int(bytes[0] as i64), bytes[0] as u64),
-                _ => return Ok((KeyPart::Str(bytes_text(bytes)), KeyOrder::Text)),
+                _ => {
+                    let text = bytes_text(bytes);
+                    // Bytes shown in hex are ordered by the bytes.
+                    let order = if is_text(bytes) {
+                        KeyOrder::Text
+                    } else {
+                        order_bytes()
+                    };
+                    return Ok((KeyPart::Str(text), order));
+                }
             };
             return Ok((part, KeyOrder::Number(number)));
         }
@@ -439,16 +571,21 @@ fn decode_key(
     Ok((part, order_bytes()))
 }
 
+/// Whether a record is printable text followed only by NULs.
+fn is_text(bytes: &[u8]) -> bool {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    let (text, rest) = bytes.split_at(end);
+    text.iter()
+        .all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace() || b == 0x07 || b == 0x08)
+        && rest.iter().all(|&b| b == 0)
+}
+
 /// A string key (NUL-terminated within its record), or the bytes in hex
 /// when they are not text.
 fn bytes_text(bytes: &[u8]) -> String {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    let (text, rest) = bytes.split_at(end);
-    let printable = text
-        .iter()
-        .all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace() || b == 0x07 || b == 0x08);
-    if printable && rest.iter().all(|&b| b == 0) {
-        String::from_utf8_lossy(text).into_owned()
+    if is_text(bytes) {
+        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        String::from_utf8_lossy(&bytes[..end]).into_owned()
     } else {
         bytes
             .iter()
@@ -458,23 +595,48 @@ fn bytes_text(bytes: &[u8]) -> String {
     }
 }
 
-/// Standard deviation as libdtrace computes it: integer
-/// sqrt(avg(x²) − avg(x)²) with 128-bit sums of squares.
-fn stddev(data: &[u64; 4], normal: u64) -> u64 {
+/// A value or bucket count divided by the normalization factor as every
+/// family's printing code does it: `(long long)x / normal` with `normal`
+/// a `uint64_t`, so the division is unsigned and a negative value comes
+/// out as a large positive one when normalized (dt_print_datum,
+/// dt_print_quantline). `dtrace(1)` prints exactly that.
+fn normalize(value: i64, normal: u64) -> i64 {
+    ((value as u64) / normal) as i64
+}
+
+/// Standard deviation as `dt_stddev` computes it: integer
+/// sqrt(avg(x²) − avg(x)²) with 128-bit sums of squares, in wrapping
+/// 128-bit arithmetic. The families normalize differently: Linux divides
+/// the sum of squares by the factor once, illumos, FreeBSD and macOS by
+/// its square.
+fn stddev(abi: Abi, data: &[u64; 4], normal: u64) -> u64 {
     let (count, total) = (data[0], data[1] as i64);
+    // dt_print_stddev prints 0 for an empty entry; dt_stddev itself would
+    // divide by zero.
     if count == 0 {
         return 0;
     }
+    let normal = normal.max(1);
     let squares = (data[3] as u128) << 64 | data[2] as u128;
-    let avg_of_squares = squares / normal.max(1) as u128 / count as u128;
-    let avg = (total / normal.max(1) as i64)
+    let mut avg_of_squares = squares / normal as u128;
+    if abi == Abi::Illumos {
+        avg_of_squares /= normal as u128;
+    }
+    avg_of_squares /= count as u128;
+    let avg = total
+        .wrapping_div(normal as i64)
         .wrapping_div(count as i64)
         .unsigned_abs() as u128;
+    // dt_sqrt_128 is the integer square root of the 128-bit difference.
     avg_of_squares.wrapping_sub(avg * avg).isqrt() as u64
 }
 
-const QUANTIZE_BUCKETS: usize = 127;
-const ZERO_BUCKET: usize = 63;
+const QUANTIZE_BUCKETS: usize = linux::DTRACE_QUANTIZE_NBUCKETS;
+const ZERO_BUCKET: usize = linux::DTRACE_QUANTIZE_ZEROBUCKET;
+const _: () = assert!(
+    illumos::DTRACE_QUANTIZE_NBUCKETS == QUANTIZE_BUCKETS
+        && illumos::DTRACE_QUANTIZE_ZEROBUCKET == ZERO_BUCKET
+);
 
 /// The smallest value of quantize bucket `i` (`DTRACE_QUANTIZE_BUCKETVAL`).
 fn quantize_value(i: usize) -> i64 {
@@ -495,8 +657,16 @@ fn shown_range(counts: &[i64], empty: (usize, usize)) -> (usize, usize) {
     (first.saturating_sub(1), (last + 1).min(counts.len() - 1))
 }
 
-fn quantize_buckets(counts: &[i64], normal: i64) -> Vec<Bucket> {
-    let (first, last) = shown_range(counts, (ZERO_BUCKET - 1, ZERO_BUCKET + 1));
+fn quantize_buckets(abi: Abi, counts: &[i64], normal: u64) -> Vec<Bucket> {
+    let around_zero = (ZERO_BUCKET - 1, ZERO_BUCKET + 1);
+    let (first, last) = match abi {
+        Abi::Linux2 => shown_range(counts, around_zero),
+        // illumos, FreeBSD and macOS look for the first bucket with data
+        // only below the last one (`first_bin < NBUCKETS - 1`), so data
+        // in the top bucket alone prints as the empty buckets around zero.
+        Abi::Illumos if counts[..QUANTIZE_BUCKETS - 1].iter().all(|&c| c == 0) => around_zero,
+        Abi::Illumos => shown_range(counts, around_zero),
+    };
     (first..=last)
         .map(|i| {
             let lo = quantize_value(i);
@@ -513,7 +683,7 @@ fn quantize_buckets(counts: &[i64], normal: i64) -> Vec<Bucket> {
                 label: lo.to_string(),
                 min,
                 max,
-                count: counts[i] / normal,
+                count: normalize(counts[i], normal),
             }
         })
         .collect()
@@ -543,7 +713,7 @@ fn lquantize_buckets(
     base: i32,
     step: u16,
     levels: u16,
-    normal: i64,
+    normal: u64,
 ) -> Vec<Bucket> {
     let (base, step, levels) = (base as i64, step as i64, levels as usize);
     let (first, last) = shown_range(counts, (0, 2.min(levels + 1)));
@@ -562,7 +732,7 @@ fn lquantize_buckets(
                 label,
                 min,
                 max,
-                count: counts[i] / normal,
+                count: normalize(counts[i], normal),
             }
         })
         .collect()
@@ -698,18 +868,26 @@ fn llquantize_layout_linux(
             };
         }
     }
+    // dt_aggregate_llquantizedsum's last step lands on the overflow bins
+    // (offset bin0 from the middle) and weighs them by its value there,
+    // steps * factor^(hmag+1) / steps, although the printer labels them
+    // by the same number with "<= -" and ">= ".
+    let overflow = positive
+        .iter()
+        .find(|&&(off, _)| off == bin0)
+        .map_or(0.0, |&(_, lo)| lo as f64);
     bins[0] = LlBin {
         label: Some(format!("<= -{top}")),
         min: None,
         max: Some(-top),
-        weight: 0.0,
+        weight: -overflow,
         is_zero: false,
     };
     bins[nbins - 1] = LlBin {
         label: Some(format!(">= {top}")),
         min: Some(top),
         max: None,
-        weight: 0.0,
+        weight: overflow,
         is_zero: false,
     };
     Some(bins)
@@ -728,11 +906,13 @@ fn llquantize_layout_illumos(
     let mut next = value.saturating_mul(factor as i64);
     let nsteps = steps as i64;
     let mut step = if next > nsteps { next / nsteps } else { 1 };
+    // dt_aggregate_llquantizedsum weighs the underflow bin as
+    // factor^low - 1 and calls it the zero bin.
     let mut bins = vec![LlBin {
         label: Some(format!("< {value}")),
         min: None,
         max: Some(value - 1),
-        weight: 0.0,
+        weight: (value - 1) as f64,
         is_zero: true,
     }];
     let mut order = u32::from(low);
@@ -765,12 +945,15 @@ fn llquantize_layout_illumos(
     Some(bins)
 }
 
-fn llquantize_buckets(counts: &[i64], layout: &[LlBin], abi: Abi, normal: i64) -> Vec<Bucket> {
+fn llquantize_buckets(counts: &[i64], layout: &[LlBin], abi: Abi, normal: u64) -> Vec<Bucket> {
     let (first, last) = match abi {
         Abi::Illumos => shown_range(counts, (0, 1)),
+        // dt_print_llquantize (Linux) picks the first positive bin when
+        // there is no data and then widens whatever range it has by one
+        // bin each way, so an empty entry shows three bins.
         Abi::Linux2 => {
             let bin0 = layout.len() / 2;
-            shown_range(counts, (bin0 + 1, bin0 + 1))
+            shown_range(counts, (bin0, bin0 + 2))
         }
     };
     let mut out = Vec::new();
@@ -789,11 +972,21 @@ fn llquantize_buckets(counts: &[i64], layout: &[LlBin], abi: Abi, normal: i64) -
             None
         };
         if let Some(b) = borrowed {
+            let mut label = b.label.clone().unwrap_or_default();
+            // Linux: when nothing below the middle bin is shown, it is
+            // labelled "< scale" rather than "abs() < scale".
+            if abi == Abi::Linux2
+                && b.is_zero
+                && first >= i
+                && let Some(rest) = label.strip_prefix("abs() ")
+            {
+                label = rest.to_owned();
+            }
             out.push(Bucket {
-                label: b.label.clone().unwrap_or_default(),
+                label,
                 min: b.min,
                 max: b.max,
-                count: counts[i] / normal,
+                count: normalize(counts[i], normal),
             });
         }
     }
@@ -811,7 +1004,18 @@ pub fn describe(e: &RawEntry<'_>) -> (String, Vec<u32>) {
 /// sizes from its variable id (asked once per aggregation).
 pub fn assemble(
     entries: Vec<Decoded>,
+    describe: impl FnMut(u32) -> (String, Vec<u32>),
+) -> Snapshot {
+    assemble_sorted(entries, describe, &SortOptions::default())
+}
+
+/// [`assemble`] with the script's sorting options: libdtrace sorts by
+/// variable first (`dt_aggregate_varvalcmp`/`varkeycmp`), so with
+/// `aggsortrev` the aggregations come out in reverse order too.
+pub fn assemble_sorted(
+    entries: Vec<Decoded>,
     mut describe: impl FnMut(u32) -> (String, Vec<u32>),
+    opts: &SortOptions,
 ) -> Snapshot {
     let mut by_id: BTreeMap<u32, (Aggregation, Vec<(Order, Row)>)> = BTreeMap::new();
     for d in entries {
@@ -831,16 +1035,18 @@ pub fn assemble(
             .1
             .push((d.order, d.row));
     }
-    Snapshot {
-        aggregations: by_id
-            .into_values()
-            .map(|(mut agg, mut rows)| {
-                rows.sort_unstable_by(cmp_rows);
-                agg.rows = rows.into_iter().map(|(_, r)| r).collect();
-                agg
-            })
-            .collect(),
+    let mut aggregations: Vec<Aggregation> = by_id
+        .into_values()
+        .map(|(mut agg, mut rows)| {
+            rows.sort_unstable_by(|a, b| cmp_rows(a, b, opts));
+            agg.rows = rows.into_iter().map(|(_, r)| r).collect();
+            agg
+        })
+        .collect();
+    if opts.reverse {
+        aggregations.reverse();
     }
+    Snapshot { aggregations }
 }
 
 #[cfg(test)]

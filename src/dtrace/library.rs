@@ -83,9 +83,8 @@ pub type StrcompileFn = unsafe extern "C" fn(
 ) -> *mut DtraceProg;
 pub type ProgramExecFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo) -> c_int;
-/// `dtrace_go`: Linux DTrace 2.x takes compile flags as well; the illumos
-/// family's (macOS dtrace.h line 139, as illumos and FreeBSD) takes only
-/// the handle.
+/// `dtrace_go`: Linux DTrace 2.x takes compile flags too (its dtrace.h
+/// line 48); the illumos family's takes the handle alone.
 #[cfg(target_os = "linux")]
 pub type GoFn = unsafe extern "C" fn(*mut DtraceHdl, c_uint) -> c_int;
 #[cfg(not(target_os = "linux"))]
@@ -112,7 +111,8 @@ pub type HandleBufferedFn =
     unsafe extern "C" fn(*mut DtraceHdl, super::run::BufHandler, *mut c_void) -> c_int;
 pub type AggregatePrintFn =
     unsafe extern "C" fn(*mut DtraceHdl, *mut libc::FILE, *const c_void) -> c_int;
-pub type GetoptFn = unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *mut u64) -> c_int;
+/// `dtrace_getopt` writes a `dtrace_optval_t` (int64_t).
+pub type GetoptFn = unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *mut i64) -> c_int;
 pub type AggregateSnapFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
 pub type AggregateWalkFn =
     unsafe extern "C" fn(*mut DtraceHdl, super::aggregate::AggWalkCallback, *mut c_void) -> c_int;

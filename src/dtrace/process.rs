@@ -209,7 +209,7 @@ mod os {
     }
 }
 
-pub use os::{ProcHandler, Query};
+pub use os::{CreateFn, ProcHandler, Query};
 
 pub type HandleProcFn = unsafe extern "C" fn(*mut DtraceHdl, ProcHandler, *mut c_void) -> c_int;
 pub type GrabFn = unsafe extern "C" fn(*mut DtraceHdl, libc::pid_t, c_int) -> *mut DtraceProc;

@@ -131,6 +131,20 @@ pub fn choose_from(requested: Option<Renderer>, env: &Environment) -> Choice {
     }
 }
 
-pub fn choose(requested: Option<Renderer>) -> Choice {
-    choose_from(requested, &Environment::current())
+/// Picks the renderer: the `--renderer` flag, else the setting (View >
+/// Renderer), else by the environment.
+pub fn choose(flag: Option<Renderer>, setting: crate::settings::RendererPreference) -> Choice {
+    use crate::settings::RendererPreference as P;
+    let set = match setting {
+        P::Automatic => None,
+        P::Software => Some(Renderer::Software),
+        P::OpenGl => Some(Renderer::Gl),
+    };
+    match (flag, set) {
+        (None, Some(renderer)) => Choice {
+            renderer,
+            why: "chosen in View > Renderer".to_owned(),
+        },
+        _ => choose_from(flag, &Environment::current()),
+    }
 }

@@ -666,7 +666,10 @@ impl TileMap {
                 TextureId::User(n) => (n << 1) | 1,
             };
             let base = mix(
-                mix(texture, (c.min.x.to_bits() as u64) << 32 | c.min.y.to_bits() as u64),
+                mix(
+                    texture,
+                    (c.min.x.to_bits() as u64) << 32 | c.min.y.to_bits() as u64,
+                ),
                 (c.max.x.to_bits() as u64) << 32 | c.max.y.to_bits() as u64,
             );
             for t in mesh.indices.chunks_exact(3) {
@@ -694,7 +697,10 @@ impl TileMap {
                 }
                 let mut h = base;
                 for v in v {
-                    h = mix(h, (v.pos.x.to_bits() as u64) << 32 | v.pos.y.to_bits() as u64);
+                    h = mix(
+                        h,
+                        (v.pos.x.to_bits() as u64) << 32 | v.pos.y.to_bits() as u64,
+                    );
                     h = mix(h, (v.uv.x.to_bits() as u64) << 32 | v.uv.y.to_bits() as u64);
                     h = mix(h, u32::from_le_bytes(v.color.to_array()) as u64);
                 }

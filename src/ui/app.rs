@@ -1133,6 +1133,35 @@ impl DscopeApp {
                     self.settings.dialogs = self.dialogs;
                     self.save_settings();
                 }
+                ui.separator();
+                ui.label("Renderer, from the next start")
+                    .on_hover_text(crate::ui::renderer_description());
+                use crate::settings::RendererPreference as R;
+                for (value, label, hint) in [
+                    (
+                        R::Automatic,
+                        "Automatic",
+                        "Software over remote X, VNC and without a GPU; OpenGL elsewhere",
+                    ),
+                    (
+                        R::Software,
+                        "Software",
+                        "Sends only what changed: best over remote X and VNC",
+                    ),
+                    (
+                        R::OpenGl,
+                        "OpenGL",
+                        "Needs OpenGL (GLX or EGL) on the display",
+                    ),
+                ] {
+                    if ui
+                        .radio_value(&mut self.settings.renderer, value, label)
+                        .on_hover_text(hint)
+                        .changed()
+                    {
+                        self.save_settings();
+                    }
+                }
             });
             ui.menu_button("Script", |ui| {
                 let active = self.run.state().is_active();

@@ -3,30 +3,57 @@
 
 use super::*;
 
-/// Linux aggregating action codes (DT_AGG_*).
+mod printing;
+
+/// Linux aggregating action codes (DT_AGG_* in libdtrace/dt_aggregate.h).
 mod linux {
-    pub const AVG: u16 = 0x700;
-    pub const COUNT: u16 = 0x701;
-    pub const LLQUANTIZE: u16 = 0x702;
-    pub const LQUANTIZE: u16 = 0x703;
-    pub const MAX: u16 = 0x704;
-    pub const MIN: u16 = 0x705;
-    pub const QUANTIZE: u16 = 0x706;
-    pub const STDDEV: u16 = 0x707;
-    pub const SUM: u16 = 0x708;
+    pub use crate::dtrace::layout::linux::{
+        DT_AGG_AVG as AVG, DT_AGG_COUNT as COUNT, DT_AGG_LLQUANTIZE as LLQUANTIZE,
+        DT_AGG_LQUANTIZE as LQUANTIZE, DT_AGG_MAX as MAX, DT_AGG_MIN as MIN,
+        DT_AGG_QUANTIZE as QUANTIZE, DT_AGG_STDDEV as STDDEV, DT_AGG_SUM as SUM,
+    };
 }
 
-/// illumos aggregating action codes (DTRACEAGG_*).
+/// illumos aggregating action codes (DTRACEAGG_* in sys/dtrace.h).
 mod illumos {
-    pub const COUNT: u16 = 0x701;
-    pub const MAX: u16 = 0x702;
-    pub const MIN: u16 = 0x703;
-    pub const SUM: u16 = 0x704;
-    pub const AVG: u16 = 0x705;
-    pub const STDDEV: u16 = 0x706;
-    pub const QUANTIZE: u16 = 0x707;
-    pub const LQUANTIZE: u16 = 0x708;
-    pub const LLQUANTIZE: u16 = 0x709;
+    pub use crate::dtrace::layout::illumos::{
+        DTRACEAGG_AVG as AVG, DTRACEAGG_COUNT as COUNT, DTRACEAGG_LLQUANTIZE as LLQUANTIZE,
+        DTRACEAGG_LQUANTIZE as LQUANTIZE, DTRACEAGG_MAX as MAX, DTRACEAGG_MIN as MIN,
+        DTRACEAGG_QUANTIZE as QUANTIZE, DTRACEAGG_STDDEV as STDDEV, DTRACEAGG_SUM as SUM,
+    };
+}
+
+#[test]
+fn action_codes_are_each_familys_own() {
+    // sys/dtrace.h (illumos, FreeBSD, xnu bsd/sys/dtrace.h:600-608)
+    // numbers count, min, max, avg, sum, stddev, quantize, lquantize,
+    // llquantize from 0x701; Linux's dt_aggregate.h numbers them
+    // alphabetically from 0x700. Two words of data read as the other
+    // family's function would decode as something else.
+    for (code, f) in [
+        (0x701, AggFunction::Count),
+        (0x702, AggFunction::Min),
+        (0x703, AggFunction::Max),
+        (0x704, AggFunction::Avg),
+        (0x705, AggFunction::Sum),
+        (0x706, AggFunction::Stddev),
+        (0x707, AggFunction::Quantize),
+    ] {
+        assert_eq!(function_of(Abi::Illumos, code), Some(f), "0x{code:x}");
+    }
+    for (code, f) in [
+        (0x700, AggFunction::Avg),
+        (0x701, AggFunction::Count),
+        (0x704, AggFunction::Max),
+        (0x705, AggFunction::Min),
+        (0x706, AggFunction::Quantize),
+        (0x707, AggFunction::Stddev),
+        (0x708, AggFunction::Sum),
+    ] {
+        assert_eq!(function_of(Abi::Linux2, code), Some(f), "0x{code:x}");
+    }
+    assert_eq!(function_of(Abi::Illumos, 0x700), None);
+    assert_eq!(function_of(Abi::Linux2, 0x709), None);
 }
 
 const DIFEXPR: u16 = 1;

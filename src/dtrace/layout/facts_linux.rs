@@ -285,7 +285,12 @@ fn aggregating_action_numbers_decode_as_their_functions() {
     let cases = [
         (DT_AGG_AVG, 0, 2, "avg"),
         (DT_AGG_COUNT, 0, 1, "count"),
-        (DT_AGG_LLQUANTIZE, llquantize, 64, "llquantize"),
+        (
+            DT_AGG_LLQUANTIZE,
+            llquantize,
+            2 * (1 + 2 * 9) + 1,
+            "llquantize",
+        ),
         (DT_AGG_LQUANTIZE, lquantize, 3, "lquantize"),
         (DT_AGG_MAX, 0, 1, "max"),
         (DT_AGG_MIN, 0, 1, "min"),
@@ -324,7 +329,9 @@ fn quantize_parameters_decode_as_the_header_packs_them() {
         }
     );
 
-    // llquantize(x, 10, 1, 3, 10).
+    // llquantize(x, 10, 1, 3, 10): 57 buckets, 456 bytes, as libdtrace
+    // sizes its record (an underflow bucket, 3 magnitudes of 9 on each
+    // side, the middle one).
     let sig = 10u64 << LLQUANTIZE_STEPSSHIFT
         | 3u64 << LLQUANTIZE_HMAGSHIFT
         | 1u64 << LLQUANTIZE_LMAGSHIFT
@@ -334,7 +341,7 @@ fn quantize_parameters_decode_as_the_header_packs_them() {
         low,
         high,
         steps,
-    } = function(DT_AGG_LLQUANTIZE, sig, 64)
+    } = function(DT_AGG_LLQUANTIZE, sig, 57)
     else {
         panic!("not an llquantize");
     };
@@ -375,8 +382,9 @@ mod prototypes {
         library::SetoptFn,
     ) -> unsafe extern "C" fn(Hdl, *const c_char, *const c_char) -> c_int = |f| f;
     // dtrace.h:58 int dtrace_getopt(dtrace_hdl_t *, const char *,
-    // dtrace_optval_t *), dtrace_optval_t being uint64_t here.
-    const _: fn(library::GetoptFn) -> unsafe extern "C" fn(Hdl, *const c_char, *mut u64) -> c_int =
+    // dtrace_optval_t *): uint64_t here (dtrace/universal.h:44), i64 in
+    // Rust as for the illumos family, the same 64 bits.
+    const _: fn(library::GetoptFn) -> unsafe extern "C" fn(Hdl, *const c_char, *mut i64) -> c_int =
         |f| f;
     // dtrace.h:118 dtrace_program_strcompile(dtrace_hdl_t *, const char *s,
     // dtrace_probespec_t spec, uint_t cflags, int argc, char *const argv[])

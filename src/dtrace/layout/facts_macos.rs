@@ -301,8 +301,6 @@ fn decoded_function(action: u16, first: u64, words: usize) -> crate::model::AggF
 /// The decoder names each aggregating action number as sys/dtrace.h
 /// numbers it.
 #[test]
-#[ignore = "decode.rs's function_of takes 0x702..0x705 for max, min, sum, avg; \
-            sys/dtrace.h:601-604 says min, max, avg, sum"]
 fn aggregating_action_numbers_decode_as_their_functions() {
     let lquantize = 1u64 << params::LQUANTIZE_STEPSHIFT | 1u64 << params::LQUANTIZE_LEVELSHIFT;
     let llquantize = 10u64 << params::LLQUANTIZE_FACTORSHIFT
@@ -317,7 +315,12 @@ fn aggregating_action_numbers_decode_as_their_functions() {
         (DTRACEAGG_STDDEV, 0, 4, "stddev"),
         (DTRACEAGG_QUANTIZE, 0, DTRACE_QUANTIZE_NBUCKETS, "quantize"),
         (DTRACEAGG_LQUANTIZE, lquantize, 1 + 3, "lquantize"),
-        (DTRACEAGG_LLQUANTIZE, llquantize, 64, "llquantize"),
+        (
+            DTRACEAGG_LLQUANTIZE,
+            llquantize,
+            1 + 1 + 2 * 9 + 1,
+            "llquantize",
+        ),
     ];
     for (action, first, words, name) in cases {
         assert_eq!(
@@ -351,7 +354,8 @@ fn quantize_parameters_decode_as_the_header_packs_them() {
         }
     );
 
-    // llquantize(x, 10, 1, 3, 10).
+    // llquantize(x, 10, 1, 3, 10): the parameter word, then 29 buckets
+    // (below 10^1, 3 magnitudes of 9, at or above 10^4).
     let word = 10u64 << LLQUANTIZE_FACTORSHIFT
         | 1u64 << LLQUANTIZE_LOWSHIFT
         | 3u64 << LLQUANTIZE_HIGHSHIFT
@@ -361,7 +365,7 @@ fn quantize_parameters_decode_as_the_header_packs_them() {
         low,
         high,
         steps,
-    } = function(DTRACEAGG_LLQUANTIZE, word, 64)
+    } = function(DTRACEAGG_LLQUANTIZE, word, 1 + 3 * 9 + 1)
     else {
         panic!("not an llquantize");
     };
@@ -402,8 +406,8 @@ mod prototypes {
         library::SetoptFn,
     ) -> unsafe extern "C" fn(Hdl, *const c_char, *const c_char) -> c_int = |f| f;
     // dtrace.h:151 int dtrace_getopt(dtrace_hdl_t *, const char *,
-    // dtrace_optval_t *): int64_t here, u64 in Rust, the same 64 bits.
-    const _: fn(library::GetoptFn) -> unsafe extern "C" fn(Hdl, *const c_char, *mut u64) -> c_int =
+    // dtrace_optval_t *), int64_t (sys/dtrace.h:183).
+    const _: fn(library::GetoptFn) -> unsafe extern "C" fn(Hdl, *const c_char, *mut i64) -> c_int =
         |f| f;
     // dtrace.h:189 dtrace_prog_t *dtrace_program_strcompile(dtrace_hdl_t *,
     // const char *, dtrace_probespec_t, uint_t, int, char *const [])

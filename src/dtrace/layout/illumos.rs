@@ -53,6 +53,25 @@ pub const DTRACEAGG_LLQUANTIZE: u16 = DTRACEACT_AGGREGATION + 9;
 pub const DTRACE_QUANTIZE_NBUCKETS: usize = 127;
 pub const DTRACE_QUANTIZE_ZEROBUCKET: usize = 63;
 
+/// lquantize's parameters, packed into the first 64-bit word of its data:
+/// step, number of levels, base (signed 32 bits).
+pub const DTRACE_LQUANTIZE_STEPSHIFT: u32 = 48;
+pub const DTRACE_LQUANTIZE_STEPMASK: u64 = 0xffff << 48;
+pub const DTRACE_LQUANTIZE_LEVELSHIFT: u32 = 32;
+pub const DTRACE_LQUANTIZE_LEVELMASK: u64 = 0xffff << 32;
+pub const DTRACE_LQUANTIZE_BASESHIFT: u32 = 0;
+pub const DTRACE_LQUANTIZE_BASEMASK: u64 = 0xffff_ffff;
+/// llquantize's, in the same place but in another order: factor, low and
+/// high magnitude, steps per magnitude.
+pub const DTRACE_LLQUANTIZE_FACTORSHIFT: u32 = 48;
+pub const DTRACE_LLQUANTIZE_FACTORMASK: u64 = 0xffff << 48;
+pub const DTRACE_LLQUANTIZE_LOWSHIFT: u32 = 32;
+pub const DTRACE_LLQUANTIZE_LOWMASK: u64 = 0xffff << 32;
+pub const DTRACE_LLQUANTIZE_HIGHSHIFT: u32 = 16;
+pub const DTRACE_LLQUANTIZE_HIGHMASK: u64 = 0xffff << 16;
+pub const DTRACE_LLQUANTIZE_NSTEPSHIFT: u32 = 0;
+pub const DTRACE_LLQUANTIZE_NSTEPMASK: u64 = 0xffff;
+
 pub const DTRACE_PROVNAMELEN: usize = 64;
 pub const DTRACE_MODNAMELEN: usize = 64;
 pub const DTRACE_NAMELEN: usize = 64;
@@ -172,6 +191,10 @@ pub struct TypeInfo {
     pub ty: CtfId,
     pub flags: c_uint,
 }
+
+/// `dtt_flags`: the type is a user process's (dtrace -lv prints
+/// "userland " before it).
+pub const DTT_FL_USER: c_uint = 0x1;
 
 /// `dtrace_probeinfo_t`.
 #[repr(C)]

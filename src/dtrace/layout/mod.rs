@@ -10,6 +10,10 @@ pub mod illumos;
 pub mod linux;
 
 #[cfg(test)]
+mod facts_freebsd;
+#[cfg(test)]
+mod facts_illumos;
+#[cfg(test)]
 mod facts_linux;
 #[cfg(test)]
 mod facts_macos;
