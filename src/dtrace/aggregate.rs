@@ -246,11 +246,11 @@ fn sort_options(aggsortkey: i64, aggsortrev: i64, aggsortkeypos: i64) -> SortOpt
     SortOptions {
         by_key: aggsortkey != DTRACEOPT_UNSET,
         reverse: aggsortrev != DTRACEOPT_UNSET,
-        key_pos: match aggsortkeypos {
-            DTRACEOPT_UNSET => 0,
-            // libdtrace refuses negative values when the option is set.
-            p if (0..=i64::from(c_int::MAX)).contains(&p) => p as usize,
-            _ => 0,
+        // Unset is -2; libdtrace refuses other negative values.
+        key_pos: if (0..=i64::from(c_int::MAX)).contains(&aggsortkeypos) {
+            aggsortkeypos as usize
+        } else {
+            0
         },
     }
 }
