@@ -43,6 +43,7 @@ fn distribution(keys: usize, buckets: i64) -> Aggregation {
                         min: Some(b),
                         max: Some(b),
                         count: ((k as i64 * 31 + b * 17) % 97) + 1,
+                        raw: None,
                     })
                     .collect(),
             ),

@@ -82,6 +82,11 @@ fn output_is_what_dtrace_prints_for_every_aggregating_function() {
 
 /// `dtrace -s FILE`'s standard output.
 fn dtrace_s(file: &Path) -> String {
+    dtrace_s_with(file, &[])
+}
+
+/// `dtrace [ARGS] -s FILE`'s standard output.
+fn dtrace_s_with(file: &Path, args: &[&str]) -> String {
     let lib = dscope::dtrace::Library::load().unwrap();
     let lib_dir = lib.path.parent().unwrap().to_owned();
     let dtrace = [
@@ -94,6 +99,7 @@ fn dtrace_s(file: &Path) -> String {
     .find(|p| p.exists())
     .expect("live tests need the dtrace command to compare with");
     let theirs = Command::new(dtrace)
+        .args(args)
         .arg("-s")
         .arg(file)
         .env("LD_LIBRARY_PATH", lib_dir)
@@ -103,10 +109,16 @@ fn dtrace_s(file: &Path) -> String {
     text(&theirs.stdout)
 }
 
-fn json_run(file: &Path) -> serde_json::Value {
-    let run = dscope_run(file, &["--format", "json"]);
+fn json_run_with(file: &Path, args: &[&str]) -> serde_json::Value {
+    let mut args = args.to_vec();
+    args.extend(["--format", "json"]);
+    let run = dscope_run(file, &args);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     serde_json::from_slice(&run.stdout).expect("one JSON document")
+}
+
+fn json_run(file: &Path) -> serde_json::Value {
+    json_run_with(file, &[])
 }
 
 /// The aggregations of a JSON report.
@@ -308,4 +320,106 @@ fn a_continuous_run_stops_after_its_duration() {
         "END ran when the run was stopped: {out}"
     );
     assert!(took < Duration::from_secs(10), "stopping took {took:?}");
+}
+
+/// A script of tests/fixtures.
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// What `dtrace -s` prints for a quiet script that ends in BEGIN, made
+/// from dscope's JSON report: the script's output lines, then a blank
+/// line, then the decoded aggregations as text.
+fn report_text(file: &Path, args: &[&str]) -> String {
+    let json = json_run_with(file, args);
+    let mut out = String::new();
+    for line in json["output"].as_array().expect("output lines") {
+        out.push_str(line.as_str().expect("a line of text"));
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&snapshot_of(&json).to_dtrace_text());
+    out
+}
+
+/// dscope's text of a fixture's snapshot and `dtrace -s`'s, line by line
+/// first (a readable failure), then byte for byte.
+fn assert_same_as_dtrace(name: &str, args: &[&str]) {
+    let file = fixture(name);
+    let ours = report_text(&file, args);
+    let theirs = dtrace_s_with(&file, args);
+    for (i, (o, t)) in ours.lines().zip(theirs.lines()).enumerate() {
+        assert_eq!(o, t, "{name} {args:?}: line {} differs", i + 1);
+    }
+    assert_eq!(ours, theirs, "{name} {args:?}");
+}
+
+#[test]
+fn row_order_and_values_of_every_function_are_what_dtrace_prints() {
+    if !live() {
+        return;
+    }
+    // Ties broken by key (strings, signed ints compared unsigned,
+    // symbols by address), distributions by weight, including
+    // llquantize's overflow bins and negative buckets.
+    assert_same_as_dtrace("aggregation_order.d", &[]);
+}
+
+#[test]
+fn normalized_aggregations_are_what_dtrace_prints_bars_included() {
+    if !live() {
+        return;
+    }
+    // Numbers divided unsigned by the factor; distribution bars drawn
+    // from the raw counts, on the side of their raw sign.
+    assert_same_as_dtrace("normalized.d", &[]);
+}
+
+#[test]
+fn bar_lengths_round_like_dtrace_for_huge_counts() {
+    if !live() {
+        return;
+    }
+    assert_same_as_dtrace("bar_rounding.d", &[]);
+}
+
+#[test]
+fn the_aggsort_options_order_rows_and_aggregations_like_dtrace() {
+    if !live() {
+        return;
+    }
+    let file = fixture("sorted.d");
+    let v1 = |args: &[&str]| -> Vec<(String, String)> {
+        let json = json_run_with(&file, args);
+        let snap = snapshot_of(&json);
+        rows(snap.get("v1").expect("@v1"))
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // By value, ties by key; then by key alone.
+    assert_eq!(
+        v1(&[]),
+        pairs(&[("c, 0", "1"), ("a, 0", "3"), ("a, 2", "5"), ("b, 1", "5")])
+    );
+    assert_eq!(
+        v1(&["-x", "aggsortkey"]),
+        pairs(&[("a, 0", "3"), ("a, 2", "5"), ("b, 1", "5"), ("c, 0", "1")])
+    );
+    assert_same_as_dtrace("sorted.d", &["-x", "aggsortkey"]);
+    assert_same_as_dtrace(
+        "sorted.d",
+        &[
+            "-x",
+            "aggsortrev",
+            "-x",
+            "aggsortkey",
+            "-x",
+            "aggsortkeypos=1",
+        ],
+    );
 }

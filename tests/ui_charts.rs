@@ -40,6 +40,7 @@ fn latencies() -> Aggregation {
                         min: Some(b),
                         max: Some(b),
                         count: 76744 / (1 + k as i64 + b) + 1,
+                        raw: None,
                     })
                     .collect(),
             ),

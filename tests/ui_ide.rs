@@ -20,6 +20,7 @@ fn bucket(min: i64, count: i64) -> Bucket {
         min: Some(min),
         max: Some(min + 1),
         count,
+        raw: None,
     }
 }
 

@@ -6,7 +6,7 @@
 //! The layouts below are declared from each family's headers and checked
 //! by size and offset in the tests (and, for Linux, by the live tests).
 
-use super::decode::{self, Abi, RawEntry, RecordDesc, Symbolizer};
+use super::decode::{self, Abi, RawEntry, RecordDesc, SortOptions, Symbolizer};
 use super::library::{DtraceHdl, Functions};
 use crate::model::Snapshot;
 use std::collections::HashMap;
@@ -18,7 +18,7 @@ pub type AggWalkCallback = unsafe extern "C" fn(*const c_void, *mut c_void) -> c
 use super::layout::illumos::{AggData as IllumosAggData, RecDesc as IllumosRecDesc};
 use super::layout::linux::{AggData as LinuxAggData, RecDesc as LinuxRecDesc};
 // The walk's return values are the same in both families.
-use super::layout::native::{DTRACE_AGGWALK_ABORT, DTRACE_AGGWALK_NEXT};
+use super::layout::native::{DTRACE_AGGWALK_ABORT, DTRACE_AGGWALK_NEXT, DTRACEOPT_UNSET};
 
 /// One entry copied out of libdtrace.
 struct OwnedEntry {
@@ -238,6 +238,39 @@ impl Symbolizer for LibSymbols<'_> {
     }
 }
 
+/// The row order the sorting options ask for, as `dt_aggregate_qsort`
+/// reads their values (the same in every family): `aggsortkey` and
+/// `aggsortrev` count when set to anything, `aggsortkeypos` when set and
+/// no more than `INT_MAX`, else the first key part is compared first.
+fn sort_options(aggsortkey: i64, aggsortrev: i64, aggsortkeypos: i64) -> SortOptions {
+    SortOptions {
+        by_key: aggsortkey != DTRACEOPT_UNSET,
+        reverse: aggsortrev != DTRACEOPT_UNSET,
+        // Unset is -2; libdtrace refuses other negative values.
+        key_pos: if (0..=i64::from(c_int::MAX)).contains(&aggsortkeypos) {
+            aggsortkeypos as usize
+        } else {
+            0
+        },
+    }
+}
+
+/// A run-time option's value; unset if libdtrace does not know it.
+///
+/// # Safety
+/// `hdl` is an open handle of `fns`' library.
+unsafe fn option(fns: &Functions, hdl: *mut DtraceHdl, name: &CStr) -> i64 {
+    let mut value = DTRACEOPT_UNSET as u64;
+    // SAFETY: per this function's contract; NUL-terminated name, valid
+    // out pointer.
+    let rc = unsafe { (fns.getopt)(hdl, name.as_ptr(), &mut value) };
+    if rc == 0 {
+        value as i64
+    } else {
+        DTRACEOPT_UNSET
+    }
+}
+
 /// Every aggregation of a running (or just stopped) program, decoded.
 /// Entries that cannot be decoded are left out and reported in the error
 /// list rather than failing the snapshot.
@@ -283,7 +316,20 @@ pub unsafe fn snapshot(fns: &Functions, abi: Abi, hdl: *mut DtraceHdl) -> (Snaps
             }
         }
     }
-    let snap = decode::assemble(decoded, |id| described.remove(&id).unwrap_or_default());
+    // SAFETY: open handle, per this function's contract. Read at every
+    // snapshot: a run may change them with setopt.
+    let sort = unsafe {
+        sort_options(
+            option(fns, hdl, c"aggsortkey"),
+            option(fns, hdl, c"aggsortrev"),
+            option(fns, hdl, c"aggsortkeypos"),
+        )
+    };
+    let snap = decode::assemble_sorted(
+        decoded,
+        |id| described.remove(&id).unwrap_or_default(),
+        &sort,
+    );
     (snap, errors)
 }
 
@@ -291,6 +337,36 @@ pub unsafe fn snapshot(fns: &Functions, abi: Abi, hdl: *mut DtraceHdl) -> (Snaps
 mod tests {
     use super::super::layout::illumos::AggDesc as IllumosAggDesc;
     use super::*;
+
+    #[test]
+    fn sort_options_are_read_as_dt_aggregate_qsort_reads_them() {
+        const UNSET: i64 = DTRACEOPT_UNSET;
+        assert_eq!(sort_options(UNSET, UNSET, UNSET), SortOptions::default());
+        // `-x aggsortkey` sets 1; any set value counts, 0 included.
+        for set in [1, 0, 7] {
+            assert_eq!(
+                sort_options(set, UNSET, UNSET),
+                SortOptions {
+                    by_key: true,
+                    ..SortOptions::default()
+                }
+            );
+            assert_eq!(
+                sort_options(UNSET, set, UNSET),
+                SortOptions {
+                    reverse: true,
+                    ..SortOptions::default()
+                }
+            );
+        }
+        let pos = |p: i64| sort_options(UNSET, UNSET, p).key_pos;
+        assert_eq!([pos(0), pos(1), pos(3)], [0, 1, 3]);
+        // Past INT_MAX (and not a value libdtrace would hold): the first
+        // part.
+        assert_eq!(pos(i64::from(c_int::MAX)), c_int::MAX as usize);
+        assert_eq!(pos(i64::from(c_int::MAX) + 1), 0);
+        assert_eq!(pos(-5), 0);
+    }
 
     /// The walk callback copies an illumos entry the way decode expects
     /// it: keys and value from the one data buffer.

@@ -684,6 +684,7 @@ fn quantize_buckets(abi: Abi, counts: &[i64], normal: u64) -> Vec<Bucket> {
                 min,
                 max,
                 count: normalize(counts[i], normal),
+                raw: (normal != 1).then_some(counts[i]),
             }
         })
         .collect()
@@ -733,6 +734,7 @@ fn lquantize_buckets(
                 min,
                 max,
                 count: normalize(counts[i], normal),
+                raw: (normal != 1).then_some(counts[i]),
             }
         })
         .collect()
@@ -987,6 +989,7 @@ fn llquantize_buckets(counts: &[i64], layout: &[LlBin], abi: Abi, normal: u64) -
                 min: b.min,
                 max: b.max,
                 count: normalize(counts[i], normal),
+                raw: (normal != 1).then_some(counts[i]),
             });
         }
     }

@@ -154,7 +154,22 @@ pub struct Bucket {
     pub min: Option<i64>,
     /// Largest value counted here; `None` for an overflow bucket.
     pub max: Option<i64>,
+    /// The count as `dtrace(1)` prints it, divided by the `normalize()`
+    /// factor.
     pub count: i64,
+    /// The count before `normalize()` divided it; `None` when the
+    /// aggregation is not normalized (it is then `count`). `dtrace(1)`
+    /// draws the bars from these, so a normalized distribution keeps the
+    /// shape of its data (and counts that divide to 0 keep their bars).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<i64>,
+}
+
+impl Bucket {
+    /// The count as aggregated, before any `normalize()`.
+    pub fn raw_count(&self) -> i64 {
+        self.raw.unwrap_or(self.count)
+    }
 }
 
 impl Snapshot {
@@ -225,11 +240,15 @@ fn write_key_part(out: &mut String, part: &KeyPart, size: u32) {
 }
 
 /// The value/Distribution/count table, as libdtrace's quantize printers
-/// draw it.
+/// draw it: the layout (which signs have bars) and each bar's length come
+/// from the raw counts, and only the number printed is normalized.
 fn write_distribution(out: &mut String, buckets: &[Bucket]) {
-    let positives = buckets.iter().any(|b| b.count > 0);
-    let negatives = buckets.iter().any(|b| b.count < 0);
-    let total: f64 = buckets.iter().map(|b| (b.count as f64).abs()).sum();
+    let positives = buckets.iter().any(|b| b.raw_count() > 0);
+    let negatives = buckets.iter().any(|b| b.raw_count() < 0);
+    let total: u128 = buckets
+        .iter()
+        .map(|b| u128::from(b.raw_count().unsigned_abs()))
+        .sum();
     let _ = write!(
         out,
         "\n{:>16} {:>41} {:<9}\n",
@@ -237,33 +256,46 @@ fn write_distribution(out: &mut String, buckets: &[Bucket]) {
     );
     for b in buckets {
         let _ = write!(out, "{:>16} ", b.label);
-        quant_line(out, b.count, total, positives, negatives);
+        quant_line(out, b.raw_count(), b.count, total, positives, negatives);
     }
 }
 
-fn quant_line(out: &mut String, val: i64, total: f64, positives: bool, negatives: bool) {
+/// One bar of `dt_print_quantline`: `raw` sizes it against `total` (the
+/// sum of the raw counts' magnitudes), `count` is printed.
+fn quant_line(
+    out: &mut String,
+    raw: i64,
+    count: i64,
+    total: u128,
+    positives: bool,
+    negatives: bool,
+) {
+    // round(|raw| * len / total), which libdtrace computes in long
+    // double; in integers it is exact, where f64 would round counts
+    // above 2^53.
     let depth = |len: usize| -> usize {
-        if total == 0.0 {
+        if total == 0 {
             0
         } else {
-            ((val as f64).abs() * len as f64 / total + 0.5) as usize
+            let scaled = u128::from(raw.unsigned_abs()) * len as u128;
+            ((2 * scaled + total) / (2 * total)) as usize
         }
     };
     let ats = |n: usize| "@".repeat(n);
     let spaces = |n: usize| " ".repeat(n);
     if !negatives {
         let d = if positives { depth(40) } else { 0 };
-        let _ = writeln!(out, "|{}{} {:<9}", ats(d), spaces(40 - d), val);
+        let _ = writeln!(out, "|{}{} {:<9}", ats(d), spaces(40 - d), count);
     } else if !positives {
         let d = depth(40);
-        let _ = writeln!(out, "{}{}| {:<9}", spaces(40 - d), ats(d), val);
+        let _ = writeln!(out, "{}{}| {:<9}", spaces(40 - d), ats(d), count);
     } else {
         // Both signs: half-length bars either side of a centre line.
         let d = depth(20);
-        if val <= 0 {
-            let _ = writeln!(out, "{}{}|{:20} {:<9}", spaces(20 - d), ats(d), "", val);
+        if raw <= 0 {
+            let _ = writeln!(out, "{}{}|{:20} {:<9}", spaces(20 - d), ats(d), "", count);
         } else {
-            let _ = writeln!(out, "{:20}|{}{} {:<9}", "", ats(d), spaces(20 - d), val);
+            let _ = writeln!(out, "{:20}|{}{} {:<9}", "", ats(d), spaces(20 - d), count);
         }
     }
 }
@@ -278,6 +310,7 @@ mod tests {
             min,
             max,
             count,
+            raw: None,
         }
     }
 
@@ -340,8 +373,8 @@ mod tests {
     #[test]
     fn negative_and_positive_counts_share_a_centre_line() {
         let mut out = String::new();
-        quant_line(&mut out, -1, 2.0, true, true);
-        quant_line(&mut out, 1, 2.0, true, true);
+        quant_line(&mut out, -1, -1, 2, true, true);
+        quant_line(&mut out, 1, 1, 2, true, true);
         assert_eq!(
             out,
             format!(
@@ -352,6 +385,134 @@ mod tests {
                 " ".repeat(10)
             )
         );
+    }
+
+    /// A bucket of a normalized aggregation: `raw` counted, `count`
+    /// printed.
+    fn normalized(label: &str, raw: i64, count: i64) -> Bucket {
+        Bucket {
+            raw: Some(raw),
+            ..bucket(label, None, None, count)
+        }
+    }
+
+    fn distribution(buckets: Vec<Bucket>) -> Aggregation {
+        Aggregation {
+            id: 1,
+            name: "q".into(),
+            function: AggFunction::Quantize,
+            key_sizes: vec![],
+            rows: vec![Row {
+                key: vec![],
+                value: Value::Buckets(buckets),
+            }],
+        }
+    }
+
+    /// The table's lines after its header.
+    fn bars(agg: &Aggregation) -> Vec<String> {
+        agg.to_dtrace_text()
+            .lines()
+            .skip(2)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn normalized_bars_are_sized_by_the_raw_counts() {
+        // `@l = lquantize(-20, -10, 10, 5, 2); @l = lquantize(3, -10, 10,
+        // 5); @l = lquantize(40, -10, 10, 5, 5); normalize(@l, 2)`, as
+        // Linux dtrace(1) prints it: raw counts 2, 1 and 5 of 8 make bars
+        // of 10, 5 and 25, whatever the printed 1, 0 and 2.
+        let agg = distribution(vec![
+            normalized("< -10", 2, 1),
+            normalized("-10", 0, 0),
+            normalized("-5", 0, 0),
+            normalized("0", 1, 0),
+            normalized("5", 0, 0),
+            normalized(">= 10", 5, 2),
+        ]);
+        assert_eq!(
+            bars(&agg),
+            [
+                "           < -10 |@@@@@@@@@@                               1        ",
+                "             -10 |                                         0        ",
+                "              -5 |                                         0        ",
+                "               0 |@@@@@                                    0        ",
+                "               5 |                                         0        ",
+                "           >= 10 |@@@@@@@@@@@@@@@@@@@@@@@@@                2        ",
+            ]
+        );
+    }
+
+    #[test]
+    fn normalized_bars_take_their_sides_from_the_raw_signs() {
+        // `@q = quantize(1, -3); @q = quantize(64, 5); normalize(@q, 2)`:
+        // the -3 prints as 9223372036854775806 (unsigned division) but
+        // still draws a negative bar, 8 of 20 (3 of 8), left of the centre.
+        let agg = distribution(vec![
+            normalized("0", 0, 0),
+            normalized("1", -3, 9223372036854775806),
+            normalized("2", 0, 0),
+            normalized("64", 5, 2),
+        ]);
+        assert_eq!(
+            bars(&agg),
+            [
+                "               0                     |                     0        ",
+                "               1             @@@@@@@@|                     9223372036854775806",
+                "               2                     |                     0        ",
+                "              64                     |@@@@@@@@@@@@@        2        ",
+            ]
+        );
+        // A negative raw count alone draws to the left, even when it
+        // prints as 0.
+        let agg = distribution(vec![
+            normalized("-600", 0, 0),
+            normalized("-500", -1, 4611686018427387903),
+            normalized("-400", 0, 0),
+        ]);
+        assert_eq!(
+            bars(&agg)[1],
+            "            -500 @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@| 4611686018427387903"
+        );
+    }
+
+    #[test]
+    fn bars_round_like_dtrace_beyond_f64_precision() {
+        // 2^56 - 1 of 5 * 2^60 is a hair under half a bar: Linux dtrace(1)
+        // (long double) draws none for `@q = quantize(1, 72057594037927935);
+        // @q = quantize(2, 5692549928996306945)`, where f64 would round
+        // 2^56 - 1 up to 2^56 and draw one.
+        let (a, b) = ((1i64 << 56) - 1, 79 * (1i64 << 56) + 1);
+        let agg = distribution(vec![bucket("1", None, None, a), bucket("2", None, None, b)]);
+        assert_eq!(
+            bars(&agg),
+            [
+                format!("               1 |{} {a}", " ".repeat(40)),
+                format!("               2 |{} {b}", "@".repeat(40)),
+            ]
+        );
+    }
+
+    #[test]
+    fn json_adds_the_raw_count_only_to_normalized_buckets() {
+        let plain = serde_json::to_value(bucket("2", Some(2), Some(3), 3)).unwrap();
+        assert_eq!(
+            plain,
+            serde_json::json!({"label": "2", "min": 2, "max": 3, "count": 3})
+        );
+        let norm = serde_json::to_value(normalized("2", 7, 3)).unwrap();
+        assert_eq!(
+            norm,
+            serde_json::json!({"label": "2", "min": null, "max": null, "count": 3, "raw": 7})
+        );
+        // Snapshots written before the raw count existed still read.
+        let old: Bucket = serde_json::from_value(plain).unwrap();
+        assert_eq!((old.raw, old.raw_count()), (None, 3));
+        let back: Bucket = serde_json::from_value(norm).unwrap();
+        assert_eq!(back.raw_count(), 7);
     }
 
     #[test]

@@ -544,6 +544,7 @@ pub(crate) mod fixtures {
                             min: (min >= 0).then_some(min),
                             max: Some(if min < 0 { -1 } else { min + 9 }),
                             count,
+                            raw: None,
                         })
                         .collect(),
                 ),
