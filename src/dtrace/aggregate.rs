@@ -260,15 +260,11 @@ fn sort_options(aggsortkey: i64, aggsortrev: i64, aggsortkeypos: i64) -> SortOpt
 /// # Safety
 /// `hdl` is an open handle of `fns`' library.
 unsafe fn option(fns: &Functions, hdl: *mut DtraceHdl, name: &CStr) -> i64 {
-    let mut value = DTRACEOPT_UNSET as u64;
+    let mut value = DTRACEOPT_UNSET;
     // SAFETY: per this function's contract; NUL-terminated name, valid
     // out pointer.
     let rc = unsafe { (fns.getopt)(hdl, name.as_ptr(), &mut value) };
-    if rc == 0 {
-        value as i64
-    } else {
-        DTRACEOPT_UNSET
-    }
+    if rc == 0 { value } else { DTRACEOPT_UNSET }
 }
 
 /// Every aggregation of a running (or just stopped) program, decoded.
