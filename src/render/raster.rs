@@ -92,6 +92,27 @@ impl Frame {
         [(p >> 16) as u8, (p >> 8) as u8, p as u8]
     }
 
+    /// A copy of the pixels in `r`, as a frame of its own.
+    pub fn crop(&self, r: PixelRect) -> Frame {
+        let (w, h) = (r.x1 - r.x0, r.y1 - r.y0);
+        let mut pixels = Vec::with_capacity(w * h);
+        for y in r.y0..r.y1 {
+            pixels.extend_from_slice(&self.pixels[y * self.width + r.x0..y * self.width + r.x1]);
+        }
+        Frame {
+            width: w,
+            height: h,
+            pixels,
+        }
+    }
+
+    /// Sets every pixel of `r` to `color`.
+    pub fn fill(&mut self, r: PixelRect, color: u32) {
+        for y in r.y0..r.y1 {
+            self.pixels[y * self.width + r.x0..y * self.width + r.x1].fill(color);
+        }
+    }
+
     /// The frame as RGB bytes, for PNG files and comparisons.
     pub fn to_rgb(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.pixels.len() * 3);
@@ -114,6 +135,16 @@ pub struct PixelRect {
 impl PixelRect {
     pub fn is_empty(&self) -> bool {
         self.x0 >= self.x1 || self.y0 >= self.y1
+    }
+
+    /// The same rectangle moved right by `dx` and down by `dy`.
+    pub fn offset(self, dx: usize, dy: usize) -> PixelRect {
+        PixelRect {
+            x0: self.x0 + dx,
+            y0: self.y0 + dy,
+            x1: self.x1 + dx,
+            y1: self.y1 + dy,
+        }
     }
 }
 

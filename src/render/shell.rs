@@ -252,15 +252,16 @@ impl Shell {
             x1: w,
             y1: h,
         };
-        let (mut frame, repaint) = match (&s.shown, &s.shown_tiles) {
-            (Some(old), Some(old_tiles))
-                if old.width == w && old.height == h && s.shown_ppp == ppp && !textures_changed =>
-            {
-                (old.clone(), tiles.changed(old_tiles))
+        let old = s.shown.take();
+        let same_size = old.as_ref().is_some_and(|f| f.width == w && f.height == h);
+        let changed = match &s.shown_tiles {
+            Some(old_tiles) if same_size && s.shown_ppp == ppp && !textures_changed => {
+                Some(tiles.changed(old_tiles))
             }
-            _ => (Frame::new(w, h), vec![full]),
+            _ => None,
         };
-        if repaint.is_empty() {
+        if changed.as_ref().is_some_and(|c| c.is_empty()) {
+            s.shown = old;
             self.raster.free_textures(&mut output.textures_delta);
             s.shown_tiles = Some(tiles);
             self.log.record(false, 0, started.elapsed());
@@ -268,22 +269,36 @@ impl Shell {
         }
         let bg = self.ctx.global_style().visuals.panel_fill;
         let bg = ((bg.r() as u32) << 16) | ((bg.g() as u32) << 8) | bg.b() as u32;
-        for r in &repaint {
-            for y in r.y0..r.y1 {
-                frame.pixels[y * w + r.x0..y * w + r.x1].fill(bg);
+        let mut rects = Vec::new();
+        let frame = match (changed, old) {
+            // The frame on screen is painted over where its tiles changed,
+            // in place; only those rectangles are compared with what they
+            // held, to send just the pixels that differ.
+            (Some(repaint), Some(mut frame)) => {
+                for r in repaint {
+                    let before = frame.crop(r);
+                    frame.fill(r, bg);
+                    self.raster.paint(&mut frame, &primitives, ppp, r);
+                    rects.extend(
+                        damage(&before, &frame.crop(r), DAMAGE_TILE)
+                            .into_iter()
+                            .map(|d| d.offset(r.x0, r.y0)),
+                    );
+                }
+                frame
             }
-            self.raster.paint(&mut frame, &primitives, ppp, *r);
-        }
-        self.raster.free_textures(&mut output.textures_delta);
-        let rects = match &s.shown {
-            Some(old) if old.width == w && old.height == h => damage(old, &frame, DAMAGE_TILE),
-            _ => vec![PixelRect {
-                x0: 0,
-                y0: 0,
-                x1: w,
-                y1: h,
-            }],
+            (_, old) => {
+                let mut frame = Frame::new(w, h);
+                frame.fill(full, bg);
+                self.raster.paint(&mut frame, &primitives, ppp, full);
+                rects = match old {
+                    Some(old) if same_size => damage(&old, &frame, DAMAGE_TILE),
+                    _ => vec![full],
+                };
+                frame
+            }
         };
+        self.raster.free_textures(&mut output.textures_delta);
         let damaged: usize = rects.iter().map(|r| (r.x1 - r.x0) * (r.y1 - r.y0)).sum();
         let presented = match (&mut s.wire, rects.is_empty()) {
             (_, true) => Ok(()),
@@ -329,10 +344,20 @@ fn present(
     };
     surface.resize(w, h)?;
     let mut buffer = surface.buffer_mut()?;
-    // The buffer may hold an older frame or nothing (its age says which);
-    // copying the whole frame keeps it right whatever it held. A memcpy of
-    // the window is far cheaper than sending it.
-    buffer.copy_from_slice(&frame.pixels);
+    // A buffer of age 1 holds the frame presented last, which differs
+    // from this one only in `rects`; any other may hold an older frame or
+    // nothing, and gets the whole frame.
+    if buffer.age() == 1 {
+        let width = frame.width;
+        for r in rects {
+            for y in r.y0..r.y1 {
+                let row = y * width + r.x0..y * width + r.x1;
+                buffer[row.clone()].copy_from_slice(&frame.pixels[row]);
+            }
+        }
+    } else {
+        buffer.copy_from_slice(&frame.pixels);
+    }
     let damage: Vec<softbuffer::Rect> = rects
         .iter()
         .filter_map(|r| {
