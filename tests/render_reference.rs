@@ -65,6 +65,7 @@ fn latencies() -> Aggregation {
                         min: Some(b * 10),
                         max: Some(b * 10 + 9),
                         count: 900 / (1 + k as i64 + b) + 20 * b,
+                        raw: None,
                     })
                     .collect(),
             ),

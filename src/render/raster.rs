@@ -370,12 +370,21 @@ fn distinct_corners(t: [&Vertex; 3]) -> usize {
 
 /// The pixels whose centres lie in `lo..hi` (in pixels), within `a..b`.
 fn centre_span(lo: f32, hi: f32, a: usize, b: usize) -> (usize, usize) {
+    let (lo, hi) = (snap(lo) as f32, snap(hi) as f32);
     let first = (lo - 0.5).ceil().max(a as f32);
     let end = (hi - 0.5).ceil().min(b as f32);
     if end <= first {
         return (a, a);
     }
     (first as usize, end as usize)
+}
+
+/// GL snaps vertices to a grid of 1/256 pixel (llvmpipe's, and most
+/// GPUs' subpixel precision) before it decides coverage; doing the same
+/// keeps an edge that egui put at 57.500004 on the pixel centre at 57.5,
+/// where the top-left rule, not f32 rounding, decides who owns it.
+fn snap(v: f32) -> f64 {
+    (f64::from(v) * 256.0).round() / 256.0
 }
 
 fn paint_quad(frame: &mut Frame, tex: &Texture, q: &Quad, ppp: f32, clip: PixelRect) {
@@ -456,9 +465,12 @@ fn is_whole(x: f32) -> bool {
 
 fn paint_triangle(frame: &mut Frame, tex: &Texture, t: [&Vertex; 3], ppp: f32, clip: PixelRect) {
     let p = [t[0].pos * ppp, t[1].pos * ppp, t[2].pos * ppp];
+    // On the snapped grid every edge function below is exact in f64.
+    let p = p.map(|q| [snap(q.x), snap(q.y)]);
     // Twice the signed area; orient counter-clockwise in y-down space so
     // that "inside" is positive for every edge.
-    let area = (p[1].x - p[0].x) * (p[2].y - p[0].y) - (p[2].x - p[0].x) * (p[1].y - p[0].y);
+    let area =
+        (p[1][0] - p[0][0]) * (p[2][1] - p[0][1]) - (p[2][0] - p[0][0]) * (p[1][1] - p[0][1]);
     if area == 0.0 || !area.is_finite() {
         return;
     }
@@ -468,10 +480,10 @@ fn paint_triangle(frame: &mut Frame, tex: &Texture, t: [&Vertex; 3], ppp: f32, c
         (p, t)
     };
     let area = area.abs();
-    let min_x = p[0].x.min(p[1].x).min(p[2].x);
-    let max_x = p[0].x.max(p[1].x).max(p[2].x);
-    let min_y = p[0].y.min(p[1].y).min(p[2].y);
-    let max_y = p[0].y.max(p[1].y).max(p[2].y);
+    let min_x = p[0][0].min(p[1][0]).min(p[2][0]) as f32;
+    let max_x = p[0][0].max(p[1][0]).max(p[2][0]) as f32;
+    let min_y = p[0][1].min(p[1][1]).min(p[2][1]) as f32;
+    let max_y = p[0][1].max(p[1][1]).max(p[2][1]) as f32;
     let (x0, x1) = centre_span(min_x, max_x + 1.0, clip.x0, clip.x1);
     let (y0, y1) = centre_span(min_y, max_y + 1.0, clip.y0, clip.y1);
     if x0 >= x1 || y0 >= y1 {
@@ -481,13 +493,13 @@ fn paint_triangle(frame: &mut Frame, tex: &Texture, t: [&Vertex; 3], ppp: f32, c
     // weight of vertex i, times the area.
     let edge = |i: usize| {
         let (a, b) = (p[(i + 1) % 3], p[(i + 2) % 3]);
-        let ea = a.y - b.y;
-        let eb = b.x - a.x;
-        let ec = a.x * b.y - a.y * b.x;
+        let ea = a[1] - b[1];
+        let eb = b[0] - a[0];
         // Top-left rule: a pixel centre exactly on an edge belongs to the
-        // triangle only on a top or left edge.
-        let top_left = (ea == 0.0 && eb < 0.0) || ea > 0.0;
-        (ea, eb, ec, top_left)
+        // triangle only on a top edge (horizontal, inside below: eb > 0)
+        // or a left one (inside to the right: ea > 0).
+        let top_left = (ea == 0.0 && eb > 0.0) || ea > 0.0;
+        (ea, eb, a, top_left)
     };
     let e = [edge(0), edge(1), edge(2)];
     let col = [
@@ -502,13 +514,13 @@ fn paint_triangle(frame: &mut Frame, tex: &Texture, t: [&Vertex; 3], ppp: f32, c
         (flat_color && flat_uv).then(|| modulate(t[0].color, tex.sample(uv[0].x, uv[0].y)));
     let width = frame.width;
     for y in y0..y1 {
-        let cy = y as f32 + 0.5;
+        let cy = y as f64 + 0.5;
         // The span of this row inside all three edges, widened by a pixel
         // each way and then tested exactly per pixel.
-        let mut lo = x0 as f32;
-        let mut hi = x1 as f32;
-        for &(ea, eb, ec, _) in &e {
-            let rest = eb * cy + ec;
+        let mut lo = x0 as f64;
+        let mut hi = x1 as f64;
+        for &(ea, eb, a, _) in &e {
+            let rest = eb * (cy - a[1]) - ea * a[0];
             if ea > 0.0 {
                 lo = lo.max(-rest / ea - 1.0);
             } else if ea < 0.0 {
@@ -520,19 +532,19 @@ fn paint_triangle(frame: &mut Frame, tex: &Texture, t: [&Vertex; 3], ppp: f32, c
         if lo >= hi {
             continue;
         }
-        let sx0 = (lo.floor().max(x0 as f32)) as usize;
-        let sx1 = (hi.ceil().min(x1 as f32)) as usize;
+        let sx0 = (lo.floor().max(x0 as f64)) as usize;
+        let sx1 = (hi.ceil().min(x1 as f64)) as usize;
         for x in sx0..sx1 {
-            let cx = x as f32 + 0.5;
+            let cx = x as f64 + 0.5;
             let mut w = [0.0f32; 3];
             let mut inside = true;
-            for (k, &(ea, eb, ec, top_left)) in e.iter().enumerate() {
-                let f = ea * cx + eb * cy + ec;
+            for (k, &(ea, eb, a, top_left)) in e.iter().enumerate() {
+                let f = ea * (cx - a[0]) + eb * (cy - a[1]);
                 if f < 0.0 || (f == 0.0 && !top_left) {
                     inside = false;
                     break;
                 }
-                w[k] = f / area;
+                w[k] = (f / area) as f32;
             }
             if !inside {
                 continue;
