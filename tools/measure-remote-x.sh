@@ -91,8 +91,11 @@ sent() {
             { mine = mine && !/^[A-Z]/ }
             END { print total + 0 }'
 }
-# User+system CPU of dscope, in clock ticks.
+# User+system CPU of dscope, in clock ticks: the whole process (with the
+# delayed check's libdtrace compile on its worker thread) and its main
+# thread alone (events, egui, painting, presenting).
 cpu() { awk '{ print $14 + $15 }' "/proc/$app_pid/stat"; }
+ui_cpu() { awk '{ print $14 + $15 }' "/proc/$app_pid/task/$app_pid/stat"; }
 frames() { [ -f "$work/frames" ] && grep -c '^painted' "$work/frames" || echo 0; }
 hz=$(getconf CLK_TCK)
 
@@ -110,7 +113,7 @@ report idle_bytes_5s $((b1 - b0)) bytes
 report idle_cpu_5s $(((c1 - c0) * 1000 / hz)) ms
 report idle_frames_5s $((f1 - f0)) frames
 
-b0=$(sent); c0=$(cpu); f0=$(frames)
+b0=$(sent); c0=$(cpu); u0=$(ui_cpu); f0=$(frames)
 for _ in $(seq 1 "$keys"); do
     xdotool key x
     sleep 0.25
@@ -118,9 +121,10 @@ done
 # The keys' consequences (the delayed check, the recovery copy) belong to
 # them; wait for those, but not so long that the cursor blinks in.
 sleep 1.5
-b1=$(sent); c1=$(cpu); f1=$(frames)
+b1=$(sent); c1=$(cpu); u1=$(ui_cpu); f1=$(frames)
 report bytes_per_key $(((b1 - b0) / keys)) bytes
 report cpu_per_key $(((c1 - c0) * 1000 / hz / keys)) ms
+report ui_cpu_per_key $(((u1 - u0) * 1000 / hz / keys)) ms
 report frames_per_key "$(awk -v f=$((f1 - f0)) -v k="$keys" 'BEGIN { printf "%.1f", f / k }')" frames
 
 sleep 2
