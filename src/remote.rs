@@ -380,7 +380,20 @@ pub fn run(host_text: &str, program: &str, what: &Remote, err: &mut dyn Write) -
     let code = status.and_then(|s| s.code());
     let name = &host.destination;
     match header.as_deref() {
-        None if code == Some(SSH_FAILED) || code.is_none() => {
+        // sh's status for a command it cannot find.
+        None if code == Some(127) => {
+            let _ = writeln!(
+                err,
+                "dscope: cannot run ssh to reach {name}: install the OpenSSH client \
+                 (Debian: openssh-client)"
+            );
+            EXIT_CANNOT
+        }
+        None if code.is_none() => {
+            let _ = writeln!(err, "dscope: ssh to {name} was ended by a signal");
+            EXIT_CANNOT
+        }
+        None if code == Some(SSH_FAILED) => {
             let _ = writeln!(
                 err,
                 "dscope: cannot run dscope on {name} over ssh (ssh exited with status 255; \

@@ -476,3 +476,32 @@ fn killing_dscope_here_leaves_no_dscope_running_there() {
     child.wait().unwrap();
     wait_until_gone(&marker);
 }
+
+#[test]
+fn without_an_ssh_client_dscope_says_what_to_install() {
+    // A PATH with sh on it and no ssh.
+    let dir = tempfile::tempdir().unwrap();
+    let sh = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v sh"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(sh.trim(), dir.path().join("sh")).unwrap();
+    let out = Command::new(dscope())
+        .args(["doctor", "--host", "box"])
+        .env("PATH", dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.ends_with(
+            "dscope: cannot run ssh to reach box: install the OpenSSH client (Debian: openssh-client)\n"
+        ),
+        "{said}"
+    );
+}
