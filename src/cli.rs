@@ -73,6 +73,9 @@ pub fn parse_option(spec: &str) -> (&str, Option<&str>) {
 pub struct Request {
     /// The D script (`dtrace -s`).
     pub script: Option<std::path::PathBuf>,
+    /// The script's text when it came on standard input (`-`); `script`
+    /// then only names it in messages.
+    pub script_text: Option<String>,
     /// `-n`: probe descriptions, each with an optional clause.
     pub probes: Vec<String>,
     /// `-x`: options as `name[=value]`.
@@ -137,6 +140,9 @@ fn prepare<'l>(
     err: &mut dyn Write,
 ) -> Result<Prepared<'l>, Failure> {
     let script = match &request.script {
+        Some(path) if request.script_text.is_some() => {
+            Some((path, request.script_text.clone().unwrap_or_default()))
+        }
         Some(path) => match files::load(path) {
             Ok(f) => Some((path, f.text)),
             Err(e) => return Err(fail(err, EXIT_SCRIPT_ERRORS, &e.to_string())),
@@ -321,6 +327,9 @@ pub struct Output {
     pub format: Format,
     /// `-o`: append the output to this file instead of stdout.
     pub file: Option<std::path::PathBuf>,
+    /// Stop (as SIGINT does) when standard input reaches its end: how a
+    /// run on a remote host ends when ssh's connection does.
+    pub until_stdin_closes: bool,
 }
 
 /// `dscope run`: run like dtrace(1), printing what it prints: the trace
@@ -404,6 +413,12 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
         newline_on_stop: !json,
     };
     crate::dtrace::signals::install();
+    if output.until_stdin_closes {
+        std::thread::spawn(|| {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            crate::dtrace::signals::STOP.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
     let result = prepared.consumer.run(
         &settings,
         &crate::dtrace::signals::STOP,

@@ -14,6 +14,7 @@ pub mod lang;
 pub mod model;
 pub mod processes;
 pub mod recovery;
+pub mod remote;
 #[cfg(feature = "gui")]
 pub mod render;
 pub mod session;

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
+use dscope::remote;
 #[cfg(feature = "gui")]
 use dscope::settings::{DialogPreference, Settings};
 #[cfg(feature = "gui")]
@@ -76,12 +77,48 @@ struct Programs {
     /// Macro arguments: $1, $2, ...
     #[arg(last = true)]
     args: Vec<String>,
+    /// With `-` as the script: the name its messages use.
+    #[arg(long, hide = true, value_name = "NAME")]
+    script_name: Option<String>,
+    /// With `-` as the script: it is the first N bytes of standard input,
+    /// not all of it.
+    #[arg(long, hide = true, value_name = "N")]
+    script_bytes: Option<u64>,
+}
+
+/// Where a subcommand runs: here, or on a host through ssh.
+#[derive(clap::Args, Debug)]
+struct At {
+    /// Run it on [USER@]HOST[:PORT] through the system's ssh (its config,
+    /// keys, agent and known_hosts apply) and print what it prints there;
+    /// dscope must be installed there. DSCOPE_SSH_CONFIG=FILE gives ssh
+    /// -F FILE.
+    #[arg(long, value_name = "[USER@]HOST[:PORT]")]
+    host: Option<String>,
+    /// The dscope program on the host (default: dscope on its PATH).
+    #[arg(long, value_name = "PATH", requires = "host")]
+    remote_dscope: Option<String>,
+}
+
+impl At {
+    fn program(&self) -> &str {
+        self.remote_dscope
+            .as_deref()
+            .unwrap_or(dscope::remote::DEFAULT_PROGRAM)
+    }
 }
 
 impl Programs {
     fn request(&self) -> dscope::cli::Request {
         dscope::cli::Request {
-            script: self.file.clone().or_else(|| self.script.clone()),
+            script: self.file.clone().or_else(|| self.script.clone()).map(|p| {
+                if p.as_os_str() == "-" {
+                    dscope::remote::stdin_script_name(self.script_name.as_deref())
+                } else {
+                    p
+                }
+            }),
+            script_text: None,
             probes: self.probes.clone(),
             options: self.options.clone(),
             quiet: self.quiet,
@@ -91,6 +128,19 @@ impl Programs {
             pids: self.pids.clone(),
             args: self.args.clone(),
         }
+    }
+
+    /// The request, with the script read from standard input when it is
+    /// `-`.
+    fn read_request(&self) -> Result<dscope::cli::Request, String> {
+        let mut request = self.request();
+        let given = self.file.as_ref().or(self.script.as_ref());
+        if let (Some(name), true) = (&request.script, given.is_some_and(|p| p.as_os_str() == "-")) {
+            let text =
+                dscope::remote::script_from_stdin(&name.display().to_string(), self.script_bytes)?;
+            request.script_text = Some(text);
+        }
+        Ok(request)
     }
 }
 
@@ -102,6 +152,8 @@ enum Command {
     Check {
         #[command(flatten)]
         programs: Programs,
+        #[command(flatten)]
+        at: At,
     },
     /// List probes like dtrace -l; a PATTERN such as syscall::read*:entry
     /// (fields align to the right, empty fields match all) filters them.
@@ -110,11 +162,16 @@ enum Command {
         /// Also print each probe's argument types, like dtrace -lv.
         #[arg(short, long)]
         verbose: bool,
+        #[command(flatten)]
+        at: At,
     },
     /// Say whether this machine can check and run D: libdtrace and its
     /// ABI, privileges, and on Linux debugfs, tracefs and BTF, with the fix
     /// for each problem.
-    Doctor,
+    Doctor {
+        #[command(flatten)]
+        at: At,
+    },
     /// Run a script and -n descriptions like dtrace: the output on stdout,
     /// errors and drops on stderr; the exit status is the last exit()
     /// value. SIGINT or SIGTERM stops it (END runs, aggregations are
@@ -133,6 +190,12 @@ enum Command {
         /// errors, drops and every aggregation (schema in the README).
         #[arg(long, value_enum, default_value_t = dscope::cli::Format::Text)]
         format: dscope::cli::Format,
+        #[command(flatten)]
+        at: At,
+        /// Stop when standard input ends (how a run over ssh ends with
+        /// its connection).
+        #[arg(long, hide = true)]
+        until_stdin_closes: bool,
     },
 }
 
@@ -146,29 +209,78 @@ fn main() -> ExitCode {
     let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
     let code = match &cli.command {
         None => return run_gui(cli),
-        Some(Command::Check { programs }) => dscope::cli::check(&programs.request(), out, err),
+        Some(Command::Check { programs, at }) => match programs.read_request() {
+            Err(e) => script_failure(&e),
+            Ok(r) => match &at.host {
+                Some(h) => remote::run(h, at.program(), &remote::Remote::Check(&r), err),
+                None => dscope::cli::check(&r, out, err),
+            },
+        },
         Some(Command::Run {
             programs,
             duration,
             output,
             format,
-        }) => {
-            let duration = duration
-                .filter(|d| d.is_finite() && *d > 0.0)
-                .map(std::time::Duration::from_secs_f64);
-            let output = dscope::cli::Output {
-                duration,
-                format: *format,
-                file: output.clone(),
-            };
-            dscope::cli::run(&programs.request(), &output, out, err)
-        }
-        Some(Command::Probes { pattern, verbose }) => {
-            dscope::cli::probes(pattern.as_deref(), *verbose, out, err)
-        }
-        Some(Command::Doctor) => dscope::cli::doctor(out),
+            at,
+            until_stdin_closes,
+        }) => match programs.read_request() {
+            Err(e) => script_failure(&e),
+            Ok(_) if at.host.is_some() && output.is_some() => {
+                eprintln!(
+                    "dscope: -o FILE does not go with --host; redirect the output instead (> FILE)"
+                );
+                dscope::cli::EXIT_CANNOT
+            }
+            Ok(request) => {
+                let positive = duration.filter(|d| d.is_finite() && *d > 0.0);
+                match &at.host {
+                    Some(h) => {
+                        let what = remote::Remote::Run {
+                            request: &request,
+                            duration: positive,
+                            format: *format,
+                        };
+                        remote::run(h, at.program(), &what, err)
+                    }
+                    None => {
+                        let output = dscope::cli::Output {
+                            duration: positive.map(std::time::Duration::from_secs_f64),
+                            format: *format,
+                            file: output.clone(),
+                            until_stdin_closes: *until_stdin_closes,
+                        };
+                        dscope::cli::run(&request, &output, out, err)
+                    }
+                }
+            }
+        },
+        Some(Command::Probes {
+            pattern,
+            verbose,
+            at,
+        }) => match &at.host {
+            Some(h) => {
+                let what = remote::Remote::Probes {
+                    pattern: pattern.as_deref(),
+                    verbose: *verbose,
+                };
+                remote::run(h, at.program(), &what, err)
+            }
+            None => dscope::cli::probes(pattern.as_deref(), *verbose, out, err),
+        },
+        Some(Command::Doctor { at }) => match &at.host {
+            Some(h) => remote::run(h, at.program(), &remote::Remote::Doctor, err),
+            None => dscope::cli::doctor(out),
+        },
     };
     ExitCode::from(code)
+}
+
+/// A script that could not be read from standard input, said as a file
+/// that cannot be read is.
+fn script_failure(message: &str) -> u8 {
+    eprintln!("dscope: {message}");
+    dscope::cli::EXIT_SCRIPT_ERRORS
 }
 
 /// `dscope [FILE]`: the IDE window.
@@ -296,7 +408,7 @@ mod tests {
         };
         assert_eq!(programs.request().script, None);
         let cli = Cli::try_parse_from(["dscope", "check", "y.d", "-Z"]).unwrap();
-        let Some(Command::Check { programs }) = &cli.command else {
+        let Some(Command::Check { programs, .. }) = &cli.command else {
             panic!("{cli:?}")
         };
         assert_eq!(programs.request().script, Some(PathBuf::from("y.d")));
@@ -305,5 +417,47 @@ mod tests {
         assert!(Cli::try_parse_from(["dscope", "run", "a.d", "-s", "b.d"]).is_err());
         // -o belongs to run only.
         assert!(Cli::try_parse_from(["dscope", "check", "a.d", "-o", "f"]).is_err());
+    }
+
+    #[test]
+    fn every_subcommand_takes_a_host_and_the_program_only_with_one() {
+        for args in [
+            &["check", "x.d"][..],
+            &["run", "-n", "BEGIN"][..],
+            &["probes"][..],
+            &["doctor"][..],
+        ] {
+            let mut with = vec!["dscope"];
+            with.extend_from_slice(args);
+            with.extend_from_slice(&["--host", "me@box:22", "--remote-dscope", "/opt/d"]);
+            let cli = Cli::try_parse_from(&with).unwrap();
+            let at = match &cli.command {
+                Some(Command::Check { at, .. })
+                | Some(Command::Run { at, .. })
+                | Some(Command::Probes { at, .. })
+                | Some(Command::Doctor { at }) => at,
+                None => panic!("{cli:?}"),
+            };
+            assert_eq!(at.host.as_deref(), Some("me@box:22"));
+            assert_eq!(at.program(), "/opt/d");
+            let mut without = vec!["dscope"];
+            without.extend_from_slice(args);
+            without.extend_from_slice(&["--remote-dscope", "/opt/d"]);
+            assert!(Cli::try_parse_from(&without).is_err(), "{without:?}");
+        }
+    }
+
+    #[test]
+    fn a_script_on_standard_input_is_named_as_told() {
+        let cli = Cli::try_parse_from(["dscope", "check", "-", "--script-name", "x.d"]).unwrap();
+        let Some(Command::Check { programs, .. }) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert_eq!(programs.request().script, Some(PathBuf::from("x.d")));
+        let cli = Cli::try_parse_from(["dscope", "run", "-s", "-"]).unwrap();
+        let Some(Command::Run { programs, .. }) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert_eq!(programs.request().script, Some(PathBuf::from("<stdin>")));
     }
 }

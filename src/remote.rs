@@ -1,0 +1,653 @@
+//! `--host`: a subcommand run on another machine through the system's
+//! OpenSSH client, so the user's ~/.ssh/config, keys, agent, ProxyJump and
+//! known_hosts apply as they are. Nothing is stored and host keys are
+//! checked as ssh checks them.
+//!
+//! ssh hands the remote login shell one command string. That string is
+//! built here from fixed text and [`quote`]d arguments only; the script
+//! itself is read locally and sent over ssh's standard input. The command
+//! string first checks that the remote dscope exists and that its version
+//! matches this one, and says which on the first line of its standard
+//! output ([`HEADER`]), so that one ssh call does both checks and the run.
+//!
+//! A remote `run` is given `--until-stdin-closes`: it stops (END runs, the
+//! probes are disabled) when ssh's standard input closes, which happens
+//! when this process ends for any reason, including SIGKILL, or when the
+//! connection drops. Ctrl-C reaches ssh too (same process group), so ssh
+//! is started with SIGINT ignored; this process then closes ssh's input
+//! on the first Ctrl-C, so that the remote run stops as a local one does
+//! and its END output and aggregations still arrive, and kills ssh on the
+//! second.
+
+use crate::cli::{EXIT_CANNOT, EXIT_SCRIPT_ERRORS, Format, Request};
+use std::io::{BufRead, Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// The environment variable naming an ssh configuration file to use
+/// instead of ~/.ssh/config (given to ssh as `-F FILE`).
+pub const SSH_CONFIG_ENV: &str = "DSCOPE_SSH_CONFIG";
+
+/// What the remote command string prints first, before anything of the
+/// remote dscope's: `dscope-remote ok`, `dscope-remote missing` or
+/// `dscope-remote version VERSION`.
+pub const HEADER: &str = "dscope-remote";
+
+/// The remote command's exit status when dscope is not there.
+pub const STATUS_MISSING: u8 = 96;
+/// Its exit status when the remote dscope's version does not match.
+pub const STATUS_VERSION: u8 = 97;
+
+/// The exit status ssh gives for its own failures (cannot connect,
+/// authentication, host key, a dropped connection).
+pub const SSH_FAILED: i32 = 255;
+
+/// Quotes `text` for a POSIX shell: inside single quotes nothing is
+/// special except the single quote itself, which is written as `'\''`.
+pub fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Where to run: `[user@]host[:port]` (an IPv6 address in brackets,
+/// `[::1]:2222`, or bare, without a port).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Host {
+    /// `user@host` or `host`, as ssh takes it.
+    pub destination: String,
+    pub port: Option<u16>,
+}
+
+impl Host {
+    pub fn parse(text: &str) -> Result<Host, String> {
+        let bad = |why: &str| Err(format!("bad --host '{text}': {why}"));
+        let (user, rest) = match text.rsplit_once('@') {
+            Some((user, rest)) => (Some(user), rest),
+            None => (None, text),
+        };
+        let (host, port) = if let Some(inner) = rest.strip_prefix('[') {
+            match inner.split_once(']') {
+                Some((host, "")) => (host, None),
+                Some((host, port)) => match port.strip_prefix(':') {
+                    Some(port) => (host, Some(port)),
+                    None => return bad("expected :PORT after ]"),
+                },
+                None => return bad("no ] after ["),
+            }
+        } else {
+            match rest.split_once(':') {
+                // More than one colon: a bare IPv6 address, no port.
+                Some((_, port)) if port.contains(':') => (rest, None),
+                Some((host, port)) => (host, Some(port)),
+                None => (rest, None),
+            }
+        };
+        if host.is_empty() {
+            return bad("no host name");
+        }
+        // ssh would take these as options, or as parts of its own syntax.
+        if host.starts_with('-') || user.is_some_and(|u| u.is_empty() || u.starts_with('-')) {
+            return bad("a host or user name cannot start with '-' or be empty");
+        }
+        if host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return bad("white space in the host name");
+        }
+        let port = match port {
+            Some(p) => match p.parse::<u16>() {
+                Ok(p) if p > 0 => Some(p),
+                _ => return bad("the port must be a number from 1 to 65535"),
+            },
+            None => None,
+        };
+        let destination = match user {
+            Some(user) => format!("{user}@{host}"),
+            None => host.to_string(),
+        };
+        Ok(Host { destination, port })
+    }
+}
+
+/// The subcommand to run on the host, as parsed locally.
+#[derive(Debug, Clone)]
+pub enum Remote<'a> {
+    Check(&'a Request),
+    Run {
+        request: &'a Request,
+        duration: Option<f64>,
+        format: Format,
+    },
+    Probes {
+        pattern: Option<&'a str>,
+        verbose: bool,
+    },
+    Doctor,
+}
+
+/// The script to send: its name for messages and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub name: String,
+    pub text: String,
+}
+
+/// `-FLAG=VALUE` keeps a value that starts with `-` a value.
+fn option(args: &mut Vec<String>, flag: &str, values: &[String]) {
+    for v in values {
+        args.push(format!("{flag}={v}"));
+    }
+}
+
+fn request_args(args: &mut Vec<String>, request: &Request, script: Option<&Script>) {
+    if let Some(s) = script {
+        args.push("--script-name".into());
+        args.push(s.name.clone());
+        args.push("--script-bytes".into());
+        args.push(s.text.len().to_string());
+        args.push("-s".into());
+        args.push("-".into());
+    }
+    option(args, "-n", &request.probes);
+    option(args, "-x", &request.options);
+    for (on, flag) in [
+        (request.quiet, "-q"),
+        (request.destructive, "-w"),
+        (request.zdefs, "-Z"),
+    ] {
+        if on {
+            args.push(flag.into());
+        }
+    }
+    option(args, "-c", &request.commands);
+    option(args, "-p", &request.pids);
+    if !request.args.is_empty() {
+        args.push("--".into());
+        args.extend(request.args.iter().cloned());
+    }
+}
+
+/// The remote dscope's arguments for `what`, the script (if any) coming
+/// from standard input.
+pub fn remote_args(what: &Remote, script: Option<&Script>) -> Vec<String> {
+    let mut args = Vec::new();
+    match what {
+        Remote::Check(request) => {
+            args.push("check".into());
+            request_args(&mut args, request, script);
+        }
+        Remote::Run {
+            request,
+            duration,
+            format,
+        } => {
+            args.push("run".into());
+            args.push("--until-stdin-closes".into());
+            if let Some(d) = duration {
+                args.push(format!("--duration={d}"));
+            }
+            if *format == Format::Json {
+                args.push("--format=json".into());
+            }
+            request_args(&mut args, request, script);
+        }
+        Remote::Probes { pattern, verbose } => {
+            args.push("probes".into());
+            if *verbose {
+                args.push("-v".into());
+            }
+            if let Some(p) = pattern {
+                args.push("--".into());
+                args.push(p.to_string());
+            }
+        }
+        Remote::Doctor => args.push("doctor".into()),
+    }
+    args
+}
+
+/// This build's `major.minor.`, which the remote one must share.
+fn version_prefix() -> String {
+    let v = env!("CARGO_PKG_VERSION");
+    let mut parts = v.split('.');
+    format!(
+        "{}.{}.",
+        parts.next().unwrap_or("0"),
+        parts.next().unwrap_or("0")
+    )
+}
+
+/// The one command string ssh gives the remote login shell: check that
+/// `program` is there and of this major.minor, say so on the first line,
+/// then become it with `args`. Every piece of user text in it is quoted.
+pub fn command_string(program: &str, args: &[String]) -> String {
+    let quoted: Vec<String> = args.iter().map(|a| quote(a)).collect();
+    format!(
+        "d={program}; \
+         if ! command -v \"$d\" >/dev/null 2>&1; then echo '{HEADER} missing'; exit {STATUS_MISSING}; fi; \
+         v=$(\"$d\" --version 2>/dev/null | head -n 1); \
+         case \"$v\" in {prefix}*) ;; *) printf '{HEADER} version %s\\n' \"$v\"; exit {STATUS_VERSION};; esac; \
+         echo '{HEADER} ok'; \
+         exec \"$d\" {args}",
+        program = quote(program),
+        prefix = quote(&format!("dscope {}", version_prefix())),
+        args = quoted.join(" "),
+    )
+}
+
+/// ssh's arguments: `-T` because a remote terminal would merge stderr into
+/// stdout and turn Ctrl-C into a byte; `--` so that no destination is
+/// taken as an option.
+pub fn ssh_args(host: &Host, config: Option<&str>, command: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    if let Some(file) = config {
+        args.push("-F".into());
+        args.push(file.into());
+    }
+    args.push("-T".into());
+    if let Some(port) = host.port {
+        args.push("-p".into());
+        args.push(port.to_string());
+    }
+    args.push("--".into());
+    args.push(host.destination.clone());
+    args.push(command.into());
+    args
+}
+
+/// Reads a script that comes on standard input (`-` as the script file):
+/// the first `bytes` bytes, or all of it. Errors name `name` as a file
+/// error would.
+pub fn script_from_stdin(name: &str, bytes: Option<u64>) -> Result<String, String> {
+    let path = std::path::Path::new(name);
+    let mut data = Vec::new();
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let read = match bytes {
+        Some(n) => Read::by_ref(&mut input).take(n).read_to_end(&mut data),
+        None => Read::by_ref(&mut input)
+            .take(crate::files::MAX_FILE_BYTES + 1)
+            .read_to_end(&mut data),
+    };
+    if let Err(e) = read {
+        return Err(format!("cannot read {name} from standard input: {e}"));
+    }
+    if bytes.is_some_and(|n| data.len() as u64 != n) {
+        return Err(format!("{name}: standard input ended inside the script"));
+    }
+    if data.len() as u64 > crate::files::MAX_FILE_BYTES {
+        return Err(format!("{name}: too large for a D script"));
+    }
+    crate::files::decode(path, data).map_err(|e| e.to_string())
+}
+
+/// Runs `what` on `host` and prints what it prints there; returns its exit
+/// status, or [`EXIT_CANNOT`] with a message when it could not run there.
+pub fn run(host_text: &str, program: &str, what: &Remote, err: &mut dyn Write) -> u8 {
+    let host = match Host::parse(host_text) {
+        Ok(h) => h,
+        Err(e) => {
+            let _ = writeln!(err, "dscope: {e}");
+            return EXIT_CANNOT;
+        }
+    };
+    // The script is read here, so its errors name the local file exactly
+    // as a local run's do.
+    let script = match what {
+        Remote::Check(r) | Remote::Run { request: r, .. } => match &r.script {
+            Some(path) if r.script_text.is_some() => Some(Script {
+                name: path.display().to_string(),
+                text: r.script_text.clone().unwrap_or_default(),
+            }),
+            Some(path) => match crate::files::load(path) {
+                Ok(f) => Some(Script {
+                    name: path.display().to_string(),
+                    text: f.text,
+                }),
+                Err(e) => {
+                    let _ = writeln!(err, "dscope: {e}");
+                    return EXIT_SCRIPT_ERRORS;
+                }
+            },
+            None => None,
+        },
+        _ => None,
+    };
+    let command = command_string(program, &remote_args(what, script.as_ref()));
+    let config = std::env::var(SSH_CONFIG_ENV).ok().filter(|c| !c.is_empty());
+    // ssh restores a SIGINT it finds ignored to nothing, so the shell sets
+    // it ignored and becomes ssh; "$@" passes the arguments untouched.
+    let mut child = match Command::new("sh")
+        .arg("-c")
+        .arg("trap '' INT; exec ssh \"$@\"")
+        .arg("ssh")
+        .args(ssh_args(&host, config.as_deref(), &command))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "dscope: cannot start ssh: {e}");
+            return EXIT_CANNOT;
+        }
+    };
+    let mut stdin = child.stdin.take();
+    if let (Some(input), Some(s)) = (stdin.as_mut(), &script) {
+        // A failure here means ssh has already gone; its status says why.
+        let _ = input.write_all(s.text.as_bytes());
+        let _ = input.flush();
+    }
+    let copier = child.stdout.take().map(|out| {
+        std::thread::spawn(move || {
+            let mut reader = std::io::BufReader::new(out);
+            let header = read_header(&mut reader);
+            let mut stdout = std::io::stdout();
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if stdout.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        let _ = stdout.flush();
+                    }
+                }
+            }
+            header
+        })
+    });
+    crate::dtrace::signals::install();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) => {}
+            Err(_) => break None,
+        }
+        if crate::dtrace::signals::ABORT.load(Ordering::SeqCst) {
+            let _ = child.kill();
+            break child.wait().ok();
+        }
+        if crate::dtrace::signals::STOP.load(Ordering::SeqCst) {
+            // Closing ssh's input is what stops the remote run.
+            stdin = None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    let header = copier.and_then(|c| c.join().ok()).flatten();
+    let code = status.and_then(|s| s.code());
+    let name = &host.destination;
+    match header.as_deref() {
+        // sh's status for a command it cannot find.
+        None if code == Some(127) => {
+            let _ = writeln!(
+                err,
+                "dscope: cannot run ssh to reach {name}: install the OpenSSH client \
+                 (Debian: openssh-client)"
+            );
+            EXIT_CANNOT
+        }
+        None if code.is_none() => {
+            let _ = writeln!(err, "dscope: ssh to {name} was ended by a signal");
+            EXIT_CANNOT
+        }
+        None if code == Some(SSH_FAILED) => {
+            let _ = writeln!(
+                err,
+                "dscope: cannot run dscope on {name} over ssh (ssh exited with status 255; \
+                 its own message is above)"
+            );
+            EXIT_CANNOT
+        }
+        Some("missing") => {
+            let _ = writeln!(
+                err,
+                "dscope: dscope is not installed on {name} (or not on its PATH): install the \
+                 headless build there (README: Install), or give its path with --remote-dscope"
+            );
+            EXIT_CANNOT
+        }
+        Some(v) if v.starts_with("version") => {
+            let theirs = v.trim_start_matches("version").trim();
+            let theirs = if theirs.is_empty() {
+                "no answer to --version"
+            } else {
+                theirs
+            };
+            let _ = writeln!(
+                err,
+                "dscope: {name} has {theirs}, but this is dscope {}: install the same \
+                 major.minor version there (README: Install), or give its path with \
+                 --remote-dscope",
+                env!("CARGO_PKG_VERSION")
+            );
+            EXIT_CANNOT
+        }
+        Some(_) if code == Some(SSH_FAILED) => {
+            // The remote dscope never exits 255 by itself except for a
+            // script's exit(255); a dropped connection does too.
+            let _ = writeln!(
+                err,
+                "dscope: ssh to {name} ended with status 255: the connection dropped, \
+                 or the script exited with 255"
+            );
+            255
+        }
+        _ => match code {
+            Some(c) => (c & 0xff) as u8,
+            // Killed by a signal: by the second Ctrl-C, most often.
+            None => EXIT_SCRIPT_ERRORS,
+        },
+    }
+}
+
+/// Reads up to the header line; what a login script printed before it goes
+/// to stderr, since it is not the remote dscope's output. `None` when the
+/// output ended first (ssh failed before the command ran).
+fn read_header(reader: &mut impl BufRead) -> Option<String> {
+    let prefix = format!("{HEADER} ");
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => {}
+        }
+        if let Some(rest) = line.strip_prefix(&prefix) {
+            return Some(rest.trim_end_matches('\n').to_string());
+        }
+        eprint!("{line}");
+    }
+}
+
+/// The default name of the program on the host.
+pub const DEFAULT_PROGRAM: &str = "dscope";
+
+/// For `-` as a script: the name messages use.
+pub fn stdin_script_name(name: Option<&str>) -> PathBuf {
+    PathBuf::from(name.unwrap_or("<stdin>"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `sh` makes of `words`, each quoted and joined: the words back.
+    fn through_sh(words: &[&str]) -> Vec<String> {
+        let quoted: Vec<String> = words.iter().map(|w| quote(w)).collect();
+        let script = format!(
+            "for a in {}; do printf '%s\\0' \"$a\"; done",
+            quoted.join(" ")
+        );
+        let out = Command::new("sh").arg("-c").arg(script).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut words: Vec<String> = text.split('\0').map(String::from).collect();
+        words.pop();
+        words
+    }
+
+    #[test]
+    fn quoted_words_reach_the_shell_unchanged() {
+        let hostile = [
+            "plain",
+            "two words",
+            "",
+            "'",
+            "''",
+            "it's",
+            "\"double\"",
+            "$HOME",
+            "${PATH}",
+            "$(echo no)",
+            "`echo no`",
+            "back\\slash\\",
+            "new\nline",
+            "\n",
+            "-x",
+            "--help",
+            "tab\there",
+            "*",
+            "; rm -rf /tmp/nothing",
+            "a'b\"c$d`e\\f",
+            "ünïcödé",
+        ];
+        assert_eq!(through_sh(&hostile), hostile);
+        assert_eq!(quote(""), "''");
+        assert_eq!(quote("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn hosts_parse_as_ssh_takes_them() {
+        let h = |d: &str, p| Host {
+            destination: d.into(),
+            port: p,
+        };
+        assert_eq!(Host::parse("box"), Ok(h("box", None)));
+        assert_eq!(Host::parse("me@box:2222"), Ok(h("me@box", Some(2222))));
+        assert_eq!(Host::parse("[::1]:22"), Ok(h("::1", Some(22))));
+        assert_eq!(Host::parse("fe80::1"), Ok(h("fe80::1", None)));
+        assert_eq!(Host::parse("a@b@c"), Ok(h("a@b@c", None)));
+        for bad in [
+            "",
+            "-oProxyCommand=x",
+            "me@",
+            "@box",
+            "-u@box",
+            "box:",
+            "box:0",
+        ] {
+            assert!(Host::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Host::parse("box:99999").is_err());
+        assert!(Host::parse("a b").is_err());
+    }
+
+    #[test]
+    fn the_remote_arguments_say_what_the_local_ones_said() {
+        let request = Request {
+            script: Some("x.d".into()),
+            probes: vec!["-weird".into(), "BEGIN { exit(0); }".into()],
+            options: vec!["=x".into()],
+            quiet: true,
+            zdefs: true,
+            args: vec!["--".into(), "a b".into()],
+            ..Request::default()
+        };
+        let script = Script {
+            name: "x.d".into(),
+            text: "BEGIN {}\n".into(),
+        };
+        let args = remote_args(
+            &Remote::Run {
+                request: &request,
+                duration: Some(1.5),
+                format: Format::Json,
+            },
+            Some(&script),
+        );
+        assert_eq!(
+            args,
+            [
+                "run",
+                "--until-stdin-closes",
+                "--duration=1.5",
+                "--format=json",
+                "--script-name",
+                "x.d",
+                "--script-bytes",
+                "9",
+                "-s",
+                "-",
+                "-n=-weird",
+                "-n=BEGIN { exit(0); }",
+                "-x==x",
+                "-q",
+                "-Z",
+                "--",
+                "--",
+                "a b",
+            ]
+        );
+        let probes = remote_args(
+            &Remote::Probes {
+                pattern: Some("-x"),
+                verbose: true,
+            },
+            None,
+        );
+        assert_eq!(probes, ["probes", "-v", "--", "-x"]);
+    }
+
+    #[test]
+    fn the_command_string_checks_before_it_runs_and_quotes_everything() {
+        let cmd = command_string("/opt/my dscope", &["check".into(), "$(no)".into()]);
+        assert!(cmd.starts_with("d='/opt/my dscope'; "), "{cmd}");
+        assert!(cmd.ends_with("exec \"$d\" 'check' '$(no)'"), "{cmd}");
+        // Run by a real shell with a program that is not there: the
+        // header says so and the status is the distinct one.
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(command_string("/nonexistent/dscope", &["doctor".into()]))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "dscope-remote missing\n"
+        );
+        assert_eq!(out.status.code(), Some(STATUS_MISSING.into()));
+        // A program that answers --version with another release.
+        let dir = std::env::temp_dir().join(format!("dscope-remote-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fake = dir.join("old-dscope");
+        std::fs::write(&fake, "#!/bin/sh\necho 'dscope 999.0.0'\n").unwrap();
+        let run_chmod = Command::new("chmod").arg("+x").arg(&fake).status().unwrap();
+        assert!(run_chmod.success());
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(command_string(fake.to_str().unwrap(), &["doctor".into()]))
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "dscope-remote version dscope 999.0.0\n"
+        );
+        assert_eq!(out.status.code(), Some(STATUS_VERSION.into()));
+    }
+
+    #[test]
+    fn ssh_is_told_where_and_never_takes_the_host_for_an_option() {
+        let host = Host::parse("me@box:2200").unwrap();
+        assert_eq!(
+            ssh_args(&host, Some("/tmp/cfg"), "CMD"),
+            ["-F", "/tmp/cfg", "-T", "-p", "2200", "--", "me@box", "CMD"]
+        );
+        assert_eq!(
+            ssh_args(&Host::parse("box").unwrap(), None, "CMD"),
+            ["-T", "--", "box", "CMD"]
+        );
+    }
+}

@@ -1,0 +1,507 @@
+//! `--host` against a real OpenSSH server on 127.0.0.1: its own host key,
+//! a key pair made for the test, known_hosts checked strictly, and the
+//! client's settings given to dscope through DSCOPE_SSH_CONFIG. The remote
+//! dscope is this build. Skipped, saying why, where /usr/sbin/sshd or
+//! ssh-keygen is missing.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const SSHD: &str = "/usr/sbin/sshd";
+/// The alias the ssh config file gives the test server.
+const ALIAS: &str = "dscope-test";
+/// Kept free of any server: the closed-port case.
+const CLOSED_PORT: u16 = 2249;
+static NEXT_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(2240);
+
+fn dscope() -> &'static str {
+    env!("CARGO_BIN_EXE_dscope")
+}
+
+struct Sshd {
+    child: Child,
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run_ok(cmd: &mut Command) {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{cmd:?}: {out:?}");
+}
+
+fn port_is_free(port: u16) -> bool {
+    std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+}
+
+/// Starts sshd on the first free port of 2240-2248 and writes the client's
+/// config; `None` (after saying why) when this machine has no OpenSSH.
+fn sshd() -> Option<Sshd> {
+    if !Path::new(SSHD).exists() || Command::new("ssh-keygen").arg("-?").output().is_err() {
+        eprintln!("skipped: no {SSHD} or ssh-keygen here (apt-get install openssh-server)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for key in ["host_key", "id"] {
+        run_ok(
+            Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                .arg(d.join(key)),
+        );
+    }
+    std::fs::copy(d.join("id.pub"), d.join("authorized_keys")).unwrap();
+    let host_pub = std::fs::read_to_string(d.join("host_key.pub")).unwrap();
+    std::fs::write(d.join("known_hosts"), format!("{ALIAS} {host_pub}")).unwrap();
+    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    // Tests run at once, so each takes its own port before it looks.
+    let port = loop {
+        let p = NEXT_PORT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        assert!(p < CLOSED_PORT, "no free port in 2240-2248");
+        if port_is_free(p) {
+            break p;
+        }
+    };
+    let server_config = d.join("sshd_config");
+    std::fs::write(
+        &server_config,
+        format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
+             AuthorizedKeysFile {d}/authorized_keys\nStrictModes no\nUsePAM no\n\
+             PermitRootLogin prohibit-password\nPasswordAuthentication no\n\
+             KbdInteractiveAuthentication no\nLogLevel ERROR\n",
+            d = d.display()
+        ),
+    )
+    .unwrap();
+    let config = d.join("ssh_config");
+    std::fs::write(
+        &config,
+        format!(
+            "Host {ALIAS}\n  HostName 127.0.0.1\n  Port {port}\n  User {user}\n  \
+             IdentityFile {d}/id\n  IdentitiesOnly yes\n  UserKnownHostsFile {d}/known_hosts\n  \
+             GlobalKnownHostsFile /dev/null\n  HostKeyAlias {ALIAS}\n  \
+             StrictHostKeyChecking yes\n  BatchMode yes\n  LogLevel ERROR\n",
+            d = d.display()
+        ),
+    )
+    .unwrap();
+    // sshd started as root wants its privilege separation directory,
+    // which a package's service would have made at boot.
+    if !Path::new("/run/sshd").exists()
+        && Command::new("id").arg("-u").output().unwrap().stdout == b"0\n"
+    {
+        let _ = std::fs::create_dir_all("/run/sshd");
+    }
+    let child = Command::new(SSHD)
+        .arg("-D")
+        .arg("-e")
+        .arg("-f")
+        .arg(&server_config)
+        .stdin(Stdio::null())
+        // Its log (such as the readiness probe below) stays out of the
+        // test's output.
+        .stderr(std::fs::File::create(d.join("sshd.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let server = Sshd { child, dir, config };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "sshd did not start on {port}: {}",
+            std::fs::read_to_string(server.path("sshd.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(server)
+}
+
+impl Sshd {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `dscope SUBCOMMAND ARGS` run here, through ssh to the test server.
+    fn remote(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(dscope());
+        cmd.arg(args[0])
+            .args(["--host", ALIAS, "--remote-dscope", dscope()])
+            .args(&args[1..])
+            .env("DSCOPE_SSH_CONFIG", &self.config)
+            .stdin(Stdio::null());
+        cmd
+    }
+}
+
+fn local(args: &[&str]) -> Output {
+    Command::new(dscope())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Same stdout, stderr and status.
+fn assert_same(remote: &Output, local: &Output) {
+    assert_eq!(text(&remote.stdout), text(&local.stdout), "stdout");
+    assert_eq!(text(&remote.stderr), text(&local.stderr), "stderr");
+    assert_eq!(remote.status.code(), local.status.code(), "status");
+}
+
+#[test]
+fn check_on_the_host_says_what_check_says_here() {
+    let Some(server) = sshd() else { return };
+    let good = server.path("good.d");
+    std::fs::write(&good, "BEGIN { exit(0); }\n").unwrap();
+    let bad = server.path("bad.d");
+    std::fs::write(&bad, "BEGIN\n{\n\tx = ;\n}\n").unwrap();
+    for file in [&good, &bad] {
+        let f = file.to_str().unwrap();
+        let here = local(&["check", f]);
+        let there = server.remote(&["check", f]).output().unwrap();
+        assert_same(&there, &here);
+    }
+    // Not just equal: the error is the compiler's, naming the local file.
+    let there = server
+        .remote(&["check", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = text(&there.stderr);
+    if dscope::dtrace::Library::load().is_ok() {
+        assert_eq!(there.status.code(), Some(1), "{said}");
+        assert!(said.starts_with(&format!("{}:3:", bad.display())), "{said}");
+    }
+    // A script that is not there is reported here, as here.
+    let missing = server.path("missing.d");
+    let m = missing.to_str().unwrap();
+    assert_same(
+        &server.remote(&["check", m]).output().unwrap(),
+        &local(&["check", m]),
+    );
+}
+
+#[test]
+fn hostile_arguments_arrive_intact() {
+    let Some(server) = sshd() else { return };
+    // A -x name with quotes, $, backquotes, a backslash and a newline;
+    // libdtrace's error names it, so the output shows what arrived.
+    let option = "no'such\"opt$HOME`id`\\\nx=1";
+    let description = "BEGIN { trace(\"it's $1 `x`\"); }";
+    let args = [
+        "check",
+        "-x",
+        option,
+        "-n",
+        description,
+        "--",
+        "-leading dash",
+        "",
+        "$(id)",
+    ];
+    let here = local(&args);
+    let there = server.remote(&args).output().unwrap();
+    assert_same(&there, &here);
+    if dscope::dtrace::Library::load().is_ok() {
+        assert!(
+            text(&there.stderr).contains("no'such\"opt$HOME`id`\\\nx"),
+            "{there:?}"
+        );
+    }
+    // The same description and macro arguments without the bad option
+    // compile there as here.
+    let args = ["check", "-n", description, "--", "-leading dash", "$(id)"];
+    assert_same(&server.remote(&args).output().unwrap(), &local(&args));
+}
+
+#[test]
+fn a_host_without_dscope_gets_the_install_message() {
+    let Some(server) = sshd() else { return };
+    let mut cmd = Command::new(dscope());
+    let out = cmd
+        .args(["doctor", "--host", ALIAS, "--remote-dscope", "/nonexistent"])
+        .env("DSCOPE_SSH_CONFIG", &server.config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "dscope: dscope is not installed on {ALIAS} (or not on its PATH): install the \
+             headless build there (README: Install), or give its path with --remote-dscope\n"
+        )
+    );
+    // A dscope of another release there: both versions are named.
+    let old = server.path("old-dscope");
+    std::fs::write(&old, "#!/bin/sh\necho 'dscope 999.1.0'\n").unwrap();
+    run_ok(Command::new("chmod").arg("+x").arg(&old));
+    let out = Command::new(dscope())
+        .args(["doctor", "--host", ALIAS, "--remote-dscope"])
+        .arg(&old)
+        .env("DSCOPE_SSH_CONFIG", &server.config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "dscope: {ALIAS} has dscope 999.1.0, but this is dscope {}: install the same \
+             major.minor version there (README: Install), or give its path with \
+             --remote-dscope\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+#[test]
+fn doctor_and_probes_on_the_host_print_what_they_print_here() {
+    let Some(server) = sshd() else { return };
+    assert_same(
+        &server.remote(&["doctor"]).output().unwrap(),
+        &local(&["doctor"]),
+    );
+    // Probe ids are given out as probes are made, by any run on the
+    // machine; dtrace's own come first and keep theirs.
+    let pattern = ["probes", "dtrace:::"];
+    assert_same(&server.remote(&pattern).output().unwrap(), &local(&pattern));
+}
+
+#[test]
+fn ssh_failing_is_said_with_the_host_and_its_status() {
+    // No server needed: nothing listens on the closed port.
+    let Some(server) = sshd() else { return };
+    assert!(port_is_free(CLOSED_PORT), "port {CLOSED_PORT} is in use");
+    let host = format!("{ALIAS}:{CLOSED_PORT}");
+    let out = Command::new(dscope())
+        .args(["check", "-n", "BEGIN", "--host", &host])
+        .env("DSCOPE_SSH_CONFIG", &server.config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert_eq!(text(&out.stdout), "");
+    // ssh's own words first, then dscope's, naming the host.
+    assert!(said.contains("Connection refused"), "{said}");
+    assert!(
+        said.ends_with(&format!(
+            "dscope: cannot run dscope on {ALIAS} over ssh (ssh exited with status 255; \
+             its own message is above)\n"
+        )),
+        "{said}"
+    );
+}
+
+fn live() -> bool {
+    let on = std::env::var("DSCOPE_LIVE").is_ok_and(|v| v == "1");
+    if !on {
+        eprintln!("skipped: set DSCOPE_LIVE=1 to run live tests");
+    }
+    on && dscope::dtrace::Library::load().is_ok()
+}
+
+#[test]
+fn a_run_on_the_host_prints_what_a_run_here_prints() {
+    let Some(server) = sshd() else { return };
+    if !live() {
+        return;
+    }
+    let script = server.path("begin.d");
+    std::fs::write(
+        &script,
+        "BEGIN { printf(\"hello %s %d\\n\", $$1, 42); @n[\"a\"] = count(); @m[\"b\"] = sum(3); exit(3); }\n",
+    )
+    .unwrap();
+    let s = script.to_str().unwrap();
+    for extra in [&[][..], &["-q"][..], &["-q", "--format", "json"][..]] {
+        let mut args = vec!["run", s];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", "it's $HOME"]);
+        let here = local(&args);
+        assert_eq!(here.status.code(), Some(3), "{here:?}");
+        assert!(
+            text(&here.stdout).contains("hello it's $HOME 42"),
+            "{here:?}"
+        );
+        let there = server.remote(&args).output().unwrap();
+        // BEGIN fires on whichever CPU dscope runs on, here or there.
+        assert_eq!(without_cpu(&there.stdout), without_cpu(&here.stdout));
+        assert_eq!(text(&there.stderr), text(&here.stderr));
+        assert_eq!(there.status.code(), here.status.code());
+    }
+}
+
+/// The output with the CPU column of `CPU ID FUNCTION:NAME` lines blanked.
+fn without_cpu(out: &[u8]) -> String {
+    text(out)
+        .lines()
+        .map(|line| {
+            let mut words = line.split_whitespace();
+            match (words.next(), words.next()) {
+                (Some(cpu), Some(id))
+                    if cpu.bytes().all(|b| b.is_ascii_digit())
+                        && id.bytes().all(|b| b.is_ascii_digit())
+                        && line.contains(':') =>
+                {
+                    line.replacen(cpu, "_", 1)
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Processes whose command line contains `marker`.
+fn processes_with(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            if cmdline.contains(marker) {
+                found.push(format!(
+                    "{}: {cmdline}",
+                    entry.file_name().to_string_lossy()
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Starts a run on the host that would go on for ever, and waits until its
+/// probes are enabled there.
+fn endless_run(server: &Sshd, marker: &str) -> (Child, BufReader<std::process::ChildStderr>) {
+    let tick = format!("tick-1s {{ printf(\"tick %s\\n\", \"{marker}\"); }}");
+    let mut cmd = server.remote(&["run", "-n", &tick, "-n", "END { printf(\"ended\\n\"); }"]);
+    // Its own process group, as a terminal gives a command, so that a
+    // Ctrl-C sent to the group reaches dscope and ssh, not this test.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "the run ended before it started"
+        );
+        if line.contains("matched") {
+            break;
+        }
+    }
+    (child, stderr)
+}
+
+fn wait_until_gone(marker: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let left = processes_with(marker);
+        if left.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "still running: {left:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn ctrl_c_stops_the_remote_run_as_it_stops_a_local_one() {
+    let Some(server) = sshd() else { return };
+    if !live() {
+        return;
+    }
+    let marker = format!("ctrlc-{}", std::process::id());
+    let (mut child, _stderr) = endless_run(&server, &marker);
+    let group = format!("-{}", child.id());
+    run_ok(Command::new("kill").args(["-INT", "--", &group]));
+    // A run that does not stop fails the test instead of hanging it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the run did not stop on Ctrl-C: {:?}",
+                processes_with(&marker)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
+    // END ran there and its output arrived here.
+    assert!(stdout.contains(":END ended\n"), "{stdout:?}");
+    assert_eq!(status.code(), Some(0));
+    wait_until_gone(&marker);
+}
+
+#[test]
+fn killing_dscope_here_leaves_no_dscope_running_there() {
+    let Some(server) = sshd() else { return };
+    if !live() {
+        return;
+    }
+    let marker = format!("killed-{}", std::process::id());
+    let (mut child, _stderr) = endless_run(&server, &marker);
+    // The remote dscope is running: its arguments carry the marker.
+    assert!(processes_with(&marker).len() > 2);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    wait_until_gone(&marker);
+}
+
+#[test]
+fn without_an_ssh_client_dscope_says_what_to_install() {
+    // A PATH with sh on it and no ssh.
+    let dir = tempfile::tempdir().unwrap();
+    let sh = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v sh"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(sh.trim(), dir.path().join("sh")).unwrap();
+    let out = Command::new(dscope())
+        .args(["doctor", "--host", "box"])
+        .env("PATH", dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.ends_with(
+            "dscope: cannot run ssh to reach box: install the OpenSSH client (Debian: openssh-client)\n"
+        ),
+        "{said}"
+    );
+}
