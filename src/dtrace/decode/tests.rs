@@ -124,33 +124,9 @@ fn linux_entry(keys: &[K], action: u16, data: &[i64], sig: u64, normal: u64) -> 
     decode_entry(Abi::Linux2, &e, &mut RawAddresses).unwrap()
 }
 
-/// An entry as illumos lays it out: one buffer with the variable id, the
-/// keys and then the aggregating record (which for lquantize/llquantize
-/// starts with its parameter word).
+/// An entry as illumos lays it out (see [`printing::illumos_raw`]).
 fn illumos_entry(keys: &[K], action: u16, data: &[i64], normal: u64) -> Decoded {
-    let mut buf = 7u32.to_ne_bytes().to_vec();
-    let recs = put_keys(&mut buf, keys);
-    while !buf.len().is_multiple_of(8) {
-        buf.push(0);
-    }
-    let offset = buf.len() as u32;
-    buf.extend(le_words(data));
-    let e = RawEntry {
-        varid: 7,
-        name: "agg",
-        keys: &recs,
-        key_bytes: &buf,
-        value: RecordDesc {
-            action,
-            size: (data.len() * 8) as u32,
-            offset,
-            arg: 0,
-        },
-        value_bytes: &buf,
-        normal,
-        sig: 0,
-    };
-    decode_entry(Abi::Illumos, &e, &mut RawAddresses).unwrap()
+    printing::illumos_raw(keys, action, data, normal).unwrap()
 }
 
 fn number(d: &Decoded) -> i64 {

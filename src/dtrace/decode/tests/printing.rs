@@ -21,7 +21,12 @@ use super::{K, illumos, le_words, linux, put_keys};
 /// the aggregating record, 8-byte aligned; record offsets count from the
 /// start of the entry. lquantize and llquantize data begin with their
 /// parameter word, which the caller puts first in `data`.
-fn illumos_raw(keys: &[K], action: u16, data: &[i64], normal: u64) -> Result<Decoded, DecodeError> {
+pub(super) fn illumos_raw(
+    keys: &[K],
+    action: u16,
+    data: &[i64],
+    normal: u64,
+) -> Result<Decoded, DecodeError> {
     let mut buf = 3u32.to_ne_bytes().to_vec();
     buf.resize(8, 0);
     buf.extend(7i64.to_ne_bytes());
