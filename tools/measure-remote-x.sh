@@ -35,7 +35,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -x "$bin" ] || { echo "no binary at $bin (cargo build --release)" >&2; exit 2; }
-if [ -e "/tmp/.X11-unix/X$display" ]; then
+# A lock file whose process is gone is a leftover that Xvfb replaces; a
+# live one is someone else's display.
+lock="/tmp/.X$display-lock"
+if [ -f "$lock" ] && kill -0 "$(tr -d ' ' <"$lock")" 2>/dev/null; then
     echo "display :$display is in use; pick another with --display" >&2
     exit 2
 fi
