@@ -255,18 +255,6 @@ fn sort_options(aggsortkey: i64, aggsortrev: i64, aggsortkeypos: i64) -> SortOpt
     }
 }
 
-/// A run-time option's value; unset if libdtrace does not know it.
-///
-/// # Safety
-/// `hdl` is an open handle of `fns`' library.
-unsafe fn option(fns: &Functions, hdl: *mut DtraceHdl, name: &CStr) -> i64 {
-    let mut value = DTRACEOPT_UNSET;
-    // SAFETY: per this function's contract; NUL-terminated name, valid
-    // out pointer.
-    let rc = unsafe { (fns.getopt)(hdl, name.as_ptr(), &mut value) };
-    if rc == 0 { value } else { DTRACEOPT_UNSET }
-}
-
 /// Every aggregation of a running (or just stopped) program, decoded.
 /// Entries that cannot be decoded are left out and reported in the error
 /// list rather than failing the snapshot.
@@ -316,9 +304,9 @@ pub unsafe fn snapshot(fns: &Functions, abi: Abi, hdl: *mut DtraceHdl) -> (Snaps
     // snapshot: a run may change them with setopt.
     let sort = unsafe {
         sort_options(
-            option(fns, hdl, c"aggsortkey"),
-            option(fns, hdl, c"aggsortrev"),
-            option(fns, hdl, c"aggsortkeypos"),
+            fns.option(hdl, c"aggsortkey"),
+            fns.option(hdl, c"aggsortrev"),
+            fns.option(hdl, c"aggsortkeypos"),
         )
     };
     let snap = decode::assemble_sorted(

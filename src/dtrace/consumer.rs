@@ -570,14 +570,12 @@ impl Consumer<'_> {
     /// Whether an option is set (for flags such as `quiet`, which a
     /// `#pragma D option` in the script may have set).
     fn option_is_set(&self, name: &str) -> bool {
-        use super::layout::native::DTRACEOPT_UNSET;
         let Ok(name_c) = CString::new(name) else {
             return false;
         };
-        let mut value: i64 = DTRACEOPT_UNSET;
-        // SAFETY: open handle, NUL-terminated name, valid out pointer.
-        let rc = unsafe { (self.lib.fns.getopt)(self.hdl.as_ptr(), name_c.as_ptr(), &mut value) };
-        rc == 0 && value != DTRACEOPT_UNSET
+        // SAFETY: the handle is open for the lifetime of `self`.
+        let value = unsafe { self.lib.fns.option(self.hdl.as_ptr(), &name_c) };
+        value != super::layout::native::DTRACEOPT_UNSET
     }
 
     fn register_handlers(&mut self) -> Result<(), DtraceError> {
@@ -826,13 +824,10 @@ impl Consumer<'_> {
     #[cfg(not(target_os = "linux"))]
     fn bound_sleep(&mut self) -> Result<(), DtraceError> {
         const SECOND: i64 = 1_000_000_000;
-        let Ok(name) = CString::new("statusrate") else {
-            return Ok(());
-        };
-        let mut rate = super::layout::native::DTRACEOPT_UNSET;
-        // SAFETY: open handle, NUL-terminated name, valid out pointer.
-        let rc = unsafe { (self.lib.fns.getopt)(self.hdl.as_ptr(), name.as_ptr(), &mut rate) };
-        if rc != 0 || rate <= 0 || rate > SECOND {
+        // SAFETY: the handle is open for the lifetime of `self`.
+        let rate = unsafe { self.lib.fns.option(self.hdl.as_ptr(), c"statusrate") };
+        // Unset is -2, below zero too.
+        if rate <= 0 || rate > SECOND {
             self.setopt("statusrate", Some("1s"))?;
         }
         Ok(())

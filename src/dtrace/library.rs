@@ -171,6 +171,22 @@ pub struct Functions {
     pub procs: Option<super::process::ProcessFns>,
 }
 
+impl Functions {
+    /// An option's value as `dtrace_getopt` gives it; DTRACEOPT_UNSET when
+    /// it is unset or libdtrace does not know it.
+    ///
+    /// # Safety
+    /// `hdl` is an open handle of the library these functions are from.
+    pub(crate) unsafe fn option(&self, hdl: *mut DtraceHdl, name: &std::ffi::CStr) -> i64 {
+        use super::layout::native::DTRACEOPT_UNSET;
+        let mut value = DTRACEOPT_UNSET;
+        // SAFETY: per this function's contract; NUL-terminated name,
+        // valid out pointer.
+        let rc = unsafe { (self.getopt)(hdl, name.as_ptr(), &mut value) };
+        if rc == 0 { value } else { DTRACEOPT_UNSET }
+    }
+}
+
 /// A loaded libdtrace.
 pub struct Library {
     pub path: PathBuf,

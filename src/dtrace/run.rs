@@ -10,15 +10,15 @@
 //! The layouts are the build target's family's ([`super::layout`]); the
 //! callbacks read only fields both families have, by the same names.
 
-use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use super::layout::ProbeNames;
 pub use super::layout::native::{
     BufData, DTRACE_CONSUME_ABORT, DTRACE_CONSUME_NEXT, DTRACE_CONSUME_THIS, DTRACE_HANDLE_ABORT,
     DTRACE_HANDLE_OK, DTRACE_WORKSTATUS_DONE, DTRACE_WORKSTATUS_ERROR, DTRACE_WORKSTATUS_OKAY,
     DTRACEACT_EXIT, DropData, ErrData, ProbeData, ProbeDesc, ProbeInfo, RecDesc,
 };
+use super::layout::{ProbeNames, c_text as text};
 
 pub type ErrHandler = unsafe extern "C" fn(*const ErrData, *mut c_void) -> c_int;
 pub type DropHandler = unsafe extern "C" fn(*const DropData, *mut c_void) -> c_int;
@@ -160,16 +160,6 @@ impl HandlerState {
                 .push(RunEvent::Output(std::mem::take(&mut self.partial)));
         }
     }
-}
-
-/// # Safety
-/// `p` is null or a NUL-terminated string valid for the call.
-unsafe fn text(p: *const c_char) -> String {
-    if p.is_null() {
-        return String::new();
-    }
-    // SAFETY: per this function's contract.
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
 }
 
 /// Runs `f` on the handler state behind `arg`; a panic becomes `on_panic`

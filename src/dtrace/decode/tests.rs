@@ -98,30 +98,9 @@ fn put_keys(buf: &mut Vec<u8>, keys: &[K]) -> Vec<RecordDesc> {
     recs
 }
 
-/// An entry as Linux DTrace 2.x lays it out: a key buffer starting with
-/// the 4-byte variable id, and a data buffer starting with the 8-byte
-/// generation counter; parameters in `sig`.
+/// An entry as Linux DTrace 2.x lays it out (see [`printing::linux_raw`]).
 fn linux_entry(keys: &[K], action: u16, data: &[i64], sig: u64, normal: u64) -> Decoded {
-    let mut key_bytes = 7u32.to_ne_bytes().to_vec();
-    let recs = put_keys(&mut key_bytes, keys);
-    let mut value_bytes = 1u64.to_ne_bytes().to_vec();
-    value_bytes.extend(le_words(data));
-    let e = RawEntry {
-        varid: 7,
-        name: "agg",
-        keys: &recs,
-        key_bytes: &key_bytes,
-        value: RecordDesc {
-            action,
-            size: (data.len() * 8) as u32,
-            offset: 8,
-            arg: 1,
-        },
-        value_bytes: &value_bytes,
-        normal,
-        sig,
-    };
-    decode_entry(Abi::Linux2, &e, &mut RawAddresses).unwrap()
+    printing::linux_raw(keys, action, data, sig, normal).unwrap()
 }
 
 /// An entry as illumos lays it out (see [`printing::illumos_raw`]).

@@ -58,9 +58,10 @@ fn illumos_at(keys: &[K], action: u16, data: &[i64], normal: u64) -> Decoded {
     illumos_raw(keys, action, data, normal).expect("decodes")
 }
 
-/// An entry as Linux DTrace 2.x hands it over (`dtada_key`, `dtada_data`,
-/// parameters in `dtagd_sig`): see `super::linux_entry`.
-fn linux_raw(
+/// An entry as Linux DTrace 2.x hands it over: a key buffer (`dtada_key`)
+/// starting with the 4-byte variable id, a data buffer (`dtada_data`)
+/// starting with the 8-byte generation counter, parameters in `dtagd_sig`.
+pub(super) fn linux_raw(
     keys: &[K],
     action: u16,
     data: &[i64],
