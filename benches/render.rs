@@ -50,6 +50,7 @@ fn render(c: &mut Criterion) {
             dialogs: None,
             worker_program: None,
             scripted_engine: true,
+            host: None,
         },
     );
     let mut raster = Rasterizer::new();

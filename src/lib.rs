@@ -5,6 +5,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod agent;
 pub mod cli;
 pub mod dtrace;
 pub mod examples;

@@ -39,6 +39,17 @@ struct Cli {
     #[cfg(feature = "gui")]
     #[arg(long, value_enum, value_name = "RENDERER")]
     renderer: Option<dscope::render::Renderer>,
+
+    /// Check and run scripts on [USER@]HOST[:PORT] through the system's
+    /// ssh; the Target menu on the run bar changes it.
+    #[cfg(feature = "gui")]
+    #[arg(long, value_name = "[USER@]HOST[:PORT]")]
+    host: Option<String>,
+
+    /// The dscope program on that host (default: dscope on its PATH).
+    #[cfg(feature = "gui")]
+    #[arg(long, value_name = "PATH", requires = "host")]
+    remote_dscope: Option<String>,
 }
 
 /// What `check` and `run` both take, with dtrace(1)'s meaning.
@@ -205,6 +216,14 @@ fn main() -> ExitCode {
         let input = std::io::BufReader::new(std::io::stdin());
         return ExitCode::from(dscope::session::run_worker_main(input));
     }
+    // The other end of a window's connection to this host; described in
+    // docs/agent-protocol.md rather than --help, since people do not
+    // type it.
+    if std::env::args().nth(1).as_deref() == Some(dscope::agent::AGENT_ARG)
+        && std::env::args().len() == 2
+    {
+        return ExitCode::from(dscope::agent::agent_main());
+    }
     let cli = Cli::parse();
     let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
     let code = match &cli.command {
@@ -287,6 +306,16 @@ fn script_failure(message: &str) -> u8 {
 #[cfg(feature = "gui")]
 fn run_gui(cli: Cli) -> ExitCode {
     let mut config = AppConfig::from_environment(cli.file);
+    if let Some(host) = &cli.host {
+        if let Err(e) = dscope::remote::Host::parse(host) {
+            eprintln!("dscope: {e}");
+            return ExitCode::from(dscope::cli::EXIT_CANNOT);
+        }
+        config.host = Some(dscope::settings::RecentHost {
+            host: host.clone(),
+            program: cli.remote_dscope.clone(),
+        });
+    }
     if cli.builtin_dialogs {
         config.dialogs = Some(DialogPreference::BuiltIn);
     }

@@ -30,6 +30,32 @@ use std::time::Duration;
 /// instead of ~/.ssh/config (given to ssh as `-F FILE`).
 pub const SSH_CONFIG_ENV: &str = "DSCOPE_SSH_CONFIG";
 
+/// The ssh configuration file DSCOPE_SSH_CONFIG names, if any.
+pub fn ssh_config_from_env() -> Option<String> {
+    std::env::var(SSH_CONFIG_ENV).ok().filter(|c| !c.is_empty())
+}
+
+/// A dscope on another machine: where it is, what it is called there, and
+/// the ssh configuration to reach it with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub host: Host,
+    /// The program on the host ([`DEFAULT_PROGRAM`] unless told).
+    pub program: String,
+    /// `ssh -F FILE`, from DSCOPE_SSH_CONFIG unless told.
+    pub ssh_config: Option<String>,
+}
+
+impl Endpoint {
+    pub fn new(host: Host, program: Option<&str>) -> Endpoint {
+        Endpoint {
+            host,
+            program: program.unwrap_or(DEFAULT_PROGRAM).to_string(),
+            ssh_config: ssh_config_from_env(),
+        }
+    }
+}
+
 /// What the remote command string prints first, before anything of the
 /// remote dscope's: `dscope-remote ok`, `dscope-remote missing` or
 /// `dscope-remote version VERSION`.
@@ -57,6 +83,29 @@ pub struct Host {
     /// `user@host` or `host`, as ssh takes it.
     pub destination: String,
     pub port: Option<u16>,
+}
+
+impl std::fmt::Display for Host {
+    /// As the user would write it for `--host`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.port {
+            None => f.write_str(&self.destination),
+            Some(port) => {
+                let (user, host) = match self.destination.rsplit_once('@') {
+                    Some((user, host)) => (Some(user), host),
+                    None => (None, self.destination.as_str()),
+                };
+                if let Some(user) = user {
+                    write!(f, "{user}@")?;
+                }
+                if host.contains(':') {
+                    write!(f, "[{host}]:{port}")
+                } else {
+                    write!(f, "{host}:{port}")
+                }
+            }
+        }
+    }
 }
 
 impl Host {
@@ -313,19 +362,8 @@ pub fn run(host_text: &str, program: &str, what: &Remote, err: &mut dyn Write) -
         _ => None,
     };
     let command = command_string(program, &remote_args(what, script.as_ref()));
-    let config = std::env::var(SSH_CONFIG_ENV).ok().filter(|c| !c.is_empty());
-    // ssh restores a SIGINT it finds ignored to nothing, so the shell sets
-    // it ignored and becomes ssh; "$@" passes the arguments untouched.
-    let mut child = match Command::new("sh")
-        .arg("-c")
-        .arg("trap '' INT; exec ssh \"$@\"")
-        .arg("ssh")
-        .args(ssh_args(&host, config.as_deref(), &command))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-    {
+    let config = ssh_config_from_env();
+    let mut child = match spawn_ssh(&host, config.as_deref(), &[], &command, Stdio::inherit()) {
         Ok(c) => c,
         Err(e) => {
             let _ = writeln!(err, "dscope: cannot start ssh: {e}");
@@ -379,52 +417,11 @@ pub fn run(host_text: &str, program: &str, what: &Remote, err: &mut dyn Write) -
     let header = copier.and_then(|c| c.join().ok()).flatten();
     let code = status.and_then(|s| s.code());
     let name = &host.destination;
+    if let Some(problem) = header_problem(name, header.as_deref(), code, None) {
+        let _ = writeln!(err, "dscope: {problem}");
+        return EXIT_CANNOT;
+    }
     match header.as_deref() {
-        // sh's status for a command it cannot find.
-        None if code == Some(127) => {
-            let _ = writeln!(
-                err,
-                "dscope: cannot run ssh to reach {name}: install the OpenSSH client \
-                 (Debian: openssh-client)"
-            );
-            EXIT_CANNOT
-        }
-        None if code.is_none() => {
-            let _ = writeln!(err, "dscope: ssh to {name} was ended by a signal");
-            EXIT_CANNOT
-        }
-        None if code == Some(SSH_FAILED) => {
-            let _ = writeln!(
-                err,
-                "dscope: cannot run dscope on {name} over ssh (ssh exited with status 255; \
-                 its own message is above)"
-            );
-            EXIT_CANNOT
-        }
-        Some("missing") => {
-            let _ = writeln!(
-                err,
-                "dscope: dscope is not installed on {name} (or not on its PATH): install the \
-                 headless build there (README: Install), or give its path with --remote-dscope"
-            );
-            EXIT_CANNOT
-        }
-        Some(v) if v.starts_with("version") => {
-            let theirs = v.trim_start_matches("version").trim();
-            let theirs = if theirs.is_empty() {
-                "no answer to --version"
-            } else {
-                theirs
-            };
-            let _ = writeln!(
-                err,
-                "dscope: {name} has {theirs}, but this is dscope {}: install the same \
-                 major.minor version there (README: Install), or give its path with \
-                 --remote-dscope",
-                env!("CARGO_PKG_VERSION")
-            );
-            EXIT_CANNOT
-        }
         Some(_) if code == Some(SSH_FAILED) => {
             // The remote dscope never exits 255 by itself except for a
             // script's exit(255); a dropped connection does too.
@@ -443,10 +440,77 @@ pub fn run(host_text: &str, program: &str, what: &Remote, err: &mut dyn Write) -
     }
 }
 
+/// Starts ssh running `command` on `host` (with `options` before the
+/// destination, and `-F config`), its standard input and output piped. SIGINT reaches ssh only through this process, which stops the
+/// remote command by closing ssh's input.
+pub fn spawn_ssh(
+    host: &Host,
+    config: Option<&str>,
+    options: &[&str],
+    command: &str,
+    stderr: Stdio,
+) -> std::io::Result<std::process::Child> {
+    // ssh restores a SIGINT it finds ignored to nothing, so the shell sets
+    // it ignored and becomes ssh; "$@" passes the arguments untouched.
+    Command::new("sh")
+        .arg("-c")
+        .arg("trap '' INT; exec ssh \"$@\"")
+        .arg("ssh")
+        .args(options)
+        .args(ssh_args(host, config, command))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+}
+
+/// Why dscope did not run on host `name`, from the header line's word
+/// (`None` when none came) and ssh's exit status; `None` when it ran.
+/// `ssh_said` is ssh's own message when it was kept rather than shown.
+pub fn header_problem(
+    name: &str,
+    header: Option<&str>,
+    code: Option<i32>,
+    ssh_said: Option<&str>,
+) -> Option<String> {
+    Some(match header {
+        // sh's status for a command it cannot find.
+        None if code == Some(127) => format!(
+            "cannot run ssh to reach {name}: install the OpenSSH client (Debian: openssh-client)"
+        ),
+        None if code.is_none() => format!("ssh to {name} was ended by a signal"),
+        None if code == Some(SSH_FAILED) => match ssh_said {
+            Some(said) => format!("cannot reach {name} over ssh: {said}"),
+            None => format!(
+                "cannot run dscope on {name} over ssh (ssh exited with status 255; its own \
+                 message is above)"
+            ),
+        },
+        Some("missing") => format!(
+            "dscope is not installed on {name} (or not on its PATH): install the headless \
+             build there (README: Install), or give its path with --remote-dscope"
+        ),
+        Some(v) if v.starts_with("version") => {
+            let theirs = v.trim_start_matches("version").trim();
+            let theirs = if theirs.is_empty() {
+                "no answer to --version"
+            } else {
+                theirs
+            };
+            format!(
+                "{name} has {theirs}, but this is dscope {}: install the same major.minor \
+                 version there (README: Install), or give its path with --remote-dscope",
+                env!("CARGO_PKG_VERSION")
+            )
+        }
+        _ => return None,
+    })
+}
+
 /// Reads up to the header line; what a login script printed before it goes
 /// to stderr, since it is not the remote dscope's output. `None` when the
 /// output ended first (ssh failed before the command ran).
-fn read_header(reader: &mut impl BufRead) -> Option<String> {
+pub fn read_header(reader: &mut impl BufRead) -> Option<String> {
     let prefix = format!("{HEADER} ");
     let mut line = String::new();
     loop {
@@ -517,6 +581,26 @@ mod tests {
         assert_eq!(through_sh(&hostile), hostile);
         assert_eq!(quote(""), "''");
         assert_eq!(quote("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn a_host_is_written_back_as_it_parses() {
+        for text in [
+            "box",
+            "me@box",
+            "me@box:2200",
+            "[::1]:22",
+            "me@[fe80::1]:2",
+            "::1",
+        ] {
+            let host = Host::parse(text).unwrap();
+            assert_eq!(Host::parse(&host.to_string()).unwrap(), host, "{text}");
+        }
+        assert_eq!(
+            Host::parse("me@box:2200").unwrap().to_string(),
+            "me@box:2200"
+        );
+        assert_eq!(Host::parse("[::1]:22").unwrap().to_string(), "[::1]:22");
     }
 
     #[test]

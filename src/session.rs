@@ -38,7 +38,7 @@ pub struct Script {
     /// Allow destructive actions (`system()`, `raise()`, ...).
     pub destructive: bool,
     /// The process `$target` names, as `dtrace -c` or `-p` give it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Target>,
 }
 
@@ -75,6 +75,35 @@ pub enum Command {
     ListTargetProbes(i32),
     /// The argument types of a probe (answered with [`Event::ProbeArgs`]).
     ProbeArgs(Probe),
+}
+
+impl Command {
+    /// The agent protocol's request for it.
+    fn to_request(&self, job: u64) -> crate::agent::Request {
+        use crate::agent::Request;
+        match self {
+            Command::Check(script) => Request::Check {
+                job,
+                script: script.clone(),
+            },
+            Command::Run {
+                script,
+                duration,
+                snapshot_every,
+            } => Request::Run {
+                job,
+                script: script.clone(),
+                duration_ms: duration.map(|d| d.as_millis() as u64),
+                snapshot_ms: snapshot_every.as_millis() as u64,
+            },
+            Command::ListProbes => Request::Probes { job },
+            Command::ListTargetProbes(pid) => Request::TargetProbes { job, pid: *pid },
+            Command::ProbeArgs(probe) => Request::ProbeArgs {
+                job,
+                probe: probe.clone(),
+            },
+        }
+    }
 }
 
 /// Why a run ended.
@@ -145,6 +174,8 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// The UI's side of the worker.
 pub struct Session {
+    /// The host it works on, `None` for this machine.
+    host: Option<String>,
     commands: Option<Sender<(u64, Command)>>,
     events: Receiver<SessionEvent>,
     stop: Arc<AtomicBool>,
@@ -163,12 +194,26 @@ impl Session {
     /// Starts the worker. `program` is the dscope executable, which runs
     /// scripts as `program __run-worker`.
     pub fn start(program: PathBuf, waker: Option<Waker>) -> Session {
+        Session::begin(Transport::Local(program), waker)
+    }
+
+    /// Starts a session whose jobs run on another machine, with `dscope
+    /// agent` started there through ssh. It connects on the first job, and
+    /// again after a connection is lost.
+    pub fn start_remote(at: crate::remote::Endpoint, waker: Option<Waker>) -> Session {
+        Session::begin(Transport::Remote(at), waker)
+    }
+
+    fn begin(transport: Transport, waker: Option<Waker>) -> Session {
         let (cmd_tx, cmd_rx) = crossbeam_channel::unbounded();
         let (ev_tx, ev_rx) = crossbeam_channel::bounded(EVENT_BACKLOG);
         let stop = Arc::new(AtomicBool::new(false));
         let running = Arc::new(AtomicBool::new(false));
+        let host = match &transport {
+            Transport::Local(_) => None,
+            Transport::Remote(at) => Some(at.host.to_string()),
+        };
         let worker = Worker {
-            program,
             commands: cmd_rx,
             events: ev_tx,
             stop: stop.clone(),
@@ -178,15 +223,24 @@ impl Session {
         // Detached: see Drop.
         std::thread::Builder::new()
             .name("dscope-dtrace".into())
-            .spawn(move || worker.serve())
+            .spawn(move || match transport {
+                Transport::Local(program) => worker.serve(program),
+                Transport::Remote(at) => worker.serve_remote(&at),
+            })
             .expect("a thread can be started");
         Session {
+            host,
             commands: Some(cmd_tx),
             events: ev_rx,
             stop,
             running,
             next_job: 1,
         }
+    }
+
+    /// The host the session works on (as given), `None` for this machine.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_deref()
     }
 
     fn send(&mut self, command: Command) -> u64 {
@@ -273,8 +327,15 @@ impl Drop for Session {
     }
 }
 
+/// Where a session's jobs run.
+enum Transport {
+    /// Here: `program` is this dscope, run as its run worker.
+    Local(PathBuf),
+    /// On a host, through `dscope agent` there.
+    Remote(crate::remote::Endpoint),
+}
+
 struct Worker {
-    program: PathBuf,
     commands: Receiver<(u64, Command)>,
     events: Sender<SessionEvent>,
     stop: Arc<AtomicBool>,
@@ -287,6 +348,11 @@ struct Worker {
 /// some kernels) before its process is killed.
 const STOP_GRACE: Duration = Duration::from_secs(90);
 
+/// How long a host may take to acknowledge Stop (its first event after
+/// it) before the connection is closed; closing it stops the run there
+/// too, once the host notices.
+const STOP_ANSWER: Duration = Duration::from_secs(10);
+
 impl Worker {
     /// Sends an event; false when nobody listens any more.
     fn emit(&self, job: u64, event: Event) -> bool {
@@ -297,7 +363,7 @@ impl Worker {
         sent
     }
 
-    fn serve(self) {
+    fn serve(self, program: PathBuf) {
         let mut library: Option<Result<Library, String>> = None;
         while let Ok((job, command)) = self.commands.recv() {
             if let Command::Run {
@@ -312,7 +378,7 @@ impl Worker {
                     snapshot_ms: snapshot_every.as_millis() as u64,
                     check_only: false,
                 };
-                let reason = self.in_child(job, &request);
+                let reason = self.in_child(&program, job, &request);
                 self.running.store(false, Ordering::SeqCst);
                 self.emit(job, Event::Finished(reason));
                 continue;
@@ -327,7 +393,7 @@ impl Worker {
                     snapshot_ms: 0,
                     check_only: true,
                 };
-                self.in_child(job, &request);
+                self.in_child(&program, job, &request);
                 continue;
             }
             // Loaded on first use, so a session costs nothing until then.
@@ -360,9 +426,126 @@ impl Worker {
         }
     }
 
+    /// Serves the session's jobs on a host, one at a time as locally,
+    /// over one connection to `dscope agent` there that is made on the
+    /// first job and again after it is lost.
+    fn serve_remote(self, at: &crate::remote::Endpoint) {
+        let mut connection: Option<crate::agent::Connection> = None;
+        while let Ok((job, command)) = self.commands.recv() {
+            let request = command.to_request(job);
+            let is_run = matches!(command, Command::Run { .. });
+            if connection.is_none() {
+                let stopped = || is_run && self.stop.load(Ordering::SeqCst);
+                match crate::agent::Connection::open(at, &stopped) {
+                    Ok(c) => connection = Some(c),
+                    Err(why) => {
+                        self.fail(job, command, why);
+                        continue;
+                    }
+                }
+            }
+            let Some(c) = connection.as_mut() else {
+                continue;
+            };
+            if let Err(why) = c.send(&request) {
+                connection = None;
+                self.fail(job, command, why);
+                continue;
+            }
+            match self.relay(c, job, &request) {
+                Ok(()) => {}
+                Err(why) => {
+                    connection = None;
+                    self.fail(job, command, why);
+                }
+            }
+        }
+    }
+
+    /// Passes on the agent's events for `job` until its last one; an error
+    /// when the connection ends first, or does not answer Stop.
+    fn relay(
+        &self,
+        c: &mut crate::agent::Connection,
+        job: u64,
+        request: &crate::agent::Request,
+    ) -> Result<(), String> {
+        let is_run = matches!(request, crate::agent::Request::Run { .. });
+        let mut stop_sent: Option<std::time::Instant> = None;
+        let mut answered = false;
+        loop {
+            if is_run && self.stop.load(Ordering::SeqCst) && stop_sent.is_none() {
+                stop_sent = Some(std::time::Instant::now());
+                c.send(&crate::agent::Request::Stop)?;
+            }
+            if !answered && stop_sent.is_some_and(|t| t.elapsed() > STOP_ANSWER) {
+                let why = format!(
+                    "{} did not answer Stop within {} s, so dscope closed the connection; the \
+                     run there stops when the host sees it closed",
+                    c.name(),
+                    STOP_ANSWER.as_secs()
+                );
+                c.close();
+                return Err(why);
+            }
+            let line = match c.lines.recv_timeout(Duration::from_millis(50)) {
+                Ok(line) => line,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return Err(c.lost()),
+            };
+            answered |= stop_sent.is_some();
+            let Ok(reply) = serde_json::from_str::<crate::agent::Reply>(&line) else {
+                // Not the protocol's: something on the host wrote to the
+                // agent's output.
+                self.emit(job, Event::Problem(format!("{}: {line}", c.name())));
+                continue;
+            };
+            if reply.job != job {
+                continue;
+            }
+            let done = crate::agent::ends(request, &reply.event);
+            if matches!(reply.event, Event::Finished(_)) {
+                self.running.store(false, Ordering::SeqCst);
+            }
+            if !self.emit(job, reply.event) && is_run {
+                self.stop.store(true, Ordering::SeqCst);
+            }
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Answers `command` with `why`, as the local worker answers a job it
+    /// cannot do.
+    fn fail(&self, job: u64, command: Command, why: String) {
+        match command {
+            Command::ListProbes | Command::ListTargetProbes(_) => {
+                self.emit(job, Event::Probes(Err(why)));
+            }
+            Command::ProbeArgs(probe) => {
+                self.emit(
+                    job,
+                    Event::ProbeArgs {
+                        probe,
+                        types: Err(why),
+                    },
+                );
+            }
+            Command::Check(_) => {
+                self.emit(job, Event::Failed(why));
+            }
+            Command::Run { .. } => {
+                self.emit(job, Event::Failed(why.clone()));
+                self.running.store(false, Ordering::SeqCst);
+                self.emit(job, Event::Finished(FinishReason::Failed(why)));
+            }
+        }
+    }
+
     /// Runs or checks a script in a child process and relays its events.
-    fn in_child(&self, job: u64, request: &RunRequest) -> FinishReason {
-        let spawned = std::process::Command::new(&self.program)
+    fn in_child(&self, program: &std::path::Path, job: u64, request: &RunRequest) -> FinishReason {
+        let spawned = std::process::Command::new(program)
             .arg(RUN_WORKER_ARG)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -371,7 +554,7 @@ impl Worker {
         let mut child = match spawned {
             Ok(c) => c,
             Err(e) => {
-                let why = format!("cannot start {}: {e}", self.program.display());
+                let why = format!("cannot start {}: {e}", program.display());
                 self.emit(job, Event::Failed(why.clone()));
                 return FinishReason::Failed(why);
             }

@@ -51,6 +51,18 @@ pub struct Settings {
     /// and the restored one each keep their own split.
     pub output_splits: BTreeMap<String, f32>,
     pub renderer: RendererPreference,
+    /// Hosts the window has worked on, most recent first.
+    pub recent_hosts: Vec<RecentHost>,
+}
+
+/// A host the Target menu offers again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentHost {
+    /// `[user@]host[:port]`, as typed.
+    pub host: String,
+    /// dscope's path there, when it is not `dscope` on the PATH.
+    #[serde(default)]
+    pub program: Option<String>,
 }
 
 /// The bottom panel's share of the height when nothing was set.
@@ -70,6 +82,7 @@ impl Default for Settings {
             output_split: DEFAULT_OUTPUT_SPLIT,
             output_splits: BTreeMap::new(),
             renderer: RendererPreference::Automatic,
+            recent_hosts: Vec::new(),
         }
     }
 }
@@ -138,6 +151,10 @@ impl Settings {
             self.output_splits.pop_first();
         }
         self.recent_files.truncate(MAX_RECENT);
+        // A hand-edited entry that is not a host would fail at every use.
+        self.recent_hosts
+            .retain(|h| crate::remote::Host::parse(&h.host).is_ok());
+        self.recent_hosts.truncate(MAX_RECENT);
         self
     }
 
@@ -171,6 +188,13 @@ impl Settings {
         self.recent_files.retain(|p| *p != path);
         self.recent_files.insert(0, path);
         self.recent_files.truncate(MAX_RECENT);
+    }
+
+    /// Puts `host` first in the recent hosts.
+    pub fn add_recent_host(&mut self, host: RecentHost) {
+        self.recent_hosts.retain(|h| h.host != host.host);
+        self.recent_hosts.insert(0, host);
+        self.recent_hosts.truncate(MAX_RECENT);
     }
 }
 

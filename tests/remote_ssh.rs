@@ -14,7 +14,7 @@ const SSHD: &str = "/usr/sbin/sshd";
 /// The alias the ssh config file gives the test server.
 const ALIAS: &str = "dscope-test";
 /// Kept free of any server: the closed-port case.
-const CLOSED_PORT: u16 = 2249;
+const CLOSED_PORT: u16 = 2269;
 static NEXT_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(2240);
 
 fn dscope() -> &'static str {
@@ -43,7 +43,7 @@ fn port_is_free(port: u16) -> bool {
     std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
 }
 
-/// Starts sshd on the first free port of 2240-2248 and writes the client's
+/// Starts sshd on the first free port of 2240-2268 and writes the client's
 /// config; `None` (after saying why) when this machine has no OpenSSH.
 fn sshd() -> Option<Sshd> {
     if !Path::new(SSHD).exists() || Command::new("ssh-keygen").arg("-?").output().is_err() {
@@ -69,7 +69,7 @@ fn sshd() -> Option<Sshd> {
     // Tests run at once, so each takes its own port before it looks.
     let port = loop {
         let p = NEXT_PORT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        assert!(p < CLOSED_PORT, "no free port in 2240-2248");
+        assert!(p < CLOSED_PORT, "no free port in 2240-2268");
         if port_is_free(p) {
             break p;
         }
@@ -504,4 +504,293 @@ fn without_an_ssh_client_dscope_says_what_to_install() {
         ),
         "{said}"
     );
+}
+
+// The window's side: a session whose jobs run through `dscope agent` on
+// the host.
+
+use dscope::remote::{Endpoint, Host};
+use dscope::session::{Event, FinishReason, Script, Session};
+
+impl Sshd {
+    fn endpoint(&self, program: &str) -> Endpoint {
+        Endpoint {
+            host: Host::parse(ALIAS).unwrap(),
+            program: program.into(),
+            ssh_config: Some(self.config.display().to_string()),
+        }
+    }
+}
+
+fn script(source: &str) -> Script {
+    Script {
+        source: source.into(),
+        name: "typed.d".into(),
+        ..Script::default()
+    }
+}
+
+/// The events of `job` up to the one that ends it.
+fn events_of(session: &Session, job: u64, last: fn(&Event) -> bool) -> Vec<Event> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut events = Vec::new();
+    while Instant::now() < deadline {
+        let Some(e) = session.recv_timeout(Duration::from_millis(100)) else {
+            continue;
+        };
+        assert_eq!(e.job, job, "{e:?}");
+        let done = last(&e.event);
+        events.push(e.event);
+        if done {
+            return events;
+        }
+    }
+    panic!("job {job} did not end: {events:?}");
+}
+
+fn checked(e: &Event) -> bool {
+    matches!(
+        e,
+        Event::Checked { .. } | Event::Diagnostics(_) | Event::Failed(_)
+    )
+}
+
+fn finished(e: &Event) -> bool {
+    matches!(e, Event::Finished(_))
+}
+
+#[test]
+fn a_window_session_on_the_host_answers_as_one_here() {
+    let Some(server) = sshd() else { return };
+    let mut there = Session::start_remote(server.endpoint(dscope()), None);
+    let mut here = Session::start(dscope().into(), None);
+    assert_eq!(there.host(), Some(ALIAS));
+    for source in [
+        "BEGIN { exit(0); }",
+        "BEGIN\n{\n\tx = ;\n}\n",
+        "nosuch:::probe {}",
+    ] {
+        let a = there.check(script(source));
+        let b = here.check(script(source));
+        assert_eq!(
+            events_of(&there, a, checked),
+            events_of(&here, b, checked),
+            "{source}"
+        );
+    }
+    let a = there.list_probes();
+    let b = here.list_probes();
+    let probes = |s: &Session, job| {
+        events_of(s, job, |e| matches!(e, Event::Probes(_)))
+            .pop()
+            .unwrap()
+    };
+    let (theirs, ours) = (probes(&there, a), probes(&here, b));
+    assert_eq!(theirs, ours);
+    if !live() {
+        return;
+    }
+    let Event::Probes(Ok(list)) = &theirs else {
+        panic!("{theirs:?}")
+    };
+    assert!(
+        list.iter().any(|p| p.name == "BEGIN"),
+        "{} probes",
+        list.len()
+    );
+    let source = "BEGIN { printf(\"hello %d\\n\", 42); @n[\"a\"] = count(); exit(3); }";
+    let every = Duration::from_millis(200);
+    let a = there.run(script(source), None, every).unwrap();
+    let b = here.run(script(source), None, every).unwrap();
+    let (theirs, ours) = (
+        events_of(&there, a, finished),
+        events_of(&here, b, finished),
+    );
+    // BEGIN fires on whichever CPU each worker runs on.
+    let cpu_free = |events: Vec<Event>| -> Vec<Event> {
+        events
+            .into_iter()
+            .map(|e| match e {
+                Event::Output(line) => Event::Output(without_cpu(line.as_bytes())),
+                e => e,
+            })
+            .collect()
+    };
+    assert_eq!(cpu_free(theirs.clone()), cpu_free(ours));
+    assert_eq!(
+        theirs.last(),
+        Some(&Event::Finished(FinishReason::Exited(3)))
+    );
+    assert!(!there.is_running());
+}
+
+#[test]
+fn a_host_without_a_matching_dscope_is_said_and_nothing_waits() {
+    let Some(server) = sshd() else { return };
+    let mut missing = Session::start_remote(server.endpoint("/nonexistent/dscope"), None);
+    let job = missing.check(script("BEGIN {}"));
+    let said = events_of(&missing, job, checked);
+    let [Event::Failed(why)] = &said[..] else {
+        panic!("{said:?}")
+    };
+    assert!(
+        why.starts_with(&format!("dscope is not installed on {ALIAS}")),
+        "{why}"
+    );
+    // A program that is dscope's version but not an agent (an older
+    // build): said, not waited on.
+    let fake = server.path("old-dscope");
+    let version = format!("dscope {}", env!("CARGO_PKG_VERSION"));
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\necho '{version}'\necho 'no such subcommand' >&2\nexit 2\n"),
+    )
+    .unwrap();
+    run_ok(Command::new("chmod").arg("+x").arg(&fake));
+    let mut old = Session::start_remote(server.endpoint(fake.to_str().unwrap()), None);
+    let job = old.list_probes();
+    let said = events_of(&old, job, |e| matches!(e, Event::Probes(_)));
+    let [Event::Probes(Err(why))] = &said[..] else {
+        panic!("{said:?}")
+    };
+    assert!(why.contains("does not serve the agent protocol"), "{why}");
+    // Another protocol number.
+    let other = server.path("other-dscope");
+    std::fs::write(
+        &other,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo '{version}'; exit 0; fi\n\
+             echo '{{\"dscope\":\"agent\",\"protocol\":99,\"version\":\"9.9.9\"}}'\nread line\n"
+        ),
+    )
+    .unwrap();
+    run_ok(Command::new("chmod").arg("+x").arg(&other));
+    let mut newer = Session::start_remote(server.endpoint(other.to_str().unwrap()), None);
+    let job = newer.check(script("BEGIN {}"));
+    let said = events_of(&newer, job, checked);
+    let [Event::Failed(why)] = &said[..] else {
+        panic!("{said:?}")
+    };
+    assert!(
+        why.starts_with(&format!(
+            "dscope 9.9.9 on {ALIAS} speaks agent protocol 99, this dscope"
+        )),
+        "{why}"
+    );
+    // Nothing listens: ssh's own words, with the host.
+    let mut closed = server.endpoint(dscope());
+    closed.host = Host::parse(&format!("{ALIAS}:{CLOSED_PORT}")).unwrap();
+    let mut unreachable = Session::start_remote(closed, None);
+    let job = unreachable.check(script("BEGIN {}"));
+    let said = events_of(&unreachable, job, checked);
+    let [Event::Failed(why)] = &said[..] else {
+        panic!("{said:?}")
+    };
+    assert!(
+        why.starts_with(&format!("cannot reach {ALIAS}:{CLOSED_PORT} over ssh: "))
+            && why.contains("refused"),
+        "{why}"
+    );
+}
+
+/// The processes below `pid`.
+fn descendants(pid: u32) -> Vec<String> {
+    let mut parent_of = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The command name is in parentheses and may hold spaces.
+        let Some((_, after)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let ppid: u32 = after.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let me: u32 = match entry.file_name().to_string_lossy().parse() {
+            Ok(p) => p,
+            Err(_) => continue,
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        parent_of.push((
+            me,
+            ppid,
+            String::from_utf8_lossy(&cmdline).replace('\0', " "),
+        ));
+    }
+    let mut found = Vec::new();
+    let mut frontier = vec![pid];
+    while let Some(p) = frontier.pop() {
+        for (me, ppid, cmdline) in &parent_of {
+            if *ppid == p {
+                frontier.push(*me);
+                found.push(format!("{me}: {cmdline}"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn a_dropped_connection_stops_the_run_there_and_keeps_what_arrived() {
+    let Some(server) = sshd() else { return };
+    if !live() {
+        return;
+    }
+    let mut there = Session::start_remote(server.endpoint(dscope()), None);
+    let tick = "tick-100ms { @n = count(); } tick-1s { printf(\"tick\\n\"); }";
+    let job = there
+        .run(script(tick), None, Duration::from_millis(200))
+        .unwrap();
+    let mut arrived = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !arrived.iter().any(|e| matches!(e, Event::Snapshot(_))) {
+        assert!(Instant::now() < deadline, "no snapshot: {arrived:?}");
+        if let Some(e) = there.recv_timeout(Duration::from_millis(100)) {
+            arrived.push(e.event);
+        }
+    }
+    let agent = descendants(server.child.id());
+    assert!(
+        agent.iter().any(|p| p.contains(" agent"))
+            && agent.iter().any(|p| p.contains("__run-worker")),
+        "{agent:?}"
+    );
+    // The link drops: the ssh client here is killed.
+    let config = server.config.display().to_string();
+    let ssh: Vec<String> = processes_with(&config)
+        .into_iter()
+        .filter(|p| p.contains("ssh"))
+        .collect();
+    assert!(!ssh.is_empty());
+    for p in &ssh {
+        let pid = p.split(':').next().unwrap();
+        run_ok(Command::new("kill").args(["-KILL", pid]));
+    }
+    let rest = events_of(&there, job, finished);
+    let Some(Event::Failed(why)) = rest.iter().rev().nth(1) else {
+        panic!("{rest:?}")
+    };
+    assert!(
+        why.starts_with(&format!("the connection to {ALIAS} ended")),
+        "{why}"
+    );
+    assert!(matches!(
+        rest.last(),
+        Some(Event::Finished(FinishReason::Failed(_)))
+    ));
+    assert!(!there.is_running());
+    // On the host: the agent stopped the run (END, probes detached) and
+    // exited, and no run worker is left.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = descendants(server.child.id());
+        if left.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still running there: {left:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // And the session connects again for the next job.
+    let job = there.check(script("BEGIN { exit(0); }"));
+    let said = events_of(&there, job, checked);
+    assert!(matches!(said[..], [Event::Checked { .. }]), "{said:?}");
 }

@@ -152,3 +152,62 @@ fn the_target_processes_probes_complete_and_browse_as_pid_target() {
     );
     assert_eq!(h.state().target_probes_job(), None, "no second request");
 }
+
+#[test]
+fn the_target_menu_adds_a_host_remembers_it_and_switches_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    assert_eq!(h.state().host(), None);
+    assert!(h.query_by_label("Target").is_some());
+    click(&mut h, "Target");
+    click(&mut h, "Add host…");
+    assert!(h.query_by_label("Add host").is_some());
+    // What --host refuses is refused here, with the same words.
+    replace_text(&mut h, "Host ([user@]host[:port]):", "-oProxyCommand=x");
+    click(&mut h, "Use this host");
+    assert!(
+        h.query_by_label_contains("a host or user name cannot start with '-'")
+            .is_some()
+    );
+    assert_eq!(h.state().host(), None);
+    replace_text(&mut h, "Host ([user@]host[:port]):", "admin@web1:2222");
+    replace_text(
+        &mut h,
+        "dscope on the host (empty: dscope on its PATH):",
+        "/opt/dscope/bin/dscope",
+    );
+    click(&mut h, "Use this host");
+    assert_eq!(h.state().host(), Some("admin@web1:2222"));
+    assert!(h.state().title().ends_with("— dscope on admin@web1:2222"));
+    assert!(
+        h.query_by_label_contains("now happen on admin@web1:2222")
+            .is_some()
+    );
+    // Remembered, with its program, for the next start.
+    let saved = std::fs::read_to_string(dir.path().join("settings.json")).unwrap();
+    assert!(saved.contains("admin@web1:2222") && saved.contains("/opt/dscope/bin/dscope"));
+    // Its processes cannot be listed from here: the ID is typed.
+    menu(&mut h, "Attach to process…");
+    assert!(h.query_by_label("Process ID on admin@web1:2222:").is_some());
+    replace_text(&mut h, "Process ID on admin@web1:2222:", "4242");
+    click(&mut h, "Attach");
+    assert_eq!(h.state().script().target, Some(Target::Pid(4242)));
+    // The destructive-actions question names the machine it changes.
+    set_script(&mut h, "BEGIN { system(\"date\"); }\n");
+    click(&mut h, "Run");
+    assert!(
+        h.query_by_label_contains("change the system being traced, admin@web1:2222")
+            .is_some()
+    );
+    click(&mut h, "Cancel");
+    // Back to this machine; the pid named a process there, so it goes.
+    click(&mut h, "Target");
+    click(&mut h, "This machine");
+    assert_eq!(h.state().host(), None);
+    assert_eq!(h.state().script().target, None);
+    assert!(h.state().title().ends_with("— dscope"));
+    // And to the host again from the recent list.
+    click(&mut h, "Target");
+    click(&mut h, "admin@web1:2222");
+    assert_eq!(h.state().host(), Some("admin@web1:2222"));
+}

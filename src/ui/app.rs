@@ -49,6 +49,8 @@ pub struct AppConfig {
     /// their events come from [`DscopeApp::apply_session_event`]. For
     /// testing the UI with a scripted event stream.
     pub scripted_engine: bool,
+    /// Work on this host from the start (`dscope --host H`).
+    pub host: Option<crate::settings::RecentHost>,
 }
 
 impl AppConfig {
@@ -76,6 +78,7 @@ impl AppConfig {
             dialogs: None,
             worker_program: std::env::current_exe().ok(),
             scripted_engine: false,
+            host: None,
         }
     }
 }
@@ -199,6 +202,9 @@ pub struct DscopeApp {
     sent_title: String,
     /// Started on first use, so an app that never checks costs nothing.
     session: Option<Session>,
+    /// The host checks and runs happen on; `None`: this machine.
+    host: Option<crate::settings::RecentHost>,
+    add_host: Option<super::hosts::AddHostDialog>,
     worker_program: Option<PathBuf>,
     run: RunPanel,
     check_due: Option<Instant>,
@@ -313,6 +319,8 @@ impl DscopeApp {
             start_dir: config.start_dir,
             sent_title: String::new(),
             session: None,
+            host: None,
+            add_host: None,
             worker_program: config.worker_program,
             run: RunPanel::default(),
             check_due: None,
@@ -344,6 +352,11 @@ impl DscopeApp {
         super::panic::install_hook();
         if let Some(m) = settings_message {
             app.status = m;
+        }
+        if let Some(host) = config.host {
+            app.settings.add_recent_host(host.clone());
+            app.save_settings();
+            app.host = Some(host);
         }
         if let Some(path) = &config.open {
             app.load_path(ctx, path);
@@ -382,7 +395,10 @@ impl DscopeApp {
     /// The window title: file name, unsaved marker, program name.
     pub fn title(&self) -> String {
         let marker = if self.doc.dirty { "● " } else { "" };
-        format!("{marker}{} — dscope", self.doc.name())
+        match self.host() {
+            Some(host) => format!("{marker}{} — dscope on {host}", self.doc.name()),
+            None => format!("{marker}{} — dscope", self.doc.name()),
+        }
     }
 
     // ------------------------------------------------------------ actions
@@ -826,6 +842,7 @@ impl DscopeApp {
             Some(RunAction::Stop) => self.stop_run(),
             Some(RunAction::Options) => self.run_options.open = !self.run_options.open,
             Some(RunAction::ClearTarget) => self.set_target(None),
+            Some(RunAction::Host(pick)) => self.pick_host(ctx, pick),
             None => {}
         }
     }
@@ -894,7 +911,10 @@ impl DscopeApp {
             };
             TargetDialog::command(&current)
         } else {
-            TargetDialog::attach()
+            match self.host() {
+                Some(host) => TargetDialog::attach_on(host),
+                None => TargetDialog::attach(),
+            }
         });
     }
 
@@ -1373,7 +1393,7 @@ impl DscopeApp {
                 }
                 Prompt::Destructive { calls, pragma } => {
                     ui.heading("Allow destructive actions?");
-                    ui.label(destructive_question(calls, *pragma));
+                    ui.label(destructive_question(calls, *pragma, self.host.as_ref().map(|h| h.host.as_str())));
                     ui.horizontal(|ui| {
                         if ui
                             .button(egui::RichText::new("Run with destructive actions").color(ui.visuals().warn_fg_color))
@@ -1540,7 +1560,8 @@ impl DscopeApp {
         let modal_open = self.prompt.is_some()
             || self.browser.is_some()
             || self.native.is_some()
-            || self.target_dialog.is_some();
+            || self.target_dialog.is_some()
+            || self.add_host.is_some();
         if !modal_open {
             self.shortcuts(&ctx);
             self.run_shortcuts(&ctx);
@@ -1551,6 +1572,7 @@ impl DscopeApp {
         self.poll_dialogs(&ctx);
         self.prompts(&ctx);
         self.poll_target_dialog(&ctx);
+        self.poll_add_host(&ctx);
         self.help_window(&ctx);
 
         egui::Panel::top("dscope-menu").show(ui, |ui| self.menu_bar(ui));
@@ -1561,10 +1583,17 @@ impl DscopeApp {
             .target
             .as_ref()
             .map(super::run_options::describe_target);
+        let host = self.host.as_ref().map(|h| h.host.clone());
+        let recent = self.settings.recent_hosts.clone();
         let action = egui::Panel::top("dscope-run-bar")
             .show(ui, |ui| {
-                self.run
-                    .bar(ui, &options_label, destructive, target.as_deref())
+                self.run.bar(
+                    ui,
+                    (host.as_deref(), &recent),
+                    &options_label,
+                    destructive,
+                    target.as_deref(),
+                )
             })
             .inner;
         self.run_action(&ctx, action);
@@ -1693,10 +1722,86 @@ impl DscopeApp {
 
     fn session(&mut self, ctx: &egui::Context) -> &mut Session {
         let program = self.worker_program.clone().unwrap_or_default();
+        let host = &self.host;
         self.session.get_or_insert_with(|| {
             let ctx = ctx.clone();
-            Session::start(program, Some(Arc::new(move || ctx.request_repaint())))
+            let waker: crate::session::Waker = Arc::new(move || ctx.request_repaint());
+            // A host in the settings was checked when they were read.
+            match host.as_ref().map(super::hosts::endpoint) {
+                Some(Ok(at)) => Session::start_remote(at, Some(waker)),
+                _ => Session::start(program, Some(waker)),
+            }
         })
+    }
+
+    /// The host checks and runs happen on (`None`: this machine).
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_ref().map(|h| h.host.as_str())
+    }
+
+    /// Works on `host` from now on (`None`: this machine): checks, the
+    /// probe list, completion and runs. Refused while a run is active.
+    pub fn set_host(&mut self, ctx: &egui::Context, host: Option<crate::settings::RecentHost>) {
+        if self.run.state().is_active() || self.parked_run().is_some() {
+            self.run
+                .refused("Stop the run before changing where scripts run.".into());
+            return;
+        }
+        if let Some(h) = &host {
+            self.settings.add_recent_host(h.clone());
+            self.save_settings();
+        }
+        self.host = host;
+        // Answers still on their way are the other machine's.
+        self.session = None;
+        self.check_job = None;
+        self.system_probes = None;
+        self.target_probes = None;
+        self.target_probes_job = None;
+        self.probes.forget();
+        self.install_probes();
+        // A process ID names a process of the machine it was chosen on.
+        if matches!(
+            self.run_options.target,
+            Some(crate::session::Target::Pid(_))
+        ) {
+            self.run_options.target = None;
+        }
+        if self.probes.open {
+            self.list_probes(ctx);
+        }
+        self.check_due = Some(Instant::now());
+        self.status = match &self.host {
+            Some(h) => format!(
+                "Checks, probes and runs now happen on {} (through ssh)",
+                h.host
+            ),
+            None => "Checks, probes and runs now happen on this machine".to_owned(),
+        };
+    }
+
+    fn pick_host(&mut self, ctx: &egui::Context, pick: super::hosts::TargetPick) {
+        use super::hosts::TargetPick;
+        match pick {
+            TargetPick::ThisMachine => self.set_host(ctx, None),
+            TargetPick::Host(h) => self.set_host(ctx, Some(h)),
+            TargetPick::AddHost => self.add_host = Some(Default::default()),
+        }
+    }
+
+    fn poll_add_host(&mut self, ctx: &egui::Context) {
+        use super::hosts::AddHostOutcome;
+        let Some(dialog) = &mut self.add_host else {
+            return;
+        };
+        match dialog.show(ctx) {
+            AddHostOutcome::Pending => {}
+            AddHostOutcome::Cancelled => self.add_host = None,
+            AddHostOutcome::Chosen(h) => {
+                self.add_host = None;
+                self.set_host(ctx, Some(h));
+            }
+        }
     }
 
     /// The script with the Run Options; options that cannot be passed to
@@ -2185,7 +2290,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
 ];
 
 /// What the destructive-actions prompt asks, naming what the script does.
-fn destructive_question(calls: &[&str], pragma: bool) -> String {
+fn destructive_question(calls: &[&str], pragma: bool, host: Option<&str>) -> String {
     let calls: Vec<String> = calls.iter().map(|c| format!("{c}()")).collect();
     let what = match (calls.is_empty(), pragma) {
         (false, false) => format!("calls {}", calls.join(", ")),
@@ -2195,8 +2300,12 @@ fn destructive_question(calls: &[&str], pragma: bool) -> String {
         ),
         (true, _) => "turns on destructive actions with #pragma D option destructive".into(),
     };
+    let system = match host {
+        Some(host) => format!("the system being traced, {host}"),
+        None => "the system being traced".to_owned(),
+    };
     format!(
-        "This script {what}: destructive actions change the system being traced. \
+        "This script {what}: destructive actions change {system}. \
          dscope keeps them off unless you allow them. Run it with them allowed, this once?"
     )
 }

@@ -7,6 +7,7 @@ pub mod charts;
 pub mod completion;
 pub mod editor;
 pub mod file_dialog;
+pub mod hosts;
 pub mod panic;
 pub mod probe_browser;
 pub mod run_options;

@@ -378,6 +378,15 @@ impl ProbeBrowser {
         self.tree.is_some()
     }
 
+    /// Forgets the list (another machine's probes are coming).
+    pub fn forget(&mut self) {
+        self.tree = None;
+        self.loading = None;
+        self.error = None;
+        self.selected = None;
+        self.arg_types.clear();
+    }
+
     /// The answer to a listing.
     pub fn listed(&mut self, result: Result<Vec<Probe>, String>) {
         self.loading = None;

@@ -63,7 +63,7 @@ impl RunState {
 }
 
 /// What the user asked for from the bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunAction {
     Check,
     Run,
@@ -72,6 +72,8 @@ pub enum RunAction {
     Options,
     /// Forget the target process.
     ClearTarget,
+    /// Work on another machine.
+    Host(super::hosts::TargetPick),
 }
 
 /// What a console line is.
@@ -428,6 +430,7 @@ impl RunPanel {
     pub fn bar(
         &mut self,
         ui: &mut Ui,
+        hosts: (Option<&str>, &[crate::settings::RecentHost]),
         options: &str,
         destructive: bool,
         target: Option<&str>,
@@ -435,6 +438,10 @@ impl RunPanel {
         let mut action = None;
         ui.horizontal(|ui| {
             let active = self.state.is_active();
+            if let Some(pick) = super::hosts::target_menu(ui, hosts.0, hosts.1, active) {
+                action = Some(RunAction::Host(pick));
+            }
+            ui.separator();
             ui.label("Duration (s)");
             ui.add_enabled(
                 !active,

@@ -20,8 +20,18 @@ pub enum TargetOutcome {
 }
 
 pub enum TargetDialog {
-    Command { line: String, focus: bool },
+    Command {
+        line: String,
+        focus: bool,
+    },
     Attach(Picker),
+    /// Attaching on another machine, whose processes this one cannot
+    /// list: the process ID is typed.
+    AttachOn {
+        host: String,
+        pid: String,
+        focus: bool,
+    },
 }
 
 pub struct Picker {
@@ -50,6 +60,14 @@ impl TargetDialog {
             read_at: None,
             focus: true,
         })
+    }
+
+    pub fn attach_on(host: &str) -> TargetDialog {
+        TargetDialog::AttachOn {
+            host: host.to_owned(),
+            pid: String::new(),
+            focus: true,
+        }
     }
 
     pub fn show(&mut self, ctx: &egui::Context) -> TargetOutcome {
@@ -95,6 +113,46 @@ impl TargetDialog {
                     if let Some(chosen) = picker.show(ui) {
                         outcome = chosen;
                     }
+                }
+                TargetDialog::AttachOn { host, pid, focus } => {
+                    ui.heading("Attach to process");
+                    ui.label(format!(
+                        "The run grabs this process on {host}, as dtrace -p does: $target is \
+                         its process ID, and the run stops when it exits. (ps -ef on {host} \
+                         lists them.)"
+                    ));
+                    let label = ui.label(format!("Process ID on {host}:"));
+                    let field = ui
+                        .add(
+                            TextEdit::singleline(pid)
+                                .desired_width(120.0)
+                                .font(egui::TextStyle::Monospace),
+                        )
+                        .labelled_by(label.id);
+                    if std::mem::take(focus) {
+                        field.request_focus();
+                    }
+                    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                    let parsed = pid.trim().parse::<i32>().ok().filter(|p| *p > 0);
+                    if parsed.is_none() && !pid.trim().is_empty() {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            "A process ID is a whole number above 0.",
+                        );
+                    }
+                    ui.horizontal(|ui| {
+                        let attach = ui
+                            .add_enabled(parsed.is_some(), egui::Button::new("Attach"))
+                            .clicked();
+                        if let Some(p) = parsed
+                            && (attach || enter)
+                        {
+                            outcome = TargetOutcome::Chosen(Target::Pid(p));
+                        }
+                        if ui.button("Cancel").clicked() {
+                            outcome = TargetOutcome::Cancelled;
+                        }
+                    });
                 }
             }
         });

@@ -20,6 +20,7 @@ pub fn config(dir: &Path, open: Option<PathBuf>) -> AppConfig {
         dialogs: Some(DialogPreference::BuiltIn),
         worker_program: Some(env!("CARGO_BIN_EXE_dscope").into()),
         scripted_engine: true,
+        host: None,
     }
 }
 
