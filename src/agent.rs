@@ -302,8 +302,11 @@ impl Request {
 
 /// ssh options for a connection a window keeps open: a dead link is
 /// noticed within half a minute, and an unreachable host within 15 s,
-/// instead of TCP's minutes.
-const SSH_OPTIONS: [&str; 6] = [
+/// instead of TCP's minutes; compressed, since snapshots are JSON that
+/// repeats itself (a 20,000-key one goes from 1.5 MB to about 75 KB).
+const SSH_OPTIONS: [&str; 8] = [
+    "-o",
+    "Compression=yes",
     "-o",
     "ConnectTimeout=15",
     "-o",
