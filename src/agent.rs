@@ -12,7 +12,8 @@
 //! is a run worker process there as it is locally, and it stops the same
 //! way: when the agent's input ends (the connection closed or dropped,
 //! the window closed or died), the agent stops the run, waits for END
-//! and for the probes to be disabled, and exits.
+//! and for the probes to be disabled (the session kills a run worker that
+//! takes longer than its grace), and exits.
 
 use crate::model::Probe;
 use crate::remote::{self, Endpoint};
@@ -115,11 +116,6 @@ pub fn ends(request: &Request, event: &Event) -> bool {
     }
 }
 
-/// How long the agent waits, once its input has ended, for a run to
-/// finish (END, disabling the probes) before it exits anyway; the run's
-/// worker stops by itself when the agent is gone.
-const FINISH_GRACE: Duration = Duration::from_secs(90);
-
 enum Input {
     Line(String),
     Closed,
@@ -190,7 +186,7 @@ fn serve(
     });
     // The session's job number → the client's, and what it asked.
     let mut jobs: HashMap<u64, (u64, Request)> = HashMap::new();
-    let mut closed: Option<std::time::Instant> = None;
+    let mut closed = false;
     let mut listening = true;
     loop {
         while let Some(e) = session.try_recv() {
@@ -211,13 +207,11 @@ fn serve(
                 jobs.remove(&e.job);
             }
         }
-        if !listening && closed.is_none() {
+        if !listening {
             session.stop();
-            closed = Some(std::time::Instant::now());
+            closed = true;
         }
-        if let Some(since) = closed
-            && (!session.is_running() || since.elapsed() > FINISH_GRACE)
-        {
+        if closed && !session.is_running() {
             return 0;
         }
         crossbeam_channel::select! {
@@ -229,13 +223,13 @@ fn serve(
                 }
                 Ok(Input::Closed) | Err(_) => {
                     session.stop();
-                    closed.get_or_insert_with(std::time::Instant::now);
+                    closed = true;
                     lines = crossbeam_channel::never();
                 }
             },
+            // The session wakes this loop after every event it sends, the
+            // run's Finished among them.
             recv(wake) -> _ => {}
-            // The run's end is seen by is_running(), which wakes nothing.
-            default(Duration::from_millis(250)) => {}
         }
     }
 }

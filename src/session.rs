@@ -366,35 +366,21 @@ impl Worker {
     fn serve(self, program: PathBuf) {
         let mut library: Option<Result<Library, String>> = None;
         while let Ok((job, command)) = self.commands.recv() {
-            if let Command::Run {
-                script,
-                duration,
-                snapshot_every,
-            } = &command
-            {
-                let request = RunRequest {
-                    script: script.clone(),
-                    duration_ms: duration.map(|d| d.as_millis() as u64),
-                    snapshot_ms: snapshot_every.as_millis() as u64,
-                    check_only: false,
-                };
-                let reason = self.in_child(&program, job, &request);
-                self.running.store(false, Ordering::SeqCst);
-                self.emit(job, Event::Finished(reason));
-                continue;
-            }
-            if let Command::Check(script) = &command {
+            match &command {
+                Command::Run { .. } => {
+                    let reason = self.in_child(&program, job, &command.to_request(job));
+                    self.running.store(false, Ordering::SeqCst);
+                    self.emit(job, Event::Finished(reason));
+                    continue;
+                }
                 // libdtrace aborts the process on some internal errors while
                 // preparing a program (an assert() on Linux), so checks are
                 // kept out of dscope's own process too.
-                let request = RunRequest {
-                    script: script.clone(),
-                    duration_ms: None,
-                    snapshot_ms: 0,
-                    check_only: true,
-                };
-                self.in_child(&program, job, &request);
-                continue;
+                Command::Check(_) => {
+                    self.in_child(&program, job, &command.to_request(job));
+                    continue;
+                }
+                _ => {}
             }
             // Loaded on first use, so a session costs nothing until then.
             let lib = library.get_or_insert_with(|| {
@@ -403,17 +389,7 @@ impl Worker {
             let lib = match lib {
                 Ok(lib) => lib,
                 Err(why) => {
-                    let event = match command {
-                        Command::ListProbes | Command::ListTargetProbes(_) => {
-                            Event::Probes(Err(why.clone()))
-                        }
-                        Command::ProbeArgs(probe) => Event::ProbeArgs {
-                            probe,
-                            types: Err(why.clone()),
-                        },
-                        _ => Event::Failed(why.clone()),
-                    };
-                    self.emit(job, event);
+                    self.fail(job, command, why.clone());
                     continue;
                 }
             };
@@ -516,8 +492,7 @@ impl Worker {
         }
     }
 
-    /// Answers `command` with `why`, as the local worker answers a job it
-    /// cannot do.
+    /// Answers `command` with `why`: the job cannot be done at all.
     fn fail(&self, job: u64, command: Command, why: String) {
         match command {
             Command::ListProbes | Command::ListTargetProbes(_) => {
@@ -544,7 +519,12 @@ impl Worker {
     }
 
     /// Runs or checks a script in a child process and relays its events.
-    fn in_child(&self, program: &std::path::Path, job: u64, request: &RunRequest) -> FinishReason {
+    fn in_child(
+        &self,
+        program: &std::path::Path,
+        job: u64,
+        request: &crate::agent::Request,
+    ) -> FinishReason {
         let spawned = std::process::Command::new(program)
             .arg(RUN_WORKER_ARG)
             .stdin(std::process::Stdio::piped())
@@ -675,18 +655,8 @@ fn in_process_job(lib: &Library, command: &Command) -> Event {
     }
 }
 
-/// What the session sends a run worker on its first input line.
-#[derive(Debug, Serialize, Deserialize)]
-struct RunRequest {
-    script: Script,
-    duration_ms: Option<u64>,
-    snapshot_ms: u64,
-    /// Compile only, answering with `Checked` or `Diagnostics`.
-    #[serde(default)]
-    check_only: bool,
-}
-
-/// `dscope __run-worker`: reads a [`RunRequest`] line, runs it, and writes
+/// `dscope __run-worker`: reads one `check` or `run` request of the agent
+/// protocol ([`crate::agent::Request`]), does it, and writes
 /// [`Event`]s as JSON lines, the last one `Finished`. A `stop` line, or the
 /// end of the input, stops the run.
 ///
@@ -718,7 +688,7 @@ fn worker(
         let line = serde_json::to_string(e).expect("serializable");
         writeln!(out, "{line}").and_then(|_| out.flush()).is_ok()
     };
-    let request: RunRequest = match input.read_line(&mut first) {
+    let request: crate::agent::Request = match input.read_line(&mut first) {
         Ok(n) if n > 0 => match serde_json::from_str(&first) {
             Ok(r) => r,
             Err(e) => {
@@ -759,14 +729,24 @@ fn worker(
 
 fn run_in_this_process(
     lib: &Library,
-    request: &RunRequest,
+    request: &crate::agent::Request,
     stop: &AtomicBool,
     captured: Option<Arc<crate::dtrace::run::CapturedStdout>>,
     emit: &mut dyn FnMut(Event),
 ) -> FinishReason {
-    let script = &request.script;
+    use crate::agent::Request;
+    let (script, check_only, duration_ms, snapshot_ms) = match request {
+        Request::Check { script, .. } => (script, true, None, 0),
+        Request::Run {
+            script,
+            duration_ms,
+            snapshot_ms,
+            ..
+        } => (script, false, *duration_ms, *snapshot_ms),
+        _ => return FinishReason::Failed("a run worker only checks and runs scripts".into()),
+    };
     let compiled = compile(lib, script).and_then(|(c, matches)| {
-        if request.check_only || script.destructive || !c.destructive_allowed() {
+        if check_only || script.destructive || !c.destructive_allowed() {
             Ok((c, matches))
         } else {
             Err(JobError::Script(destructive_pragma_refused(&script.source)))
@@ -774,7 +754,7 @@ fn run_in_this_process(
     });
     let started_matches;
     let mut consumer = match compiled {
-        Ok((_, matches)) if request.check_only => {
+        Ok((_, matches)) if check_only => {
             emit(Event::Checked { matches });
             return FinishReason::Exited(0);
         }
@@ -794,8 +774,8 @@ fn run_in_this_process(
         }
     };
     let settings = RunSettings {
-        duration: request.duration_ms.map(Duration::from_millis),
-        snapshot_every: Some(Duration::from_millis(request.snapshot_ms.max(100))),
+        duration: duration_ms.map(Duration::from_millis),
+        snapshot_every: Some(Duration::from_millis(snapshot_ms.max(100))),
         print_aggregations: false,
         newline_on_stop: false,
     };

@@ -654,7 +654,7 @@ fn a_signal_to_the_process_running_a_session_script_stops_it_with_end() {
     let mut stdin = child.stdin.take().unwrap();
     writeln!(
         stdin,
-        r#"{{"script":{{"source":"profile-97 {{ @n = count(); }} END {{ printf(\"end\\n\"); }}","name":"t.d","options":[["quiet",null]],"args":[],"destructive":false}},"duration_ms":null,"snapshot_ms":200}}"#
+        r#"{{"run":{{"job":1,"script":{{"source":"profile-97 {{ @n = count(); }} END {{ printf(\"end\\n\"); }}","name":"t.d","options":[["quiet",null]],"args":[],"destructive":false}},"duration_ms":null,"snapshot_ms":200}}}}"#
     )
     .unwrap();
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();

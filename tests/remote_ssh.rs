@@ -236,21 +236,38 @@ fn without_cpu(out: &[u8]) -> String {
         .join("\n")
 }
 
+/// Every process: its pid, its parent's and its command line.
+fn processes() -> Vec<(u32, u32, String)> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The command name is in parentheses and may hold spaces.
+        let Some((_, after)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let ppid: u32 = after.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        all.push((
+            pid,
+            ppid,
+            String::from_utf8_lossy(&cmdline).replace('\0', " "),
+        ));
+    }
+    all
+}
+
 /// Processes whose command line contains `marker`.
 fn processes_with(marker: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
-            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            if cmdline.contains(marker) {
-                found.push(format!(
-                    "{}: {cmdline}",
-                    entry.file_name().to_string_lossy()
-                ));
-            }
-        }
-    }
-    found
+    processes()
+        .into_iter()
+        .filter(|(_, _, cmdline)| cmdline.contains(marker))
+        .map(|(pid, _, cmdline)| format!("{pid}: {cmdline}"))
+        .collect()
 }
 
 /// Starts a run on the host that would go on for ever, and waits until its
@@ -414,6 +431,14 @@ fn finished(e: &Event) -> bool {
     matches!(e, Event::Finished(_))
 }
 
+/// Why a check failed, when failing was all it did.
+fn only_failure(said: &[Event]) -> &str {
+    match said {
+        [Event::Failed(why)] => why,
+        _ => panic!("{said:?}"),
+    }
+}
+
 #[test]
 fn a_window_session_on_the_host_answers_as_one_here() {
     let Some(server) = sshd() else { return };
@@ -485,9 +510,7 @@ fn a_host_without_a_matching_dscope_is_said_and_nothing_waits() {
     let mut missing = Session::start_remote(server.endpoint("/nonexistent/dscope"), None);
     let job = missing.check(script("BEGIN {}"));
     let said = events_of(&missing, job, checked);
-    let [Event::Failed(why)] = &said[..] else {
-        panic!("{said:?}")
-    };
+    let why = only_failure(&said);
     assert!(
         why.starts_with(&format!("dscope is not installed on {ALIAS}")),
         "{why}"
@@ -523,9 +546,7 @@ fn a_host_without_a_matching_dscope_is_said_and_nothing_waits() {
     let mut newer = Session::start_remote(server.endpoint(other.to_str().unwrap()), None);
     let job = newer.check(script("BEGIN {}"));
     let said = events_of(&newer, job, checked);
-    let [Event::Failed(why)] = &said[..] else {
-        panic!("{said:?}")
-    };
+    let why = only_failure(&said);
     assert!(
         why.starts_with(&format!(
             "dscope 9.9.9 on {ALIAS} speaks agent protocol 99, this dscope"
@@ -538,9 +559,7 @@ fn a_host_without_a_matching_dscope_is_said_and_nothing_waits() {
     let mut unreachable = Session::start_remote(closed, None);
     let job = unreachable.check(script("BEGIN {}"));
     let said = events_of(&unreachable, job, checked);
-    let [Event::Failed(why)] = &said[..] else {
-        panic!("{said:?}")
-    };
+    let why = only_failure(&said);
     assert!(
         why.starts_with(&format!("cannot reach {ALIAS}:{CLOSED_PORT} over ssh: "))
             && why.contains("refused"),
@@ -550,31 +569,11 @@ fn a_host_without_a_matching_dscope_is_said_and_nothing_waits() {
 
 /// The processes below `pid`.
 fn descendants(pid: u32) -> Vec<String> {
-    let mut parent_of = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // The command name is in parentheses and may hold spaces.
-        let Some((_, after)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let ppid: u32 = after.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let me: u32 = match entry.file_name().to_string_lossy().parse() {
-            Ok(p) => p,
-            Err(_) => continue,
-        };
-        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        parent_of.push((
-            me,
-            ppid,
-            String::from_utf8_lossy(&cmdline).replace('\0', " "),
-        ));
-    }
+    let all = processes();
     let mut found = Vec::new();
     let mut frontier = vec![pid];
     while let Some(p) = frontier.pop() {
-        for (me, ppid, cmdline) in &parent_of {
+        for (me, ppid, cmdline) in &all {
             if *ppid == p {
                 frontier.push(*me);
                 found.push(format!("{me}: {cmdline}"));

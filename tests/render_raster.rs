@@ -1,6 +1,8 @@
 //! The software rasterizer against pixels worked out by hand, and against
 //! egui's own geometry at 1x and 2x.
 
+mod scaled;
+
 use dscope::render::raster::{Frame, PixelRect, Rasterizer, damage};
 use egui::epaint::{ClippedPrimitive, Mesh, Primitive, Vertex};
 use egui::{Color32, Pos2, Rect, TextureId, pos2, vec2};
@@ -172,18 +174,7 @@ fn egui_frame(ppp: f32, size: egui::Vec2, draw: impl Fn(&egui::Painter)) -> Fram
     let mut frame = Frame::new((size.x * ppp) as usize, (size.y * ppp) as usize);
     // Fonts arrive over two passes (the atlas is built on the first).
     for _ in 0..2 {
-        let input = egui::RawInput {
-            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, size)),
-            viewports: std::iter::once((
-                egui::ViewportId::ROOT,
-                egui::ViewportInfo {
-                    native_pixels_per_point: Some(ppp),
-                    ..Default::default()
-                },
-            ))
-            .collect(),
-            ..Default::default()
-        };
+        let input = scaled::input(size, ppp);
         let mut out = ctx.run_ui(input, |ui| draw(ui.painter()));
         raster.set_textures(&out.textures_delta);
         let prims = ctx.tessellate(out.shapes, out.pixels_per_point);
@@ -305,18 +296,7 @@ fn repainting_the_changed_tiles_equals_painting_everything() {
         let mut shown: Option<(Frame, TileMap)> = None;
         let texts = ["probe", "probe", "probe:::", "probe:::entry"];
         for (pass, text) in texts.iter().enumerate() {
-            let input = egui::RawInput {
-                screen_rect: Some(Rect::from_min_size(Pos2::ZERO, size)),
-                viewports: std::iter::once((
-                    egui::ViewportId::ROOT,
-                    egui::ViewportInfo {
-                        native_pixels_per_point: Some(ppp),
-                        ..Default::default()
-                    },
-                ))
-                .collect(),
-                ..Default::default()
-            };
+            let input = scaled::input(size, ppp);
             let mut out = ctx.run_ui(input, |ui| {
                 ui.label("syscall::read:entry");
                 ui.label(*text);

@@ -12,6 +12,8 @@
 //! DISPLAY=:150 cargo test --test render_reference -- --ignored generate_references
 //! ```
 
+mod scaled;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -195,18 +197,7 @@ fn rasterize(ppp: f32) -> Rgb {
     let (w, h) = ((SIZE.x * ppp) as usize, (SIZE.y * ppp) as usize);
     let mut frame = Frame::new(w, h);
     for _ in 0..PASSES {
-        let input = egui::RawInput {
-            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, SIZE)),
-            viewports: std::iter::once((
-                egui::ViewportId::ROOT,
-                egui::ViewportInfo {
-                    native_pixels_per_point: Some(ppp),
-                    ..Default::default()
-                },
-            ))
-            .collect(),
-            ..Default::default()
-        };
+        let input = scaled::input(SIZE, ppp);
         let mut out = ctx.run_ui(input, scene);
         assert_eq!(out.pixels_per_point, ppp);
         raster.set_textures(&out.textures_delta);

@@ -203,7 +203,7 @@ pub struct DscopeApp {
     /// Started on first use, so an app that never checks costs nothing.
     session: Option<Session>,
     /// The host checks and runs happen on; `None`: this machine.
-    host: Option<crate::settings::RecentHost>,
+    host: Option<super::hosts::HostTarget>,
     add_host: Option<super::hosts::AddHostDialog>,
     worker_program: Option<PathBuf>,
     run: RunPanel,
@@ -354,9 +354,7 @@ impl DscopeApp {
             app.status = m;
         }
         if let Some(host) = config.host {
-            app.settings.add_recent_host(host.clone());
-            app.save_settings();
-            app.host = Some(host);
+            app.take_host(host);
         }
         if let Some(path) = &config.open {
             app.load_path(ctx, path);
@@ -1393,7 +1391,7 @@ impl DscopeApp {
                 }
                 Prompt::Destructive { calls, pragma } => {
                     ui.heading("Allow destructive actions?");
-                    ui.label(destructive_question(calls, *pragma, self.host.as_ref().map(|h| h.host.as_str())));
+                    ui.label(destructive_question(calls, *pragma, self.host()));
                     ui.horizontal(|ui| {
                         if ui
                             .button(egui::RichText::new("Run with destructive actions").color(ui.visuals().warn_fg_color))
@@ -1583,13 +1581,13 @@ impl DscopeApp {
             .target
             .as_ref()
             .map(super::run_options::describe_target);
-        let host = self.host.as_ref().map(|h| h.host.clone());
-        let recent = self.settings.recent_hosts.clone();
+        let host = self.host.as_ref().map(super::hosts::HostTarget::name);
+        let recent = &self.settings.recent_hosts;
         let action = egui::Panel::top("dscope-run-bar")
             .show(ui, |ui| {
                 self.run.bar(
                     ui,
-                    (host.as_deref(), &recent),
+                    (host, recent),
                     &options_label,
                     destructive,
                     target.as_deref(),
@@ -1726,17 +1724,33 @@ impl DscopeApp {
         self.session.get_or_insert_with(|| {
             let ctx = ctx.clone();
             let waker: crate::session::Waker = Arc::new(move || ctx.request_repaint());
-            // A host in the settings was checked when they were read.
-            match host.as_ref().map(super::hosts::endpoint) {
-                Some(Ok(at)) => Session::start_remote(at, Some(waker)),
-                _ => Session::start(program, Some(waker)),
+            match host {
+                Some(h) => Session::start_remote(h.endpoint.clone(), Some(waker)),
+                None => Session::start(program, Some(waker)),
             }
         })
     }
 
     /// The host checks and runs happen on (`None`: this machine).
     pub fn host(&self) -> Option<&str> {
-        self.host.as_ref().map(|h| h.host.as_str())
+        self.host.as_ref().map(super::hosts::HostTarget::name)
+    }
+
+    /// Makes `given` the host, remembered among the recent ones; false
+    /// (with the reason in the status bar) when it is not a host.
+    fn take_host(&mut self, given: crate::settings::RecentHost) -> bool {
+        match super::hosts::HostTarget::new(given) {
+            Ok(h) => {
+                self.settings.add_recent_host(h.given.clone());
+                self.save_settings();
+                self.host = Some(h);
+                true
+            }
+            Err(e) => {
+                self.status = e;
+                false
+            }
+        }
     }
 
     /// Works on `host` from now on (`None`: this machine): checks, the
@@ -1747,11 +1761,14 @@ impl DscopeApp {
                 .refused("Stop the run before changing where scripts run.".into());
             return;
         }
-        if let Some(h) = &host {
-            self.settings.add_recent_host(h.clone());
-            self.save_settings();
+        match host {
+            Some(given) => {
+                if !self.take_host(given) {
+                    return;
+                }
+            }
+            None => self.host = None,
         }
-        self.host = host;
         // Answers still on their way are the other machine's.
         self.session = None;
         self.check_job = None;
@@ -1771,11 +1788,8 @@ impl DscopeApp {
             self.list_probes(ctx);
         }
         self.check_due = Some(Instant::now());
-        self.status = match &self.host {
-            Some(h) => format!(
-                "Checks, probes and runs now happen on {} (through ssh)",
-                h.host
-            ),
+        self.status = match self.host() {
+            Some(h) => format!("Checks, probes and runs now happen on {h} (through ssh)"),
             None => "Checks, probes and runs now happen on this machine".to_owned(),
         };
     }

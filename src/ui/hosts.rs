@@ -163,12 +163,24 @@ impl AddHostDialog {
     }
 }
 
-/// Where a recent host's jobs go.
-pub fn endpoint(host: &RecentHost) -> Result<Endpoint, String> {
-    Ok(Endpoint::new(
-        Host::parse(&host.host)?,
-        host.program.as_deref(),
-    ))
+/// The host the window works on: as the user gave it, and parsed once
+/// into where its jobs go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostTarget {
+    pub given: RecentHost,
+    pub endpoint: Endpoint,
+}
+
+impl HostTarget {
+    pub fn new(given: RecentHost) -> Result<HostTarget, String> {
+        let endpoint = Endpoint::new(Host::parse(&given.host)?, given.program.as_deref());
+        Ok(HostTarget { given, endpoint })
+    }
+
+    /// `[user@]host[:port]` as given.
+    pub fn name(&self) -> &str {
+        &self.given.host
+    }
 }
 
 #[cfg(test)]

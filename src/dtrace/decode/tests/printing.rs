@@ -13,7 +13,7 @@
 //!   (freebsd-src 18b4c882) have the same text in the functions named.
 
 use super::super::*;
-use super::{K, illumos, le_words, linux, put_keys};
+use super::{K, illumos, labels as rows, le_words, linux, number, pairs as want, put_keys};
 
 /// An entry as the illumos family's `dt_aggregate_snap_cpu` keeps it: one
 /// buffer holding the 4-byte aggregation id, the 8-byte variable id
@@ -92,23 +92,6 @@ pub(super) fn linux_raw(
 
 fn linux_at(keys: &[K], action: u16, data: &[i64], sig: u64, normal: u64) -> Decoded {
     linux_raw(keys, action, data, sig, normal).expect("decodes")
-}
-
-fn number(d: &Decoded) -> i64 {
-    d.row.value.as_number().expect("a number")
-}
-
-fn rows(d: &Decoded) -> Vec<(String, i64)> {
-    d.row
-        .value
-        .buckets()
-        .iter()
-        .map(|b| (b.label.clone(), b.count))
-        .collect()
-}
-
-fn want(v: &[(&str, i64)]) -> Vec<(String, i64)> {
-    v.iter().map(|(l, c)| (l.to_string(), *c)).collect()
 }
 
 /// The scalar functions' action codes, Linux then illumos:
