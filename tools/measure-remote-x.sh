@@ -16,6 +16,7 @@
 # path has no such counter, so its frames are estimated from bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/measure-lib.sh
 
 renderer=""
 bin=target/release/dscope
@@ -35,13 +36,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -x "$bin" ] || { echo "no binary at $bin (cargo build --release)" >&2; exit 2; }
-# A lock file whose process is gone is a leftover that Xvfb replaces; a
-# live one is someone else's display.
-lock="/tmp/.X$display-lock"
-if [ -f "$lock" ] && kill -0 "$(tr -d ' ' <"$lock")" 2>/dev/null; then
-    echo "display :$display is in use; pick another with --display" >&2
-    exit 2
-fi
+need_free_display "$display"
 
 work=$(mktemp -d)
 xvfb_pid=""
@@ -73,15 +68,7 @@ DISPLAY="127.0.0.1:$display" DSCOPE_CONFIG_DIR="$work/config" \
     "$bin" "${renderer_args[@]}" "$script" >"$work/dscope.log" 2>&1 &
 app_pid=$!
 
-window=""
-for _ in $(seq 1 100); do
-    window=$(xdotool search --name 'measure.d' 2>/dev/null | head -1 || true)
-    [ -n "$window" ] && break
-    sleep 0.2
-done
-[ -n "$window" ] || { echo "no dscope window" >&2; cat "$work/dscope.log" >&2; exit 1; }
-xdotool windowmove --sync "$window" 0 0 >/dev/null 2>&1 || true
-xdotool windowfocus --sync "$window" >/dev/null 2>&1 || true
+wait_for_window 100 "$work/dscope.log"
 sleep 3
 
 # Bytes the dscope process has sent on its TCP connections to the server.

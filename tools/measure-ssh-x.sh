@@ -21,6 +21,7 @@
 # Xvfb, xdotool and ss (iproute2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/measure-lib.sh
 
 renderer=""
 bin=target/release/dscope
@@ -47,18 +48,8 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$bin" ] || { echo "no binary at $bin (cargo build --release)" >&2; exit 2; }
 bin=$(realpath "$bin")
-# A lock file whose process is gone is a leftover that Xvfb replaces; a
-# live one is someone else's display.
-in_use() {
-    local lock="/tmp/.X$1-lock"
-    [ -f "$lock" ] && kill -0 "$(tr -d ' ' <"$lock")" 2>/dev/null
-}
-for d in "$display" $((display + 1)); do
-    if in_use "$d"; then
-        echo "display :$d is in use; pick another with --display" >&2
-        exit 2
-    fi
-done
+need_free_display "$display"
+need_free_display $((display + 1))
 if ss -tlnH "( sport = :$port )" | grep -q .; then
     echo "port $port is in use; pick another with --port" >&2
     exit 2
@@ -142,20 +133,8 @@ ssh -F /dev/null -X -o ForwardX11Trusted=yes -o Compression="$compress" \
     >"$work/dscope.log" 2>&1 </dev/null &
 ssh_pid=$!
 
-window=""
-for _ in $(seq 1 150); do
-    window=$(xdotool search --name 'measure.d' 2>/dev/null | head -1 || true)
-    [ -n "$window" ] && break
-    sleep 0.2
-done
-if [ -z "$window" ]; then
-    echo "no dscope window" >&2
-    cat "$work/dscope.log" "$work/sshd.log" >&2
-    exit 1
-fi
+wait_for_window 150 "$work/dscope.log" "$work/sshd.log"
 app_pid=$(cat "$work/app.pid")
-xdotool windowmove --sync "$window" 0 0 >/dev/null 2>&1 || true
-xdotool windowfocus --sync "$window" >/dev/null 2>&1 || true
 sleep 3
 
 # Bytes on the ssh connection as sshd's end of it sees them:

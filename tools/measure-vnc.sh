@@ -26,6 +26,7 @@
 # (tigervnc-standalone-server), python3, xdotool and ss (iproute2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/measure-lib.sh
 
 renderer=""
 bin=target/release/dscope
@@ -56,13 +57,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$rfbport" ] || rfbport=$((5900 + display))
 [ -x "$bin" ] || { echo "no binary at $bin (cargo build --release)" >&2; exit 2; }
-# A lock file whose process is gone is a leftover that the X server
-# replaces; a live one is someone else's display.
-lock="/tmp/.X$display-lock"
-if [ -f "$lock" ] && kill -0 "$(tr -d ' ' <"$lock")" 2>/dev/null; then
-    echo "display :$display is in use; pick another with --display" >&2
-    exit 2
-fi
+need_free_display "$display"
 if ss -tlnH "( sport = :$rfbport )" | grep -q .; then
     echo "port $rfbport is in use; pick another with --rfbport" >&2
     exit 2
@@ -124,15 +119,7 @@ DSCOPE_CONFIG_DIR="$work/config" DSCOPE_STATE_DIR="$work/state" \
     "$bin" "${renderer_args[@]}" "$script" >"$work/dscope.log" 2>&1 &
 app_pid=$!
 
-window=""
-for _ in $(seq 1 100); do
-    window=$(xdotool search --name 'measure.d' 2>/dev/null | head -1 || true)
-    [ -n "$window" ] && break
-    sleep 0.2
-done
-[ -n "$window" ] || { echo "no dscope window" >&2; cat "$work/dscope.log" >&2; exit 1; }
-xdotool windowmove --sync "$window" 0 0 >/dev/null 2>&1 || true
-xdotool windowfocus --sync "$window" >/dev/null 2>&1 || true
+wait_for_window 100 "$work/dscope.log"
 sleep 3
 kill -0 "$client_pid" 2>/dev/null || { echo "viewer stopped" >&2; cat "$work/client.log" >&2; exit 1; }
 
