@@ -2,7 +2,8 @@
 
 use crate::dtrace::{CompileError, Consumer, Finish, Library, RunEvent, RunSettings};
 use crate::files;
-use crate::model::Diagnostic;
+use crate::history::recording::{Header, Recorder};
+use crate::model::{Diagnostic, RunEnd};
 use std::io::Write;
 use std::path::Path;
 
@@ -129,6 +130,8 @@ struct Prepared<'l> {
     /// Each program's name as dtrace(1) reports it ("script 'x.d'",
     /// "description 'BEGIN'") and its matches.
     programs: Vec<(String, u32)>,
+    /// The script's text, for a recording's header.
+    script_text: String,
 }
 
 /// Loads the script and libdtrace, opens a consumer, applies options,
@@ -222,6 +225,7 @@ fn prepare<'l>(
         Ok((compiled, each)) => Ok(Prepared {
             consumer,
             compiled,
+            script_text: script.map(|(_, text)| text).unwrap_or_default(),
             programs: programs.into_iter().zip(each).collect(),
         }),
         Err(CompileError::Script(mut d)) => {
@@ -295,22 +299,13 @@ pub struct RunReport {
     pub script: String,
     pub matched_probes: u32,
     /// How the run ended; absent when it could not run.
-    pub finish: Option<FinishReport>,
+    pub finish: Option<RunEnd>,
     /// printf/trace/printa output, one entry per line.
     pub output: Vec<String>,
     /// Runtime errors (such as invalid addresses) and other problems.
     pub errors: Vec<String>,
     pub drops: Vec<DropReport>,
     pub aggregations: Vec<crate::model::Aggregation>,
-}
-
-#[derive(Debug, serde::Serialize)]
-#[serde(tag = "reason", rename_all = "kebab-case")]
-pub enum FinishReport {
-    Exited { status: i32 },
-    TimeUp,
-    Stopped,
-    TargetExited,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -330,6 +325,9 @@ pub struct Output {
     /// Stop (as SIGINT does) when standard input reaches its end: how a
     /// run on a remote host ends when ssh's connection does.
     pub until_stdin_closes: bool,
+    /// `--record FILE`: write the run down as it goes (see
+    /// [`crate::history::recording`]).
+    pub record: Option<std::path::PathBuf>,
 }
 
 /// `dscope run`: run like dtrace(1), printing what it prints: the trace
@@ -406,9 +404,42 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
         matched_probes: prepared.compiled.matches,
         ..RunReport::default()
     };
+    // A recording takes a snapshot at the aggregation rate, as the
+    // window does; a plain run reads them only at the end, as dtrace(1).
+    let snapshot_every = output.record.as_ref().map(|_| {
+        prepared
+            .consumer
+            .aggrate()
+            .unwrap_or(std::time::Duration::from_secs(1))
+            .max(std::time::Duration::from_millis(10))
+    });
+    let mut recorder = match &output.record {
+        Some(path) => {
+            let mut header = Header::new(
+                &report.script,
+                &prepared.script_text,
+                snapshot_every.map_or(1000, |d| d.as_millis() as u64),
+            );
+            header.probes.clone_from(&request.probes);
+            header.options.clone_from(&request.options);
+            header.args.clone_from(&request.args);
+            match Recorder::create(path, &header) {
+                Ok(r) => Some(Recording {
+                    path,
+                    recorder: r,
+                    started: std::time::Instant::now(),
+                }),
+                Err(e) => {
+                    let _ = writeln!(err, "dscope: {e}");
+                    return EXIT_CANNOT;
+                }
+            }
+        }
+        None => None,
+    };
     let settings = RunSettings {
         duration: output.duration,
-        snapshot_every: None,
+        snapshot_every,
         print_aggregations: !json,
         newline_on_stop: !json,
     };
@@ -423,43 +454,50 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
         &settings,
         &crate::dtrace::signals::STOP,
         Some(&crate::dtrace::signals::ABORT),
-        &mut |event| match event {
-            RunEvent::Output(line) if json => report.output.push(line),
-            RunEvent::Output(line) => {
-                let _ = writeln!(out, "{line}");
+        &mut |event| {
+            if let Some(r) = &mut recorder
+                && !r.write(&event, err)
+            {
+                recorder = None;
             }
-            RunEvent::Snapshot(snap) => report.aggregations = snap.aggregations,
-            RunEvent::RuntimeError(m) | RunEvent::Problem(m) => {
-                let _ = writeln!(err, "dscope: {}", m.trim_start_matches("dtrace: "));
-                report.errors.push(m);
-            }
-            RunEvent::Notice(m) => {
-                if !quiet {
-                    let _ = writeln!(err, "dscope: {m}");
+            match event {
+                RunEvent::Output(line) if json => report.output.push(line),
+                RunEvent::Output(line) => {
+                    let _ = writeln!(out, "{line}");
                 }
-            }
-            RunEvent::Started | RunEvent::Stopping => {}
-            RunEvent::Drop { count, message } => {
-                let _ = writeln!(err, "dscope: {}", message.trim_start_matches("dtrace: "));
-                report.drops.push(DropReport { count, message });
+                RunEvent::Snapshot(snap) => report.aggregations = snap.aggregations,
+                RunEvent::RuntimeError(m) | RunEvent::Problem(m) => {
+                    let _ = writeln!(err, "dscope: {}", m.trim_start_matches("dtrace: "));
+                    report.errors.push(m);
+                }
+                RunEvent::Notice(m) => {
+                    if !quiet {
+                        let _ = writeln!(err, "dscope: {m}");
+                    }
+                }
+                RunEvent::Started | RunEvent::Stopping => {}
+                RunEvent::Drop { count, message } => {
+                    let _ = writeln!(err, "dscope: {}", message.trim_start_matches("dtrace: "));
+                    report.drops.push(DropReport { count, message });
+                }
             }
         },
     );
     let code = match result {
         Ok(Finish::Exited(status)) => {
-            report.finish = Some(FinishReport::Exited { status });
+            report.finish = Some(RunEnd::Exited { status });
             exit_code(status)
         }
         Ok(Finish::TimeUp) => {
-            report.finish = Some(FinishReport::TimeUp);
+            report.finish = Some(RunEnd::TimeUp);
             EXIT_OK
         }
         Ok(Finish::Stopped) => {
-            report.finish = Some(FinishReport::Stopped);
+            report.finish = Some(RunEnd::Stopped);
             EXIT_OK
         }
         Ok(Finish::TargetExited) => {
-            report.finish = Some(FinishReport::TargetExited);
+            report.finish = Some(RunEnd::TargetExited);
             EXIT_OK
         }
         Err(e) => {
@@ -472,6 +510,20 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
             }
         }
     };
+    if let Some(r) = &mut recorder {
+        let failed = match (&report.finish, report.errors.last()) {
+            (Some(end), _) => r.recorder.end(r.at(), *end),
+            (None, Some(e)) => r.recorder.error(r.at(), e),
+            (None, None) => Ok(()),
+        };
+        if let Err(e) = failed {
+            let _ = writeln!(
+                err,
+                "dscope: cannot write the recording {}: {e}",
+                r.path.display()
+            );
+        }
+    }
     if json {
         match serde_json::to_string_pretty(&report) {
             Ok(text) => {
@@ -485,6 +537,71 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
     }
     let _ = out.flush();
     code
+}
+
+/// `dscope report`: a recording's history on `out`, in `format`. What was
+/// wrong with the file (cut off, newer, lines it cannot read) goes to
+/// `err` and what could be read is printed all the same; a file that is
+/// no recording at all exits 2.
+pub fn report(
+    path: &Path,
+    format: crate::history::report::Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    match crate::history::recording::read(path, usize::MAX) {
+        Ok(rec) => {
+            for p in &rec.problems {
+                let _ = writeln!(err, "dscope: {p}");
+            }
+            let _ = out.write_all(crate::history::report::render(&rec, format).as_bytes());
+            let _ = out.flush();
+            EXIT_OK
+        }
+        Err(e) => fail(err, EXIT_CANNOT, &e).code,
+    }
+}
+
+/// A run being recorded.
+struct Recording<'p> {
+    path: &'p Path,
+    recorder: Recorder<std::io::BufWriter<std::fs::File>>,
+    /// When tracing started (reset by [`RunEvent::Started`]).
+    started: std::time::Instant,
+}
+
+impl Recording<'_> {
+    fn at(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    /// Records an event; false (after saying so) when the file cannot
+    /// be written any more, and the run goes on without it.
+    fn write(&mut self, event: &RunEvent, err: &mut dyn Write) -> bool {
+        let t = self.at();
+        let written = match event {
+            RunEvent::Started => {
+                self.started = std::time::Instant::now();
+                Ok(())
+            }
+            RunEvent::Snapshot(s) => self.recorder.snapshot(t, s),
+            RunEvent::Output(line) => self.recorder.output(t, line),
+            RunEvent::RuntimeError(m) | RunEvent::Problem(m) => self.recorder.error(t, m),
+            RunEvent::Drop { count, message } => self.recorder.drop(t, *count, message),
+            RunEvent::Notice(_) | RunEvent::Stopping => Ok(()),
+        };
+        match written {
+            Ok(()) => true,
+            Err(e) => {
+                let _ = writeln!(
+                    err,
+                    "dscope: cannot write the recording {}: {e}; the run goes on without it",
+                    self.path.display()
+                );
+                false
+            }
+        }
+    }
 }
 
 struct Report<'a> {

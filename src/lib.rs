@@ -11,6 +11,7 @@ pub mod dtrace;
 pub mod examples;
 pub mod files;
 pub mod fuzz_checks;
+pub mod history;
 pub mod lang;
 pub mod model;
 pub mod processes;

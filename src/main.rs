@@ -201,12 +201,29 @@ enum Command {
         /// errors, drops and every aggregation (schema in the README).
         #[arg(long, value_enum, default_value_t = dscope::cli::Format::Text)]
         format: dscope::cli::Format,
+        /// Also write the run to FILE as it goes: every snapshot (at the
+        /// aggregation rate, 1 s unless -x aggrate says), the output,
+        /// errors and drops; `dscope report FILE` prints it, the window
+        /// opens it (File > Open Recording).
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
         #[command(flatten)]
         at: At,
         /// Stop when standard input ends (how a run over ssh ends with
         /// its connection).
         #[arg(long, hide = true)]
         until_stdin_closes: bool,
+    },
+    /// Print a recording's history (`dscope run --record FILE`): for each
+    /// aggregation, every point in time with each key's value, its change
+    /// over the interval and the change per second.
+    Report {
+        file: PathBuf,
+        /// text: tables; json: one document (schema in
+        /// docs/recording-format.md); csv: a line per key and bucket per
+        /// point.
+        #[arg(long, value_enum, default_value_t = dscope::history::report::Format::Text)]
+        format: dscope::history::report::Format,
     },
 }
 
@@ -242,11 +259,19 @@ fn main() -> ExitCode {
             format,
             at,
             until_stdin_closes,
+            record,
         }) => match programs.read_request() {
             Err(e) => script_failure(&e),
             Ok(_) if at.host.is_some() && output.is_some() => {
                 eprintln!(
                     "dscope: -o FILE does not go with --host; redirect the output instead (> FILE)"
+                );
+                dscope::cli::EXIT_CANNOT
+            }
+            Ok(_) if at.host.is_some() && record.is_some() => {
+                eprintln!(
+                    "dscope: --record does not go with --host; record on the host \
+                     (ssh HOST dscope run --record FILE ...) or from the window"
                 );
                 dscope::cli::EXIT_CANNOT
             }
@@ -267,6 +292,7 @@ fn main() -> ExitCode {
                             format: *format,
                             file: output.clone(),
                             until_stdin_closes: *until_stdin_closes,
+                            record: record.clone(),
                         };
                         dscope::cli::run(&request, &output, out, err)
                     }
@@ -291,6 +317,7 @@ fn main() -> ExitCode {
             Some(h) => remote::run(h, at.program(), &remote::Remote::Doctor, err),
             None => dscope::cli::doctor(out),
         },
+        Some(Command::Report { file, format }) => dscope::cli::report(file, *format, out, err),
     };
     ExitCode::from(code)
 }
@@ -465,7 +492,7 @@ mod tests {
                 | Some(Command::Run { at, .. })
                 | Some(Command::Probes { at, .. })
                 | Some(Command::Doctor { at }) => at,
-                None => panic!("{cli:?}"),
+                other => panic!("{other:?}"),
             };
             assert_eq!(at.host.as_deref(), Some("me@box:22"));
             assert_eq!(at.program(), "/opt/d");

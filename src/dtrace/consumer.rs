@@ -567,6 +567,16 @@ impl Consumer<'_> {
         self.option_is_set("quiet")
     }
 
+    /// How often the aggregations are read (`-x aggrate`, or the script's
+    /// pragma), when set; libdtrace keeps rates in nanoseconds.
+    pub fn aggrate(&self) -> Option<Duration> {
+        let name = c"aggrate";
+        // SAFETY: the handle is open for the lifetime of `self`.
+        let value = unsafe { self.lib.fns.option(self.hdl.as_ptr(), name) };
+        (value != super::layout::native::DTRACEOPT_UNSET && value > 0)
+            .then(|| Duration::from_nanos(value as u64))
+    }
+
     /// Whether an option is set (for flags such as `quiet`, which a
     /// `#pragma D option` in the script may have set).
     fn option_is_set(&self, name: &str) -> bool {

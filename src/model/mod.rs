@@ -4,12 +4,27 @@
 //! be printed, saved and compared in tests.
 
 mod aggregation;
+pub mod csv;
 mod diagnostic;
 
 pub use aggregation::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value, key_label};
 pub use diagnostic::{Diagnostic, Severity};
 
 use serde::{Deserialize, Serialize};
+
+/// How a run ended, as `dscope run --format json` and recordings say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum RunEnd {
+    /// The script called `exit(status)`.
+    Exited { status: i32 },
+    /// Its duration was over.
+    TimeUp,
+    /// Stop was asked for (a signal, the Stop button).
+    Stopped,
+    /// Every traced process (`-c`, `-p`) exited.
+    TargetExited,
+}
 
 /// A probe as `dtrace -l` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,8 +1,8 @@
 //! Aggregations out of dscope: CSV and JSON of the data, PNG of a chart as
 //! drawn on screen.
 
-use crate::model::{Aggregation, KeyPart, Value};
-use std::fmt::Write;
+use crate::model::csv::{key_field, push_line};
+use crate::model::{Aggregation, Value};
 
 /// What a file is exported as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,29 +79,6 @@ pub fn csv(agg: &Aggregation) -> String {
     out
 }
 
-fn key_field(part: &KeyPart) -> String {
-    match part {
-        // A stack keeps its frames one per line inside the quoted field,
-        // as dtrace prints them.
-        KeyPart::Stack(frames) => frames.join("\n"),
-        other => other.label(),
-    }
-}
-
-fn push_line<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
-    for (i, f) in fields.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        if f.contains([',', '"', '\n', '\r']) || f.starts_with(' ') || f.ends_with(' ') {
-            let _ = write!(out, "\"{}\"", f.replace('"', "\"\""));
-        } else {
-            out.push_str(f);
-        }
-    }
-    out.push_str("\r\n");
-}
-
 /// The aggregation as `dscope run --format json` writes each one.
 pub fn json(agg: &Aggregation) -> String {
     let mut s = serde_json::to_string_pretty(agg).unwrap_or_default();
@@ -144,7 +121,7 @@ pub fn png(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AggFunction, Row};
+    use crate::model::{AggFunction, KeyPart, Row};
     use crate::ui::charts::fixtures::{lquantize, numbers};
 
     #[test]

@@ -1,0 +1,700 @@
+//! Aggregations over time: every snapshot a run takes becomes a point in
+//! time for each key, kept within a bound, written to and read from
+//! recordings, and printed as reports. Plain data and arithmetic (no
+//! egui, no libdtrace): the charts read it, `dscope report` prints it.
+//!
+//! A point holds each key's value as the snapshot had it (cumulative for
+//! count, sum and the distributions, current for min, max, avg and
+//! stddev). The change over an interval is the difference with the point
+//! before, so merging old points into coarser intervals is dropping the
+//! points in between: the changes of the merged interval add up exactly,
+//! and the changes over a whole run always add up to its last value.
+
+pub mod recording;
+pub mod report;
+pub mod trend;
+
+use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How many points an aggregation keeps before the older half is merged
+/// into intervals twice as long. At one snapshot a second the newest ten
+/// minutes always stay at full resolution; 10,000 keys of count() cost
+/// at most 8 bytes x 1,200 points each (about 96 MB).
+pub const DEFAULT_CAPACITY: usize = 1200;
+
+/// Marks a key that was not in a snapshot. A real value of `i64::MIN`
+/// would read as absent; no count, sum, min or max a script can make
+/// reaches it without overflowing first.
+const ABSENT: i64 = i64::MIN;
+
+/// Every aggregation of a run over time.
+#[derive(Debug, Clone)]
+pub struct History {
+    aggregations: Vec<AggHistory>,
+    capacity: usize,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History::new(DEFAULT_CAPACITY)
+    }
+}
+
+impl History {
+    /// A history keeping at most `capacity` points per aggregation
+    /// (at least 4); `usize::MAX` keeps every point (for reports).
+    pub fn new(capacity: usize) -> History {
+        History {
+            aggregations: Vec::new(),
+            capacity: capacity.max(4),
+        }
+    }
+
+    /// Adds a snapshot taken `t` seconds after the run started. Snapshots
+    /// come in time order; one at the same time as the last replaces it
+    /// (a run's final snapshot often follows the last periodic one).
+    pub fn push(&mut self, t: f64, snapshot: &Snapshot) {
+        for agg in &snapshot.aggregations {
+            let at = match self.aggregations.iter().position(|h| h.id == agg.id) {
+                Some(i) => i,
+                None => {
+                    self.aggregations.push(AggHistory::new(agg));
+                    self.aggregations.len() - 1
+                }
+            };
+            self.aggregations[at].push(t, agg, self.capacity);
+        }
+    }
+
+    pub fn aggregations(&self) -> &[AggHistory] {
+        &self.aggregations
+    }
+
+    pub fn get(&self, name: &str) -> Option<&AggHistory> {
+        self.aggregations.iter().find(|a| a.name == name)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.aggregations.iter().all(|a| a.points.is_empty())
+    }
+
+    /// The time of the last point of any aggregation, in seconds.
+    pub fn last_time(&self) -> Option<f64> {
+        self.aggregations
+            .iter()
+            .filter_map(|a| a.points.last().map(|p| p.t))
+            .reduce(f64::max)
+    }
+
+    /// The aggregations as they were at `t` (the last point at or before
+    /// it), as a snapshot the existing views can show.
+    pub fn snapshot_at(&self, t: f64) -> Snapshot {
+        Snapshot {
+            aggregations: self
+                .aggregations
+                .iter()
+                .filter_map(|a| a.index_at(t).map(|p| a.aggregation_at(p)))
+                .collect(),
+        }
+    }
+}
+
+/// One bucket of a distribution as the history knows it: where it lies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketRange {
+    pub label: String,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+impl BucketRange {
+    /// Where the bucket sorts: underflow first, overflow last.
+    fn order(&self) -> (i128, i128) {
+        (
+            self.min.map_or(i128::MIN, i128::from),
+            self.max.map_or(i128::MAX, i128::from),
+        )
+    }
+}
+
+/// One distribution count: key index, bucket index, count.
+type Cell = (u32, u16, i64);
+
+#[derive(Debug, Clone)]
+struct Point {
+    t: f64,
+    /// Numbers, by key index; [`ABSENT`] where the key was not there.
+    /// Keys first seen later are past the end.
+    values: Vec<i64>,
+    /// Distributions: the non-zero counts, by key then bucket index.
+    cells: Vec<Cell>,
+    /// The keys in the order `dtrace(1)` printed them at this point,
+    /// shared with the point before when it did not change.
+    order: Arc<[u32]>,
+}
+
+/// One aggregation over time.
+#[derive(Debug, Clone)]
+pub struct AggHistory {
+    pub id: u32,
+    pub name: String,
+    pub function: AggFunction,
+    pub key_sizes: Vec<u32>,
+    keys: Vec<Vec<KeyPart>>,
+    key_index: HashMap<Vec<KeyPart>, u32>,
+    /// Every bucket seen, in the order first seen; `sorted_buckets` is
+    /// their order by range.
+    buckets: Vec<BucketRange>,
+    bucket_index: HashMap<(Option<i64>, Option<i64>), u16>,
+    sorted_buckets: Vec<u16>,
+    points: Vec<Point>,
+}
+
+/// A key's value at one point, with its change since the point before
+/// and that change per second.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub value: Value,
+    /// For count, sum and the distributions; `None` for min, max, avg
+    /// and stddev, whose current value is what matters.
+    pub delta: Option<Value>,
+    /// `delta` per second of the interval (for a number; for a
+    /// distribution, of its total).
+    pub rate: Option<f64>,
+}
+
+impl AggHistory {
+    fn new(agg: &Aggregation) -> AggHistory {
+        AggHistory {
+            id: agg.id,
+            name: agg.name.clone(),
+            function: agg.function,
+            key_sizes: agg.key_sizes.clone(),
+            keys: Vec::new(),
+            key_index: HashMap::new(),
+            buckets: Vec::new(),
+            bucket_index: HashMap::new(),
+            sorted_buckets: Vec::new(),
+            points: Vec::new(),
+        }
+    }
+
+    /// Whether the change over an interval means something (count, sum
+    /// and distributions accumulate; min, max, avg and stddev do not).
+    pub fn accumulates(&self) -> bool {
+        matches!(self.function, AggFunction::Count | AggFunction::Sum)
+            || self.function.is_distribution()
+    }
+
+    fn key_id(&mut self, key: &[KeyPart]) -> u32 {
+        if let Some(&i) = self.key_index.get(key) {
+            return i;
+        }
+        let i = self.keys.len() as u32;
+        self.keys.push(key.to_vec());
+        self.key_index.insert(key.to_vec(), i);
+        i
+    }
+
+    fn bucket_id(&mut self, b: &Bucket) -> u16 {
+        if let Some(&i) = self.bucket_index.get(&(b.min, b.max)) {
+            return i;
+        }
+        let i = self.buckets.len() as u16;
+        self.buckets.push(BucketRange {
+            label: b.label.clone(),
+            min: b.min,
+            max: b.max,
+        });
+        self.bucket_index.insert((b.min, b.max), i);
+        let mut sorted: Vec<u16> = (0..self.buckets.len() as u16).collect();
+        sorted.sort_by_key(|&i| self.buckets[usize::from(i)].order());
+        self.sorted_buckets = sorted;
+        i
+    }
+
+    fn push(&mut self, t: f64, agg: &Aggregation, capacity: usize) {
+        self.key_sizes.clone_from(&agg.key_sizes);
+        let mut values = Vec::new();
+        let mut cells = Vec::new();
+        let mut order = Vec::with_capacity(agg.rows.len());
+        for row in &agg.rows {
+            let k = self.key_id(&row.key);
+            order.push(k);
+            match &row.value {
+                Value::Number(n) => {
+                    let k = k as usize;
+                    if values.len() <= k {
+                        values.resize(k + 1, ABSENT);
+                    }
+                    values[k] = *n;
+                }
+                Value::Buckets(buckets) => {
+                    for b in buckets {
+                        let id = self.bucket_id(b);
+                        if b.count != 0 {
+                            cells.push((k, id, b.count));
+                        }
+                    }
+                }
+            }
+        }
+        cells.sort_unstable_by_key(|&(k, b, _)| (k, b));
+        let order: Arc<[u32]> = match self.points.last() {
+            Some(last) if *last.order == *order => Arc::clone(&last.order),
+            _ => order.into(),
+        };
+        let point = Point {
+            t,
+            values,
+            cells,
+            order,
+        };
+        match self.points.last_mut() {
+            Some(last) if last.t >= t => *last = point,
+            _ => self.points.push(point),
+        }
+        if self.points.len() > capacity {
+            self.merge_older_half();
+        }
+    }
+
+    /// Drops every other point of the older half: their intervals join
+    /// the next kept point's, twice as long.
+    fn merge_older_half(&mut self) {
+        let half = self.points.len() / 2;
+        let mut i = 0;
+        self.points.retain(|_| {
+            let keep = i >= half || i % 2 == 1;
+            i += 1;
+            keep
+        });
+    }
+
+    /// Every key ever seen, by index.
+    pub fn keys(&self) -> &[Vec<KeyPart>] {
+        &self.keys
+    }
+
+    /// Every bucket ever seen, in range order (underflow first).
+    pub fn buckets(&self) -> Vec<&BucketRange> {
+        self.sorted_buckets
+            .iter()
+            .map(|&i| &self.buckets[usize::from(i)])
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// The time of each point, in seconds since the start.
+    pub fn times(&self) -> impl Iterator<Item = f64> + '_ {
+        self.points.iter().map(|p| p.t)
+    }
+
+    pub fn time(&self, point: usize) -> f64 {
+        self.points[point].t
+    }
+
+    /// The interval a point covers: from the point before (or the start).
+    pub fn interval(&self, point: usize) -> (f64, f64) {
+        let start = if point == 0 {
+            0.0
+        } else {
+            self.points[point - 1].t
+        };
+        (start, self.points[point].t)
+    }
+
+    /// The index of the last point at or before `t`.
+    pub fn index_at(&self, t: f64) -> Option<usize> {
+        self.points.partition_point(|p| p.t <= t).checked_sub(1)
+    }
+
+    /// A number key's value at a point; `None` where the key was absent
+    /// (or the aggregation is a distribution).
+    pub fn number(&self, point: usize, key: usize) -> Option<i64> {
+        number_in(&self.points[point], key)
+    }
+
+    /// The change of a number key over a point's interval (absent counts
+    /// as 0, so a key that appears changes by its whole value).
+    pub fn number_delta(&self, point: usize, key: usize) -> i64 {
+        let now = self.number(point, key).unwrap_or(0);
+        let before = point
+            .checked_sub(1)
+            .and_then(|p| self.number(p, key))
+            .unwrap_or(0);
+        now.wrapping_sub(before)
+    }
+
+    /// What to plot for a number key at each point: the change per
+    /// second for count and sum, the value for min, max, avg, stddev;
+    /// `None` where the key was not there.
+    pub fn plotted(&self, key: usize, per_second: bool) -> Vec<(f64, Option<f64>)> {
+        (0..self.points.len())
+            .map(|p| {
+                let t = self.points[p].t;
+                if self.function.is_distribution() {
+                    let total = self.distribution(p, Some(key), !per_second);
+                    let sum: i64 = total.iter().map(|(_, c)| c).sum();
+                    return (t, Some(self.per_second(p, sum as f64, per_second)));
+                }
+                let Some(value) = self.number(p, key) else {
+                    return (t, None);
+                };
+                if self.accumulates() {
+                    let d = self.number_delta(p, key) as f64;
+                    (t, Some(self.per_second(p, d, per_second)))
+                } else {
+                    (t, Some(value as f64))
+                }
+            })
+            .collect()
+    }
+
+    fn per_second(&self, point: usize, change: f64, per_second: bool) -> f64 {
+        if !per_second {
+            return change;
+        }
+        let (a, b) = self.interval(point);
+        if b > a { change / (b - a) } else { change }
+    }
+
+    /// A distribution at a point, by bucket index into [`Self::buckets`]:
+    /// its counts (`cumulative`) or their change over the interval, for
+    /// one key or all keys summed.
+    pub fn distribution(
+        &self,
+        point: usize,
+        key: Option<usize>,
+        cumulative: bool,
+    ) -> Vec<(usize, i64)> {
+        let mut by_bucket = vec![0i64; self.buckets.len()];
+        let mut add = |p: &Point, sign: i64| {
+            for &(k, b, c) in &p.cells {
+                if key.is_none_or(|key| key == k as usize) {
+                    by_bucket[usize::from(b)] =
+                        by_bucket[usize::from(b)].wrapping_add(sign.wrapping_mul(c));
+                }
+            }
+        };
+        add(&self.points[point], 1);
+        if !cumulative && point > 0 {
+            add(&self.points[point - 1], -1);
+        }
+        self.sorted_buckets
+            .iter()
+            .enumerate()
+            .map(|(pos, &b)| (pos, by_bucket[usize::from(b)]))
+            .collect()
+    }
+
+    /// The `n` number keys that changed most over the whole history (or
+    /// were largest, for min, max, avg and stddev), largest first.
+    pub fn top_keys(&self, n: usize) -> Vec<usize> {
+        let Some(last) = self.points.len().checked_sub(1) else {
+            return Vec::new();
+        };
+        let mut weight: Vec<(usize, i128)> = (0..self.keys.len())
+            .map(|k| {
+                let w = if self.function.is_distribution() {
+                    self.distribution(last, Some(k), true)
+                        .iter()
+                        .map(|(_, c)| i128::from(*c))
+                        .sum()
+                } else {
+                    self.points
+                        .iter()
+                        .rev()
+                        .find_map(|p| number_in(p, k))
+                        .map_or(i128::MIN, |v| i128::from(v).abs())
+                };
+                (k, w)
+            })
+            .collect();
+        weight.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        weight.into_iter().take(n).map(|(k, _)| k).collect()
+    }
+
+    /// Every key present at a point, in `dtrace(1)`'s order, with its
+    /// value, change and rate.
+    pub fn samples(&self, point: usize) -> Vec<(&[KeyPart], Sample)> {
+        let p = &self.points[point];
+        let (a, b) = self.interval(point);
+        let seconds = b - a;
+        let rate = |d: i64| (seconds > 0.0).then(|| d as f64 / seconds);
+        p.order
+            .iter()
+            .map(|&k| {
+                let key = self.keys[k as usize].as_slice();
+                let k = k as usize;
+                let sample = if self.function.is_distribution() {
+                    let value = self.bucket_values(point, k, true);
+                    let delta = self.bucket_values(point, k, false);
+                    let total: i64 = delta.iter().map(|b| b.count).sum();
+                    Sample {
+                        value: Value::Buckets(value),
+                        delta: Some(Value::Buckets(delta)),
+                        rate: rate(total),
+                    }
+                } else {
+                    let value = number_in(p, k).unwrap_or(0);
+                    if self.accumulates() {
+                        let d = self.number_delta(point, k);
+                        Sample {
+                            value: Value::Number(value),
+                            delta: Some(Value::Number(d)),
+                            rate: rate(d),
+                        }
+                    } else {
+                        Sample {
+                            value: Value::Number(value),
+                            delta: None,
+                            rate: None,
+                        }
+                    }
+                };
+                (key, sample)
+            })
+            .collect()
+    }
+
+    /// A key's distribution at a point as buckets (cumulative or the
+    /// change), trimmed as `dtrace(1)` shows them: the buckets holding
+    /// data and one empty neighbour each side.
+    fn bucket_values(&self, point: usize, key: usize, cumulative: bool) -> Vec<Bucket> {
+        let counts = self.distribution(point, Some(key), cumulative);
+        let used: Vec<usize> = counts
+            .iter()
+            .filter(|(_, c)| *c != 0)
+            .map(|(i, _)| *i)
+            .collect();
+        let (Some(&first), Some(&last)) = (used.first(), used.last()) else {
+            return Vec::new();
+        };
+        let from = first.saturating_sub(1);
+        let to = (last + 1).min(counts.len() - 1);
+        let sorted = self.buckets();
+        (from..=to)
+            .map(|i| Bucket {
+                label: sorted[i].label.clone(),
+                min: sorted[i].min,
+                max: sorted[i].max,
+                count: counts[i].1,
+                raw: None,
+            })
+            .collect()
+    }
+
+    /// The aggregation as it was at a point.
+    pub fn aggregation_at(&self, point: usize) -> Aggregation {
+        Aggregation {
+            id: self.id,
+            name: self.name.clone(),
+            function: self.function,
+            key_sizes: self.key_sizes.clone(),
+            rows: self
+                .samples(point)
+                .into_iter()
+                .map(|(key, s)| Row {
+                    key: key.to_vec(),
+                    value: s.value,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn number_in(p: &Point, key: usize) -> Option<i64> {
+    p.values.get(key).copied().filter(|&v| v != ABSENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(rows: &[(&str, i64)]) -> Snapshot {
+        Snapshot {
+            aggregations: vec![Aggregation {
+                id: 1,
+                name: "n".into(),
+                function: AggFunction::Count,
+                key_sizes: vec![16],
+                rows: rows
+                    .iter()
+                    .map(|(k, v)| Row {
+                        key: vec![KeyPart::Str((*k).into())],
+                        value: Value::Number(*v),
+                    })
+                    .collect(),
+            }],
+        }
+    }
+
+    fn bucket(min: i64, count: i64) -> Bucket {
+        Bucket {
+            label: min.to_string(),
+            min: Some(min),
+            max: Some(min * 2 - 1),
+            count,
+            raw: None,
+        }
+    }
+
+    fn quantized(buckets: Vec<Bucket>) -> Snapshot {
+        Snapshot {
+            aggregations: vec![Aggregation {
+                id: 2,
+                name: "q".into(),
+                function: AggFunction::Quantize,
+                key_sizes: vec![],
+                rows: vec![Row {
+                    key: vec![],
+                    value: Value::Buckets(buckets),
+                }],
+            }],
+        }
+    }
+
+    #[test]
+    fn changes_are_differences_with_the_point_before() {
+        let mut h = History::default();
+        h.push(1.0, &counts(&[("a", 3)]));
+        h.push(2.0, &counts(&[("a", 5), ("b", 1)]));
+        h.push(4.0, &counts(&[("b", 4), ("a", 5)]));
+        let a = h.get("n").unwrap();
+        assert_eq!(a.keys().len(), 2);
+        assert_eq!(
+            (0..3).map(|p| a.number_delta(p, 0)).collect::<Vec<_>>(),
+            [3, 2, 0]
+        );
+        assert_eq!(
+            (0..3).map(|p| a.number_delta(p, 1)).collect::<Vec<_>>(),
+            [0, 1, 3]
+        );
+        // Per second over each interval: 2 s for the last one.
+        let b = a.plotted(1, true);
+        assert_eq!(b, [(1.0, None), (2.0, Some(1.0)), (4.0, Some(1.5))]);
+        let samples = a.samples(2);
+        assert_eq!(samples[0].0, [KeyPart::Str("b".into())]);
+        assert_eq!(
+            samples[0].1,
+            Sample {
+                value: Value::Number(4),
+                delta: Some(Value::Number(3)),
+                rate: Some(1.5)
+            }
+        );
+    }
+
+    #[test]
+    fn a_final_snapshot_at_the_same_time_replaces_the_last() {
+        let mut h = History::default();
+        h.push(1.0, &counts(&[("a", 3)]));
+        h.push(1.0, &counts(&[("a", 4)]));
+        let a = h.get("n").unwrap();
+        assert_eq!((a.len(), a.number(0, 0)), (1, Some(4)));
+    }
+
+    #[test]
+    fn min_and_max_keep_their_current_value() {
+        let mut snap = counts(&[("a", 7)]);
+        snap.aggregations[0].function = AggFunction::Max;
+        let mut h = History::default();
+        h.push(1.0, &snap);
+        snap.aggregations[0].rows[0].value = Value::Number(9);
+        h.push(2.0, &snap);
+        let a = h.get("n").unwrap();
+        assert!(!a.accumulates());
+        assert_eq!(a.plotted(0, true), [(1.0, Some(7.0)), (2.0, Some(9.0))]);
+        assert_eq!(a.samples(1)[0].1.delta, None);
+    }
+
+    #[test]
+    fn merging_keeps_the_newest_points_and_every_change() {
+        let mut h = History::new(8);
+        for t in 1..=20 {
+            h.push(f64::from(t), &counts(&[("a", i64::from(t * t))]));
+        }
+        let a = h.get("n").unwrap();
+        assert!(a.len() <= 8, "{} points", a.len());
+        // The newest points are still one second apart...
+        let times: Vec<f64> = a.times().collect();
+        assert_eq!(&times[times.len() - 3..], [18.0, 19.0, 20.0]);
+        // ...older ones cover longer intervals, and the changes of all
+        // the intervals still add up to the last value.
+        assert!(times.windows(2).any(|w| w[1] - w[0] >= 2.0), "{times:?}");
+        let total: i64 = (0..a.len()).map(|p| a.number_delta(p, 0)).sum();
+        assert_eq!(total, 400);
+    }
+
+    #[test]
+    fn distributions_keep_buckets_in_range_order() {
+        let mut h = History::default();
+        h.push(
+            1.0,
+            &quantized(vec![bucket(4, 0), bucket(8, 2), bucket(16, 0)]),
+        );
+        h.push(
+            2.0,
+            &quantized(vec![bucket(1, 0), bucket(2, 1), bucket(4, 0), bucket(8, 5)]),
+        );
+        let q = h.get("q").unwrap();
+        let labels: Vec<&str> = q.buckets().iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["1", "2", "4", "8", "16"]);
+        assert_eq!(
+            q.distribution(1, None, false),
+            [(0, 0), (1, 1), (2, 0), (3, 3), (4, 0)]
+        );
+        assert_eq!(q.distribution(1, Some(0), true)[3], (3, 5));
+        let s = &q.samples(1)[0].1;
+        let Some(Value::Buckets(delta)) = &s.delta else {
+            panic!("{s:?}")
+        };
+        let delta: Vec<(&str, i64)> = delta.iter().map(|b| (b.label.as_str(), b.count)).collect();
+        assert_eq!(delta, [("1", 0), ("2", 1), ("4", 0), ("8", 3), ("16", 0)]);
+        assert_eq!(s.rate, Some(4.0));
+    }
+
+    #[test]
+    fn the_state_at_a_time_is_the_last_point_before_it() {
+        let mut h = History::default();
+        h.push(1.0, &counts(&[("a", 3)]));
+        h.push(2.0, &counts(&[("b", 1), ("a", 5)]));
+        assert!(h.snapshot_at(0.5).aggregations.is_empty());
+        assert_eq!(h.snapshot_at(1.5), counts(&[("a", 3)]));
+        assert_eq!(h.snapshot_at(9.0), counts(&[("b", 1), ("a", 5)]));
+    }
+
+    #[test]
+    fn top_keys_are_the_largest_last_values() {
+        let mut h = History::default();
+        h.push(1.0, &counts(&[("a", 3), ("b", 10), ("c", 1)]));
+        assert_eq!(h.get("n").unwrap().top_keys(2), [1, 0]);
+    }
+
+    #[test]
+    fn a_long_run_stays_within_the_capacity() {
+        let mut h = History::new(100);
+        for t in 1..=3600 {
+            h.push(f64::from(t), &counts(&[("a", i64::from(t)), ("b", 1)]));
+        }
+        let a = h.get("n").unwrap();
+        assert!(a.len() <= 100, "{} points", a.len());
+        // The key order did not change: every point shares one list.
+        assert!(
+            a.points
+                .windows(2)
+                .all(|w| Arc::ptr_eq(&w[0].order, &w[1].order))
+        );
+        assert_eq!(a.number(a.len() - 1, 0), Some(3600));
+    }
+}

@@ -1,0 +1,683 @@
+//! Recordings: a run written down as it goes, to be looked at again.
+//!
+//! A recording is JSON lines (the format is in docs/recording-format.md):
+//! a header with the script, its options, the host and the start time,
+//! then one line per event, each with `t`, seconds since tracing started.
+//! Snapshots hold only what changed since the one before (new keys,
+//! changed values, keys gone, and the key order when it changed), so an
+//! hour of a large aggregation stays a file of a sensible size. Every line
+//! is flushed when written: a killed dscope leaves a file that reads up to
+//! its last whole line.
+//!
+//! Reading never writes: a truncated, foreign or newer recording gives
+//! a clear message, and what could be read is still shown.
+
+use super::History;
+use crate::model::{AggFunction, Aggregation, KeyPart, Row, RunEnd, Snapshot, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+/// What the first line's `recording` field says.
+pub const MAGIC: &str = "dscope";
+/// The version this dscope writes, and the newest it reads fully.
+pub const VERSION: u32 = 1;
+
+/// The first line of a recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// Always [`MAGIC`].
+    pub recording: String,
+    pub version: u32,
+    /// The dscope version that recorded it.
+    pub dscope: String,
+    /// When tracing started, RFC 3339 in UTC.
+    pub started: String,
+    /// The host it ran on; absent for this machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// What messages called the script (its file name).
+    pub script_name: String,
+    /// The script's text (empty for a run of `-n` descriptions only).
+    #[serde(default)]
+    pub script: String,
+    /// `-n` probe descriptions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<String>,
+    /// `-x` options as `name[=value]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// Macro arguments `$1`, `$2`, ...
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// How often a snapshot was taken, in milliseconds.
+    pub snapshot_every_ms: u64,
+}
+
+impl Header {
+    /// A header for a run starting now on this machine (or `host`).
+    pub fn new(script_name: &str, script: &str, snapshot_every_ms: u64) -> Header {
+        Header {
+            recording: MAGIC.into(),
+            version: VERSION,
+            dscope: env!("CARGO_PKG_VERSION").into(),
+            started: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            host: None,
+            script_name: script_name.into(),
+            script: script.into(),
+            probes: Vec::new(),
+            options: Vec::new(),
+            args: Vec::new(),
+            snapshot_every_ms,
+        }
+    }
+}
+
+/// One line after the header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    /// Seconds since tracing started.
+    pub t: f64,
+    #[serde(flatten)]
+    pub entry: Entry,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entry {
+    Snapshot(Changes),
+    /// A line of printf/trace/printa output.
+    Output(String),
+    /// A runtime error or another problem the run reported.
+    Error(String),
+    Drop {
+        count: u64,
+        message: String,
+    },
+    /// How the run ended; the last line of a whole recording.
+    End(RunEnd),
+}
+
+/// A snapshot as what changed since the one before.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Changes {
+    pub aggregations: Vec<AggChanges>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AggChanges {
+    /// libdtrace's aggregation variable id.
+    pub id: u32,
+    /// Name, function and key sizes, the first time the aggregation
+    /// appears (and again whenever they change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<AggFunction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_sizes: Option<Vec<u32>>,
+    /// Keys that are new or whose value changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<RecordedRow>,
+    /// Keys no longer in the aggregation (after `trunc()` or `clear()`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<u32>,
+    /// Every key in `dtrace(1)`'s order, when that order changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Vec<u32>>,
+}
+
+/// A key's value; keys are numbered per aggregation in the order they
+/// first appear, and carry their parts the first time only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRow {
+    pub k: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Vec<KeyPart>>,
+    pub value: Value,
+}
+
+/// What the writer and the reader know of one aggregation between
+/// snapshots: its keys by number, their values and order.
+#[derive(Debug, Default)]
+struct AggState {
+    name: String,
+    function: Option<AggFunction>,
+    key_sizes: Vec<u32>,
+    keys: Vec<Vec<KeyPart>>,
+    numbers: HashMap<Vec<KeyPart>, u32>,
+    values: Vec<Option<Value>>,
+    order: Vec<u32>,
+}
+
+impl AggState {
+    fn snapshot_row(&self, k: u32) -> Option<Row> {
+        let value = self.values.get(k as usize)?.clone()?;
+        Some(Row {
+            key: self.keys.get(k as usize)?.clone(),
+            value,
+        })
+    }
+}
+
+/// Writes a recording as the run goes.
+pub struct Recorder<W: Write> {
+    out: W,
+    aggregations: Vec<(u32, AggState)>,
+}
+
+impl Recorder<std::io::BufWriter<std::fs::File>> {
+    /// Creates (or replaces) the file and writes the header.
+    pub fn create(path: &Path, header: &Header) -> Result<Self, String> {
+        let file = std::fs::File::create(path)
+            .map_err(|e| format!("cannot create the recording {}: {e}", path.display()))?;
+        Recorder::new(std::io::BufWriter::new(file), header)
+            .map_err(|e| format!("cannot write the recording {}: {e}", path.display()))
+    }
+}
+
+impl<W: Write> Recorder<W> {
+    pub fn new(out: W, header: &Header) -> std::io::Result<Self> {
+        let mut r = Recorder {
+            out,
+            aggregations: Vec::new(),
+        };
+        r.write_json(header)?;
+        Ok(r)
+    }
+
+    fn write_json(&mut self, value: &impl Serialize) -> std::io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+
+    fn write(&mut self, t: f64, entry: Entry) -> std::io::Result<()> {
+        self.write_json(&Line { t, entry })
+    }
+
+    /// Writes what changed since the last snapshot (nothing when nothing
+    /// did).
+    pub fn snapshot(&mut self, t: f64, snapshot: &Snapshot) -> std::io::Result<()> {
+        let mut changes = Changes::default();
+        for agg in &snapshot.aggregations {
+            let at = match self.aggregations.iter().position(|(id, _)| *id == agg.id) {
+                Some(i) => i,
+                None => {
+                    self.aggregations.push((agg.id, AggState::default()));
+                    self.aggregations.len() - 1
+                }
+            };
+            if let Some(c) = changes_of(&mut self.aggregations[at].1, agg) {
+                changes.aggregations.push(c);
+            }
+        }
+        if changes.aggregations.is_empty() {
+            return Ok(());
+        }
+        self.write(t, Entry::Snapshot(changes))
+    }
+
+    pub fn output(&mut self, t: f64, line: &str) -> std::io::Result<()> {
+        self.write(t, Entry::Output(line.into()))
+    }
+
+    pub fn error(&mut self, t: f64, message: &str) -> std::io::Result<()> {
+        self.write(t, Entry::Error(message.into()))
+    }
+
+    pub fn drop(&mut self, t: f64, count: u64, message: &str) -> std::io::Result<()> {
+        self.write(
+            t,
+            Entry::Drop {
+                count,
+                message: message.into(),
+            },
+        )
+    }
+
+    pub fn end(&mut self, t: f64, end: RunEnd) -> std::io::Result<()> {
+        self.write(t, Entry::End(end))
+    }
+}
+
+/// Updates the writer's state to `agg` and says what changed.
+fn changes_of(state: &mut AggState, agg: &Aggregation) -> Option<AggChanges> {
+    let described = state.function == Some(agg.function)
+        && state.name == agg.name
+        && state.key_sizes == agg.key_sizes;
+    let mut c = AggChanges {
+        id: agg.id,
+        name: None,
+        function: None,
+        key_sizes: None,
+        rows: Vec::new(),
+        removed: Vec::new(),
+        order: None,
+    };
+    if !described {
+        state.name.clone_from(&agg.name);
+        state.function = Some(agg.function);
+        state.key_sizes.clone_from(&agg.key_sizes);
+        c.name = Some(agg.name.clone());
+        c.function = Some(agg.function);
+        c.key_sizes = Some(agg.key_sizes.clone());
+    }
+    let mut order = Vec::with_capacity(agg.rows.len());
+    let mut present = vec![false; state.keys.len()];
+    for row in &agg.rows {
+        let (k, new) = match state.numbers.get(&row.key) {
+            Some(&k) => (k, false),
+            None => {
+                let k = state.keys.len() as u32;
+                state.keys.push(row.key.clone());
+                state.numbers.insert(row.key.clone(), k);
+                state.values.push(None);
+                present.push(false);
+                (k, true)
+            }
+        };
+        present[k as usize] = true;
+        order.push(k);
+        let slot = &mut state.values[k as usize];
+        if slot.as_ref() != Some(&row.value) {
+            *slot = Some(row.value.clone());
+            c.rows.push(RecordedRow {
+                k,
+                key: new.then(|| row.key.clone()),
+                value: row.value.clone(),
+            });
+        }
+    }
+    for (k, here) in present.iter().enumerate() {
+        if !here && state.values[k].take().is_some() {
+            c.removed.push(k as u32);
+        }
+    }
+    if order != state.order {
+        state.order.clone_from(&order);
+        c.order = Some(order);
+    }
+    let changed =
+        c.name.is_some() || !c.rows.is_empty() || !c.removed.is_empty() || c.order.is_some();
+    changed.then_some(c)
+}
+
+/// A recording as read back.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    pub header: Header,
+    /// The snapshots over time.
+    pub history: History,
+    /// Output lines, errors and drops with their times.
+    pub output: Vec<(f64, String)>,
+    pub errors: Vec<(f64, String)>,
+    pub drops: Vec<(f64, u64, String)>,
+    pub end: Option<(f64, RunEnd)>,
+    /// The time of the last line read.
+    pub duration: f64,
+    /// What was wrong with the file, in words for the person reading it;
+    /// what could be read is here all the same.
+    pub problems: Vec<String>,
+}
+
+/// Reads a recording file; `capacity` bounds the history as
+/// [`History::new`] does.
+pub fn read(path: &Path, capacity: usize) -> Result<Recording, String> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| format!("cannot open the recording {}: {e}", path.display()))?;
+    parse(
+        std::io::BufReader::new(file),
+        &path.display().to_string(),
+        capacity,
+    )
+}
+
+/// Reads a recording from `input`; `name` is what messages call it.
+pub fn parse(mut input: impl BufRead, name: &str, capacity: usize) -> Result<Recording, String> {
+    let mut bytes = Vec::new();
+    let read_line = |input: &mut dyn BufRead, bytes: &mut Vec<u8>| {
+        bytes.clear();
+        input
+            .read_until(b'\n', bytes)
+            .map_err(|e| format!("cannot read the recording {name}: {e}"))
+    };
+    if read_line(&mut input, &mut bytes)? == 0 {
+        return Err(format!("{name} is empty: it is not a dscope recording"));
+    }
+    let header = header_of(&bytes).ok_or_else(|| {
+        format!("{name} is not a dscope recording (its first line is not a recording header)")
+    })?;
+    let mut rec = Recording {
+        header,
+        history: History::new(capacity),
+        output: Vec::new(),
+        errors: Vec::new(),
+        drops: Vec::new(),
+        end: None,
+        duration: 0.0,
+        problems: Vec::new(),
+    };
+    if rec.header.version > VERSION {
+        rec.problems.push(format!(
+            "{name} was recorded by a newer dscope ({}, recording version {}; this one reads \
+             version {VERSION}): showing what this version can read",
+            rec.header.dscope, rec.header.version
+        ));
+    }
+    let mut states: Vec<(u32, AggState)> = Vec::new();
+    let (mut line_no, mut unreadable, mut first_unreadable) = (1usize, 0usize, 0usize);
+    loop {
+        if read_line(&mut input, &mut bytes)? == 0 {
+            break;
+        }
+        line_no += 1;
+        let whole = bytes.ends_with(b"\n");
+        let line = std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|s| serde_json::from_str::<Line>(s.trim_end()).ok());
+        let Some(line) = line else {
+            if !whole {
+                rec.problems.push(format!(
+                    "{name} ends in the middle of a line (cut off at {:.1} s, as when dscope \
+                     is killed while recording): showing what came before",
+                    rec.duration
+                ));
+                break;
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            unreadable += 1;
+            if first_unreadable == 0 {
+                first_unreadable = line_no;
+            }
+            continue;
+        };
+        rec.duration = rec.duration.max(line.t);
+        match line.entry {
+            Entry::Snapshot(changes) => {
+                let snapshot = apply(&mut states, changes);
+                rec.history.push(line.t, &snapshot);
+            }
+            Entry::Output(text) => rec.output.push((line.t, text)),
+            Entry::Error(text) => rec.errors.push((line.t, text)),
+            Entry::Drop { count, message } => rec.drops.push((line.t, count, message)),
+            Entry::End(end) => rec.end = Some((line.t, end)),
+        }
+    }
+    if unreadable > 0 {
+        rec.problems.push(format!(
+            "{name}: {unreadable} line{} this dscope cannot read (the first is line \
+             {first_unreadable}) left out",
+            if unreadable == 1 { "" } else { "s" }
+        ));
+    }
+    if rec.end.is_none() && !rec.problems.iter().any(|p| p.contains("middle of a line")) {
+        rec.problems.push(format!(
+            "{name} stops at {:.1} s without saying how the run ended (dscope was stopped \
+             while recording, or is still recording)",
+            rec.duration
+        ));
+    }
+    Ok(rec)
+}
+
+fn header_of(bytes: &[u8]) -> Option<Header> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let header: Header = serde_json::from_str(text.trim_end()).ok()?;
+    (header.recording == MAGIC).then_some(header)
+}
+
+/// Applies one snapshot's changes to the reader's state; the whole
+/// snapshot they make.
+fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
+    for c in changes.aggregations {
+        let at = match states.iter().position(|(id, _)| *id == c.id) {
+            Some(i) => i,
+            None => {
+                states.push((c.id, AggState::default()));
+                states.len() - 1
+            }
+        };
+        let state = &mut states[at].1;
+        if let Some(name) = c.name {
+            state.name = name;
+        }
+        if let Some(f) = c.function {
+            state.function = Some(f);
+        }
+        if let Some(sizes) = c.key_sizes {
+            state.key_sizes = sizes;
+        }
+        for row in c.rows {
+            let k = row.k as usize;
+            if state.keys.len() <= k {
+                state.keys.resize(k + 1, Vec::new());
+                state.values.resize(k + 1, None);
+            }
+            if let Some(key) = row.key {
+                state.keys[k] = key;
+            }
+            state.values[k] = Some(row.value);
+        }
+        for k in c.removed {
+            if let Some(v) = state.values.get_mut(k as usize) {
+                *v = None;
+            }
+        }
+        if let Some(order) = c.order {
+            state.order = order;
+        }
+    }
+    Snapshot {
+        aggregations: states
+            .iter()
+            .filter_map(|(id, s)| {
+                Some(Aggregation {
+                    id: *id,
+                    name: s.name.clone(),
+                    function: s.function?,
+                    key_sizes: s.key_sizes.clone(),
+                    rows: s.order.iter().filter_map(|&k| s.snapshot_row(k)).collect(),
+                })
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Bucket;
+
+    fn counts(rows: &[(&str, i64)]) -> Snapshot {
+        Snapshot {
+            aggregations: vec![Aggregation {
+                id: 1,
+                name: "n".into(),
+                function: AggFunction::Count,
+                key_sizes: vec![16],
+                rows: rows
+                    .iter()
+                    .map(|(k, v)| Row {
+                        key: vec![KeyPart::Str((*k).into())],
+                        value: Value::Number(*v),
+                    })
+                    .collect(),
+            }],
+        }
+    }
+
+    fn header() -> Header {
+        let mut h = Header::new("x.d", "tick-1s { @n[execname] = count(); }", 1000);
+        h.started = "2026-12-01T10:00:00.000Z".into();
+        h
+    }
+
+    fn record(snapshots: &[(f64, Snapshot)], end: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut r = Recorder::new(&mut out, &header()).unwrap();
+        r.output(0.5, "hello").unwrap();
+        for (t, s) in snapshots {
+            r.snapshot(*t, s).unwrap();
+        }
+        if end {
+            r.end(3.0, RunEnd::TimeUp).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn snapshots_read_back_whole_from_their_changes() {
+        let snaps = [
+            (1.0, counts(&[("a", 1), ("b", 2)])),
+            (2.0, counts(&[("a", 3), ("b", 2)])),
+            (2.5, counts(&[("a", 3), ("b", 2)])),
+            (3.0, counts(&[("c", 1), ("a", 4)])),
+        ];
+        let bytes = record(&snaps, true);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // Header, output, three snapshots (2.5 s changed nothing), end.
+        assert_eq!(lines.len(), 6, "{text}");
+        // The second snapshot carries only a's new value.
+        assert_eq!(
+            lines[3],
+            r#"{"t":2.0,"snapshot":{"aggregations":[{"id":1,"rows":[{"k":0,"value":{"type":"number","value":3}}]}]}}"#
+        );
+        let rec = parse(&bytes[..], "x.rec", usize::MAX).unwrap();
+        assert!(rec.problems.is_empty(), "{:?}", rec.problems);
+        assert_eq!(rec.header, header());
+        assert_eq!(rec.output, [(0.5, "hello".to_owned())]);
+        assert_eq!(rec.end, Some((3.0, RunEnd::TimeUp)));
+        let h = &rec.history;
+        assert_eq!(h.get("n").unwrap().len(), 3);
+        assert_eq!(h.snapshot_at(1.0), snaps[0].1);
+        assert_eq!(h.snapshot_at(2.0), snaps[1].1);
+        assert_eq!(h.snapshot_at(3.0), snaps[3].1);
+    }
+
+    #[test]
+    fn distributions_and_key_parts_survive_the_file() {
+        let snap = Snapshot {
+            aggregations: vec![Aggregation {
+                id: 4,
+                name: "lat".into(),
+                function: AggFunction::Lquantize {
+                    base: 0,
+                    step: 10,
+                    levels: 10,
+                },
+                key_sizes: vec![8, 8],
+                rows: vec![Row {
+                    key: vec![
+                        KeyPart::Int(-3),
+                        KeyPart::Stack(vec!["k`f+0x1".into(), "k`g".into()]),
+                    ],
+                    value: Value::Buckets(vec![
+                        Bucket {
+                            label: "< 0".into(),
+                            min: None,
+                            max: Some(-1),
+                            count: 0,
+                            raw: None,
+                        },
+                        Bucket {
+                            label: "0".into(),
+                            min: Some(0),
+                            max: Some(9),
+                            count: 5,
+                            raw: None,
+                        },
+                    ]),
+                }],
+            }],
+        };
+        let mut out = Vec::new();
+        Recorder::new(&mut out, &header())
+            .unwrap()
+            .snapshot(1.0, &snap)
+            .unwrap();
+        let rec = parse(&out[..], "x.rec", 10).unwrap();
+        assert_eq!(rec.history.snapshot_at(1.0), snap);
+    }
+
+    #[test]
+    fn a_cut_off_recording_shows_what_came_before() {
+        let mut bytes = record(
+            &[(1.0, counts(&[("a", 1)])), (2.0, counts(&[("a", 2)]))],
+            true,
+        );
+        // Cut in the middle of the last snapshot line.
+        let cut = bytes.len() - 40;
+        bytes.truncate(cut);
+        let rec = parse(&bytes[..], "x.rec", 10).unwrap();
+        assert_eq!(rec.history.get("n").unwrap().len(), 1);
+        assert_eq!(rec.problems.len(), 1, "{:?}", rec.problems);
+        assert!(rec.problems[0].contains("ends in the middle of a line"));
+        assert!(rec.problems[0].contains("1.0 s"));
+    }
+
+    #[test]
+    fn a_recording_without_its_end_says_so() {
+        let rec = parse(
+            &record(&[(1.0, counts(&[("a", 1)]))], false)[..],
+            "x.rec",
+            10,
+        )
+        .unwrap();
+        assert!(rec.problems[0].contains("without saying how the run ended"));
+    }
+
+    #[test]
+    fn foreign_and_empty_files_are_refused() {
+        let e = parse(&b"{\"aggregations\": []}\n"[..], "x.json", 10).unwrap_err();
+        assert_eq!(
+            e,
+            "x.json is not a dscope recording (its first line is not a recording header)"
+        );
+        let e = parse(&b"\xff\xfe binary"[..], "x.bin", 10).unwrap_err();
+        assert!(e.contains("not a dscope recording"));
+        assert_eq!(
+            parse(&b""[..], "e.rec", 10).unwrap_err(),
+            "e.rec is empty: it is not a dscope recording"
+        );
+    }
+
+    #[test]
+    fn a_newer_recording_says_so_and_shows_what_it_can() {
+        let mut h = header();
+        h.version = VERSION + 1;
+        let mut out = Vec::new();
+        let mut r = Recorder::new(&mut out, &h).unwrap();
+        r.snapshot(1.0, &counts(&[("a", 1)])).unwrap();
+        r.end(1.0, RunEnd::Stopped).unwrap();
+        out.extend_from_slice(b"{\"t\":1.5,\"heatwave\":{\"x\":1}}\n");
+        out.extend_from_slice(b"{\"t\":2.0,\"output\":\"after\"}\n");
+        let rec = parse(&out[..], "n.rec", 10).unwrap();
+        assert_eq!(rec.problems.len(), 2, "{:?}", rec.problems);
+        assert!(rec.problems[0].contains("recording version 2; this one reads version 1"));
+        assert!(rec.problems[1].contains("1 line this dscope cannot read (the first is line 4)"));
+        assert_eq!(rec.output, [(2.0, "after".to_owned())]);
+        assert_eq!(rec.history.get("n").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn removed_keys_and_a_new_order_are_recorded() {
+        let bytes = record(
+            &[
+                (1.0, counts(&[("a", 1), ("b", 2)])),
+                (2.0, counts(&[("b", 2)])),
+                (3.0, counts(&[("b", 2), ("a", 5)])),
+            ],
+            true,
+        );
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.contains(r#""removed":[0],"order":[1]"#), "{text}");
+        let rec = parse(&bytes[..], "x.rec", 10).unwrap();
+        assert_eq!(rec.history.snapshot_at(2.0), counts(&[("b", 2)]));
+        assert_eq!(rec.history.snapshot_at(3.0), counts(&[("b", 2), ("a", 5)]));
+    }
+}

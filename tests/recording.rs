@@ -1,0 +1,189 @@
+//! `dscope run --record` and `dscope report`: a recorded run's history
+//! read back, live against libdtrace (DSCOPE_LIVE=1, see live_check.rs),
+//! and reports of files that are not whole recordings.
+
+mod common;
+
+use common::live;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const DSCOPE: &str = env!("CARGO_BIN_EXE_dscope");
+
+fn report(file: &Path, format: &str) -> Output {
+    Command::new(DSCOPE)
+        .args(["report", "--format", format])
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The values and changes of the one key of `@name` in a JSON report.
+fn series(report: &Value, name: &str) -> Vec<(f64, i64, i64)> {
+    let agg = report["aggregations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("no @{name} in {report}"));
+    agg["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let row = &p["rows"][0];
+            (
+                p["t"].as_f64().unwrap(),
+                row["value"]["value"].as_i64().unwrap(),
+                row["delta"]["value"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn check_series(points: &[(f64, i64, i64)]) {
+    assert!(
+        points.windows(2).all(|w| w[0].0 < w[1].0),
+        "times go forward: {points:?}"
+    );
+    assert!(points.iter().all(|p| p.2 >= 0), "{points:?}");
+    let total: i64 = points.iter().map(|p| p.2).sum();
+    assert_eq!(total, points.last().unwrap().1, "{points:?}");
+}
+
+#[test]
+fn a_recorded_run_reports_every_second_and_its_changes_add_up() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("ticks.rec");
+    let run = Command::new(DSCOPE)
+        .args(["run", "--format", "json", "--duration", "5", "--record"])
+        .arg(&rec)
+        .args(["-n", "tick-1s { @n = count(); }"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let run: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let final_n = run["aggregations"][0]["rows"][0]["value"]["value"]
+        .as_i64()
+        .unwrap();
+
+    let out = report(&rec, "json");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "",
+        "a whole recording has nothing to say"
+    );
+    let rep: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rep["end"]["reason"], "time-up");
+    assert_eq!(rep["recording"]["snapshot_every_ms"], 1000);
+    assert_eq!(rep["aggregations"][0]["function"]["name"], "count");
+    let points = series(&rep, "n");
+    // A tick a second for five seconds, a snapshot a second: four or
+    // five points (the last one may fall on the final snapshot).
+    assert!((4..=6).contains(&points.len()), "{points:?}");
+    check_series(&points);
+    assert_eq!(points.last().unwrap().1, final_n);
+    // Each second's change is the tick of that second.
+    assert!(points.iter().all(|p| p.2 <= 2), "{points:?}");
+
+    let csv = report(&rec, "csv");
+    assert!(csv.status.success());
+    let csv = text(&csv.stdout);
+    assert!(csv.starts_with("aggregation,function,t,key,bucket,min,max,value,delta,rate\r\n"));
+    assert_eq!(csv.matches("@n,count,").count(), points.len(), "{csv}");
+    let table = report(&rec, "text");
+    assert!(table.status.success());
+    assert!(text(&table.stdout).contains("@n (count)"));
+}
+
+#[test]
+fn a_recording_cut_short_by_kill_still_reads() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("killed.rec");
+    let mut child = Command::new(DSCOPE)
+        .args(["run", "-q", "--record"])
+        .arg(&rec)
+        .args(["-n", "tick-1s { @n[\"ticks\"] = count(); }"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let snapshots = || {
+        std::fs::read_to_string(&rec)
+            .unwrap_or_default()
+            .matches("\"snapshot\"")
+            .count()
+    };
+    while snapshots() < 3 {
+        assert!(Instant::now() < deadline, "no snapshots recorded");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let out = report(&rec, "json");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("without saying how the run ended"),
+        "{}",
+        text(&out.stderr)
+    );
+    let rep: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rep["end"].is_null());
+    let points = series(&rep, "n");
+    assert!(points.len() >= 3, "{points:?}");
+    check_series(&points);
+}
+
+#[test]
+fn reports_of_what_is_not_a_recording_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("x.json");
+    std::fs::write(&foreign, "{\"aggregations\": []}\n").unwrap();
+    let out = report(&foreign, "json");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "dscope: {} is not a dscope recording (its first line is not a recording header)\n",
+            foreign.display()
+        )
+    );
+    assert!(out.stdout.is_empty());
+
+    let missing = dir.path().join("none.rec");
+    let out = report(&missing, "text");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot open the recording"));
+
+    // A recording cut in the middle of a line (a full disk, a copy made
+    // while recording) prints what came before, and never changes.
+    let cut = dir.path().join("cut.rec");
+    let whole = concat!(
+        r#"{"recording":"dscope","version":1,"dscope":"0.1.0","started":"2026-12-01T10:00:00Z","script_name":"x.d","script":"","snapshot_every_ms":1000}"#,
+        "\n",
+        r#"{"t":1.0,"snapshot":{"aggregations":[{"id":1,"name":"n","function":{"name":"count"},"key_sizes":[],"rows":[{"k":0,"key":[],"value":{"type":"number","value":1}}],"order":[0]}]}}"#,
+        "\n",
+        r#"{"t":2.0,"snapshot":{"aggregations":[{"id":1,"rows":[{"k":0,"val"#,
+    );
+    std::fs::write(&cut, whole).unwrap();
+    let out = report(&cut, "json");
+    assert!(out.status.success());
+    assert!(text(&out.stderr).contains("ends in the middle of a line (cut off at 1.0 s"));
+    let rep: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(series(&rep, "n"), [(1.0, 1, 1)]);
+    assert_eq!(std::fs::read_to_string(&cut).unwrap(), whole);
+}
