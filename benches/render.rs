@@ -51,6 +51,7 @@ fn render(c: &mut Criterion) {
             worker_program: None,
             scripted_engine: true,
             host: None,
+            recordings_dir: None,
         },
     );
     let mut raster = Rasterizer::new();

@@ -428,6 +428,7 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
                     path,
                     recorder: r,
                     started: std::time::Instant::now(),
+                    stopped_at: None,
                 }),
                 Err(e) => {
                     let _ = writeln!(err, "dscope: {e}");
@@ -568,11 +569,15 @@ struct Recording<'p> {
     recorder: Recorder<std::io::BufWriter<std::fs::File>>,
     /// When tracing started (reset by [`RunEvent::Started`]).
     started: std::time::Instant,
+    /// Seconds in when the run began to stop: the final snapshot counts
+    /// up to there.
+    stopped_at: Option<f64>,
 }
 
 impl Recording<'_> {
     fn at(&self) -> f64 {
-        self.started.elapsed().as_secs_f64()
+        self.stopped_at
+            .unwrap_or_else(|| self.started.elapsed().as_secs_f64())
     }
 
     /// Records an event; false (after saying so) when the file cannot
@@ -588,7 +593,11 @@ impl Recording<'_> {
             RunEvent::Output(line) => self.recorder.output(t, line),
             RunEvent::RuntimeError(m) | RunEvent::Problem(m) => self.recorder.error(t, m),
             RunEvent::Drop { count, message } => self.recorder.drop(t, *count, message),
-            RunEvent::Notice(_) | RunEvent::Stopping => Ok(()),
+            RunEvent::Stopping => {
+                self.stopped_at.get_or_insert(t);
+                Ok(())
+            }
+            RunEvent::Notice(_) => Ok(()),
         };
         match written {
             Ok(()) => true,

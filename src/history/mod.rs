@@ -513,6 +513,61 @@ impl AggHistory {
     }
 }
 
+/// One key of an aggregation in two recordings (or two times).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    pub key: Vec<KeyPart>,
+    /// The value (a distribution's total count) in the first; `None`
+    /// where the key is not there.
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+    /// `after - before`, absent counting as 0.
+    pub change: i64,
+}
+
+/// The difference per key between two states of an aggregation, the
+/// largest change first (then by key, so that the order is stable).
+pub fn compare(before: &Aggregation, after: &Aggregation) -> Vec<Difference> {
+    let total = |v: &Value| match v {
+        Value::Number(n) => *n,
+        Value::Buckets(b) => b.iter().map(|b| b.count).sum(),
+    };
+    let mut keys: Vec<&Vec<KeyPart>> = Vec::new();
+    let mut values: HashMap<&Vec<KeyPart>, (Option<i64>, Option<i64>)> = HashMap::new();
+    for (side, agg) in [(0, before), (1, after)] {
+        for row in &agg.rows {
+            let e = values.entry(&row.key).or_insert_with(|| {
+                keys.push(&row.key);
+                (None, None)
+            });
+            if side == 0 {
+                e.0 = Some(total(&row.value));
+            } else {
+                e.1 = Some(total(&row.value));
+            }
+        }
+    }
+    let mut out: Vec<Difference> = keys
+        .into_iter()
+        .map(|k| {
+            let (b, a) = values[k];
+            Difference {
+                key: k.clone(),
+                before: b,
+                after: a,
+                change: a.unwrap_or(0).wrapping_sub(b.unwrap_or(0)),
+            }
+        })
+        .collect();
+    out.sort_by(|x, y| {
+        y.change
+            .unsigned_abs()
+            .cmp(&x.change.unsigned_abs())
+            .then_with(|| crate::model::key_label(&x.key).cmp(&crate::model::key_label(&y.key)))
+    });
+    out
+}
+
 fn number_in(p: &Point, key: usize) -> Option<i64> {
     p.values.get(key).copied().filter(|&v| v != ABSENT)
 }
@@ -679,6 +734,26 @@ mod tests {
         let mut h = History::default();
         h.push(1.0, &counts(&[("a", 3), ("b", 10), ("c", 1)]));
         assert_eq!(h.get("n").unwrap().top_keys(2), [1, 0]);
+    }
+
+    #[test]
+    fn comparing_two_states_gives_the_change_per_key() {
+        let a = counts(&[("read", 10), ("write", 5), ("open", 1)]);
+        let b = counts(&[("read", 12), ("write", 1), ("close", 3)]);
+        let d = compare(&a.aggregations[0], &b.aggregations[0]);
+        let rows: Vec<(String, Option<i64>, Option<i64>, i64)> = d
+            .iter()
+            .map(|d| (crate::model::key_label(&d.key), d.before, d.after, d.change))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("write".to_owned(), Some(5), Some(1), -4),
+                ("close".to_owned(), None, Some(3), 3),
+                ("read".to_owned(), Some(10), Some(12), 2),
+                ("open".to_owned(), Some(1), None, -1),
+            ]
+        );
     }
 
     #[test]

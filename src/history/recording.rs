@@ -665,6 +665,25 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_lines_read_as_a_recording() {
+        let doc = include_str!("../../docs/recording-format.md");
+        let blocks: Vec<&str> = doc
+            .split("```json\n")
+            .skip(1)
+            .map(|b| b.split("```").next().unwrap())
+            .collect();
+        let file = format!("{}{}", blocks[0], blocks[1]);
+        let rec = parse(file.as_bytes(), "doc", 10).unwrap();
+        assert!(rec.problems.is_empty(), "{:?}", rec.problems);
+        assert_eq!(rec.header.host.as_deref(), Some("admin@db1"));
+        assert_eq!(rec.output.len(), 1);
+        assert_eq!((rec.errors.len(), rec.drops.len()), (1, 1));
+        assert_eq!(rec.end, Some((5.001, RunEnd::TimeUp)));
+        let n = rec.history.get("n").unwrap();
+        assert_eq!((n.len(), n.number(1, 0)), (2, Some(2)));
+    }
+
+    #[test]
     fn removed_keys_and_a_new_order_are_recorded() {
         let bytes = record(
             &[

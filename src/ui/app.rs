@@ -2,14 +2,16 @@
 //! prompts, recovery and settings around the [`Editor`].
 
 use super::charts::export::{self, ExportFormat};
-use super::charts::{AggregationsView, ChartAction};
+use super::charts::{AggregationsView, ChartAction, TimeView};
 use super::editor::Editor;
 use super::file_dialog::{BrowserOutcome, DialogPurpose, FileBrowser, NativeDialog, NativeOutcome};
 use super::probe_browser::{BrowserAction, ProbeBrowser};
+use super::recording_view::{self, RecordingView, ViewerAction};
 use super::run_options::RunOptions;
 use super::run_panel::{ConsoleAction, RunAction, RunPanel};
 use super::target_dialog::{TargetDialog, TargetOutcome};
 use crate::files::{self, DiskStamp};
+use crate::history::recording::Header;
 use crate::lang::theme::ThemeKind;
 use crate::model::Diagnostic;
 use crate::recovery::{RecoveryRecord, RecoveryStore};
@@ -51,6 +53,8 @@ pub struct AppConfig {
     pub scripted_engine: bool,
     /// Work on this host from the start (`dscope --host H`).
     pub host: Option<crate::settings::RecentHost>,
+    /// Where the Record toggle writes runs; `None` leaves Record off.
+    pub recordings_dir: Option<PathBuf>,
 }
 
 impl AppConfig {
@@ -72,7 +76,8 @@ impl AppConfig {
             });
         AppConfig {
             settings_path: config_dir.map(|d| d.join("settings.json")),
-            recovery_dir: state_dir.map(|d| d.join("recovery")),
+            recovery_dir: state_dir.as_ref().map(|d| d.join("recovery")),
+            recordings_dir: state_dir.map(|d| d.join("recordings")),
             open,
             start_dir: None,
             dialogs: None,
@@ -206,6 +211,12 @@ pub struct DscopeApp {
     host: Option<super::hosts::HostTarget>,
     add_host: Option<super::hosts::AddHostDialog>,
     worker_program: Option<PathBuf>,
+    /// Where the Record toggle writes runs.
+    recordings_dir: Option<PathBuf>,
+    /// A recording shown in the Aggregations panel instead of the run.
+    viewer: Option<RecordingView>,
+    /// A recording being read, and what for.
+    recording_load: Option<(DialogPurpose, recording_view::Loading)>,
     run: RunPanel,
     check_due: Option<Instant>,
     check_job: Option<u64>,
@@ -322,6 +333,9 @@ impl DscopeApp {
             host: None,
             add_host: None,
             worker_program: config.worker_program,
+            recordings_dir: config.recordings_dir,
+            viewer: None,
+            recording_load: None,
             run: RunPanel::default(),
             check_due: None,
             check_job: None,
@@ -637,7 +651,14 @@ impl DscopeApp {
         }
     }
 
-    fn dialog_dir(&self) -> PathBuf {
+    fn dialog_dir(&self, purpose: DialogPurpose) -> PathBuf {
+        let recordings = matches!(
+            purpose,
+            DialogPurpose::OpenRecording | DialogPurpose::CompareRecording
+        );
+        if recordings && let Some(dir) = self.recordings_dir.as_ref().filter(|d| d.is_dir()) {
+            return dir.clone();
+        }
         self.doc
             .path
             .as_ref()
@@ -656,7 +677,7 @@ impl DscopeApp {
     }
 
     fn start_dialog_named(&mut self, ctx: &egui::Context, purpose: DialogPurpose, name: String) {
-        let dir = self.dialog_dir();
+        let dir = self.dialog_dir(purpose);
         self.dialog_name = name;
         if self.dialogs == DialogPreference::Auto
             && let Some(native) = NativeDialog::spawn(ctx, purpose, &dir, &self.dialog_name)
@@ -678,7 +699,59 @@ impl DscopeApp {
                 }
             }
             DialogPurpose::Export(_) => self.export_to(&path),
+            DialogPurpose::OpenRecording | DialogPurpose::CompareRecording => {
+                self.status = format!("Reading the recording {}…", path.display());
+                self.recording_load = Some((purpose, recording_view::load(ctx, path)));
+            }
         }
+    }
+
+    /// A recording read on its thread arrives: shown, or compared with
+    /// the one shown; one that cannot be read says why.
+    fn poll_recording(&mut self) {
+        let Some((purpose, rx)) = &self.recording_load else {
+            return;
+        };
+        let Ok((path, read)) = rx.try_recv() else {
+            return;
+        };
+        let purpose = *purpose;
+        self.recording_load = None;
+        self.status.clear();
+        match read {
+            Ok(rec) => match (&mut self.viewer, purpose) {
+                (Some(v), DialogPurpose::CompareRecording) => v.set_compare(path, rec),
+                _ => {
+                    self.viewer = Some(RecordingView::new(path, rec));
+                    self.bottom_tab = BottomTab::Aggregations;
+                }
+            },
+            Err(message) => {
+                self.prompt = Some(Prompt::Error {
+                    title: "Cannot open the recording".into(),
+                    message,
+                })
+            }
+        }
+    }
+
+    /// The recording shown in the Aggregations panel, if one is open.
+    pub fn recording_view(&self) -> Option<&RecordingView> {
+        self.viewer.as_ref()
+    }
+
+    pub fn recording_view_mut(&mut self) -> Option<&mut RecordingView> {
+        self.viewer.as_mut()
+    }
+
+    /// Opens a recording as File > Open Recording… does, without a dialog.
+    pub fn open_recording(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.dialog_finished(ctx, DialogPurpose::OpenRecording, path);
+    }
+
+    /// Whether a recording is being read.
+    pub fn reading_recording(&self) -> bool {
+        self.recording_load.is_some()
     }
 
     fn poll_dialogs(&mut self, ctx: &egui::Context) {
@@ -700,7 +773,7 @@ impl DscopeApp {
                     self.status = "No native file dialog here; using dscope's own.".to_owned();
                     self.browser = Some(FileBrowser::new(
                         purpose,
-                        &self.dialog_dir(),
+                        &self.dialog_dir(purpose),
                         &self.dialog_name,
                     ));
                 }
@@ -974,6 +1047,13 @@ impl DscopeApp {
                     .clicked()
                 {
                     self.start_dialog(&ctx, DialogPurpose::Open);
+                }
+                if ui
+                    .button("Open Recording…")
+                    .on_hover_text("Look at a recorded run again (dscope run --record, or Record)")
+                    .clicked()
+                {
+                    self.start_dialog_named(&ctx, DialogPurpose::OpenRecording, String::new());
                 }
                 ui.menu_button("Open Recent", |ui| {
                     if self.settings.recent_files.is_empty() {
@@ -1568,6 +1648,7 @@ impl DscopeApp {
         self.follow_target_probes(&ctx);
         self.editor.set_shortcuts_enabled(!modal_open);
         self.poll_dialogs(&ctx);
+        self.poll_recording();
         self.prompts(&ctx);
         self.poll_target_dialog(&ctx);
         self.poll_add_host(&ctx);
@@ -1903,9 +1984,48 @@ impl DscopeApp {
                 self.run.started(job, &self.doc.name(), &source);
                 self.shown_charts = false;
                 self.check_due = None;
+                if self.run.record {
+                    self.start_recording(&source);
+                }
             }
             Err(why) => self.run.refused(why),
         }
+    }
+
+    /// Records the run just started into the recordings folder, named
+    /// after the script and the time.
+    fn start_recording(&mut self, source: &str) {
+        let Some(dir) = self.recordings_dir.clone() else {
+            self.run
+                .refused("Recording is off: dscope has no folder to keep recordings in.".into());
+            return;
+        };
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            self.run.refused(format!(
+                "cannot make the recordings folder {}: {e}; the run goes on without recording",
+                dir.display()
+            ));
+            return;
+        }
+        let name = self.doc.name();
+        let stem = name.trim_end_matches(".d");
+        let file = format!(
+            "{stem}-{}.dsrec",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        );
+        let mut header = Header::new(&name, source, SNAPSHOT_EVERY.as_millis() as u64);
+        header.host = self.host.as_ref().map(|h| h.given.host.clone());
+        header.options = self
+            .script()
+            .options
+            .iter()
+            .map(|(n, v)| match v {
+                Some(v) => format!("{n}={v}"),
+                None => n.clone(),
+            })
+            .collect();
+        header.args = self.run_options.args.clone();
+        self.run.record_to(dir.join(file), &header);
     }
 
     pub fn stop_run(&mut self) {
@@ -2085,8 +2205,32 @@ impl DscopeApp {
             }
             BottomTab::Problems => self.problems_ui(ui),
             BottomTab::Aggregations => {
-                let generation = self.run.snapshot_generation();
-                let action = self.charts.show(ui, self.run.snapshot(), generation);
+                let action = if let Some(viewer) = &mut self.viewer {
+                    match viewer.ui(ui) {
+                        Some(ViewerAction::Close) => {
+                            self.viewer = None;
+                            None
+                        }
+                        Some(ViewerAction::Compare) => {
+                            self.start_dialog_named(
+                                &ctx,
+                                DialogPurpose::CompareRecording,
+                                String::new(),
+                            );
+                            None
+                        }
+                        Some(ViewerAction::Chart(a)) => Some(a),
+                        None => None,
+                    }
+                } else {
+                    let generation = self.run.snapshot_generation();
+                    let time = TimeView {
+                        history: self.run.history(),
+                        started: self.run.started_wall(),
+                        cursor: None,
+                    };
+                    self.charts.show(ui, self.run.snapshot(), generation, time)
+                };
                 if let Some(ChartAction::Export(format, name)) = action {
                     // The anonymous aggregation `@` is called "_".
                     let stem = self.doc.name().trim_end_matches(".d").to_owned();

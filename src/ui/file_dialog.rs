@@ -29,6 +29,10 @@ use std::time::{Duration, Instant, SystemTime};
 pub enum DialogPurpose {
     Open,
     SaveAs,
+    /// A recording to look at (File > Open Recording…).
+    OpenRecording,
+    /// A second recording to compare the open one with.
+    CompareRecording,
     /// Write something other than the script (an export, the console).
     Export(ExportFormat),
 }
@@ -60,7 +64,15 @@ impl FileKind {
 
 impl DialogPurpose {
     fn saves(self) -> bool {
-        !matches!(self, DialogPurpose::Open)
+        !self.opens()
+    }
+
+    /// Whether the dialog picks an existing file to read.
+    pub fn opens(self) -> bool {
+        matches!(
+            self,
+            DialogPurpose::Open | DialogPurpose::OpenRecording | DialogPurpose::CompareRecording
+        )
     }
 
     /// What the dialog lists by default, so that an export is not offered
@@ -70,6 +82,10 @@ impl DialogPurpose {
             DialogPurpose::Open | DialogPurpose::SaveAs => FileKind {
                 label: "D scripts",
                 extensions: &["d"],
+            },
+            DialogPurpose::OpenRecording | DialogPurpose::CompareRecording => FileKind {
+                label: "dscope recordings",
+                extensions: &["dsrec"],
             },
             DialogPurpose::Export(ExportFormat::Csv) => FileKind {
                 label: "CSV files",
@@ -94,6 +110,8 @@ impl DialogPurpose {
         match self {
             DialogPurpose::Open => "Open script",
             DialogPurpose::SaveAs => "Save script as",
+            DialogPurpose::OpenRecording => "Open recording",
+            DialogPurpose::CompareRecording => "Compare with recording",
             DialogPurpose::Export(format) => format.title(),
         }
     }
@@ -450,10 +468,7 @@ impl FileBrowser {
                 }
             } else {
                 ui.horizontal(|ui| {
-                    let confirm = match self.purpose {
-                        DialogPurpose::Open => "Open",
-                        DialogPurpose::SaveAs | DialogPurpose::Export(_) => "Save",
-                    };
+                    let confirm = if self.purpose.opens() { "Open" } else { "Save" };
                     let target = self.chosen_path();
                     if ui
                         .add_enabled(target.is_some(), egui::Button::new(confirm))
@@ -470,7 +485,7 @@ impl FileBrowser {
                 if p.is_dir() {
                     self.name.clear();
                     self.change_dir(p);
-                } else if self.purpose == DialogPurpose::Open && !p.exists() {
+                } else if self.purpose.opens() && !p.exists() {
                     self.error = Some(format!("{} does not exist.", p.display()));
                 } else if self.purpose.saves() && p.exists() {
                     self.confirm = Some(p);
@@ -847,9 +862,10 @@ impl NativeDialog {
                 let dialog = dialog
                     .add_filter(kind.label, kind.extensions)
                     .add_filter("All files", &["*"]);
-                let picked = match purpose {
-                    DialogPurpose::Open => dialog.pick_file(),
-                    _ => dialog.set_file_name(&name).save_file(),
+                let picked = if purpose.opens() {
+                    dialog.pick_file()
+                } else {
+                    dialog.set_file_name(&name).save_file()
                 };
                 let _ = tx.send(picked);
                 ctx.request_repaint();

@@ -10,6 +10,7 @@ pub mod file_dialog;
 pub mod hosts;
 pub mod panic;
 pub mod probe_browser;
+pub mod recording_view;
 pub mod run_options;
 pub mod run_panel;
 pub mod target_dialog;

@@ -4,7 +4,9 @@
 //! Everything here reacts to [`SessionEvent`]s through [`RunPanel::apply`],
 //! so the UI can be tested with a scripted event stream and no libdtrace.
 
-use crate::model::{Diagnostic, Snapshot};
+use crate::history::History;
+use crate::history::recording::{Header, Recorder};
+use crate::model::{Diagnostic, RunEnd, Snapshot};
 use crate::session::{Event, FinishReason};
 use egui::{RichText, Ui};
 use std::collections::VecDeque;
@@ -226,6 +228,19 @@ pub struct RunPanel {
     clause_lines: Vec<usize>,
     /// When tracing started, for the console's last line.
     traced_since: Option<Instant>,
+    /// Every snapshot of the run over time.
+    history: History,
+    /// When tracing started, by the clock, for the time views.
+    started_wall: Option<chrono::DateTime<chrono::Local>>,
+    /// Seconds into the run when it began to stop (tracing ended there).
+    stopped_at: Option<f64>,
+    /// Record each run (the run bar's Record toggle).
+    pub record: bool,
+    /// The recording of this run, while it is written.
+    recorder: Option<(
+        std::path::PathBuf,
+        Recorder<std::io::BufWriter<std::fs::File>>,
+    )>,
 }
 
 /// What the user asked of the console.
@@ -251,6 +266,11 @@ impl Default for RunPanel {
             script_name: String::new(),
             clause_lines: Vec::new(),
             traced_since: None,
+            history: History::default(),
+            started_wall: None,
+            stopped_at: None,
+            record: false,
+            recorder: None,
         }
     }
 }
@@ -266,6 +286,71 @@ impl RunPanel {
 
     pub fn snapshot(&self) -> Option<&Snapshot> {
         self.snapshot.as_ref()
+    }
+
+    /// The run's snapshots over time.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// When tracing started, by the clock.
+    pub fn started_wall(&self) -> Option<chrono::DateTime<chrono::Local>> {
+        self.started_wall
+    }
+
+    /// The file this run is being recorded to.
+    pub fn recording_to(&self) -> Option<&std::path::Path> {
+        self.recorder.as_ref().map(|(p, _)| p.as_path())
+    }
+
+    /// Records the run that was just started to `path`; says in the
+    /// console where, or why not.
+    pub fn record_to(&mut self, path: std::path::PathBuf, header: &Header) {
+        match Recorder::create(&path, header) {
+            Ok(r) => {
+                self.console
+                    .info(format!("dscope: recording to {}", path.display()));
+                self.recorder = Some((path, r));
+            }
+            Err(e) => self.notice = Some(format!("{e}; the run goes on without recording")),
+        }
+    }
+
+    /// Seconds since tracing started (0 before).
+    fn now(&self) -> f64 {
+        self.traced_since.map_or(0.0, |t| t.elapsed().as_secs_f64())
+    }
+
+    /// Writes an event to the recording, if there is one; a write that
+    /// fails ends the recording (with a notice), never the run.
+    fn record(&mut self, event: &Event) {
+        let t = self.now();
+        let Some((path, r)) = &mut self.recorder else {
+            return;
+        };
+        let written = match event {
+            Event::Snapshot(s) => r.snapshot(t, s),
+            Event::Output(line) => r.output(t, line),
+            Event::RuntimeError(m) | Event::Problem(m) | Event::Failed(m) => r.error(t, m),
+            Event::Drop { count, message } => r.drop(t, *count, message),
+            Event::Finished(reason) => match reason {
+                FinishReason::Exited(s) => r.end(t, RunEnd::Exited { status: *s }),
+                FinishReason::TimeUp => r.end(t, RunEnd::TimeUp),
+                FinishReason::Stopped => r.end(t, RunEnd::Stopped),
+                FinishReason::TargetExited => r.end(t, RunEnd::TargetExited),
+                FinishReason::Failed(m) => r.error(t, m),
+            },
+            _ => Ok(()),
+        };
+        if let Err(e) = written {
+            self.notice = Some(format!(
+                "cannot write the recording {}: {e}; the run goes on without it",
+                path.display()
+            ));
+            self.recorder = None;
+        } else if matches!(event, Event::Finished(_)) {
+            self.recorder = None;
+        }
     }
 
     /// How many snapshots have arrived; changes whenever [`Self::snapshot`]
@@ -294,6 +379,10 @@ impl RunPanel {
         self.snapshot = None;
         self.snapshot_generation += 1;
         self.notice = None;
+        self.history = History::default();
+        self.started_wall = None;
+        self.stopped_at = None;
+        self.recorder = None;
     }
 
     /// Stop was asked for.
@@ -311,6 +400,7 @@ impl RunPanel {
     /// An event of the run job. Returns diagnostics for the editor when
     /// the script did not compile.
     pub fn apply(&mut self, event: Event) -> Option<Vec<Diagnostic>> {
+        self.record(&event);
         match event {
             Event::Enabling { matches } => {
                 self.matches = Some(matches);
@@ -325,6 +415,7 @@ impl RunPanel {
                 self.matches = Some(matches);
                 let now = Instant::now();
                 self.traced_since = Some(now);
+                self.started_wall = Some(chrono::Local::now());
                 self.state = RunState::Running {
                     since: now,
                     duration: self.duration(),
@@ -343,9 +434,13 @@ impl RunPanel {
                 if self.state.is_active() {
                     self.state = RunState::Stopping;
                 }
+                if self.traced_since.is_some() && self.stopped_at.is_none() {
+                    self.stopped_at = Some(self.now());
+                }
             }
             Event::Output(line) => self.console.push(line),
             Event::Snapshot(s) => {
+                self.history.push(self.now(), &s);
                 self.snapshot = Some(s);
                 self.snapshot_generation += 1;
             }
@@ -483,6 +578,14 @@ impl RunPanel {
                 .clicked()
             {
                 action = Some(RunAction::Options);
+            }
+            ui.add_enabled(!active, egui::Checkbox::new(&mut self.record, "Record"))
+                .on_hover_text(
+                    "Write each run to a recording as it goes: every snapshot, the output and \
+                     errors (File > Open Recording… shows it again)",
+                );
+            if self.recorder.is_some() {
+                ui.label(RichText::new("recording").color(ui.visuals().error_fg_color));
             }
             if destructive {
                 ui.label(

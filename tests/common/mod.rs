@@ -21,6 +21,7 @@ pub fn config(dir: &Path, open: Option<PathBuf>) -> AppConfig {
         worker_program: Some(env!("CARGO_BIN_EXE_dscope").into()),
         scripted_engine: true,
         host: None,
+        recordings_dir: Some(dir.join("recordings")),
     }
 }
 

@@ -140,6 +140,9 @@ fn bucket_order(min: Option<i64>, max: Option<i64>) -> (i64, i64) {
 pub struct View {
     pub yaw: f32,
     pub pitch: f32,
+    /// Heights on a log scale, so that small counts beside large ones
+    /// still show.
+    pub log: bool,
 }
 
 impl Default for View {
@@ -147,6 +150,7 @@ impl Default for View {
         View {
             yaw: -0.45,
             pitch: 0.5,
+            log: false,
         }
     }
 }
@@ -205,8 +209,8 @@ pub struct Frame {
     /// Where the floor, walls and bars are drawn: the rectangle less the
     /// room the labels take.
     pub plot: Rect,
-    /// The count axis: its step and its top, the height of the walls.
-    pub ticks: (i64, i64),
+    /// The count axis: its ticks and top, the height of the walls.
+    pub axis: CountAxis,
 }
 
 impl Default for Frame {
@@ -217,7 +221,7 @@ impl Default for Frame {
             labels: Vec::new(),
             bars: Vec::new(),
             plot: Rect::NOTHING,
-            ticks: (1, 1),
+            axis: CountAxis::linear(1),
         }
     }
 }
@@ -385,6 +389,76 @@ pub fn nice_ticks(max: i64, target: usize) -> (i64, i64) {
     (step, top.min(i64::MAX as i128) as i64)
 }
 
+/// The count axis: linear with round ticks, or logarithmic with a tick
+/// at each power of ten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountAxis {
+    pub log: bool,
+    /// Linear: the step between ticks. Log: 10.
+    pub step: i64,
+    /// The value at the top of the walls.
+    pub top: i64,
+}
+
+impl CountAxis {
+    pub fn linear(max: i64) -> CountAxis {
+        let (step, top) = nice_ticks(max, 4);
+        CountAxis {
+            log: false,
+            step,
+            top,
+        }
+    }
+
+    /// The first power of ten at or above `max` is the top.
+    pub fn log(max: i64) -> CountAxis {
+        let mut top: i64 = 1;
+        while top < max.max(1) {
+            match top.checked_mul(10) {
+                Some(t) => top = t,
+                None => {
+                    top = i64::MAX;
+                    break;
+                }
+            }
+        }
+        CountAxis {
+            log: true,
+            step: 10,
+            top: top.max(10),
+        }
+    }
+
+    /// How high `v` stands, from 0 (the floor) to 1 (the top).
+    pub fn fraction(&self, v: i64) -> f64 {
+        let v = v.max(0) as f64;
+        if self.log {
+            (1.0 + v).log10() / (1.0 + self.top as f64).log10()
+        } else {
+            v / self.top.max(1) as f64
+        }
+    }
+
+    /// The values with a tick, from 0 up to the top.
+    pub fn ticks(&self) -> Vec<i64> {
+        let mut out = vec![0];
+        let mut v: i64 = if self.log { 1 } else { self.step.max(1) };
+        while v <= self.top {
+            out.push(v);
+            let next = if self.log {
+                v.checked_mul(10)
+            } else {
+                v.checked_add(self.step.max(1))
+            };
+            match next {
+                Some(n) => v = n,
+                None => break,
+            }
+        }
+        out
+    }
+}
+
 /// Builds the chart for `rect`: bars, floor, walls, axes and labels.
 /// `measure` gives the size of a label's text as it will be painted. Keys
 /// are laid out largest at the back, so small keys in front do not hide
@@ -398,8 +472,12 @@ pub fn frame(grid: &Grid, view: View, rect: Rect, measure: &dyn Fn(&str) -> Vec2
     let nk = grid.keys.len();
     let (nbf, nkf) = (nb as f32, nk as f32);
     let world = World::new(nbf, nkf);
-    let (step, top) = nice_ticks(grid.max, 4);
-    let texts = Texts::measure(grid, step, top, rect, measure);
+    let scale = if view.log {
+        CountAxis::log(grid.max)
+    } else {
+        CountAxis::linear(grid.max)
+    };
+    let texts = Texts::measure(grid, &scale, rect, measure);
     // The labels' room depends on where the axes fall, which depends on
     // the room left: shrink the plot by how far the labels stick out of
     // the rectangle until they do not.
@@ -438,7 +516,7 @@ pub fn frame(grid: &Grid, view: View, rect: Rect, measure: &dyn Fn(&str) -> Vec2
         }
     }
     out.plot = plot;
-    out.ticks = (step, top);
+    out.axis = scale;
     let z_of = |key: usize| (nk - 1 - key) as f32;
     let height = world.height;
 
@@ -446,7 +524,7 @@ pub fn frame(grid: &Grid, view: View, rect: Rect, measure: &dyn Fn(&str) -> Vec2
     let x_face = if cam.sin_yaw > 0.0 { 0.0 } else { 1.0 };
     let z_face = if cam.cos_yaw > 0.0 { 0.0 } else { 1.0 };
 
-    floor(&mut out, &cam, grid, step, top, z_of);
+    floor(&mut out, &cam, grid, &scale, z_of);
 
     let mut order: Vec<(f32, usize, usize)> = Vec::with_capacity(nb * nk);
     for k in 0..nk {
@@ -463,7 +541,7 @@ pub fn frame(grid: &Grid, view: View, rect: Rect, measure: &dyn Fn(&str) -> Vec2
     out.bars.reserve(order.len());
     let pad = (1.0 - BAR_FILL) / 2.0;
     for (depth, k, b) in order {
-        let h = (grid.count(k, b) as f64 / top as f64) as f32 * height;
+        let h = scale.fraction(grid.count(k, b)) as f32 * height;
         let (x0, x1) = (b as f32 + pad, b as f32 + 1.0 - pad);
         let (z0, z1) = (z_of(k) + pad, z_of(k) + 1.0 - pad);
         let p = |x: f32, y: f32, z: f32| cam.project(x, y, z);
@@ -493,6 +571,7 @@ struct Texts {
     buckets: Vec<(String, Vec2)>,
     keys: Vec<(String, Vec2)>,
     ticks: Vec<(i64, String, Vec2)>,
+    scale: CountAxis,
     value: Vec2,
     count: Vec2,
 }
@@ -500,8 +579,7 @@ struct Texts {
 impl Texts {
     fn measure(
         grid: &Grid,
-        step: i64,
-        top: i64,
+        scale: &CountAxis,
         rect: Rect,
         measure: &dyn Fn(&str) -> Vec2,
     ) -> Texts {
@@ -516,11 +594,10 @@ impl Texts {
             .iter()
             .map(|k| fit(k, key_room, measure))
             .collect();
-        let ticks = (0..)
-            .map(|i| i as i128 * step as i128)
-            .take_while(|&v| v <= top as i128)
+        let ticks = scale
+            .ticks()
+            .into_iter()
             .map(|v| {
-                let v = v as i64;
                 let (t, s) = sized(v.to_string());
                 (v, t, s)
             })
@@ -533,6 +610,7 @@ impl Texts {
                 .collect(),
             keys,
             ticks,
+            scale: *scale,
             value: measure("value"),
             count: measure("count"),
         }
@@ -689,9 +767,8 @@ fn label_candidates(
 
     // The count axis: ticks left of the left-most corner, "count" on top.
     let (cx, cz) = e.corner;
-    let top = texts.ticks.last().map_or(1, |t| t.0).max(1);
     for (v, text, size) in &texts.ticks {
-        let y = (*v as f64 / top as f64) as f32 * cam.world.height;
+        let y = texts.scale.fraction(*v) as f32 * cam.world.height;
         let p = cam.project(cx, y, cz);
         out.push(Label {
             kind: LabelKind::Tick(*v),
@@ -782,8 +859,7 @@ fn floor(
     out: &mut Frame,
     cam: &Camera,
     grid: &Grid,
-    step: i64,
-    top: i64,
+    scale: &CountAxis,
     z_of: impl Fn(usize) -> f32,
 ) {
     let nb = grid.buckets.len() as f32;
@@ -811,9 +887,8 @@ fn floor(
     // count tick.
     let back_x = if cam.sin_yaw > 0.0 { nb } else { 0.0 };
     let back_z = if cam.cos_yaw > 0.0 { nk } else { 0.0 };
-    let mut v = step;
-    while v <= top {
-        let y = (v as f64 / top as f64) as f32 * cam.world.height;
+    for v in scale.ticks().into_iter().skip(1) {
+        let y = scale.fraction(v) as f32 * cam.world.height;
         out.lines.push(Shape::line_segment(
             [cam.project(0.0, y, back_z), cam.project(nb, y, back_z)],
             line,
@@ -822,10 +897,6 @@ fn floor(
             [cam.project(back_x, y, 0.0), cam.project(back_x, y, nk)],
             line,
         ));
-        match v.checked_add(step) {
-            Some(n) => v = n,
-            None => break,
-        }
     }
 }
 
@@ -852,17 +923,11 @@ fn axes(out: &mut Frame, cam: &Camera, grid: &Grid) {
     let base = cam.project(cx, 0.0, cz);
     let top = cam.project(cx, cam.world.height, cz);
     out.lines.push(Shape::line_segment([base, top], axis));
-    let (step, max) = out.ticks;
-    let mut v = 0i64;
-    while v <= max {
-        let y = (v as f64 / max.max(1) as f64) as f32 * cam.world.height;
+    for v in out.axis.ticks() {
+        let y = out.axis.fraction(v) as f32 * cam.world.height;
         let p = cam.project(cx, y, cz);
         out.lines
             .push(Shape::line_segment([p, p + vec2(-4.0, 0.0)], axis));
-        match v.checked_add(step.max(1)) {
-            Some(n) => v = n,
-            None => break,
-        }
     }
 }
 
@@ -957,7 +1022,10 @@ pub fn show(ui: &mut Ui, grid: &Grid, function: AggFunction, view: &mut View) ->
         view.drag(response.drag_delta());
     }
     if response.double_clicked() {
-        *view = View::default();
+        *view = View {
+            log: view.log,
+            ..View::default()
+        };
     }
     let font = egui::TextStyle::Body.resolve(ui.style());
     let painter = ui.painter_at(rect);
@@ -1117,6 +1185,7 @@ mod tests {
             let view = View {
                 yaw: yaw as f32 * 0.5,
                 pitch: 0.6,
+                log: yaw % 2 == 1,
             };
             let f = frame(&g, view, rect);
             assert_eq!(f.bars.len(), 4);
@@ -1164,6 +1233,20 @@ mod tests {
     }
 
     #[test]
+    fn a_log_axis_has_a_tick_per_power_of_ten() {
+        let axis = CountAxis::log(76744);
+        assert_eq!(axis.top, 100_000);
+        assert_eq!(axis.ticks(), [0, 1, 10, 100, 1000, 10_000, 100_000]);
+        assert_eq!(axis.fraction(0), 0.0);
+        assert!((axis.fraction(100_000) - 1.0).abs() < 1e-12);
+        // A count of 9 beside 76744 still stands a fifth of the way up.
+        assert!(axis.fraction(9) > 0.19, "{}", axis.fraction(9));
+        assert!(CountAxis::linear(76744).fraction(9) < 0.001);
+        assert_eq!(CountAxis::log(i64::MAX).top, i64::MAX);
+        assert_eq!(CountAxis::log(0).ticks(), [0, 1, 10]);
+    }
+
+    #[test]
     fn ticks_are_round_numbers() {
         assert_eq!(nice_ticks(76744, 4), (20000, 80000));
         assert_eq!(nice_ticks(57558, 4), (20000, 60000));
@@ -1208,6 +1291,7 @@ mod tests {
                     let view = View {
                         yaw: yaw as f32 * 0.4,
                         pitch,
+                        log: false,
                     };
                     let f = frame(&g, view, rect);
                     let mut drawn = Rect::NOTHING;
@@ -1248,6 +1332,7 @@ mod tests {
             let view = View {
                 yaw: yaw as f32 * std::f32::consts::TAU / 32.0,
                 pitch: 0.5,
+                log: false,
             };
             let f = frame(&g, view, rect);
             // Seen end-on an axis has no room; anywhere else it has.

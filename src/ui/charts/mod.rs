@@ -8,10 +8,14 @@
 
 pub mod bars3d;
 pub mod export;
+pub mod flame;
 pub mod hbars;
+pub mod heatmap;
 pub mod pie;
 pub mod table;
+pub mod timeline;
 
+use crate::history::History;
 use crate::model::{AggFunction, Aggregation, Snapshot};
 use egui::{Rect, Ui};
 use export::ExportFormat;
@@ -131,6 +135,9 @@ pub enum ChartKind {
     Bars,
     Table,
     Text,
+    OverTime,
+    HeatMap,
+    Flame,
 }
 
 impl ChartKind {
@@ -141,6 +148,9 @@ impl ChartKind {
             ChartKind::Bars => "Bars",
             ChartKind::Table => "Table",
             ChartKind::Text => "Text",
+            ChartKind::OverTime => "Over time",
+            ChartKind::HeatMap => "Heat map",
+            ChartKind::Flame => "Flame graph",
         }
     }
 
@@ -148,21 +158,37 @@ impl ChartKind {
     pub fn choices(function: AggFunction) -> &'static [ChartKind] {
         use ChartKind::*;
         match function {
-            AggFunction::Count => &[Pie, Bars, Table, Text],
+            AggFunction::Count => &[Pie, Bars, OverTime, Table, Text],
             // A pie of sums is a share of a total; of minima, maxima and
             // averages it would mean nothing.
-            AggFunction::Sum => &[Bars, Pie, Table, Text],
+            AggFunction::Sum => &[Bars, Pie, OverTime, Table, Text],
             AggFunction::Avg | AggFunction::Min | AggFunction::Max | AggFunction::Stddev => {
-                &[Bars, Table, Text]
+                &[Bars, OverTime, Table, Text]
             }
             AggFunction::Quantize
             | AggFunction::Lquantize { .. }
-            | AggFunction::Llquantize { .. } => &[Bars3d, Table, Text],
+            | AggFunction::Llquantize { .. } => &[Bars3d, HeatMap, OverTime, Table, Text],
         }
     }
 
+    /// The kinds for an aggregation: its function's, and a flame graph
+    /// where its keys hold stacks.
+    pub fn choices_for(agg: &Aggregation) -> Vec<ChartKind> {
+        let mut kinds = ChartKind::choices(agg.function).to_vec();
+        if flame::has_stacks(agg) {
+            // Stacks read best as a flame graph.
+            kinds.insert(0, ChartKind::Flame);
+        }
+        kinds
+    }
+
     pub fn is_chart(self) -> bool {
-        matches!(self, ChartKind::Pie | ChartKind::Bars3d | ChartKind::Bars)
+        !matches!(self, ChartKind::Table | ChartKind::Text)
+    }
+
+    /// Whether the view shows history rather than one snapshot.
+    pub fn is_over_time(self) -> bool {
+        matches!(self, ChartKind::OverTime | ChartKind::HeatMap)
     }
 }
 
@@ -174,6 +200,18 @@ pub enum ChartData {
     Bars(hbars::BarsModel),
     Table(table::TableModel),
     Text(String),
+    OverTime(timeline::TimelineModel),
+    HeatMap(heatmap::HeatModel),
+    Flame(flame::FlameModel),
+}
+
+/// What the time views read: the history of the run (or recording) shown,
+/// when it started, and the time the other views are at, if not the end.
+#[derive(Clone, Copy)]
+pub struct TimeView<'a> {
+    pub history: &'a History,
+    pub started: Option<chrono::DateTime<chrono::Local>>,
+    pub cursor: Option<f64>,
 }
 
 /// The user's choices for one aggregation, kept across snapshots and runs.
@@ -183,37 +221,76 @@ struct TabState {
     top_n: usize,
     max_keys: usize,
     view: bars3d::View,
+    timeline: timeline::TimelineOptions,
+    heat: heatmap::HeatOptions,
+    flame: flame::FlameOptions,
+    /// The heat map column shown as bars: its point and the bars.
+    column: Option<(usize, bars3d::Grid)>,
     data: Option<ChartData>,
     /// The snapshot `data` was built from.
     built_from: u64,
+    /// A new snapshot is shown no sooner than this: a view that took long
+    /// to build (a flame graph of many thousand stacks) waits ten times
+    /// as long before the next, so that the window stays responsive.
+    not_before: Option<std::time::Instant>,
 }
 
 impl TabState {
-    fn new(function: AggFunction) -> TabState {
+    fn new(agg: &Aggregation) -> TabState {
         TabState {
-            kind: ChartKind::choices(function)[0],
+            kind: ChartKind::choices_for(agg)[0],
             top_n: pie::DEFAULT_TOP_N,
             max_keys: bars3d::DEFAULT_MAX_KEYS,
             view: bars3d::View::default(),
+            timeline: timeline::TimelineOptions::default(),
+            heat: heatmap::HeatOptions::default(),
+            flame: flame::FlameOptions::default(),
+            column: None,
             data: None,
             built_from: u64::MAX,
+            not_before: None,
         }
     }
 
-    fn rebuild(&mut self, agg: &Aggregation, generation: u64) {
+    fn rebuild(&mut self, agg: &Aggregation, generation: u64, time: TimeView<'_>) {
         let previous_table = match &self.data {
             Some(ChartData::Table(t)) => Some(t),
             _ => None,
         };
-        let data = match self.kind {
+        let history = time.history.get(&agg.name);
+        let data = match (self.kind, history) {
+            (ChartKind::OverTime, Some(h)) => {
+                let mut m = timeline::TimelineModel::build(h, &self.timeline, time.started);
+                m.cursor = time.cursor;
+                ChartData::OverTime(m)
+            }
+            (ChartKind::HeatMap, Some(h)) => {
+                ChartData::HeatMap(heatmap::HeatModel::build(h, &self.heat, time.started))
+            }
+            (ChartKind::OverTime | ChartKind::HeatMap, None) => {
+                ChartData::Text("No points in time yet: each snapshot of a run adds one.".into())
+            }
+            (kind, _) => self.snapshot_data(kind, agg, previous_table),
+        };
+        self.data = Some(data);
+        self.built_from = generation;
+    }
+
+    fn snapshot_data(
+        &self,
+        kind: ChartKind,
+        agg: &Aggregation,
+        previous_table: Option<&table::TableModel>,
+    ) -> ChartData {
+        match kind {
             ChartKind::Pie => ChartData::Pie(pie::PieModel::build(agg, self.top_n)),
             ChartKind::Bars3d => ChartData::Bars3d(bars3d::Grid::build(agg, self.max_keys)),
             ChartKind::Bars => ChartData::Bars(hbars::BarsModel::build(agg)),
             ChartKind::Table => ChartData::Table(table::TableModel::rebuilt(agg, previous_table)),
             ChartKind::Text => ChartData::Text(agg.to_dtrace_text()),
-        };
-        self.data = Some(data);
-        self.built_from = generation;
+            ChartKind::Flame => ChartData::Flame(flame::FlameModel::build(agg)),
+            ChartKind::OverTime | ChartKind::HeatMap => ChartData::Text(String::new()),
+        }
     }
 }
 
@@ -301,19 +378,37 @@ impl AggregationsView {
     fn tab(&mut self, agg: &Aggregation) -> &mut TabState {
         self.tabs
             .entry(agg.name.clone())
-            .or_insert_with(|| TabState::new(agg.function))
+            .or_insert_with(|| TabState::new(agg))
     }
 
     /// Brings the data of the selected tab up to date with the snapshot
     /// numbered `generation`.
-    pub fn update(&mut self, snapshot: &Snapshot, generation: u64) {
-        let Some(agg) = self.selected(snapshot) else {
-            return;
-        };
+    ///
+    /// Returns when to look again, if a new snapshot waits because the
+    /// last build was slow.
+    pub fn update(
+        &mut self,
+        snapshot: &Snapshot,
+        generation: u64,
+        time: TimeView<'_>,
+    ) -> Option<std::time::Instant> {
+        let agg = self.selected(snapshot)?;
         let tab = self.tab(agg);
-        if tab.built_from != generation || tab.data.is_none() {
-            tab.rebuild(agg, generation);
+        let forced = tab.built_from == u64::MAX || tab.data.is_none();
+        if tab.built_from == generation && !forced {
+            return None;
         }
+        let now = std::time::Instant::now();
+        if let Some(t) = tab.not_before
+            && now < t
+            && !forced
+        {
+            return Some(t);
+        }
+        tab.rebuild(agg, generation, time);
+        let took = now.elapsed();
+        tab.not_before = (took > std::time::Duration::from_millis(16)).then(|| now + took * 10);
+        None
     }
 
     pub fn show(
@@ -321,6 +416,7 @@ impl AggregationsView {
         ui: &mut Ui,
         snapshot: Option<&Snapshot>,
         generation: u64,
+        time: TimeView<'_>,
     ) -> Option<ChartAction> {
         self.chart_rect = None;
         self.title = None;
@@ -343,15 +439,18 @@ impl AggregationsView {
                     self.selected = Some(agg.name.clone());
                 }
             }
-            ui.separator();
+        });
+        // The views and their choices on a line of their own: with the
+        // time views there are too many to share one with the tabs.
+        ui.horizontal_wrapped(|ui| {
             let Some(agg) = self.selected(snapshot) else {
                 return;
             };
             let name = agg.name.clone();
-            let function = agg.function;
+            let kinds = ChartKind::choices_for(agg);
             let tab = self.tab(agg);
             let mut changed = false;
-            for &kind in ChartKind::choices(function) {
+            for kind in kinds {
                 changed |= ui
                     .selectable_value(&mut tab.kind, kind, kind.label())
                     .changed();
@@ -373,6 +472,30 @@ impl AggregationsView {
                             "Keys with the largest totals get a row each; the rest are summed",
                         )
                         .changed();
+                    ui.checkbox(&mut tab.view.log, "Log scale").on_hover_text(
+                        "Counts on a log scale: small buckets beside large ones show",
+                    );
+                }
+                ChartKind::OverTime => {
+                    let model = match &tab.data {
+                        Some(ChartData::OverTime(m)) => Some(m),
+                        _ => None,
+                    };
+                    changed |= timeline::controls(ui, &mut tab.timeline, model);
+                }
+                ChartKind::HeatMap => {
+                    let model = match &tab.data {
+                        Some(ChartData::HeatMap(m)) => Some(m),
+                        _ => None,
+                    };
+                    if heatmap::controls(ui, &mut tab.heat, model) {
+                        changed = true;
+                        tab.column = None;
+                    }
+                }
+                ChartKind::Flame => {
+                    // Zoom and search change the drawing, not the data.
+                    flame::controls(ui, &mut tab.flame);
                 }
                 _ => {}
             }
@@ -426,13 +549,18 @@ impl AggregationsView {
         let name = agg.name.clone();
         let function = agg.function;
         let title = tab_title(agg);
-        self.update(snapshot, generation);
+        if let Some(t) = self.update(snapshot, generation, time) {
+            ui.ctx()
+                .request_repaint_after(t.saturating_duration_since(std::time::Instant::now()));
+        }
         let rect = ui.available_rect_before_wrap();
         let tab = self.tabs.get_mut(&name)?;
         let data = tab.data.as_mut()?;
         // The title line makes an exported picture say what it shows.
         let detail = match data {
             ChartData::Bars3d(grid) if !grid.is_empty() => bars3d::caption(grid, function),
+            ChartData::OverTime(m) => m.y_label.clone(),
+            ChartData::HeatMap(m) if !m.subject.is_empty() => m.subject.clone(),
             _ => String::new(),
         };
         let title_rect = title_line(ui, &title, &detail);
@@ -445,6 +573,45 @@ impl AggregationsView {
             }
             ChartData::Bars(model) => hbars::show(ui, model),
             ChartData::Table(model) => table::show(ui, model),
+            ChartData::OverTime(model) => timeline::show(ui, &name, model),
+            ChartData::Flame(model) => flame::show(ui, model, &mut tab.flame),
+            ChartData::HeatMap(model) => {
+                let full = ui.available_height();
+                let map_height = if tab.column.is_some() {
+                    full * 0.55
+                } else {
+                    full
+                };
+                let clicked = ui
+                    .allocate_ui(egui::vec2(ui.available_width(), map_height), |ui| {
+                        heatmap::show(ui, &name, model, tab.heat.selected)
+                    })
+                    .inner;
+                if let Some(p) = clicked {
+                    let column = model.column(p, &name, function);
+                    tab.column = Some((p, bars3d::Grid::build(&column, 1)));
+                    tab.heat.selected = Some(p);
+                }
+                if let Some((p, grid)) = &tab.column
+                    && let Some(&(from, to)) = model.intervals.get(*p)
+                {
+                    ui.horizontal(|ui| {
+                        ui.strong(format!(
+                            "The distribution from {} to {}",
+                            timeline::clock_text(model.started, from),
+                            timeline::clock_text(model.started, to)
+                        ));
+                        if ui.button("Close").clicked() {
+                            tab.heat.selected = None;
+                        }
+                    });
+                    if tab.heat.selected.is_some() {
+                        bars3d::show(ui, grid, function, &mut tab.view);
+                    } else {
+                        tab.column = None;
+                    }
+                }
+            }
             ChartData::Text(text) => {
                 egui::ScrollArea::both()
                     .id_salt("agg-text")

@@ -1,0 +1,509 @@
+//! Over time: the top keys of an aggregation as lines against time, with
+//! zoom, pan, hover and a legend that hides and shows keys; and on it a
+//! trend (the least-squares line over a window, its slope, R² and when it
+//! reaches a limit) and a sliding-window average.
+
+use super::palette;
+use crate::history::trend::{self, Fit};
+use crate::history::{AggHistory, History};
+use crate::model::key_label;
+use chrono::{DateTime, Local};
+use egui::{Color32, Ui};
+use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
+
+pub const DEFAULT_TOP_N: usize = 10;
+pub const MAX_TOP_N: usize = 50;
+
+/// What the user chose for an aggregation's time view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineOptions {
+    pub top_n: usize,
+    /// Changes per second rather than per interval (count, sum and
+    /// distributions).
+    pub per_second: bool,
+    pub trend: bool,
+    /// Which of the lines the trend is of (by position among them).
+    pub trend_line: usize,
+    /// Fit the last this many seconds; 0 fits the whole run.
+    pub window_secs: f64,
+    /// The limit as typed; the trend says when the line reaches it.
+    pub limit: String,
+    pub average: bool,
+    pub average_secs: f64,
+}
+
+impl Default for TimelineOptions {
+    fn default() -> Self {
+        TimelineOptions {
+            top_n: DEFAULT_TOP_N,
+            per_second: true,
+            trend: false,
+            trend_line: 0,
+            window_secs: 0.0,
+            limit: String::new(),
+            average: false,
+            average_secs: 10.0,
+        }
+    }
+}
+
+/// One key's line: runs of points with values (a key absent for a while
+/// leaves a gap).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyLine {
+    pub label: String,
+    pub color: Color32,
+    pub points: Vec<(f64, Option<f64>)>,
+}
+
+/// The trend of one line over a window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendLine {
+    pub of: String,
+    pub fit: Fit,
+    pub from: f64,
+    pub to: f64,
+    /// "slope 2.5 per second over 60 s, R² 0.98".
+    pub summary: String,
+    /// "reaches 90 at 14:32:10, in 12 min", or why it does not.
+    pub reaches: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineModel {
+    pub lines: Vec<KeyLine>,
+    /// What the y axis measures.
+    pub y_label: String,
+    pub trend: Option<TrendLine>,
+    pub average: Option<Vec<(f64, Option<f64>)>>,
+    /// When the run started, for wall-clock times.
+    pub started: Option<DateTime<Local>>,
+    /// The time the view is at (a recording's slider), drawn as a line.
+    pub cursor: Option<f64>,
+}
+
+/// A time since the start as the clock read then, or as "+1:05".
+pub fn clock_text(started: Option<DateTime<Local>>, t: f64) -> String {
+    match started {
+        Some(s) => (s + chrono::Duration::milliseconds((t * 1000.0) as i64))
+            .format("%H:%M:%S")
+            .to_string(),
+        None => offset_text(t),
+    }
+}
+
+/// Seconds since the start as "+m:ss" (or "+h:mm:ss").
+pub fn offset_text(t: f64) -> String {
+    let s = t.max(0.0).round() as u64;
+    if s >= 3600 {
+        format!("+{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("+{}:{:02}", s / 60, s % 60)
+    }
+}
+
+impl TimelineModel {
+    pub fn build(
+        agg: &AggHistory,
+        opts: &TimelineOptions,
+        started: Option<DateTime<Local>>,
+    ) -> TimelineModel {
+        let per_second = opts.per_second && agg.accumulates();
+        let y_label = if agg.accumulates() {
+            let what = if agg.function.is_distribution() {
+                "values counted"
+            } else if agg.function == crate::model::AggFunction::Sum {
+                "sum"
+            } else {
+                "count"
+            };
+            if per_second {
+                format!("{what} per second")
+            } else {
+                format!("{what} per interval")
+            }
+        } else {
+            format!("{}()", agg.function.name())
+        };
+        let lines: Vec<KeyLine> = agg
+            .top_keys(opts.top_n.clamp(1, MAX_TOP_N))
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| KeyLine {
+                label: line_label(&agg.keys()[k], &agg.name),
+                color: palette::color(i),
+                points: agg.plotted(k, per_second),
+            })
+            .collect();
+        let trend = if opts.trend {
+            lines
+                .get(opts.trend_line.min(lines.len().saturating_sub(1)))
+                .and_then(|line| trend_of(line, opts, started, &y_label))
+        } else {
+            None
+        };
+        let average = (opts.average && !lines.is_empty()).then(|| {
+            let line = &lines[opts.trend_line.min(lines.len() - 1)];
+            trend::sliding_average(&line.points, opts.average_secs.max(0.001))
+        });
+        TimelineModel {
+            lines,
+            y_label,
+            trend,
+            average,
+            started,
+            cursor: None,
+        }
+    }
+}
+
+/// A key as a legend entry: its parts, or the aggregation's name for a
+/// key-less `@x = f()`.
+fn line_label(key: &[crate::model::KeyPart], name: &str) -> String {
+    let label = key_label(key);
+    if label.is_empty() {
+        format!("@{name}")
+    } else if label.chars().count() > 60 {
+        let cut: String = label.chars().take(57).collect();
+        format!("{cut}…")
+    } else {
+        label
+    }
+}
+
+fn trend_of(
+    line: &KeyLine,
+    opts: &TimelineOptions,
+    started: Option<DateTime<Local>>,
+    unit: &str,
+) -> Option<TrendLine> {
+    let last = line.points.last()?.0;
+    let from = if opts.window_secs > 0.0 {
+        last - opts.window_secs
+    } else {
+        f64::NEG_INFINITY
+    };
+    let window: Vec<(f64, Option<f64>)> = line
+        .points
+        .iter()
+        .copied()
+        .filter(|(t, _)| *t >= from)
+        .collect();
+    let fit = Fit::of(&window)?;
+    let first = window.first()?.0;
+    let summary = format!(
+        "trend of {}: {} ({unit}) over {}, R² {:.2}{}",
+        line.label,
+        trend::slope_text(fit.slope),
+        trend::duration_text(last - first),
+        fit.r2,
+        if fit.r2 < 0.5 {
+            " (a poor fit: do not trust it)"
+        } else {
+            ""
+        }
+    );
+    let reaches = opts
+        .limit
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|l| l.is_finite())
+        .map(|limit| match fit.reaches(limit, last) {
+            Some(t) => format!(
+                "reaches {} at {}, in {}",
+                opts.limit.trim(),
+                clock_text(started, t),
+                trend::duration_text(t - last)
+            ),
+            None if fit.at(last) >= limit && fit.slope >= 0.0 => {
+                format!("already above {}", opts.limit.trim())
+            }
+            None => format!("does not head for {}", opts.limit.trim()),
+        });
+    Some(TrendLine {
+        of: line.label.clone(),
+        fit,
+        from: first,
+        to: last,
+        summary,
+        reaches,
+    })
+}
+
+/// The points of a line as runs without gaps.
+fn runs(points: &[(f64, Option<f64>)]) -> Vec<Vec<[f64; 2]>> {
+    let mut out = vec![Vec::new()];
+    for &(t, y) in points {
+        match y {
+            Some(y) => out.last_mut().unwrap().push([t, y]),
+            None if !out.last().unwrap().is_empty() => out.push(Vec::new()),
+            None => {}
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// The controls above the plot; true when a choice changed.
+pub fn controls(ui: &mut Ui, opts: &mut TimelineOptions, model: Option<&TimelineModel>) -> bool {
+    let mut changed = false;
+    ui.label("Keys");
+    changed |= ui
+        .add(egui::DragValue::new(&mut opts.top_n).range(1..=MAX_TOP_N))
+        .on_hover_text("The keys that changed most get a line each")
+        .changed();
+    changed |= ui
+        .checkbox(&mut opts.per_second, "Per second")
+        .on_hover_text("Changes per second, rather than per interval between snapshots")
+        .changed();
+    changed |= ui
+        .checkbox(&mut opts.trend, "Trend")
+        .on_hover_text(
+            "The least-squares line of one key over a window, and when it reaches a limit",
+        )
+        .changed();
+    if (opts.trend || opts.average)
+        && let Some(model) = model.filter(|m| !m.lines.is_empty())
+    {
+        let current = model
+            .lines
+            .get(opts.trend_line)
+            .map_or("", |l| l.label.as_str())
+            .to_owned();
+        egui::ComboBox::from_label("of")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for (i, line) in model.lines.iter().enumerate() {
+                    changed |= ui
+                        .selectable_value(&mut opts.trend_line, i, &line.label)
+                        .changed();
+                }
+            });
+    }
+    if opts.trend {
+        ui.label("over the last");
+        changed |= ui
+            .add(
+                egui::DragValue::new(&mut opts.window_secs)
+                    .range(0.0..=86_400.0)
+                    .suffix(" s"),
+            )
+            .on_hover_text("0: the whole run")
+            .changed();
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut opts.limit)
+                    .hint_text("limit")
+                    .desired_width(70.0),
+            )
+            .on_hover_text("A value: the trend says when its line reaches it")
+            .changed();
+    }
+    changed |= ui
+        .checkbox(&mut opts.average, "Average")
+        .on_hover_text("A sliding-window average of one key")
+        .changed();
+    if opts.average {
+        changed |= ui
+            .add(
+                egui::DragValue::new(&mut opts.average_secs)
+                    .range(1.0..=3600.0)
+                    .suffix(" s"),
+            )
+            .changed();
+    }
+    changed
+}
+
+pub fn show(ui: &mut Ui, id: &str, model: &TimelineModel) {
+    if model.lines.is_empty() {
+        super::centered_message(ui, "No points yet: the first comes with the first snapshot");
+        return;
+    }
+    if let Some(t) = &model.trend {
+        ui.label(&t.summary);
+        if let Some(r) = &t.reaches {
+            ui.strong(r);
+        }
+    }
+    let started = model.started;
+    let y_label = model.y_label.clone();
+    let plot = Plot::new(("timeline", id))
+        .legend(Legend::default().follow_insertion_order(true))
+        .x_axis_label("time")
+        .y_axis_label(y_label.clone())
+        .x_axis_formatter(|mark, _| offset_text(mark.value))
+        .label_formatter(move |pos| {
+            let (name, p) = match pos {
+                egui_plot::HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } => (*plot_name, *position),
+                egui_plot::HoverPosition::Elsewhere { position } => ("", *position),
+            };
+            let head = if name.is_empty() {
+                String::new()
+            } else {
+                format!("{name}\n")
+            };
+            Some(format!(
+                "{head}{} ({})\n{}: {}",
+                clock_text(started, p.x),
+                offset_text(p.x),
+                y_label,
+                trim_number(p.y)
+            ))
+        });
+    plot.show(ui, |plot| {
+        for line in &model.lines {
+            for run in runs(&line.points) {
+                plot.line(
+                    Line::new(line.label.clone(), PlotPoints::from(run))
+                        .color(line.color)
+                        .width(1.5),
+                );
+            }
+        }
+        if let Some(avg) = &model.average {
+            for run in runs(avg) {
+                plot.line(
+                    Line::new("average", PlotPoints::from(run))
+                        .color(Color32::GRAY)
+                        .style(LineStyle::dotted_dense())
+                        .width(2.0),
+                );
+            }
+        }
+        if let Some(t) = &model.trend {
+            let ends = vec![[t.from, t.fit.at(t.from)], [t.to, t.fit.at(t.to)]];
+            plot.line(
+                Line::new("trend", PlotPoints::from(ends))
+                    .color(ui_strong(plot.ctx()))
+                    .style(LineStyle::dashed_loose())
+                    .width(2.0),
+            );
+        }
+        if let Some(c) = model.cursor {
+            plot.add(egui_plot::VLine::new("now", c).color(Color32::from_gray(150)));
+        }
+    });
+}
+
+fn ui_strong(ctx: &egui::Context) -> Color32 {
+    ctx.global_style().visuals.strong_text_color()
+}
+
+/// A value for hover text: whole numbers without decimals, others with
+/// three.
+fn trim_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// The model of `name` in `history`, if it has one.
+pub fn build_for(
+    history: &History,
+    name: &str,
+    opts: &TimelineOptions,
+    started: Option<DateTime<Local>>,
+) -> Option<TimelineModel> {
+    history
+        .get(name)
+        .map(|a| TimelineModel::build(a, opts, started))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
+
+    fn history(values: &[(f64, &[(&str, i64)])]) -> History {
+        let mut h = History::default();
+        for (t, rows) in values {
+            h.push(
+                *t,
+                &Snapshot {
+                    aggregations: vec![Aggregation {
+                        id: 1,
+                        name: "n".into(),
+                        function: AggFunction::Count,
+                        key_sizes: vec![],
+                        rows: rows
+                            .iter()
+                            .map(|(k, v)| Row {
+                                key: vec![KeyPart::Str((*k).into())],
+                                value: Value::Number(*v),
+                            })
+                            .collect(),
+                    }],
+                },
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn lines_are_the_top_keys_per_second() {
+        let h = history(&[
+            (1.0, &[("a", 1), ("b", 10)]),
+            (2.0, &[("a", 3), ("b", 20)]),
+            (4.0, &[("a", 7), ("b", 40)]),
+        ]);
+        let m = build_for(&h, "n", &TimelineOptions::default(), None).unwrap();
+        assert_eq!(m.y_label, "count per second");
+        assert_eq!(m.lines[0].label, "b");
+        assert_eq!(
+            m.lines[0].points,
+            [(1.0, Some(10.0)), (2.0, Some(10.0)), (4.0, Some(10.0))]
+        );
+        assert_eq!(m.lines[1].points[2], (4.0, Some(2.0)));
+    }
+
+    #[test]
+    fn a_trend_says_when_it_reaches_the_limit() {
+        // b's rate grows by 10 a second each second.
+        let h = history(&[
+            (1.0, &[("b", 10)]),
+            (2.0, &[("b", 30)]),
+            (3.0, &[("b", 60)]),
+            (4.0, &[("b", 100)]),
+        ]);
+        let opts = TimelineOptions {
+            trend: true,
+            limit: "100".into(),
+            ..TimelineOptions::default()
+        };
+        let started = Local::now();
+        let m = build_for(&h, "n", &opts, Some(started)).unwrap();
+        let t = m.trend.unwrap();
+        assert_eq!((t.fit.slope, t.fit.r2), (10.0, 1.0));
+        assert!(t.summary.contains("10 per second"), "{}", t.summary);
+        assert!(t.summary.contains("R² 1.00"), "{}", t.summary);
+        let when = clock_text(Some(started), 10.0);
+        assert_eq!(t.reaches.unwrap(), format!("reaches 100 at {when}, in 6 s"));
+    }
+
+    #[test]
+    fn gaps_split_a_line() {
+        assert_eq!(
+            runs(&[
+                (1.0, Some(1.0)),
+                (2.0, None),
+                (3.0, Some(2.0)),
+                (4.0, Some(3.0))
+            ]),
+            [vec![[1.0, 1.0]], vec![[3.0, 2.0], [4.0, 3.0]]]
+        );
+    }
+
+    #[test]
+    fn offsets_read_as_minutes_and_seconds() {
+        assert_eq!(offset_text(65.0), "+1:05");
+        assert_eq!(offset_text(3725.0), "+1:02:05");
+    }
+}
