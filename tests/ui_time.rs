@@ -145,7 +145,7 @@ fn over_time_draws_the_top_keys_and_a_trend_of_one() {
     assert_eq!(t.of, "read");
     assert!(t.fit.slope.abs() < 1e-6, "{t:?}");
     assert!(
-        h.query_by_label_contains("trend of read: 0 per second")
+        h.query_by_label_contains("trend of read (count per interval): 0 per second")
             .is_some(),
         "the trend is said above the plot"
     );

@@ -747,11 +747,14 @@ impl Consumer<'_> {
                     None
                 };
                 if let Some(reason) = reason {
+                    // Said before dtrace_stop, which can take a second to
+                    // detach the probes: tracing ends now, and the final
+                    // snapshot counts up to here.
+                    sink(RunEvent::Stopping);
                     // SAFETY: open, running handle.
                     if unsafe { (self.lib.fns.stop)(h) } != 0 {
                         return Err(self.last_error());
                     }
-                    sink(RunEvent::Stopping);
                     stopping = Some(reason);
                 }
             }

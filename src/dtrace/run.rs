@@ -43,8 +43,8 @@ pub enum RunEvent {
     Drop { count: u64, message: String },
     /// `dtrace_go` returned: the probes are enabled and tracing runs.
     Started,
-    /// The run is ending (`dtrace_stop` was called): END clauses run and
-    /// the probes are detached.
+    /// The run is ending (`dtrace_stop` is being called): END clauses run
+    /// and the probes are detached.
     Stopping,
     /// A message libdtrace has about a traced process (`-c`, `-p`).
     Notice(String),

@@ -252,9 +252,26 @@ impl AggHistory {
             cells,
             order,
         };
-        match self.points.last_mut() {
-            Some(last) if last.t >= t => *last = point,
-            _ => self.points.push(point),
+        // A snapshot hard on the heels of the last (the final one, taken
+        // when a run stops just after a periodic one) joins its interval
+        // rather than making one so short that its rate means nothing.
+        let n = self.points.len();
+        let joins = match n {
+            0 => false,
+            1 => t - self.points[0].t < self.points[0].t / 2.0,
+            _ => {
+                let gap = self.points[n - 1].t - self.points[n - 2].t;
+                t - self.points[n - 1].t < gap / 2.0
+            }
+        };
+        if joins {
+            let last = &mut self.points[n - 1];
+            *last = Point {
+                t: t.max(last.t),
+                ..point
+            };
+        } else {
+            self.points.push(point);
         }
         if self.points.len() > capacity {
             self.merge_older_half();
@@ -572,11 +589,13 @@ fn number_in(p: &Point, key: usize) -> Option<i64> {
     p.values.get(key).copied().filter(|&v| v != ABSENT)
 }
 
+/// Snapshots for the tests of the history and of the views that read it.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod fixtures {
+    use crate::model::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
 
-    fn counts(rows: &[(&str, i64)]) -> Snapshot {
+    /// `@n[execname] = count()` with these rows, in the order given.
+    pub fn counts(rows: &[(&str, i64)]) -> Snapshot {
         Snapshot {
             aggregations: vec![Aggregation {
                 id: 1,
@@ -593,6 +612,12 @@ mod tests {
             }],
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::counts;
+    use super::*;
 
     fn bucket(min: i64, count: i64) -> Bucket {
         Bucket {
@@ -651,12 +676,22 @@ mod tests {
     }
 
     #[test]
-    fn a_final_snapshot_at_the_same_time_replaces_the_last() {
+    fn a_final_snapshot_just_after_the_last_joins_its_interval() {
         let mut h = History::default();
         h.push(1.0, &counts(&[("a", 3)]));
         h.push(1.0, &counts(&[("a", 4)]));
         let a = h.get("n").unwrap();
         assert_eq!((a.len(), a.number(0, 0)), (1, Some(4)));
+        h.push(2.0, &counts(&[("a", 6)]));
+        // 0.05 s after the last: no 0.05 s interval with a rate of 40/s.
+        h.push(2.05, &counts(&[("a", 8)]));
+        let a = h.get("n").unwrap();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a.interval(1), (1.0, 2.05));
+        assert_eq!(a.number_delta(1, 0), 4);
+        // A whole interval later, a point of its own.
+        h.push(3.0, &counts(&[("a", 9)]));
+        assert_eq!(h.get("n").unwrap().len(), 3);
     }
 
     #[test]

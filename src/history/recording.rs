@@ -490,25 +490,8 @@ fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::fixtures::counts;
     use crate::model::Bucket;
-
-    fn counts(rows: &[(&str, i64)]) -> Snapshot {
-        Snapshot {
-            aggregations: vec![Aggregation {
-                id: 1,
-                name: "n".into(),
-                function: AggFunction::Count,
-                key_sizes: vec![16],
-                rows: rows
-                    .iter()
-                    .map(|(k, v)| Row {
-                        key: vec![KeyPart::Str((*k).into())],
-                        value: Value::Number(*v),
-                    })
-                    .collect(),
-            }],
-        }
-    }
 
     fn header() -> Header {
         let mut h = Header::new("x.d", "tick-1s { @n[execname] = count(); }", 1000);

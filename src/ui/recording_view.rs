@@ -166,6 +166,8 @@ impl RecordingView {
         let mut at = self.at;
         ui.horizontal(|ui| {
             ui.label("Time");
+            // As wide as the panel allows: the slider is the time line.
+            ui.spacing_mut().slider_width = (ui.available_width() - 260.0).max(120.0);
             let slider = egui::Slider::new(&mut at, 0.0..=duration.max(0.001))
                 .custom_formatter(move |t, _| {
                     format!(
@@ -255,10 +257,12 @@ fn differences_table(ui: &mut Ui, diffs: &[Difference]) {
     egui::ScrollArea::vertical()
         .id_salt("compare-table")
         .max_height(160.0)
+        .auto_shrink([false, true])
         .show(ui, |ui| {
             egui::Grid::new("compare-grid")
                 .striped(true)
                 .num_columns(4)
+                .min_col_width(90.0)
                 .show(ui, |ui| {
                     ui.strong("key");
                     ui.strong("this recording");

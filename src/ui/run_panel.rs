@@ -316,9 +316,11 @@ impl RunPanel {
         }
     }
 
-    /// Seconds since tracing started (0 before).
+    /// Seconds since tracing started (0 before); after Stop, when the
+    /// run stopped, which is what the final snapshot counts up to.
     fn now(&self) -> f64 {
-        self.traced_since.map_or(0.0, |t| t.elapsed().as_secs_f64())
+        self.stopped_at
+            .unwrap_or_else(|| self.traced_since.map_or(0.0, |t| t.elapsed().as_secs_f64()))
     }
 
     /// Writes an event to the recording, if there is one; a write that
@@ -778,5 +780,35 @@ mod tests {
         p.apply(Event::Finished(FinishReason::Stopped));
         assert_eq!(p.state().label(), "finished: stopped");
         assert!(!p.state().is_active());
+    }
+
+    #[test]
+    fn the_final_snapshot_counts_up_to_the_stop() {
+        let snap = |n: i64| Snapshot {
+            aggregations: vec![crate::model::Aggregation {
+                id: 1,
+                name: "n".into(),
+                function: crate::model::AggFunction::Count,
+                key_sizes: vec![],
+                rows: vec![crate::model::Row {
+                    key: vec![],
+                    value: crate::model::Value::Number(n),
+                }],
+            }],
+        };
+        let mut p = RunPanel::default();
+        p.started(1, "t.d", "");
+        p.apply(Event::Started { matches: 1 });
+        for n in 1..=2 {
+            std::thread::sleep(Duration::from_millis(40));
+            p.apply(Event::Snapshot(snap(n)));
+        }
+        p.apply(Event::Stopping);
+        // The final snapshot comes a while after the stop (END runs,
+        // the probes detach): it still closes the interval at the stop.
+        std::thread::sleep(Duration::from_millis(60));
+        p.apply(Event::Snapshot(snap(2)));
+        let h = p.history().get("n").unwrap();
+        assert_eq!(h.len(), 2, "{:?}", h.times().collect::<Vec<_>>());
     }
 }

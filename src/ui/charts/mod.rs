@@ -555,9 +555,13 @@ impl AggregationsView {
         }
         let rect = ui.available_rect_before_wrap();
         let tab = self.tabs.get_mut(&name)?;
+        let log = tab.view.log;
         let data = tab.data.as_mut()?;
         // The title line makes an exported picture say what it shows.
         let detail = match data {
+            ChartData::Bars3d(grid) if !grid.is_empty() && log => {
+                format!("{}, counts on a log scale", bars3d::caption(grid, function))
+            }
             ChartData::Bars3d(grid) if !grid.is_empty() => bars3d::caption(grid, function),
             ChartData::OverTime(m) => m.y_label.clone(),
             ChartData::HeatMap(m) if !m.subject.is_empty() => m.subject.clone(),

@@ -192,8 +192,9 @@ fn trend_of(
     let fit = Fit::of(&window)?;
     let first = window.first()?.0;
     let summary = format!(
-        "trend of {}: {} ({unit}) over {}, R² {:.2}{}",
+        "trend of {} ({unit}): {}{} over {}, R² {:.2}{}",
         line.label,
+        if fit.slope > 0.0 { "+" } else { "" },
         trend::slope_text(fit.slope),
         trend::duration_text(last - first),
         fit.r2,
@@ -271,7 +272,8 @@ pub fn controls(ui: &mut Ui, opts: &mut TimelineOptions, model: Option<&Timeline
             .get(opts.trend_line)
             .map_or("", |l| l.label.as_str())
             .to_owned();
-        egui::ComboBox::from_label("of")
+        let of = ui.label("of");
+        egui::ComboBox::from_id_salt("trend-key")
             .selected_text(current)
             .show_ui(ui, |ui| {
                 for (i, line) in model.lines.iter().enumerate() {
@@ -279,7 +281,9 @@ pub fn controls(ui: &mut Ui, opts: &mut TimelineOptions, model: Option<&Timeline
                         .selectable_value(&mut opts.trend_line, i, &line.label)
                         .changed();
                 }
-            });
+            })
+            .response
+            .labelled_by(of.id);
     }
     if opts.trend {
         ui.label("over the last");
@@ -386,7 +390,7 @@ pub fn show(ui: &mut Ui, id: &str, model: &TimelineModel) {
             );
         }
         if let Some(c) = model.cursor {
-            plot.add(egui_plot::VLine::new("now", c).color(Color32::from_gray(150)));
+            plot.add(egui_plot::VLine::new("", c).color(Color32::from_gray(150)));
         }
     });
 }
@@ -420,29 +424,11 @@ pub fn build_for(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
 
     fn history(values: &[(f64, &[(&str, i64)])]) -> History {
         let mut h = History::default();
         for (t, rows) in values {
-            h.push(
-                *t,
-                &Snapshot {
-                    aggregations: vec![Aggregation {
-                        id: 1,
-                        name: "n".into(),
-                        function: AggFunction::Count,
-                        key_sizes: vec![],
-                        rows: rows
-                            .iter()
-                            .map(|(k, v)| Row {
-                                key: vec![KeyPart::Str((*k).into())],
-                                value: Value::Number(*v),
-                            })
-                            .collect(),
-                    }],
-                },
-            );
+            h.push(*t, &crate::history::fixtures::counts(rows));
         }
         h
     }
@@ -482,7 +468,12 @@ mod tests {
         let m = build_for(&h, "n", &opts, Some(started)).unwrap();
         let t = m.trend.unwrap();
         assert_eq!((t.fit.slope, t.fit.r2), (10.0, 1.0));
-        assert!(t.summary.contains("10 per second"), "{}", t.summary);
+        assert!(
+            t.summary
+                .starts_with("trend of b (count per second): +10 per second over 3 s"),
+            "{}",
+            t.summary
+        );
         assert!(t.summary.contains("R² 1.00"), "{}", t.summary);
         let when = clock_text(Some(started), 10.0);
         assert_eq!(t.reaches.unwrap(), format!("reaches 100 at {when}, in 6 s"));
