@@ -67,7 +67,7 @@ fn snapshot_bytes() {
             value: Value::Number(1_000_000 + i * 37),
         })
         .collect();
-    let snapshot = Snapshot {
+    let mut snapshot = Snapshot {
         aggregations: vec![Aggregation {
             id: 1,
             name: "calls".into(),
@@ -76,15 +76,27 @@ fn snapshot_bytes() {
             rows,
         }],
     };
-    let reply = dscope::agent::Reply {
-        job: 1,
-        event: Event::Snapshot(snapshot),
+    let line = |event: Event| {
+        let reply = dscope::agent::Reply { job: 1, event };
+        serde_json::to_string(&reply).unwrap().len() + 1
     };
-    let line = serde_json::to_string(&reply).unwrap().len() + 1;
+    let whole = line(Event::Snapshot(snapshot.clone()));
+    // What the agent sends: the first snapshot in full, then each second
+    // what changed; here a tenth of the keys counted more, and the order
+    // (by value) stayed.
+    let mut changes = dscope::model::changes::ChangeEncoder::default();
+    let first = line(Event::SnapshotChanges(changes.encode(&snapshot)));
+    for row in snapshot.aggregations[0].rows.iter_mut().step_by(10) {
+        if let Value::Number(n) = &mut row.value {
+            *n += 1;
+        }
+    }
+    let next = line(Event::SnapshotChanges(changes.encode(&snapshot)));
+    let same = line(Event::SnapshotChanges(changes.encode(&snapshot)));
     eprintln!(
-        "a 10,000-key count() snapshot (a 19-character string and a pid per key): {line} bytes \
-         on the wire, {:.0} KB/s at one snapshot a second",
-        line as f64 / 1000.0
+        "a 10,000-key count() snapshot (a 19-character string and a pid per key): {whole} bytes \
+         whole; as the agent sends it: {first} bytes the first second, {next} bytes a second \
+         when 1,000 keys change, {same} bytes when none does"
     );
 }
 

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The protocol's number. It changes whenever a message changes shape.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 
 /// The subcommand that serves the protocol on standard input and output.
 pub const AGENT_ARG: &str = "agent";
@@ -188,6 +188,8 @@ fn serve(
     let mut jobs: HashMap<u64, (u64, Request)> = HashMap::new();
     let mut closed = false;
     let mut listening = true;
+    // Each run's snapshots go out as what changed since its last one.
+    let mut changes: HashMap<u64, crate::model::changes::ChangeEncoder> = HashMap::new();
     loop {
         while let Some(e) = session.try_recv() {
             let Some((job, request)) = jobs.get(&e.job) else {
@@ -195,16 +197,16 @@ fn serve(
             };
             let done = ends(request, &e.event);
             let job = *job;
-            listening = listening
-                && send(
-                    out,
-                    &Reply {
-                        job,
-                        event: e.event,
-                    },
-                );
+            let event = match e.event {
+                Event::Snapshot(s) => {
+                    Event::SnapshotChanges(changes.entry(job).or_default().encode(&s))
+                }
+                other => other,
+            };
+            listening = listening && send(out, &Reply { job, event });
             if done {
                 jobs.remove(&e.job);
+                changes.remove(&job);
             }
         }
         if !listening {
@@ -531,7 +533,11 @@ mod tests {
     fn the_agent_says_hello_first_and_refuses_another_protocol() {
         let ours = serde_json::to_string(&Hello::new("agent")).unwrap();
         // Another protocol number: refused after the agent's own hello.
-        let (code, out) = served("{\"dscope\":\"client\",\"protocol\":2,\"version\":\"9\"}\n");
+        let other = format!(
+            "{{\"dscope\":\"client\",\"protocol\":{},\"version\":\"9\"}}\n",
+            PROTOCOL + 1
+        );
+        let (code, out) = served(&other);
         assert_eq!((code, out), (2, format!("{ours}\n")));
         // Not a hello at all.
         let (code, out) = served("{\"probes\":{\"job\":1}}\n");

@@ -143,6 +143,11 @@ pub enum Event {
     Stopping,
     Output(String),
     Snapshot(Snapshot),
+    /// A snapshot as what changed since the run's last one: how a run
+    /// worker and an agent send them (a large aggregation that barely
+    /// changes costs little). The session turns these back into
+    /// [`Event::Snapshot`]s; its users never see one.
+    SnapshotChanges(crate::model::changes::Changes),
     Drop {
         count: u64,
         message: String,
@@ -448,6 +453,7 @@ impl Worker {
     ) -> Result<(), String> {
         let is_run = matches!(request, crate::agent::Request::Run { .. });
         let mut stop_sent: Option<std::time::Instant> = None;
+        let mut snapshots = Wholes::default();
         let mut answered = false;
         loop {
             if is_run && self.stop.load(Ordering::SeqCst) && stop_sent.is_none() {
@@ -483,7 +489,7 @@ impl Worker {
             if matches!(reply.event, Event::Finished(_)) {
                 self.running.store(false, Ordering::SeqCst);
             }
-            if !self.emit(job, reply.event) && is_run {
+            if !self.emit(job, snapshots.whole(reply.event)) && is_run {
                 self.stop.store(true, Ordering::SeqCst);
             }
             if done {
@@ -572,6 +578,7 @@ impl Worker {
 
         let mut stdin = Some(stdin);
         let mut stop_asked: Option<std::time::Instant> = None;
+        let mut snapshots = Wholes::default();
         let mut finish: Option<FinishReason> = None;
         loop {
             if self.stop.load(Ordering::SeqCst) && stop_asked.is_none() {
@@ -587,6 +594,7 @@ impl Worker {
                 Ok(line) => match serde_json::from_str::<Event>(&line) {
                     Ok(Event::Finished(reason)) => finish = Some(reason),
                     Ok(event) => {
+                        let event = snapshots.whole(event);
                         if !self.emit(job, event) {
                             // Nobody listens: stop the run.
                             self.stop.store(true, Ordering::SeqCst);
@@ -783,10 +791,11 @@ fn run_in_this_process(
         consumer.capture_stdout(captured);
     }
     let abort = &crate::dtrace::signals::ABORT;
+    let mut changes = crate::model::changes::ChangeEncoder::default();
     let result = consumer.run(&settings, stop, Some(abort), &mut |event| {
         emit(match event {
             RunEvent::Output(line) => Event::Output(line),
-            RunEvent::Snapshot(s) => Event::Snapshot(s),
+            RunEvent::Snapshot(s) => Event::SnapshotChanges(changes.encode(&s)),
             RunEvent::RuntimeError(m) => Event::RuntimeError(m),
             RunEvent::Problem(m) => Event::Problem(m),
             RunEvent::Drop { count, message } => Event::Drop { count, message },
@@ -818,6 +827,19 @@ fn destructive_pragma_refused(source: &str) -> Diagnostic {
     let t = crate::troubleshooting::DESTRUCTIVE_PRAGMA;
     let line = crate::lang::complete::destructive_pragma_line(source).unwrap_or(0);
     Diagnostic::error(line, format!("{} {}", t.says, t.fix))
+}
+
+/// Turns a run's [`Event::SnapshotChanges`] back into whole snapshots.
+#[derive(Default)]
+struct Wholes(crate::model::changes::ChangeDecoder);
+
+impl Wholes {
+    fn whole(&mut self, event: Event) -> Event {
+        match event {
+            Event::SnapshotChanges(c) => Event::Snapshot(self.0.decode(c)),
+            other => other,
+        }
+    }
 }
 
 enum JobError {

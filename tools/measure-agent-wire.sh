@@ -41,7 +41,7 @@ done
 printf '[127.0.0.1]:%s %s\n' "$port" "$(cat "$work/host_key.pub")" >"$work/known_hosts"
 
 version=$("$dscope" --version | awk '{print $2}')
-hello="{\"dscope\":\"client\",\"protocol\":1,\"version\":\"$version\"}"
+hello="{\"dscope\":\"client\",\"protocol\":2,\"version\":\"$version\"}"
 source='syscall:::entry { @[rand() % 10000] = count(); }'
 run="{\"run\":{\"job\":1,\"script\":{\"source\":\"$source\",\"name\":\"keys.d\",\"options\":[],\"args\":[],\"destructive\":false},\"duration_ms\":$((seconds * 1000)),\"snapshot_ms\":1000}}"
 
@@ -64,12 +64,13 @@ for compression in no yes; do
     done
     pkill -f "sleep $((seconds + 60))" 2>/dev/null || true
     wait "$ssh_pid" 2>/dev/null || true
-    snapshots=$(grep -c '"Snapshot"' "$work/out" || true)
-    payload=$(grep '"Snapshot"' "$work/out" | wc -c)
-    keys=$(grep '"Snapshot"' "$work/out" | tail -n 1 | grep -o '"key"' | wc -l)
+    snapshots=$(grep -c '"SnapshotChanges"' "$work/out" || true)
+    payload=$(grep '"SnapshotChanges"' "$work/out" | wc -c)
+    # Keys travel with their first value only: count them over the run.
+    keys=$(grep '"SnapshotChanges"' "$work/out" | grep -o '"key"' | wc -l)
     [ "$snapshots" -gt 0 ] || { echo "no snapshot arrived:" >&2; cat "$work/out" "$work/sshd.log" >&2; exit 1; }
     echo "compression_${compression}_snapshots $snapshots count"
-    echo "compression_${compression}_keys_last $keys keys"
+    echo "compression_${compression}_keys_seen $keys keys"
     echo "compression_${compression}_payload_per_snapshot $((payload / snapshots)) bytes"
     echo "compression_${compression}_wire_per_snapshot $((received / snapshots)) bytes"
 done

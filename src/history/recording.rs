@@ -13,9 +13,9 @@
 //! a clear message, and what could be read is still shown.
 
 use super::History;
-use crate::model::{AggFunction, Aggregation, KeyPart, Row, RunEnd, Snapshot, Value};
+use crate::model::changes::{ChangeDecoder, ChangeEncoder, Changes};
+use crate::model::{RunEnd, Snapshot};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -99,72 +99,10 @@ pub enum Entry {
     End(RunEnd),
 }
 
-/// A snapshot as what changed since the one before.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Changes {
-    pub aggregations: Vec<AggChanges>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AggChanges {
-    /// libdtrace's aggregation variable id.
-    pub id: u32,
-    /// Name, function and key sizes, the first time the aggregation
-    /// appears (and again whenever they change).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub function: Option<AggFunction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_sizes: Option<Vec<u32>>,
-    /// Keys that are new or whose value changed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rows: Vec<RecordedRow>,
-    /// Keys no longer in the aggregation (after `trunc()` or `clear()`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub removed: Vec<u32>,
-    /// Every key in `dtrace(1)`'s order, when that order changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<Vec<u32>>,
-}
-
-/// A key's value; keys are numbered per aggregation in the order they
-/// first appear, and carry their parts the first time only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordedRow {
-    pub k: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<Vec<KeyPart>>,
-    pub value: Value,
-}
-
-/// What the writer and the reader know of one aggregation between
-/// snapshots: its keys by number, their values and order.
-#[derive(Debug, Default)]
-struct AggState {
-    name: String,
-    function: Option<AggFunction>,
-    key_sizes: Vec<u32>,
-    keys: Vec<Vec<KeyPart>>,
-    numbers: HashMap<Vec<KeyPart>, u32>,
-    values: Vec<Option<Value>>,
-    order: Vec<u32>,
-}
-
-impl AggState {
-    fn snapshot_row(&self, k: u32) -> Option<Row> {
-        let value = self.values.get(k as usize)?.clone()?;
-        Some(Row {
-            key: self.keys.get(k as usize)?.clone(),
-            value,
-        })
-    }
-}
-
 /// Writes a recording as the run goes.
 pub struct Recorder<W: Write> {
     out: W,
-    aggregations: Vec<(u32, AggState)>,
+    changes: ChangeEncoder,
 }
 
 impl Recorder<std::io::BufWriter<std::fs::File>> {
@@ -181,7 +119,7 @@ impl<W: Write> Recorder<W> {
     pub fn new(out: W, header: &Header) -> std::io::Result<Self> {
         let mut r = Recorder {
             out,
-            aggregations: Vec::new(),
+            changes: ChangeEncoder::default(),
         };
         r.write_json(header)?;
         Ok(r)
@@ -200,19 +138,7 @@ impl<W: Write> Recorder<W> {
     /// Writes what changed since the last snapshot (nothing when nothing
     /// did).
     pub fn snapshot(&mut self, t: f64, snapshot: &Snapshot) -> std::io::Result<()> {
-        let mut changes = Changes::default();
-        for agg in &snapshot.aggregations {
-            let at = match self.aggregations.iter().position(|(id, _)| *id == agg.id) {
-                Some(i) => i,
-                None => {
-                    self.aggregations.push((agg.id, AggState::default()));
-                    self.aggregations.len() - 1
-                }
-            };
-            if let Some(c) = changes_of(&mut self.aggregations[at].1, agg) {
-                changes.aggregations.push(c);
-            }
-        }
+        let changes = self.changes.encode(snapshot);
         if changes.aggregations.is_empty() {
             return Ok(());
         }
@@ -240,68 +166,6 @@ impl<W: Write> Recorder<W> {
     pub fn end(&mut self, t: f64, end: RunEnd) -> std::io::Result<()> {
         self.write(t, Entry::End(end))
     }
-}
-
-/// Updates the writer's state to `agg` and says what changed.
-fn changes_of(state: &mut AggState, agg: &Aggregation) -> Option<AggChanges> {
-    let described = state.function == Some(agg.function)
-        && state.name == agg.name
-        && state.key_sizes == agg.key_sizes;
-    let mut c = AggChanges {
-        id: agg.id,
-        name: None,
-        function: None,
-        key_sizes: None,
-        rows: Vec::new(),
-        removed: Vec::new(),
-        order: None,
-    };
-    if !described {
-        state.name.clone_from(&agg.name);
-        state.function = Some(agg.function);
-        state.key_sizes.clone_from(&agg.key_sizes);
-        c.name = Some(agg.name.clone());
-        c.function = Some(agg.function);
-        c.key_sizes = Some(agg.key_sizes.clone());
-    }
-    let mut order = Vec::with_capacity(agg.rows.len());
-    let mut present = vec![false; state.keys.len()];
-    for row in &agg.rows {
-        let (k, new) = match state.numbers.get(&row.key) {
-            Some(&k) => (k, false),
-            None => {
-                let k = state.keys.len() as u32;
-                state.keys.push(row.key.clone());
-                state.numbers.insert(row.key.clone(), k);
-                state.values.push(None);
-                present.push(false);
-                (k, true)
-            }
-        };
-        present[k as usize] = true;
-        order.push(k);
-        let slot = &mut state.values[k as usize];
-        if slot.as_ref() != Some(&row.value) {
-            *slot = Some(row.value.clone());
-            c.rows.push(RecordedRow {
-                k,
-                key: new.then(|| row.key.clone()),
-                value: row.value.clone(),
-            });
-        }
-    }
-    for (k, here) in present.iter().enumerate() {
-        if !here && state.values[k].take().is_some() {
-            c.removed.push(k as u32);
-        }
-    }
-    if order != state.order {
-        state.order.clone_from(&order);
-        c.order = Some(order);
-    }
-    let changed =
-        c.name.is_some() || !c.rows.is_empty() || !c.removed.is_empty() || c.order.is_some();
-    changed.then_some(c)
 }
 
 /// A recording as read back.
@@ -366,7 +230,7 @@ pub fn parse(mut input: impl BufRead, name: &str, capacity: usize) -> Result<Rec
             rec.header.dscope, rec.header.version
         ));
     }
-    let mut states: Vec<(u32, AggState)> = Vec::new();
+    let mut snapshots = ChangeDecoder::default();
     let (mut line_no, mut unreadable, mut first_unreadable) = (1usize, 0usize, 0usize);
     loop {
         if read_line(&mut input, &mut bytes)? == 0 {
@@ -398,7 +262,7 @@ pub fn parse(mut input: impl BufRead, name: &str, capacity: usize) -> Result<Rec
         rec.duration = rec.duration.max(line.t);
         match line.entry {
             Entry::Snapshot(changes) => {
-                let snapshot = apply(&mut states, changes);
+                let snapshot = snapshots.decode(changes);
                 rec.history.push(line.t, &snapshot);
             }
             Entry::Output(text) => rec.output.push((line.t, text)),
@@ -430,68 +294,11 @@ fn header_of(bytes: &[u8]) -> Option<Header> {
     (header.recording == MAGIC).then_some(header)
 }
 
-/// Applies one snapshot's changes to the reader's state; the whole
-/// snapshot they make.
-fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
-    for c in changes.aggregations {
-        let at = match states.iter().position(|(id, _)| *id == c.id) {
-            Some(i) => i,
-            None => {
-                states.push((c.id, AggState::default()));
-                states.len() - 1
-            }
-        };
-        let state = &mut states[at].1;
-        if let Some(name) = c.name {
-            state.name = name;
-        }
-        if let Some(f) = c.function {
-            state.function = Some(f);
-        }
-        if let Some(sizes) = c.key_sizes {
-            state.key_sizes = sizes;
-        }
-        for row in c.rows {
-            let k = row.k as usize;
-            if state.keys.len() <= k {
-                state.keys.resize(k + 1, Vec::new());
-                state.values.resize(k + 1, None);
-            }
-            if let Some(key) = row.key {
-                state.keys[k] = key;
-            }
-            state.values[k] = Some(row.value);
-        }
-        for k in c.removed {
-            if let Some(v) = state.values.get_mut(k as usize) {
-                *v = None;
-            }
-        }
-        if let Some(order) = c.order {
-            state.order = order;
-        }
-    }
-    Snapshot {
-        aggregations: states
-            .iter()
-            .filter_map(|(id, s)| {
-                Some(Aggregation {
-                    id: *id,
-                    name: s.name.clone(),
-                    function: s.function?,
-                    key_sizes: s.key_sizes.clone(),
-                    rows: s.order.iter().filter_map(|&k| s.snapshot_row(k)).collect(),
-                })
-            })
-            .collect(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::history::fixtures::counts;
-    use crate::model::Bucket;
+    use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Value};
 
     fn header() -> Header {
         let mut h = Header::new("x.d", "tick-1s { @n[execname] = count(); }", 1000);

@@ -4,6 +4,7 @@
 //! be printed, saved and compared in tests.
 
 mod aggregation;
+pub mod changes;
 pub mod csv;
 mod diagnostic;
 

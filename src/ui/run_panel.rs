@@ -463,7 +463,8 @@ impl RunPanel {
             }
             Event::Diagnostics(d) => return Some(d),
             Event::Checked { matches } => self.matches = Some(matches),
-            Event::Probes(_) | Event::ProbeArgs { .. } => {}
+            // The session makes these whole snapshots before they get here.
+            Event::Probes(_) | Event::ProbeArgs { .. } | Event::SnapshotChanges(_) => {}
         }
         None
     }

@@ -1,0 +1,274 @@
+//! Snapshots as what changed since the one before: new keys, changed
+//! values, keys gone, and the key order when it changed. What a recording
+//! stores and what a run worker or an agent sends its session, so that a
+//! large aggregation that barely changes costs little to write and to
+//! send. An encoder and a decoder keep the state between snapshots; an
+//! empty [`Changes`] says "as before", which still marks a point in time.
+
+use super::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A snapshot as what changed since the one before.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Changes {
+    pub aggregations: Vec<AggChanges>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AggChanges {
+    /// libdtrace's aggregation variable id.
+    pub id: u32,
+    /// Name, function and key sizes, the first time the aggregation
+    /// appears (and again whenever they change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<AggFunction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_sizes: Option<Vec<u32>>,
+    /// Keys that are new or whose value changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<ChangedRow>,
+    /// Keys no longer in the aggregation (after `trunc()` or `clear()`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<u32>,
+    /// Every key in `dtrace(1)`'s order, when that order changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Vec<u32>>,
+}
+
+/// A key's value; keys are numbered per aggregation in the order they
+/// first appear, and carry their parts the first time only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangedRow {
+    pub k: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Vec<KeyPart>>,
+    pub value: Value,
+}
+
+/// What the writer and the reader know of one aggregation between
+/// snapshots: its keys by number, their values and order.
+#[derive(Debug, Default)]
+struct AggState {
+    name: String,
+    function: Option<AggFunction>,
+    key_sizes: Vec<u32>,
+    keys: Vec<Vec<KeyPart>>,
+    numbers: HashMap<Vec<KeyPart>, u32>,
+    values: Vec<Option<Value>>,
+    order: Vec<u32>,
+}
+
+impl AggState {
+    fn snapshot_row(&self, k: u32) -> Option<Row> {
+        let value = self.values.get(k as usize)?.clone()?;
+        Some(Row {
+            key: self.keys.get(k as usize)?.clone(),
+            value,
+        })
+    }
+}
+
+/// Turns whole snapshots into their changes.
+#[derive(Debug, Default)]
+pub struct ChangeEncoder {
+    aggregations: Vec<(u32, AggState)>,
+}
+
+impl ChangeEncoder {
+    /// What changed since the last snapshot encoded (for the first, all
+    /// of it); empty when nothing did.
+    pub fn encode(&mut self, snapshot: &Snapshot) -> Changes {
+        let mut changes = Changes::default();
+        for agg in &snapshot.aggregations {
+            let state = state_of(&mut self.aggregations, agg.id);
+            if let Some(c) = changes_of(state, agg) {
+                changes.aggregations.push(c);
+            }
+        }
+        changes
+    }
+}
+
+/// Turns changes back into whole snapshots.
+#[derive(Debug, Default)]
+pub struct ChangeDecoder {
+    aggregations: Vec<(u32, AggState)>,
+}
+
+impl ChangeDecoder {
+    /// The whole snapshot after these changes.
+    pub fn decode(&mut self, changes: Changes) -> Snapshot {
+        apply(&mut self.aggregations, changes)
+    }
+}
+
+fn state_of(states: &mut Vec<(u32, AggState)>, id: u32) -> &mut AggState {
+    let at = match states.iter().position(|(i, _)| *i == id) {
+        Some(i) => i,
+        None => {
+            states.push((id, AggState::default()));
+            states.len() - 1
+        }
+    };
+    &mut states[at].1
+}
+
+/// Updates the writer's state to `agg` and says what changed.
+fn changes_of(state: &mut AggState, agg: &Aggregation) -> Option<AggChanges> {
+    let described = state.function == Some(agg.function)
+        && state.name == agg.name
+        && state.key_sizes == agg.key_sizes;
+    let mut c = AggChanges {
+        id: agg.id,
+        name: None,
+        function: None,
+        key_sizes: None,
+        rows: Vec::new(),
+        removed: Vec::new(),
+        order: None,
+    };
+    if !described {
+        state.name.clone_from(&agg.name);
+        state.function = Some(agg.function);
+        state.key_sizes.clone_from(&agg.key_sizes);
+        c.name = Some(agg.name.clone());
+        c.function = Some(agg.function);
+        c.key_sizes = Some(agg.key_sizes.clone());
+    }
+    let mut order = Vec::with_capacity(agg.rows.len());
+    let mut present = vec![false; state.keys.len()];
+    for row in &agg.rows {
+        let (k, new) = match state.numbers.get(&row.key) {
+            Some(&k) => (k, false),
+            None => {
+                let k = state.keys.len() as u32;
+                state.keys.push(row.key.clone());
+                state.numbers.insert(row.key.clone(), k);
+                state.values.push(None);
+                present.push(false);
+                (k, true)
+            }
+        };
+        present[k as usize] = true;
+        order.push(k);
+        let slot = &mut state.values[k as usize];
+        if slot.as_ref() != Some(&row.value) {
+            *slot = Some(row.value.clone());
+            c.rows.push(ChangedRow {
+                k,
+                key: new.then(|| row.key.clone()),
+                value: row.value.clone(),
+            });
+        }
+    }
+    for (k, here) in present.iter().enumerate() {
+        if !here && state.values[k].take().is_some() {
+            c.removed.push(k as u32);
+        }
+    }
+    if order != state.order {
+        state.order.clone_from(&order);
+        c.order = Some(order);
+    }
+    let changed =
+        c.name.is_some() || !c.rows.is_empty() || !c.removed.is_empty() || c.order.is_some();
+    changed.then_some(c)
+}
+
+/// Applies one snapshot's changes to the reader's state; the whole
+/// snapshot they make.
+fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
+    for c in changes.aggregations {
+        let state = state_of(states, c.id);
+        if let Some(name) = c.name {
+            state.name = name;
+        }
+        if let Some(f) = c.function {
+            state.function = Some(f);
+        }
+        if let Some(sizes) = c.key_sizes {
+            state.key_sizes = sizes;
+        }
+        for row in c.rows {
+            let k = row.k as usize;
+            if state.keys.len() <= k {
+                state.keys.resize(k + 1, Vec::new());
+                state.values.resize(k + 1, None);
+            }
+            if let Some(key) = row.key {
+                state.keys[k] = key;
+            }
+            state.values[k] = Some(row.value);
+        }
+        for k in c.removed {
+            if let Some(v) = state.values.get_mut(k as usize) {
+                *v = None;
+            }
+        }
+        if let Some(order) = c.order {
+            state.order = order;
+        }
+    }
+    Snapshot {
+        aggregations: states
+            .iter()
+            .filter_map(|(id, s)| {
+                Some(Aggregation {
+                    id: *id,
+                    name: s.name.clone(),
+                    function: s.function?,
+                    key_sizes: s.key_sizes.clone(),
+                    rows: s.order.iter().filter_map(|&k| s.snapshot_row(k)).collect(),
+                })
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(rows: &[(&str, i64)]) -> Snapshot {
+        Snapshot {
+            aggregations: vec![Aggregation {
+                id: 7,
+                name: "c".into(),
+                function: AggFunction::Count,
+                key_sizes: vec![8],
+                rows: rows
+                    .iter()
+                    .map(|(k, v)| Row {
+                        key: vec![KeyPart::Str((*k).into())],
+                        value: Value::Number(*v),
+                    })
+                    .collect(),
+            }],
+        }
+    }
+
+    #[test]
+    fn what_is_encoded_decodes_to_the_same_snapshots() {
+        let (mut enc, mut dec) = (ChangeEncoder::default(), ChangeDecoder::default());
+        let snaps = [
+            counts(&[("a", 1), ("b", 2)]),
+            counts(&[("a", 1), ("b", 2)]),
+            counts(&[("b", 2), ("a", 3)]),
+            counts(&[("c", 9)]),
+            counts(&[]),
+        ];
+        for s in &snaps {
+            let c = enc.encode(s);
+            // Through JSON, as on the wire.
+            let c: Changes = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+            assert_eq!(&dec.decode(c), s);
+        }
+        // Nothing changed: nothing sent but the point in time.
+        let mut enc = ChangeEncoder::default();
+        enc.encode(&snaps[0]);
+        assert_eq!(enc.encode(&snaps[1]), Changes::default());
+    }
+}
