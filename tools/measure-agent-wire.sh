@@ -3,7 +3,9 @@
 # on a host: a private sshd on 127.0.0.1, the agent speaking the protocol
 # over ssh as the window's connection does, a live run of a script with
 # about 20,000 keys in one count() aggregation, once with ssh's
-# compression off and once with it on (what the window uses).
+# compression off and once with it on (what the window uses). Snapshots
+# travel as what changed since the one before (agent protocol 2): the
+# first carries every key, the later ones the values that changed.
 #
 # Usage: tools/measure-agent-wire.sh [--port N] [--seconds S]
 # Needs root (DTrace, and sshd's login as root with a key made for the
@@ -71,6 +73,10 @@ for compression in no yes; do
     [ "$snapshots" -gt 0 ] || { echo "no snapshot arrived:" >&2; cat "$work/out" "$work/sshd.log" >&2; exit 1; }
     echo "compression_${compression}_snapshots $snapshots count"
     echo "compression_${compression}_keys_seen $keys keys"
+    first=$(grep '"SnapshotChanges"' "$work/out" | head -n 1 | wc -c)
     echo "compression_${compression}_payload_per_snapshot $((payload / snapshots)) bytes"
+    echo "compression_${compression}_payload_first_snapshot $first bytes"
+    [ "$snapshots" -gt 1 ] &&
+        echo "compression_${compression}_payload_per_later_snapshot $(((payload - first) / (snapshots - 1))) bytes"
     echo "compression_${compression}_wire_per_snapshot $((received / snapshots)) bytes"
 done

@@ -335,7 +335,7 @@ mod tests {
         // The second snapshot carries only a's new value.
         assert_eq!(
             lines[3],
-            r#"{"t":2.0,"snapshot":{"aggregations":[{"id":1,"rows":[{"k":0,"value":{"type":"number","value":3}}]}]}}"#
+            r#"{"t":2.0,"snapshot":{"aggregations":[{"id":1,"numbers":[[0,3]]}]}}"#
         );
         let rec = parse(&bytes[..], "x.rec", usize::MAX).unwrap();
         assert!(rec.problems.is_empty(), "{:?}", rec.problems);
@@ -484,7 +484,7 @@ mod tests {
             true,
         );
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.contains(r#""removed":[0],"order":[1]"#), "{text}");
+        assert!(text.contains(r#""removed":[0],"by_value":true"#), "{text}");
         let rec = parse(&bytes[..], "x.rec", 10).unwrap();
         assert_eq!(rec.history.snapshot_at(2.0), counts(&[("b", 2)]));
         assert_eq!(rec.history.snapshot_at(3.0), counts(&[("b", 2), ("a", 5)]));

@@ -83,7 +83,9 @@ impl AggFunction {
 }
 
 /// One part of an aggregation key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+// Ordered as dtrace(1) orders keys of one kind: integers by value,
+// strings byte by byte (its strcmp()).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "lowercase")]
 pub enum KeyPart {
     Int(i64),

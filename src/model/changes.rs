@@ -27,15 +27,25 @@ pub struct AggChanges {
     pub function: Option<AggFunction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_sizes: Option<Vec<u32>>,
-    /// Keys that are new or whose value changed.
+    /// Keys that are new, and distributions that changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<ChangedRow>,
+    /// Keys seen before whose number changed, as `[k, value]`: the bulk
+    /// of a busy aggregation's changes, in a few bytes each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numbers: Vec<(u32, i64)>,
     /// Keys no longer in the aggregation (after `trunc()` or `clear()`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<u32>,
-    /// Every key in `dtrace(1)`'s order, when that order changed.
+    /// Every key in `dtrace(1)`'s order, when that order changed and is
+    /// not simply by value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<Vec<u32>>,
+    /// The order changed, and is `dtrace(1)`'s default: by value, then
+    /// by key; the reader sorts the keys itself rather than being sent
+    /// every one's place.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_value: bool,
 }
 
 /// A key's value; keys are numbered per aggregation in the order they
@@ -127,8 +137,10 @@ fn changes_of(state: &mut AggState, agg: &Aggregation) -> Option<AggChanges> {
         function: None,
         key_sizes: None,
         rows: Vec::new(),
+        numbers: Vec::new(),
         removed: Vec::new(),
         order: None,
+        by_value: false,
     };
     if !described {
         state.name.clone_from(&agg.name);
@@ -156,12 +168,16 @@ fn changes_of(state: &mut AggState, agg: &Aggregation) -> Option<AggChanges> {
         order.push(k);
         let slot = &mut state.values[k as usize];
         if slot.as_ref() != Some(&row.value) {
+            let was_there = slot.is_some();
             *slot = Some(row.value.clone());
-            c.rows.push(ChangedRow {
-                k,
-                key: new.then(|| row.key.clone()),
-                value: row.value.clone(),
-            });
+            match &row.value {
+                Value::Number(n) if !new && was_there => c.numbers.push((k, *n)),
+                _ => c.rows.push(ChangedRow {
+                    k,
+                    key: new.then(|| row.key.clone()),
+                    value: row.value.clone(),
+                }),
+            }
         }
     }
     for (k, here) in present.iter().enumerate() {
@@ -170,12 +186,37 @@ fn changes_of(state: &mut AggState, agg: &Aggregation) -> Option<AggChanges> {
         }
     }
     if order != state.order {
-        state.order.clone_from(&order);
-        c.order = Some(order);
+        if by_value(state, &order) == order {
+            c.by_value = true;
+        } else {
+            c.order = Some(order.clone());
+        }
+        state.order = order;
     }
-    let changed =
-        c.name.is_some() || !c.rows.is_empty() || !c.removed.is_empty() || c.order.is_some();
+    let changed = c.name.is_some()
+        || !c.rows.is_empty()
+        || !c.numbers.is_empty()
+        || !c.removed.is_empty()
+        || c.order.is_some()
+        || c.by_value;
     changed.then_some(c)
+}
+
+/// `keys` in `dtrace(1)`'s default order for numbers: by value, then by
+/// key. Distributions (whose order libdtrace works out from their
+/// buckets) are left as they are, so their order is always sent.
+fn by_value(state: &AggState, keys: &[u32]) -> Vec<u32> {
+    let mut sorted = keys.to_vec();
+    let number = |k: u32| state.values[k as usize].as_ref().and_then(Value::as_number);
+    if sorted.iter().any(|&k| number(k).is_none()) {
+        return sorted;
+    }
+    sorted.sort_by(|&a, &b| {
+        number(a)
+            .cmp(&number(b))
+            .then_with(|| state.keys[a as usize].cmp(&state.keys[b as usize]))
+    });
+    sorted
 }
 
 /// Applies one snapshot's changes to the reader's state; the whole
@@ -203,6 +244,11 @@ fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
             }
             state.values[k] = Some(row.value);
         }
+        for (k, n) in c.numbers {
+            if let Some(v) = state.values.get_mut(k as usize) {
+                *v = Some(Value::Number(n));
+            }
+        }
         for k in c.removed {
             if let Some(v) = state.values.get_mut(k as usize) {
                 *v = None;
@@ -210,6 +256,11 @@ fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
         }
         if let Some(order) = c.order {
             state.order = order;
+        } else if c.by_value {
+            let present: Vec<u32> = (0..state.values.len() as u32)
+                .filter(|&k| state.values[k as usize].is_some())
+                .collect();
+            state.order = by_value(state, &present);
         }
     }
     Snapshot {
@@ -266,6 +317,16 @@ mod tests {
             let c: Changes = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
             assert_eq!(&dec.decode(c), s);
         }
+        // Numbers in dtrace's default order (by value, then key): the
+        // reader sorts them, no order is sent.
+        let mut enc = ChangeEncoder::default();
+        let c = enc.encode(&counts(&[("b", 1), ("a", 2), ("c", 2)]));
+        assert!(c.aggregations[0].by_value && c.aggregations[0].order.is_none());
+        let c = enc.encode(&counts(&[("a", 2), ("c", 2), ("b", 5)]));
+        assert!(c.aggregations[0].by_value);
+        // Any other order is sent as it is.
+        let c = enc.encode(&counts(&[("c", 2), ("a", 2), ("b", 5)]));
+        assert_eq!(c.aggregations[0].order, Some(vec![2, 1, 0]));
         // Nothing changed: nothing sent but the point in time.
         let mut enc = ChangeEncoder::default();
         enc.encode(&snaps[0]);
