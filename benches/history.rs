@@ -164,7 +164,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("heat map: frame of 3,600 intervals x 64 buckets", |b| {
         b.iter(|| {
             black_box(frame(&ctx, &mut |ui| {
-                heatmap::show(ui, "lat", &mut model, Some(1800));
+                heatmap::show(ui, "lat", &mut model, Some((1799.0, 1800.0)));
             }))
         })
     });

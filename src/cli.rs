@@ -511,6 +511,10 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
             }
         }
     };
+    if let Some(r) = recorder.take_if(|r| r.recorder.is_empty()) {
+        // Tracing never started: no recording, rather than an empty file.
+        let _ = std::fs::remove_file(r.path);
+    }
     if let Some(r) = &mut recorder {
         let failed = match (&report.finish, report.errors.last()) {
             (Some(end), _) => r.recorder.end(r.at(), *end),
@@ -587,7 +591,7 @@ impl Recording<'_> {
         let written = match event {
             RunEvent::Started => {
                 self.started = std::time::Instant::now();
-                Ok(())
+                self.recorder.begin()
             }
             RunEvent::Snapshot(s) => self.recorder.snapshot(t, s),
             RunEvent::Output(line) => self.recorder.output(t, line),

@@ -57,15 +57,37 @@ impl History {
     /// (a run's final snapshot often follows the last periodic one).
     pub fn push(&mut self, t: f64, snapshot: &Snapshot) {
         for agg in &snapshot.aggregations {
-            let at = match self.aggregations.iter().position(|h| h.id == agg.id) {
-                Some(i) => i,
-                None => {
-                    self.aggregations.push(AggHistory::new(agg));
-                    self.aggregations.len() - 1
-                }
-            };
-            self.aggregations[at].push(t, agg, self.capacity);
+            self.push_one(t, agg);
         }
+    }
+
+    /// Adds the snapshot a run takes when it stops. When it comes hard
+    /// on the heels of the last periodic one, it joins that interval
+    /// rather than making one so short that its rate means nothing.
+    pub fn push_final(&mut self, t: f64, snapshot: &Snapshot) {
+        for agg in &snapshot.aggregations {
+            if let Some(h) = self.aggregations.iter_mut().find(|h| h.id == agg.id)
+                && let [.., before, last] = h.points.as_slice()
+                && t - last.t < (last.t - before.t) / 2.0
+            {
+                let last = last.t;
+                h.points.pop();
+                h.push(t.max(last), agg, self.capacity);
+            } else {
+                self.push_one(t, agg);
+            }
+        }
+    }
+
+    fn push_one(&mut self, t: f64, agg: &Aggregation) {
+        let at = match self.aggregations.iter().position(|h| h.id == agg.id) {
+            Some(i) => i,
+            None => {
+                self.aggregations.push(AggHistory::new(agg));
+                self.aggregations.len() - 1
+            }
+        };
+        self.aggregations[at].push(t, agg, self.capacity);
     }
 
     pub fn aggregations(&self) -> &[AggHistory] {
@@ -120,7 +142,7 @@ impl BucketRange {
 }
 
 /// One distribution count: key index, bucket index, count.
-type Cell = (u32, u16, i64);
+type Cell = (u32, u32, i64);
 
 #[derive(Debug, Clone)]
 struct Point {
@@ -147,8 +169,8 @@ pub struct AggHistory {
     /// Every bucket seen, in the order first seen; `sorted_buckets` is
     /// their order by range.
     buckets: Vec<BucketRange>,
-    bucket_index: HashMap<(Option<i64>, Option<i64>), u16>,
-    sorted_buckets: Vec<u16>,
+    bucket_index: HashMap<(Option<i64>, Option<i64>), u32>,
+    sorted_buckets: Vec<u32>,
     points: Vec<Point>,
 }
 
@@ -198,19 +220,19 @@ impl AggHistory {
         i
     }
 
-    fn bucket_id(&mut self, b: &Bucket) -> u16 {
+    fn bucket_id(&mut self, b: &Bucket) -> u32 {
         if let Some(&i) = self.bucket_index.get(&(b.min, b.max)) {
             return i;
         }
-        let i = self.buckets.len() as u16;
+        let i = self.buckets.len() as u32;
         self.buckets.push(BucketRange {
             label: b.label.clone(),
             min: b.min,
             max: b.max,
         });
         self.bucket_index.insert((b.min, b.max), i);
-        let mut sorted: Vec<u16> = (0..self.buckets.len() as u16).collect();
-        sorted.sort_by_key(|&i| self.buckets[usize::from(i)].order());
+        let mut sorted: Vec<u32> = (0..self.buckets.len() as u32).collect();
+        sorted.sort_by_key(|&i| self.buckets[i as usize].order());
         self.sorted_buckets = sorted;
         i
     }
@@ -252,26 +274,9 @@ impl AggHistory {
             cells,
             order,
         };
-        // A snapshot hard on the heels of the last (the final one, taken
-        // when a run stops just after a periodic one) joins its interval
-        // rather than making one so short that its rate means nothing.
-        let n = self.points.len();
-        let joins = match n {
-            0 => false,
-            1 => t - self.points[0].t < self.points[0].t / 2.0,
-            _ => {
-                let gap = self.points[n - 1].t - self.points[n - 2].t;
-                t - self.points[n - 1].t < gap / 2.0
-            }
-        };
-        if joins {
-            let last = &mut self.points[n - 1];
-            *last = Point {
-                t: t.max(last.t),
-                ..point
-            };
-        } else {
-            self.points.push(point);
+        match self.points.last_mut() {
+            Some(last) if last.t >= t => *last = point,
+            _ => self.points.push(point),
         }
         if self.points.len() > capacity {
             self.merge_older_half();
@@ -299,7 +304,7 @@ impl AggHistory {
     pub fn buckets(&self) -> Vec<&BucketRange> {
         self.sorted_buckets
             .iter()
-            .map(|&i| &self.buckets[usize::from(i)])
+            .map(|&i| &self.buckets[i as usize])
             .collect()
     }
 
@@ -360,7 +365,7 @@ impl AggHistory {
             .map(|p| {
                 let t = self.points[p].t;
                 if self.function.is_distribution() {
-                    let total = self.distribution(p, Some(key), !per_second);
+                    let total = self.distribution(p, Some(key), false);
                     let sum: i64 = total.iter().map(|(_, c)| c).sum();
                     return (t, Some(self.per_second(p, sum as f64, per_second)));
                 }
@@ -396,11 +401,19 @@ impl AggHistory {
     ) -> Vec<(usize, i64)> {
         let mut by_bucket = vec![0i64; self.buckets.len()];
         let mut add = |p: &Point, sign: i64| {
-            for &(k, b, c) in &p.cells {
-                if key.is_none_or(|key| key == k as usize) {
-                    by_bucket[usize::from(b)] =
-                        by_bucket[usize::from(b)].wrapping_add(sign.wrapping_mul(c));
+            // Cells are sorted by key: one key's are a run found by search.
+            let cells = match key {
+                Some(key) => {
+                    let key = key as u32;
+                    let from = p.cells.partition_point(|c| c.0 < key);
+                    let to = p.cells.partition_point(|c| c.0 <= key);
+                    &p.cells[from..to]
                 }
+                None => &p.cells[..],
+            };
+            for &(_, b, c) in cells {
+                let b = b as usize;
+                by_bucket[b] = by_bucket[b].wrapping_add(sign.wrapping_mul(c));
             }
         };
         add(&self.points[point], 1);
@@ -410,7 +423,7 @@ impl AggHistory {
         self.sorted_buckets
             .iter()
             .enumerate()
-            .map(|(pos, &b)| (pos, by_bucket[usize::from(b)]))
+            .map(|(pos, &b)| (pos, by_bucket[b as usize]))
             .collect()
     }
 
@@ -676,22 +689,26 @@ mod tests {
     }
 
     #[test]
-    fn a_final_snapshot_just_after_the_last_joins_its_interval() {
+    fn a_final_snapshot_at_the_same_time_replaces_the_last() {
         let mut h = History::default();
         h.push(1.0, &counts(&[("a", 3)]));
         h.push(1.0, &counts(&[("a", 4)]));
         let a = h.get("n").unwrap();
         assert_eq!((a.len(), a.number(0, 0)), (1, Some(4)));
+        // The final snapshot just after the last joins its interval...
         h.push(2.0, &counts(&[("a", 6)]));
-        // 0.05 s after the last: no 0.05 s interval with a rate of 40/s.
-        h.push(2.05, &counts(&[("a", 8)]));
+        h.push_final(2.05, &counts(&[("a", 8)]));
         let a = h.get("n").unwrap();
-        assert_eq!(a.len(), 2);
-        assert_eq!(a.interval(1), (1.0, 2.05));
+        assert_eq!((a.len(), a.interval(1)), (2, (1.0, 2.05)));
         assert_eq!(a.number_delta(1, 0), 4);
-        // A whole interval later, a point of its own.
-        h.push(3.0, &counts(&[("a", 9)]));
-        assert_eq!(h.get("n").unwrap().len(), 3);
+        // ...but a periodic one never does.
+        let mut h = History::default();
+        h.push(1.0, &counts(&[("a", 3)]));
+        // A slow interval, then the usual ones: each keeps its own point.
+        for (t, v) in [(2.0, 6), (5.0, 8), (6.0, 9), (7.0, 10), (8.0, 11)] {
+            h.push(t, &counts(&[("a", v)]));
+        }
+        assert_eq!(h.get("n").unwrap().len(), 6);
     }
 
     #[test]

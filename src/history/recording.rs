@@ -62,7 +62,7 @@ impl Header {
             recording: MAGIC.into(),
             version: VERSION,
             dscope: env!("CARGO_PKG_VERSION").into(),
-            started: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            started: now_rfc3339(),
             host: None,
             script_name: script_name.into(),
             script: script.into(),
@@ -72,6 +72,10 @@ impl Header {
             snapshot_every_ms,
         }
     }
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// One line after the header.
@@ -102,27 +106,56 @@ pub enum Entry {
 /// Writes a recording as the run goes.
 pub struct Recorder<W: Write> {
     out: W,
+    /// The header, until it is written.
+    header: Option<Header>,
     changes: ChangeEncoder,
 }
 
 impl Recorder<std::io::BufWriter<std::fs::File>> {
-    /// Creates (or replaces) the file and writes the header.
+    /// Creates (or replaces) the file; the header is written when tracing
+    /// starts ([`Recorder::begin`]), or with the first event.
     pub fn create(path: &Path, header: &Header) -> Result<Self, String> {
         let file = std::fs::File::create(path)
             .map_err(|e| format!("cannot create the recording {}: {e}", path.display()))?;
-        Recorder::new(std::io::BufWriter::new(file), header)
-            .map_err(|e| format!("cannot write the recording {}: {e}", path.display()))
+        Ok(Recorder {
+            out: std::io::BufWriter::new(file),
+            header: Some(header.clone()),
+            changes: ChangeEncoder::default(),
+        })
     }
 }
 
 impl<W: Write> Recorder<W> {
+    /// A recording on `out`, its header written now.
     pub fn new(out: W, header: &Header) -> std::io::Result<Self> {
         let mut r = Recorder {
             out,
+            header: None,
             changes: ChangeEncoder::default(),
         };
         r.write_json(header)?;
         Ok(r)
+    }
+
+    /// Tracing started: the header says so, with this time.
+    pub fn begin(&mut self) -> std::io::Result<()> {
+        if let Some(h) = &mut self.header {
+            h.started = now_rfc3339();
+        }
+        self.write_header()
+    }
+
+    /// Whether anything has been written (a run that never started
+    /// leaves an empty file, better removed).
+    pub fn is_empty(&self) -> bool {
+        self.header.is_some()
+    }
+
+    fn write_header(&mut self) -> std::io::Result<()> {
+        match self.header.take() {
+            Some(h) => self.write_json(&h),
+            None => Ok(()),
+        }
     }
 
     fn write_json(&mut self, value: &impl Serialize) -> std::io::Result<()> {
@@ -132,16 +165,15 @@ impl<W: Write> Recorder<W> {
     }
 
     fn write(&mut self, t: f64, entry: Entry) -> std::io::Result<()> {
+        self.write_header()?;
         self.write_json(&Line { t, entry })
     }
 
     /// Writes what changed since the last snapshot (nothing when nothing
     /// did).
     pub fn snapshot(&mut self, t: f64, snapshot: &Snapshot) -> std::io::Result<()> {
+        // Written even when nothing changed: it still marks an interval.
         let changes = self.changes.encode(snapshot);
-        if changes.aggregations.is_empty() {
-            return Ok(());
-        }
         self.write(t, Entry::Snapshot(changes))
     }
 
@@ -231,6 +263,7 @@ pub fn parse(mut input: impl BufRead, name: &str, capacity: usize) -> Result<Rec
         ));
     }
     let mut snapshots = ChangeDecoder::default();
+    let mut pending: Option<(f64, Snapshot)> = None;
     let (mut line_no, mut unreadable, mut first_unreadable) = (1usize, 0usize, 0usize);
     loop {
         if read_line(&mut input, &mut bytes)? == 0 {
@@ -262,13 +295,24 @@ pub fn parse(mut input: impl BufRead, name: &str, capacity: usize) -> Result<Rec
         rec.duration = rec.duration.max(line.t);
         match line.entry {
             Entry::Snapshot(changes) => {
-                let snapshot = snapshots.decode(changes);
-                rec.history.push(line.t, &snapshot);
+                // Held back a line: the run's final snapshot (the one at
+                // the time of its end) joins a short last interval.
+                if let Some((t, s)) = pending.take() {
+                    rec.history.push(t, &s);
+                }
+                pending = Some((line.t, snapshots.decode(changes)));
             }
             Entry::Output(text) => rec.output.push((line.t, text)),
             Entry::Error(text) => rec.errors.push((line.t, text)),
             Entry::Drop { count, message } => rec.drops.push((line.t, count, message)),
             Entry::End(end) => rec.end = Some((line.t, end)),
+        }
+    }
+    if let Some((t, s)) = pending.take() {
+        if rec.end.is_some_and(|(end, _)| end == t) {
+            rec.history.push_final(t, &s);
+        } else {
+            rec.history.push(t, &s);
         }
     }
     if unreadable > 0 {
@@ -330,8 +374,10 @@ mod tests {
         let bytes = record(&snaps, true);
         let text = String::from_utf8(bytes.clone()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        // Header, output, three snapshots (2.5 s changed nothing), end.
-        assert_eq!(lines.len(), 6, "{text}");
+        // Header, output, four snapshots, end; the one at 2.5 s changed
+        // nothing, and says only that a moment went by.
+        assert_eq!(lines.len(), 7, "{text}");
+        assert_eq!(lines[4], r#"{"t":2.5,"snapshot":{"aggregations":[]}}"#);
         // The second snapshot carries only a's new value.
         assert_eq!(
             lines[3],
@@ -343,7 +389,7 @@ mod tests {
         assert_eq!(rec.output, [(0.5, "hello".to_owned())]);
         assert_eq!(rec.end, Some((3.0, RunEnd::TimeUp)));
         let h = &rec.history;
-        assert_eq!(h.get("n").unwrap().len(), 3);
+        assert_eq!(h.get("n").unwrap().len(), 4);
         assert_eq!(h.snapshot_at(1.0), snaps[0].1);
         assert_eq!(h.snapshot_at(2.0), snaps[1].1);
         assert_eq!(h.snapshot_at(3.0), snaps[3].1);

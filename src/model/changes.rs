@@ -98,6 +98,30 @@ impl ChangeEncoder {
                 changes.aggregations.push(c);
             }
         }
+        // libdtrace leaves an aggregation with no entries (after trunc())
+        // out of a snapshot: its keys are gone.
+        for (id, state) in &mut self.aggregations {
+            if snapshot.aggregations.iter().any(|a| a.id == *id) {
+                continue;
+            }
+            let removed: Vec<u32> = (0..state.values.len() as u32)
+                .filter(|&k| state.values[k as usize].take().is_some())
+                .collect();
+            if !removed.is_empty() {
+                state.order.clear();
+                changes.aggregations.push(AggChanges {
+                    id: *id,
+                    name: None,
+                    function: None,
+                    key_sizes: None,
+                    rows: Vec::new(),
+                    numbers: Vec::new(),
+                    removed,
+                    order: Some(Vec::new()),
+                    by_value: false,
+                });
+            }
+        }
         changes
     }
 }
@@ -186,7 +210,7 @@ fn changes_of(state: &mut AggState, agg: &Aggregation) -> Option<AggChanges> {
         }
     }
     if order != state.order {
-        if by_value(state, &order) == order {
+        if by_value(state, &order).as_ref() == Some(&order) {
             c.by_value = true;
         } else {
             c.order = Some(order.clone());
@@ -203,20 +227,26 @@ fn changes_of(state: &mut AggState, agg: &Aggregation) -> Option<AggChanges> {
 }
 
 /// `keys` in `dtrace(1)`'s default order for numbers: by value, then by
-/// key. Distributions (whose order libdtrace works out from their
-/// buckets) are left as they are, so their order is always sent.
-fn by_value(state: &AggState, keys: &[u32]) -> Vec<u32> {
-    let mut sorted = keys.to_vec();
-    let number = |k: u32| state.values[k as usize].as_ref().and_then(Value::as_number);
-    if sorted.iter().any(|&k| number(k).is_none()) {
-        return sorted;
+/// key; `None` for distributions (whose order libdtrace works out from
+/// their buckets), whose order is always sent.
+fn by_value(state: &AggState, keys: &[u32]) -> Option<Vec<u32>> {
+    let number = |k: u32| {
+        state
+            .values
+            .get(k as usize)?
+            .as_ref()
+            .and_then(Value::as_number)
+    };
+    if keys.iter().any(|&k| number(k).is_none()) {
+        return None;
     }
+    let mut sorted = keys.to_vec();
     sorted.sort_by(|&a, &b| {
         number(a)
             .cmp(&number(b))
             .then_with(|| state.keys[a as usize].cmp(&state.keys[b as usize]))
     });
-    sorted
+    Some(sorted)
 }
 
 /// Applies one snapshot's changes to the reader's state; the whole
@@ -224,6 +254,9 @@ fn by_value(state: &AggState, keys: &[u32]) -> Vec<u32> {
 fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
     for c in changes.aggregations {
         let state = state_of(states, c.id);
+        // A key's number is at most one past the last: anything else is
+        // a damaged line, and would have this make room for billions.
+        let mut known = state.keys.len();
         if let Some(name) = c.name {
             state.name = name;
         }
@@ -235,6 +268,10 @@ fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
         }
         for row in c.rows {
             let k = row.k as usize;
+            if k > known {
+                continue;
+            }
+            known = known.max(k + 1);
             if state.keys.len() <= k {
                 state.keys.resize(k + 1, Vec::new());
                 state.values.resize(k + 1, None);
@@ -260,12 +297,18 @@ fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
             let present: Vec<u32> = (0..state.values.len() as u32)
                 .filter(|&k| state.values[k as usize].is_some())
                 .collect();
-            state.order = by_value(state, &present);
+            if let Some(order) = by_value(state, &present) {
+                state.order = order;
+            }
         }
     }
+    // In the order of their ids, as libdtrace gives them; one with no
+    // keys left is not in the snapshot, as libdtrace leaves it out.
+    states.sort_by_key(|(id, _)| *id);
     Snapshot {
         aggregations: states
             .iter()
+            .filter(|(_, s)| s.order.iter().any(|&k| s.snapshot_row(k).is_some()))
             .filter_map(|(id, s)| {
                 Some(Aggregation {
                     id: *id,
@@ -302,6 +345,36 @@ mod tests {
     }
 
     #[test]
+    fn an_aggregation_left_out_is_gone_and_ids_keep_their_order() {
+        let two = |a: i64| Snapshot {
+            aggregations: vec![
+                Aggregation {
+                    id: 2,
+                    ..counts(&[("x", a)]).aggregations.remove(0)
+                },
+                counts(&[("y", 1)]).aggregations.remove(0),
+            ],
+        };
+        let (mut enc, mut dec) = (ChangeEncoder::default(), ChangeDecoder::default());
+        // Id 7 first seen, then id 2: decoded in id order.
+        let first = counts(&[("y", 1)]);
+        assert_eq!(dec.decode(enc.encode(&first)), first);
+        let mut both = two(5);
+        both.aggregations.sort_by_key(|a| a.id);
+        assert_eq!(dec.decode(enc.encode(&both)), both);
+        // Aggregation 2 truncated away: libdtrace leaves it out.
+        assert_eq!(dec.decode(enc.encode(&first)), first);
+    }
+
+    #[test]
+    fn a_key_number_far_past_the_last_is_left_out() {
+        let mut dec = ChangeDecoder::default();
+        let line = r#"{"aggregations":[{"id":1,"name":"n","function":{"name":"count"},"key_sizes":[],"rows":[{"k":4000000000,"key":[],"value":{"type":"number","value":1}}],"by_value":true}]}"#;
+        let s = dec.decode(serde_json::from_str(line).unwrap());
+        assert!(s.aggregations.is_empty(), "{s:?}");
+    }
+
+    #[test]
     fn what_is_encoded_decodes_to_the_same_snapshots() {
         let (mut enc, mut dec) = (ChangeEncoder::default(), ChangeDecoder::default());
         let snaps = [
@@ -309,7 +382,7 @@ mod tests {
             counts(&[("a", 1), ("b", 2)]),
             counts(&[("b", 2), ("a", 3)]),
             counts(&[("c", 9)]),
-            counts(&[]),
+            Snapshot::default(),
         ];
         for s in &snaps {
             let c = enc.encode(s);
@@ -327,6 +400,26 @@ mod tests {
         // Any other order is sent as it is.
         let c = enc.encode(&counts(&[("c", 2), ("a", 2), ("b", 5)]));
         assert_eq!(c.aggregations[0].order, Some(vec![2, 1, 0]));
+        // Distributions' order is always sent.
+        let dist = |keys: &[&str]| Snapshot {
+            aggregations: vec![Aggregation {
+                id: 3,
+                name: "q".into(),
+                function: AggFunction::Quantize,
+                key_sizes: vec![8],
+                rows: keys
+                    .iter()
+                    .map(|k| Row {
+                        key: vec![KeyPart::Str((*k).into())],
+                        value: Value::Buckets(Vec::new()),
+                    })
+                    .collect(),
+            }],
+        };
+        let (mut enc, mut dec) = (ChangeEncoder::default(), ChangeDecoder::default());
+        for s in [dist(&["a"]), dist(&["b", "a"])] {
+            assert_eq!(dec.decode(enc.encode(&s)), s);
+        }
         // Nothing changed: nothing sent but the point in time.
         let mut enc = ChangeEncoder::default();
         enc.encode(&snaps[0]);

@@ -51,6 +51,9 @@ pub struct RecordingView {
     generation: u64,
     pub charts: AggregationsView,
     compare: Option<(PathBuf, Recording)>,
+    /// The differences shown, with the slider's generation and the
+    /// aggregation they are of: worked out again only when those change.
+    shown_differences: Option<(u64, String, Vec<Difference>)>,
 }
 
 fn started_of(rec: &Recording) -> Option<DateTime<Local>> {
@@ -87,6 +90,7 @@ impl RecordingView {
             rec,
             charts: AggregationsView::default(),
             compare: None,
+            shown_differences: None,
         };
         v.move_to(at);
         v
@@ -105,6 +109,7 @@ impl RecordingView {
 
     pub fn set_compare(&mut self, path: PathBuf, rec: Recording) {
         self.compare = Some((path, rec));
+        self.shown_differences = None;
     }
 
     pub fn comparing(&self) -> Option<&Path> {
@@ -226,7 +231,18 @@ impl RecordingView {
                     }
                 });
         });
-        if let Some((name, diffs)) = self.differences() {
+        let selected = self.charts.selected(&self.snapshot).map(|a| a.name.clone());
+        let stale = match (&self.shown_differences, &selected) {
+            (Some((g, name, _)), Some(s)) => *g != self.generation || name != s,
+            (None, _) => true,
+            (Some(_), None) => true,
+        };
+        if stale {
+            self.shown_differences = self
+                .differences()
+                .map(|(name, d)| (self.generation, name, d));
+        }
+        if let Some((_, name, diffs)) = &self.shown_differences {
             let other = self.comparing().map(file_name).unwrap_or_default();
             egui::CollapsingHeader::new(format!(
                 "@{name}: this recording at {} against {other} at its end",
@@ -234,7 +250,7 @@ impl RecordingView {
             ))
             .id_salt("recording-compare")
             .default_open(true)
-            .show(ui, |ui| differences_table(ui, &diffs));
+            .show(ui, |ui| differences_table(ui, diffs));
         }
         ui.separator();
         let time = TimeView {

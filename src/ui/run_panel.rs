@@ -331,6 +331,7 @@ impl RunPanel {
             return;
         };
         let written = match event {
+            Event::Started { .. } => r.begin(),
             Event::Snapshot(s) => r.snapshot(t, s),
             Event::Output(line) => r.output(t, line),
             Event::RuntimeError(m) | Event::Problem(m) | Event::Failed(m) => r.error(t, m),
@@ -351,7 +352,12 @@ impl RunPanel {
             ));
             self.recorder = None;
         } else if matches!(event, Event::Finished(_)) {
-            self.recorder = None;
+            // A run that never started (it did not compile) leaves no file.
+            if let Some((path, r)) = self.recorder.take()
+                && r.is_empty()
+            {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 
@@ -442,7 +448,11 @@ impl RunPanel {
             }
             Event::Output(line) => self.console.push(line),
             Event::Snapshot(s) => {
-                self.history.push(self.now(), &s);
+                if self.stopped_at.is_some() {
+                    self.history.push_final(self.now(), &s);
+                } else {
+                    self.history.push(self.now(), &s);
+                }
                 self.snapshot = Some(s);
                 self.snapshot_generation += 1;
             }

@@ -33,8 +33,10 @@ pub struct FlameModel {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FlameOptions {
-    /// The node zoomed into; the root when `None`.
-    pub zoom: Option<usize>,
+    /// The frame zoomed into, by the names from the root down (so that it
+    /// is the same frame when a new snapshot rebuilds the graph); the
+    /// root when `None`.
+    pub zoom: Option<Vec<String>>,
     pub search: String,
     pub icicle: bool,
 }
@@ -159,6 +161,27 @@ impl FlameModel {
 
     pub fn total(&self) -> i64 {
         self.nodes[0].value
+    }
+
+    /// The node at `names` from the root down, if the graph has it.
+    pub fn find(&self, names: &[String]) -> Option<usize> {
+        let mut at = 0;
+        for name in names {
+            at = *self.nodes[at]
+                .children
+                .iter()
+                .find(|&&c| self.name(c) == name)?;
+        }
+        Some(at)
+    }
+
+    /// The names from the root (left out) down to `node`.
+    pub fn names_to(&self, node: usize) -> Vec<String> {
+        self.path(node)
+            .into_iter()
+            .skip(1)
+            .map(|n| self.name(n).to_owned())
+            .collect()
     }
 
     /// The frames from the root to `node`, for the zoom line.
@@ -349,7 +372,11 @@ pub fn show(ui: &mut Ui, model: &FlameModel, opts: &mut FlameOptions) {
         super::centered_message(ui, "No stacks with a value yet");
         return;
     }
-    let zoom = opts.zoom.filter(|&z| z < model.nodes.len()).unwrap_or(0);
+    let zoom = opts
+        .zoom
+        .as_deref()
+        .and_then(|names| model.find(names))
+        .unwrap_or(0);
     let search = opts.search.trim().to_lowercase();
     // Which names match, worked out once per name rather than per box.
     let lit: Vec<bool> = if search.is_empty() {
@@ -447,7 +474,7 @@ pub fn show(ui: &mut Ui, model: &FlameModel, opts: &mut FlameOptions) {
                     .clone()
                     .on_hover_text_at_pointer(model.describe(h, zoom));
                 if response.clicked() {
-                    opts.zoom = zoom_after_click(model, zoom, h);
+                    opts.zoom = zoom_after_click(model, zoom, h).map(|n| model.names_to(n));
                 }
             }
         });
@@ -514,6 +541,15 @@ mod tests {
         assert_eq!(zoom_after_click(&m, main, main), None);
         assert_eq!(zoom_after_click(&m, b, 0), None);
         assert!(m.describe(3, b).contains("100.0 % of the zoomed frame"));
+        // A zoom is kept by names, and found again in a rebuilt graph.
+        let names = m.names_to(b);
+        assert_eq!(names, ["k`main", "k`b"]);
+        let again = FlameModel::build(&stacks(&[
+            (&["k`a", "k`main"], 1),
+            (&["k`c", "k`b", "k`main"], 3),
+        ]));
+        assert_eq!(again.find(&names).map(|n| again.name(n)), Some("k`b"));
+        assert_eq!(again.find(&["k`gone".to_owned()]), None);
     }
 
     #[test]

@@ -21,8 +21,8 @@ pub const MAX_COLUMNS: usize = 2048;
 pub struct HeatOptions {
     /// One key, by index into the history's keys; `None` sums them all.
     pub key: Option<usize>,
-    /// The point whose interval is shown as bars.
-    pub selected: Option<usize>,
+    /// The interval shown as bars, by its times.
+    pub selected: Option<(f64, f64)>,
 }
 
 #[derive(Clone)]
@@ -188,13 +188,16 @@ impl HeatModel {
     }
 }
 
-/// The cells as an image: columns of equal time (a merged, longer
-/// interval spreads over several), bucket 0 at the bottom.
+/// The cells as an image: columns of equal time, bucket 0 at the bottom.
+/// A column holds whatever fell in it: parts of a longer (merged)
+/// interval, or all of several short ones when there are more intervals
+/// than columns, coloured by values per second.
 fn image(intervals: &[(f64, f64)], counts: &[Vec<i64>], rows: usize, max_rate: f64) -> ColorImage {
     let (Some(first), Some(last)) = (intervals.first(), intervals.last()) else {
         return ColorImage::new([1, 1], vec![Color32::TRANSPARENT]);
     };
-    let span = (last.1 - first.0).max(f64::EPSILON);
+    let start = first.0;
+    let span = (last.1 - start).max(f64::EPSILON);
     let shortest = intervals
         .iter()
         .map(|(a, b)| b - a)
@@ -202,18 +205,28 @@ fn image(intervals: &[(f64, f64)], counts: &[Vec<i64>], rows: usize, max_rate: f
         .fold(f64::INFINITY, f64::min);
     let columns = ((span / shortest).ceil() as usize).clamp(1, MAX_COLUMNS);
     let rows = rows.max(1);
-    let mut pixels = vec![Color32::TRANSPARENT; columns * rows];
-    let mut p = 0;
-    for c in 0..columns {
-        let t = first.0 + (c as f64 + 0.5) * span / columns as f64;
-        while p + 1 < intervals.len() && intervals[p].1 < t {
-            p += 1;
+    let width = span / columns as f64;
+    let mut sums = vec![0.0f64; columns * rows];
+    for (&(a, b), col) in intervals.iter().zip(counts) {
+        let seconds = (b - a).max(f64::EPSILON);
+        let first_column = (((a - start) / width).floor().max(0.0) as usize).min(columns - 1);
+        let last_column = ((((b - start) / width).ceil() as usize).max(1) - 1).min(columns - 1);
+        for c in first_column..=last_column {
+            let (c0, c1) = (start + c as f64 * width, start + (c + 1) as f64 * width);
+            let share = (b.min(c1) - a.max(c0)).max(0.0) / seconds;
+            if share <= 0.0 {
+                continue;
+            }
+            for (bucket, &count) in col.iter().enumerate().take(rows) {
+                sums[bucket * columns + c] += count as f64 * share;
+            }
         }
-        let (a, b) = intervals[p];
-        let seconds = if b > a { b - a } else { 1.0 };
-        for (bucket, &count) in counts[p].iter().enumerate() {
-            let y = rows - 1 - bucket;
-            pixels[y * columns + c] = cell_color(count as f64 / seconds, max_rate);
+    }
+    let mut pixels = vec![Color32::TRANSPARENT; columns * rows];
+    for bucket in 0..rows {
+        let y = rows - 1 - bucket;
+        for c in 0..columns {
+            pixels[y * columns + c] = cell_color(sums[bucket * columns + c] / width, max_rate);
         }
     }
     ColorImage::new([columns, rows], pixels)
@@ -248,13 +261,13 @@ pub fn controls(ui: &mut Ui, opts: &mut HeatOptions, model: Option<&HeatModel>) 
     changed
 }
 
-/// Draws the heat map, the `selected` point's interval marked; returns
-/// the point clicked, if any.
+/// Draws the heat map, the `selected` interval marked; returns the point
+/// clicked, if any.
 pub fn show(
     ui: &mut Ui,
     id: &str,
     model: &mut HeatModel,
-    selected: Option<usize>,
+    selected: Option<(f64, f64)>,
 ) -> Option<usize> {
     if model.intervals.is_empty() || model.buckets.is_empty() {
         super::centered_message(
@@ -280,7 +293,7 @@ pub fn show(
     );
     let rows = model.buckets.len() as f64;
     let labels: Vec<String> = model.buckets.iter().map(|b| b.0.clone()).collect();
-    let hover_model = model.clone();
+    let model: &HeatModel = model;
     let response = Plot::new(("heatmap", id))
         .x_axis_label("time")
         .y_axis_label("bucket")
@@ -310,7 +323,7 @@ pub fn show(
                 egui_plot::HoverPosition::NearDataPoint { position, .. } => *position,
                 egui_plot::HoverPosition::Elsewhere { position } => *position,
             };
-            hover_model.hover_text(p.x, p.y)
+            model.hover_text(p.x, p.y)
         })
         .allow_double_click_reset(true)
         .show(ui, |plot| {
@@ -323,7 +336,7 @@ pub fn show(
                 )
                 .allow_hover(false),
             );
-            if let Some(&(from, to)) = selected.and_then(|p| model.intervals.get(p)) {
+            if let Some((from, to)) = selected {
                 let edge = ui_color(plot.ctx());
                 plot.add(
                     egui_plot::VLine::new("selected", from)
@@ -456,6 +469,20 @@ mod tests {
         assert_eq!(m.hover_text(9.0, 1.0), None);
         let bars = m.column(1, "lat", AggFunction::Quantize);
         assert_eq!(bars.rows[0].value.buckets()[1].count, 4);
+    }
+
+    #[test]
+    fn more_intervals_than_columns_are_summed_not_skipped() {
+        // 4,096 one-second intervals, a burst in just one of them: the
+        // 2,048 columns each take two, and the burst shows.
+        let intervals: Vec<(f64, f64)> = (0..4096).map(|i| (i as f64, i as f64 + 1.0)).collect();
+        let mut counts = vec![vec![0i64]; 4096];
+        counts[1001] = vec![10];
+        let img = image(&intervals, &counts, 1, 10.0);
+        assert_eq!(img.size, [MAX_COLUMNS, 1]);
+        // Column 500 holds seconds 1000 and 1001: 10 in 2 s.
+        assert_eq!(img.pixels[500], cell_color(5.0, 10.0));
+        assert_eq!(img.pixels[501], Color32::TRANSPARENT);
     }
 
     #[test]

@@ -224,8 +224,8 @@ struct TabState {
     timeline: timeline::TimelineOptions,
     heat: heatmap::HeatOptions,
     flame: flame::FlameOptions,
-    /// The heat map column shown as bars: its point and the bars.
-    column: Option<(usize, bars3d::Grid)>,
+    /// The heat map column shown as bars: its interval and the bars.
+    column: Option<((f64, f64), bars3d::Grid)>,
     data: Option<ChartData>,
     /// The snapshot `data` was built from.
     built_from: u64,
@@ -593,17 +593,18 @@ impl AggregationsView {
                     .inner;
                 if let Some(p) = clicked {
                     let column = model.column(p, &name, function);
-                    tab.column = Some((p, bars3d::Grid::build(&column, 1)));
-                    tab.heat.selected = Some(p);
+                    let interval = model.intervals[p];
+                    tab.column = Some((interval, bars3d::Grid::build(&column, 1)));
+                    tab.heat.selected = Some(interval);
                 }
-                if let Some((p, grid)) = &tab.column
-                    && let Some(&(from, to)) = model.intervals.get(*p)
-                {
+                // The interval is kept by its times, which stay true when
+                // older points merge; the bars are of what it held then.
+                if let Some(((from, to), grid)) = &tab.column {
                     ui.horizontal(|ui| {
                         ui.strong(format!(
                             "The distribution from {} to {}",
-                            timeline::clock_text(model.started, from),
-                            timeline::clock_text(model.started, to)
+                            timeline::clock_text(model.started, *from),
+                            timeline::clock_text(model.started, *to)
                         ));
                         if ui.button("Close").clicked() {
                             tab.heat.selected = None;

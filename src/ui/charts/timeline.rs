@@ -22,8 +22,9 @@ pub struct TimelineOptions {
     /// distributions).
     pub per_second: bool,
     pub trend: bool,
-    /// Which of the lines the trend is of (by position among them).
-    pub trend_line: usize,
+    /// The key the trend (and the average) is of, by its label; the top
+    /// key when `None` or no longer among the lines.
+    pub trend_key: Option<String>,
     /// Fit the last this many seconds; 0 fits the whole run.
     pub window_secs: f64,
     /// The limit as typed; the trend says when the line reaches it.
@@ -38,7 +39,7 @@ impl Default for TimelineOptions {
             top_n: DEFAULT_TOP_N,
             per_second: true,
             trend: false,
-            trend_line: 0,
+            trend_key: None,
             window_secs: 0.0,
             limit: String::new(),
             average: false,
@@ -135,17 +136,19 @@ impl TimelineModel {
                 points: agg.plotted(k, per_second),
             })
             .collect();
+        let chosen = opts
+            .trend_key
+            .as_ref()
+            .and_then(|k| lines.iter().find(|l| &l.label == k))
+            .or(lines.first());
         let trend = if opts.trend {
-            lines
-                .get(opts.trend_line.min(lines.len().saturating_sub(1)))
-                .and_then(|line| trend_of(line, opts, started, &y_label))
+            chosen.and_then(|line| trend_of(line, opts, started, &y_label))
         } else {
             None
         };
-        let average = (opts.average && !lines.is_empty()).then(|| {
-            let line = &lines[opts.trend_line.min(lines.len() - 1)];
-            trend::sliding_average(&line.points, opts.average_secs.max(0.001))
-        });
+        let average = chosen
+            .filter(|_| opts.average)
+            .map(|line| trend::sliding_average(&line.points, opts.average_secs.max(0.001)));
         TimelineModel {
             lines,
             y_label,
@@ -267,19 +270,25 @@ pub fn controls(ui: &mut Ui, opts: &mut TimelineOptions, model: Option<&Timeline
     if (opts.trend || opts.average)
         && let Some(model) = model.filter(|m| !m.lines.is_empty())
     {
-        let current = model
-            .lines
-            .get(opts.trend_line)
-            .map_or("", |l| l.label.as_str())
-            .to_owned();
+        let current = opts
+            .trend_key
+            .clone()
+            .filter(|k| model.lines.iter().any(|l| &l.label == k))
+            .or_else(|| model.lines.first().map(|l| l.label.clone()))
+            .unwrap_or_default();
         let of = ui.label("of");
         egui::ComboBox::from_id_salt("trend-key")
-            .selected_text(current)
+            .selected_text(current.clone())
             .show_ui(ui, |ui| {
-                for (i, line) in model.lines.iter().enumerate() {
-                    changed |= ui
-                        .selectable_value(&mut opts.trend_line, i, &line.label)
-                        .changed();
+                for line in &model.lines {
+                    let this = Some(line.label.clone());
+                    if ui
+                        .selectable_label(current == line.label, &line.label)
+                        .clicked()
+                    {
+                        opts.trend_key = this;
+                        changed = true;
+                    }
                 }
             })
             .response
