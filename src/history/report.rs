@@ -7,7 +7,7 @@
 use super::recording::{Header, Recording};
 use super::{AggHistory, Sample};
 use crate::model::csv::{key_field, push_line};
-use crate::model::{AggFunction, KeyPart, RunEnd, Value, key_label};
+use crate::model::{AggFunction, Bucket, KeyPart, RunEnd, Value, key_label};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -183,11 +183,33 @@ fn csv(rec: &Recording) -> String {
                 let head = [name.as_str(), agg.function.name(), t.as_str(), key.as_str()];
                 match (&s.value, &s.delta) {
                     (Value::Buckets(value), Some(Value::Buckets(delta))) => {
-                        for b in value {
-                            let d = delta
-                                .iter()
-                                .find(|d| (d.min, d.max) == (b.min, b.max))
-                                .map_or(0, |d| d.count);
+                        // Every bucket holding a count or a change: one
+                        // emptied since the point before (after trunc())
+                        // is past the trimmed counts but has a change.
+                        let range = |b: &Bucket| (b.min, b.max);
+                        let mut buckets: Vec<(Bucket, i64)> = value
+                            .iter()
+                            .map(|b| {
+                                let d = delta.iter().find(|d| range(d) == range(b));
+                                (b.clone(), d.map_or(0, |d| d.count))
+                            })
+                            .collect();
+                        for d in delta {
+                            if d.count != 0 && !value.iter().any(|b| range(b) == range(d)) {
+                                let b = Bucket {
+                                    count: 0,
+                                    ..d.clone()
+                                };
+                                buckets.push((b, d.count));
+                            }
+                        }
+                        buckets.sort_by_key(|(b, _)| {
+                            (
+                                b.min.map_or(i128::MIN, i128::from),
+                                b.max.map_or(i128::MAX, i128::from),
+                            )
+                        });
+                        for (b, d) in &buckets {
                             let fields = [
                                 b.label.clone(),
                                 b.min.map(|v| v.to_string()).unwrap_or_default(),
@@ -411,6 +433,43 @@ mod tests {
         );
         assert_eq!(lines[1], "@n,count,1,\"a,b\",,,,2,2,2.000");
         assert!(lines.contains(&"@q,quantize,3,,1,1,1,3,1,"), "{csv}");
+    }
+
+    #[test]
+    fn csv_keeps_a_bucket_that_emptied() {
+        let q = |one: i64, two: i64| Snapshot {
+            aggregations: vec![Aggregation {
+                id: 2,
+                name: "q".into(),
+                function: AggFunction::Quantize,
+                key_sizes: vec![],
+                rows: vec![Row {
+                    key: vec![],
+                    value: Value::Buckets(
+                        [(1, one), (2, two), (4, 0)]
+                            .iter()
+                            .map(|&(v, count)| Bucket {
+                                label: v.to_string(),
+                                min: Some(v),
+                                max: Some(v * 2 - 1),
+                                count,
+                                raw: None,
+                            })
+                            .filter(|b| b.count != 0 || b.min == Some(4))
+                            .collect(),
+                    ),
+                }],
+            }],
+        };
+        let mut out = Vec::new();
+        let mut r = Recorder::new(&mut out, &Header::new("q.d", "", 1000)).unwrap();
+        r.snapshot(1.0, &q(3, 1)).unwrap();
+        // Bucket 1 emptied (a trunc() of part of it): its change is -3.
+        r.snapshot(2.0, &q(0, 2)).unwrap();
+        let rec = parse(&out[..], "q.rec", usize::MAX).unwrap();
+        let csv = render(&rec, Format::Csv);
+        assert!(csv.contains("@q,quantize,2,,1,1,1,0,-3,\r\n"), "{csv}");
+        assert!(csv.contains("@q,quantize,2,,2,2,3,2,1,\r\n"), "{csv}");
     }
 
     #[test]
