@@ -114,6 +114,20 @@ fn running(dir: &std::path::Path, snapshots: i64) -> Harness<'static, DscopeApp>
     h
 }
 
+/// Steps the window (one pass at a time: the reading thread asks for a
+/// pass when it is done, whenever that is) until the recording is read.
+fn wait_for_recording(h: &mut Harness<'static, DscopeApp>) {
+    for _ in 0..500 {
+        h.step();
+        if !h.state().reading_recording() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(!h.state().reading_recording(), "the recording was not read");
+    h.run();
+}
+
 #[test]
 fn over_time_draws_the_top_keys_and_a_trend_of_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -242,13 +256,7 @@ fn record_writes_the_run_and_open_recording_shows_it_again() {
     // Open it again: the views show it, at its end.
     let ctx = h.ctx.clone();
     h.state_mut().open_recording(&ctx, recording.clone());
-    for _ in 0..200 {
-        h.run();
-        if !h.state().reading_recording() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for_recording(&mut h);
     let name = recording
         .file_name()
         .unwrap()
@@ -292,13 +300,7 @@ fn a_file_that_is_no_recording_says_so() {
     let mut h = app(dir.path(), None);
     let ctx = h.ctx.clone();
     h.state_mut().open_recording(&ctx, bad.clone());
-    for _ in 0..200 {
-        h.run();
-        if !h.state().reading_recording() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for_recording(&mut h);
     h.run();
     assert!(h.state().recording_view().is_none());
     assert!(
