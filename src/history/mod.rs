@@ -98,10 +98,6 @@ impl History {
         self.aggregations.iter().find(|a| a.name == name)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.aggregations.iter().all(|a| a.points.is_empty())
-    }
-
     /// The time of the last point of any aggregation, in seconds.
     pub fn last_time(&self) -> Option<f64> {
         self.aggregations
@@ -457,44 +453,42 @@ impl AggHistory {
     /// Every key present at a point, in `dtrace(1)`'s order, with its
     /// value, change and rate.
     pub fn samples(&self, point: usize) -> Vec<(&[KeyPart], Sample)> {
-        let p = &self.points[point];
         let (a, b) = self.interval(point);
         let seconds = b - a;
         let rate = |d: i64| (seconds > 0.0).then(|| d as f64 / seconds);
-        p.order
+        self.points[point]
+            .order
             .iter()
             .map(|&k| {
-                let key = self.keys[k as usize].as_slice();
                 let k = k as usize;
-                let sample = if self.function.is_distribution() {
-                    let value = self.bucket_values(point, k, true);
+                let value = self.value(point, k);
+                let (delta, total) = if self.function.is_distribution() {
                     let delta = self.bucket_values(point, k, false);
                     let total: i64 = delta.iter().map(|b| b.count).sum();
-                    Sample {
-                        value: Value::Buckets(value),
-                        delta: Some(Value::Buckets(delta)),
-                        rate: rate(total),
-                    }
+                    (Some(Value::Buckets(delta)), Some(total))
+                } else if self.accumulates() {
+                    let d = self.number_delta(point, k);
+                    (Some(Value::Number(d)), Some(d))
                 } else {
-                    let value = number_in(p, k).unwrap_or(0);
-                    if self.accumulates() {
-                        let d = self.number_delta(point, k);
-                        Sample {
-                            value: Value::Number(value),
-                            delta: Some(Value::Number(d)),
-                            rate: rate(d),
-                        }
-                    } else {
-                        Sample {
-                            value: Value::Number(value),
-                            delta: None,
-                            rate: None,
-                        }
-                    }
+                    (None, None)
                 };
-                (key, sample)
+                let sample = Sample {
+                    value,
+                    delta,
+                    rate: total.and_then(rate),
+                };
+                (self.keys[k].as_slice(), sample)
             })
             .collect()
+    }
+
+    /// A key's value at a point, as the snapshot had it.
+    fn value(&self, point: usize, key: usize) -> Value {
+        if self.function.is_distribution() {
+            Value::Buckets(self.bucket_values(point, key, true))
+        } else {
+            Value::Number(number_in(&self.points[point], key).unwrap_or(0))
+        }
     }
 
     /// A key's distribution at a point as buckets (cumulative or the
@@ -531,12 +525,12 @@ impl AggHistory {
             name: self.name.clone(),
             function: self.function,
             key_sizes: self.key_sizes.clone(),
-            rows: self
-                .samples(point)
-                .into_iter()
-                .map(|(key, s)| Row {
-                    key: key.to_vec(),
-                    value: s.value,
+            rows: self.points[point]
+                .order
+                .iter()
+                .map(|&k| Row {
+                    key: self.keys[k as usize].clone(),
+                    value: self.value(point, k as usize),
                 })
                 .collect(),
         }

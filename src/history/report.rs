@@ -258,7 +258,7 @@ fn text(rec: &Recording) -> String {
         },
         h.started,
         match &rec.end {
-            Some((_, end)) => format!(", {}", end_text(end)),
+            Some((_, end)) => format!(", {}", end.describe()),
             None => String::new(),
         },
         rec.duration,
@@ -316,15 +316,6 @@ fn text_row(t: f64, key: &[KeyPart], s: &Sample) -> String {
         }
     }
     line.trim_end().to_owned()
-}
-
-fn end_text(end: &RunEnd) -> String {
-    match end {
-        RunEnd::Exited { status } => format!("ended by exit({status})"),
-        RunEnd::TimeUp => "ended when its time was up".into(),
-        RunEnd::Stopped => "stopped".into(),
-        RunEnd::TargetExited => "ended when its process exited".into(),
-    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,18 @@ pub enum RunEnd {
     TargetExited,
 }
 
+impl RunEnd {
+    /// How the run ended, in words: "ended by exit(0)".
+    pub fn describe(&self) -> String {
+        match self {
+            RunEnd::Exited { status } => format!("ended by exit({status})"),
+            RunEnd::TimeUp => "ended when its time was up".into(),
+            RunEnd::Stopped => "stopped".into(),
+            RunEnd::TargetExited => "ended when its process exited".into(),
+        }
+    }
+}
+
 /// A probe as `dtrace -l` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Probe {

@@ -8,7 +8,7 @@
 use super::charts::{AggregationsView, ChartAction, TimeView, timeline};
 use crate::history::recording::Recording;
 use crate::history::{self, Difference};
-use crate::model::{RunEnd, Snapshot, key_label};
+use crate::model::{Snapshot, key_label};
 use chrono::{DateTime, Local};
 use egui::{RichText, Ui};
 use std::path::{Path, PathBuf};
@@ -60,16 +60,6 @@ fn started_of(rec: &Recording) -> Option<DateTime<Local>> {
     DateTime::parse_from_rfc3339(&rec.header.started)
         .ok()
         .map(|t| t.with_timezone(&Local))
-}
-
-fn end_text(end: &Option<(f64, RunEnd)>) -> &'static str {
-    match end {
-        Some((_, RunEnd::Exited { .. })) => "ended by exit()",
-        Some((_, RunEnd::TimeUp)) => "ended when its time was up",
-        Some((_, RunEnd::Stopped)) => "stopped",
-        Some((_, RunEnd::TargetExited)) => "ended when its process exited",
-        None => "with no end recorded",
-    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -147,7 +137,9 @@ impl RecordingView {
                     .map(|s| s.format("%Y-%m-%d %H:%M:%S").to_string())
                     .unwrap_or_else(|| h.started.clone()),
                 self.rec.duration,
-                end_text(&self.rec.end)
+                self.rec
+                    .end
+                    .map_or_else(|| "with no end recorded".into(), |(_, e)| e.describe())
             ));
             if ui
                 .button("Compare with…")

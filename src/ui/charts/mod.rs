@@ -185,11 +185,6 @@ impl ChartKind {
     pub fn is_chart(self) -> bool {
         !matches!(self, ChartKind::Table | ChartKind::Text)
     }
-
-    /// Whether the view shows history rather than one snapshot.
-    pub fn is_over_time(self) -> bool {
-        matches!(self, ChartKind::OverTime | ChartKind::HeatMap)
-    }
 }
 
 /// What one aggregation's tab shows now, built from the latest snapshot.

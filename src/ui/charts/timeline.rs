@@ -4,8 +4,8 @@
 //! reaches a limit) and a sliding-window average.
 
 use super::palette;
+use crate::history::AggHistory;
 use crate::history::trend::{self, Fit};
-use crate::history::{AggHistory, History};
 use crate::model::key_label;
 use chrono::{DateTime, Local};
 use egui::{Color32, Ui};
@@ -418,21 +418,10 @@ fn trim_number(v: f64) -> String {
     }
 }
 
-/// The model of `name` in `history`, if it has one.
-pub fn build_for(
-    history: &History,
-    name: &str,
-    opts: &TimelineOptions,
-    started: Option<DateTime<Local>>,
-) -> Option<TimelineModel> {
-    history
-        .get(name)
-        .map(|a| TimelineModel::build(a, opts, started))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::History;
 
     fn history(values: &[(f64, &[(&str, i64)])]) -> History {
         let mut h = History::default();
@@ -449,7 +438,7 @@ mod tests {
             (2.0, &[("a", 3), ("b", 20)]),
             (4.0, &[("a", 7), ("b", 40)]),
         ]);
-        let m = build_for(&h, "n", &TimelineOptions::default(), None).unwrap();
+        let m = TimelineModel::build(h.get("n").unwrap(), &TimelineOptions::default(), None);
         assert_eq!(m.y_label, "count per second");
         assert_eq!(m.lines[0].label, "b");
         assert_eq!(
@@ -474,7 +463,7 @@ mod tests {
             ..TimelineOptions::default()
         };
         let started = Local::now();
-        let m = build_for(&h, "n", &opts, Some(started)).unwrap();
+        let m = TimelineModel::build(h.get("n").unwrap(), &opts, Some(started));
         let t = m.trend.unwrap();
         assert_eq!((t.fit.slope, t.fit.r2), (10.0, 1.0));
         assert!(
