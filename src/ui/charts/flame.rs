@@ -285,9 +285,9 @@ fn function_of(frame: &str) -> &str {
     }
 }
 
-/// FNV-1a: the maps here are keyed by small numbers and short names made
-/// by this process, where SipHash's resistance to chosen keys buys
-/// nothing and costs most of a layout's time.
+/// FNV-1a: the maps here are keyed by short names from this process's
+/// own snapshot, where SipHash's resistance to chosen keys buys nothing;
+/// with it a 50,000-stack layout takes 79 ms instead of 64 ms.
 #[derive(Default, Clone, Copy)]
 struct Fnv(u64);
 
