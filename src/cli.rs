@@ -427,8 +427,7 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
                 Ok(r) => Some(Recording {
                     path,
                     recorder: r,
-                    started: std::time::Instant::now(),
-                    stopped_at: None,
+                    clock: crate::history::RunClock::default(),
                 }),
                 Err(e) => {
                     let _ = writeln!(err, "dscope: {e}");
@@ -571,17 +570,12 @@ pub fn report(
 struct Recording<'p> {
     path: &'p Path,
     recorder: Recorder<std::io::BufWriter<std::fs::File>>,
-    /// When tracing started (reset by [`RunEvent::Started`]).
-    started: std::time::Instant,
-    /// Seconds in when the run began to stop: the final snapshot counts
-    /// up to there.
-    stopped_at: Option<f64>,
+    clock: crate::history::RunClock,
 }
 
 impl Recording<'_> {
     fn at(&self) -> f64 {
-        self.stopped_at
-            .unwrap_or_else(|| self.started.elapsed().as_secs_f64())
+        self.clock.now()
     }
 
     /// Records an event; false (after saying so) when the file cannot
@@ -590,7 +584,7 @@ impl Recording<'_> {
         let t = self.at();
         let written = match event {
             RunEvent::Started => {
-                self.started = std::time::Instant::now();
+                self.clock.start();
                 self.recorder.begin()
             }
             RunEvent::Snapshot(s) => self.recorder.snapshot(t, s),
@@ -598,7 +592,7 @@ impl Recording<'_> {
             RunEvent::RuntimeError(m) | RunEvent::Problem(m) => self.recorder.error(t, m),
             RunEvent::Drop { count, message } => self.recorder.drop(t, *count, message),
             RunEvent::Stopping => {
-                self.stopped_at.get_or_insert(t);
+                self.clock.stop();
                 Ok(())
             }
             RunEvent::Notice(_) => Ok(()),

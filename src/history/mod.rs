@@ -18,6 +18,48 @@ use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Val
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// A run's clock for its history and recording: seconds since tracing
+/// started, held at the moment the run began to stop (what its final
+/// snapshot counts up to, though it comes a while later).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunClock {
+    started: Option<std::time::Instant>,
+    stopped_at: Option<f64>,
+}
+
+impl RunClock {
+    /// Tracing started now.
+    pub fn start(&mut self) {
+        *self = RunClock {
+            started: Some(std::time::Instant::now()),
+            stopped_at: None,
+        };
+    }
+
+    /// The run began to stop now (once; before it started, nothing).
+    pub fn stop(&mut self) {
+        if self.started.is_some() && self.stopped_at.is_none() {
+            self.stopped_at = Some(self.now());
+        }
+    }
+
+    /// Seconds since tracing started: 0 before, and from the stop on, the
+    /// time of the stop.
+    pub fn now(&self) -> f64 {
+        self.stopped_at
+            .unwrap_or_else(|| self.started.map_or(0.0, |t| t.elapsed().as_secs_f64()))
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped_at.is_some()
+    }
+
+    /// When tracing started, if it has.
+    pub fn started(&self) -> Option<std::time::Instant> {
+        self.started
+    }
+}
+
 /// How many points an aggregation keeps before the older half is merged
 /// into intervals twice as long. At one snapshot a second the newest ten
 /// minutes always stay at full resolution; 10,000 keys of count() cost

@@ -4,8 +4,8 @@
 //! Everything here reacts to [`SessionEvent`]s through [`RunPanel::apply`],
 //! so the UI can be tested with a scripted event stream and no libdtrace.
 
-use crate::history::History;
 use crate::history::recording::{Header, Recorder};
+use crate::history::{History, RunClock};
 use crate::model::{Diagnostic, RunEnd, Snapshot};
 use crate::session::{Event, FinishReason};
 use egui::{RichText, Ui};
@@ -226,14 +226,13 @@ pub struct RunPanel {
     /// The 1-based line of each clause of that script, in order, to place
     /// libdtrace's `dt_clause_N` in runtime errors.
     clause_lines: Vec<usize>,
-    /// When tracing started, for the console's last line.
-    traced_since: Option<Instant>,
+    /// Seconds since tracing started, for the console's last line, the
+    /// history and the recording.
+    clock: RunClock,
     /// Every snapshot of the run over time.
     history: History,
     /// When tracing started, by the clock, for the time views.
     started_wall: Option<chrono::DateTime<chrono::Local>>,
-    /// Seconds into the run when it began to stop (tracing ended there).
-    stopped_at: Option<f64>,
     /// Record each run (the run bar's Record toggle).
     pub record: bool,
     /// The recording of this run, while it is written.
@@ -265,10 +264,9 @@ impl Default for RunPanel {
             notice: None,
             script_name: String::new(),
             clause_lines: Vec::new(),
-            traced_since: None,
+            clock: RunClock::default(),
             history: History::default(),
             started_wall: None,
-            stopped_at: None,
             record: false,
             recorder: None,
         }
@@ -316,17 +314,10 @@ impl RunPanel {
         }
     }
 
-    /// Seconds since tracing started (0 before); after Stop, when the
-    /// run stopped, which is what the final snapshot counts up to.
-    fn now(&self) -> f64 {
-        self.stopped_at
-            .unwrap_or_else(|| self.traced_since.map_or(0.0, |t| t.elapsed().as_secs_f64()))
-    }
-
     /// Writes an event to the recording, if there is one; a write that
     /// fails ends the recording (with a notice), never the run.
     fn record(&mut self, event: &Event) {
-        let t = self.now();
+        let t = self.clock.now();
         let Some((path, r)) = &mut self.recorder else {
             return;
         };
@@ -378,7 +369,7 @@ impl RunPanel {
     pub fn started(&mut self, job: u64, name: &str, source: &str) {
         self.script_name = name.to_owned();
         self.clause_lines = crate::lang::clauses::clause_lines(source);
-        self.traced_since = None;
+        self.clock = RunClock::default();
         self.run_job = Some(job);
         self.state = RunState::Compiling;
         self.matches = None;
@@ -389,7 +380,6 @@ impl RunPanel {
         self.notice = None;
         self.history = History::default();
         self.started_wall = None;
-        self.stopped_at = None;
         self.recorder = None;
     }
 
@@ -422,7 +412,7 @@ impl RunPanel {
             Event::Started { matches } => {
                 self.matches = Some(matches);
                 let now = Instant::now();
-                self.traced_since = Some(now);
+                self.clock.start();
                 self.started_wall = Some(chrono::Local::now());
                 self.state = RunState::Running {
                     since: now,
@@ -442,16 +432,14 @@ impl RunPanel {
                 if self.state.is_active() {
                     self.state = RunState::Stopping;
                 }
-                if self.traced_since.is_some() && self.stopped_at.is_none() {
-                    self.stopped_at = Some(self.now());
-                }
+                self.clock.stop();
             }
             Event::Output(line) => self.console.push(line),
             Event::Snapshot(s) => {
-                if self.stopped_at.is_some() {
-                    self.history.push_final(self.now(), &s);
+                if self.clock.is_stopped() {
+                    self.history.push_final(self.clock.now(), &s);
                 } else {
-                    self.history.push(self.now(), &s);
+                    self.history.push(self.clock.now(), &s);
                 }
                 self.snapshot = Some(s);
                 self.snapshot_generation += 1;
@@ -482,7 +470,7 @@ impl RunPanel {
     /// What `dtrace(1)` prints when a run ends (the aggregations not
     /// printed yet), and a line on how it ended.
     fn finish_lines(&mut self, reason: &FinishReason) {
-        if self.traced_since.is_some()
+        if self.clock.started().is_some()
             && let Some(snapshot) = &self.snapshot
             && !snapshot.aggregations.is_empty()
         {
@@ -495,7 +483,8 @@ impl RunPanel {
             self.console.push(String::new());
         }
         let after = self
-            .traced_since
+            .clock
+            .started()
             .map(|t| format!(" after {}", seconds(t.elapsed())))
             .unwrap_or_default();
         let how = match reason {
