@@ -638,35 +638,10 @@ fn number_in(p: &Point, key: usize) -> Option<i64> {
     p.values.get(key).copied().filter(|&v| v != ABSENT)
 }
 
-/// Snapshots for the tests of the history and of the views that read it.
-#[cfg(test)]
-pub(crate) mod fixtures {
-    use crate::model::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
-
-    /// `@n[execname] = count()` with these rows, in the order given.
-    pub fn counts(rows: &[(&str, i64)]) -> Snapshot {
-        Snapshot {
-            aggregations: vec![Aggregation {
-                id: 1,
-                name: "n".into(),
-                function: AggFunction::Count,
-                key_sizes: vec![16],
-                rows: rows
-                    .iter()
-                    .map(|(k, v)| Row {
-                        key: vec![KeyPart::Str((*k).into())],
-                        value: Value::Number(*v),
-                    })
-                    .collect(),
-            }],
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::fixtures::counts;
     use super::*;
+    use crate::model::fixtures::counts;
 
     fn bucket(min: i64, count: i64) -> Bucket {
         Bucket {

@@ -341,7 +341,7 @@ fn header_of(bytes: &[u8]) -> Option<Header> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::fixtures::counts;
+    use crate::model::fixtures::counts;
     use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Value};
 
     fn header() -> Header {

@@ -326,22 +326,12 @@ fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
 mod tests {
     use super::*;
 
+    /// `@c[...] = count()` as aggregation 7: a larger id than the one the
+    /// tests add later.
     fn counts(rows: &[(&str, i64)]) -> Snapshot {
-        Snapshot {
-            aggregations: vec![Aggregation {
-                id: 7,
-                name: "c".into(),
-                function: AggFunction::Count,
-                key_sizes: vec![8],
-                rows: rows
-                    .iter()
-                    .map(|(k, v)| Row {
-                        key: vec![KeyPart::Str((*k).into())],
-                        value: Value::Number(*v),
-                    })
-                    .collect(),
-            }],
-        }
+        let mut s = crate::model::fixtures::counts(rows);
+        s.aggregations[0].id = 7;
+        s
     }
 
     #[test]

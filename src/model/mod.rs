@@ -68,3 +68,28 @@ impl Probe {
         )
     }
 }
+
+/// Snapshots for the tests of every layer above.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
+
+    /// `@n[execname] = count()` with these rows, in the order given.
+    pub fn counts(rows: &[(&str, i64)]) -> Snapshot {
+        Snapshot {
+            aggregations: vec![Aggregation {
+                id: 1,
+                name: "n".into(),
+                function: AggFunction::Count,
+                key_sizes: vec![16],
+                rows: rows
+                    .iter()
+                    .map(|(k, v)| Row {
+                        key: vec![KeyPart::Str((*k).into())],
+                        value: Value::Number(*v),
+                    })
+                    .collect(),
+            }],
+        }
+    }
+}

@@ -426,7 +426,7 @@ mod tests {
     fn history(values: &[(f64, &[(&str, i64)])]) -> History {
         let mut h = History::default();
         for (t, rows) in values {
-            h.push(*t, &crate::history::fixtures::counts(rows));
+            h.push(*t, &crate::model::fixtures::counts(rows));
         }
         h
     }
