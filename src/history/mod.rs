@@ -641,7 +641,7 @@ fn number_in(p: &Point, key: usize) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fixtures::counts;
+    use crate::model::fixtures::{counts, quantized};
 
     fn bucket(min: i64, count: i64) -> Bucket {
         Bucket {
@@ -650,21 +650,6 @@ mod tests {
             max: Some(min * 2 - 1),
             count,
             raw: None,
-        }
-    }
-
-    fn quantized(buckets: Vec<Bucket>) -> Snapshot {
-        Snapshot {
-            aggregations: vec![Aggregation {
-                id: 2,
-                name: "q".into(),
-                function: AggFunction::Quantize,
-                key_sizes: vec![],
-                rows: vec![Row {
-                    key: vec![],
-                    value: Value::Buckets(buckets),
-                }],
-            }],
         }
     }
 

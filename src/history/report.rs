@@ -322,6 +322,7 @@ fn text_row(t: f64, key: &[KeyPart], s: &Sample) -> String {
 mod tests {
     use super::*;
     use crate::history::recording::{Recorder, parse};
+    use crate::model::fixtures::quantized;
     use crate::model::{Aggregation, Bucket, Row, Snapshot};
 
     fn recording() -> Recording {
@@ -342,31 +343,24 @@ mod tests {
                             value: Value::Number(t * 2),
                         }],
                     },
-                    Aggregation {
-                        id: 2,
-                        name: "q".into(),
-                        function: AggFunction::Quantize,
-                        key_sizes: vec![],
-                        rows: vec![Row {
-                            key: vec![],
-                            value: Value::Buckets(vec![
-                                Bucket {
-                                    label: "1".into(),
-                                    min: Some(1),
-                                    max: Some(1),
-                                    count: t,
-                                    raw: None,
-                                },
-                                Bucket {
-                                    label: "2".into(),
-                                    min: Some(2),
-                                    max: Some(3),
-                                    count: 0,
-                                    raw: None,
-                                },
-                            ]),
-                        }],
-                    },
+                    quantized(vec![
+                        Bucket {
+                            label: "1".into(),
+                            min: Some(1),
+                            max: Some(1),
+                            count: t,
+                            raw: None,
+                        },
+                        Bucket {
+                            label: "2".into(),
+                            min: Some(2),
+                            max: Some(3),
+                            count: 0,
+                            raw: None,
+                        },
+                    ])
+                    .aggregations
+                    .remove(0),
                 ],
             };
             r.snapshot(t as f64, &snap).unwrap();
@@ -428,29 +422,20 @@ mod tests {
 
     #[test]
     fn csv_keeps_a_bucket_that_emptied() {
-        let q = |one: i64, two: i64| Snapshot {
-            aggregations: vec![Aggregation {
-                id: 2,
-                name: "q".into(),
-                function: AggFunction::Quantize,
-                key_sizes: vec![],
-                rows: vec![Row {
-                    key: vec![],
-                    value: Value::Buckets(
-                        [(1, one), (2, two), (4, 0)]
-                            .iter()
-                            .map(|&(v, count)| Bucket {
-                                label: v.to_string(),
-                                min: Some(v),
-                                max: Some(v * 2 - 1),
-                                count,
-                                raw: None,
-                            })
-                            .filter(|b| b.count != 0 || b.min == Some(4))
-                            .collect(),
-                    ),
-                }],
-            }],
+        let q = |one: i64, two: i64| {
+            quantized(
+                [(1, one), (2, two), (4, 0)]
+                    .iter()
+                    .map(|&(v, count)| Bucket {
+                        label: v.to_string(),
+                        min: Some(v),
+                        max: Some(v * 2 - 1),
+                        count,
+                        raw: None,
+                    })
+                    .filter(|b| b.count != 0 || b.min == Some(4))
+                    .collect(),
+            )
         };
         let mut out = Vec::new();
         let mut r = Recorder::new(&mut out, &Header::new("q.d", "", 1000)).unwrap();

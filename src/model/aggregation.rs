@@ -399,16 +399,9 @@ mod tests {
     }
 
     fn distribution(buckets: Vec<Bucket>) -> Aggregation {
-        Aggregation {
-            id: 1,
-            name: "q".into(),
-            function: AggFunction::Quantize,
-            key_sizes: vec![],
-            rows: vec![Row {
-                key: vec![],
-                value: Value::Buckets(buckets),
-            }],
-        }
+        crate::model::fixtures::quantized(buckets)
+            .aggregations
+            .remove(0)
     }
 
     /// The table's lines after its header.

@@ -72,7 +72,23 @@ impl Probe {
 /// Snapshots for the tests of every layer above.
 #[cfg(test)]
 pub(crate) mod fixtures {
-    use super::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
+    use super::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
+
+    /// `@q = quantize(...)` with these buckets.
+    pub fn quantized(buckets: Vec<Bucket>) -> Snapshot {
+        Snapshot {
+            aggregations: vec![Aggregation {
+                id: 2,
+                name: "q".into(),
+                function: AggFunction::Quantize,
+                key_sizes: vec![],
+                rows: vec![Row {
+                    key: vec![],
+                    value: Value::Buckets(buckets),
+                }],
+            }],
+        }
+    }
 
     /// `@n[execname] = count()` with these rows, in the order given.
     pub fn counts(rows: &[(&str, i64)]) -> Snapshot {
