@@ -10,6 +10,7 @@
 //!
 //! [`choose`] picks one from the environment; `--renderer` overrides it.
 
+mod expose;
 pub mod raster;
 pub mod shell;
 mod wire;

@@ -133,6 +133,16 @@ pub struct PixelRect {
 }
 
 impl PixelRect {
+    /// The part of this rectangle inside a `width` x `height` frame.
+    pub fn clamp_to(self, width: usize, height: usize) -> PixelRect {
+        PixelRect {
+            x0: self.x0.min(width),
+            y0: self.y0.min(height),
+            x1: self.x1.min(width),
+            y1: self.y1.min(height),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.x0 >= self.x1 || self.y0 >= self.y1
     }

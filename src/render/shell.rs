@@ -35,6 +35,8 @@ const DAMAGE_TILE: usize = 32;
 #[derive(Debug)]
 enum Wake {
     Repaint,
+    /// The X server lost these pixels of the window (see [`super::expose`]).
+    Exposed(Vec<PixelRect>),
 }
 
 /// Where `DSCOPE_FRAME_LOG` points: one line per presented frame, with
@@ -78,6 +80,9 @@ struct Surface {
     /// What `shown` was painted from, tile by tile.
     shown_tiles: Option<TileMap>,
     shown_ppp: f32,
+    /// Rectangles the X server lost since the last present, to be sent
+    /// again whether or not anything in them changed.
+    exposed: Vec<PixelRect>,
 }
 
 struct Shell {
@@ -88,6 +93,7 @@ struct Shell {
     raster: Rasterizer,
     info: egui::ViewportInfo,
     repaint_at: Option<Instant>,
+    proxy: winit::event_loop::EventLoopProxy<Wake>,
     log: FrameLog,
     error: Option<String>,
 }
@@ -103,6 +109,7 @@ pub fn run(
     let ctx = egui::Context::default();
     let proxy = event_loop.create_proxy();
     {
+        let proxy = proxy.clone();
         ctx.set_request_repaint_callback(move |info| {
             // Delayed requests made during a frame come back in its
             // output's repaint_delay; this wakes the loop for requests
@@ -125,6 +132,7 @@ pub fn run(
         raster: Rasterizer::new(),
         info: egui::ViewportInfo::default(),
         repaint_at: None,
+        proxy,
         log: FrameLog::from_environment(),
         error: None,
     };
@@ -153,8 +161,17 @@ impl Shell {
         );
         state.set_max_texture_side(8192);
         egui_winit::update_viewport_info(&mut self.info, &self.ctx, &window, true);
-        let wire = remote_x_window(&window)
-            .and_then(|(display, id)| super::wire::WirePresenter::connect(&display, id));
+        let x_window = x_window(&window);
+        let wire = x_window
+            .as_ref()
+            .filter(|(display, _)| super::display_host(display).is_some())
+            .and_then(|(display, id)| super::wire::WirePresenter::connect(display, *id));
+        if let Some((display, id)) = &x_window {
+            let proxy = self.proxy.clone();
+            super::expose::watch(display, *id, move |rects| {
+                let _ = proxy.send_event(Wake::Exposed(rects));
+            });
+        }
         self.surface = Some(Surface {
             window,
             surface,
@@ -163,6 +180,7 @@ impl Shell {
             shown: None,
             shown_tiles: None,
             shown_ppp: 0.0,
+            exposed: Vec::new(),
         });
         Ok(())
     }
@@ -260,7 +278,12 @@ impl Shell {
             }
             _ => None,
         };
-        if changed.as_ref().is_some_and(|c| c.is_empty()) {
+        let exposed: Vec<PixelRect> = std::mem::take(&mut s.exposed)
+            .into_iter()
+            .map(|r| r.clamp_to(w, h))
+            .filter(|r| !r.is_empty())
+            .collect();
+        if exposed.is_empty() && changed.as_ref().is_some_and(|c| c.is_empty()) {
             s.shown = old;
             self.raster.free_textures(&mut output.textures_delta);
             s.shown_tiles = Some(tiles);
@@ -299,6 +322,8 @@ impl Shell {
             }
         };
         self.raster.free_textures(&mut output.textures_delta);
+        // Whatever the X server lost goes again as painted now.
+        rects.extend(exposed);
         let damaged: usize = rects.iter().map(|r| (r.x1 - r.x0) * (r.y1 - r.y0)).sum();
         let presented = match (&mut s.wire, rects.is_empty()) {
             (_, true) => Ok(()),
@@ -317,12 +342,10 @@ impl Shell {
     }
 }
 
-/// The DISPLAY and X window id when `window` is an X11 window on a
-/// server reached over the network.
-fn remote_x_window(window: &Window) -> Option<(String, u32)> {
+/// The DISPLAY and X window id when `window` is an X11 window.
+fn x_window(window: &Window) -> Option<(String, u32)> {
     use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
     let display = std::env::var("DISPLAY").ok()?;
-    super::display_host(&display)?;
     let id = match window.window_handle().ok()?.as_raw() {
         RawWindowHandle::Xlib(h) => u32::try_from(h.window).ok()?,
         RawWindowHandle::Xcb(h) => h.window.get(),
@@ -411,6 +434,12 @@ impl ApplicationHandler<Wake> for Shell {
         match event {
             Wake::Repaint => {
                 if let Some(s) = &self.surface {
+                    s.window.request_redraw();
+                }
+            }
+            Wake::Exposed(rects) => {
+                if let Some(s) = &mut self.surface {
+                    s.exposed.extend(rects);
                     s.window.request_redraw();
                 }
             }
