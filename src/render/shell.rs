@@ -37,6 +37,16 @@ enum Wake {
     Repaint,
     /// The X server lost these pixels of the window (see [`super::expose`]).
     Exposed(Vec<PixelRect>),
+    /// A screen reader's request.
+    #[cfg(not(target_os = "illumos"))]
+    AccessKit(egui_winit::accesskit_winit::Event),
+}
+
+#[cfg(not(target_os = "illumos"))]
+impl From<egui_winit::accesskit_winit::Event> for Wake {
+    fn from(event: egui_winit::accesskit_winit::Event) -> Wake {
+        Wake::AccessKit(event)
+    }
 }
 
 /// Where `DSCOPE_FRAME_LOG` points: one line per presented frame, with
@@ -145,8 +155,11 @@ pub fn run(
 
 impl Shell {
     fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<(), String> {
-        let window = egui_winit::create_window(&self.ctx, event_loop, &self.viewport)
-            .map_err(|e| e.to_string())?;
+        // Hidden until the screen-reader bridge is attached, which must
+        // happen before the window is first shown.
+        let hidden = self.viewport.clone().with_visible(false);
+        let window =
+            egui_winit::create_window(&self.ctx, event_loop, &hidden).map_err(|e| e.to_string())?;
         let window = Rc::new(window);
         let context = softbuffer::Context::new(window.clone()).map_err(|e| e.to_string())?;
         let surface =
@@ -160,6 +173,9 @@ impl Shell {
             None,
         );
         state.set_max_texture_side(8192);
+        #[cfg(not(target_os = "illumos"))]
+        state.init_accesskit(event_loop, &window, self.proxy.clone());
+        window.set_visible(self.viewport.visible.unwrap_or(true));
         egui_winit::update_viewport_info(&mut self.info, &self.ctx, &window, true);
         let x_window = x_window(&window);
         let wire = x_window
@@ -441,6 +457,23 @@ impl ApplicationHandler<Wake> for Shell {
                 if let Some(s) = &mut self.surface {
                     s.exposed.extend(rects);
                     s.window.request_redraw();
+                }
+            }
+            #[cfg(not(target_os = "illumos"))]
+            Wake::AccessKit(event) => {
+                use egui_winit::accesskit_winit::WindowEvent as A;
+                let Some(s) = &mut self.surface else { return };
+                match event.window_event {
+                    A::InitialTreeRequested => {
+                        // The tree goes out with the next frame's output.
+                        self.ctx.enable_accesskit();
+                        s.window.request_redraw();
+                    }
+                    A::ActionRequested(request) => {
+                        s.state.on_accesskit_action_request(request);
+                        s.window.request_redraw();
+                    }
+                    A::AccessibilityDeactivated => self.ctx.disable_accesskit(),
                 }
             }
         }
