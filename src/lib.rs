@@ -10,6 +10,7 @@ pub mod cli;
 pub mod dtrace;
 pub mod examples;
 pub mod files;
+pub mod fleet;
 pub mod fuzz_checks;
 pub mod history;
 pub mod lang;

@@ -97,17 +97,23 @@ struct Programs {
     script_bytes: Option<u64>,
 }
 
-/// Where a subcommand runs: here, or on a host through ssh.
+/// Where a subcommand runs: here, or on hosts through ssh.
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("remote").multiple(true).args(["host", "hosts"])))]
 struct At {
     /// Run it on [USER@]HOST[:PORT] through the system's ssh (its config,
     /// keys, agent and known_hosts apply) and print what it prints there;
     /// dscope must be installed there. DSCOPE_SSH_CONFIG=FILE gives ssh
-    /// -F FILE.
+    /// -F FILE. Give it again for more hosts: the command runs on all of
+    /// them at once, each line with its host in front (`run` merges their
+    /// aggregations, the host as the first key).
     #[arg(long, value_name = "[USER@]HOST[:PORT]")]
-    host: Option<String>,
-    /// The dscope program on the host (default: dscope on its PATH).
-    #[arg(long, value_name = "PATH", requires = "host")]
+    host: Vec<String>,
+    /// Hosts to add, one [USER@]HOST[:PORT] a line (# starts a comment).
+    #[arg(long, value_name = "FILE")]
+    hosts: Option<PathBuf>,
+    /// The dscope program on the hosts (default: dscope on their PATH).
+    #[arg(long, value_name = "PATH", requires = "remote")]
     remote_dscope: Option<String>,
 }
 
@@ -116,6 +122,34 @@ impl At {
         self.remote_dscope
             .as_deref()
             .unwrap_or(dscope::remote::DEFAULT_PROGRAM)
+    }
+
+    fn is_remote(&self) -> bool {
+        !self.host.is_empty() || self.hosts.is_some()
+    }
+
+    /// Every host named with --host and in --hosts FILE, in that order.
+    fn hosts(&self) -> Result<Vec<String>, String> {
+        let mut all = self.host.clone();
+        if let Some(file) = &self.hosts {
+            all.extend(dscope::fleet::read_hosts_file(file)?);
+        }
+        Ok(all)
+    }
+}
+
+/// Where `what` runs: here (`local`), on one host, or on each of many.
+fn on_hosts(at: &At, what: &remote::Remote, local: impl FnOnce() -> u8) -> u8 {
+    match at.hosts() {
+        Err(e) => {
+            eprintln!("dscope: {e}");
+            dscope::cli::EXIT_CANNOT
+        }
+        Ok(hosts) => match hosts.as_slice() {
+            [] => local(),
+            [one] => remote::run(one, at.program(), what, &mut std::io::stderr(), None),
+            many => remote::run_each(many, at.program(), what),
+        },
     }
 }
 
@@ -247,10 +281,9 @@ fn main() -> ExitCode {
         None => return run_gui(cli),
         Some(Command::Check { programs, at }) => match programs.read_request() {
             Err(e) => script_failure(&e),
-            Ok(r) => match &at.host {
-                Some(h) => remote::run(h, at.program(), &remote::Remote::Check(&r), err),
-                None => dscope::cli::check(&r, out, err),
-            },
+            Ok(r) => on_hosts(at, &remote::Remote::Check(&r), || {
+                dscope::cli::check(&r, out, err)
+            }),
         },
         Some(Command::Run {
             programs,
@@ -262,13 +295,13 @@ fn main() -> ExitCode {
             record,
         }) => match programs.read_request() {
             Err(e) => script_failure(&e),
-            Ok(_) if at.host.is_some() && output.is_some() => {
+            Ok(_) if at.is_remote() && output.is_some() => {
                 eprintln!(
                     "dscope: -o FILE does not go with --host; redirect the output instead (> FILE)"
                 );
                 dscope::cli::EXIT_CANNOT
             }
-            Ok(_) if at.host.is_some() && record.is_some() => {
+            Ok(_) if at.is_remote() && record.is_some() => {
                 eprintln!(
                     "dscope: --record does not go with --host; record on the host \
                      (ssh HOST dscope run --record FILE ...) or from the window"
@@ -277,16 +310,30 @@ fn main() -> ExitCode {
             }
             Ok(request) => {
                 let positive = duration.filter(|d| d.is_finite() && *d > 0.0);
-                match &at.host {
-                    Some(h) => {
+                let hosts = at.hosts();
+                match hosts.as_deref() {
+                    Err(e) => {
+                        eprintln!("dscope: {e}");
+                        dscope::cli::EXIT_CANNOT
+                    }
+                    Ok([one]) => {
                         let what = remote::Remote::Run {
                             request: &request,
                             duration: positive,
                             format: *format,
                         };
-                        remote::run(h, at.program(), &what, err)
+                        remote::run(one, at.program(), &what, err, None)
                     }
-                    None => {
+                    Ok([_, _, ..]) => dscope::fleet::run(
+                        hosts.as_deref().unwrap_or_default(),
+                        at.remote_dscope.as_deref(),
+                        &request,
+                        positive.map(std::time::Duration::from_secs_f64),
+                        *format,
+                        out,
+                        err,
+                    ),
+                    Ok([]) => {
                         let output = dscope::cli::Output {
                             duration: positive.map(std::time::Duration::from_secs_f64),
                             format: *format,
@@ -303,20 +350,18 @@ fn main() -> ExitCode {
             pattern,
             verbose,
             at,
-        }) => match &at.host {
-            Some(h) => {
-                let what = remote::Remote::Probes {
-                    pattern: pattern.as_deref(),
-                    verbose: *verbose,
-                };
-                remote::run(h, at.program(), &what, err)
-            }
-            None => dscope::cli::probes(pattern.as_deref(), *verbose, out, err),
-        },
-        Some(Command::Doctor { at }) => match &at.host {
-            Some(h) => remote::run(h, at.program(), &remote::Remote::Doctor, err),
-            None => dscope::cli::doctor(out),
-        },
+        }) => {
+            let what = remote::Remote::Probes {
+                pattern: pattern.as_deref(),
+                verbose: *verbose,
+            };
+            on_hosts(at, &what, || {
+                dscope::cli::probes(pattern.as_deref(), *verbose, out, err)
+            })
+        }
+        Some(Command::Doctor { at }) => {
+            on_hosts(at, &remote::Remote::Doctor, || dscope::cli::doctor(out))
+        }
         Some(Command::Report { file, format }) => dscope::cli::report(file, *format, out, err),
     };
     ExitCode::from(code)
@@ -494,12 +539,26 @@ mod tests {
                 | Some(Command::Doctor { at }) => at,
                 other => panic!("{other:?}"),
             };
-            assert_eq!(at.host.as_deref(), Some("me@box:22"));
+            assert_eq!(at.host, ["me@box:22"]);
             assert_eq!(at.program(), "/opt/d");
             let mut without = vec!["dscope"];
             without.extend_from_slice(args);
             without.extend_from_slice(&["--remote-dscope", "/opt/d"]);
             assert!(Cli::try_parse_from(&without).is_err(), "{without:?}");
+            let mut many = vec!["dscope"];
+            many.extend_from_slice(args);
+            many.extend_from_slice(&["--host", "a", "--host", "b:22", "--hosts", "f"]);
+            many.extend_from_slice(&["--remote-dscope", "/opt/d"]);
+            let cli = Cli::try_parse_from(&many).unwrap();
+            let at = match &cli.command {
+                Some(Command::Check { at, .. })
+                | Some(Command::Run { at, .. })
+                | Some(Command::Probes { at, .. })
+                | Some(Command::Doctor { at }) => at,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(at.host, ["a", "b:22"]);
+            assert_eq!(at.hosts.as_deref(), Some(std::path::Path::new("f")));
         }
     }
 

@@ -331,7 +331,15 @@ pub fn script_from_stdin(name: &str, bytes: Option<u64>) -> Result<String, Strin
 
 /// Runs `what` on `host` and prints what it prints there; returns its exit
 /// status, or [`EXIT_CANNOT`] with a message when it could not run there.
-pub fn run(host_text: &str, program: &str, what: &Remote, err: &mut dyn Write) -> u8 {
+/// With `prefix`, each line it prints (on stdout and stderr alike) starts
+/// with `PREFIX: `, so that several hosts' lines can share a terminal.
+pub fn run(
+    host_text: &str,
+    program: &str,
+    what: &Remote,
+    err: &mut dyn Write,
+    prefix: Option<&str>,
+) -> u8 {
     let host = match Host::parse(host_text) {
         Ok(h) => h,
         Err(e) => {
@@ -363,7 +371,11 @@ pub fn run(host_text: &str, program: &str, what: &Remote, err: &mut dyn Write) -
     };
     let command = command_string(program, &remote_args(what, script.as_ref()));
     let config = ssh_config_from_env();
-    let mut child = match spawn_ssh(&host, config.as_deref(), &[], &command, Stdio::inherit()) {
+    let stderr = match prefix {
+        Some(_) => Stdio::piped(),
+        None => Stdio::inherit(),
+    };
+    let mut child = match spawn_ssh(&host, config.as_deref(), &[], &command, stderr) {
         Ok(c) => c,
         Err(e) => {
             let _ = writeln!(err, "dscope: cannot start ssh: {e}");
@@ -376,20 +388,36 @@ pub fn run(host_text: &str, program: &str, what: &Remote, err: &mut dyn Write) -
         let _ = input.write_all(s.text.as_bytes());
         let _ = input.flush();
     }
+    let err_copier = child.stderr.take().map(|from| {
+        let prefix = prefix.unwrap_or_default().to_owned();
+        std::thread::spawn(move || {
+            copy_lines(
+                std::io::BufReader::new(from),
+                &prefix,
+                &mut std::io::stderr(),
+            )
+        })
+    });
     let copier = child.stdout.take().map(|out| {
+        let prefix = prefix.map(str::to_owned);
         std::thread::spawn(move || {
             let mut reader = std::io::BufReader::new(out);
             let header = read_header(&mut reader);
-            let mut stdout = std::io::stdout();
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        if stdout.write_all(&buf[..n]).is_err() {
-                            break;
+            match prefix {
+                Some(p) => copy_lines(reader, &p, &mut std::io::stdout()),
+                None => {
+                    let mut stdout = std::io::stdout();
+                    let mut buf = [0u8; 8192];
+                    loop {
+                        match reader.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                if stdout.write_all(&buf[..n]).is_err() {
+                                    break;
+                                }
+                                let _ = stdout.flush();
+                            }
                         }
-                        let _ = stdout.flush();
                     }
                 }
             }
@@ -415,6 +443,9 @@ pub fn run(host_text: &str, program: &str, what: &Remote, err: &mut dyn Write) -
     };
     drop(stdin);
     let header = copier.and_then(|c| c.join().ok()).flatten();
+    if let Some(c) = err_copier {
+        let _ = c.join();
+    }
     let code = status.and_then(|s| s.code());
     let name = &host.destination;
     if let Some(problem) = header_problem(name, header.as_deref(), code, None) {
@@ -438,6 +469,52 @@ pub fn run(host_text: &str, program: &str, what: &Remote, err: &mut dyn Write) -
             None => EXIT_SCRIPT_ERRORS,
         },
     }
+}
+
+/// Copies `from` to `to` a line at a time, each line starting with
+/// `PREFIX: ` and written whole, so lines of several hosts do not mix.
+fn copy_lines(mut from: impl BufRead, prefix: &str, to: &mut impl Write) {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match from.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        if !line.ends_with(b"\n") {
+            line.push(b'\n');
+        }
+        let mut whole = Vec::with_capacity(prefix.len() + 2 + line.len());
+        whole.extend_from_slice(prefix.as_bytes());
+        whole.extend_from_slice(b": ");
+        whole.extend_from_slice(&line);
+        if to.write_all(&whole).is_err() {
+            break;
+        }
+        let _ = to.flush();
+    }
+}
+
+/// Runs `what` on every host in `hosts` at once, each line printed with
+/// its host in front; the exit status is the highest any host gave.
+pub fn run_each(hosts: &[String], program: &str, what: &Remote) -> u8 {
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = hosts
+            .iter()
+            .map(|h| {
+                scope.spawn(move || {
+                    let mut said = Vec::new();
+                    let code = run(h, program, what, &mut said, Some(h));
+                    copy_lines(said.as_slice(), h, &mut std::io::stderr());
+                    code
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|r| r.join().unwrap_or(EXIT_CANNOT))
+            .max()
+            .unwrap_or(0)
+    })
 }
 
 /// Starts ssh running `command` on `host` (with `options` before the

@@ -1,0 +1,552 @@
+//! One script on many hosts at once, their aggregations merged.
+//!
+//! Each host runs the script through `dscope agent` over ssh (a
+//! [`Session::start_remote`] each, all at once), so the aggregations come
+//! back as data rather than text and can be merged: the merged view of an
+//! aggregation holds every host's rows with the host as the first key
+//! part. Output and error lines carry their host. A host that cannot run
+//! the script or drops out is said to have failed, with why, and the rest
+//! go on; what a dropped host sent before it went is kept.
+
+use crate::cli::{
+    DropReport, EXIT_CANNOT, EXIT_OK, EXIT_SCRIPT_ERRORS, Format, Request, RunReport,
+};
+use crate::model::{Aggregation, KeyPart, Row, RunEnd, Snapshot, Value};
+use crate::remote::{Endpoint, Host};
+use crate::session::{Event, FinishReason, Script, Session, Target};
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Reads a `--hosts FILE`: one `[user@]host[:port]` a line; blank lines
+/// and lines starting with `#` are skipped.
+pub fn read_hosts_file(path: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the hosts file {}: {e}", path.display()))?;
+    let hosts: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    if hosts.is_empty() {
+        return Err(format!("the hosts file {} names no host", path.display()));
+    }
+    Ok(hosts)
+}
+
+/// The aggregations of several hosts as one snapshot: each aggregation
+/// (by name, in the order first seen) holds every host's rows, the host's
+/// name as the first key part, ordered as dtrace(1) orders rows: by
+/// value, then by key (distributions by their total count). A host whose
+/// aggregation of that name has another function (a different script) is
+/// left out of it, and said in the returned problems.
+pub fn merge(hosts: &[(&str, &Snapshot)]) -> (Snapshot, Vec<String>) {
+    let mut merged: Vec<Aggregation> = Vec::new();
+    let mut problems = Vec::new();
+    for (host, snap) in hosts {
+        for agg in &snap.aggregations {
+            let into = match merged.iter_mut().find(|m| m.name == agg.name) {
+                Some(m) => m,
+                None => {
+                    merged.push(Aggregation {
+                        id: agg.id,
+                        name: agg.name.clone(),
+                        function: agg.function,
+                        // A string key part's size is not used.
+                        key_sizes: std::iter::once(0)
+                            .chain(agg.key_sizes.iter().copied())
+                            .collect(),
+                        rows: Vec::new(),
+                    });
+                    merged.last_mut().expect("just pushed")
+                }
+            };
+            if into.function != agg.function {
+                problems.push(format!(
+                    "{host}: @{} is {} there and {} on the first host; left out of the merge",
+                    agg.name,
+                    agg.function.name(),
+                    into.function.name()
+                ));
+                continue;
+            }
+            into.rows.extend(agg.rows.iter().map(|r| {
+                Row {
+                    key: std::iter::once(KeyPart::Str((*host).to_owned()))
+                        .chain(r.key.iter().cloned())
+                        .collect(),
+                    value: r.value.clone(),
+                }
+            }));
+        }
+    }
+    for agg in &mut merged {
+        agg.rows.sort_by(|a, b| {
+            order_value(&a.value)
+                .cmp(&order_value(&b.value))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+    }
+    (
+        Snapshot {
+            aggregations: merged,
+        },
+        problems,
+    )
+}
+
+fn order_value(v: &Value) -> i128 {
+    match v {
+        Value::Number(n) => i128::from(*n),
+        Value::Buckets(b) => b.iter().map(|b| i128::from(b.count)).sum(),
+    }
+}
+
+/// One host's part in a fleet run, as `--format json` gives it.
+#[derive(Debug, serde::Serialize)]
+pub struct HostReport {
+    pub host: String,
+    /// Why the host did not run the script to its end (could not connect,
+    /// no dscope there, the script failed there, the connection dropped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+    #[serde(flatten)]
+    pub run: RunReport,
+}
+
+/// What `dscope run --host A --host B --format json` prints.
+#[derive(Debug, serde::Serialize)]
+pub struct FleetReport {
+    pub hosts: Vec<HostReport>,
+    /// Every host's aggregations merged, the host as the first key part.
+    pub aggregations: Vec<Aggregation>,
+}
+
+/// The script the hosts run: the `-s` file and the `-n` descriptions as
+/// one program, with `-q`, `-Z`, `-w`, `-x`, `-c` and the arguments.
+fn fleet_script(request: &Request) -> Result<Script, String> {
+    let mut source = String::new();
+    let mut name = String::new();
+    if let Some(path) = &request.script {
+        name = path.display().to_string();
+        source = match &request.script_text {
+            Some(text) => text.clone(),
+            None => crate::files::load(path).map_err(|e| e.to_string())?.text,
+        };
+    }
+    for probe in &request.probes {
+        if name.is_empty() {
+            name = "-n".into();
+        }
+        source.push('\n');
+        source.push_str(probe);
+        // A bare description takes the default action, as an empty
+        // clause does.
+        if !probe.contains('{') {
+            source.push_str(" {}");
+        }
+        source.push('\n');
+    }
+    let mut options: Vec<(String, Option<String>)> = request
+        .options
+        .iter()
+        .map(|o| {
+            let (n, v) = crate::cli::parse_option(o);
+            (n.to_owned(), v.map(str::to_owned))
+        })
+        .collect();
+    if request.quiet {
+        options.push(("quiet".into(), None));
+    }
+    if request.zdefs {
+        options.push(("zdefs".into(), None));
+    }
+    if !request.pids.is_empty() {
+        return Err(
+            "-p does not go with several hosts: a process id names a process on one machine".into(),
+        );
+    }
+    let target = match request.commands.as_slice() {
+        [] => None,
+        [one] => Some(Target::Command(one.clone())),
+        _ => return Err("with several hosts, give one -c command".into()),
+    };
+    Ok(Script {
+        source,
+        name,
+        options,
+        args: request.args.clone(),
+        destructive: request.destructive,
+        target,
+    })
+}
+
+struct Member {
+    host: String,
+    session: Session,
+    report: RunReport,
+    last: Option<Snapshot>,
+    failed: Option<String>,
+    /// The exit status this host's run gives, once it has ended.
+    done: Option<u8>,
+}
+
+/// How often the hosts send their aggregations: a host that drops out
+/// keeps what it sent last.
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
+
+/// `dscope run` on every host in `hosts` at once. Text: each output line
+/// as `HOST: line` on stdout, messages as `dscope: HOST: ...` on stderr,
+/// then the merged aggregations as dtrace(1) prints aggregations. JSON:
+/// one [`FleetReport`]. SIGINT stops every host's run (END runs there and
+/// the last aggregations arrive); a second one ends at once. The exit
+/// status is the highest any host's run gave (0 when all ended well; 2
+/// when none could run).
+pub fn run(
+    hosts: &[String],
+    program: Option<&str>,
+    request: &Request,
+    duration: Option<Duration>,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let script = match fleet_script(request) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(err, "dscope: {e}");
+            return EXIT_SCRIPT_ERRORS;
+        }
+    };
+    let mut members = Vec::new();
+    for text in hosts {
+        match Host::parse(text) {
+            Ok(host) => members.push(Member {
+                host: text.clone(),
+                session: Session::start_remote(Endpoint::new(host, program), None),
+                report: RunReport {
+                    script: script.name.clone(),
+                    ..RunReport::default()
+                },
+                last: None,
+                failed: None,
+                done: None,
+            }),
+            Err(e) => {
+                let _ = writeln!(err, "dscope: {e}");
+                return EXIT_CANNOT;
+            }
+        }
+    }
+    let json = format == Format::Json;
+    let quiet = request.quiet;
+    for m in &mut members {
+        if let Err(e) = m.session.run(script.clone(), duration, SNAPSHOT_EVERY) {
+            m.failed = Some(e);
+            m.done = Some(EXIT_CANNOT);
+        }
+    }
+    crate::dtrace::signals::install();
+    let mut stopping = false;
+    while members.iter().any(|m| m.done.is_none()) {
+        if crate::dtrace::signals::ABORT.load(Ordering::SeqCst) {
+            for m in members.iter_mut().filter(|m| m.done.is_none()) {
+                m.failed = Some("ended by a second interrupt before it stopped".into());
+                m.done = Some(EXIT_SCRIPT_ERRORS);
+            }
+            break;
+        }
+        if !stopping && crate::dtrace::signals::STOP.load(Ordering::SeqCst) {
+            stopping = true;
+            for m in &members {
+                m.session.stop();
+            }
+        }
+        let mut any = false;
+        for m in members.iter_mut().filter(|m| m.done.is_none()) {
+            while let Some(e) = m.session.try_recv() {
+                any = true;
+                handle(m, e.event, json, quiet, out, err);
+                if m.done.is_some() {
+                    break;
+                }
+            }
+        }
+        if !any {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let snaps: Vec<(&str, &Snapshot)> = members
+        .iter()
+        .filter_map(|m| m.last.as_ref().map(|s| (m.host.as_str(), s)))
+        .collect();
+    let (merged, problems) = merge(&snaps);
+    for p in &problems {
+        let _ = writeln!(err, "dscope: {p}");
+    }
+    let failed: Vec<&Member> = members.iter().filter(|m| m.failed.is_some()).collect();
+    if !failed.is_empty() {
+        let names: Vec<&str> = failed.iter().map(|m| m.host.as_str()).collect();
+        let _ = writeln!(
+            err,
+            "dscope: {} of {} hosts failed: {}",
+            failed.len(),
+            members.len(),
+            names.join(", ")
+        );
+    }
+    let code = if failed.len() == members.len() {
+        members
+            .iter()
+            .filter_map(|m| m.done)
+            .max()
+            .unwrap_or(EXIT_CANNOT)
+            .max(EXIT_SCRIPT_ERRORS)
+    } else {
+        members
+            .iter()
+            .filter_map(|m| m.done)
+            .max()
+            .unwrap_or(EXIT_OK)
+    };
+    if json {
+        let report = FleetReport {
+            aggregations: merged.aggregations,
+            hosts: members
+                .into_iter()
+                .map(|m| {
+                    let mut run = m.report;
+                    run.aggregations = m.last.map(|s| s.aggregations).unwrap_or_default();
+                    HostReport {
+                        host: m.host,
+                        failed: m.failed,
+                        run,
+                    }
+                })
+                .collect(),
+        };
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => {
+                let _ = writeln!(out, "{text}");
+            }
+            Err(e) => {
+                let _ = writeln!(err, "dscope: cannot write the JSON report: {e}");
+                return EXIT_CANNOT;
+            }
+        }
+    } else {
+        for agg in &merged.aggregations {
+            let _ = write!(out, "\n{}", agg.to_dtrace_text());
+        }
+    }
+    let _ = out.flush();
+    code
+}
+
+fn handle(
+    m: &mut Member,
+    event: Event,
+    json: bool,
+    quiet: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) {
+    let host = &m.host;
+    match event {
+        Event::Output(text) => {
+            for line in text.lines() {
+                if json {
+                    m.report.output.push(line.to_owned());
+                } else {
+                    let _ = writeln!(out, "{host}: {line}");
+                }
+            }
+        }
+        Event::Started { matches } => {
+            m.report.matched_probes = matches;
+            if !quiet {
+                let s = if matches == 1 { "" } else { "s" };
+                let _ = writeln!(
+                    err,
+                    "dscope: {host}: {} matched {matches} probe{s}",
+                    m.report.script
+                );
+            }
+        }
+        Event::Snapshot(snap) => m.last = Some(snap),
+        Event::RuntimeError(msg) | Event::Problem(msg) => {
+            let _ = writeln!(
+                err,
+                "dscope: {host}: {}",
+                msg.trim_start_matches("dtrace: ")
+            );
+            m.report.errors.push(msg);
+        }
+        Event::Drop { count, message } => {
+            let _ = writeln!(
+                err,
+                "dscope: {host}: {}",
+                message.trim_start_matches("dtrace: ")
+            );
+            m.report.drops.push(DropReport { count, message });
+        }
+        Event::Diagnostics(diagnostics) => {
+            let script = Path::new(&m.report.script);
+            for d in &diagnostics {
+                let line = crate::cli::format_diagnostic(script, d);
+                let _ = writeln!(err, "dscope: {host}: {line}");
+                m.report.errors.push(line);
+            }
+            m.failed = Some("the script does not compile there".into());
+            m.done = Some(EXIT_SCRIPT_ERRORS);
+        }
+        Event::Failed(msg) => {
+            let _ = writeln!(err, "dscope: {host}: {msg}");
+            m.report.errors.push(msg.clone());
+            m.failed = Some(msg);
+            m.done = Some(EXIT_CANNOT);
+        }
+        Event::Finished(reason) => {
+            let (end, code) = match reason {
+                FinishReason::Exited(status) => (
+                    Some(RunEnd::Exited { status }),
+                    crate::cli::exit_code(status),
+                ),
+                FinishReason::TimeUp => (Some(RunEnd::TimeUp), EXIT_OK),
+                FinishReason::Stopped => (Some(RunEnd::Stopped), EXIT_OK),
+                FinishReason::TargetExited => (Some(RunEnd::TargetExited), EXIT_OK),
+                FinishReason::Failed(msg) => {
+                    let _ = writeln!(err, "dscope: {host}: {msg}");
+                    m.report.errors.push(msg.clone());
+                    m.failed = Some(msg);
+                    (None, EXIT_SCRIPT_ERRORS)
+                }
+            };
+            m.report.finish = end;
+            m.done = Some(code);
+        }
+        Event::Enabling { .. }
+        | Event::Stopping
+        | Event::Checked { .. }
+        | Event::SnapshotChanges(_)
+        | Event::Probes(_)
+        | Event::ProbeArgs { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures;
+
+    #[test]
+    fn merging_puts_the_host_first_and_orders_rows_by_value_then_key() {
+        let a = fixtures::counts(&[("bash", 5), ("sshd", 2)]);
+        let b = fixtures::counts(&[("bash", 2), ("cron", 9)]);
+        let (merged, problems) = merge(&[("a", &a), ("b", &b)]);
+        assert!(problems.is_empty());
+        let agg = &merged.aggregations[0];
+        let rows: Vec<(String, i64)> = agg
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    crate::model::key_label(&r.key),
+                    r.value.as_number().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("a, sshd".to_owned(), 2),
+                ("b, bash".to_owned(), 2),
+                ("a, bash".to_owned(), 5),
+                ("b, cron".to_owned(), 9)
+            ]
+        );
+        assert_eq!(agg.key_sizes.len(), a.aggregations[0].key_sizes.len() + 1);
+        // Summed over the hosts, the merge holds what the hosts hold.
+        let total: i64 = rows.iter().map(|r| r.1).sum();
+        assert_eq!(total, 5 + 2 + 2 + 9);
+    }
+
+    #[test]
+    fn an_aggregation_of_another_function_on_a_host_is_left_out_and_said() {
+        let a = fixtures::counts(&[("k", 1)]);
+        let mut b = fixtures::quantized(vec![crate::model::Bucket {
+            label: "1".into(),
+            min: Some(1),
+            max: Some(1),
+            count: 3,
+            raw: None,
+        }]);
+        b.aggregations[0].name = "n".into();
+        let (merged, problems) = merge(&[("a", &a), ("b", &b)]);
+        assert_eq!(merged.aggregations[0].rows.len(), 1);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].starts_with("b: @n is quantize there"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn the_text_of_a_merge_is_dtraces_with_the_host_column_first() {
+        let a = fixtures::counts(&[("bash", 5)]);
+        let (merged, _) = merge(&[("web1", &a)]);
+        let text = merged.to_dtrace_text();
+        assert_eq!(
+            text,
+            format!("  {:<50}  {:<50} {:>16}\n", "web1", "bash", 5)
+        );
+    }
+
+    #[test]
+    fn the_hosts_file_skips_blank_lines_and_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hosts");
+        std::fs::write(&path, "# web tier\nweb1\n\n  root@web2:2222  \n").unwrap();
+        assert_eq!(read_hosts_file(&path).unwrap(), ["web1", "root@web2:2222"]);
+        std::fs::write(&path, "# none\n").unwrap();
+        assert!(
+            read_hosts_file(&path)
+                .unwrap_err()
+                .contains("names no host")
+        );
+        let missing = dir.path().join("nope");
+        assert!(
+            read_hosts_file(&missing)
+                .unwrap_err()
+                .contains("cannot read the hosts file")
+        );
+    }
+
+    #[test]
+    fn the_fleet_script_joins_the_file_and_the_descriptions() {
+        let request = Request {
+            probes: vec!["BEGIN { x = 1; }".into(), "syscall::read:entry".into()],
+            options: vec!["bufsize=1m".into()],
+            quiet: true,
+            commands: vec!["ls".into()],
+            ..Request::default()
+        };
+        let s = fleet_script(&request).unwrap();
+        assert_eq!(s.source, "\nBEGIN { x = 1; }\n\nsyscall::read:entry {}\n");
+        assert_eq!(
+            s.options,
+            [
+                ("bufsize".to_owned(), Some("1m".to_owned())),
+                ("quiet".to_owned(), None)
+            ]
+        );
+        assert_eq!(s.target, Some(Target::Command("ls".into())));
+        let pid = Request {
+            pids: vec!["12".into()],
+            ..request
+        };
+        assert!(fleet_script(&pid).unwrap_err().contains("-p does not go"));
+    }
+}

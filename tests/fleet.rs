@@ -1,0 +1,287 @@
+//! `--host` given several times: one script on several machines at once.
+//! Each host is a network namespace of its own with its own sshd (see
+//! tests/sshd), reached over its own veth link. Skipped, saying why,
+//! without root, `ip netns` or OpenSSH; the runs need DSCOPE_LIVE=1 and
+//! libdtrace.
+
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+mod sshd;
+use sshd::*;
+
+fn live() -> bool {
+    let on = std::env::var("DSCOPE_LIVE").is_ok_and(|v| v == "1");
+    if !on {
+        eprintln!("skipped: set DSCOPE_LIVE=1 to run live tests");
+    }
+    on && dscope::dtrace::Library::load().is_ok()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn script(fleet_dir: &std::path::Path, source: &str) -> String {
+    let path = fleet_dir.join("fleet.d");
+    std::fs::write(&path, source).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn check_and_doctor_on_a_fleet_say_each_hosts_answer_with_its_name() {
+    let Some(fleet) = fleet(3) else { return };
+    let out = fleet.dscope(&["doctor"]).output().unwrap();
+    let said = text(&out.stdout) + &text(&out.stderr);
+    for name in fleet.names() {
+        assert!(
+            said.lines().any(|l| l.starts_with(&format!("{name}: "))),
+            "no line of {name}: {said}"
+        );
+    }
+    // Every line is one host's.
+    for line in said.lines() {
+        assert!(
+            fleet
+                .names()
+                .iter()
+                .any(|n| line.starts_with(&format!("{n}: "))),
+            "{line:?} names no host"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bad = script(dir.path(), "BEGIN { x = ; }\n");
+    let out = fleet.dscope(&["check", &bad]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = text(&out.stderr);
+    for name in fleet.names() {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&format!("{name}: ")) && l.contains("fleet.d:1:")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_hosts_file_adds_its_hosts_and_a_bad_one_is_said() {
+    let Some(fleet) = fleet(2) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("hosts");
+    std::fs::write(&list, "# the second\nfleet-2\n\n").unwrap();
+    let out = std::process::Command::new(dscope())
+        .args(["doctor", "--host", "fleet-1", "--hosts"])
+        .arg(&list)
+        .args(["--remote-dscope", dscope()])
+        .env("DSCOPE_SSH_CONFIG", &fleet.config)
+        .output()
+        .unwrap();
+    let said = text(&out.stdout) + &text(&out.stderr);
+    assert!(said.lines().any(|l| l.starts_with("fleet-1: ")), "{said}");
+    assert!(said.lines().any(|l| l.starts_with("fleet-2: ")), "{said}");
+    let out = std::process::Command::new(dscope())
+        .args(["doctor", "--hosts", "/nonexistent/hosts"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot read the hosts file /nonexistent/hosts"),
+        "{out:?}"
+    );
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"))
+}
+
+#[test]
+fn a_fleet_run_merges_every_hosts_aggregations_with_the_host_first() {
+    let Some(fleet) = fleet(3) else { return };
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let s = script(
+        dir.path(),
+        "BEGIN { printf(\"hello from %s\\n\", $$1); @n[\"calls\"] = count(); \
+         @n[\"more\"] = count(); @n[\"more\"] = count(); @s = sum(7); exit(0); }\n",
+    );
+    let out = fleet
+        .dscope(&["run", "-q", &s, "--", "a fleet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = text(&out.stdout);
+    for name in fleet.names() {
+        assert!(
+            stdout.contains(&format!("{name}: hello from a fleet\n")),
+            "{stdout}"
+        );
+    }
+    // The merged text, as dtrace prints aggregations, the host first.
+    for name in fleet.names() {
+        let calls = format!("  {name:<50}  {:<50} {:>16}", "calls", 1);
+        let more = format!("  {name:<50}  {:<50} {:>16}", "more", 2);
+        let sum = format!("  {name:<50} {:>16}", 7);
+        for want in [calls, more, sum] {
+            assert!(
+                stdout.lines().any(|l| l == want),
+                "{want:?} not in\n{stdout}"
+            );
+        }
+    }
+
+    let out = fleet
+        .dscope(&["run", "-q", &s, "--format", "json", "--", "a fleet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc = json(&out);
+    let hosts = doc["hosts"].as_array().unwrap();
+    assert_eq!(hosts.len(), 3);
+    let mut summed = std::collections::BTreeMap::<String, i64>::new();
+    for (h, name) in hosts.iter().zip(fleet.names()) {
+        assert_eq!(h["host"], name);
+        assert!(h.get("failed").is_none(), "{h}");
+        assert_eq!(h["output"][0], "hello from a fleet");
+        assert_eq!(h["finish"]["reason"], "exited", "{h}");
+        assert_eq!(h["finish"]["status"], 0, "{h}");
+        for agg in h["aggregations"].as_array().unwrap() {
+            for row in agg["rows"].as_array().unwrap() {
+                let key = format!("{}{}", agg["name"], row["key"]);
+                *summed.entry(key).or_default() += row["value"]["value"].as_i64().unwrap();
+            }
+        }
+    }
+    // The merge holds each host's rows, the host in front: summed over the
+    // hosts it is the sum of the hosts' documents.
+    let mut merged = std::collections::BTreeMap::<String, i64>::new();
+    for agg in doc["aggregations"].as_array().unwrap() {
+        for row in agg["rows"].as_array().unwrap() {
+            let key = row["key"].as_array().unwrap();
+            let host = key[0]["value"].as_str().unwrap();
+            assert!(fleet.names().contains(&host), "{row}");
+            let rest = serde_json::Value::Array(key[1..].to_vec());
+            *merged.entry(format!("{}{rest}", agg["name"])).or_default() +=
+                row["value"]["value"].as_i64().unwrap();
+        }
+    }
+    assert_eq!(merged, summed);
+    assert_eq!(merged.values().sum::<i64>(), 3 * (1 + 2 + 7));
+}
+
+#[test]
+fn a_host_that_cannot_be_reached_is_marked_and_the_others_go_on() {
+    let Some(mut fleet) = fleet(3) else { return };
+    if !live() {
+        return;
+    }
+    fleet.hosts[1].stop_sshd();
+    let dir = tempfile::tempdir().unwrap();
+    let s = script(dir.path(), "BEGIN { @n[\"x\"] = count(); exit(0); }\n");
+    let out = fleet
+        .dscope(&["run", "-q", &s, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let doc = json(&out);
+    let hosts = doc["hosts"].as_array().unwrap();
+    assert!(hosts[0].get("failed").is_none(), "{}", hosts[0]);
+    assert!(hosts[2].get("failed").is_none(), "{}", hosts[2]);
+    let failed = hosts[1]["failed"].as_str().unwrap();
+    assert!(failed.contains("fleet-2"), "{failed}");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("dscope: 1 of 3 hosts failed: fleet-2"),
+        "{err}"
+    );
+    let merged_hosts: Vec<&str> = doc["aggregations"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"][0]["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(merged_hosts, ["fleet-1", "fleet-3"]);
+}
+
+#[test]
+fn a_host_that_drops_out_mid_run_keeps_what_it_sent_and_its_run_stops() {
+    let Some(mut fleet) = fleet(2) else { return };
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let s = script(
+        dir.path(),
+        "tick-10ms { @ticks[\"t\"] = count(); } tick-1s { printf(\"tick\\n\"); }\n",
+    );
+    let mut child = fleet
+        .dscope(&["run", "-q", &s, "--duration", "8"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    // fleet-2 has traced for two seconds, and sent its aggregations since.
+    let mut seen = Vec::new();
+    while seen.iter().filter(|l| *l == "fleet-2: tick").count() < 2 {
+        match lines.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("fleet-2 did not trace: {seen:?}"),
+        }
+    }
+    // What runs there for this connection: the agent and its run worker.
+    let there = fleet.hosts[1].pids_here("dscope");
+    assert!(there.len() >= 2, "{there:?}");
+    fleet.hosts[1].drop_connections();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    seen.extend(lines.try_iter());
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("dscope: fleet-2: the connection to fleet-2 ended"),
+        "{err}"
+    );
+    assert!(
+        err.contains("dscope: 1 of 2 hosts failed: fleet-2"),
+        "{err}"
+    );
+    assert!(!err.contains("fleet-1: the connection"), "{err}");
+    // fleet-1 went on to its end; what fleet-2 sent before it went is in
+    // the merge.
+    let of = |host: &str| {
+        seen.iter().find_map(
+            |l| match l.split_whitespace().collect::<Vec<_>>().as_slice() {
+                [h, "t", n] if *h == host => n.parse::<i64>().ok(),
+                _ => None,
+            },
+        )
+    };
+    assert!(of("fleet-1").is_some_and(|n| n > 500), "{seen:?}");
+    assert!(of("fleet-2").is_some_and(|n| n > 50), "{seen:?}");
+    assert!(
+        seen.iter().filter(|l| *l == "fleet-1: tick").count() >= 6,
+        "{seen:?}"
+    );
+    // Its run on the host stopped: the agent and its worker are gone
+    // (which is what disables the probes), though this run went on.
+    let alive = || {
+        there
+            .iter()
+            .filter(|p| std::path::Path::new(&format!("/proc/{p}")).exists())
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while alive() > 0 {
+        assert!(Instant::now() < deadline, "left running: {there:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
