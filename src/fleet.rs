@@ -104,6 +104,21 @@ fn order_value(v: &Value) -> i128 {
     }
 }
 
+/// Output of `host` with `HOST: ` before each of its lines (an empty
+/// line too, so that every line says whose it is).
+pub fn with_host(host: &str, text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + host.len() + 2);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(host);
+        out.push_str(": ");
+        out.push_str(line);
+    }
+    out
+}
+
 /// One host's part in a fleet run, as `--format json` gives it.
 #[derive(Debug, serde::Serialize)]
 pub struct HostReport {
@@ -355,14 +370,9 @@ fn handle(
 ) {
     let host = &m.host;
     match event {
+        Event::Output(text) if json => m.report.output.push(text),
         Event::Output(text) => {
-            for line in text.lines() {
-                if json {
-                    m.report.output.push(line.to_owned());
-                } else {
-                    let _ = writeln!(out, "{host}: {line}");
-                }
-            }
+            let _ = writeln!(out, "{}", with_host(host, &text));
         }
         Event::Started { matches } => {
             m.report.matched_probes = matches;
@@ -502,6 +512,12 @@ mod tests {
             text,
             format!("  {:<50}  {:<50} {:>16}\n", "web1", "bash", 5)
         );
+    }
+
+    #[test]
+    fn every_output_line_says_its_host_the_empty_ones_too() {
+        assert_eq!(with_host("web1", "a\n\nb"), "web1: a\nweb1: \nweb1: b");
+        assert_eq!(with_host("web1", ""), "web1: ");
     }
 
     #[test]

@@ -41,10 +41,12 @@ struct Cli {
     renderer: Option<dscope::render::Renderer>,
 
     /// Check and run scripts on [USER@]HOST[:PORT] through the system's
-    /// ssh; the Target menu on the run bar changes it.
+    /// ssh; the Target menu on the run bar changes it. Give it again for
+    /// a fleet: scripts run on every host at once, their aggregations
+    /// merged with the host as the first key.
     #[cfg(feature = "gui")]
     #[arg(long, value_name = "[USER@]HOST[:PORT]")]
-    host: Option<String>,
+    host: Vec<String>,
 
     /// The dscope program on that host (default: dscope on its PATH).
     #[cfg(feature = "gui")]
@@ -378,13 +380,15 @@ fn script_failure(message: &str) -> u8 {
 #[cfg(feature = "gui")]
 fn run_gui(cli: Cli) -> ExitCode {
     let mut config = AppConfig::from_environment(cli.file);
-    if let Some(host) = &cli.host {
-        if let Err(e) = dscope::remote::Host::parse(host) {
-            eprintln!("dscope: {e}");
-            return ExitCode::from(dscope::cli::EXIT_CANNOT);
+    if !cli.host.is_empty() {
+        for host in &cli.host {
+            if let Err(e) = dscope::remote::Host::parse(host) {
+                eprintln!("dscope: {e}");
+                return ExitCode::from(dscope::cli::EXIT_CANNOT);
+            }
         }
         config.host = Some(dscope::settings::RecentHost {
-            host: host.clone(),
+            host: cli.host.join(", "),
             program: cli.remote_dscope.clone(),
         });
     }

@@ -209,6 +209,13 @@ impl Session {
         Session::begin(Transport::Remote(at), waker)
     }
 
+    /// Starts a session whose checks and runs happen on every one of
+    /// `hosts` at once (see [`Worker::serve_fleet`]): its events are the
+    /// fleet's, merged, as if it were one machine.
+    pub fn start_fleet(hosts: Vec<crate::remote::Endpoint>, waker: Option<Waker>) -> Session {
+        Session::begin(Transport::Fleet(hosts), waker)
+    }
+
     fn begin(transport: Transport, waker: Option<Waker>) -> Session {
         let (cmd_tx, cmd_rx) = crossbeam_channel::unbounded();
         let (ev_tx, ev_rx) = crossbeam_channel::bounded(EVENT_BACKLOG);
@@ -217,6 +224,13 @@ impl Session {
         let host = match &transport {
             Transport::Local(_) => None,
             Transport::Remote(at) => Some(at.host.to_string()),
+            Transport::Fleet(hosts) => Some(
+                hosts
+                    .iter()
+                    .map(|h| h.host.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         };
         let worker = Worker {
             commands: cmd_rx,
@@ -231,6 +245,7 @@ impl Session {
             .spawn(move || match transport {
                 Transport::Local(program) => worker.serve(program),
                 Transport::Remote(at) => worker.serve_remote(&at),
+                Transport::Fleet(hosts) => worker.serve_fleet(hosts),
             })
             .expect("a thread can be started");
         Session {
@@ -338,6 +353,8 @@ enum Transport {
     Local(PathBuf),
     /// On a host, through `dscope agent` there.
     Remote(crate::remote::Endpoint),
+    /// On each of several hosts at once, merged.
+    Fleet(Vec<crate::remote::Endpoint>),
 }
 
 struct Worker {
@@ -895,4 +912,324 @@ fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32),
         Err(e @ CompileError::Description { .. }) => Err(JobError::Other(e.to_string())),
         Err(CompileError::Setup(m)) => Err(JobError::Other(with_privileges(m))),
     }
+}
+
+/// How often a fleet's merged snapshot is made at most: each host sends
+/// its own at the run's rate, at moments of its own.
+const FLEET_MERGE_EVERY: Duration = Duration::from_millis(200);
+
+/// One host of a fleet session.
+struct Member {
+    name: String,
+    session: Session,
+    job: Option<u64>,
+    done: bool,
+    answer: Option<Event>,
+    last: Option<Snapshot>,
+    failed: Option<String>,
+    reason: Option<FinishReason>,
+}
+
+impl Worker {
+    /// Serves the session's jobs on every host at once, each through a
+    /// remote session of its own, and answers as one machine would:
+    /// - a run runs on all; output, errors and drops come with `HOST: ` in
+    ///   front; the snapshot is every host's merged, the host as the first
+    ///   key part ([`crate::fleet::merge`]); it starts when the first host
+    ///   starts and finishes when the last one does. A host that fails or
+    ///   drops out is said (a Problem) and the others go on; what it sent
+    ///   stays in the merge.
+    /// - a check checks on all: the errors of the hosts that have them,
+    ///   each naming the hosts unless all have it; otherwise the probes
+    ///   matched, summed.
+    /// - probe listings and argument types come from the first host; a
+    ///   process's probes are refused (a process ID names a process on
+    ///   one machine).
+    fn serve_fleet(self, hosts: Vec<crate::remote::Endpoint>) {
+        let (poke_tx, poke) = crossbeam_channel::bounded::<()>(1);
+        let waker: Waker = Arc::new(move || {
+            let _ = poke_tx.try_send(());
+        });
+        let mut members: Vec<Member> = hosts
+            .into_iter()
+            .map(|at| Member {
+                name: at.host.to_string(),
+                session: Session::start_remote(at, Some(waker.clone())),
+                job: None,
+                done: false,
+                answer: None,
+                last: None,
+                failed: None,
+                reason: None,
+            })
+            .collect();
+        while let Ok((job, command)) = self.commands.recv() {
+            for m in &mut members {
+                m.job = None;
+                m.done = false;
+                m.answer = None;
+                m.last = None;
+                m.failed = None;
+                m.reason = None;
+            }
+            match command {
+                Command::Run {
+                    script,
+                    duration,
+                    snapshot_every,
+                } => {
+                    for m in &mut members {
+                        m.job = m.session.run(script.clone(), duration, snapshot_every).ok();
+                        m.done = m.job.is_none();
+                    }
+                    let reason = self.fleet_run(job, &mut members, &poke);
+                    self.running.store(false, Ordering::SeqCst);
+                    self.emit(job, Event::Finished(reason));
+                }
+                Command::Check(script) => {
+                    for m in &mut members {
+                        m.job = Some(m.session.check(script.clone()));
+                    }
+                    self.fleet_answers(&mut members, &poke, &|_| true);
+                    self.emit(job, merge_checks(&members));
+                }
+                Command::ListTargetProbes(_) => {
+                    self.emit(
+                        job,
+                        Event::Probes(Err(
+                            "a process ID names a process on one machine; pick one host to list \
+                             a process's probes"
+                                .into(),
+                        )),
+                    );
+                }
+                command @ (Command::ListProbes | Command::ProbeArgs(_)) => {
+                    let Some(first) = members.first_mut() else {
+                        continue;
+                    };
+                    first.job = Some(match command {
+                        Command::ProbeArgs(p) => first.session.probe_args(p),
+                        _ => first.session.list_probes(),
+                    });
+                    let only_first = |i: usize| i == 0;
+                    self.fleet_answers(&mut members, &poke, &only_first);
+                    if let Some(answer) = members[0].answer.take() {
+                        self.emit(job, answer);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits for the answer of every member `asked` picks (by index). A
+    /// remote session answers every job, with a failure when its host
+    /// cannot be reached, so this ends.
+    fn fleet_answers(
+        &self,
+        members: &mut [Member],
+        poke: &Receiver<()>,
+        asked: &dyn Fn(usize) -> bool,
+    ) {
+        loop {
+            for m in members.iter_mut() {
+                while let Some(e) = m.session.try_recv() {
+                    if Some(e.job) == m.job && m.answer.is_none() {
+                        m.answer = Some(e.event);
+                    }
+                }
+            }
+            if members
+                .iter()
+                .enumerate()
+                .all(|(i, m)| !asked(i) || m.answer.is_some())
+            {
+                return;
+            }
+            let _ = poke.recv_timeout(Duration::from_secs(1));
+        }
+    }
+
+    /// Relays a run on every member until the last one finishes; how the
+    /// fleet's run ended.
+    fn fleet_run(&self, job: u64, members: &mut [Member], poke: &Receiver<()>) -> FinishReason {
+        let mut started = false;
+        let mut enabling = false;
+        let mut stopping = false;
+        let mut stop_passed = false;
+        let mut dirty = false;
+        let mut merged_at: Option<std::time::Instant> = None;
+        let mut said = std::collections::HashSet::new();
+        for m in members.iter_mut().filter(|m| m.job.is_none()) {
+            let why = "could not start the run".to_owned();
+            self.emit(job, Event::Problem(format!("{}: {why}", m.name)));
+            m.failed = Some(why);
+        }
+        loop {
+            if !stop_passed && self.stop.load(Ordering::SeqCst) {
+                stop_passed = true;
+                for m in members.iter() {
+                    m.session.stop();
+                }
+            }
+            for m in members.iter_mut().filter(|m| !m.done) {
+                while let Some(e) = m.session.try_recv() {
+                    if Some(e.job) != m.job {
+                        continue;
+                    }
+                    let host = &m.name;
+                    let event = match e.event {
+                        Event::Enabling { matches } if !enabling => {
+                            enabling = true;
+                            Some(Event::Enabling { matches })
+                        }
+                        Event::Started { matches } if !started => {
+                            started = true;
+                            Some(Event::Started { matches })
+                        }
+                        Event::Stopping if !stopping => {
+                            stopping = true;
+                            Some(Event::Stopping)
+                        }
+                        Event::Output(text) => {
+                            Some(Event::Output(crate::fleet::with_host(host, &text)))
+                        }
+                        Event::Snapshot(snap) => {
+                            m.last = Some(snap);
+                            dirty = true;
+                            None
+                        }
+                        Event::RuntimeError(msg) => Some(Event::RuntimeError(format!(
+                            "{host}: {}",
+                            msg.trim_start_matches("dtrace: ")
+                        ))),
+                        Event::Problem(msg) => Some(Event::Problem(format!("{host}: {msg}"))),
+                        Event::Drop { count, message } => Some(Event::Drop {
+                            count,
+                            message: format!("{host}: {}", message.trim_start_matches("dtrace: ")),
+                        }),
+                        Event::Diagnostics(d) => {
+                            m.failed = Some("the script does not compile there".into());
+                            (!said.contains("diagnostics")).then(|| {
+                                said.insert("diagnostics".to_owned());
+                                Event::Diagnostics(d)
+                            })
+                        }
+                        Event::Failed(why) => {
+                            let event = Event::Problem(format!("{host} failed: {why}"));
+                            m.failed = Some(why);
+                            Some(event)
+                        }
+                        Event::Finished(reason) => {
+                            m.done = true;
+                            if let FinishReason::Failed(why) = &reason
+                                && m.failed.is_none()
+                            {
+                                self.emit(job, Event::Problem(format!("{host} failed: {why}")));
+                                m.failed = Some(why.clone());
+                            }
+                            m.reason = Some(reason);
+                            None
+                        }
+                        _ => None,
+                    };
+                    if let Some(event) = event
+                        && !self.emit(job, event)
+                    {
+                        self.stop.store(true, Ordering::SeqCst);
+                    }
+                    if m.done {
+                        break;
+                    }
+                }
+            }
+            let all_done = members.iter().all(|m| m.done);
+            if dirty && (all_done || merged_at.is_none_or(|t| t.elapsed() >= FLEET_MERGE_EVERY)) {
+                let snaps: Vec<(&str, &Snapshot)> = members
+                    .iter()
+                    .filter_map(|m| m.last.as_ref().map(|s| (m.name.as_str(), s)))
+                    .collect();
+                let (merged, problems) = crate::fleet::merge(&snaps);
+                for p in problems {
+                    if said.insert(p.clone()) {
+                        self.emit(job, Event::Problem(p));
+                    }
+                }
+                self.emit(job, Event::Snapshot(merged));
+                dirty = false;
+                merged_at = Some(std::time::Instant::now());
+            }
+            if all_done {
+                break;
+            }
+            let _ = poke.recv_timeout(Duration::from_millis(50));
+        }
+        let failed: Vec<&str> = members
+            .iter()
+            .filter(|m| m.failed.is_some())
+            .map(|m| m.name.as_str())
+            .collect();
+        if failed.len() == members.len() {
+            return FinishReason::Failed(format!("every host failed: {}", failed.join(", ")));
+        }
+        if !failed.is_empty() {
+            self.emit(
+                job,
+                Event::Problem(format!(
+                    "{} of {} hosts failed: {}",
+                    failed.len(),
+                    members.len(),
+                    failed.join(", ")
+                )),
+            );
+        }
+        let reasons: Vec<&FinishReason> = members
+            .iter()
+            .filter(|m| m.failed.is_none())
+            .filter_map(|m| m.reason.as_ref())
+            .collect();
+        reasons
+            .iter()
+            .find(|r| matches!(r, FinishReason::Exited(s) if *s != 0))
+            .or(reasons.first())
+            .map_or(FinishReason::Stopped, |r| (*r).clone())
+    }
+}
+
+/// A fleet's answer to a check, from its hosts' answers.
+fn merge_checks(members: &[Member]) -> Event {
+    let mut matches = 0;
+    let mut errors: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
+    let mut failures = Vec::new();
+    for m in members {
+        match &m.answer {
+            Some(Event::Checked { matches: n }) => matches += n,
+            Some(Event::Diagnostics(ds)) => {
+                for d in ds {
+                    match errors.iter_mut().find(|(e, _)| e == d) {
+                        Some((_, hosts)) => hosts.push(&m.name),
+                        None => errors.push((d.clone(), vec![&m.name])),
+                    }
+                }
+            }
+            Some(Event::Failed(why)) => failures.push(format!("{}: {why}", m.name)),
+            _ => failures.push(format!("{}: no answer", m.name)),
+        }
+    }
+    if !errors.is_empty() {
+        return Event::Diagnostics(
+            errors
+                .into_iter()
+                .map(|(mut d, hosts)| {
+                    if hosts.len() < members.len() {
+                        d.message = format!("{} (on {})", d.message, hosts.join(", "));
+                    }
+                    d
+                })
+                .collect(),
+        );
+    }
+    if failures.len() == members.len() {
+        return Event::Failed(failures.join("; "));
+    }
+    Event::Checked { matches }
 }

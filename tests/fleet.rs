@@ -285,3 +285,116 @@ fn a_host_that_drops_out_mid_run_keeps_what_it_sent_and_its_run_stops() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+fn endpoints(fleet: &Fleet) -> Vec<dscope::remote::Endpoint> {
+    fleet
+        .hosts
+        .iter()
+        .map(|h| dscope::remote::Endpoint {
+            host: dscope::remote::Host::parse(&h.name).unwrap(),
+            program: dscope().into(),
+            ssh_config: Some(fleet.config.display().to_string()),
+        })
+        .collect()
+}
+
+/// The events of `job` up to its last one.
+fn events_until(
+    session: &dscope::session::Session,
+    job: u64,
+    last: fn(&dscope::session::Event) -> bool,
+) -> Vec<dscope::session::Event> {
+    let mut said = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Some(e) = session.recv_timeout(Duration::from_millis(200))
+            && e.job == job
+        {
+            let end = last(&e.event);
+            said.push(e.event);
+            if end {
+                return said;
+            }
+        }
+    }
+    panic!("no end: {said:?}");
+}
+
+#[test]
+fn a_window_session_on_a_fleet_answers_as_one_machine_with_the_hosts_merged() {
+    use dscope::session::{Event, FinishReason, Script, Session};
+    let Some(fleet) = fleet(3) else { return };
+    if !live() {
+        return;
+    }
+    let mut session = Session::start_fleet(endpoints(&fleet), None);
+    assert_eq!(session.host(), Some("fleet-1, fleet-2, fleet-3"));
+    let script = |source: &str| Script {
+        source: source.into(),
+        name: "fleet.d".into(),
+        options: vec![("quiet".into(), None)],
+        ..Script::default()
+    };
+    // A check answers once, for all.
+    let job = session.check(script("BEGIN { x = ; }"));
+    let said = events_until(&session, job, |_| true);
+    let Event::Diagnostics(d) = &said[0] else {
+        panic!("{said:?}")
+    };
+    assert_eq!(
+        d.len(),
+        1,
+        "the same error on every host is said once: {d:?}"
+    );
+    assert!(!d[0].message.contains("(on "), "{d:?}");
+    let job = session.check(script("BEGIN { exit(0); }"));
+    let said = events_until(&session, job, |_| true);
+    assert_eq!(said, [Event::Checked { matches: 3 }]);
+
+    let job = session
+        .run(
+            script(
+                "BEGIN { printf(\"hi\\n\"); @n[\"k\"] = count(); @n[\"k\"] = count(); exit(4); }",
+            ),
+            None,
+            Duration::from_millis(500),
+        )
+        .unwrap();
+    let said = events_until(&session, job, |e| matches!(e, Event::Finished(_)));
+    assert_eq!(said.last(), Some(&Event::Finished(FinishReason::Exited(4))));
+    let starts = said
+        .iter()
+        .filter(|e| matches!(e, Event::Started { .. }))
+        .count();
+    assert_eq!(starts, 1, "{said:?}");
+    let mut hellos: Vec<&str> = said
+        .iter()
+        .filter_map(|e| match e {
+            Event::Output(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .filter(|t| t.ends_with(": hi"))
+        .collect();
+    hellos.sort();
+    assert_eq!(hellos, ["fleet-1: hi", "fleet-2: hi", "fleet-3: hi"]);
+    let last = said
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Snapshot(s) => Some(s),
+            _ => None,
+        })
+        .unwrap();
+    let text = last.to_dtrace_text();
+    for name in fleet.names() {
+        let want = format!("  {name:<50}  {:<50} {:>16}", "k", 2);
+        assert!(text.lines().any(|l| l == want), "{want:?} not in\n{text}");
+    }
+    // A process ID names a process on one machine.
+    let job = session.list_target_probes(1);
+    let said = events_until(&session, job, |_| true);
+    assert!(
+        matches!(&said[0], Event::Probes(Err(why)) if why.contains("one machine")),
+        "{said:?}"
+    );
+}

@@ -1806,7 +1806,10 @@ impl DscopeApp {
             let ctx = ctx.clone();
             let waker: crate::session::Waker = Arc::new(move || ctx.request_repaint());
             match host {
-                Some(h) => Session::start_remote(h.endpoint.clone(), Some(waker)),
+                Some(h) if h.endpoints.len() == 1 => {
+                    Session::start_remote(h.endpoints[0].clone(), Some(waker))
+                }
+                Some(h) => Session::start_fleet(h.endpoints.clone(), Some(waker)),
                 None => Session::start(program, Some(waker)),
             }
         })

@@ -1,8 +1,10 @@
 //! Where checks, probe listings and runs happen: this machine, or a host
-//! reached with the system's ssh (see [`crate::agent`]). The run bar's
-//! Target menu offers this machine, the recent hosts and "Add host…",
-//! which asks for `[user@]host[:port]` and, optionally, dscope's path
-//! there.
+//! reached with the system's ssh (see [`crate::agent`]), or several at
+//! once (a fleet: hosts separated by commas, merged as
+//! [`crate::session::Session::start_fleet`] merges them). The run bar's
+//! Target menu offers this machine, the recent hosts and fleets, and
+//! "Add host…", which asks for `[user@]host[:port]` (or several) and,
+//! optionally, dscope's path there.
 
 use crate::remote::{Endpoint, Host};
 use crate::settings::RecentHost;
@@ -103,7 +105,8 @@ impl AddHostDialog {
                  host key must be known. dscope (the headless build is enough) must be \
                  installed there.",
             );
-            let label = ui.label("Host ([user@]host[:port]):");
+            let label =
+                ui.label("Host ([user@]host[:port]; several, separated by commas, for a fleet):");
             let field = ui
                 .add(
                     TextEdit::singleline(&mut self.host)
@@ -151,16 +154,27 @@ impl AddHostDialog {
         outcome
     }
 
-    /// The host as typed, checked as `--host` checks it.
+    /// The host as typed, checked as `--host` checks it; several are
+    /// kept as one entry, `a, b, c`.
     fn chosen(&self) -> Result<RecentHost, String> {
-        let host = self.host.trim();
-        Host::parse(host)?;
+        let hosts = host_list(&self.host);
+        for h in &hosts {
+            Host::parse(h)?;
+        }
         let program = self.program.trim();
         Ok(RecentHost {
-            host: host.to_owned(),
+            host: hosts.join(", "),
             program: (!program.is_empty()).then(|| program.to_owned()),
         })
     }
+}
+
+/// The hosts of a Target entry: one, or a fleet's separated by commas
+/// (or white space, which no host name holds).
+pub fn host_list(text: &str) -> Vec<&str> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|h| !h.is_empty())
+        .collect()
 }
 
 /// The host the window works on: as the user gave it, and parsed once
@@ -168,13 +182,20 @@ impl AddHostDialog {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostTarget {
     pub given: RecentHost,
-    pub endpoint: Endpoint,
+    /// One host, or a fleet's.
+    pub endpoints: Vec<Endpoint>,
 }
 
 impl HostTarget {
     pub fn new(given: RecentHost) -> Result<HostTarget, String> {
-        let endpoint = Endpoint::new(Host::parse(&given.host)?, given.program.as_deref());
-        Ok(HostTarget { given, endpoint })
+        let endpoints = host_list(&given.host)
+            .into_iter()
+            .map(|h| Ok(Endpoint::new(Host::parse(h)?, given.program.as_deref())))
+            .collect::<Result<Vec<_>, String>>()?;
+        if endpoints.is_empty() {
+            return Err("no host given".into());
+        }
+        Ok(HostTarget { given, endpoints })
     }
 
     /// `[user@]host[:port]` as given.
@@ -206,6 +227,13 @@ mod tests {
             d.chosen().unwrap().program.as_deref(),
             Some("/opt/dscope/bin/dscope")
         );
+        d.host = "web1,  root@web2:22\nweb3".into();
+        assert_eq!(d.chosen().unwrap().host, "web1, root@web2:22, web3");
+        let fleet = HostTarget::new(d.chosen().unwrap()).unwrap();
+        assert_eq!(fleet.endpoints.len(), 3);
+        assert_eq!(fleet.endpoints[1].host.port, Some(22));
+        d.host = "web1, -oProxyCommand=x".into();
+        assert!(d.chosen().unwrap_err().contains("cannot start with '-'"));
         d.host = "-oProxyCommand=x".into();
         assert!(d.chosen().unwrap_err().contains("cannot start with '-'"));
         d.host = "web1:99999".into();
