@@ -328,6 +328,9 @@ pub struct Output {
     /// `--record FILE`: write the run down as it goes (see
     /// [`crate::history::recording`]).
     pub record: Option<std::path::PathBuf>,
+    /// `--publish amqp://...`: send each snapshot to this exchange (see
+    /// [`crate::amqp`]).
+    pub publish: Option<crate::amqp::Address>,
 }
 
 /// `dscope run`: run like dtrace(1), printing what it prints: the trace
@@ -404,9 +407,11 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
         matched_probes: prepared.compiled.matches,
         ..RunReport::default()
     };
-    // A recording takes a snapshot at the aggregation rate, as the
-    // window does; a plain run reads them only at the end, as dtrace(1).
-    let snapshot_every = output.record.as_ref().map(|_| {
+    // A recording or a publishing run takes a snapshot at the
+    // aggregation rate, as the window does; a plain run reads them only
+    // at the end, as dtrace(1).
+    let periodic = output.record.is_some() || output.publish.is_some();
+    let snapshot_every = periodic.then(|| {
         prepared
             .consumer
             .aggrate()
@@ -427,6 +432,28 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
                 Ok(r) => Some(Recording {
                     path,
                     recorder: r,
+                    clock: crate::history::RunClock::default(),
+                }),
+                Err(e) => {
+                    let _ = writeln!(err, "dscope: {e}");
+                    return EXIT_CANNOT;
+                }
+            }
+        }
+        None => None,
+    };
+    let mut publishing = match &output.publish {
+        Some(address) => {
+            let host = crate::amqp::this_host();
+            match crate::amqp::Publisher::connect(address, &host) {
+                Ok(p) => Some(Publishing {
+                    publisher: p,
+                    host,
+                    // Only -n descriptions: named as a fleet names them.
+                    script: match report.script.as_str() {
+                        "" => "-n".into(),
+                        s => s.into(),
+                    },
                     clock: crate::history::RunClock::default(),
                 }),
                 Err(e) => {
@@ -459,6 +486,12 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
                 && !r.write(&event, err)
             {
                 recorder = None;
+            }
+            if let Some(p) = &mut publishing
+                && let Err(e) = p.send(&event)
+            {
+                let _ = writeln!(err, "dscope: {e}; the run goes on without publishing");
+                publishing = None;
             }
             match event {
                 RunEvent::Output(line) if json => report.output.push(line),
@@ -528,6 +561,20 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
             );
         }
     }
+    if let Some(mut p) = publishing {
+        let end = match (&report.finish, report.errors.last()) {
+            (Some(end), _) => end.describe(),
+            (None, Some(e)) => format!("failed: {e}"),
+            (None, None) => "ended".into(),
+        };
+        let t = p.clock.now();
+        let message =
+            crate::amqp::Message::new(&p.host, &p.script, t, crate::amqp::Body::End { end });
+        if let Err(e) = p.publisher.publish(&message) {
+            let _ = writeln!(err, "dscope: {e}");
+        }
+        p.publisher.close();
+    }
     if json {
         match serde_json::to_string_pretty(&report) {
             Ok(text) => {
@@ -541,6 +588,36 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
     }
     let _ = out.flush();
     code
+}
+
+/// A run's snapshots going to an AMQP exchange.
+struct Publishing {
+    publisher: crate::amqp::Publisher,
+    host: String,
+    script: String,
+    clock: crate::history::RunClock,
+}
+
+impl Publishing {
+    fn send(&mut self, event: &RunEvent) -> Result<(), String> {
+        match event {
+            RunEvent::Started => self.clock.start(),
+            RunEvent::Stopping => self.clock.stop(),
+            RunEvent::Snapshot(s) => {
+                let message = crate::amqp::Message::new(
+                    &self.host,
+                    &self.script,
+                    self.clock.now(),
+                    crate::amqp::Body::Snapshot {
+                        snapshot: s.clone(),
+                    },
+                );
+                return self.publisher.publish(&message);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 /// `dscope report`: a recording's history on `out`, in `format`. What was

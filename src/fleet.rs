@@ -9,7 +9,7 @@
 //! go on; what a dropped host sent before it went is kept.
 
 use crate::cli::{
-    DropReport, EXIT_CANNOT, EXIT_OK, EXIT_SCRIPT_ERRORS, Format, Request, RunReport,
+    DropReport, EXIT_CANNOT, EXIT_OK, EXIT_SCRIPT_ERRORS, Format, Output, Request, RunReport,
 };
 use crate::model::{Aggregation, KeyPart, Row, RunEnd, Snapshot, Value};
 use crate::remote::{Endpoint, Host};
@@ -206,13 +206,16 @@ struct Member {
     failed: Option<String>,
     /// The exit status this host's run gives, once it has ended.
     done: Option<u8>,
+    started: Option<std::time::Instant>,
 }
 
 /// How often the hosts send their aggregations: a host that drops out
 /// keeps what it sent last.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
 
-/// `dscope run` on every host in `hosts` at once. Text: each output line
+/// `dscope run` on every host in `hosts` at once, for `output`'s
+/// duration, in its format, publishing each host's snapshots where it
+/// says (its file and recording are not for fleets). Text: each output line
 /// as `HOST: line` on stdout, messages as `dscope: HOST: ...` on stderr,
 /// then the merged aggregations as dtrace(1) prints aggregations. JSON:
 /// one [`FleetReport`]. SIGINT stops every host's run (END runs there and
@@ -223,11 +226,11 @@ pub fn run(
     hosts: &[String],
     program: Option<&str>,
     request: &Request,
-    duration: Option<Duration>,
-    format: Format,
+    output: &Output,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    let (duration, format) = (output.duration, output.format);
     let script = match fleet_script(request) {
         Ok(s) => s,
         Err(e) => {
@@ -248,6 +251,7 @@ pub fn run(
                 last: None,
                 failed: None,
                 done: None,
+                started: None,
             }),
             Err(e) => {
                 let _ = writeln!(err, "dscope: {e}");
@@ -255,6 +259,18 @@ pub fn run(
             }
         }
     }
+    // Each host's snapshots go out under its own name, as if it had
+    // published them itself.
+    let mut publisher = match &output.publish {
+        Some(address) => match crate::amqp::Publisher::connect(address, "") {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let _ = writeln!(err, "dscope: {e}");
+                return EXIT_CANNOT;
+            }
+        },
+        None => None,
+    };
     let json = format == Format::Json;
     let quiet = request.quiet;
     for m in &mut members {
@@ -283,6 +299,20 @@ pub fn run(
         for m in members.iter_mut().filter(|m| m.done.is_none()) {
             while let Some(e) = m.session.try_recv() {
                 any = true;
+                if let (Some(p), Event::Snapshot(snapshot)) = (&mut publisher, &e.event) {
+                    let t = m.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+                    let body = crate::amqp::Body::Snapshot {
+                        snapshot: snapshot.clone(),
+                    };
+                    let message = crate::amqp::Message::new(&m.host, &m.report.script, t, body);
+                    if let Err(e) = p.publish_as(&m.host, &message) {
+                        let _ = writeln!(err, "dscope: {e}; the run goes on without publishing");
+                        publisher = None;
+                    }
+                }
+                if matches!(e.event, Event::Started { .. }) {
+                    m.started = Some(std::time::Instant::now());
+                }
                 handle(m, e.event, json, quiet, out, err);
                 if m.done.is_some() {
                     break;
@@ -292,6 +322,27 @@ pub fn run(
         if !any {
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+    if let Some(mut p) = publisher {
+        for m in &members {
+            let end = match (&m.failed, &m.report.finish) {
+                (Some(why), _) => format!("failed: {why}"),
+                (None, Some(end)) => end.describe(),
+                (None, None) => "ended".into(),
+            };
+            let t = m.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+            let message = crate::amqp::Message::new(
+                &m.host,
+                &m.report.script,
+                t,
+                crate::amqp::Body::End { end },
+            );
+            if let Err(e) = p.publish_as(&m.host, &message) {
+                let _ = writeln!(err, "dscope: {e}");
+                break;
+            }
+        }
+        p.close();
     }
     let snaps: Vec<(&str, &Snapshot)> = members
         .iter()

@@ -6,6 +6,7 @@
 #![deny(unsafe_code)]
 
 pub mod agent;
+pub mod amqp;
 pub mod cli;
 pub mod dtrace;
 pub mod examples;

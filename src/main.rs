@@ -243,6 +243,12 @@ enum Command {
         /// opens it (File > Open Recording).
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
+        /// Also send every snapshot (at the aggregation rate) to an AMQP
+        /// 0-9-1 exchange, amqp://[USER[:PASSWORD]@]BROKER[:PORT]/[VHOST/]EXCHANGE
+        /// (made, fanout, if missing), with this host's name as the
+        /// routing key; the window subscribes to it (File > Subscribe).
+        #[arg(long, value_name = "amqp://BROKER/EXCHANGE")]
+        publish: Option<String>,
         #[command(flatten)]
         at: At,
         /// Stop when standard input ends (how a run over ssh ends with
@@ -295,58 +301,80 @@ fn main() -> ExitCode {
             at,
             until_stdin_closes,
             record,
-        }) => match programs.read_request() {
-            Err(e) => script_failure(&e),
-            Ok(_) if at.is_remote() && output.is_some() => {
-                eprintln!(
-                    "dscope: -o FILE does not go with --host; redirect the output instead (> FILE)"
-                );
+            publish,
+        }) => match (
+            programs.read_request(),
+            publish
+                .as_deref()
+                .map(dscope::amqp::Address::parse)
+                .transpose(),
+        ) {
+            (Err(e), _) => script_failure(&e),
+            (_, Err(e)) => {
+                eprintln!("dscope: {e}");
                 dscope::cli::EXIT_CANNOT
             }
-            Ok(_) if at.is_remote() && record.is_some() => {
-                eprintln!(
-                    "dscope: --record does not go with --host; record on the host \
+            (Ok(request), Ok(address)) => match request {
+                _ if at.is_remote() && output.is_some() => {
+                    eprintln!(
+                        "dscope: -o FILE does not go with --host; redirect the output instead (> FILE)"
+                    );
+                    dscope::cli::EXIT_CANNOT
+                }
+                _ if at.is_remote() && record.is_some() => {
+                    eprintln!(
+                        "dscope: --record does not go with --host; record on the host \
                      (ssh HOST dscope run --record FILE ...) or from the window"
-                );
-                dscope::cli::EXIT_CANNOT
-            }
-            Ok(request) => {
-                let positive = duration.filter(|d| d.is_finite() && *d > 0.0);
-                let hosts = at.hosts();
-                match hosts.as_deref() {
-                    Err(e) => {
-                        eprintln!("dscope: {e}");
-                        dscope::cli::EXIT_CANNOT
-                    }
-                    Ok([one]) => {
-                        let what = remote::Remote::Run {
-                            request: &request,
-                            duration: positive,
-                            format: *format,
-                        };
-                        remote::run(one, at.program(), &what, err, None)
-                    }
-                    Ok([_, _, ..]) => dscope::fleet::run(
-                        hosts.as_deref().unwrap_or_default(),
-                        at.remote_dscope.as_deref(),
-                        &request,
-                        positive.map(std::time::Duration::from_secs_f64),
-                        *format,
-                        out,
-                        err,
-                    ),
-                    Ok([]) => {
-                        let output = dscope::cli::Output {
-                            duration: positive.map(std::time::Duration::from_secs_f64),
-                            format: *format,
-                            file: output.clone(),
-                            until_stdin_closes: *until_stdin_closes,
-                            record: record.clone(),
-                        };
-                        dscope::cli::run(&request, &output, out, err)
+                    );
+                    dscope::cli::EXIT_CANNOT
+                }
+                request => {
+                    let positive = duration.filter(|d| d.is_finite() && *d > 0.0);
+                    let hosts = at.hosts();
+                    match hosts.as_deref() {
+                        Err(e) => {
+                            eprintln!("dscope: {e}");
+                            dscope::cli::EXIT_CANNOT
+                        }
+                        Ok([one]) => {
+                            let what = remote::Remote::Run {
+                                request: &request,
+                                duration: positive,
+                                format: *format,
+                                publish: publish.as_deref(),
+                            };
+                            remote::run(one, at.program(), &what, err, None)
+                        }
+                        Ok([_, _, ..]) => {
+                            let output = dscope::cli::Output {
+                                duration: positive.map(std::time::Duration::from_secs_f64),
+                                format: *format,
+                                publish: address,
+                                ..dscope::cli::Output::default()
+                            };
+                            dscope::fleet::run(
+                                hosts.as_deref().unwrap_or_default(),
+                                at.remote_dscope.as_deref(),
+                                &request,
+                                &output,
+                                out,
+                                err,
+                            )
+                        }
+                        Ok([]) => {
+                            let output = dscope::cli::Output {
+                                duration: positive.map(std::time::Duration::from_secs_f64),
+                                format: *format,
+                                file: output.clone(),
+                                until_stdin_closes: *until_stdin_closes,
+                                record: record.clone(),
+                                publish: address,
+                            };
+                            dscope::cli::run(&request, &output, out, err)
+                        }
                     }
                 }
-            }
+            },
         },
         Some(Command::Probes {
             pattern,

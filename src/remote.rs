@@ -165,6 +165,8 @@ pub enum Remote<'a> {
         request: &'a Request,
         duration: Option<f64>,
         format: Format,
+        /// `--publish`, as given: the host publishes.
+        publish: Option<&'a str>,
     },
     Probes {
         pattern: Option<&'a str>,
@@ -228,9 +230,13 @@ pub fn remote_args(what: &Remote, script: Option<&Script>) -> Vec<String> {
             request,
             duration,
             format,
+            publish,
         } => {
             args.push("run".into());
             args.push("--until-stdin-closes".into());
+            if let Some(url) = publish {
+                args.push(format!("--publish={url}"));
+            }
             if let Some(d) = duration {
                 args.push(format!("--duration={d}"));
             }
@@ -726,6 +732,7 @@ mod tests {
                 request: &request,
                 duration: Some(1.5),
                 format: Format::Json,
+                publish: Some("amqp://mq/-x"),
             },
             Some(&script),
         );
@@ -734,6 +741,7 @@ mod tests {
             [
                 "run",
                 "--until-stdin-closes",
+                "--publish=amqp://mq/-x",
                 "--duration=1.5",
                 "--format=json",
                 "--script-name",

@@ -1,0 +1,478 @@
+//! Snapshots over AMQP 0-9-1, for fleets that publish continuously:
+//! `dscope run --publish amqp://broker/exchange x.d` sends each snapshot
+//! of a run to an exchange (RabbitMQ's, most often), and the window
+//! subscribes to it and merges every host publishing there.
+//!
+//! A message is one JSON document ([`Message`]): who sent it (`host`,
+//! `script`, dscope's version), when in the run (`t`, seconds since
+//! tracing started) and either a whole snapshot or the run's end. Whole
+//! snapshots, so that a subscriber that joins late has everything from
+//! its first message. The routing key is the host's name: on a topic
+//! exchange a subscriber could pick hosts; the window binds with `#`,
+//! which a fanout exchange ignores.
+
+use crate::model::Snapshot;
+use async_rs::traits::*;
+use futures_lite::StreamExt;
+use lapin::options::{
+    BasicConsumeOptions, BasicPublishOptions, ExchangeDeclareOptions, QueueBindOptions,
+    QueueDeclareOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use serde::{Deserialize, Serialize};
+
+/// The AMQP port when the address names none.
+pub const DEFAULT_PORT: u16 = 5672;
+
+/// Where to publish or subscribe: `amqp://[user[:password]@]host[:port]/
+/// [vhost/]exchange` (the vhost percent-encoded, `/` when not given).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Address {
+    /// The broker's URI for the client: scheme, credentials, host, port,
+    /// vhost.
+    broker: String,
+    pub exchange: String,
+    /// The address without its password, for messages.
+    pub shown: String,
+}
+
+impl std::fmt::Debug for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl Address {
+    pub fn parse(text: &str) -> Result<Address, String> {
+        let bad = |why: &str| Err(format!("bad AMQP address '{}': {why}", hide_password(text)));
+        if text.starts_with("amqps://") {
+            return bad(
+                "amqps:// (TLS) is not supported by this build; use amqp:// through a tunnel \
+                 that adds TLS (stunnel, ssh -L)",
+            );
+        }
+        let Some(rest) = text.strip_prefix("amqp://") else {
+            return bad("it must start with amqp://");
+        };
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let (credentials, hostport) = match authority.rsplit_once('@') {
+            Some((c, h)) => (Some(c), h),
+            None => (None, authority),
+        };
+        if hostport.is_empty() {
+            return bad("no broker host");
+        }
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => match p.parse::<u16>() {
+                Ok(port) if port > 0 => (h, port),
+                _ => return bad("the port must be a number from 1 to 65535"),
+            },
+            _ => (hostport, DEFAULT_PORT),
+        };
+        let segments: Vec<&str> = path.split('/').collect();
+        let (vhost, exchange) = match segments.as_slice() {
+            [exchange] => ("%2f", *exchange),
+            [vhost, exchange] => (*vhost, *exchange),
+            _ => return bad("give /EXCHANGE or /VHOST/EXCHANGE after the broker"),
+        };
+        if exchange.is_empty() {
+            return bad("no exchange: add /EXCHANGE after the broker");
+        }
+        if exchange.starts_with("amq.") && exchange != "amq.topic" && exchange != "amq.fanout" {
+            return bad("the broker's own amq.* exchanges are not for snapshots");
+        }
+        let credentials = credentials.map(|c| format!("{c}@")).unwrap_or_default();
+        Ok(Address {
+            broker: format!("amqp://{credentials}{host}:{port}/{vhost}"),
+            exchange: exchange.to_owned(),
+            shown: hide_password(text),
+        })
+    }
+}
+
+/// `text` with the password of its `user:password@` replaced by `***`.
+fn hide_password(text: &str) -> String {
+    let Some(rest) = text.split_once("://") else {
+        return text.to_owned();
+    };
+    let (scheme, rest) = rest;
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((creds, _)) if creds.contains(':') => {
+            let user = creds.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{}", &rest[creds.len() + 1..])
+        }
+        _ => text.to_owned(),
+    }
+}
+
+/// One message on the exchange.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Always "dscope": what a subscriber checks first.
+    pub from: String,
+    /// The sender's dscope version.
+    pub version: String,
+    /// The machine the run is on.
+    pub host: String,
+    /// The script's name.
+    pub script: String,
+    /// Seconds since tracing started.
+    pub t: f64,
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Body {
+    Snapshot {
+        snapshot: Snapshot,
+    },
+    /// The run ended; `end` says how, in words.
+    End {
+        end: String,
+    },
+}
+
+impl Message {
+    pub fn new(host: &str, script: &str, t: f64, body: Body) -> Message {
+        Message {
+            from: "dscope".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            host: host.into(),
+            script: script.into(),
+            t,
+            body,
+        }
+    }
+}
+
+/// This machine's name, as messages name their sender.
+pub fn this_host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::process::Command::new("hostname")
+                .output()
+                .ok()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+fn runtime() -> async_rs::SmolRuntime {
+    async_rs::Runtime::smol()
+}
+
+/// Connects and opens a channel with `address`'s exchange there: the
+/// exchange is used as it is when it exists, and made (fanout, not
+/// durable) when it does not.
+async fn open(address: &Address, name: &str) -> Result<(Connection, Channel), String> {
+    let said = |what: &str, e: lapin::Error| format!("{what} {}: {e}", address.shown);
+    let props = ConnectionProperties::default().with_connection_name(name.into());
+    let connection = Connection::connect_with_runtime(&address.broker, props, runtime())
+        .await
+        .map_err(|e| said("cannot connect to", e))?;
+    let channel = connection
+        .create_channel()
+        .await
+        .map_err(|e| said("cannot open a channel on", e))?;
+    let passive = ExchangeDeclareOptions {
+        passive: true,
+        ..ExchangeDeclareOptions::default()
+    };
+    let exchange = address.exchange.as_str();
+    let found = channel
+        .exchange_declare(
+            exchange.into(),
+            ExchangeKind::Fanout,
+            passive,
+            FieldTable::default(),
+        )
+        .await;
+    if found.is_ok() {
+        return Ok((connection, channel));
+    }
+    // A passive declare of a missing exchange closes the channel.
+    let channel = connection
+        .create_channel()
+        .await
+        .map_err(|e| said("cannot open a channel on", e))?;
+    channel
+        .exchange_declare(
+            exchange.into(),
+            ExchangeKind::Fanout,
+            ExchangeDeclareOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .map_err(|e| said(&format!("cannot make the exchange {exchange} on"), e))?;
+    Ok((connection, channel))
+}
+
+/// Publishes a run's messages to an exchange.
+pub struct Publisher {
+    connection: Connection,
+    channel: Channel,
+    address: Address,
+    host: String,
+}
+
+impl Publisher {
+    pub fn connect(address: &Address, host: &str) -> Result<Publisher, String> {
+        let (connection, channel) = runtime().block_on(open(address, "dscope run --publish"))?;
+        Ok(Publisher {
+            connection,
+            channel,
+            address: address.clone(),
+            host: host.to_owned(),
+        })
+    }
+
+    pub fn publish(&mut self, message: &Message) -> Result<(), String> {
+        let host = self.host.clone();
+        self.publish_as(&host, message)
+    }
+
+    /// Publishes with `host` as the routing key: a fleet run here sends
+    /// each host's messages under that host's name.
+    pub fn publish_as(&mut self, host: &str, message: &Message) -> Result<(), String> {
+        let body = serde_json::to_vec(message).map_err(|e| e.to_string())?;
+        let props = BasicProperties::default()
+            .with_content_type("application/json".into())
+            .with_app_id("dscope".into());
+        runtime()
+            .block_on(async {
+                self.channel
+                    .basic_publish(
+                        self.address.exchange.as_str().into(),
+                        host.into(),
+                        BasicPublishOptions::default(),
+                        &body,
+                        props,
+                    )
+                    .await?
+                    .await
+            })
+            .map(|_| ())
+            .map_err(|e| format!("cannot publish to {}: {e}", self.address.shown))
+    }
+
+    /// Closes the connection, so that what was published is delivered
+    /// before this process ends.
+    pub fn close(self) {
+        let _ = runtime().block_on(self.connection.close(200, "run ended".into()));
+    }
+}
+
+/// What a subscription hands on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Received {
+    /// Subscribed: messages published from now on arrive.
+    Subscribed,
+    Message(Message),
+    /// Something on the exchange that is no dscope message.
+    Foreign(String),
+    /// The subscription ended (could not connect, the broker went).
+    Ended(String),
+}
+
+/// A subscription to an exchange, on a thread of its own: its messages
+/// wait in a channel for [`Subscription::try_recv`]. Dropping it ends it.
+pub struct Subscription {
+    pub address: Address,
+    received: crossbeam_channel::Receiver<Received>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Subscription {
+    /// Subscribes to `address`'s exchange; `waker` is called after each
+    /// thing received, so a window can repaint.
+    pub fn start(address: Address, waker: Option<crate::session::Waker>) -> Subscription {
+        let (tx, received) = crossbeam_channel::bounded(4096);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (a, halt) = (address.clone(), stop.clone());
+        let send = move |r: Received| {
+            let ok = tx.send(r).is_ok();
+            if let Some(w) = &waker {
+                w();
+            }
+            ok
+        };
+        std::thread::Builder::new()
+            .name("dscope-amqp".into())
+            .spawn(move || {
+                let ended = runtime().block_on(subscribe(&a, &halt, &send));
+                if !halt.load(std::sync::atomic::Ordering::SeqCst) {
+                    send(Received::Ended(ended));
+                }
+            })
+            .expect("a thread can be started");
+        Subscription {
+            address,
+            received,
+            stop,
+        }
+    }
+
+    pub fn try_recv(&self) -> Option<Received> {
+        self.received.try_recv().ok()
+    }
+
+    pub fn recv_timeout(&self, timeout: std::time::Duration) -> Option<Received> {
+        self.received.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Consumes from a queue of our own bound to the exchange until `halt`
+/// or the broker ends it; why it ended.
+async fn subscribe(
+    address: &Address,
+    halt: &std::sync::atomic::AtomicBool,
+    send: &(dyn Fn(Received) -> bool + Sync),
+) -> String {
+    let said = |what: &str, e: lapin::Error| format!("{what} {}: {e}", address.shown);
+    let (connection, channel) = match open(address, "dscope subscription").await {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    // A queue for this window alone, gone when it disconnects.
+    let queue = match channel
+        .queue_declare(
+            "".into(),
+            QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+    {
+        Ok(q) => q,
+        Err(e) => return said("cannot make a queue on", e),
+    };
+    if let Err(e) = channel
+        .queue_bind(
+            queue.name().as_str().into(),
+            address.exchange.as_str().into(),
+            "#".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+    {
+        return said("cannot bind to the exchange on", e);
+    }
+    let mut consumer = match channel
+        .basic_consume(
+            queue.name().as_str().into(),
+            "dscope".into(),
+            BasicConsumeOptions {
+                no_ack: true,
+                ..BasicConsumeOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => return said("cannot consume from", e),
+    };
+    if !send(Received::Subscribed) {
+        return String::new();
+    }
+    loop {
+        if halt.load(std::sync::atomic::Ordering::SeqCst) {
+            let _ = connection.close(200, "unsubscribed".into()).await;
+            return String::new();
+        }
+        // Wakes now and then to see `halt`.
+        let next = futures_lite::future::or(async { Some(consumer.next().await) }, async {
+            async_io::Timer::after(std::time::Duration::from_millis(250)).await;
+            None
+        })
+        .await;
+        let delivery = match next {
+            None => continue,
+            Some(None) => return format!("the broker ended the subscription to {}", address.shown),
+            Some(Some(Err(e))) => return said("lost the subscription to", e),
+            Some(Some(Ok(d))) => d,
+        };
+        let received = match serde_json::from_slice::<Message>(&delivery.data) {
+            Ok(m) if m.from == "dscope" => Received::Message(m),
+            _ => Received::Foreign(
+                String::from_utf8_lossy(&delivery.data)
+                    .chars()
+                    .take(200)
+                    .collect(),
+            ),
+        };
+        if !send(received) {
+            return String::new();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_give_the_broker_vhost_and_exchange() {
+        let a = Address::parse("amqp://broker/snaps").unwrap();
+        assert_eq!(a.broker, "amqp://broker:5672/%2f");
+        assert_eq!(a.exchange, "snaps");
+        let a = Address::parse("amqp://ops:s3cret@mq.example:5673/prod/snaps").unwrap();
+        assert_eq!(a.broker, "amqp://ops:s3cret@mq.example:5673/prod");
+        assert_eq!(a.shown, "amqp://ops:***@mq.example:5673/prod/snaps");
+        assert_eq!(format!("{a:?}"), a.shown);
+        let a = Address::parse("amqp://[::1]:5672/x").unwrap();
+        assert_eq!(a.broker, "amqp://[::1]:5672/%2f");
+        for (bad, says) in [
+            ("amqps://b/x", "TLS"),
+            ("http://b/x", "amqp://"),
+            ("amqp://b", "no exchange"),
+            ("amqp://b/", "no exchange"),
+            ("amqp:///x", "no broker host"),
+            ("amqp://b:0/x", "port"),
+            ("amqp://b/v/x/y", "/VHOST/EXCHANGE"),
+            ("amqp://u:pw@b/amq.direct", "amq.*"),
+        ] {
+            let e = Address::parse(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+            assert!(!e.contains("pw"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_message_is_json_that_says_who_sent_it() {
+        let m = Message::new(
+            "web1",
+            "x.d",
+            1.5,
+            Body::End {
+                end: "stopped".into(),
+            },
+        );
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(text.contains(r#""from":"dscope""#), "{text}");
+        assert!(text.contains(r#""type":"end""#), "{text}");
+        assert_eq!(serde_json::from_str::<Message>(&text).unwrap(), m);
+        let snap = crate::model::fixtures::counts(&[("bash", 3)]);
+        let m = Message::new("web1", "x.d", 2.0, Body::Snapshot { snapshot: snap });
+        let back: Message = serde_json::from_slice(&serde_json::to_vec(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
+    }
+}

@@ -1,0 +1,181 @@
+//! `run --publish` and subscriptions against a real RabbitMQ on
+//! 127.0.0.1:5672 (its default guest account, which RabbitMQ allows from
+//! loopback only); `.ci/run` starts one. Skipped, saying why, when no
+//! broker answers there; the runs need DSCOPE_LIVE=1 and libdtrace.
+
+use dscope::amqp::{Address, Body, Received, Subscription};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+mod sshd;
+use sshd::*;
+
+fn broker() -> bool {
+    let up = std::net::TcpStream::connect(("127.0.0.1", 5672)).is_ok();
+    if !up {
+        eprintln!("skipped: no AMQP broker on 127.0.0.1:5672 (apt-get install rabbitmq-server)");
+    }
+    up
+}
+
+fn live() -> bool {
+    let on = std::env::var("DSCOPE_LIVE").is_ok_and(|v| v == "1");
+    if !on {
+        eprintln!("skipped: set DSCOPE_LIVE=1 to run live tests");
+    }
+    on && dscope::dtrace::Library::load().is_ok()
+}
+
+/// An exchange no other test uses.
+fn exchange(what: &str) -> String {
+    format!("dscope-test-{what}-{}", std::process::id())
+}
+
+fn subscribe(url: &str) -> Subscription {
+    let s = Subscription::start(Address::parse(url).unwrap(), None);
+    match s.recv_timeout(Duration::from_secs(20)) {
+        Some(Received::Subscribed) => s,
+        other => panic!("not subscribed to {url}: {other:?}"),
+    }
+}
+
+/// What arrives until every one of `hosts` has sent its end.
+fn until_ended(s: &Subscription, hosts: &[&str]) -> Vec<dscope::amqp::Message> {
+    let mut got = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ended = |h: &&str| {
+            got.iter()
+                .any(|m: &dscope::amqp::Message| m.host == *h && matches!(m.body, Body::End { .. }))
+        };
+        if hosts.iter().all(ended) {
+            return got;
+        }
+        assert!(Instant::now() < deadline, "no end from {hosts:?}: {got:?}");
+        match s.recv_timeout(Duration::from_millis(500)) {
+            Some(Received::Message(m)) => got.push(m),
+            Some(other) => panic!("{other:?}"),
+            None => {}
+        }
+    }
+}
+
+fn counts(got: &[dscope::amqp::Message], host: &str) -> Vec<i64> {
+    got.iter()
+        .filter(|m| m.host == host)
+        .filter_map(|m| match &m.body {
+            Body::Snapshot { snapshot } => snapshot
+                .get("n")
+                .and_then(|a| a.rows.first())
+                .and_then(|r| r.value.as_number()),
+            _ => None,
+        })
+        .collect()
+}
+
+const TICKS: &str = "tick-100ms { @n[\"t\"] = count(); } tick-1s /++s == 3/ { exit(0); }";
+
+#[test]
+fn a_run_publishes_every_snapshot_and_its_end() {
+    if !broker() || !live() {
+        return;
+    }
+    let url = format!("amqp://127.0.0.1/{}", exchange("run"));
+    let sub = subscribe(&url);
+    let out = Command::new(dscope())
+        .args(["run", "-q", "-n", TICKS, "--publish", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // The run still prints what it prints without --publish.
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("  t "),
+        "{out:?}"
+    );
+    let host = dscope::amqp::this_host();
+    let got = until_ended(&sub, &[&host]);
+    let n = counts(&got, &host);
+    assert!(n.len() >= 2, "a snapshot a second: {got:?}");
+    assert!(n.windows(2).all(|w| w[0] <= w[1]), "{n:?}");
+    assert!(*n.last().unwrap() >= 25, "{n:?}");
+    let last = got.last().unwrap();
+    assert_eq!(last.script, "-n");
+    assert!(
+        matches!(&last.body, Body::End { end } if end == "ended by exit(0)"),
+        "{last:?}"
+    );
+    let times: Vec<f64> = got.iter().map(|m| m.t).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+}
+
+#[test]
+fn a_broker_that_cannot_be_reached_or_a_bad_address_is_said_before_tracing() {
+    let out = Command::new(dscope())
+        .args(["run", "-n", "BEGIN { exit(0); }"])
+        .args(["--publish", "amqp://127.0.0.1:1/x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot connect to amqp://127.0.0.1:1/x"),
+        "{err}"
+    );
+    let out = Command::new(dscope())
+        .args(["run", "-n", "BEGIN { exit(0); }"])
+        .args(["--publish", "amqps://u:secret@mq/x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("TLS"), "{err}");
+    assert!(!err.contains("secret"), "{err}");
+}
+
+#[test]
+fn a_subscription_to_a_broker_that_is_not_there_ends_saying_so() {
+    let s = Subscription::start(Address::parse("amqp://127.0.0.1:1/x").unwrap(), None);
+    match s.recv_timeout(Duration::from_secs(20)) {
+        Some(Received::Ended(why)) => assert!(why.contains("cannot connect"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_run_on_a_host_publishes_from_there() {
+    let Some(server) = sshd() else { return };
+    if !broker() || !live() {
+        return;
+    }
+    let url = format!("amqp://127.0.0.1/{}", exchange("host"));
+    let sub = subscribe(&url);
+    let out = server
+        .remote(&["run", "-q", "-n", TICKS, "--publish", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // The host is this machine under another name: it says its own.
+    let host = dscope::amqp::this_host();
+    let got = until_ended(&sub, &[&host]);
+    assert!(counts(&got, &host).len() >= 2, "{got:?}");
+}
+
+#[test]
+fn a_fleet_run_publishes_each_hosts_snapshots_under_its_name() {
+    if !broker() || !live() {
+        return;
+    }
+    let Some(fleet) = fleet(2) else { return };
+    let url = format!("amqp://127.0.0.1/{}", exchange("fleet"));
+    let sub = subscribe(&url);
+    let out = fleet
+        .dscope(&["run", "-q", "-n", TICKS, "--publish", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let got = until_ended(&sub, &fleet.names());
+    for name in fleet.names() {
+        let n = counts(&got, name);
+        assert!(n.len() >= 2 && *n.last().unwrap() >= 25, "{name}: {n:?}");
+    }
+}
