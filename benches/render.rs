@@ -52,6 +52,7 @@ fn render(c: &mut Criterion) {
             scripted_engine: true,
             host: None,
             recordings_dir: None,
+            subscribe: None,
         },
     );
     let mut raster = Rasterizer::new();

@@ -119,6 +119,16 @@ pub fn with_host(host: &str, text: &str) -> String {
     out
 }
 
+/// Whether `source` sets the quiet option with a pragma, which (like
+/// -q) keeps dtrace(1) from saying how many probes matched. Here, where
+/// the script is not compiled, the pragma is read from the text.
+fn pragma_quiet(source: &str) -> bool {
+    source.lines().any(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        matches!(words.as_slice(), ["#pragma", "D", "option", o] if *o == "quiet" || *o == "quiet=set")
+    })
+}
+
 /// One host's part in a fleet run, as `--format json` gives it.
 #[derive(Debug, serde::Serialize)]
 pub struct HostReport {
@@ -272,7 +282,7 @@ pub fn run(
         None => None,
     };
     let json = format == Format::Json;
-    let quiet = request.quiet;
+    let quiet = request.quiet || pragma_quiet(&script.source);
     for m in &mut members {
         if let Err(e) = m.session.run(script.clone(), duration, SNAPSHOT_EVERY) {
             m.failed = Some(e);
@@ -569,6 +579,15 @@ mod tests {
     fn every_output_line_says_its_host_the_empty_ones_too() {
         assert_eq!(with_host("web1", "a\n\nb"), "web1: a\nweb1: \nweb1: b");
         assert_eq!(with_host("web1", ""), "web1: ");
+    }
+
+    #[test]
+    fn a_quiet_pragma_is_read_from_the_text() {
+        assert!(pragma_quiet("#pragma D option quiet\nBEGIN {}"));
+        assert!(pragma_quiet("  #pragma  D option quiet=set"));
+        assert!(!pragma_quiet(
+            "#pragma D option flowindent\n/* #pragma D option quiet */"
+        ));
     }
 
     #[test]

@@ -52,6 +52,12 @@ struct Cli {
     #[cfg(feature = "gui")]
     #[arg(long, value_name = "PATH", requires = "host")]
     remote_dscope: Option<String>,
+
+    /// Watch an AMQP exchange that hosts publish to (dscope run
+    /// --publish): amqp://[USER[:PASSWORD]@]BROKER[:PORT]/[VHOST/]EXCHANGE.
+    #[cfg(feature = "gui")]
+    #[arg(long, value_name = "amqp://BROKER/EXCHANGE")]
+    subscribe: Option<String>,
 }
 
 /// What `check` and `run` both take, with dtrace(1)'s meaning.
@@ -419,6 +425,15 @@ fn run_gui(cli: Cli) -> ExitCode {
             host: cli.host.join(", "),
             program: cli.remote_dscope.clone(),
         });
+    }
+    if let Some(text) = &cli.subscribe {
+        match dscope::amqp::Address::parse(text) {
+            Ok(a) => config.subscribe = Some(a),
+            Err(e) => {
+                eprintln!("dscope: {e}");
+                return ExitCode::from(dscope::cli::EXIT_CANNOT);
+            }
+        }
     }
     if cli.builtin_dialogs {
         config.dialogs = Some(DialogPreference::BuiltIn);

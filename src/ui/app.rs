@@ -55,6 +55,9 @@ pub struct AppConfig {
     pub host: Option<crate::settings::RecentHost>,
     /// Where the Record toggle writes runs; `None` leaves Record off.
     pub recordings_dir: Option<PathBuf>,
+    /// Subscribe to this AMQP exchange from the start (`dscope
+    /// --subscribe ADDRESS`).
+    pub subscribe: Option<crate::amqp::Address>,
 }
 
 impl AppConfig {
@@ -84,6 +87,7 @@ impl AppConfig {
             worker_program: std::env::current_exe().ok(),
             scripted_engine: false,
             host: None,
+            subscribe: None,
         }
     }
 }
@@ -210,6 +214,8 @@ pub struct DscopeApp {
     /// The host checks and runs happen on; `None`: this machine.
     host: Option<super::hosts::HostTarget>,
     add_host: Option<super::hosts::AddHostDialog>,
+    subscription: Option<super::subscription_view::SubscriptionView>,
+    subscribe_dialog: Option<super::subscription_view::SubscribeDialog>,
     worker_program: Option<PathBuf>,
     /// Where the Record toggle writes runs.
     recordings_dir: Option<PathBuf>,
@@ -332,6 +338,8 @@ impl DscopeApp {
             session: None,
             host: None,
             add_host: None,
+            subscription: None,
+            subscribe_dialog: None,
             worker_program: config.worker_program,
             recordings_dir: config.recordings_dir,
             viewer: None,
@@ -369,6 +377,9 @@ impl DscopeApp {
         }
         if let Some(host) = config.host {
             app.take_host(host);
+        }
+        if let Some(address) = config.subscribe {
+            app.subscribe(ctx, address);
         }
         if let Some(path) = &config.open {
             app.load_path(ctx, path);
@@ -723,6 +734,7 @@ impl DscopeApp {
                 (Some(v), DialogPurpose::CompareRecording) => v.set_compare(path, rec),
                 _ => {
                     self.viewer = Some(RecordingView::new(path, rec));
+                    self.subscription = None;
                     self.bottom_tab = BottomTab::Aggregations;
                 }
             },
@@ -1054,6 +1066,23 @@ impl DscopeApp {
                     .clicked()
                 {
                     self.start_dialog_named(&ctx, DialogPurpose::OpenRecording, String::new());
+                }
+                if ui
+                    .button("Subscribe…")
+                    .on_hover_text(
+                        "Watch an AMQP exchange that hosts publish to (dscope run --publish), \
+                         every host merged",
+                    )
+                    .clicked()
+                {
+                    let address = self
+                        .subscription
+                        .as_ref()
+                        .map(|s| s.address().shown.clone())
+                        .unwrap_or_default();
+                    self.subscribe_dialog = Some(
+                        super::subscription_view::SubscribeDialog::with_address(address),
+                    );
                 }
                 ui.menu_button("Open Recent", |ui| {
                     if self.settings.recent_files.is_empty() {
@@ -1639,7 +1668,8 @@ impl DscopeApp {
             || self.browser.is_some()
             || self.native.is_some()
             || self.target_dialog.is_some()
-            || self.add_host.is_some();
+            || self.add_host.is_some()
+            || self.subscribe_dialog.is_some();
         if !modal_open {
             self.shortcuts(&ctx);
             self.run_shortcuts(&ctx);
@@ -1652,6 +1682,7 @@ impl DscopeApp {
         self.prompts(&ctx);
         self.poll_target_dialog(&ctx);
         self.poll_add_host(&ctx);
+        self.poll_subscription(&ctx);
         self.help_window(&ctx);
 
         egui::Panel::top("dscope-menu").show(ui, |ui| self.menu_bar(ui));
@@ -1884,6 +1915,55 @@ impl DscopeApp {
             TargetPick::ThisMachine => self.set_host(ctx, None),
             TargetPick::Host(h) => self.set_host(ctx, Some(h)),
             TargetPick::AddHost => self.add_host = Some(Default::default()),
+        }
+    }
+
+    /// Watches `address`'s exchange in the Aggregations panel, in place of
+    /// any subscription before.
+    pub fn subscribe(&mut self, ctx: &egui::Context, address: crate::amqp::Address) {
+        let c = ctx.clone();
+        let waker: crate::session::Waker = Arc::new(move || c.request_repaint());
+        self.status = format!("Subscribing to {}…", address.shown);
+        self.subscription = Some(super::subscription_view::SubscriptionView::new(
+            address,
+            Some(waker),
+        ));
+        self.viewer = None;
+        self.bottom_tab = BottomTab::Aggregations;
+    }
+
+    /// The subscription shown in the Aggregations panel, if any.
+    pub fn subscription_view(&self) -> Option<&super::subscription_view::SubscriptionView> {
+        self.subscription.as_ref()
+    }
+
+    fn poll_subscription(&mut self, ctx: &egui::Context) {
+        use super::subscription_view::SubscribeOutcome;
+        if let Some(dialog) = &mut self.subscribe_dialog {
+            match dialog.show(ctx) {
+                SubscribeOutcome::Pending => {}
+                SubscribeOutcome::Cancelled => self.subscribe_dialog = None,
+                SubscribeOutcome::Chosen(address) => {
+                    self.subscribe_dialog = None;
+                    self.subscribe(ctx, address);
+                }
+            }
+        }
+        if let Some(s) = &mut self.subscription {
+            if let Some(wait) = s.poll() {
+                ctx.request_repaint_after(wait);
+            }
+            use super::subscription_view::State;
+            let said = format!("Subscribing to {}…", s.address().shown);
+            if self.status == said {
+                match &s.state {
+                    State::Connecting => {}
+                    State::Subscribed => {
+                        self.status = format!("Subscribed to {}", s.address().shown)
+                    }
+                    State::Ended(why) => self.status = why.clone(),
+                }
+            }
         }
     }
 
@@ -2223,6 +2303,16 @@ impl DscopeApp {
                             None
                         }
                         Some(ViewerAction::Chart(a)) => Some(a),
+                        None => None,
+                    }
+                } else if let Some(sub) = &mut self.subscription {
+                    use super::subscription_view::SubscriptionAction;
+                    match sub.ui(ui) {
+                        Some(SubscriptionAction::Close) => {
+                            self.subscription = None;
+                            None
+                        }
+                        Some(SubscriptionAction::Chart(a)) => Some(a),
                         None => None,
                     }
                 } else {

@@ -13,6 +13,7 @@ pub mod probe_browser;
 pub mod recording_view;
 pub mod run_options;
 pub mod run_panel;
+pub mod subscription_view;
 pub mod target_dialog;
 
 pub use app::{AppConfig, DscopeApp, PendingAction};

@@ -22,6 +22,7 @@ pub fn config(dir: &Path, open: Option<PathBuf>) -> AppConfig {
         scripted_engine: true,
         host: None,
         recordings_dir: Some(dir.join("recordings")),
+        subscribe: None,
     }
 }
 

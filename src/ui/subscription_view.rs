@@ -1,0 +1,319 @@
+//! An AMQP exchange watched live (File > Subscribe…): every host that
+//! publishes there (`dscope run --publish`), its last snapshot merged
+//! with the others' (the host as the first key part, as a fleet run
+//! merges them), every view over time since subscribing, and a list of
+//! the hosts with when each was last heard from and how its run ended.
+
+use super::charts::{AggregationsView, ChartAction, TimeView};
+use crate::amqp::{Address, Body, Received, Subscription};
+use crate::history::History;
+use crate::model::Snapshot;
+use chrono::{DateTime, Local};
+use egui::{Key, RichText, TextEdit, Ui};
+use std::time::{Duration, Instant};
+
+/// A host is said to be silent when nothing came from it for this long
+/// while its run had not ended: publishers send at least once a second.
+pub const SILENT_AFTER: Duration = Duration::from_secs(10);
+
+/// The merged snapshot is made again at most this often.
+const MERGE_EVERY: Duration = Duration::from_millis(200);
+
+struct Feed {
+    host: String,
+    script: String,
+    last: Option<Snapshot>,
+    heard: Instant,
+    /// How its run ended, once it has.
+    ended: Option<String>,
+}
+
+/// The state of the subscription, for the heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    Connecting,
+    Subscribed,
+    Ended(String),
+}
+
+pub enum SubscriptionAction {
+    Close,
+    Chart(ChartAction),
+}
+
+pub struct SubscriptionView {
+    sub: Subscription,
+    pub state: State,
+    feeds: Vec<Feed>,
+    since: Instant,
+    started: DateTime<Local>,
+    history: History,
+    snapshot: Snapshot,
+    generation: u64,
+    dirty: bool,
+    merged_at: Option<Instant>,
+    /// Messages that were no dscope's, and problems of the merge.
+    pub foreign: usize,
+    problems: Vec<String>,
+    pub charts: AggregationsView,
+}
+
+impl SubscriptionView {
+    pub fn new(address: Address, waker: Option<crate::session::Waker>) -> SubscriptionView {
+        SubscriptionView {
+            sub: Subscription::start(address, waker),
+            state: State::Connecting,
+            feeds: Vec::new(),
+            since: Instant::now(),
+            started: Local::now(),
+            history: History::new(crate::history::DEFAULT_CAPACITY),
+            snapshot: Snapshot::default(),
+            generation: 0,
+            dirty: false,
+            merged_at: None,
+            foreign: 0,
+            problems: Vec::new(),
+            charts: AggregationsView::default(),
+        }
+    }
+
+    pub fn address(&self) -> &Address {
+        &self.sub.address
+    }
+
+    /// The hosts heard from, in the order first heard.
+    pub fn hosts(&self) -> Vec<&str> {
+        self.feeds.iter().map(|f| f.host.as_str()).collect()
+    }
+
+    /// Every host's last snapshot, merged.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// Takes what arrived and merges the hosts' snapshots again; when a
+    /// merge waits (they are made at most every 200 ms), how long until
+    /// it is due.
+    pub fn poll(&mut self) -> Option<Duration> {
+        while let Some(r) = self.sub.try_recv() {
+            match r {
+                Received::Subscribed => self.state = State::Subscribed,
+                Received::Ended(why) => self.state = State::Ended(why),
+                Received::Foreign(_) => self.foreign += 1,
+                Received::Message(m) => {
+                    let feed = match self.feeds.iter_mut().position(|f| f.host == m.host) {
+                        Some(i) => &mut self.feeds[i],
+                        None => {
+                            self.feeds.push(Feed {
+                                host: m.host.clone(),
+                                script: m.script.clone(),
+                                last: None,
+                                heard: Instant::now(),
+                                ended: None,
+                            });
+                            self.feeds.last_mut().expect("just pushed")
+                        }
+                    };
+                    feed.heard = Instant::now();
+                    feed.script = m.script;
+                    match m.body {
+                        Body::Snapshot { snapshot } => {
+                            // A new run on that host.
+                            feed.ended = None;
+                            feed.last = Some(snapshot);
+                            self.dirty = true;
+                        }
+                        Body::End { end } => feed.ended = Some(end),
+                    }
+                }
+            }
+        }
+        if !self.dirty {
+            return None;
+        }
+        if let Some(at) = self.merged_at
+            && at.elapsed() < MERGE_EVERY
+        {
+            return Some(MERGE_EVERY - at.elapsed());
+        }
+        let snaps: Vec<(&str, &Snapshot)> = self
+            .feeds
+            .iter()
+            .filter_map(|f| f.last.as_ref().map(|s| (f.host.as_str(), s)))
+            .collect();
+        let (merged, problems) = crate::fleet::merge(&snaps);
+        for p in problems {
+            if !self.problems.contains(&p) {
+                self.problems.push(p);
+            }
+        }
+        self.history
+            .push(self.since.elapsed().as_secs_f64(), &merged);
+        self.snapshot = merged;
+        self.generation += 1;
+        self.dirty = false;
+        self.merged_at = Some(Instant::now());
+        None
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui) -> Option<SubscriptionAction> {
+        let mut action = None;
+        ui.horizontal_wrapped(|ui| {
+            ui.strong(format!("Subscribed to {}", self.sub.address.shown));
+            match &self.state {
+                State::Connecting => {
+                    ui.label("connecting…");
+                }
+                State::Subscribed => {
+                    ui.label(format!(
+                        "{} host{} heard from",
+                        self.feeds.len(),
+                        if self.feeds.len() == 1 { "" } else { "s" }
+                    ));
+                }
+                State::Ended(why) => {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("ended: {why}"));
+                }
+            }
+            if ui.button("Unsubscribe").clicked() {
+                action = Some(SubscriptionAction::Close);
+            }
+        });
+        if self.foreign > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "{} message(s) on the exchange were not dscope's and were left out",
+                    self.foreign
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
+        for p in &self.problems {
+            ui.label(RichText::new(p).color(ui.visuals().warn_fg_color));
+        }
+        if self.feeds.is_empty() && self.state == State::Subscribed {
+            ui.label(
+                "Nothing published yet. Hosts publish with: dscope run --publish ADDRESS script.d",
+            );
+        }
+        egui::CollapsingHeader::new(format!("Hosts ({})", self.feeds.len()))
+            .id_salt("subscription-hosts")
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::Grid::new("subscription-hosts-grid")
+                    .striped(true)
+                    .num_columns(4)
+                    .show(ui, |ui| {
+                        ui.strong("host");
+                        ui.strong("script");
+                        ui.strong("last heard");
+                        ui.strong("run");
+                        ui.end_row();
+                        for f in &self.feeds {
+                            let ago = f.heard.elapsed();
+                            ui.label(&f.host);
+                            ui.label(&f.script);
+                            ui.label(format!("{} s ago", ago.as_secs()));
+                            match &f.ended {
+                                Some(end) => ui.label(end.as_str()),
+                                None if ago > SILENT_AFTER => ui.colored_label(
+                                    ui.visuals().warn_fg_color,
+                                    format!("silent for {} s", ago.as_secs()),
+                                ),
+                                None => ui.label("publishing"),
+                            };
+                            ui.end_row();
+                        }
+                    });
+            });
+        ui.separator();
+        let time = TimeView {
+            history: &self.history,
+            started: Some(self.started),
+            cursor: None,
+        };
+        if let Some(a) = self
+            .charts
+            .show(ui, Some(&self.snapshot), self.generation, time)
+        {
+            action = Some(SubscriptionAction::Chart(a));
+        }
+        // The "last heard" column counts up while hosts publish.
+        if !self.feeds.is_empty() {
+            ui.ctx().request_repaint_after(Duration::from_secs(1));
+        }
+        action
+    }
+}
+
+/// What became of the Subscribe dialog this frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubscribeOutcome {
+    Pending,
+    Cancelled,
+    Chosen(Address),
+}
+
+/// "Subscribe…": the exchange's address.
+#[derive(Debug, Clone, Default)]
+pub struct SubscribeDialog {
+    pub address: String,
+    error: Option<String>,
+    focused: bool,
+}
+
+impl SubscribeDialog {
+    /// The dialog with `address` filled in.
+    pub fn with_address(address: String) -> SubscribeDialog {
+        SubscribeDialog {
+            address,
+            ..SubscribeDialog::default()
+        }
+    }
+
+    pub fn show(&mut self, ctx: &egui::Context) -> SubscribeOutcome {
+        let mut outcome = SubscribeOutcome::Pending;
+        let modal = egui::Modal::new(egui::Id::unique("dscope-subscribe")).show(ctx, |ui| {
+            ui.set_width(560.0);
+            ui.heading("Subscribe to an AMQP exchange");
+            ui.label(
+                "Every host that publishes there (dscope run --publish ADDRESS) is shown, \
+                 merged, with the host as the first key.",
+            );
+            let label =
+                ui.label("Address (amqp://[user[:password]@]broker[:port]/[vhost/]exchange):");
+            let field = ui
+                .add(
+                    TextEdit::singleline(&mut self.address)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("amqp://mq.example/dtrace")
+                        .font(egui::TextStyle::Monospace),
+                )
+                .labelled_by(label.id);
+            if !std::mem::replace(&mut self.focused, true) {
+                field.request_focus();
+            }
+            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if let Some(e) = &self.error {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            ui.horizontal(|ui| {
+                let ok = !self.address.trim().is_empty();
+                let go = ui.add_enabled(ok, egui::Button::new("Subscribe")).clicked();
+                if go || (enter && ok) {
+                    match Address::parse(self.address.trim()) {
+                        Ok(a) => outcome = SubscribeOutcome::Chosen(a),
+                        Err(e) => self.error = Some(e),
+                    }
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = SubscribeOutcome::Cancelled;
+                }
+            });
+        });
+        if modal.should_close() && outcome == SubscribeOutcome::Pending {
+            outcome = SubscribeOutcome::Cancelled;
+        }
+        outcome
+    }
+}
