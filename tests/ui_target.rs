@@ -163,14 +163,22 @@ fn the_target_menu_adds_a_host_remembers_it_and_switches_back() {
     click(&mut h, "Add host…");
     assert!(h.query_by_label("Add host").is_some());
     // What --host refuses is refused here, with the same words.
-    replace_text(&mut h, "Host ([user@]host[:port]):", "-oProxyCommand=x");
+    replace_text(
+        &mut h,
+        "Host ([user@]host[:port]; several, separated by commas, for a fleet):",
+        "-oProxyCommand=x",
+    );
     click(&mut h, "Use this host");
     assert!(
         h.query_by_label_contains("a host or user name cannot start with '-'")
             .is_some()
     );
     assert_eq!(h.state().host(), None);
-    replace_text(&mut h, "Host ([user@]host[:port]):", "admin@web1:2222");
+    replace_text(
+        &mut h,
+        "Host ([user@]host[:port]; several, separated by commas, for a fleet):",
+        "admin@web1:2222",
+    );
     replace_text(
         &mut h,
         "dscope on the host (empty: dscope on its PATH):",
@@ -210,4 +218,29 @@ fn the_target_menu_adds_a_host_remembers_it_and_switches_back() {
     click(&mut h, "Target");
     click(&mut h, "admin@web1:2222");
     assert_eq!(h.state().host(), Some("admin@web1:2222"));
+    // A fleet: several hosts at once, one entry, shown short on the bar.
+    click(&mut h, "Target");
+    click(&mut h, "Add host…");
+    replace_text(
+        &mut h,
+        "Host ([user@]host[:port]; several, separated by commas, for a fleet):",
+        "web1, web2 web3",
+    );
+    click(&mut h, "Use this host");
+    assert_eq!(h.state().host(), Some("web1, web2, web3"));
+    // The combo box holds the entry as its value, short.
+    assert!(
+        h.query(egui_kittest::kittest::By::new().value("web1 + 2 more"))
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("now happen on web1, web2, web3")
+            .is_some()
+    );
+    // A process ID names a process on one machine: the fleet refuses.
+    click(&mut h, "Target");
+    click(&mut h, "admin@web1:2222");
+    click(&mut h, "Target");
+    click(&mut h, "web1 + 2 more");
+    assert_eq!(h.state().host(), Some("web1, web2, web3"));
 }

@@ -35,7 +35,7 @@ pub fn target_menu(
     let label = ui.label("Target");
     ui.add_enabled_ui(!active, |ui| {
         egui::ComboBox::from_id_salt("dscope-target-host")
-            .selected_text(current.unwrap_or(THIS_MACHINE))
+            .selected_text(current.map_or_else(|| THIS_MACHINE.to_owned(), short_name))
             .width(150.0)
             .show_ui(ui, |ui| {
                 if ui
@@ -46,10 +46,14 @@ pub fn target_menu(
                 }
                 for host in recent {
                     let selected = current == Some(host.host.as_str());
-                    let item = ui.selectable_label(selected, &host.host);
-                    let item = match &host.program {
-                        Some(p) => item.on_hover_text(format!("dscope there: {p}")),
-                        None => item,
+                    let item = ui.selectable_label(selected, short_name(&host.host));
+                    let item = match (&host.program, host_list(&host.host).len()) {
+                        (Some(p), 1) => item.on_hover_text(format!("dscope there: {p}")),
+                        (Some(p), _) => {
+                            item.on_hover_text(format!("{}\ndscope there: {p}", host.host))
+                        }
+                        (None, 1) => item,
+                        (None, _) => item.on_hover_text(&host.host),
                     };
                     if item.clicked() {
                         pick = Some(TargetPick::Host(host.clone()));
@@ -62,10 +66,15 @@ pub fn target_menu(
             })
             .response
             .labelled_by(label.id)
-            .on_hover_text(
-                "Where checks, the probe list and runs happen: this machine, or a host \
-                 reached with ssh that has dscope installed",
-            )
+            .on_hover_text(match current {
+                Some(fleet) if host_list(fleet).len() > 1 => format!(
+                    "Scripts are checked and run on every one of these hosts at once, their \
+                     aggregations merged with the host first: {fleet}"
+                ),
+                _ => "Where checks, the probe list and runs happen: this machine, or hosts \
+                      reached with ssh that have dscope installed"
+                    .to_owned(),
+            })
             .on_disabled_hover_text("Stop the run to change where scripts run");
     });
     // Picking the current entry again changes nothing.
@@ -169,6 +178,17 @@ impl AddHostDialog {
     }
 }
 
+/// A Target entry as the run bar shows it: a host as given, a fleet as
+/// its first host and how many more ("web1 + 15 more"), so that sixteen
+/// names do not push the run bar's buttons off the window.
+pub fn short_name(entry: &str) -> String {
+    match host_list(entry).as_slice() {
+        [] => entry.to_owned(),
+        [one] => (*one).to_owned(),
+        [first, rest @ ..] => format!("{first} + {} more", rest.len()),
+    }
+}
+
 /// The hosts of a Target entry: one, or a fleet's separated by commas
 /// (or white space, which no host name holds).
 pub fn host_list(text: &str) -> Vec<&str> {
@@ -232,6 +252,8 @@ mod tests {
         let fleet = HostTarget::new(d.chosen().unwrap()).unwrap();
         assert_eq!(fleet.endpoints.len(), 3);
         assert_eq!(fleet.endpoints[1].host.port, Some(22));
+        assert_eq!(short_name("web1, root@web2:22, web3"), "web1 + 2 more");
+        assert_eq!(short_name("web1"), "web1");
         d.host = "web1, -oProxyCommand=x".into();
         assert!(d.chosen().unwrap_err().contains("cannot start with '-'"));
         d.host = "-oProxyCommand=x".into();
