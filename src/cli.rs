@@ -575,19 +575,30 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
         }
         p.publisher.close();
     }
-    if json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => {
-                let _ = writeln!(out, "{text}");
-            }
-            Err(e) => {
-                let _ = writeln!(err, "dscope: cannot write the JSON report: {e}");
-                return EXIT_CANNOT;
-            }
-        }
+    if json && let Err(failed) = print_json(&report, out, err) {
+        return failed;
     }
     let _ = out.flush();
     code
+}
+
+/// A run's JSON document on `out`; the exit status when it cannot be
+/// written.
+pub fn print_json(
+    report: &impl serde::Serialize,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), u8> {
+    match serde_json::to_string_pretty(report) {
+        Ok(text) => {
+            let _ = writeln!(out, "{text}");
+            Ok(())
+        }
+        Err(e) => {
+            let _ = writeln!(err, "dscope: cannot write the JSON report: {e}");
+            Err(EXIT_CANNOT)
+        }
+    }
 }
 
 /// A run's snapshots going to an AMQP exchange.

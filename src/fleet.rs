@@ -403,14 +403,8 @@ pub fn run(
                 })
                 .collect(),
         };
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => {
-                let _ = writeln!(out, "{text}");
-            }
-            Err(e) => {
-                let _ = writeln!(err, "dscope: cannot write the JSON report: {e}");
-                return EXIT_CANNOT;
-            }
+        if let Err(failed) = crate::cli::print_json(&report, out, err) {
+            return failed;
         }
     } else {
         for agg in &merged.aggregations {

@@ -567,6 +567,17 @@ mod tests {
         assert!(Cli::try_parse_from(["dscope", "check", "a.d", "-o", "f"]).is_err());
     }
 
+    /// Where the subcommand of `cli` runs.
+    fn at_of(cli: &Cli) -> &At {
+        match &cli.command {
+            Some(Command::Check { at, .. })
+            | Some(Command::Run { at, .. })
+            | Some(Command::Probes { at, .. })
+            | Some(Command::Doctor { at }) => at,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn every_subcommand_takes_a_host_and_the_program_only_with_one() {
         for args in [
@@ -579,13 +590,7 @@ mod tests {
             with.extend_from_slice(args);
             with.extend_from_slice(&["--host", "me@box:22", "--remote-dscope", "/opt/d"]);
             let cli = Cli::try_parse_from(&with).unwrap();
-            let at = match &cli.command {
-                Some(Command::Check { at, .. })
-                | Some(Command::Run { at, .. })
-                | Some(Command::Probes { at, .. })
-                | Some(Command::Doctor { at }) => at,
-                other => panic!("{other:?}"),
-            };
+            let at = at_of(&cli);
             assert_eq!(at.host, ["me@box:22"]);
             assert_eq!(at.program(), "/opt/d");
             let mut without = vec!["dscope"];
@@ -597,13 +602,7 @@ mod tests {
             many.extend_from_slice(&["--host", "a", "--host", "b:22", "--hosts", "f"]);
             many.extend_from_slice(&["--remote-dscope", "/opt/d"]);
             let cli = Cli::try_parse_from(&many).unwrap();
-            let at = match &cli.command {
-                Some(Command::Check { at, .. })
-                | Some(Command::Run { at, .. })
-                | Some(Command::Probes { at, .. })
-                | Some(Command::Doctor { at }) => at,
-                other => panic!("{other:?}"),
-            };
+            let at = at_of(&cli);
             assert_eq!(at.host, ["a", "b:22"]);
             assert_eq!(at.hosts.as_deref(), Some(std::path::Path::new("f")));
         }

@@ -41,6 +41,17 @@ fn calls(rows: &[(&str, i64)]) -> Snapshot {
     }
 }
 
+const ADDRESS: &str = "Address (amqp://[user[:password]@]broker[:port]/[vhost/]exchange):";
+
+/// File > Subscribe…, `address` typed, Subscribe pressed.
+fn subscribe(h: &mut Harness<'static, DscopeApp>, address: &str) {
+    h.get_by_label("File").click();
+    h.run();
+    click(h, "Subscribe…");
+    replace_text(h, ADDRESS, address);
+    click(h, "Subscribe");
+}
+
 /// Steps the window until `done` holds of it.
 fn until(h: &mut Harness<'static, DscopeApp>, what: &str, done: impl Fn(&DscopeApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -60,15 +71,7 @@ fn a_subscription_shows_every_publishing_host_merged() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path(), None);
     let url = format!("amqp://127.0.0.1/dscope-ui-{}", std::process::id());
-    h.get_by_label("File").click();
-    h.run();
-    click(&mut h, "Subscribe…");
-    replace_text(
-        &mut h,
-        "Address (amqp://[user[:password]@]broker[:port]/[vhost/]exchange):",
-        &url,
-    );
-    click(&mut h, "Subscribe");
+    subscribe(&mut h, &url);
     until(&mut h, "subscribing", |app| {
         app.subscription_view()
             .is_some_and(|s| s.state == State::Subscribed)
@@ -158,15 +161,7 @@ fn a_subscription_shows_every_publishing_host_merged() {
 fn a_bad_address_is_said_in_the_dialog_and_nothing_subscribes() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path(), None);
-    h.get_by_label("File").click();
-    h.run();
-    click(&mut h, "Subscribe…");
-    replace_text(
-        &mut h,
-        "Address (amqp://[user[:password]@]broker[:port]/[vhost/]exchange):",
-        "amqps://ops:pw@mq/x",
-    );
-    click(&mut h, "Subscribe");
+    subscribe(&mut h, "amqps://ops:pw@mq/x");
     assert!(
         h.query_by_label_contains("not supported by this build")
             .is_some()
