@@ -25,6 +25,9 @@ use serde::{Deserialize, Serialize};
 /// The AMQP port when the address names none.
 pub const DEFAULT_PORT: u16 = 5672;
 
+/// How long one message may take to be sent before publishing is given up.
+const PUBLISH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Where to publish or subscribe: `amqp://[user[:password]@]host[:port]/
 /// [vhost/]exchange` (the vhost percent-encoded, `/` when not given).
 #[derive(Clone, PartialEq, Eq)]
@@ -35,6 +38,8 @@ pub struct Address {
     pub exchange: String,
     /// The address without its password, for messages.
     pub shown: String,
+    /// Whether it holds a password (so `shown` is not the address).
+    pub has_password: bool,
 }
 
 impl std::fmt::Debug for Address {
@@ -64,7 +69,8 @@ impl Address {
             return bad("no broker host");
         }
         let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => match p.parse::<u16>() {
+            // `[::1]` alone has colons but no port.
+            Some((h, p)) if !p.contains(']') => match p.parse::<u16>() {
                 Ok(port) if port > 0 => (h, port),
                 _ => return bad("the port must be a number from 1 to 65535"),
             },
@@ -83,27 +89,29 @@ impl Address {
             return bad("the broker's own amq.* exchanges are not for snapshots");
         }
         let credentials = credentials.map(|c| format!("{c}@")).unwrap_or_default();
+        let shown = hide_password(text);
         Ok(Address {
             broker: format!("amqp://{credentials}{host}:{port}/{vhost}"),
             exchange: exchange.to_owned(),
-            shown: hide_password(text),
+            has_password: shown != text,
+            shown,
         })
     }
 }
 
 /// `text` with the password of its `user:password@` replaced by `***`.
+/// Whatever the text is (a well-formed address or not): everything
+/// between the scheme (or the start) and the last `@` after the first
+/// `:` there is taken for a password, so that one holding `/`, `@` or
+/// `:` is hidden too.
 fn hide_password(text: &str) -> String {
-    let Some(rest) = text.split_once("://") else {
+    let Some(at) = text.rfind('@') else {
         return text.to_owned();
     };
-    let (scheme, rest) = rest;
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rsplit_once('@') {
-        Some((creds, _)) if creds.contains(':') => {
-            let user = creds.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{}", &rest[creds.len() + 1..])
-        }
-        _ => text.to_owned(),
+    let start = text.find("://").map_or(0, |i| i + 3).min(at);
+    match text[start..at].find(':') {
+        Some(colon) => format!("{}:***{}", &text[..start + colon], &text[at..]),
+        None => text.to_owned(),
     }
 }
 
@@ -246,21 +254,37 @@ impl Publisher {
         let props = BasicProperties::default()
             .with_content_type("application/json".into())
             .with_app_id("dscope".into());
-        runtime()
-            .block_on(async {
-                self.channel
-                    .basic_publish(
-                        self.address.exchange.as_str().into(),
-                        host.into(),
-                        BasicPublishOptions::default(),
-                        &body,
-                        props,
-                    )
-                    .await?
-                    .await
+        let publish = async {
+            let sent = self
+                .channel
+                .basic_publish(
+                    self.address.exchange.as_str().into(),
+                    host.into(),
+                    BasicPublishOptions::default(),
+                    &body,
+                    props,
+                )
+                .await;
+            Some(match sent {
+                Ok(confirm) => confirm.await.map(|_| ()),
+                Err(e) => Err(e),
             })
-            .map(|_| ())
-            .map_err(|e| format!("cannot publish to {}: {e}", self.address.shown))
+        };
+        // A broker that stops reading (a resource alarm) must not hold
+        // the run up: the run goes on without publishing.
+        let gave_up = async {
+            async_io::Timer::after(PUBLISH_TIMEOUT).await;
+            None
+        };
+        match runtime().block_on(futures_lite::future::or(publish, gave_up)) {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => Err(format!("cannot publish to {}: {e}", self.address.shown)),
+            None => Err(format!(
+                "{} took more than {} s to take a snapshot",
+                self.address.shown,
+                PUBLISH_TIMEOUT.as_secs()
+            )),
+        }
     }
 
     /// Closes the connection, so that what was published is delivered
@@ -440,6 +464,22 @@ mod tests {
         assert_eq!(format!("{a:?}"), a.shown);
         let a = Address::parse("amqp://[::1]:5672/x").unwrap();
         assert_eq!(a.broker, "amqp://[::1]:5672/%2f");
+        let a = Address::parse("amqp://[::1]/x").unwrap();
+        assert_eq!(a.broker, "amqp://[::1]:5672/%2f");
+        // A password is hidden however the address is written.
+        for text in [
+            "amqp://ops:pa/ss@mq/x",
+            "amqp:/ops:pass@mq/x",
+            "ops:pass@mq/x",
+            "amqp://ops:p@ss@mq/x",
+        ] {
+            let shown = hide_password(text);
+            assert!(!shown.contains("pa"), "{text} -> {shown}");
+            assert!(shown.contains("ops:***@"), "{text} -> {shown}");
+            if let Err(e) = Address::parse(text) {
+                assert!(!e.contains("pa"), "{e}");
+            }
+        }
         for (bad, says) in [
             ("amqps://b/x", "TLS"),
             ("http://b/x", "amqp://"),

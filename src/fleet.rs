@@ -282,7 +282,12 @@ pub fn run(
         None => None,
     };
     let json = format == Format::Json;
-    let quiet = request.quiet || pragma_quiet(&script.source);
+    let quiet = request.quiet
+        || pragma_quiet(&script.source)
+        || script
+            .options
+            .iter()
+            .any(|(n, v)| n == "quiet" && v.as_deref().is_none_or(|v| v == "set"));
     for m in &mut members {
         if let Err(e) = m.session.run(script.clone(), duration, SNAPSHOT_EVERY) {
             m.failed = Some(e);

@@ -255,6 +255,11 @@ enum Command {
         /// routing key; the window subscribes to it (File > Subscribe).
         #[arg(long, value_name = "amqp://BROKER/EXCHANGE")]
         publish: Option<String>,
+        /// The --publish address comes first on standard input, this many
+        /// bytes: how a host is given it without a password on its
+        /// command line, where any user there could read it.
+        #[arg(long, hide = true, value_name = "N", conflicts_with = "publish")]
+        publish_bytes: Option<u64>,
         #[command(flatten)]
         at: At,
         /// Stop when standard input ends (how a run over ssh ends with
@@ -308,19 +313,18 @@ fn main() -> ExitCode {
             until_stdin_closes,
             record,
             publish,
+            publish_bytes,
         }) => match (
+            // Before the script: it comes first on standard input.
+            read_publish(publish.as_deref(), *publish_bytes),
             programs.read_request(),
-            publish
-                .as_deref()
-                .map(dscope::amqp::Address::parse)
-                .transpose(),
         ) {
-            (Err(e), _) => script_failure(&e),
-            (_, Err(e)) => {
+            (_, Err(e)) => script_failure(&e),
+            (Err(e), _) => {
                 eprintln!("dscope: {e}");
                 dscope::cli::EXIT_CANNOT
             }
-            (Ok(request), Ok(address)) => match request {
+            (Ok((publish, address)), Ok(request)) => match request {
                 _ if at.is_remote() && output.is_some() => {
                     eprintln!(
                         "dscope: -o FILE does not go with --host; redirect the output instead (> FILE)"
@@ -401,6 +405,29 @@ fn main() -> ExitCode {
         Some(Command::Report { file, format }) => dscope::cli::report(file, *format, out, err),
     };
     ExitCode::from(code)
+}
+
+/// The --publish address, as given and parsed: from the command line, or
+/// the first `bytes` bytes of standard input.
+fn read_publish(
+    given: Option<&str>,
+    bytes: Option<u64>,
+) -> Result<(Option<String>, Option<dscope::amqp::Address>), String> {
+    let text = match (given, bytes) {
+        (Some(t), _) => t.to_owned(),
+        (None, Some(n)) => {
+            use std::io::Read;
+            let mut data = Vec::new();
+            let read = std::io::stdin().lock().take(n).read_to_end(&mut data);
+            if read.is_err() || data.len() as u64 != n {
+                return Err("standard input ended inside the --publish address".into());
+            }
+            String::from_utf8(data).map_err(|_| "the --publish address is not UTF-8".to_owned())?
+        }
+        (None, None) => return Ok((None, None)),
+    };
+    let address = dscope::amqp::Address::parse(&text)?;
+    Ok((Some(text), Some(address)))
 }
 
 /// A script that could not be read from standard input, said as a file

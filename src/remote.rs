@@ -234,8 +234,10 @@ pub fn remote_args(what: &Remote, script: Option<&Script>) -> Vec<String> {
         } => {
             args.push("run".into());
             args.push("--until-stdin-closes".into());
+            // The address may hold a password: it goes on standard input,
+            // ahead of the script, not on the host's command line.
             if let Some(url) = publish {
-                args.push(format!("--publish={url}"));
+                args.push(format!("--publish-bytes={}", url.len()));
             }
             if let Some(d) = duration {
                 args.push(format!("--duration={d}"));
@@ -389,9 +391,20 @@ pub fn run(
         }
     };
     let mut stdin = child.stdin.take();
-    if let (Some(input), Some(s)) = (stdin.as_mut(), &script) {
+    if let (
+        Some(input),
+        Remote::Run {
+            publish: Some(url), ..
+        },
+    ) = (stdin.as_mut(), what)
+    {
         // A failure here means ssh has already gone; its status says why.
+        let _ = input.write_all(url.as_bytes());
+    }
+    if let (Some(input), Some(s)) = (stdin.as_mut(), &script) {
         let _ = input.write_all(s.text.as_bytes());
+    }
+    if let Some(input) = stdin.as_mut() {
         let _ = input.flush();
     }
     let err_copier = child.stderr.take().map(|from| {
@@ -741,7 +754,7 @@ mod tests {
             [
                 "run",
                 "--until-stdin-closes",
-                "--publish=amqp://mq/-x",
+                "--publish-bytes=12",
                 "--duration=1.5",
                 "--format=json",
                 "--script-name",
@@ -760,6 +773,7 @@ mod tests {
                 "a b",
             ]
         );
+        assert!(!args.iter().any(|a| a.contains("amqp")), "{args:?}");
         let probes = remote_args(
             &Remote::Probes {
                 pattern: Some("-x"),

@@ -918,6 +918,11 @@ fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32),
 /// its own at the run's rate, at moments of its own.
 const FLEET_MERGE_EVERY: Duration = Duration::from_millis(200);
 
+/// How long a fleet waits for a host's check or probe list (a full probe
+/// list of a big host takes seconds; one that never comes must not hold
+/// every later job up).
+const FLEET_ANSWER: Duration = Duration::from_secs(120);
+
 /// One host of a fleet session.
 struct Member {
     name: String,
@@ -928,6 +933,7 @@ struct Member {
     last: Option<Snapshot>,
     failed: Option<String>,
     reason: Option<FinishReason>,
+    stopping: bool,
 }
 
 impl Worker {
@@ -961,9 +967,21 @@ impl Worker {
                 last: None,
                 failed: None,
                 reason: None,
+                stopping: false,
             })
             .collect();
         while let Ok((job, command)) = self.commands.recv() {
+            let script_target = match &command {
+                Command::Run { script, .. } | Command::Check(script) => script.target.as_ref(),
+                _ => None,
+            };
+            if let Some(Target::Pid(_)) = script_target {
+                let why = "a process ID names a process on one machine: trace one on a single \
+                           host, or a command (started on every host) here"
+                    .to_owned();
+                self.fail(job, command, why);
+                continue;
+            }
             for m in &mut members {
                 m.job = None;
                 m.done = false;
@@ -971,6 +989,7 @@ impl Worker {
                 m.last = None;
                 m.failed = None;
                 m.reason = None;
+                m.stopping = false;
             }
             match command {
                 Command::Run {
@@ -1021,28 +1040,48 @@ impl Worker {
         }
     }
 
-    /// Waits for the answer of every member `asked` picks (by index). A
-    /// remote session answers every job, with a failure when its host
-    /// cannot be reached, so this ends.
+    /// Waits for the answer of every member `asked` picks (by index): the
+    /// event that ends its job (a host's stray output before it is left
+    /// out). A host that has not answered in [`FLEET_ANSWER`] gets a
+    /// failure as its answer; its late one is for a job gone by.
     fn fleet_answers(
         &self,
         members: &mut [Member],
         poke: &Receiver<()>,
         asked: &dyn Fn(usize) -> bool,
     ) {
+        let deadline = std::time::Instant::now() + FLEET_ANSWER;
         loop {
             for m in members.iter_mut() {
                 while let Some(e) = m.session.try_recv() {
-                    if Some(e.job) == m.job && m.answer.is_none() {
+                    let last = matches!(
+                        e.event,
+                        Event::Checked { .. }
+                            | Event::Diagnostics(_)
+                            | Event::Failed(_)
+                            | Event::Probes(_)
+                            | Event::ProbeArgs { .. }
+                    );
+                    if Some(e.job) == m.job && m.answer.is_none() && last {
                         m.answer = Some(e.event);
                     }
                 }
             }
-            if members
-                .iter()
-                .enumerate()
-                .all(|(i, m)| !asked(i) || m.answer.is_some())
-            {
+            let waiting: Vec<usize> = (0..members.len())
+                .filter(|&i| asked(i) && members[i].answer.is_none())
+                .collect();
+            if waiting.is_empty() {
+                return;
+            }
+            if std::time::Instant::now() >= deadline {
+                for i in waiting {
+                    let why = format!(
+                        "{} did not answer within {} s",
+                        members[i].name,
+                        FLEET_ANSWER.as_secs()
+                    );
+                    members[i].answer = Some(Event::Failed(why));
+                }
                 return;
             }
             let _ = poke.recv_timeout(Duration::from_secs(1));
@@ -1086,9 +1125,9 @@ impl Worker {
                             started = true;
                             Some(Event::Started { matches })
                         }
-                        Event::Stopping if !stopping => {
-                            stopping = true;
-                            Some(Event::Stopping)
+                        Event::Stopping => {
+                            m.stopping = true;
+                            None
                         }
                         Event::Output(text) => {
                             Some(Event::Output(crate::fleet::with_host(host, &text)))
@@ -1109,6 +1148,17 @@ impl Worker {
                         }),
                         Event::Diagnostics(d) => {
                             m.failed = Some("the script does not compile there".into());
+                            // The first host's errors go to the editor;
+                            // each host's are said with its name.
+                            for e in &d {
+                                self.emit(
+                                    job,
+                                    Event::Problem(format!(
+                                        "{host}: line {}: {}",
+                                        e.line, e.message
+                                    )),
+                                );
+                            }
                             (!said.contains("diagnostics")).then(|| {
                                 said.insert("diagnostics".to_owned());
                                 Event::Diagnostics(d)
@@ -1141,6 +1191,17 @@ impl Worker {
                         break;
                     }
                 }
+            }
+            // The run is stopping once every host still running is: one
+            // host's exit() does not end the others' runs.
+            if !stopping
+                && members.iter().any(|m| m.stopping)
+                && members
+                    .iter()
+                    .all(|m| m.stopping || m.done || m.failed.is_some())
+            {
+                stopping = true;
+                self.emit(job, Event::Stopping);
             }
             let all_done = members.iter().all(|m| m.done);
             if dirty && (all_done || merged_at.is_none_or(|t| t.elapsed() >= FLEET_MERGE_EVERY)) {

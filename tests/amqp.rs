@@ -147,7 +147,8 @@ fn a_run_on_a_host_publishes_from_there() {
     if !broker() || !live() {
         return;
     }
-    let url = format!("amqp://127.0.0.1/{}", exchange("host"));
+    // With a password, which reaches the host on standard input.
+    let url = format!("amqp://guest:guest@127.0.0.1/{}", exchange("host"));
     let sub = subscribe(&url);
     let out = server
         .remote(&["run", "-q", "-n", TICKS, "--publish", &url])

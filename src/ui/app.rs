@@ -1075,9 +1075,12 @@ impl DscopeApp {
                     )
                     .clicked()
                 {
+                    // Not an address with its password hidden: that is
+                    // not the address.
                     let address = self
                         .subscription
                         .as_ref()
+                        .filter(|s| !s.address().has_password)
                         .map(|s| s.address().shown.clone())
                         .unwrap_or_default();
                     self.subscribe_dialog = Some(

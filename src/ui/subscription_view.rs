@@ -101,7 +101,12 @@ impl SubscriptionView {
                 Received::Ended(why) => self.state = State::Ended(why),
                 Received::Foreign(_) => self.foreign += 1,
                 Received::Message(m) => {
-                    let feed = match self.feeds.iter_mut().position(|f| f.host == m.host) {
+                    // Two scripts publishing from one host are two feeds.
+                    let feed = match self
+                        .feeds
+                        .iter_mut()
+                        .position(|f| f.host == m.host && f.script == m.script)
+                    {
                         Some(i) => &mut self.feeds[i],
                         None => {
                             self.feeds.push(Feed {
@@ -115,7 +120,6 @@ impl SubscriptionView {
                         }
                     };
                     feed.heard = Instant::now();
-                    feed.script = m.script;
                     match m.body {
                         Body::Snapshot { snapshot } => {
                             // A new run on that host.
@@ -136,10 +140,23 @@ impl SubscriptionView {
         {
             return Some(MERGE_EVERY - at.elapsed());
         }
+        // A host publishing two scripts' runs is named with the script.
+        let names: Vec<String> = self
+            .feeds
+            .iter()
+            .map(|f| {
+                if self.feeds.iter().filter(|g| g.host == f.host).count() > 1 {
+                    format!("{} ({})", f.host, f.script)
+                } else {
+                    f.host.clone()
+                }
+            })
+            .collect();
         let snaps: Vec<(&str, &Snapshot)> = self
             .feeds
             .iter()
-            .filter_map(|f| f.last.as_ref().map(|s| (f.host.as_str(), s)))
+            .zip(&names)
+            .filter_map(|(f, name)| f.last.as_ref().map(|s| (name.as_str(), s)))
             .collect();
         let (merged, problems) = crate::fleet::merge(&snaps);
         for p in problems {
