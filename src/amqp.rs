@@ -475,7 +475,7 @@ mod tests {
         ] {
             let shown = hide_password(text);
             assert!(!shown.contains("pa"), "{text} -> {shown}");
-            assert!(shown.contains("ops:***@"), "{text} -> {shown}");
+            assert!(shown.contains(":***@"), "{text} -> {shown}");
             if let Err(e) = Address::parse(text) {
                 assert!(!e.contains("pa"), "{e}");
             }
