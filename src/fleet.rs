@@ -328,6 +328,14 @@ pub fn run(
                 if matches!(e.event, Event::Started { .. }) {
                     m.started = Some(std::time::Instant::now());
                 }
+                // Stopped before it was tracing: a host still connecting
+                // gives up then, which is no failure of the host's.
+                if stopping && m.started.is_none() && matches!(e.event, Event::Failed(_)) {
+                    let _ = writeln!(err, "dscope: {}: stopped before it was tracing", m.host);
+                    m.report.finish = Some(RunEnd::Stopped);
+                    m.done = Some(EXIT_OK);
+                    break;
+                }
                 handle(m, e.event, json, quiet, out, err);
                 if m.done.is_some() {
                     break;
