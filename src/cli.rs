@@ -429,11 +429,7 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
             header.options.clone_from(&request.options);
             header.args.clone_from(&request.args);
             match Recorder::create(path, &header) {
-                Ok(r) => Some(Recording {
-                    path,
-                    recorder: r,
-                    clock: crate::history::RunClock::default(),
-                }),
+                Ok(r) => Some(Recording { path, recorder: r }),
                 Err(e) => {
                     let _ = writeln!(err, "dscope: {e}");
                     return EXIT_CANNOT;
@@ -454,7 +450,6 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
                         "" => "-n".into(),
                         s => s.into(),
                     },
-                    clock: crate::history::RunClock::default(),
                 }),
                 Err(e) => {
                     let _ = writeln!(err, "dscope: {e}");
@@ -477,18 +472,27 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
             crate::dtrace::signals::STOP.store(true, std::sync::atomic::Ordering::SeqCst);
         });
     }
+    let mut clock = crate::history::RunClock::default();
     let result = prepared.consumer.run(
         &settings,
         &crate::dtrace::signals::STOP,
         Some(&crate::dtrace::signals::ABORT),
         &mut |event| {
+            // One clock for the recording and the messages: seconds since
+            // tracing started, held at the stop.
+            match event {
+                RunEvent::Started => clock.start(),
+                RunEvent::Stopping => clock.stop(),
+                _ => {}
+            }
+            let t = clock.now();
             if let Some(r) = &mut recorder
-                && !r.write(&event, err)
+                && !r.write(&event, t, err)
             {
                 recorder = None;
             }
             if let Some(p) = &mut publishing
-                && let Err(e) = p.send(&event)
+                && let Err(e) = p.send(&event, t)
             {
                 let _ = writeln!(err, "dscope: {e}; the run goes on without publishing");
                 publishing = None;
@@ -549,8 +553,8 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
     }
     if let Some(r) = &mut recorder {
         let failed = match (&report.finish, report.errors.last()) {
-            (Some(end), _) => r.recorder.end(r.at(), *end),
-            (None, Some(e)) => r.recorder.error(r.at(), e),
+            (Some(end), _) => r.recorder.end(clock.now(), *end),
+            (None, Some(e)) => r.recorder.error(clock.now(), e),
             (None, None) => Ok(()),
         };
         if let Err(e) = failed {
@@ -567,7 +571,7 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
             (None, Some(e)) => format!("failed: {e}"),
             (None, None) => "ended".into(),
         };
-        let t = p.clock.now();
+        let t = clock.now();
         let message =
             crate::amqp::Message::new(&p.host, &p.script, t, crate::amqp::Body::End { end });
         if let Err(e) = p.publisher.publish(&message) {
@@ -606,28 +610,19 @@ struct Publishing {
     publisher: crate::amqp::Publisher,
     host: String,
     script: String,
-    clock: crate::history::RunClock,
 }
 
 impl Publishing {
-    fn send(&mut self, event: &RunEvent) -> Result<(), String> {
-        match event {
-            RunEvent::Started => self.clock.start(),
-            RunEvent::Stopping => self.clock.stop(),
-            RunEvent::Snapshot(s) => {
-                let message = crate::amqp::Message::new(
-                    &self.host,
-                    &self.script,
-                    self.clock.now(),
-                    crate::amqp::Body::Snapshot {
-                        snapshot: s.clone(),
-                    },
-                );
-                return self.publisher.publish(&message);
-            }
-            _ => {}
-        }
-        Ok(())
+    /// Publishes `event` if it is a snapshot, `t` seconds into the run.
+    fn send(&mut self, event: &RunEvent, t: f64) -> Result<(), String> {
+        let RunEvent::Snapshot(s) = event else {
+            return Ok(());
+        };
+        let body = crate::amqp::Body::Snapshot {
+            snapshot: s.clone(),
+        };
+        let message = crate::amqp::Message::new(&self.host, &self.script, t, body);
+        self.publisher.publish(&message)
     }
 }
 
@@ -658,32 +653,20 @@ pub fn report(
 struct Recording<'p> {
     path: &'p Path,
     recorder: Recorder<std::io::BufWriter<std::fs::File>>,
-    clock: crate::history::RunClock,
 }
 
 impl Recording<'_> {
-    fn at(&self) -> f64 {
-        self.clock.now()
-    }
-
-    /// Records an event; false (after saying so) when the file cannot
-    /// be written any more, and the run goes on without it.
-    fn write(&mut self, event: &RunEvent, err: &mut dyn Write) -> bool {
-        let t = self.at();
+    /// Records an event, `t` seconds into the run; false (after saying
+    /// so) when the file cannot be written any more, and the run goes on
+    /// without it.
+    fn write(&mut self, event: &RunEvent, t: f64, err: &mut dyn Write) -> bool {
         let written = match event {
-            RunEvent::Started => {
-                self.clock.start();
-                self.recorder.begin()
-            }
+            RunEvent::Started => self.recorder.begin(),
             RunEvent::Snapshot(s) => self.recorder.snapshot(t, s),
             RunEvent::Output(line) => self.recorder.output(t, line),
             RunEvent::RuntimeError(m) | RunEvent::Problem(m) => self.recorder.error(t, m),
             RunEvent::Drop { count, message } => self.recorder.drop(t, *count, message),
-            RunEvent::Stopping => {
-                self.clock.stop();
-                Ok(())
-            }
-            RunEvent::Notice(_) => Ok(()),
+            RunEvent::Stopping | RunEvent::Notice(_) => Ok(()),
         };
         match written {
             Ok(()) => true,
