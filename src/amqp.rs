@@ -301,7 +301,7 @@ pub enum Received {
     Subscribed,
     Message(Message),
     /// Something on the exchange that is no dscope message.
-    Foreign(String),
+    Foreign,
     /// The subscription ended (could not connect, the broker went).
     Ended(String),
 }
@@ -436,12 +436,7 @@ async fn subscribe(
         };
         let received = match serde_json::from_slice::<Message>(&delivery.data) {
             Ok(m) if m.from == "dscope" => Received::Message(m),
-            _ => Received::Foreign(
-                String::from_utf8_lossy(&delivery.data)
-                    .chars()
-                    .take(200)
-                    .collect(),
-            ),
+            _ => Received::Foreign,
         };
         if !send(received) {
             return String::new();

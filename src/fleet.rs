@@ -97,6 +97,58 @@ pub fn merge(hosts: &[(&str, &Snapshot)]) -> (Snapshot, Vec<String>) {
     )
 }
 
+/// When to merge the latest snapshots of sources that each send their
+/// own at moments of their own (a fleet's hosts, an exchange's
+/// publishers): again once one changed, but at most every `every`; and
+/// each problem of the merge said once.
+#[derive(Debug)]
+pub struct Merges {
+    every: Duration,
+    changed: bool,
+    merged_at: Option<std::time::Instant>,
+    said: Vec<String>,
+}
+
+impl Merges {
+    pub fn new(every: Duration) -> Merges {
+        Merges {
+            every,
+            changed: false,
+            merged_at: None,
+            said: Vec::new(),
+        }
+    }
+
+    /// A source sent a new snapshot.
+    pub fn changed(&mut self) {
+        self.changed = true;
+    }
+
+    /// How long until a merge is due: `None` when nothing changed.
+    pub fn due_in(&self) -> Option<Duration> {
+        if !self.changed {
+            return None;
+        }
+        Some(
+            self.merged_at
+                .map_or(Duration::ZERO, |t| self.every.saturating_sub(t.elapsed())),
+        )
+    }
+
+    /// The merge of `sources` and the problems of it not said before.
+    pub fn merge(&mut self, sources: &[(&str, &Snapshot)]) -> (Snapshot, Vec<String>) {
+        let (merged, problems) = merge(sources);
+        let new: Vec<String> = problems
+            .into_iter()
+            .filter(|p| !self.said.contains(p))
+            .collect();
+        self.said.extend(new.iter().cloned());
+        self.changed = false;
+        self.merged_at = Some(std::time::Instant::now());
+        (merged, new)
+    }
+}
+
 fn order_value(v: &Value) -> i128 {
     match v {
         Value::Number(n) => i128::from(*n),
@@ -126,6 +178,23 @@ fn pragma_quiet(source: &str) -> bool {
     source.lines().any(|line| {
         let words: Vec<&str> = line.split_whitespace().collect();
         matches!(words.as_slice(), ["#pragma", "D", "option", o] if *o == "quiet" || *o == "quiet=set")
+    })
+}
+
+/// A host's message as a fleet says it: `HOST: message`, libdtrace's own
+/// `dtrace: ` in front left out.
+pub fn host_message(host: &str, message: &str) -> String {
+    format!("{host}: {}", message.trim_start_matches("dtrace: "))
+}
+
+/// `2 of 16 hosts failed: web2, db1`; `None` when none did.
+pub fn failed_summary(failed: &[&str], hosts: usize) -> Option<String> {
+    (!failed.is_empty()).then(|| {
+        format!(
+            "{} of {hosts} hosts failed: {}",
+            failed.len(),
+            failed.join(", ")
+        )
     })
 }
 
@@ -375,16 +444,13 @@ pub fn run(
     for p in &problems {
         let _ = writeln!(err, "dscope: {p}");
     }
-    let failed: Vec<&Member> = members.iter().filter(|m| m.failed.is_some()).collect();
-    if !failed.is_empty() {
-        let names: Vec<&str> = failed.iter().map(|m| m.host.as_str()).collect();
-        let _ = writeln!(
-            err,
-            "dscope: {} of {} hosts failed: {}",
-            failed.len(),
-            members.len(),
-            names.join(", ")
-        );
+    let failed: Vec<&str> = members
+        .iter()
+        .filter(|m| m.failed.is_some())
+        .map(|m| m.host.as_str())
+        .collect();
+    if let Some(summary) = failed_summary(&failed, members.len()) {
+        let _ = writeln!(err, "dscope: {summary}");
     }
     let code = if failed.len() == members.len() {
         members
@@ -455,19 +521,11 @@ fn handle(
         }
         Event::Snapshot(snap) => m.last = Some(snap),
         Event::RuntimeError(msg) | Event::Problem(msg) => {
-            let _ = writeln!(
-                err,
-                "dscope: {host}: {}",
-                msg.trim_start_matches("dtrace: ")
-            );
+            let _ = writeln!(err, "dscope: {}", host_message(host, &msg));
             m.report.errors.push(msg);
         }
         Event::Drop { count, message } => {
-            let _ = writeln!(
-                err,
-                "dscope: {host}: {}",
-                message.trim_start_matches("dtrace: ")
-            );
+            let _ = writeln!(err, "dscope: {}", host_message(host, &message));
             m.report.drops.push(DropReport { count, message });
         }
         Event::Diagnostics(diagnostics) => {
@@ -549,6 +607,24 @@ mod tests {
         // Summed over the hosts, the merge holds what the hosts hold.
         let total: i64 = rows.iter().map(|r| r.1).sum();
         assert_eq!(total, 5 + 2 + 2 + 9);
+    }
+
+    #[test]
+    fn merges_wait_for_a_change_and_their_interval_and_say_a_problem_once() {
+        let mut m = Merges::new(Duration::from_secs(3600));
+        assert_eq!(m.due_in(), None);
+        m.changed();
+        assert_eq!(m.due_in(), Some(Duration::ZERO));
+        let a = fixtures::counts(&[("k", 1)]);
+        let mut b = fixtures::quantized(vec![]);
+        b.aggregations[0].name = "n".into();
+        let (_, said) = m.merge(&[("a", &a), ("b", &b)]);
+        assert_eq!(said.len(), 1);
+        assert_eq!(m.due_in(), None);
+        m.changed();
+        assert!(m.due_in().is_some_and(|d| d > Duration::from_secs(3500)));
+        let (_, said) = m.merge(&[("a", &a), ("b", &b)]);
+        assert!(said.is_empty(), "{said:?}");
     }
 
     #[test]

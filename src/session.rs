@@ -1095,9 +1095,8 @@ impl Worker {
         let mut enabling = false;
         let mut stopping = false;
         let mut stop_passed = false;
-        let mut dirty = false;
-        let mut merged_at: Option<std::time::Instant> = None;
-        let mut said = std::collections::HashSet::new();
+        let mut merges = crate::fleet::Merges::new(FLEET_MERGE_EVERY);
+        let mut diagnostics_said = false;
         for m in members.iter_mut().filter(|m| m.job.is_none()) {
             let why = "could not start the run".to_owned();
             self.emit(job, Event::Problem(format!("{}: {why}", m.name)));
@@ -1134,17 +1133,16 @@ impl Worker {
                         }
                         Event::Snapshot(snap) => {
                             m.last = Some(snap);
-                            dirty = true;
+                            merges.changed();
                             None
                         }
-                        Event::RuntimeError(msg) => Some(Event::RuntimeError(format!(
-                            "{host}: {}",
-                            msg.trim_start_matches("dtrace: ")
-                        ))),
+                        Event::RuntimeError(msg) => {
+                            Some(Event::RuntimeError(crate::fleet::host_message(host, &msg)))
+                        }
                         Event::Problem(msg) => Some(Event::Problem(format!("{host}: {msg}"))),
                         Event::Drop { count, message } => Some(Event::Drop {
                             count,
-                            message: format!("{host}: {}", message.trim_start_matches("dtrace: ")),
+                            message: crate::fleet::host_message(host, &message),
                         }),
                         Event::Diagnostics(d) => {
                             m.failed = Some("the script does not compile there".into());
@@ -1159,10 +1157,8 @@ impl Worker {
                                     )),
                                 );
                             }
-                            (!said.contains("diagnostics")).then(|| {
-                                said.insert("diagnostics".to_owned());
-                                Event::Diagnostics(d)
-                            })
+                            (!std::mem::replace(&mut diagnostics_said, true))
+                                .then_some(Event::Diagnostics(d))
                         }
                         Event::Failed(why) => {
                             let event = Event::Problem(format!("{host} failed: {why}"));
@@ -1204,20 +1200,17 @@ impl Worker {
                 self.emit(job, Event::Stopping);
             }
             let all_done = members.iter().all(|m| m.done);
-            if dirty && (all_done || merged_at.is_none_or(|t| t.elapsed() >= FLEET_MERGE_EVERY)) {
+            // The last merge is made at once, whenever the one before was.
+            if merges.due_in().is_some_and(|d| all_done || d.is_zero()) {
                 let snaps: Vec<(&str, &Snapshot)> = members
                     .iter()
                     .filter_map(|m| m.last.as_ref().map(|s| (m.name.as_str(), s)))
                     .collect();
-                let (merged, problems) = crate::fleet::merge(&snaps);
+                let (merged, problems) = merges.merge(&snaps);
                 for p in problems {
-                    if said.insert(p.clone()) {
-                        self.emit(job, Event::Problem(p));
-                    }
+                    self.emit(job, Event::Problem(p));
                 }
                 self.emit(job, Event::Snapshot(merged));
-                dirty = false;
-                merged_at = Some(std::time::Instant::now());
             }
             if all_done {
                 break;
@@ -1232,16 +1225,8 @@ impl Worker {
         if failed.len() == members.len() {
             return FinishReason::Failed(format!("every host failed: {}", failed.join(", ")));
         }
-        if !failed.is_empty() {
-            self.emit(
-                job,
-                Event::Problem(format!(
-                    "{} of {} hosts failed: {}",
-                    failed.len(),
-                    members.len(),
-                    failed.join(", ")
-                )),
-            );
+        if let Some(summary) = crate::fleet::failed_summary(&failed, members.len()) {
+            self.emit(job, Event::Problem(summary));
         }
         let reasons: Vec<&FinishReason> = members
             .iter()

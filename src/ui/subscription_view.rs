@@ -50,8 +50,7 @@ pub struct SubscriptionView {
     history: History,
     snapshot: Snapshot,
     generation: u64,
-    dirty: bool,
-    merged_at: Option<Instant>,
+    merges: crate::fleet::Merges,
     /// Messages that were no dscope's, and problems of the merge.
     pub foreign: usize,
     problems: Vec<String>,
@@ -69,8 +68,7 @@ impl SubscriptionView {
             history: History::new(crate::history::DEFAULT_CAPACITY),
             snapshot: Snapshot::default(),
             generation: 0,
-            dirty: false,
-            merged_at: None,
+            merges: crate::fleet::Merges::new(MERGE_EVERY),
             foreign: 0,
             problems: Vec::new(),
             charts: AggregationsView::default(),
@@ -99,7 +97,7 @@ impl SubscriptionView {
             match r {
                 Received::Subscribed => self.state = State::Subscribed,
                 Received::Ended(why) => self.state = State::Ended(why),
-                Received::Foreign(_) => self.foreign += 1,
+                Received::Foreign => self.foreign += 1,
                 Received::Message(m) => {
                     // Two scripts publishing from one host are two feeds.
                     let feed = match self
@@ -125,20 +123,17 @@ impl SubscriptionView {
                             // A new run on that host.
                             feed.ended = None;
                             feed.last = Some(snapshot);
-                            self.dirty = true;
+                            self.merges.changed();
                         }
                         Body::End { end } => feed.ended = Some(end),
                     }
                 }
             }
         }
-        if !self.dirty {
-            return None;
-        }
-        if let Some(at) = self.merged_at
-            && at.elapsed() < MERGE_EVERY
-        {
-            return Some(MERGE_EVERY - at.elapsed());
+        match self.merges.due_in() {
+            None => return None,
+            Some(wait) if !wait.is_zero() => return Some(wait),
+            Some(_) => {}
         }
         // A host publishing two scripts' runs is named with the script.
         let names: Vec<String> = self
@@ -158,18 +153,12 @@ impl SubscriptionView {
             .zip(&names)
             .filter_map(|(f, name)| f.last.as_ref().map(|s| (name.as_str(), s)))
             .collect();
-        let (merged, problems) = crate::fleet::merge(&snaps);
-        for p in problems {
-            if !self.problems.contains(&p) {
-                self.problems.push(p);
-            }
-        }
+        let (merged, problems) = self.merges.merge(&snaps);
+        self.problems.extend(problems);
         self.history
             .push(self.since.elapsed().as_secs_f64(), &merged);
         self.snapshot = merged;
         self.generation += 1;
-        self.dirty = false;
-        self.merged_at = Some(Instant::now());
         None
     }
 
