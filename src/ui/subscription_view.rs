@@ -171,10 +171,14 @@ impl SubscriptionView {
                     ui.label("connecting…");
                 }
                 State::Subscribed => {
+                    // Two scripts from one host are two feeds, one host.
+                    let mut hosts = self.hosts();
+                    hosts.sort_unstable();
+                    hosts.dedup();
+                    let n = hosts.len();
                     ui.label(format!(
-                        "{} host{} heard from",
-                        self.feeds.len(),
-                        if self.feeds.len() == 1 { "" } else { "s" }
+                        "{n} host{} heard from",
+                        if n == 1 { "" } else { "s" }
                     ));
                 }
                 State::Ended(why) => {
