@@ -3,7 +3,10 @@
 //! loopback only); `.ci/run` starts one. Skipped, saying why, when no
 //! broker answers there; the runs need DSCOPE_LIVE=1 and libdtrace.
 
-use dscope::amqp::{Address, Body, Received, Subscription};
+use dscope::amqp::{
+    Address, Body, Message, Publisher, Received, State, Subscription, Watch, Watched,
+};
+use dscope::model::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -139,6 +142,120 @@ fn a_subscription_to_a_broker_that_is_not_there_ends_saying_so() {
         Some(Received::Ended(why)) => assert!(why.contains("cannot connect"), "{why}"),
         other => panic!("{other:?}"),
     }
+}
+
+fn calls(function: AggFunction, rows: &[(&str, i64)]) -> Snapshot {
+    Snapshot {
+        aggregations: vec![Aggregation {
+            id: 1,
+            name: "calls".into(),
+            function,
+            key_sizes: vec![256],
+            rows: rows
+                .iter()
+                .map(|(k, v)| Row {
+                    key: vec![KeyPart::Str((*k).into())],
+                    value: Value::Number(*v),
+                })
+                .collect(),
+        }],
+    }
+}
+
+/// What `w` has once `done` holds of the feeds and the last merge.
+fn watched_until(
+    w: &Watch,
+    what: &str,
+    done: impl Fn(&Watched, &Snapshot) -> bool,
+) -> (Watched, Snapshot) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut merged = Snapshot::default();
+    loop {
+        let got = w.take();
+        if let Some(m) = &got.merged {
+            merged = m.clone();
+        }
+        if done(&got, &merged) {
+            return (got, merged);
+        }
+        assert!(Instant::now() < deadline, "{what}: {got:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_watch_merges_every_feed_on_its_own_thread() {
+    if !broker() {
+        return;
+    }
+    let url = format!("amqp://127.0.0.1/{}", exchange("watch"));
+    let address = Address::parse(&url).unwrap();
+    let w = Watch::start(address.clone(), Duration::from_millis(50), None);
+    watched_until(&w, "subscribing", |g, _| g.state == State::Subscribed);
+    let mut p = Publisher::connect(&address, "db").unwrap();
+    let publish = |p: &mut Publisher, host: &str, script: &str, snap: Snapshot| {
+        let m = Message::new(host, script, 1.0, Body::Snapshot { snapshot: snap });
+        p.publish_as(host, &m).unwrap();
+    };
+    publish(
+        &mut p,
+        "web1",
+        "a.d",
+        calls(AggFunction::Count, &[("bash", 4)]),
+    );
+    publish(
+        &mut p,
+        "web1",
+        "b.d",
+        calls(AggFunction::Count, &[("cron", 2)]),
+    );
+    publish(&mut p, "db", "a.d", calls(AggFunction::Sum, &[("psql", 9)]));
+    let (got, merged) = watched_until(&w, "three feeds merged", |g, m| {
+        g.feeds.len() == 3 && m.get("calls").is_some_and(|a| a.rows.len() == 2)
+    });
+    let feeds: Vec<(&str, &str)> = got
+        .feeds
+        .iter()
+        .map(|f| (f.host.as_str(), f.script.as_str()))
+        .collect();
+    assert_eq!(feeds, [("web1", "a.d"), ("web1", "b.d"), ("db", "a.d")]);
+    // One host's two scripts are named with the script; the host whose
+    // @calls is a sum is left out of the merge of counts, and said once.
+    let keys: Vec<String> = merged.aggregations[0]
+        .rows
+        .iter()
+        .map(|r| dscope::model::key_label(&r.key))
+        .collect();
+    assert_eq!(keys, ["web1 (b.d), cron", "web1 (a.d), bash"]);
+    let mut problems = got.problems.clone();
+    publish(
+        &mut p,
+        "web1",
+        "a.d",
+        calls(AggFunction::Count, &[("bash", 5)]),
+    );
+    let (later, _) = watched_until(&w, "the next merge", |_, m| {
+        m.get("calls")
+            .is_some_and(|a| a.rows.iter().any(|r| r.value.as_number() == Some(5)))
+    });
+    problems.extend(later.problems);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("db: @calls is sum"), "{problems:?}");
+    p.close();
+}
+
+#[test]
+fn a_watch_on_a_broker_that_is_not_there_ends_saying_so() {
+    let w = Watch::start(
+        Address::parse("amqp://127.0.0.1:1/x").unwrap(),
+        Duration::from_millis(50),
+        None,
+    );
+    let (got, _) = watched_until(&w, "the end", |g, _| matches!(g.state, State::Ended(_)));
+    let State::Ended(why) = got.state else {
+        unreachable!()
+    };
+    assert!(why.contains("cannot connect"), "{why}");
 }
 
 #[test]

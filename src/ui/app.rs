@@ -1953,9 +1953,7 @@ impl DscopeApp {
             }
         }
         if let Some(s) = &mut self.subscription {
-            if let Some(wait) = s.poll() {
-                ctx.request_repaint_after(wait);
-            }
+            s.poll();
             use super::subscription_view::State;
             let said = format!("Subscribing to {}…", s.address().shown);
             if self.status == said {

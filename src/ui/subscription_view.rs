@@ -5,7 +5,8 @@
 //! the hosts with when each was last heard from and how its run ended.
 
 use super::charts::{AggregationsView, ChartAction, TimeView};
-use crate::amqp::{Address, Body, Received, Subscription};
+pub use crate::amqp::State;
+use crate::amqp::{Address, Feed, Watch};
 use crate::history::History;
 use crate::model::Snapshot;
 use chrono::{DateTime, Local};
@@ -19,30 +20,14 @@ pub const SILENT_AFTER: Duration = Duration::from_secs(10);
 /// The merged snapshot is made again at most this often.
 const MERGE_EVERY: Duration = Duration::from_millis(200);
 
-struct Feed {
-    host: String,
-    script: String,
-    last: Option<Snapshot>,
-    heard: Instant,
-    /// How its run ended, once it has.
-    ended: Option<String>,
-}
-
-/// The state of the subscription, for the heading.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum State {
-    Connecting,
-    Subscribed,
-    Ended(String),
-}
-
 pub enum SubscriptionAction {
     Close,
     Chart(ChartAction),
 }
 
 pub struct SubscriptionView {
-    sub: Subscription,
+    /// Receives and merges on a thread of its own.
+    watch: Watch,
     pub state: State,
     feeds: Vec<Feed>,
     since: Instant,
@@ -50,7 +35,6 @@ pub struct SubscriptionView {
     history: History,
     snapshot: Snapshot,
     generation: u64,
-    merges: crate::fleet::Merges,
     /// Messages that were no dscope's, and problems of the merge.
     pub foreign: usize,
     problems: Vec<String>,
@@ -60,7 +44,7 @@ pub struct SubscriptionView {
 impl SubscriptionView {
     pub fn new(address: Address, waker: Option<crate::session::Waker>) -> SubscriptionView {
         SubscriptionView {
-            sub: Subscription::start(address, waker),
+            watch: Watch::start(address, MERGE_EVERY, waker),
             state: State::Connecting,
             feeds: Vec::new(),
             since: Instant::now(),
@@ -68,7 +52,6 @@ impl SubscriptionView {
             history: History::new(crate::history::DEFAULT_CAPACITY),
             snapshot: Snapshot::default(),
             generation: 0,
-            merges: crate::fleet::Merges::new(MERGE_EVERY),
             foreign: 0,
             problems: Vec::new(),
             charts: AggregationsView::default(),
@@ -76,7 +59,7 @@ impl SubscriptionView {
     }
 
     pub fn address(&self) -> &Address {
-        &self.sub.address
+        &self.watch.address
     }
 
     /// The hosts heard from, in the order first heard.
@@ -89,83 +72,26 @@ impl SubscriptionView {
         &self.snapshot
     }
 
-    /// Takes what arrived and merges the hosts' snapshots again; when a
-    /// merge waits (they are made at most every 200 ms), how long until
-    /// it is due.
-    pub fn poll(&mut self) -> Option<Duration> {
-        while let Some(r) = self.sub.try_recv() {
-            match r {
-                Received::Subscribed => self.state = State::Subscribed,
-                Received::Ended(why) => self.state = State::Ended(why),
-                Received::Foreign => self.foreign += 1,
-                Received::Message(m) => {
-                    // Two scripts publishing from one host are two feeds.
-                    let feed = match self
-                        .feeds
-                        .iter_mut()
-                        .position(|f| f.host == m.host && f.script == m.script)
-                    {
-                        Some(i) => &mut self.feeds[i],
-                        None => {
-                            self.feeds.push(Feed {
-                                host: m.host.clone(),
-                                script: m.script.clone(),
-                                last: None,
-                                heard: Instant::now(),
-                                ended: None,
-                            });
-                            self.feeds.last_mut().expect("just pushed")
-                        }
-                    };
-                    feed.heard = Instant::now();
-                    match m.body {
-                        Body::Snapshot { snapshot } => {
-                            // A new run on that host.
-                            feed.ended = None;
-                            feed.last = Some(snapshot);
-                            self.merges.changed();
-                        }
-                        Body::End { end } => feed.ended = Some(end),
-                    }
-                }
-            }
+    /// Takes what the subscription's thread has: the hosts, and the
+    /// merged snapshot when it was made again.
+    pub fn poll(&mut self) {
+        let w = self.watch.take();
+        self.state = w.state;
+        self.feeds = w.feeds;
+        self.foreign = w.foreign;
+        self.problems.extend(w.problems);
+        if let Some(merged) = w.merged {
+            self.history
+                .push(self.since.elapsed().as_secs_f64(), &merged);
+            self.snapshot = merged;
+            self.generation += 1;
         }
-        match self.merges.due_in() {
-            None => return None,
-            Some(wait) if !wait.is_zero() => return Some(wait),
-            Some(_) => {}
-        }
-        // A host publishing two scripts' runs is named with the script.
-        let names: Vec<String> = self
-            .feeds
-            .iter()
-            .map(|f| {
-                if self.feeds.iter().filter(|g| g.host == f.host).count() > 1 {
-                    format!("{} ({})", f.host, f.script)
-                } else {
-                    f.host.clone()
-                }
-            })
-            .collect();
-        let snaps: Vec<(&str, &Snapshot)> = self
-            .feeds
-            .iter()
-            .zip(&names)
-            .filter_map(|(f, name)| f.last.as_ref().map(|s| (name.as_str(), s)))
-            .collect();
-        let (merged, problems) = self.merges.merge(&snaps);
-        self.problems.extend(problems);
-        self.history
-            .push(self.since.elapsed().as_secs_f64(), &merged);
-        self.snapshot = merged;
-        self.generation += 1;
-        None
     }
 
     pub fn ui(&mut self, ui: &mut Ui) -> Option<SubscriptionAction> {
         let mut action = None;
         ui.horizontal_wrapped(|ui| {
-            ui.strong(format!("Subscribed to {}", self.sub.address.shown));
+            ui.strong(format!("Subscribed to {}", self.watch.address.shown));
             match &self.state {
                 State::Connecting => {
                     ui.label("connecting…");
