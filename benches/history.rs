@@ -5,6 +5,9 @@
 //! takes. Run with `cargo bench --bench history`; the memory is printed
 //! first (resident set growth, from /proc/self/statm).
 
+mod common;
+
+use common::counts;
 use criterion::{Criterion, criterion_group, criterion_main};
 use dscope::history::History;
 use dscope::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
@@ -13,27 +16,6 @@ use dscope::ui::charts::heatmap::{HeatModel, HeatOptions};
 use dscope::ui::charts::timeline::{TimelineModel, TimelineOptions};
 use dscope::ui::charts::{flame, heatmap, timeline};
 use std::hint::black_box;
-
-/// `@[execname, pid] = count()` with `keys` keys after `t` seconds.
-fn counts(keys: usize, t: i64) -> Snapshot {
-    Snapshot {
-        aggregations: vec![Aggregation {
-            id: 1,
-            name: "num".into(),
-            function: AggFunction::Count,
-            key_sizes: vec![256, 4],
-            rows: (0..keys)
-                .map(|i| Row {
-                    key: vec![
-                        KeyPart::Str(format!("process-{i}")),
-                        KeyPart::Int(i as i64 + 100),
-                    ],
-                    value: Value::Number(t * ((i as i64 % 13) + 1)),
-                })
-                .collect(),
-        }],
-    }
-}
 
 fn set_counts(s: &mut Snapshot, t: i64) {
     for (i, row) in s.aggregations[0].rows.iter_mut().enumerate() {

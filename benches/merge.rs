@@ -5,38 +5,21 @@
 //! and that merge appended to the time views' history. A subscription
 //! does both on the window's thread. `cargo bench --bench merge`.
 
+mod common;
+
+use common::counts;
 use criterion::{Criterion, criterion_group, criterion_main};
 use dscope::fleet::merge;
 use dscope::history::History;
-use dscope::model::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
+use dscope::model::Snapshot;
 use std::hint::black_box;
 
 const HOSTS: usize = 16;
 const KEYS: usize = 10_000;
 
-fn host(n: usize) -> Snapshot {
-    Snapshot {
-        aggregations: vec![Aggregation {
-            id: 1,
-            name: "num".into(),
-            function: AggFunction::Count,
-            key_sizes: vec![256, 4],
-            rows: (0..KEYS)
-                .map(|i| Row {
-                    key: vec![
-                        KeyPart::Str(format!("process-{}", i % 977)),
-                        KeyPart::Int(i as i64 + 100),
-                    ],
-                    value: Value::Number(((i * 7 + n * 13) % 5000) as i64),
-                })
-                .collect(),
-        }],
-    }
-}
-
 fn bench(c: &mut Criterion) {
     let names: Vec<String> = (1..=HOSTS).map(|i| format!("web{i}")).collect();
-    let snaps: Vec<Snapshot> = (0..HOSTS).map(host).collect();
+    let snaps: Vec<Snapshot> = (1..=HOSTS as i64).map(|t| counts(KEYS, t)).collect();
     let sources: Vec<(&str, &Snapshot)> =
         names.iter().map(String::as_str).zip(snaps.iter()).collect();
     c.bench_function("merge 16 hosts x 10,000 keys", |b| {

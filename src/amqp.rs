@@ -396,7 +396,7 @@ pub struct Watched {
 /// A subscription whose feeds are kept and merged on a thread of its
 /// own, so that a window's thread never waits for the merge of a large
 /// fleet (`cargo bench --bench merge`: 16 hosts of 10,000 keys take
-/// about 90 ms). Each feed's last snapshot is merged with the others',
+/// about 100 ms). Each feed's last snapshot is merged with the others',
 /// the host as the first key part (with the script too, `host
 /// (script)`, when one host publishes two), once one changed but at
 /// most every `every`. Dropping it ends it.
