@@ -548,3 +548,69 @@ fn destructive_actions_run_only_when_the_user_allowed_them() {
     assert!(!marker(1).exists(), "nothing ran while they were off");
     no_workers_within(Duration::from_secs(5));
 }
+
+// ------------------------------------------------ a killed consumer's id
+
+const UPROBE_EVENTS: &str = "/sys/kernel/debug/tracing/uprobe_events";
+
+/// The `dt_PID_*` events in the uprobe list.
+fn events_of(pid: u32) -> Vec<String> {
+    let list = std::fs::read_to_string(UPROBE_EVENTS).unwrap_or_default();
+    dscope::dtrace::leftovers::of_process(&list, pid)
+}
+
+/// `dscope run` of `source`, started as process `pid` (by setting the
+/// kernel's last id just before); `None` when another process took the
+/// id first.
+fn run_as(pid: u32, source: &str) -> Option<Output> {
+    std::fs::write("/proc/sys/kernel/ns_last_pid", (pid - 1).to_string()).ok()?;
+    let child = Command::new(DSCOPE)
+        .args(["run", "-q", "-n", source])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let got = child.id();
+    let out = child.wait_with_output().unwrap();
+    (got == pid).then_some(out)
+}
+
+#[test]
+fn a_run_with_the_id_of_a_killed_consumer_still_enables_its_probes() {
+    if !live() || !Path::new(UPROBE_EVENTS).exists() {
+        return;
+    }
+    // A consumer killed while tracing leaves its BEGIN and END events
+    // behind: nothing of it can remove them.
+    let mut killed = Command::new(DSCOPE)
+        .args([
+            "run",
+            "-q",
+            "-n",
+            "BEGIN { printf(\"tracing\\n\"); } tick-1s { }",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = killed.id();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(killed.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line, "tracing\n");
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    assert!(!events_of(pid).is_empty(), "no events left by {pid}");
+
+    // The next consumer with that id (ids wrap at pid_max) once failed
+    // with "Failed to enable probe".
+    let out = (0..20)
+        .find_map(|_| run_as(pid, "BEGIN { printf(\"ran\\n\"); exit(0); }"))
+        .unwrap_or_else(|| panic!("process id {pid} could not be had again"));
+    // dtrace(1) ends its output with an empty line.
+    assert_eq!(text(&out), "ran\n\n", "{out:?}");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(events_of(pid), Vec::<String>::new());
+}

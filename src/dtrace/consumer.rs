@@ -143,6 +143,9 @@ impl<'lib> Consumer<'lib> {
     /// Opens a consumer (`dtrace_open`). Fails with libdtrace's message,
     /// for example when privileges are missing.
     pub fn open(lib: &'lib Library) -> Result<Consumer<'lib>, DtraceError> {
+        // A killed consumer that had this process's id left events that
+        // would make enabling fail.
+        super::leftovers::clear();
         let mut err: c_int = 0;
         // SAFETY: dtrace_open takes the interface version, flags and a
         // pointer to an int it writes the error code to; `err` is a valid

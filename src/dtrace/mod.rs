@@ -10,6 +10,7 @@ pub mod aggregate;
 pub mod consumer;
 pub mod decode;
 pub mod layout;
+pub mod leftovers;
 pub mod library;
 pub mod process;
 pub mod run;
