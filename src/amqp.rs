@@ -500,6 +500,8 @@ fn watch(
                     let mut s = lock();
                     if !matches!(s.state, State::Ended(_)) {
                         s.state = State::Ended("the subscription ended".into());
+                        drop(s);
+                        wake();
                     }
                 }
             }
@@ -571,9 +573,11 @@ fn watch(
             .collect();
         let (merged, problems) = merges.merge(&sources);
         let mut s = lock();
-        s.merged = Some(merged);
+        let untaken = s.merged.replace(merged);
         s.problems.extend(problems);
         drop(s);
+        // A large merge the window did not take is freed unlocked.
+        drop(untaken);
         wake();
     }
 }

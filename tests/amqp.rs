@@ -162,16 +162,19 @@ fn calls(function: AggFunction, rows: &[(&str, i64)]) -> Snapshot {
     }
 }
 
-/// What `w` has once `done` holds of the feeds and the last merge.
+/// What `w` has once `done` holds of the feeds and the last merge; the
+/// problems of every take on the way are added to `problems`.
 fn watched_until(
     w: &Watch,
     what: &str,
+    problems: &mut Vec<String>,
     done: impl Fn(&Watched, &Snapshot) -> bool,
 ) -> (Watched, Snapshot) {
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut merged = Snapshot::default();
     loop {
         let got = w.take();
+        problems.extend(got.problems.iter().cloned());
         if let Some(m) = &got.merged {
             merged = m.clone();
         }
@@ -191,7 +194,10 @@ fn a_watch_merges_every_feed_on_its_own_thread() {
     let url = format!("amqp://127.0.0.1/{}", exchange("watch"));
     let address = Address::parse(&url).unwrap();
     let w = Watch::start(address.clone(), Duration::from_millis(50), None);
-    watched_until(&w, "subscribing", |g, _| g.state == State::Subscribed);
+    let mut problems = Vec::new();
+    watched_until(&w, "subscribing", &mut problems, |g, _| {
+        g.state == State::Subscribed
+    });
     let mut p = Publisher::connect(&address, "db").unwrap();
     let publish = |p: &mut Publisher, host: &str, script: &str, snap: Snapshot| {
         let m = Message::new(host, script, 1.0, Body::Snapshot { snapshot: snap });
@@ -210,7 +216,7 @@ fn a_watch_merges_every_feed_on_its_own_thread() {
         calls(AggFunction::Count, &[("cron", 2)]),
     );
     publish(&mut p, "db", "a.d", calls(AggFunction::Sum, &[("psql", 9)]));
-    let (got, merged) = watched_until(&w, "three feeds merged", |g, m| {
+    let (got, merged) = watched_until(&w, "three feeds merged", &mut problems, |g, m| {
         g.feeds.len() == 3 && m.get("calls").is_some_and(|a| a.rows.len() == 2)
     });
     let feeds: Vec<(&str, &str)> = got
@@ -227,18 +233,16 @@ fn a_watch_merges_every_feed_on_its_own_thread() {
         .map(|r| dscope::model::key_label(&r.key))
         .collect();
     assert_eq!(keys, ["web1 (b.d), cron", "web1 (a.d), bash"]);
-    let mut problems = got.problems.clone();
     publish(
         &mut p,
         "web1",
         "a.d",
         calls(AggFunction::Count, &[("bash", 5)]),
     );
-    let (later, _) = watched_until(&w, "the next merge", |_, m| {
+    watched_until(&w, "the next merge", &mut problems, |_, m| {
         m.get("calls")
             .is_some_and(|a| a.rows.iter().any(|r| r.value.as_number() == Some(5)))
     });
-    problems.extend(later.problems);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("db: @calls is sum"), "{problems:?}");
     p.close();
@@ -251,7 +255,9 @@ fn a_watch_on_a_broker_that_is_not_there_ends_saying_so() {
         Duration::from_millis(50),
         None,
     );
-    let (got, _) = watched_until(&w, "the end", |g, _| matches!(g.state, State::Ended(_)));
+    let (got, _) = watched_until(&w, "the end", &mut Vec::new(), |g, _| {
+        matches!(g.state, State::Ended(_))
+    });
     let State::Ended(why) = got.state else {
         unreachable!()
     };
