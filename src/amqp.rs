@@ -144,6 +144,19 @@ pub enum Body {
     },
 }
 
+impl Body {
+    /// The end of a run that ended as `end` says, or failed as `failure`
+    /// says when it did not end of itself.
+    pub fn end(end: Option<&crate::model::RunEnd>, failure: Option<&str>) -> Body {
+        let end = match (end, failure) {
+            (Some(end), _) => end.describe(),
+            (None, Some(why)) => format!("failed: {why}"),
+            (None, None) => "ended".into(),
+        };
+        Body::End { end }
+    }
+}
+
 impl Message {
     pub fn new(host: &str, script: &str, t: f64, body: Body) -> Message {
         Message {
@@ -223,33 +236,26 @@ async fn open(address: &Address, name: &str) -> Result<(Connection, Channel), St
     Ok((connection, channel))
 }
 
-/// Publishes a run's messages to an exchange.
+/// Publishes runs' messages to an exchange.
 pub struct Publisher {
     connection: Connection,
     channel: Channel,
     address: Address,
-    host: String,
 }
 
 impl Publisher {
-    pub fn connect(address: &Address, host: &str) -> Result<Publisher, String> {
+    pub fn connect(address: &Address) -> Result<Publisher, String> {
         let (connection, channel) = runtime().block_on(open(address, "dscope run --publish"))?;
         Ok(Publisher {
             connection,
             channel,
             address: address.clone(),
-            host: host.to_owned(),
         })
     }
 
+    /// Publishes with the message's host as the routing key, so that a
+    /// fleet run here sends each host's messages under that host's name.
     pub fn publish(&mut self, message: &Message) -> Result<(), String> {
-        let host = self.host.clone();
-        self.publish_as(&host, message)
-    }
-
-    /// Publishes with `host` as the routing key: a fleet run here sends
-    /// each host's messages under that host's name.
-    pub fn publish_as(&mut self, host: &str, message: &Message) -> Result<(), String> {
         let body = serde_json::to_vec(message).map_err(|e| e.to_string())?;
         let props = BasicProperties::default()
             .with_content_type("application/json".into())
@@ -259,7 +265,7 @@ impl Publisher {
                 .channel
                 .basic_publish(
                     self.address.exchange.as_str().into(),
-                    host.into(),
+                    message.host.as_str().into(),
                     BasicPublishOptions::default(),
                     &body,
                     props,

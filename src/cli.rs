@@ -441,7 +441,7 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
     let mut publishing = match &output.publish {
         Some(address) => {
             let host = crate::amqp::this_host();
-            match crate::amqp::Publisher::connect(address, &host) {
+            match crate::amqp::Publisher::connect(address) {
                 Ok(p) => Some(Publishing {
                     publisher: p,
                     host,
@@ -566,14 +566,11 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
         }
     }
     if let Some(mut p) = publishing {
-        let end = match (&report.finish, report.errors.last()) {
-            (Some(end), _) => end.describe(),
-            (None, Some(e)) => format!("failed: {e}"),
-            (None, None) => "ended".into(),
-        };
-        let t = clock.now();
-        let message =
-            crate::amqp::Message::new(&p.host, &p.script, t, crate::amqp::Body::End { end });
+        let end = crate::amqp::Body::end(
+            report.finish.as_ref(),
+            report.errors.last().map(String::as_str),
+        );
+        let message = crate::amqp::Message::new(&p.host, &p.script, clock.now(), end);
         if let Err(e) = p.publisher.publish(&message) {
             let _ = writeln!(err, "dscope: {e}");
         }

@@ -203,10 +203,8 @@ pub fn with_host(host: &str, text: &str) -> String {
 /// -q) keeps dtrace(1) from saying how many probes matched. Here, where
 /// the script is not compiled, the pragma is read from the text.
 fn pragma_quiet(source: &str) -> bool {
-    source.lines().any(|line| {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        matches!(words.as_slice(), ["#pragma", "D", "option", o] if *o == "quiet" || *o == "quiet=set")
-    })
+    crate::lang::complete::pragma_options(source, "quiet")
+        .any(|(_, value)| value.is_none_or(|v| v == "set"))
 }
 
 /// A host's message as a fleet says it: `HOST: message`, libdtrace's own
@@ -369,7 +367,7 @@ pub fn run(
     // Each host's snapshots go out under its own name, as if it had
     // published them itself.
     let mut publisher = match &output.publish {
-        Some(address) => match crate::amqp::Publisher::connect(address, "") {
+        Some(address) => match crate::amqp::Publisher::connect(address) {
             Ok(p) => Some(p),
             Err(e) => {
                 let _ = writeln!(err, "dscope: {e}");
@@ -417,7 +415,7 @@ pub fn run(
                         snapshot: snapshot.clone(),
                     };
                     let message = crate::amqp::Message::new(&m.host, &m.report.script, t, body);
-                    if let Err(e) = p.publish_as(&m.host, &message) {
+                    if let Err(e) = p.publish(&message) {
                         let _ = writeln!(err, "dscope: {e}; the run goes on without publishing");
                         publisher = None;
                     }
@@ -445,19 +443,10 @@ pub fn run(
     }
     if let Some(mut p) = publisher {
         for m in &members {
-            let end = match (&m.failed, &m.report.finish) {
-                (Some(why), _) => format!("failed: {why}"),
-                (None, Some(end)) => end.describe(),
-                (None, None) => "ended".into(),
-            };
+            let end = crate::amqp::Body::end(m.report.finish.as_ref(), m.failed.as_deref());
             let t = m.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
-            let message = crate::amqp::Message::new(
-                &m.host,
-                &m.report.script,
-                t,
-                crate::amqp::Body::End { end },
-            );
-            if let Err(e) = p.publish_as(&m.host, &message) {
+            let message = crate::amqp::Message::new(&m.host, &m.report.script, t, end);
+            if let Err(e) = p.publish(&message) {
                 let _ = writeln!(err, "dscope: {e}");
                 break;
             }
@@ -480,19 +469,11 @@ pub fn run(
     if let Some(summary) = failed_summary(&failed, members.len()) {
         let _ = writeln!(err, "dscope: {summary}");
     }
+    let worst = members.iter().filter_map(|m| m.done).max();
     let code = if failed.len() == members.len() {
-        members
-            .iter()
-            .filter_map(|m| m.done)
-            .max()
-            .unwrap_or(EXIT_CANNOT)
-            .max(EXIT_SCRIPT_ERRORS)
+        worst.unwrap_or(EXIT_CANNOT).max(EXIT_SCRIPT_ERRORS)
     } else {
-        members
-            .iter()
-            .filter_map(|m| m.done)
-            .max()
-            .unwrap_or(EXIT_OK)
+        worst.unwrap_or(EXIT_OK)
     };
     if json {
         let report = FleetReport {
@@ -573,23 +554,17 @@ fn handle(
             m.done = Some(EXIT_CANNOT);
         }
         Event::Finished(reason) => {
-            let (end, code) = match reason {
-                FinishReason::Exited(status) => (
-                    Some(RunEnd::Exited { status }),
-                    crate::cli::exit_code(status),
-                ),
-                FinishReason::TimeUp => (Some(RunEnd::TimeUp), EXIT_OK),
-                FinishReason::Stopped => (Some(RunEnd::Stopped), EXIT_OK),
-                FinishReason::TargetExited => (Some(RunEnd::TargetExited), EXIT_OK),
+            m.report.finish = reason.run_end();
+            m.done = Some(match reason {
+                FinishReason::Exited(status) => crate::cli::exit_code(status),
                 FinishReason::Failed(msg) => {
                     let _ = writeln!(err, "dscope: {host}: {msg}");
                     m.report.errors.push(msg.clone());
                     m.failed = Some(msg);
-                    (None, EXIT_SCRIPT_ERRORS)
+                    EXIT_SCRIPT_ERRORS
                 }
-            };
-            m.report.finish = end;
-            m.done = Some(code);
+                _ => EXIT_OK,
+            });
         }
         Event::Enabling { .. }
         | Event::Stopping

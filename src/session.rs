@@ -119,6 +119,21 @@ pub enum FinishReason {
     Failed(String),
 }
 
+impl FinishReason {
+    /// How the run ended, as reports and recordings keep it; `None` when
+    /// it failed.
+    pub fn run_end(&self) -> Option<crate::model::RunEnd> {
+        use crate::model::RunEnd;
+        match self {
+            FinishReason::Exited(status) => Some(RunEnd::Exited { status: *status }),
+            FinishReason::TimeUp => Some(RunEnd::TimeUp),
+            FinishReason::Stopped => Some(RunEnd::Stopped),
+            FinishReason::TargetExited => Some(RunEnd::TargetExited),
+            FinishReason::Failed(_) => None,
+        }
+    }
+}
+
 /// What the worker reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {

@@ -198,10 +198,10 @@ fn a_watch_merges_every_feed_on_its_own_thread() {
     watched_until(&w, "subscribing", &mut problems, |g, _| {
         g.state == State::Subscribed
     });
-    let mut p = Publisher::connect(&address, "db").unwrap();
+    let mut p = Publisher::connect(&address).unwrap();
     let publish = |p: &mut Publisher, host: &str, script: &str, snap: Snapshot| {
         let m = Message::new(host, script, 1.0, Body::Snapshot { snapshot: snap });
-        p.publish_as(host, &m).unwrap();
+        p.publish(&m).unwrap();
     };
     publish(
         &mut p,

@@ -79,20 +79,19 @@ fn a_subscription_shows_every_publishing_host_merged() {
     assert!(h.query_by_label_contains("Nothing published yet").is_some());
 
     let address = Address::parse(&url).unwrap();
-    let mut p = Publisher::connect(&address, "web1").unwrap();
+    let mut p = Publisher::connect(&address).unwrap();
     let snap = |rows: &[(&str, i64)]| Body::Snapshot {
         snapshot: calls(rows),
     };
-    p.publish_as(
+    p.publish(&Message::new(
         "web1",
-        &Message::new("web1", "calls.d", 1.0, snap(&[("bash", 4), ("sshd", 9)])),
-    )
+        "calls.d",
+        1.0,
+        snap(&[("bash", 4), ("sshd", 9)]),
+    ))
     .unwrap();
-    p.publish_as(
-        "web2",
-        &Message::new("web2", "calls.d", 1.0, snap(&[("bash", 7)])),
-    )
-    .unwrap();
+    p.publish(&Message::new("web2", "calls.d", 1.0, snap(&[("bash", 7)])))
+        .unwrap();
     until(&mut h, "both hosts arriving", |app| {
         app.subscription_view().is_some_and(|s| {
             s.hosts() == ["web1", "web2"]
@@ -117,22 +116,21 @@ fn a_subscription_shows_every_publishing_host_merged() {
     assert!(h.query_by_label_contains("web2, bash").is_some());
 
     // A later snapshot replaces the host's last; its end is listed.
-    p.publish_as(
+    p.publish(&Message::new(
         "web1",
-        &Message::new("web1", "calls.d", 2.0, snap(&[("bash", 5), ("sshd", 12)])),
-    )
+        "calls.d",
+        2.0,
+        snap(&[("bash", 5), ("sshd", 12)]),
+    ))
     .unwrap();
-    p.publish_as(
+    p.publish(&Message::new(
         "web1",
-        &Message::new(
-            "web1",
-            "calls.d",
-            2.5,
-            Body::End {
-                end: "ended by exit(0)".into(),
-            },
-        ),
-    )
+        "calls.d",
+        2.5,
+        Body::End {
+            end: "ended by exit(0)".into(),
+        },
+    ))
     .unwrap();
     until(&mut h, "web1's end", |app| {
         app.subscription_view().is_some_and(|s| {

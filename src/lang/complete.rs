@@ -408,21 +408,33 @@ fn past_blanks(text: &str, mut i: usize) -> usize {
 /// The line (1-based) of the first `#pragma D option destructive`, which
 /// turns destructive actions on from inside the script.
 pub fn destructive_pragma_line(text: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| {
-            let Some(rest) = line.trim_start().strip_prefix('#') else {
-                return false;
-            };
-            let mut words = rest.split_whitespace();
-            words.next() == Some("pragma")
-                && words.next() == Some("D")
-                && words.next() == Some("option")
-                && words
-                    .next()
-                    .and_then(|w| w.strip_prefix("destructive"))
-                    .is_some_and(|tail| tail.is_empty() || tail.starts_with('='))
-        })
-        .map(|i| i + 1)
+    pragma_option(text, "destructive").map(|(line, _)| line)
+}
+
+/// The first `#pragma D option NAME[=VALUE]` in `text`: its line
+/// (1-based) and the value, if it gives one.
+pub fn pragma_option<'a>(text: &'a str, name: &str) -> Option<(usize, Option<&'a str>)> {
+    pragma_options(text, name).next()
+}
+
+/// Every `#pragma D option NAME[=VALUE]` in `text`, as [`pragma_option`]
+/// gives the first.
+pub fn pragma_options<'a>(
+    text: &'a str,
+    name: &str,
+) -> impl Iterator<Item = (usize, Option<&'a str>)> {
+    text.lines().enumerate().filter_map(move |(i, line)| {
+        let rest = line.trim_start().strip_prefix('#')?;
+        let mut words = rest.split_whitespace();
+        if (words.next(), words.next(), words.next()) != (Some("pragma"), Some("D"), Some("option"))
+        {
+            return None;
+        }
+        match words.next()?.strip_prefix(name)? {
+            "" => Some((i + 1, None)),
+            tail => tail.strip_prefix('=').map(|v| (i + 1, Some(v))),
+        }
+    })
 }
 
 /// The word under byte offset `at`, for hover help.

@@ -6,7 +6,7 @@
 
 use crate::history::recording::{Header, Recorder};
 use crate::history::{History, RunClock};
-use crate::model::{Diagnostic, RunEnd, Snapshot};
+use crate::model::{Diagnostic, Snapshot};
 use crate::session::{Event, FinishReason};
 use egui::{RichText, Ui};
 use std::collections::VecDeque;
@@ -327,12 +327,10 @@ impl RunPanel {
             Event::Output(line) => r.output(t, line),
             Event::RuntimeError(m) | Event::Problem(m) | Event::Failed(m) => r.error(t, m),
             Event::Drop { count, message } => r.drop(t, *count, message),
-            Event::Finished(reason) => match reason {
-                FinishReason::Exited(s) => r.end(t, RunEnd::Exited { status: *s }),
-                FinishReason::TimeUp => r.end(t, RunEnd::TimeUp),
-                FinishReason::Stopped => r.end(t, RunEnd::Stopped),
-                FinishReason::TargetExited => r.end(t, RunEnd::TargetExited),
-                FinishReason::Failed(m) => r.error(t, m),
+            Event::Finished(reason) => match (reason.run_end(), reason) {
+                (Some(end), _) => r.end(t, end),
+                (None, FinishReason::Failed(m)) => r.error(t, m),
+                (None, _) => Ok(()),
             },
             _ => Ok(()),
         };
