@@ -125,6 +125,10 @@ pub fn merge(hosts: &[(&str, &Snapshot)]) -> (Snapshot, Vec<String>) {
     (Snapshot { aggregations }, problems)
 }
 
+/// How often a merged snapshot is made at most, for a fleet session and
+/// a subscription alike: each source sends its own at moments of its own.
+pub const MERGE_EVERY: Duration = Duration::from_millis(200);
+
 /// When to merge the latest snapshots of sources that each send their
 /// own at moments of their own (a fleet's hosts, an exchange's
 /// publishers): again once one changed, but at most every `every`; and

@@ -929,10 +929,6 @@ fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32),
     }
 }
 
-/// How often a fleet's merged snapshot is made at most: each host sends
-/// its own at the run's rate, at moments of its own.
-const FLEET_MERGE_EVERY: Duration = Duration::from_millis(200);
-
 /// How long a fleet waits for a host's check or probe list (a full probe
 /// list of a big host takes seconds; one that never comes must not hold
 /// every later job up).
@@ -1110,7 +1106,7 @@ impl Worker {
         let mut enabling = false;
         let mut stopping = false;
         let mut stop_passed = false;
-        let mut merges = crate::fleet::Merges::new(FLEET_MERGE_EVERY);
+        let mut merges = crate::fleet::Merges::new(crate::fleet::MERGE_EVERY);
         let mut diagnostics_said = false;
         for m in members.iter_mut().filter(|m| m.job.is_none()) {
             let why = "could not start the run".to_owned();

@@ -17,9 +17,6 @@ use std::time::{Duration, Instant};
 /// while its run had not ended: publishers send at least once a second.
 pub const SILENT_AFTER: Duration = Duration::from_secs(10);
 
-/// The merged snapshot is made again at most this often.
-const MERGE_EVERY: Duration = Duration::from_millis(200);
-
 pub enum SubscriptionAction {
     Close,
     Chart(ChartAction),
@@ -44,7 +41,7 @@ pub struct SubscriptionView {
 impl SubscriptionView {
     pub fn new(address: Address, waker: Option<crate::session::Waker>) -> SubscriptionView {
         SubscriptionView {
-            watch: Watch::start(address, MERGE_EVERY, waker),
+            watch: Watch::start(address, crate::fleet::MERGE_EVERY, waker),
             state: State::Connecting,
             feeds: Vec::new(),
             since: Instant::now(),
