@@ -12,7 +12,6 @@
 #[path = "../tests/sshd/mod.rs"]
 mod sshd;
 
-use dscope::remote::{Endpoint, Host};
 use dscope::session::{Event, Script, Session};
 use std::time::{Duration, Instant};
 
@@ -69,15 +68,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
     let Some(fleet) = sshd::fleet(n) else { return };
-    let endpoints: Vec<Endpoint> = fleet
-        .hosts
-        .iter()
-        .map(|h| Endpoint {
-            host: Host::parse(&h.name).unwrap(),
-            program: sshd::dscope().into(),
-            ssh_config: Some(fleet.config.display().to_string()),
-        })
-        .collect();
+    let endpoints = fleet.endpoints();
     let mut session = Session::start_fleet(endpoints, None);
     let script = Script {
         source: "profile-97 { @samples[execname] = count(); } \

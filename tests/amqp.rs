@@ -21,14 +21,6 @@ fn broker() -> bool {
     up
 }
 
-fn live() -> bool {
-    let on = std::env::var("DSCOPE_LIVE").is_ok_and(|v| v == "1");
-    if !on {
-        eprintln!("skipped: set DSCOPE_LIVE=1 to run live tests");
-    }
-    on && dscope::dtrace::Library::load().is_ok()
-}
-
 /// An exchange no other test uses.
 fn exchange(what: &str) -> String {
     format!("dscope-test-{what}-{}", std::process::id())
@@ -80,7 +72,7 @@ const TICKS: &str = "tick-100ms { @n[\"t\"] = count(); } tick-1s /++s == 3/ { ex
 
 #[test]
 fn a_run_publishes_every_snapshot_and_its_end() {
-    if !broker() || !live() {
+    if !broker() || !live_dtrace() {
         return;
     }
     let url = format!("amqp://127.0.0.1/{}", exchange("run"));
@@ -267,7 +259,7 @@ fn a_watch_on_a_broker_that_is_not_there_ends_saying_so() {
 #[test]
 fn a_run_on_a_host_publishes_from_there() {
     let Some(server) = sshd() else { return };
-    if !broker() || !live() {
+    if !broker() || !live_dtrace() {
         return;
     }
     // With a password, which reaches the host on standard input.
@@ -286,7 +278,7 @@ fn a_run_on_a_host_publishes_from_there() {
 
 #[test]
 fn a_fleet_run_publishes_each_hosts_snapshots_under_its_name() {
-    if !broker() || !live() {
+    if !broker() || !live_dtrace() {
         return;
     }
     let Some(fleet) = fleet(2) else { return };

@@ -10,18 +10,6 @@ use std::time::{Duration, Instant};
 mod sshd;
 use sshd::*;
 
-fn live() -> bool {
-    let on = std::env::var("DSCOPE_LIVE").is_ok_and(|v| v == "1");
-    if !on {
-        eprintln!("skipped: set DSCOPE_LIVE=1 to run live tests");
-    }
-    on && dscope::dtrace::Library::load().is_ok()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 fn script(fleet_dir: &std::path::Path, source: &str) -> String {
     let path = fleet_dir.join("fleet.d");
     std::fs::write(&path, source).unwrap();
@@ -102,7 +90,7 @@ fn json(out: &Output) -> serde_json::Value {
 #[test]
 fn a_fleet_run_merges_every_hosts_aggregations_with_the_host_first() {
     let Some(fleet) = fleet(3) else { return };
-    if !live() {
+    if !live_dtrace() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -178,7 +166,7 @@ fn a_fleet_run_merges_every_hosts_aggregations_with_the_host_first() {
 #[test]
 fn a_host_that_cannot_be_reached_is_marked_and_the_others_go_on() {
     let Some(mut fleet) = fleet(3) else { return };
-    if !live() {
+    if !live_dtrace() {
         return;
     }
     fleet.hosts[1].stop_sshd();
@@ -212,7 +200,7 @@ fn a_host_that_cannot_be_reached_is_marked_and_the_others_go_on() {
 #[test]
 fn a_host_that_drops_out_mid_run_keeps_what_it_sent_and_its_run_stops() {
     let Some(mut fleet) = fleet(2) else { return };
-    if !live() {
+    if !live_dtrace() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -291,18 +279,6 @@ fn a_host_that_drops_out_mid_run_keeps_what_it_sent_and_its_run_stops() {
     }
 }
 
-fn endpoints(fleet: &Fleet) -> Vec<dscope::remote::Endpoint> {
-    fleet
-        .hosts
-        .iter()
-        .map(|h| dscope::remote::Endpoint {
-            host: dscope::remote::Host::parse(&h.name).unwrap(),
-            program: dscope().into(),
-            ssh_config: Some(fleet.config.display().to_string()),
-        })
-        .collect()
-}
-
 /// The events of `job` up to its last one.
 fn events_until(
     session: &dscope::session::Session,
@@ -329,10 +305,10 @@ fn events_until(
 fn a_window_session_on_a_fleet_answers_as_one_machine_with_the_hosts_merged() {
     use dscope::session::{Event, FinishReason, Script, Session};
     let Some(fleet) = fleet(3) else { return };
-    if !live() {
+    if !live_dtrace() {
         return;
     }
-    let mut session = Session::start_fleet(endpoints(&fleet), None);
+    let mut session = Session::start_fleet(fleet.endpoints(), None);
     assert_eq!(session.host(), Some("fleet-1, fleet-2, fleet-3"));
     let script = |source: &str| Script {
         source: source.into(),

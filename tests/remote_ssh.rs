@@ -19,10 +19,6 @@ fn local(args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 /// Same stdout, stderr and status.
 fn assert_same(remote: &Output, local: &Output) {
     assert_eq!(text(&remote.stdout), text(&local.stdout), "stdout");
@@ -176,18 +172,10 @@ fn ssh_failing_is_said_with_the_host_and_its_status() {
     );
 }
 
-fn live() -> bool {
-    let on = std::env::var("DSCOPE_LIVE").is_ok_and(|v| v == "1");
-    if !on {
-        eprintln!("skipped: set DSCOPE_LIVE=1 to run live tests");
-    }
-    on && dscope::dtrace::Library::load().is_ok()
-}
-
 #[test]
 fn a_run_on_the_host_prints_what_a_run_here_prints() {
     let Some(server) = sshd() else { return };
-    if !live() {
+    if !live_dtrace() {
         return;
     }
     let script = server.path("begin.d");
@@ -313,7 +301,7 @@ fn wait_until_gone(marker: &str) {
 #[test]
 fn ctrl_c_stops_the_remote_run_as_it_stops_a_local_one() {
     let Some(server) = sshd() else { return };
-    if !live() {
+    if !live_dtrace() {
         return;
     }
     let marker = format!("ctrlc-{}", std::process::id());
@@ -347,7 +335,7 @@ fn ctrl_c_stops_the_remote_run_as_it_stops_a_local_one() {
 #[test]
 fn killing_dscope_here_leaves_no_dscope_running_there() {
     let Some(server) = sshd() else { return };
-    if !live() {
+    if !live_dtrace() {
         return;
     }
     let marker = format!("killed-{}", std::process::id());
@@ -467,7 +455,7 @@ fn a_window_session_on_the_host_answers_as_one_here() {
     };
     let (theirs, ours) = (probes(&there, a), probes(&here, b));
     assert_eq!(theirs, ours);
-    if !live() {
+    if !live_dtrace() {
         return;
     }
     let Event::Probes(Ok(list)) = &theirs else {
@@ -586,7 +574,7 @@ fn descendants(pid: u32) -> Vec<String> {
 #[test]
 fn a_dropped_connection_stops_the_run_there_and_keeps_what_arrived() {
     let Some(server) = sshd() else { return };
-    if !live() {
+    if !live_dtrace() {
         return;
     }
     let mut there = Session::start_remote(server.endpoint(dscope()), None);

@@ -187,12 +187,6 @@ impl FleetHost {
         }
     }
 
-    /// How many processes started through this host's sshd have `marker`
-    /// in their command line.
-    pub fn running_here(&self, marker: &str) -> usize {
-        self.pids_here(marker).len()
-    }
-
     /// The processes started through this host's sshd that have `marker`
     /// in their command line.
     pub fn pids_here(&self, marker: &str) -> Vec<u32> {
@@ -433,6 +427,19 @@ fn last(s: &str, n: usize) -> &str {
 }
 
 impl Fleet {
+    /// Each host as the window's sessions reach it: this build's dscope
+    /// there, through the fleet's ssh config.
+    pub fn endpoints(&self) -> Vec<Endpoint> {
+        self.hosts
+            .iter()
+            .map(|h| Endpoint {
+                host: Host::parse(&h.name).unwrap(),
+                program: dscope().into(),
+                ssh_config: Some(self.config.display().to_string()),
+            })
+            .collect()
+    }
+
     /// `dscope SUBCOMMAND --host fleet-1 ... ARGS` run here.
     pub fn dscope(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(dscope());
@@ -450,4 +457,19 @@ impl Fleet {
     pub fn names(&self) -> Vec<&str> {
         self.hosts.iter().map(|h| h.name.as_str()).collect()
     }
+}
+
+/// Whether live tests run (DSCOPE_LIVE=1 and a libdtrace here); says
+/// why not when they do not.
+pub fn live_dtrace() -> bool {
+    let on = std::env::var("DSCOPE_LIVE").is_ok_and(|v| v == "1");
+    if !on {
+        eprintln!("skipped: set DSCOPE_LIVE=1 to run live tests");
+    }
+    on && dscope::dtrace::Library::load().is_ok()
+}
+
+/// A program's output as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
 }
