@@ -182,12 +182,58 @@ impl BucketRange {
 /// One distribution count: key index, bucket index, count.
 type Cell = (u32, u32, i64);
 
+/// One point's numbers by key index: an array while most keys ever seen
+/// are there (the usual case, and the quickest to read), the keys that
+/// are there otherwise, so that a point that holds a few keys of the
+/// millions seen over a run does not cost an array as long as all of
+/// them.
+#[derive(Debug, Clone)]
+enum Numbers {
+    /// [`ABSENT`] where the key was not there; keys first seen later are
+    /// past the end.
+    Dense(Vec<i64>),
+    /// By key index.
+    Sparse(Vec<(u32, i64)>),
+}
+
+impl Numbers {
+    fn new(mut pairs: Vec<(u32, i64)>) -> Numbers {
+        let len = pairs
+            .iter()
+            .map(|&(k, _)| k as usize + 1)
+            .max()
+            .unwrap_or(0);
+        if pairs.len() * 4 >= len {
+            let mut values = vec![ABSENT; len];
+            for (k, n) in pairs {
+                values[k as usize] = n;
+            }
+            Numbers::Dense(values)
+        } else {
+            pairs.sort_unstable_by_key(|&(k, _)| k);
+            pairs.dedup_by_key(|&mut (k, _)| k);
+            Numbers::Sparse(pairs)
+        }
+    }
+
+    fn get(&self, key: usize) -> Option<i64> {
+        match self {
+            Numbers::Dense(values) => values.get(key).copied().filter(|&v| v != ABSENT),
+            Numbers::Sparse(pairs) => {
+                let i = pairs
+                    .binary_search_by_key(&key, |&(k, _)| k as usize)
+                    .ok()?;
+                Some(pairs[i].1)
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Point {
     t: f64,
-    /// Numbers, by key index; [`ABSENT`] where the key was not there.
-    /// Keys first seen later are past the end.
-    values: Vec<i64>,
+    /// Numbers, by key index.
+    values: Numbers,
     /// Distributions: the non-zero counts, by key then bucket index.
     cells: Vec<Cell>,
     /// The keys in the order `dtrace(1)` printed them at this point,
@@ -269,28 +315,20 @@ impl AggHistory {
             max: b.max,
         });
         self.bucket_index.insert((b.min, b.max), i);
-        let mut sorted: Vec<u32> = (0..self.buckets.len() as u32).collect();
-        sorted.sort_by_key(|&i| self.buckets[i as usize].order());
-        self.sorted_buckets = sorted;
         i
     }
 
     fn push(&mut self, t: f64, agg: &Aggregation, capacity: usize) {
         self.key_sizes.clone_from(&agg.key_sizes);
-        let mut values = Vec::new();
+        let mut numbers = Vec::new();
         let mut cells = Vec::new();
+        let buckets_before = self.buckets.len();
         let mut order = Vec::with_capacity(agg.rows.len());
         for row in &agg.rows {
             let k = self.key_id(&row.key);
             order.push(k);
             match &row.value {
-                Value::Number(n) => {
-                    let k = k as usize;
-                    if values.len() <= k {
-                        values.resize(k + 1, ABSENT);
-                    }
-                    values[k] = *n;
-                }
+                Value::Number(n) => numbers.push((k, *n)),
                 Value::Buckets(buckets) => {
                     for b in buckets {
                         let id = self.bucket_id(b);
@@ -302,13 +340,21 @@ impl AggHistory {
             }
         }
         cells.sort_unstable_by_key(|&(k, b, _)| (k, b));
+        if self.buckets.len() != buckets_before {
+            // Once per point that brought new buckets, not once per new
+            // bucket: a recording with tens of thousands of them would
+            // sort them all for each.
+            let mut sorted: Vec<u32> = (0..self.buckets.len() as u32).collect();
+            sorted.sort_by_key(|&i| self.buckets[i as usize].order());
+            self.sorted_buckets = sorted;
+        }
         let order: Arc<[u32]> = match self.points.last() {
             Some(last) if *last.order == *order => Arc::clone(&last.order),
             _ => order.into(),
         };
         let point = Point {
             t,
-            values,
+            values: Numbers::new(numbers),
             cells,
             order,
         };
@@ -635,7 +681,7 @@ pub fn compare(before: &Aggregation, after: &Aggregation) -> Vec<Difference> {
 }
 
 fn number_in(p: &Point, key: usize) -> Option<i64> {
-    p.values.get(key).copied().filter(|&v| v != ABSENT)
+    p.values.get(key)
 }
 
 #[cfg(test)]

@@ -292,7 +292,17 @@ fn apply(states: &mut Vec<(u32, AggState)>, changes: Changes) -> Snapshot {
             }
         }
         if let Some(order) = c.order {
-            state.order = order;
+            // Each known key once: a damaged or hostile line that names a
+            // key many times (or one never sent) would otherwise have
+            // every snapshot clone a row for each mention.
+            let mut seen = vec![false; state.keys.len()];
+            state.order = order
+                .into_iter()
+                .filter(|&k| {
+                    seen.get_mut(k as usize)
+                        .is_some_and(|s| !std::mem::replace(s, true))
+                })
+                .collect();
         } else if c.by_value {
             let present: Vec<u32> = (0..state.values.len() as u32)
                 .filter(|&k| state.values[k as usize].is_some())
