@@ -813,6 +813,68 @@ mod tests {
         assert_eq!(s.rate, Some(4.0));
     }
 
+    /// A point that holds a few of many keys seen keeps only those: the
+    /// 10,000 keys of the first point are not an array at every later
+    /// one.
+    #[test]
+    fn a_point_with_few_of_many_keys_keeps_only_those() {
+        let names: Vec<String> = (0..10_000).map(|i| format!("k{i}")).collect();
+        let all: Vec<(&str, i64)> = names.iter().map(|n| (n.as_str(), 1)).collect();
+        let mut h = History::default();
+        h.push(1.0, &counts(&all));
+        h.push(2.0, &counts(&[("k9999", 5), ("k3", 2)]));
+        let agg = h.get("n").unwrap();
+        assert!(matches!(agg.points[0].values, Numbers::Dense(_)));
+        assert!(matches!(&agg.points[1].values, Numbers::Sparse(p) if p.len() == 2));
+        assert_eq!(agg.number(1, 9999), Some(5));
+        assert_eq!(agg.number(1, 3), Some(2));
+        assert_eq!(agg.number(1, 4), None);
+        assert_eq!(agg.number(0, 4), Some(1));
+        assert_eq!(agg.number(1, 20_000), None);
+    }
+
+    /// Tens of thousands of buckets, most new at each point, come out in
+    /// range order (they are sorted once per point, not once per bucket).
+    #[test]
+    fn many_new_buckets_are_in_range_order() {
+        use crate::model::{AggFunction, Aggregation, Bucket, Row, Snapshot};
+        let snap = |from: i64| Snapshot {
+            aggregations: vec![Aggregation {
+                id: 1,
+                name: "l".into(),
+                function: AggFunction::Quantize,
+                key_sizes: vec![],
+                rows: vec![Row {
+                    key: vec![],
+                    value: Value::Buckets(
+                        (0..20_000)
+                            .rev()
+                            .map(|i| Bucket {
+                                label: format!("{}", from + i),
+                                min: Some(from + i),
+                                max: Some(from + i),
+                                count: 1,
+                                raw: None,
+                            })
+                            .collect(),
+                    ),
+                }],
+            }],
+        };
+        let mut h = History::default();
+        h.push(1.0, &snap(0));
+        h.push(2.0, &snap(-20_000));
+        let mins: Vec<Option<i64>> = h
+            .get("l")
+            .unwrap()
+            .buckets()
+            .iter()
+            .map(|b| b.min)
+            .collect();
+        assert_eq!(mins.len(), 40_000);
+        assert!(mins.windows(2).all(|w| w[0] < w[1]), "in range order");
+    }
+
     #[test]
     fn the_state_at_a_time_is_the_last_point_before_it() {
         let mut h = History::default();

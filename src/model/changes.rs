@@ -374,6 +374,25 @@ mod tests {
         assert!(s.aggregations.is_empty(), "{s:?}");
     }
 
+    /// A damaged or hostile line whose order names a key a million times,
+    /// and keys never sent: each known key is in the snapshot once.
+    #[test]
+    fn an_order_that_repeats_keys_keeps_each_known_key_once() {
+        let mut enc = ChangeEncoder::default();
+        let mut c = enc.encode(&counts(&[("a", 1), ("b", 2)]));
+        let mut order = vec![1u32; 1_000_000];
+        order.extend([0, 0, 7, u32::MAX, 1]);
+        c.aggregations[0].order = Some(order);
+        c.aggregations[0].by_value = false;
+        let snap = ChangeDecoder::default().decode(c);
+        let keys: Vec<String> = snap.aggregations[0]
+            .rows
+            .iter()
+            .map(|r| crate::model::key_label(&r.key))
+            .collect();
+        assert_eq!(keys, ["b", "a"]);
+    }
+
     #[test]
     fn what_is_encoded_decodes_to_the_same_snapshots() {
         let (mut enc, mut dec) = (ChangeEncoder::default(), ChangeDecoder::default());
