@@ -99,6 +99,37 @@ impl Address {
     }
 }
 
+/// Where a password for the broker is read from, so that it never has to
+/// be on a command line (where `ps` shows it to every user).
+pub const PASSWORD_VARIABLE: &str = "DSCOPE_AMQP_PASSWORD";
+
+/// An address as given on a command line: one with a password is
+/// refused (every user of the machine can read it with `ps`); one with a
+/// user and no password takes the password from [`PASSWORD_VARIABLE`]
+/// when it is set. Returns the address text to use.
+pub fn from_command_line(text: &str, option: &str) -> Result<String, String> {
+    let address = Address::parse(text)?;
+    if address.has_password {
+        return Err(format!(
+            "the {option} address holds a password, which every user of this machine can              read (ps); give it without the password ({}) and set {PASSWORD_VARIABLE} instead",
+            address.shown.replacen(":***@", "@", 1)
+        ));
+    }
+    let Ok(password) = std::env::var(PASSWORD_VARIABLE) else {
+        return Ok(text.to_owned());
+    };
+    let rest = text.strip_prefix("amqp://").unwrap_or(text);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    match authority.rsplit_once('@') {
+        Some((user, _)) => Ok(format!(
+            "amqp://{user}:{password}@{}",
+            &rest[user.len() + 1..]
+        )),
+        // No user named: the password alone means nothing to AMQP.
+        None => Ok(text.to_owned()),
+    }
+}
+
 /// `text` with the password of its `user:password@` replaced by `***`.
 /// Whatever the text is (a well-formed address or not): everything
 /// between the scheme (or the start) and the last `@` after the first
@@ -686,6 +717,19 @@ mod tests {
         assert_eq!(a.broker, "amqp://ops:s3cret@mq.example:5673/prod");
         assert_eq!(a.shown, "amqp://ops:***@mq.example:5673/prod/snaps");
         assert_eq!(format!("{a:?}"), a.shown);
+        // From a command line: no password there, one from the
+        // environment instead (tests run in one process: the variable is
+        // read only where it is set below).
+        let e = from_command_line("amqp://ops:s3cret@mq/x", "--publish").unwrap_err();
+        assert!(!e.contains("s3cret"), "{e}");
+        assert!(
+            e.contains("amqp://ops@mq/x") && e.contains(PASSWORD_VARIABLE),
+            "{e}"
+        );
+        assert_eq!(
+            from_command_line("amqp://mq/x", "--publish").as_deref(),
+            Ok("amqp://mq/x")
+        );
         let a = Address::parse("amqp://[::1]:5672/x").unwrap();
         assert_eq!(a.broker, "amqp://[::1]:5672/%2f");
         let a = Address::parse("amqp://[::1]/x").unwrap();

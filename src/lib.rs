@@ -15,6 +15,7 @@ pub mod fleet;
 pub mod fuzz_checks;
 pub mod history;
 pub mod lang;
+pub mod lines;
 pub mod model;
 pub mod processes;
 pub mod recovery;

@@ -414,7 +414,7 @@ fn read_publish(
     bytes: Option<u64>,
 ) -> Result<(Option<String>, Option<dscope::amqp::Address>), String> {
     let text = match (given, bytes) {
-        (Some(t), _) => t.to_owned(),
+        (Some(t), _) => dscope::amqp::from_command_line(t, "--publish")?,
         (None, Some(n)) => {
             use std::io::Read;
             let mut data = Vec::new();
@@ -454,7 +454,8 @@ fn run_gui(cli: Cli) -> ExitCode {
         });
     }
     if let Some(text) = &cli.subscribe {
-        match dscope::amqp::Address::parse(text) {
+        let text = dscope::amqp::from_command_line(text, "--subscribe");
+        match text.and_then(|t| dscope::amqp::Address::parse(&t)) {
             Ok(a) => config.subscribe = Some(a),
             Err(e) => {
                 eprintln!("dscope: {e}");

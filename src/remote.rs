@@ -20,6 +20,7 @@
 //! second.
 
 use crate::cli::{EXIT_CANNOT, EXIT_SCRIPT_ERRORS, Format, Request};
+use crate::lines::{BoundedLines, Line, Long, MAX_TEXT};
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -139,8 +140,33 @@ impl Host {
         if host.starts_with('-') || user.is_some_and(|u| u.is_empty() || u.starts_with('-')) {
             return bad("a host or user name cannot start with '-' or be empty");
         }
-        if host.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return bad("white space in the host name");
+        // What OpenSSH 9.6 and later refuse (misc.c, valid_hostname and
+        // valid_ruser): an older ssh passes the name on to a ProxyCommand
+        // or Match exec, where `%h` and `%r` land in a shell that dscope,
+        // often run as root, would then be running.
+        if let Some(c) = host
+            .chars()
+            .find(|&c| "'`\"$\\;&<>|(){},".contains(c) || c.is_whitespace() || c.is_control())
+        {
+            return bad(&format!(
+                "the host name has {}, which ssh does not take in a host name",
+                what_char(c)
+            ));
+        }
+        if let Some(user) = user {
+            let chars: Vec<char> = user.chars().collect();
+            let refused = chars.iter().enumerate().find(|&(i, &c)| {
+                c.is_control()
+                    || "'`\";&<>|(){}".contains(c)
+                    || (c.is_whitespace() && chars.get(i + 1) == Some(&'-'))
+                    || (c == '\\' && i + 1 == chars.len())
+            });
+            if let Some((_, &c)) = refused {
+                return bad(&format!(
+                    "the user name has {}, which ssh does not take in a user name",
+                    what_char(c)
+                ));
+            }
         }
         let port = match port {
             Some(p) => match p.parse::<u16>() {
@@ -154,6 +180,15 @@ impl Host {
             None => host.to_string(),
         };
         Ok(Host { destination, port })
+    }
+}
+
+/// A character as an error message names it.
+fn what_char(c: char) -> String {
+    if c.is_control() || c.is_whitespace() {
+        format!("the character U+{:04X}", c as u32)
+    } else {
+        format!("'{c}'")
     }
 }
 
@@ -491,23 +526,12 @@ pub fn run(
 }
 
 /// Copies `from` to `to` a line at a time, each line starting with
-/// `PREFIX: ` and written whole, so lines of several hosts do not mix.
-fn copy_lines(mut from: impl BufRead, prefix: &str, to: &mut impl Write) {
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match from.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        if !line.ends_with(b"\n") {
-            line.push(b'\n');
-        }
-        let mut whole = Vec::with_capacity(prefix.len() + 2 + line.len());
-        whole.extend_from_slice(prefix.as_bytes());
-        whole.extend_from_slice(b": ");
-        whole.extend_from_slice(&line);
-        if to.write_all(&whole).is_err() {
+/// `PREFIX: ` and written whole, so lines of several hosts do not mix. A
+/// line longer than [`MAX_TEXT`] comes in pieces, each its own line.
+fn copy_lines(from: impl BufRead, prefix: &str, to: &mut impl Write) {
+    for line in BoundedLines::new(from, MAX_TEXT, Long::Split) {
+        let Line::Text(line) = line else { continue };
+        if writeln!(to, "{prefix}: {line}").is_err() {
             break;
         }
         let _ = to.flush();
@@ -608,17 +632,15 @@ pub fn header_problem(
 /// output ended first (ssh failed before the command ran).
 pub fn read_header(reader: &mut impl BufRead) -> Option<String> {
     let prefix = format!("{HEADER} ");
-    let mut line = String::new();
+    let mut lines = BoundedLines::new(reader, MAX_TEXT, Long::Split);
     loop {
-        line.clear();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return None,
-            Ok(_) => {}
-        }
+        let Line::Text(line) = lines.next_line()? else {
+            continue;
+        };
         if let Some(rest) = line.strip_prefix(&prefix) {
-            return Some(rest.trim_end_matches('\n').to_string());
+            return Some(rest.to_string());
         }
-        eprint!("{line}");
+        eprintln!("{line}");
     }
 }
 
@@ -723,6 +745,75 @@ mod tests {
         }
         assert!(Host::parse("box:99999").is_err());
         assert!(Host::parse("a b").is_err());
+    }
+
+    /// A host (or its login script) that sends bytes without a newline
+    /// is relayed in pieces of the text limit, each its own line with the
+    /// host in front; nothing is held whole.
+    #[test]
+    fn an_endless_line_from_a_host_comes_in_pieces() {
+        use std::io::Read;
+        let endless = std::io::repeat(b'x').take(3 * MAX_TEXT as u64 + 5);
+        let mut out = Vec::new();
+        copy_lines(std::io::BufReader::new(endless), "h", &mut out);
+        let lines: Vec<&[u8]> = out
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(lines.len(), 4);
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.starts_with(b"h: ") && l.len() <= MAX_TEXT + 3)
+        );
+        // The header still comes after noise without a newline.
+        let noise = std::io::repeat(b'x').take(2 * MAX_TEXT as u64 + 7);
+        let header = format!("\n{HEADER} 9.9\n");
+        let mut reader = std::io::BufReader::new(noise.chain(header.as_bytes()));
+        assert_eq!(read_header(&mut reader), Some("9.9".to_owned()));
+    }
+
+    /// What OpenSSH 9.6 refuses, refused before ssh ever sees it: a
+    /// name that an older ssh would hand to a ProxyCommand's shell.
+    #[test]
+    fn shell_metacharacters_in_a_host_or_user_are_refused() {
+        for bad in [
+            "a;touch${IFS}/tmp/x",
+            "a$(id)",
+            "a`id`",
+            "a|b",
+            "a&b",
+            "a>b",
+            "a<b",
+            "'a'",
+            "\"a\"",
+            "a\\b",
+            "a{b}",
+            "a(b)",
+            "a,b",
+            "a\tb",
+            "a\u{7f}b",
+            "x;y@box",
+            "x`id`@box",
+            "x -oFoo@box",
+            "x\\@box",
+            "x\n@box",
+        ] {
+            let e = Host::parse(bad).expect_err(bad);
+            assert!(e.contains("ssh does not take"), "{bad:?}: {e}");
+        }
+        // What ssh takes is still taken: dots, dashes inside, underscores,
+        // percent (a link-local zone), a user with a backslash inside or
+        // a space not before a dash.
+        for good in [
+            "web-1.example.com",
+            "db_2",
+            "fe80::1%eth0",
+            "dom\\user@box",
+            "a b@box",
+        ] {
+            assert!(Host::parse(good).is_ok(), "{good:?}");
+        }
     }
 
     #[test]

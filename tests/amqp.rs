@@ -262,11 +262,16 @@ fn a_run_on_a_host_publishes_from_there() {
     if !broker() || !live_dtrace() {
         return;
     }
-    // With a password, which reaches the host on standard input.
-    let url = format!("amqp://guest:guest@127.0.0.1/{}", exchange("host"));
-    let sub = subscribe(&url);
+    // With a password, from the environment (never on the command
+    // line), which reaches the host on standard input.
+    let url = format!("amqp://guest@127.0.0.1/{}", exchange("host"));
+    let sub = subscribe(&format!(
+        "amqp://guest:guest@127.0.0.1/{}",
+        exchange("host")
+    ));
     let out = server
         .remote(&["run", "-q", "-n", TICKS, "--publish", &url])
+        .env(dscope::amqp::PASSWORD_VARIABLE, "guest")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
