@@ -15,6 +15,7 @@
 //! and for the probes to be disabled (the session kills a run worker that
 //! takes longer than its grace), and exits.
 
+use crate::lines::{self, BoundedLines, Line, Long, MAX_MESSAGE, MAX_TEXT};
 use crate::model::Probe;
 use crate::remote::{self, Endpoint};
 use crate::session::{Event, Script, Session};
@@ -27,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The protocol's number. It changes whenever a message changes shape.
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 
 /// The subcommand that serves the protocol on standard input and output.
 pub const AGENT_ARG: &str = "agent";
@@ -135,16 +136,20 @@ pub(crate) fn send(out: &mut dyn Write, line: &impl Serialize) -> bool {
 }
 
 fn serve(
-    mut input: impl BufRead + Send + 'static,
+    input: impl BufRead + Send + 'static,
     out: &mut dyn Write,
     program: Option<std::path::PathBuf>,
 ) -> u8 {
     send(out, &Hello::new("agent"));
-    let mut first = String::new();
-    let hello = match input.read_line(&mut first) {
-        Ok(n) if n > 0 => serde_json::from_str::<Hello>(&first),
+    let mut input = BoundedLines::new(input, MAX_MESSAGE, Long::Refuse);
+    let hello = match input.next_line() {
+        Some(Line::Text(first)) => serde_json::from_str::<Hello>(&first),
+        Some(Line::TooLong { limit }) => {
+            eprintln!("dscope agent: {}", lines::too_long("the client", limit));
+            return 2;
+        }
         // The client went away before saying anything.
-        _ => return 0,
+        None => return 0,
     };
     match hello {
         Ok(h) if h.protocol == PROTOCOL => {}
@@ -176,8 +181,14 @@ fn serve(
     // comes in.
     let (line_tx, mut lines) = crossbeam_channel::unbounded();
     std::thread::spawn(move || {
-        for line in input.lines() {
-            let Ok(line) = line else { break };
+        for line in input {
+            let line = match line {
+                Line::Text(line) => line,
+                Line::TooLong { limit } => {
+                    eprintln!("dscope agent: {}", lines::too_long("the client", limit));
+                    continue;
+                }
+            };
             if line_tx.send(Input::Line(line)).is_err() {
                 return;
             }
@@ -317,7 +328,7 @@ pub struct Connection {
     input: Option<ChildStdin>,
     /// The agent's lines after its hello; disconnected when its output
     /// ends.
-    pub lines: Receiver<String>,
+    pub lines: Receiver<Line>,
     ssh_said: Arc<Mutex<VecDeque<String>>>,
     name: String,
     /// The hellos were exchanged.
@@ -342,7 +353,9 @@ impl Connection {
         if let Some(err) = child.stderr.take() {
             let tail = ssh_said.clone();
             std::thread::spawn(move || {
-                for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+                let err = std::io::BufReader::new(err);
+                for line in BoundedLines::new(err, MAX_TEXT, Long::Split) {
+                    let Line::Text(line) = line else { continue };
                     let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
                     if tail.len() == SSH_TAIL {
                         tail.pop_front();
@@ -357,8 +370,7 @@ impl Connection {
             std::thread::spawn(move || {
                 let mut reader = std::io::BufReader::new(out);
                 let _ = header_tx.send(remote::read_header(&mut reader));
-                for line in reader.lines() {
-                    let Ok(line) = line else { break };
+                for line in BoundedLines::new(reader, MAX_MESSAGE, Long::Refuse) {
                     if line_tx.send(line).is_err() {
                         break;
                     }
@@ -383,7 +395,8 @@ impl Connection {
             return Err(problem);
         }
         let hello = match connection.wait(&connection.lines.clone(), give_up)? {
-            Some(line) => serde_json::from_str::<Hello>(&line).map_err(|_| line),
+            Some(Line::Text(line)) => serde_json::from_str::<Hello>(&line).map_err(|_| line),
+            Some(Line::TooLong { limit }) => Err(lines::too_long("it", limit)),
             None => Err(String::new()),
         };
         match hello {
@@ -547,6 +560,17 @@ mod tests {
         // A hello, then the end of input: nothing to do, exit 0.
         let hello = serde_json::to_string(&Hello::new("client")).unwrap();
         assert_eq!(served(&format!("{hello}\n")), (0, format!("{ours}\n")));
+    }
+
+    /// A client that sends bytes without a newline is refused once the
+    /// line passes the message limit, never read whole.
+    #[test]
+    fn an_endless_first_line_is_refused() {
+        use std::io::Read;
+        let endless = std::io::repeat(b'x').take(MAX_MESSAGE as u64 + 10);
+        let mut out = Vec::new();
+        let code = serve(std::io::BufReader::new(endless), &mut out, None);
+        assert_eq!(code, 2);
     }
 
     #[test]

@@ -462,6 +462,9 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
     let settings = RunSettings {
         duration: output.duration,
         snapshot_every,
+        // The text printout is libdtrace's own; the decoded aggregations
+        // serve only the JSON document, the recording and the publisher.
+        final_snapshot: json || periodic,
         print_aggregations: !json,
         newline_on_stop: !json,
     };
@@ -513,6 +516,10 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
                     }
                 }
                 RunEvent::Started | RunEvent::Stopping => {}
+                RunEvent::Pace(every) => {
+                    let asked = snapshot_every.unwrap_or(every);
+                    let _ = writeln!(err, "dscope: {}", pace_notice(every, asked));
+                }
                 RunEvent::Drop { count, message } => {
                     let _ = writeln!(err, "dscope: {}", message.trim_start_matches("dtrace: "));
                     report.drops.push(DropReport { count, message });
@@ -581,6 +588,27 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
     }
     let _ = out.flush();
     code
+}
+
+/// What a change of the live snapshots' interval means to the user:
+/// `every` is the interval now, `asked` the one asked for.
+pub fn pace_notice(every: std::time::Duration, asked: std::time::Duration) -> String {
+    let secs = |d: std::time::Duration| match d.as_millis() {
+        ms if ms % 1000 == 0 => format!("{} s", ms / 1000),
+        ms => format!("{:.1} s", ms as f64 / 1000.0),
+    };
+    if every > asked {
+        format!(
+            "reading the aggregations takes more than half of {}: a snapshot every {} for now",
+            secs(asked),
+            secs(every)
+        )
+    } else {
+        format!(
+            "reading the aggregations is quick again: a snapshot every {}",
+            secs(asked)
+        )
+    }
 }
 
 /// A run's JSON document on `out`; the exit status when it cannot be
@@ -663,7 +691,7 @@ impl Recording<'_> {
             RunEvent::Output(line) => self.recorder.output(t, line),
             RunEvent::RuntimeError(m) | RunEvent::Problem(m) => self.recorder.error(t, m),
             RunEvent::Drop { count, message } => self.recorder.drop(t, *count, message),
-            RunEvent::Stopping | RunEvent::Notice(_) => Ok(()),
+            RunEvent::Stopping | RunEvent::Notice(_) | RunEvent::Pace(_) => Ok(()),
         };
         match written {
             Ok(()) => true,

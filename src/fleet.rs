@@ -19,11 +19,30 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+/// How many events of one host a fleet run's loop takes before it looks
+/// at Stop and at the other hosts again.
+pub const EVENTS_PER_TURN: usize = 256;
+
 /// Reads a `--hosts FILE`: one `[user@]host[:port]` a line; blank lines
 /// and lines starting with `#` are skipped.
 pub fn read_hosts_file(path: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the hosts file {}: {e}", path.display()))?;
+    use std::io::Read;
+    // Thousands of hosts fit in far less; a larger file is not a list of
+    // hosts (a device, a log named by mistake).
+    const MAX_HOSTS_FILE: u64 = 1 << 20;
+    let cannot =
+        |e: &dyn std::fmt::Display| format!("cannot read the hosts file {}: {e}", path.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_HOSTS_FILE + 1).read_to_end(&mut bytes))
+        .map_err(|e| cannot(&e))?;
+    if bytes.len() as u64 > MAX_HOSTS_FILE {
+        return Err(cannot(&format_args!(
+            "it is larger than {} MiB",
+            MAX_HOSTS_FILE >> 20
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| cannot(&"it is not UTF-8 text"))?;
     let hosts: Vec<String> = text
         .lines()
         .map(str::trim)
@@ -411,7 +430,10 @@ pub fn run(
         }
         let mut any = false;
         for m in members.iter_mut().filter(|m| m.done.is_none()) {
-            while let Some(e) = m.session.try_recv() {
+            // At most a turn's worth from each host, so that one that
+            // floods output cannot keep the loop from Ctrl-C.
+            for _ in 0..EVENTS_PER_TURN {
+                let Some(e) = m.session.try_recv() else { break };
                 any = true;
                 if let (Some(p), Event::Snapshot(snapshot)) = (&mut publisher, &e.event) {
                     let t = m.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
@@ -570,8 +592,10 @@ fn handle(
                 _ => EXIT_OK,
             });
         }
+        // A member's own snapshot interval: the merge keeps its own.
         Event::Enabling { .. }
         | Event::Stopping
+        | Event::Pace { .. }
         | Event::Checked { .. }
         | Event::SnapshotChanges(_)
         | Event::Probes(_)

@@ -16,6 +16,7 @@
 //! stops the run, so probes never stay enabled.
 
 use crate::dtrace::{CompileError, Consumer, DtraceError, Finish, Library, RunEvent, RunSettings};
+use crate::lines::{self, BoundedLines, Line, Long, MAX_MESSAGE, MAX_TEXT};
 use crate::model::{Diagnostic, Probe, Snapshot};
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
@@ -171,6 +172,12 @@ pub enum Event {
     /// Something dscope could not read or show; the run goes on.
     Problem(String),
     Finished(FinishReason),
+    /// Live snapshots now come every `every_ms` milliseconds: more seldom
+    /// than asked for while one costs more than half the interval asked
+    /// for (many stack keys), and as asked again once it no longer does.
+    Pace {
+        every_ms: u64,
+    },
     Probes(Result<Vec<Probe>, String>),
     /// `args[]` types of a probe, like `dtrace -lv`.
     ProbeArgs {
@@ -508,6 +515,14 @@ impl Worker {
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return Err(c.lost()),
             };
             answered |= stop_sent.is_some();
+            let line = match line {
+                Line::Text(line) => line,
+                Line::TooLong { limit } => {
+                    let why = lines::too_long("its agent", limit);
+                    self.emit(job, Event::Problem(format!("{}: {why}", c.name())));
+                    continue;
+                }
+            };
             let Ok(reply) = serde_json::from_str::<crate::agent::Reply>(&line) else {
                 // Not the protocol's: something on the host wrote to the
                 // agent's output.
@@ -585,10 +600,10 @@ impl Worker {
 
         // Lines from the child, read on their own threads so that this one
         // can watch the stop flag.
-        let (line_tx, lines) = crossbeam_channel::bounded::<String>(1024);
+        let (line_tx, lines) = crossbeam_channel::bounded::<Line>(1024);
         let reader = std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
+            let stdout = std::io::BufReader::new(stdout);
+            for line in BoundedLines::new(stdout, MAX_MESSAGE, Long::Refuse) {
                 if line_tx.send(line).is_err() {
                     break;
                 }
@@ -596,10 +611,9 @@ impl Worker {
         });
         let err_reader = std::thread::spawn(move || {
             let mut tail = std::collections::VecDeque::new();
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
+            let stderr = std::io::BufReader::new(stderr);
+            for line in BoundedLines::new(stderr, MAX_TEXT, Long::Split) {
+                let Line::Text(line) = line else { continue };
                 if tail.len() == 20 {
                     tail.pop_front();
                 }
@@ -623,7 +637,11 @@ impl Worker {
                 let _ = child.kill();
             }
             match lines.recv_timeout(Duration::from_millis(50)) {
-                Ok(line) => match serde_json::from_str::<Event>(&line) {
+                Ok(Line::TooLong { limit }) => {
+                    let why = lines::too_long("the run worker", limit);
+                    self.emit(job, Event::Problem(why));
+                }
+                Ok(Line::Text(line)) => match serde_json::from_str::<Event>(&line) {
                     Ok(Event::Finished(reason)) => finish = Some(reason),
                     Ok(event) => {
                         let event = snapshots.whole(event);
@@ -722,14 +740,13 @@ fn worker(
     output: &mut dyn Write,
     captured: Option<Arc<crate::dtrace::run::CapturedStdout>>,
 ) -> u8 {
-    let mut input = input;
-    let mut first = String::new();
+    let mut input = BoundedLines::new(input, MAX_MESSAGE, Long::Refuse);
     let emit = |out: &mut dyn Write, e: &Event| {
         let line = serde_json::to_string(e).expect("serializable");
         writeln!(out, "{line}").and_then(|_| out.flush()).is_ok()
     };
-    let request: crate::agent::Request = match input.read_line(&mut first) {
-        Ok(n) if n > 0 => match serde_json::from_str(&first) {
+    let request: crate::agent::Request = match input.next_line() {
+        Some(Line::Text(first)) => match serde_json::from_str(&first) {
             Ok(r) => r,
             Err(e) => {
                 let why = format!("bad run request: {e}");
@@ -737,7 +754,12 @@ fn worker(
                 return 2;
             }
         },
-        _ => return 2,
+        Some(Line::TooLong { limit }) => {
+            let why = format!("bad run request: {}", lines::too_long("the client", limit));
+            emit(output, &Event::Finished(FinishReason::Failed(why)));
+            return 2;
+        }
+        None => return 2,
     };
     // The same stop path as `dscope run`'s: a SIGINT or SIGTERM (the
     // terminal's ^C reaches the whole process group, this process too)
@@ -746,8 +768,7 @@ fn worker(
     crate::dtrace::signals::install();
     std::thread::spawn(move || {
         // Any line, or the end of input, means stop.
-        let mut line = String::new();
-        let _ = input.read_line(&mut line);
+        let _ = input.next_line();
         stop.store(true, Ordering::SeqCst);
     });
     let reason = match Library::load() {
@@ -816,6 +837,7 @@ fn run_in_this_process(
     let settings = RunSettings {
         duration: duration_ms.map(Duration::from_millis),
         snapshot_every: Some(Duration::from_millis(snapshot_ms.max(100))),
+        final_snapshot: true,
         print_aggregations: false,
         newline_on_stop: false,
     };
@@ -836,6 +858,9 @@ fn run_in_this_process(
             },
             RunEvent::Stopping => Event::Stopping,
             RunEvent::Notice(m) => Event::Problem(m),
+            RunEvent::Pace(every) => Event::Pace {
+                every_ms: every.as_millis() as u64,
+            },
         })
     });
     match result {
@@ -1121,7 +1146,8 @@ impl Worker {
                 }
             }
             for m in members.iter_mut().filter(|m| !m.done) {
-                while let Some(e) = m.session.try_recv() {
+                for _ in 0..crate::fleet::EVENTS_PER_TURN {
+                    let Some(e) = m.session.try_recv() else { break };
                     if Some(e.job) != m.job {
                         continue;
                     }

@@ -30,6 +30,9 @@ struct OwnedEntry {
     value_bytes: Vec<u8>,
     normal: u64,
     sig: u64,
+    /// printa() has printed its aggregation (Linux; the final printout
+    /// leaves it out).
+    printed: bool,
 }
 
 impl OwnedEntry {
@@ -146,6 +149,7 @@ unsafe fn copy_linux(walk: &mut Walk, d: &LinuxAggData) -> Option<OwnedEntry> {
         value_bytes: value_bytes.to_vec(),
         normal: desc.normal,
         sig: desc.sig,
+        printed: desc.flags & super::layout::linux::DTRACE_AGD_PRINTED != 0,
     })
 }
 
@@ -188,44 +192,95 @@ unsafe fn copy_illumos(walk: &mut Walk, d: &IllumosAggData) -> Option<OwnedEntry
         value_bytes: data.to_vec(),
         normal: d.normal,
         sig: 0,
+        printed: false,
     })
 }
 
-/// Symbol lookups through libdtrace, each address looked up once per
-/// snapshot.
+/// The names of the addresses in stack and symbol keys, kept for a whole
+/// run: a profiling script's snapshot every second holds mostly the same
+/// frames, and naming them again costs far more than the snapshot itself.
+/// Bounded: past [`SymbolNames::LIMIT`] names it starts afresh, so that a
+/// run that keeps meeting new addresses holds no more than that.
+///
+/// Kernel addresses are named by libdtrace (`dtrace_addr2str`, a lookup
+/// in the kernel's symbols it has read). User addresses are named by
+/// [`super::usym`] on Linux, which grabs no process (see there why);
+/// elsewhere by libdtrace's `dtrace_uaddr2str`.
+#[derive(Default)]
+pub struct SymbolNames {
+    names: HashMap<(u64, u64, bool), String>,
+    #[cfg(target_os = "linux")]
+    user: super::usym::UserSymbols,
+}
+
+impl SymbolNames {
+    /// About 25 MB of names at the most.
+    pub const LIMIT: usize = 1 << 18;
+
+    /// Forgets every name (a process id may be another program's in a
+    /// later run).
+    pub fn clear(&mut self) {
+        self.names.clear();
+        #[cfg(target_os = "linux")]
+        self.user.clear();
+    }
+}
+
+/// Symbol lookups, each address looked up once per run (see
+/// [`SymbolNames`]).
 struct LibSymbols<'a> {
     fns: &'a Functions,
     hdl: *mut DtraceHdl,
-    cache: HashMap<(u64, u64, bool), String>,
+    names: &'a mut SymbolNames,
+    /// Once true, no more lookups: the snapshot is being abandoned.
+    interrupted: &'a dyn Fn() -> bool,
+    given_up: bool,
 }
 
 impl LibSymbols<'_> {
     fn lookup(&mut self, pid: Option<u64>, addr: u64) -> String {
+        let key = (pid.unwrap_or(0), addr, pid.is_some());
+        if let Some(name) = self.names.names.get(&key) {
+            return name.clone();
+        }
+        if self.given_up || (self.interrupted)() {
+            self.given_up = true;
+            return format!("0x{addr:x}");
+        }
+        let name = match pid {
+            #[cfg(target_os = "linux")]
+            Some(pid) => self.names.user.name(pid, addr),
+            _ => self.ask(pid, addr),
+        };
+        if self.names.names.len() >= SymbolNames::LIMIT {
+            self.names.names.clear();
+        }
+        self.names.names.insert(key, name.clone());
+        name
+    }
+
+    /// libdtrace's name for an address.
+    fn ask(&self, pid: Option<u64>, addr: u64) -> String {
         let (fns, hdl) = (self.fns, self.hdl);
-        self.cache
-            .entry((pid.unwrap_or(0), addr, pid.is_some()))
-            .or_insert_with(|| {
-                let mut buf = vec![0u8; 256];
-                loop {
-                    let len = buf.len() as c_int;
-                    let p = buf.as_mut_ptr() as *mut c_char;
-                    // SAFETY: open handle; `buf` is writable for `len`
-                    // bytes and libdtrace NUL-terminates within it.
-                    let need = unsafe {
-                        match pid {
-                            Some(pid) => (fns.uaddr2str)(hdl, pid as libc::pid_t, addr, p, len),
-                            None => (fns.addr2str)(hdl, addr, p, len),
-                        }
-                    };
-                    if need >= len && need < 1 << 16 {
-                        buf.resize(need as usize + 1, 0);
-                        continue;
-                    }
-                    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-                    return String::from_utf8_lossy(&buf[..end]).into_owned();
+        let mut buf = vec![0u8; 256];
+        loop {
+            let len = buf.len() as c_int;
+            let p = buf.as_mut_ptr() as *mut c_char;
+            // SAFETY: open handle; `buf` is writable for `len` bytes and
+            // libdtrace NUL-terminates within it.
+            let need = unsafe {
+                match pid {
+                    Some(pid) => (fns.uaddr2str)(hdl, pid as libc::pid_t, addr, p, len),
+                    None => (fns.addr2str)(hdl, addr, p, len),
                 }
-            })
-            .clone()
+            };
+            if need >= len && need < 1 << 16 {
+                buf.resize(need as usize + 1, 0);
+                continue;
+            }
+            let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+            return String::from_utf8_lossy(&buf[..end]).into_owned();
+        }
     }
 }
 
@@ -234,7 +289,10 @@ impl Symbolizer for LibSymbols<'_> {
         self.lookup(None, addr)
     }
     fn user(&mut self, pid: u64, addr: u64) -> String {
-        self.lookup(Some(pid), addr)
+        // The record's first word, of which libdtrace reads a pid_t
+        // (dt_print_ustack's `tgid = (pid_t)*pc++`); on Linux DTrace its
+        // upper half is not the process's.
+        self.lookup(Some(pid & 0xffff_ffff), addr)
     }
 }
 
@@ -255,18 +313,51 @@ fn sort_options(aggsortkey: i64, aggsortrev: i64, aggsortkeypos: i64) -> SortOpt
     }
 }
 
+/// A snapshot as [`snapshot`] takes it.
+pub struct Taken {
+    pub snapshot: Snapshot,
+    /// Entries that could not be decoded (left out of the snapshot).
+    pub problems: Vec<String>,
+    /// The aggregations printa() has printed (by variable id), which
+    /// dtrace(1)'s final printout leaves out.
+    pub printed: Vec<u32>,
+    /// Whether any key names user-space addresses (ustack(), usym(),
+    /// umod(), uaddr(), jstack()).
+    pub user_keys: bool,
+}
+
 /// Every aggregation of a running (or just stopped) program, decoded.
 /// Entries that cannot be decoded are left out and reported in the error
-/// list rather than failing the snapshot.
+/// list rather than failing the snapshot. `None` when `interrupted` turned
+/// true before the snapshot was whole (Stop, or the end of the run's
+/// time): it is given up rather than delay the end.
 ///
 /// # Safety
 /// `hdl` is an open handle of `fns`' library, with tracing started, used
 /// by this thread only.
-pub unsafe fn snapshot(fns: &Functions, abi: Abi, hdl: *mut DtraceHdl) -> (Snapshot, Vec<String>) {
+pub unsafe fn snapshot(
+    fns: &Functions,
+    abi: Abi,
+    hdl: *mut DtraceHdl,
+    names: &mut SymbolNames,
+    interrupted: &dyn Fn() -> bool,
+) -> Option<Taken> {
+    if interrupted() {
+        return None;
+    }
+    // Linux DTrace's dtrace_work snaps the aggregations itself on every
+    // call (dtrace_consume, at most once per aggrate, and aggrate is 0
+    // unless set), and this follows a work call: snapping again here
+    // read every key out of the kernel twice a second, over half of what
+    // a snapshot of thousands of stack keys cost. The illumos family's
+    // dtrace_work does not snap under the ring and fill buffer policies.
+    #[cfg(not(target_os = "linux"))]
     // SAFETY: per this function's contract. The snapshot is rate-limited
     // by libdtrace (aggrate); an error (not started yet) leaves the last
     // data in place, which is what the walk then reads.
-    unsafe { (fns.aggregate_snap)(hdl) };
+    unsafe {
+        (fns.aggregate_snap)(hdl)
+    };
     let mut walk = Walk {
         abi,
         entries: Vec::new(),
@@ -279,14 +370,23 @@ pub unsafe fn snapshot(fns: &Functions, abi: Abi, hdl: *mut DtraceHdl) -> (Snaps
     if rc != 0 {
         errors.push("reading the aggregations stopped part way".to_owned());
     }
+    #[cfg(target_os = "linux")]
+    names.user.new_snapshot();
     let mut symbols = LibSymbols {
         fns,
         hdl,
-        cache: HashMap::new(),
+        names,
+        interrupted,
+        given_up: false,
     };
     let mut decoded = Vec::with_capacity(walk.entries.len());
     let mut described: HashMap<u32, (String, Vec<u32>)> = HashMap::new();
-    for e in &walk.entries {
+    for (i, e) in walk.entries.iter().enumerate() {
+        // Looked at every so many entries too, for a snapshot whose names
+        // are all known already.
+        if symbols.given_up || (i % 256 == 255 && interrupted()) {
+            return None;
+        }
         described
             .entry(e.varid)
             .or_insert_with(|| decode::describe(&e.raw()));
@@ -309,12 +409,32 @@ pub unsafe fn snapshot(fns: &Functions, abi: Abi, hdl: *mut DtraceHdl) -> (Snaps
             fns.option(hdl, c"aggsortkeypos"),
         )
     };
-    let snap = decode::assemble_sorted(
+    if symbols.given_up {
+        return None;
+    }
+    let mut printed: Vec<u32> = walk
+        .entries
+        .iter()
+        .filter(|e| e.printed)
+        .map(|e| e.varid)
+        .collect();
+    printed.dedup();
+    let user_keys = walk.entries.iter().any(|e| {
+        e.keys
+            .iter()
+            .any(|k| decode::names_user_addresses(k.action))
+    });
+    let snapshot = decode::assemble_sorted(
         decoded,
         |id| described.remove(&id).unwrap_or_default(),
         &sort,
     );
-    (snap, errors)
+    Some(Taken {
+        snapshot,
+        problems: errors,
+        printed,
+        user_keys,
+    })
 }
 
 #[cfg(test)]

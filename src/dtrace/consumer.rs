@@ -4,6 +4,7 @@
 //! state, so a `Consumer` is neither `Send` nor `Sync`: it lives and dies
 //! on the thread that opened it.
 
+use super::aggregate::Taken;
 use super::layout::ProbeNames;
 use super::layout::native::OwnedProbeDesc;
 use super::library::{DtraceHdl, DtraceProc, DtraceProg, Library, ProgInfo};
@@ -87,8 +88,12 @@ pub struct RunSettings {
     /// Stop after this long; `None` runs until `exit()` or Stop.
     pub duration: Option<Duration>,
     /// Send a [`RunEvent::Snapshot`] of all aggregations this often while
-    /// running; one is always sent at the end.
+    /// running. A snapshot that takes more than half of this is spaced
+    /// out (see [`RunEvent::Pace`]), never queued behind itself.
     pub snapshot_every: Option<Duration>,
+    /// Send a last snapshot once the run has ended; a caller that only
+    /// prints the aggregations (`print_aggregations`) does without.
+    pub final_snapshot: bool,
     /// Print the aggregations at the end as output text, as `dtrace -s`.
     pub print_aggregations: bool,
     /// Print an empty line when stop is asked for, as dtrace(1) does when
@@ -101,9 +106,55 @@ impl Default for RunSettings {
         RunSettings {
             duration: None,
             snapshot_every: None,
+            final_snapshot: true,
             print_aggregations: true,
             newline_on_stop: false,
         }
+    }
+}
+
+/// When the next live snapshot is due. A snapshot that took more than
+/// half its interval is spaced out to twice what it took, so that the
+/// work calls (which drain the trace buffers) keep at least half the
+/// time; it never queues behind itself.
+struct Pace {
+    every: Option<Duration>,
+    next: Instant,
+    /// The interval in force when it is longer than asked for.
+    stretched: Option<Duration>,
+}
+
+impl Pace {
+    fn new(every: Option<Duration>) -> Pace {
+        Pace {
+            every,
+            next: Instant::now() + every.unwrap_or_default(),
+            stretched: None,
+        }
+    }
+
+    fn due(&self) -> bool {
+        self.every.is_some() && Instant::now() >= self.next
+    }
+
+    /// A snapshot took `took`; returns the interval to announce when it
+    /// changed by a whole second or more (or went back to the one asked
+    /// for).
+    fn took(&mut self, took: Duration) -> Option<Duration> {
+        let every = self.every?;
+        let gap = every.max(took * 2);
+        self.next = Instant::now() + gap.saturating_sub(took);
+        let stretched = (gap > every).then_some(gap);
+        let changed = match (self.stretched, stretched) {
+            (None, None) => false,
+            (Some(a), Some(b)) => a.as_secs() != b.as_secs(),
+            _ => true,
+        };
+        if changed {
+            self.stretched = stretched;
+            return Some(stretched.unwrap_or(every));
+        }
+        None
     }
 }
 
@@ -131,6 +182,8 @@ pub struct Consumer<'lib> {
     /// as long as the handle; it is dropped after the handle is closed.
     state: Box<HandlerState>,
     handlers_registered: bool,
+    /// Names of stack frames and symbols, looked up once per run.
+    symbols: super::aggregate::SymbolNames,
     // Raw handle: not Send, not Sync.
     _not_send: PhantomData<*mut ()>,
 }
@@ -161,6 +214,7 @@ impl<'lib> Consumer<'lib> {
                 procs: Vec::new(),
                 state: Box::default(),
                 handlers_registered: false,
+                symbols: Default::default(),
                 _not_send: PhantomData,
             },
             None => {
@@ -627,15 +681,68 @@ impl Consumer<'_> {
         }
     }
 
-    /// Decodes every aggregation as it stands now.
-    fn snapshot(&mut self, sink: &mut dyn FnMut(RunEvent)) {
+    /// Decodes every aggregation as it stands now, unless `interrupted`
+    /// says to give up first.
+    fn take_snapshot(&mut self, interrupted: &dyn Fn() -> bool) -> Option<Taken> {
         // SAFETY: open handle with tracing started, used by this thread only.
-        let (snap, problems) =
-            unsafe { super::aggregate::snapshot(&self.lib.fns, self.lib.abi, self.hdl.as_ptr()) };
-        for p in problems {
+        unsafe {
+            super::aggregate::snapshot(
+                &self.lib.fns,
+                self.lib.abi,
+                self.hdl.as_ptr(),
+                &mut self.symbols,
+                interrupted,
+            )
+        }
+    }
+
+    /// Sends a snapshot (none when it was given up).
+    fn send(taken: Option<Taken>, sink: &mut dyn FnMut(RunEvent)) {
+        let Some(taken) = taken else { return };
+        for p in taken.problems {
             sink(RunEvent::Problem(p));
         }
-        sink(RunEvent::Snapshot(snap));
+        sink(RunEvent::Snapshot(taken.snapshot));
+    }
+
+    /// The aggregations printa() has not printed, as dtrace(1) prints them
+    /// when a run ends.
+    ///
+    /// libdtrace's printout (`dtrace_aggregate_print`) names user stack
+    /// frames by grabbing every process they belong to, and a libdtrace
+    /// process-control thread crashed the consumer during it (SIGSEGV in
+    /// `rd_event_suppress`, with a fork-heavy load beside a ustack()
+    /// profile). On Linux those aggregations are printed from the decoded
+    /// snapshot instead, whose frames are named without grabbing (see
+    /// `usym`) and read as libdtrace names them; the text is the one the
+    /// live tests hold equal to dtrace(1)'s. Options that change the
+    /// printout's layout (`aggpack`, `aggzoom`, `aggpercpu`) leave it to
+    /// libdtrace.
+    fn final_printout(&self, taken: Option<&Taken>) -> Result<String, DtraceError> {
+        let layout_options = ["aggpack", "aggzoom", "aggpercpu"];
+        if cfg!(target_os = "linux")
+            && let Some(t) = taken
+            && t.user_keys
+            && !layout_options.iter().any(|o| self.option_is_set(o))
+        {
+            let mut text = String::new();
+            for agg in &t.snapshot.aggregations {
+                if !t.printed.contains(&agg.id) {
+                    text.push_str(&agg.to_dtrace_text());
+                }
+            }
+            return Ok(text);
+        }
+        let stream = run::MemStream::open().ok_or_else(|| DtraceError {
+            code: 0,
+            message: "cannot create an output buffer".into(),
+        })?;
+        // SAFETY: an open handle and stream; a null walk function prints
+        // every aggregation not printed yet, as dtrace(1) does at the end.
+        unsafe {
+            (self.lib.fns.aggregate_print)(self.hdl.as_ptr(), stream.file(), std::ptr::null())
+        };
+        Ok(stream.close())
     }
 
     /// Runs the compiled programs until they call `exit()`, the duration
@@ -652,6 +759,7 @@ impl Consumer<'_> {
         sink: &mut dyn FnMut(RunEvent),
     ) -> Result<Finish, DtraceError> {
         let result = self.run_programs(settings, stop, abort, sink);
+        self.symbols.clear();
         self.release_processes();
         result
     }
@@ -711,7 +819,7 @@ impl Consumer<'_> {
         }
         let traced = self.procs.len();
         let deadline = duration.map(|d| Instant::now() + d);
-        let mut last_snapshot = Instant::now();
+        let mut pace = Pace::new(settings.snapshot_every);
         let arg = &mut *self.state as *mut HandlerState as *mut std::ffi::c_void;
         let mut stopping: Option<Finish> = None;
         // dtrace_work said DONE: the programs called exit(), seen at a
@@ -785,12 +893,20 @@ impl Consumer<'_> {
             self.state.push_text(&written);
             self.state.drain_captured();
             self.drain(sink);
-            if let Some(every) = settings.snapshot_every
-                && stopping.is_none()
-                && last_snapshot.elapsed() >= every
-            {
-                last_snapshot = Instant::now();
-                self.snapshot(sink);
+            if stopping.is_none() && pace.due() {
+                // Stop, a second ^C and the duration are seen within the
+                // snapshot too: it is given up, not finished.
+                let interrupted = || {
+                    stop.load(Ordering::SeqCst)
+                        || abort.is_some_and(|a| a.load(Ordering::SeqCst))
+                        || deadline.is_some_and(|d| Instant::now() >= d)
+                };
+                let began = Instant::now();
+                let taken = self.take_snapshot(&interrupted);
+                Self::send(taken, sink);
+                if let Some(every) = pace.took(began.elapsed()) {
+                    sink(RunEvent::Pace(every));
+                }
             }
             match status {
                 // Stop on the next turn, whose work call drains END.
@@ -804,22 +920,24 @@ impl Consumer<'_> {
                 _ => {}
             }
             if let Some(reason) = stopping {
-                self.snapshot(sink);
                 // Impatient by now (a second ^C during END): no final
                 // aggregations, as with dtrace(1).
                 let aborted = abort.is_some_and(|a| a.load(Ordering::SeqCst));
-                if settings.print_aggregations && !aborted {
+                let printing = settings.print_aggregations && !aborted;
+                let taken = (settings.final_snapshot || (printing && cfg!(target_os = "linux")))
+                    .then(|| self.take_snapshot(&|| false))
+                    .flatten();
+                let printout = if printing {
+                    Some(self.final_printout(taken.as_ref())?)
+                } else {
+                    None
+                };
+                if settings.final_snapshot {
+                    Self::send(taken, sink);
+                }
+                if let Some(text) = printout {
                     self.state.push_text("\n");
-                    let stream = run::MemStream::open().ok_or_else(|| DtraceError {
-                        code: 0,
-                        message: "cannot create an output buffer".into(),
-                    })?;
-                    // SAFETY: as for work; a null walk function prints every
-                    // aggregation not printed yet, as dtrace(1) does at the
-                    // end.
-                    unsafe { (self.lib.fns.aggregate_print)(h, stream.file(), std::ptr::null()) };
-                    let written = stream.close();
-                    self.state.push_text(&written);
+                    self.state.push_text(&text);
                 }
                 self.state.drain_captured();
                 self.state.flush();
@@ -1120,6 +1238,35 @@ impl Drop for TempScript {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A snapshot that costs more than half its interval spaces the next
+    /// one out to twice what it took; the interval is announced when it
+    /// changes by a whole second, and again when it is back to the one
+    /// asked for.
+    #[test]
+    fn slow_snapshots_are_spaced_out_and_announced() {
+        let second = Duration::from_secs(1);
+        let mut pace = Pace::new(Some(second));
+        assert!(!pace.due(), "the first one waits an interval");
+        assert_eq!(pace.took(Duration::from_millis(300)), None);
+        assert_eq!(
+            pace.took(Duration::from_millis(1500)),
+            Some(Duration::from_secs(3))
+        );
+        let wait = pace.next - Instant::now();
+        assert!(wait > Duration::from_millis(1400), "{wait:?}");
+        // The same whole second: no news.
+        assert_eq!(pace.took(Duration::from_millis(1700)), None);
+        assert_eq!(
+            pace.took(Duration::from_millis(2600)),
+            Some(Duration::from_millis(5200))
+        );
+        assert_eq!(pace.took(Duration::from_millis(100)), Some(second));
+        assert_eq!(pace.took(Duration::from_millis(100)), None);
+        // Without live snapshots nothing is ever due.
+        assert!(!Pace::new(None).due());
+        assert_eq!(Pace::new(None).took(second), None);
+    }
 
     #[test]
     fn commands_split_into_words_like_a_shell_without_one() {

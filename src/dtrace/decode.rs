@@ -476,6 +476,15 @@ pub fn decode_entry(
     })
 }
 
+/// Whether a key record of this action holds a user-space address, which
+/// libdtrace names by grabbing the process.
+pub fn names_user_addresses(action: u16) -> bool {
+    matches!(
+        action,
+        ACT_USTACK | ACT_JSTACK | ACT_USYM | ACT_UMOD | ACT_UADDR
+    )
+}
+
 fn decode_key(
     rec: &RecordDesc,
     bytes: &[u8],

@@ -398,6 +398,7 @@ mod tests {
         );
         assert!(at(461).contains("dtrace_proc_create(dtrace_hdl_t *dtp,"));
         assert!(at(462).contains("const char *file, char *const *argv, int flags);"));
+        assert!(at(432).contains("#define\tDTRACE_AGD_PRINTED\t0x1"));
         assert!(at(464).contains("dtrace_proc_grab_pid(dtrace_hdl_t *dtp,"));
         assert!(at(465).contains("pid_t pid, int flags);"));
         assert!(at(466).contains("dtrace_proc_release(dtrace_hdl_t *dtp,"));

@@ -15,6 +15,8 @@ pub mod library;
 pub mod process;
 pub mod run;
 pub mod signals;
+#[cfg(target_os = "linux")]
+pub mod usym;
 
 pub use consumer::{CompileError, Compiled, Consumer, DtraceError, RunSettings, Source};
 pub use library::{Abi, Library, LoadError};

@@ -48,6 +48,10 @@ pub enum RunEvent {
     Stopping,
     /// A message libdtrace has about a traced process (`-c`, `-p`).
     Notice(String),
+    /// Live snapshots now come this often: more seldom than asked for
+    /// while taking one costs more than half the interval asked for, and
+    /// the interval asked for again once it no longer does.
+    Pace(std::time::Duration),
 }
 
 /// Why a run ended.

@@ -28,8 +28,7 @@ const RECOVERY_DELAY: Duration = Duration::from_secs(3);
 const DISK_CHECK_INTERVAL: Duration = Duration::from_millis(1500);
 /// How long typing must pause before the script is checked.
 const CHECK_DELAY: Duration = Duration::from_millis(700);
-/// How often a running script's aggregations are read.
-const SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
+use super::run_panel::SNAPSHOT_EVERY;
 
 /// Where the app keeps its state, and what it opens first.
 #[derive(Debug, Clone, Default)]

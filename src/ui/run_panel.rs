@@ -12,6 +12,9 @@ use egui::{RichText, Ui};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+/// How often a running script's aggregations are read.
+pub const SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
+
 /// Lines kept in the console; older ones are dropped (and counted).
 pub const CONSOLE_LINES: usize = 10_000;
 
@@ -233,6 +236,12 @@ pub struct RunPanel {
     history: History,
     /// When tracing started, by the clock, for the time views.
     started_wall: Option<chrono::DateTime<chrono::Local>>,
+    /// When the run began to stop (END, detaching the probes), to say
+    /// how long that took.
+    stopping_since: Option<Instant>,
+    /// How often live snapshots come, when that is more seldom than
+    /// asked for (taking one costs too much, as with many stack keys).
+    pace: Option<Duration>,
     /// Record each run (the run bar's Record toggle).
     pub record: bool,
     /// The recording of this run, while it is written.
@@ -267,6 +276,8 @@ impl Default for RunPanel {
             clock: RunClock::default(),
             history: History::default(),
             started_wall: None,
+            stopping_since: None,
+            pace: None,
             record: false,
             recorder: None,
         }
@@ -378,6 +389,8 @@ impl RunPanel {
         self.notice = None;
         self.history = History::default();
         self.started_wall = None;
+        self.stopping_since = None;
+        self.pace = None;
         self.recorder = None;
     }
 
@@ -385,7 +398,24 @@ impl RunPanel {
     pub fn stopping(&mut self) {
         if self.state.is_active() {
             self.state = RunState::Stopping;
+            self.stopping_since.get_or_insert_with(Instant::now);
         }
+    }
+
+    /// What the bar says of the run: its state, and while stopping what
+    /// takes the time (detaching many probes can take half a minute).
+    pub fn status(&self) -> String {
+        match (&self.state, self.matches) {
+            (RunState::Stopping, Some(n)) if n > 0 => {
+                format!("stopping: detaching {}…", probes(n))
+            }
+            (state, _) => state.label(),
+        }
+    }
+
+    /// How often the live views update, when more seldom than asked for.
+    pub fn pace(&self) -> Option<Duration> {
+        self.pace
     }
 
     /// A run could not even be sent (one is active, no dscope program).
@@ -429,8 +459,13 @@ impl RunPanel {
             Event::Stopping => {
                 if self.state.is_active() {
                     self.state = RunState::Stopping;
+                    self.stopping_since.get_or_insert_with(Instant::now);
                 }
                 self.clock.stop();
+            }
+            Event::Pace { every_ms } => {
+                let every = Duration::from_millis(every_ms);
+                self.pace = (every > SNAPSHOT_EVERY).then_some(every);
             }
             Event::Output(line) => self.console.push(line),
             Event::Snapshot(s) => {
@@ -479,6 +514,14 @@ impl RunPanel {
                 }
             }
             self.console.push(String::new());
+        }
+        if let (Some(since), Some(_)) = (self.stopping_since, self.clock.started()) {
+            let what = match self.matches {
+                Some(n) if n > 0 => format!("ending the run and detaching {}", probes(n)),
+                _ => "ending the run".to_owned(),
+            };
+            self.console
+                .info(format!("dscope: {what} took {}", seconds(since.elapsed())));
         }
         let after = self
             .clock
@@ -603,7 +646,7 @@ impl RunPanel {
                 }
             }
             ui.separator();
-            ui.label(RichText::new(self.state.label()).strong());
+            ui.label(RichText::new(self.status()).strong());
             if let Some((elapsed, remaining)) = self.progress() {
                 match remaining {
                     Some(left) => {
@@ -625,6 +668,14 @@ impl RunPanel {
                             elapsed.as_secs_f32()
                         ));
                     }
+                }
+                if let Some(every) = self.pace {
+                    ui.label(format!("views update every {}", seconds(every)))
+                        .on_hover_text(
+                            "Reading the aggregations takes more than half a second \
+                             (many stack keys to name), so they are read less often; \
+                             the run itself is not slowed.",
+                        );
                 }
                 // The clock moves once a second; no faster redraws needed.
                 ui.ctx().request_repaint_after(Duration::from_secs(1));
@@ -758,6 +809,31 @@ mod tests {
         assert_eq!(p.clause_line(&p.troubles.errors[0].0), Some(1));
         assert_eq!(p.troubles.drops[0].1, 7);
         assert!(drop_hint(&p.troubles.drops[0].0).contains("dynvarsize"));
+    }
+
+    /// While probes detach the bar says how many, and the console how long
+    /// it took; slow snapshots say how often the views now update.
+    #[test]
+    fn stopping_and_slow_snapshots_are_said() {
+        let mut p = RunPanel::default();
+        p.started(4, "t.d", "syscall:::entry { @[probefunc] = count(); }");
+        p.apply(Event::Enabling { matches: 360 });
+        p.apply(Event::Started { matches: 360 });
+        assert_eq!(p.pace(), None);
+        p.apply(Event::Pace { every_ms: 4000 });
+        assert_eq!(p.pace(), Some(Duration::from_secs(4)));
+        p.apply(Event::Pace { every_ms: 1000 });
+        assert_eq!(p.pace(), None, "back to every second");
+        p.apply(Event::Stopping);
+        assert_eq!(p.status(), "stopping: detaching 360 probes…");
+        p.apply(Event::Finished(FinishReason::TimeUp));
+        let lines: Vec<&str> = p.console.entries().map(|(_, l)| l).collect();
+        let took = lines
+            .iter()
+            .find(|l| l.starts_with("dscope: ending the run and detaching 360 probes took "))
+            .unwrap_or_else(|| panic!("{lines:?}"));
+        assert!(took.ends_with(" s"), "{took}");
+        assert_eq!(p.status(), "finished: time is up");
     }
 
     #[test]

@@ -194,6 +194,7 @@ const _: () = {
     assert!(DTRACE_HANDLE_OK == 0); // dtrace.h:280
     assert!(DTRACE_AGGWALK_NEXT == 0); // dtrace.h:367
     assert!(DTRACE_AGGWALK_ABORT == 1); // dtrace.h:368
+    assert!(DTRACE_AGD_PRINTED == 0x1); // dtrace.h:432
 
     // dtrace/options_defines.h:68: (dtrace_optval_t)-2, and
     // dtrace_optval_t is uint64_t here (dtrace/universal.h:44): the same

@@ -26,6 +26,8 @@ pub const DTRACE_WORKSTATUS_DONE: c_int = 1;
 pub const DTRACE_AGGWALK_NEXT: c_int = 0;
 pub const DTRACE_AGGWALK_ABORT: c_int = 1;
 pub const DTRACEOPT_UNSET: i64 = -2;
+/// `dtagd_flags`: printa() has printed the aggregation.
+pub const DTRACE_AGD_PRINTED: c_int = 0x1;
 
 pub const DTRACEACT_EXIT: u16 = 2;
 pub const DTRACEACT_USTACK: u16 = 0x0101;

@@ -255,6 +255,7 @@ CARGO_CRATE_DEPENDS+=	objc2-ui-kit-0.2.2
 CARGO_CRATE_DEPENDS+=	objc2-ui-kit-0.3.2
 CARGO_CRATE_DEPENDS+=	objc2-uniform-type-identifiers-0.2.2
 CARGO_CRATE_DEPENDS+=	objc2-user-notifications-0.2.2
+CARGO_CRATE_DEPENDS+=	object-0.40.0
 CARGO_CRATE_DEPENDS+=	once_cell-1.21.4
 CARGO_CRATE_DEPENDS+=	once_cell_polyfill-1.70.2
 CARGO_CRATE_DEPENDS+=	oorandom-11.1.5
