@@ -398,7 +398,8 @@ fn the_run_bar_follows_a_run_and_the_console_shows_its_output() {
     shortcut(&mut h, Modifiers::NONE, Key::F5);
     assert_eq!(h.state().run_panel().run_job(), Some(job));
     click(&mut h, "Stop");
-    assert!(h.query_by_label("stopping").is_some());
+    // While END runs and the probes detach, the bar says what it waits for.
+    assert!(h.query_by_label("stopping: detaching 3 probes…").is_some());
     send(&mut h, Event::Finished(FinishReason::Stopped));
     assert!(h.query_by_label("finished: stopped").is_some());
 }

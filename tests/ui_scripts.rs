@@ -141,7 +141,7 @@ fn the_console_says_how_the_run_went_and_prints_the_aggregations_at_the_end() {
     );
     send(&mut h, job, Event::Snapshot(counts()));
     send(&mut h, job, Event::Stopping);
-    assert!(h.query_by_label("stopping").is_some());
+    assert!(h.query_by_label("stopping: detaching 2 probes…").is_some());
     send(&mut h, job, Event::Finished(FinishReason::TimeUp));
     h.state_mut()
         .set_bottom_tab(dscope::ui::app::BottomTab::Console);
