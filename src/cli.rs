@@ -374,26 +374,20 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
             }
             Err(_) => out,
         },
-        Some(path) => {
-            match std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(path)
-            {
-                Ok(f) => {
-                    file = std::io::LineWriter::new(f);
-                    &mut file
-                }
-                Err(e) => {
-                    let _ = writeln!(
-                        err,
-                        "dscope: failed to open output file '{}': {e}",
-                        path.display()
-                    );
-                    return EXIT_SCRIPT_ERRORS;
-                }
+        Some(path) => match crate::writes::open_append(path) {
+            Ok(f) => {
+                file = std::io::LineWriter::new(f);
+                &mut file
             }
-        }
+            Err(e) => {
+                let _ = writeln!(
+                    err,
+                    "dscope: failed to open output file '{}': {e}",
+                    path.display()
+                );
+                return EXIT_SCRIPT_ERRORS;
+            }
+        },
     };
     if !quiet && prepared.consumer.destructive_allowed() {
         let _ = writeln!(err, "dscope: allowing destructive actions");

@@ -8,6 +8,7 @@
 //! or the new one, never a mix.
 
 use crate::troubleshooting as t;
+use crate::writes;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -178,7 +179,12 @@ pub struct SaveError {
 
 impl fmt::Display for SaveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let foreign = self
+            .error
+            .get_ref()
+            .is_some_and(|e| e.is::<writes::ForeignLink>());
         let hint = match self.error.kind() {
+            _ if foreign => "",
             io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
                 t::SAVE_NOT_ALLOWED.fix
             }
@@ -200,15 +206,6 @@ impl fmt::Display for SaveError {
 
 impl std::error::Error for SaveError {}
 
-/// The file a save really replaces: a symbolic link is followed so that the
-/// link survives and its target gets the new text.
-fn save_target(path: &Path) -> PathBuf {
-    match fs::canonicalize(path) {
-        Ok(real) => real,
-        Err(_) => path.to_owned(),
-    }
-}
-
 fn temporary_path(target: &Path) -> PathBuf {
     let name = target
         .file_name()
@@ -225,19 +222,35 @@ fn temporary_path(target: &Path) -> PathBuf {
     target.with_file_name(unique)
 }
 
+/// Who may read a file a save creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewFile {
+    /// As the umask allows, like any editor's (scripts, exports).
+    Shared,
+    /// Its owner only (recovery copies: unsaved scripts).
+    Private,
+}
+
 /// Writes `text` to `path` atomically, keeping the permissions of the file
 /// it replaces. Returns the stamp of the new file.
 pub fn save_atomic(path: &Path, text: &str) -> Result<DiskStamp, SaveError> {
-    save_atomic_bytes(path, text.as_bytes())
+    save_atomic_bytes(path, text.as_bytes(), NewFile::Shared)
 }
 
-/// [`save_atomic`] for any bytes (exports, images).
-pub fn save_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<DiskStamp, SaveError> {
-    let target = save_target(path);
+/// [`save_atomic`] for any bytes (exports, images, recovery copies).
+///
+/// A symbolic link is followed so that the link survives and its target
+/// gets the new bytes, except one that [`writes::resolve`] refuses
+/// (another user's link in a shared sticky folder). The file replaced
+/// keeps its mode, owner and group; when its owner cannot be kept (a
+/// user other than root saving a file of someone else's that they may
+/// write), it is written in place instead of replaced.
+pub fn save_atomic_bytes(path: &Path, bytes: &[u8], new: NewFile) -> Result<DiskStamp, SaveError> {
     let err = |error| SaveError {
         path: path.to_owned(),
         error,
     };
+    let target = writes::resolve(path).map_err(err)?;
     let previous = fs::metadata(&target).ok();
     if previous.as_ref().is_some_and(|m| m.is_dir()) {
         return Err(err(io::Error::new(
@@ -247,14 +260,26 @@ pub fn save_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<DiskStamp, SaveErr
     }
     let temp = temporary_path(&target);
     let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        file.write_all(bytes)?;
-        if let Some(meta) = &previous {
-            file.set_permissions(meta.permissions())?;
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if new == NewFile::Private && previous.is_none() {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
         }
+        let mut file = options.open(&temp)?;
+        match &previous {
+            Some(meta) => {
+                if !keep_owner(&file, meta) {
+                    drop(file);
+                    let _ = fs::remove_file(&temp);
+                    return write_in_place(&target, bytes);
+                }
+                file.set_permissions(meta.permissions())?;
+            }
+            None => writes::give_to_invoking_user(&target, &file),
+        }
+        file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
         fs::rename(&temp, &target)?;
@@ -266,6 +291,42 @@ pub fn save_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<DiskStamp, SaveErr
         return Err(err(e));
     }
     DiskStamp::of(&target).map_err(err)
+}
+
+/// Gives the new copy the owner and group of the file it replaces; false
+/// when that is not allowed.
+fn keep_owner(file: &File, old: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(new) = file.metadata() else {
+            return false;
+        };
+        if (new.uid(), new.gid()) == (old.uid(), old.gid()) {
+            return true;
+        }
+        std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid())).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, old);
+        true
+    }
+}
+
+/// The fallback when a replacement could not keep the owner: the file
+/// itself is rewritten, so it stays whose it was.
+fn write_in_place(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut file = options.open(target)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// Makes the rename itself durable. Failure only weakens durability after a

@@ -29,3 +29,4 @@ pub mod troubleshooting;
 // subcommands.
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod writes;

@@ -92,7 +92,7 @@ impl RecoveryStore {
     /// Copies the unsaved text aside. Atomic, so a crash while writing
     /// leaves the previous copy.
     pub fn write(&self, path: Option<&Path>, text: &str) -> io::Result<PathBuf> {
-        fs::create_dir_all(&self.dir)?;
+        crate::writes::create_dir_all(&self.dir)?;
         let record = RecoveryRecord {
             version: FORMAT_VERSION,
             pid: self.pid,
@@ -105,7 +105,8 @@ impl RecoveryStore {
         };
         let json = serde_json::to_string(&record).map_err(io::Error::other)?;
         let file = self.own_file();
-        files::save_atomic(&file, &json).map_err(|e| e.error)?;
+        files::save_atomic_bytes(&file, json.as_bytes(), files::NewFile::Private)
+            .map_err(|e| e.error)?;
         Ok(file)
     }
 

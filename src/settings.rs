@@ -115,7 +115,7 @@ impl Settings {
 
     pub fn save(&self, path: &Path) -> Result<(), String> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            crate::writes::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         let json = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
         crate::files::save_atomic(path, &json)

@@ -115,7 +115,7 @@ impl Recorder<std::io::BufWriter<std::fs::File>> {
     /// Creates (or replaces) the file; the header is written when tracing
     /// starts ([`Recorder::begin`]), or with the first event.
     pub fn create(path: &Path, header: &Header) -> Result<Self, String> {
-        let file = std::fs::File::create(path)
+        let file = crate::writes::create_private(path)
             .map_err(|e| format!("cannot create the recording {}: {e}", path.display()))?;
         Ok(Recorder {
             out: std::io::BufWriter::new(file),

@@ -55,13 +55,10 @@ struct FrameLog(Option<std::fs::File>);
 
 impl FrameLog {
     fn from_environment() -> FrameLog {
-        FrameLog(std::env::var_os("DSCOPE_FRAME_LOG").and_then(|p| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .ok()
-        }))
+        FrameLog(
+            std::env::var_os("DSCOPE_FRAME_LOG")
+                .and_then(|p| crate::writes::open_append(std::path::Path::new(&p)).ok()),
+        )
     }
 
     fn record(&mut self, painted: bool, damaged_pixels: usize, took: Duration) {

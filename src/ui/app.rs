@@ -2083,7 +2083,7 @@ impl DscopeApp {
                 .refused("Recording is off: dscope has no folder to keep recordings in.".into());
             return;
         };
-        if let Err(e) = std::fs::create_dir_all(&dir) {
+        if let Err(e) = crate::writes::create_dir_all(&dir) {
             self.run.refused(format!(
                 "cannot make the recordings folder {}: {e}; the run goes on without recording",
                 dir.display()
@@ -2454,7 +2454,7 @@ impl DscopeApp {
         let waker = ctx.clone();
         ctx.request_screenshot(move |image| {
             let result = export::png(&image, rect, ppp).and_then(|bytes| {
-                files::save_atomic_bytes(&path, &bytes)
+                files::save_atomic_bytes(&path, &bytes, files::NewFile::Shared)
                     .map(|_| path.clone())
                     .map_err(|e| e.to_string())
             });
