@@ -385,7 +385,9 @@ impl Connection {
             name,
             connected: false,
         };
-        let header = match connection.wait(&header, give_up)? {
+        let waited = at.answer_wait;
+        let deadline = std::time::Instant::now() + waited;
+        let header = match connection.wait(&header, give_up, (deadline, waited))? {
             Some(Some(h)) => h,
             // ssh ended before the command ran.
             _ => return Err(connection.lost()),
@@ -394,7 +396,7 @@ impl Connection {
             connection.close();
             return Err(problem);
         }
-        let hello = match connection.wait(&connection.lines.clone(), give_up)? {
+        let hello = match connection.wait(&connection.lines.clone(), give_up, (deadline, waited))? {
             Some(Line::Text(line)) => serde_json::from_str::<Hello>(&line).map_err(|_| line),
             Some(Line::TooLong { limit }) => Err(lines::too_long("it", limit)),
             None => Err(String::new()),
@@ -428,13 +430,19 @@ impl Connection {
         Ok(connection)
     }
 
-    /// Waits for the next value on `from`; `Ok(None)` when it ended.
+    /// Waits for the next value on `from`; `Ok(None)` when it ended. Past
+    /// `deadline` the host is given up on.
     fn wait<T>(
         &mut self,
         from: &Receiver<T>,
         give_up: &dyn Fn() -> bool,
+        (deadline, waited): (std::time::Instant, Duration),
     ) -> Result<Option<T>, String> {
         loop {
+            if std::time::Instant::now() > deadline {
+                self.close();
+                return Err(remote::no_answer(&self.name, waited));
+            }
             match from.recv_timeout(Duration::from_millis(50)) {
                 Ok(v) => return Ok(Some(v)),
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return Ok(None),

@@ -45,6 +45,9 @@ pub struct Endpoint {
     pub program: String,
     /// `ssh -F FILE`, from DSCOPE_SSH_CONFIG unless told.
     pub ssh_config: Option<String>,
+    /// How long to wait for the dscope there to answer ([`answer_wait`]
+    /// unless told).
+    pub answer_wait: Duration,
 }
 
 impl Endpoint {
@@ -53,6 +56,7 @@ impl Endpoint {
             host,
             program: program.unwrap_or(DEFAULT_PROGRAM).to_string(),
             ssh_config: ssh_config_from_env(),
+            answer_wait: answer_wait(),
         }
     }
 }
@@ -452,11 +456,14 @@ pub fn run(
             )
         })
     });
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let copier = child.stdout.take().map(|out| {
         let prefix = prefix.map(str::to_owned);
+        let answered = answered.clone();
         std::thread::spawn(move || {
             let mut reader = std::io::BufReader::new(out);
             let header = read_header(&mut reader);
+            answered.store(true, Ordering::SeqCst);
             match prefix {
                 Some(p) => copy_lines(reader, &p, &mut std::io::stdout()),
                 None => {
@@ -479,11 +486,19 @@ pub fn run(
         })
     });
     crate::dtrace::signals::install();
+    let started = std::time::Instant::now();
+    let wait = answer_wait();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
             Ok(None) => {}
             Err(_) => break None,
+        }
+        if !answered.load(Ordering::SeqCst) && started.elapsed() > wait {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = writeln!(err, "dscope: {}", no_answer(&host.destination, wait));
+            return EXIT_CANNOT;
         }
         if crate::dtrace::signals::ABORT.load(Ordering::SeqCst) {
             let _ = child.kill();
@@ -642,6 +657,36 @@ pub fn read_header(reader: &mut impl BufRead) -> Option<String> {
         }
         eprintln!("{line}");
     }
+}
+
+/// How long dscope waits, from starting ssh, for the first line of the
+/// dscope on the host: what a login that hangs after connecting (a login
+/// script waiting for input, an unreachable home directory) costs before
+/// it is reported. `DSCOPE_SSH_WAIT` (seconds) changes it, for a host
+/// whose password takes longer to type.
+pub const ANSWER_WAIT: Duration = Duration::from_secs(60);
+
+/// The environment variable that overrides [`ANSWER_WAIT`].
+pub const ANSWER_WAIT_ENV: &str = "DSCOPE_SSH_WAIT";
+
+/// [`ANSWER_WAIT`], or the user's `DSCOPE_SSH_WAIT`.
+pub fn answer_wait() -> Duration {
+    std::env::var(ANSWER_WAIT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .map(Duration::from_secs)
+        .unwrap_or(ANSWER_WAIT)
+}
+
+/// What to say when the host's dscope did not answer in time.
+pub fn no_answer(name: &str, waited: Duration) -> String {
+    format!(
+        "{name} did not answer within {} s: ssh was still logging in, or a login script \
+         there waits for input or hangs (look at ~/.profile and ~/.bashrc there); dscope \
+         gave up. {ANSWER_WAIT_ENV}=SECONDS waits longer",
+        waited.as_secs()
+    )
 }
 
 /// The default name of the program on the host.

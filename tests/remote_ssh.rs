@@ -555,6 +555,61 @@ fn a_host_without_a_matching_dscope_is_said_and_nothing_waits() {
     );
 }
 
+/// A host whose login hangs after connecting: the command there never
+/// prints a line. Check (the CLI's and the window's) and Probes give up
+/// after the wait and name the host and the knob.
+#[test]
+fn a_login_that_hangs_after_connecting_is_given_up() {
+    let Some(server) = sshd() else { return };
+    let marker = "dscope-hung-login-marker";
+    let hang = server.path("hang-dscope");
+    std::fs::write(
+        &hang,
+        format!("#!/bin/sh\nexec sh -c 'sleep 600; :' {marker}\n"),
+    )
+    .unwrap();
+    run_ok(Command::new("chmod").arg("+x").arg(&hang));
+
+    let started = Instant::now();
+    let out = Command::new(dscope())
+        .args(["check", "--host", ALIAS, "--remote-dscope"])
+        .arg(&hang)
+        .args(["-n", "BEGIN {}"])
+        .env("DSCOPE_SSH_CONFIG", &server.config)
+        .env("DSCOPE_SSH_WAIT", "2")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(20), "{out:?}");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let said = text(&out.stderr);
+    assert!(
+        said.starts_with(&format!("dscope: {ALIAS} did not answer within 2 s"))
+            && said.contains("DSCOPE_SSH_WAIT"),
+        "{said}"
+    );
+
+    let mut endpoint = server.endpoint(hang.to_str().unwrap());
+    endpoint.answer_wait = Duration::from_secs(2);
+    let mut window = Session::start_remote(endpoint.clone(), None);
+    let job = window.check(script("BEGIN {}"));
+    let why = only_failure(&events_of(&window, job, checked)).to_owned();
+    assert!(
+        why.starts_with(&format!("{ALIAS} did not answer within 2 s")),
+        "{why}"
+    );
+    let mut browser = Session::start_remote(endpoint, None);
+    let job = browser.list_probes();
+    let said = events_of(&browser, job, |e| matches!(e, Event::Probes(_)));
+    let [Event::Probes(Err(why))] = &said[..] else {
+        panic!("{said:?}")
+    };
+    assert!(why.contains("did not answer within 2 s"), "{why}");
+    // A command that never reads or writes outlives its ssh session there
+    // (no terminal, so no hangup); that is the host's to clean.
+    let _ = Command::new("pkill").args(["-f", marker]).status();
+}
+
 /// The processes below `pid`.
 fn descendants(pid: u32) -> Vec<String> {
     let all = processes();

@@ -154,6 +154,7 @@ impl Sshd {
             host: Host::parse(ALIAS).unwrap(),
             program: program.into(),
             ssh_config: Some(self.config.display().to_string()),
+            answer_wait: dscope::remote::ANSWER_WAIT,
         }
     }
 }
@@ -436,6 +437,7 @@ impl Fleet {
                 host: Host::parse(&h.name).unwrap(),
                 program: dscope().into(),
                 ssh_config: Some(self.config.display().to_string()),
+                answer_wait: dscope::remote::ANSWER_WAIT,
             })
             .collect()
     }
