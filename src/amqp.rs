@@ -15,10 +15,10 @@ use crate::model::Snapshot;
 use async_rs::traits::*;
 use futures_lite::StreamExt;
 use lapin::options::{
-    BasicConsumeOptions, BasicPublishOptions, ExchangeDeclareOptions, QueueBindOptions,
-    QueueDeclareOptions,
+    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
+    ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
 };
-use lapin::types::FieldTable;
+use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
 use serde::{Deserialize, Serialize};
 
@@ -339,6 +339,8 @@ pub enum Received {
     Message(Message),
     /// Something on the exchange that is no dscope message.
     Foreign,
+    /// A message larger than [`Limits::max_message`], left unread.
+    TooLarge(usize),
     /// The subscription ended (could not connect, the broker went).
     Ended(String),
 }
@@ -355,7 +357,17 @@ impl Subscription {
     /// Subscribes to `address`'s exchange; `waker` is called after each
     /// thing received, so a window can repaint.
     pub fn start(address: Address, waker: Option<crate::session::Waker>) -> Subscription {
-        let (tx, received) = crossbeam_channel::bounded(4096);
+        Subscription::with_limits(address, LIMITS, waker)
+    }
+
+    /// [`Subscription::start`] with other limits than [`LIMITS`].
+    pub fn with_limits(
+        address: Address,
+        limits: Limits,
+        waker: Option<crate::session::Waker>,
+    ) -> Subscription {
+        // Few: each may be a large snapshot, and the broker keeps the rest.
+        let (tx, received) = crossbeam_channel::bounded(usize::from(PREFETCH));
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (a, halt) = (address.clone(), stop.clone());
         let send = move |r: Received| {
@@ -368,7 +380,7 @@ impl Subscription {
         std::thread::Builder::new()
             .name("dscope-amqp".into())
             .spawn(move || {
-                let ended = runtime().block_on(subscribe(&a, &halt, &send));
+                let ended = runtime().block_on(subscribe(&a, limits, &halt, &send));
                 if !halt.load(std::sync::atomic::Ordering::SeqCst) {
                     send(Received::Ended(ended));
                 }
@@ -404,6 +416,37 @@ pub enum State {
     Ended(String),
 }
 
+/// How much a subscription takes from an exchange that anyone may publish
+/// to; each is named in the message when hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Feeds (a host and a script) followed at once; a new one past it is
+    /// refused until one is forgotten.
+    pub max_feeds: usize,
+    /// A feed silent this long is forgotten: it leaves the hosts list and
+    /// its last snapshot leaves the merge.
+    pub forget_after: std::time::Duration,
+    /// The largest message read, in bytes.
+    pub max_message: usize,
+}
+
+/// The limits of a window's subscription.
+pub const LIMITS: Limits = Limits {
+    max_feeds: 256,
+    forget_after: std::time::Duration::from_secs(300),
+    max_message: crate::lines::MAX_MESSAGE,
+};
+
+/// Messages the broker sends before the oldest is acknowledged: a
+/// subscriber that falls behind leaves the rest in its queue there.
+const PREFETCH: u16 = 16;
+
+/// Messages (and bytes) the subscriber's queue keeps on the broker while
+/// it falls behind; the oldest go first. Each message is a whole
+/// snapshot, so the newest are all a late reader needs.
+const QUEUE_MESSAGES: i64 = 1024;
+const QUEUE_BYTES: i64 = 512 << 20;
+
 /// The runs of one script on one host, as published on the exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feed {
@@ -419,8 +462,9 @@ pub struct Feed {
 #[derive(Debug, Clone)]
 pub struct Watched {
     pub state: State,
-    /// Every feed heard from, in the order first heard.
-    pub feeds: Vec<Feed>,
+    /// Every feed heard from and not forgotten, in the order first heard.
+    /// Shared, so that a window taking it every frame copies nothing.
+    pub feeds: std::sync::Arc<Vec<Feed>>,
     /// Messages on the exchange that were no dscope's.
     pub foreign: usize,
     /// The feeds' last snapshots merged, when merged again since the last
@@ -451,15 +495,25 @@ impl Watch {
         every: std::time::Duration,
         waker: Option<crate::session::Waker>,
     ) -> Watch {
+        Watch::with_limits(address, every, LIMITS, waker)
+    }
+
+    /// [`Watch::start`] with other limits than [`LIMITS`].
+    pub fn with_limits(
+        address: Address,
+        every: std::time::Duration,
+        limits: Limits,
+        waker: Option<crate::session::Waker>,
+    ) -> Watch {
         let shared = std::sync::Arc::new(std::sync::Mutex::new(Watched {
             state: State::Connecting,
-            feeds: Vec::new(),
+            feeds: std::sync::Arc::default(),
             foreign: 0,
             merged: None,
             problems: Vec::new(),
         }));
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let sub = Subscription::start(address.clone(), None);
+        let sub = Subscription::with_limits(address.clone(), limits, None);
         let (into, halt) = (shared.clone(), stop.clone());
         std::thread::Builder::new()
             .name("dscope-watch".into())
@@ -469,7 +523,7 @@ impl Watch {
                         w();
                     }
                 };
-                watch(&sub, every, &into, &halt, &wake);
+                watch(&sub, every, limits, &into, &halt, &wake);
             })
             .expect("a thread can be started");
         Watch {
@@ -499,24 +553,158 @@ impl Drop for Watch {
     }
 }
 
+/// A [`Watch`]'s feeds and their last snapshots, within its [`Limits`].
+#[derive(Default)]
+pub struct Feeds {
+    pub feeds: std::sync::Arc<Vec<Feed>>,
+    lasts: Vec<Option<Snapshot>>,
+    /// Whether the refusal of a feed past the limit was said: once until
+    /// one is accepted again.
+    refusing: bool,
+}
+
+impl Feeds {
+    /// Takes one message in; a problem to say when its feed is one too
+    /// many. True in `.0` when the merge changed.
+    pub fn hear(
+        &mut self,
+        m: Message,
+        now: std::time::Instant,
+        limits: &Limits,
+    ) -> (bool, Option<String>) {
+        // Two scripts publishing from one host are two feeds.
+        let i = match self
+            .feeds
+            .iter()
+            .position(|f| f.host == m.host && f.script == m.script)
+        {
+            Some(i) => i,
+            None if self.feeds.len() >= limits.max_feeds => {
+                if std::mem::replace(&mut self.refusing, true) {
+                    return (false, None);
+                }
+                return (
+                    false,
+                    Some(format!(
+                        "{} ({}) and other new hosts are left out: dscope follows at most {} \
+                         at once; a host silent for {} s makes room",
+                        m.host,
+                        m.script,
+                        limits.max_feeds,
+                        limits.forget_after.as_secs()
+                    )),
+                );
+            }
+            None => {
+                self.refusing = false;
+                std::sync::Arc::make_mut(&mut self.feeds).push(Feed {
+                    host: m.host,
+                    script: m.script,
+                    heard: now,
+                    ended: None,
+                });
+                self.lasts.push(None);
+                self.feeds.len() - 1
+            }
+        };
+        let feed = &mut std::sync::Arc::make_mut(&mut self.feeds)[i];
+        feed.heard = now;
+        match m.body {
+            Body::Snapshot { snapshot } => {
+                // A new run on that host.
+                feed.ended = None;
+                self.lasts[i] = Some(snapshot);
+                (true, None)
+            }
+            Body::End { end } => {
+                feed.ended = Some(end);
+                (false, None)
+            }
+        }
+    }
+
+    /// Forgets the feeds silent for [`Limits::forget_after`]; says which.
+    /// True in `.0` when the merge changed.
+    pub fn forget_silent(
+        &mut self,
+        now: std::time::Instant,
+        limits: &Limits,
+    ) -> (bool, Vec<String>) {
+        let silent = |f: &Feed| now.saturating_duration_since(f.heard) >= limits.forget_after;
+        if !self.feeds.iter().any(silent) {
+            return (false, Vec::new());
+        }
+        let names = self.names();
+        let mut said = Vec::new();
+        let mut changed = false;
+        let mut kept_feeds = Vec::with_capacity(self.feeds.len());
+        let mut kept_lasts = Vec::with_capacity(self.feeds.len());
+        for ((feed, last), name) in self.feeds.iter().zip(self.lasts.drain(..)).zip(names) {
+            if silent(feed) {
+                changed |= last.is_some();
+                said.push(format!(
+                    "{name}: nothing for {} s, so it is left out of the merge and the hosts",
+                    limits.forget_after.as_secs()
+                ));
+            } else {
+                kept_feeds.push(feed.clone());
+                kept_lasts.push(last);
+            }
+        }
+        self.feeds = std::sync::Arc::new(kept_feeds);
+        self.lasts = kept_lasts;
+        (changed, said)
+    }
+
+    /// Each feed's name in the merge: its host, with the script too
+    /// (`host (script)`) when one host publishes two.
+    pub fn names(&self) -> Vec<String> {
+        let mut per_host: std::collections::HashMap<&str, usize> = Default::default();
+        for f in self.feeds.iter() {
+            *per_host.entry(f.host.as_str()).or_default() += 1;
+        }
+        self.feeds
+            .iter()
+            .map(|f| {
+                if per_host[f.host.as_str()] > 1 {
+                    format!("{} ({})", f.host, f.script)
+                } else {
+                    f.host.clone()
+                }
+            })
+            .collect()
+    }
+
+    /// The feeds' last snapshots, by name, for the merge.
+    pub fn sources<'a>(&'a self, names: &'a [String]) -> Vec<(&'a str, &'a Snapshot)> {
+        names
+            .iter()
+            .zip(&self.lasts)
+            .filter_map(|(name, last)| last.as_ref().map(|s| (name.as_str(), s)))
+            .collect()
+    }
+}
+
 /// A [`Watch`]'s thread: takes what `sub` receives into `shared` and
 /// merges, until `halt` or the subscription ended and its last merge is
 /// made.
 fn watch(
     sub: &Subscription,
     every: std::time::Duration,
+    limits: Limits,
     shared: &std::sync::Mutex<Watched>,
     halt: &std::sync::atomic::AtomicBool,
     wake: &dyn Fn(),
 ) {
     use crossbeam_channel::RecvTimeoutError;
     use std::time::{Duration, Instant};
-    // How often `halt` is looked at while nothing comes.
+    // How often `halt` and silent feeds are looked at while nothing comes.
     const LOOK: Duration = Duration::from_millis(250);
     let lock = || shared.lock().unwrap_or_else(|p| p.into_inner());
-    let mut lasts: Vec<Option<Snapshot>> = Vec::new();
+    let mut feeds = Feeds::default();
     let mut merges = crate::fleet::Merges::new(every);
     let mut ended = false;
+    let mut too_large_said = false;
     while !halt.load(std::sync::atomic::Ordering::SeqCst) {
         let wait = merges.due_in().unwrap_or(LOOK).min(LOOK);
         let mut got = Vec::new();
@@ -543,72 +731,61 @@ fn watch(
                 }
             }
         }
-        if !got.is_empty() {
-            let mut s = lock();
-            for r in got {
-                match r {
-                    Received::Subscribed => s.state = State::Subscribed,
-                    Received::Foreign => s.foreign += 1,
-                    Received::Ended(why) => {
-                        ended = true;
-                        s.state = State::Ended(why);
-                    }
-                    Received::Message(m) => {
-                        // Two scripts publishing from one host are two feeds.
-                        let i = match s
-                            .feeds
-                            .iter()
-                            .position(|f| f.host == m.host && f.script == m.script)
-                        {
-                            Some(i) => i,
-                            None => {
-                                s.feeds.push(Feed {
-                                    host: m.host.clone(),
-                                    script: m.script.clone(),
-                                    heard: Instant::now(),
-                                    ended: None,
-                                });
-                                lasts.push(None);
-                                s.feeds.len() - 1
-                            }
-                        };
-                        s.feeds[i].heard = Instant::now();
-                        match m.body {
-                            Body::Snapshot { snapshot } => {
-                                // A new run on that host.
-                                s.feeds[i].ended = None;
-                                lasts[i] = Some(snapshot);
-                                merges.changed();
-                            }
-                            Body::End { end } => s.feeds[i].ended = Some(end),
-                        }
+        let now = Instant::now();
+        let mut problems = Vec::new();
+        let mut state = None;
+        let mut foreign = 0;
+        for r in got.drain(..) {
+            match r {
+                Received::Subscribed => state = Some(State::Subscribed),
+                Received::Foreign => foreign += 1,
+                Received::TooLarge(bytes) => {
+                    if !std::mem::replace(&mut too_large_said, true) {
+                        problems.push(format!(
+                            "a message of {} on {} was left unread: dscope reads \
+                             messages up to {}",
+                            crate::lines::human_size(bytes as u64),
+                            sub.address.shown,
+                            crate::lines::human_size(limits.max_message as u64)
+                        ));
                     }
                 }
+                Received::Ended(why) => {
+                    ended = true;
+                    state = Some(State::Ended(why));
+                }
+                Received::Message(m) => {
+                    let (changed, problem) = feeds.hear(m, now, &limits);
+                    if changed {
+                        merges.changed();
+                    }
+                    problems.extend(problem);
+                }
             }
+            // Anything heard is news for the window.
+            state.get_or_insert_with(|| lock().state.clone());
+        }
+        let (forgot, said) = feeds.forget_silent(now, &limits);
+        if forgot {
+            merges.changed();
+        }
+        problems.extend(said);
+        if state.is_some() || !problems.is_empty() || foreign > 0 {
+            let mut s = lock();
+            if let Some(state) = state {
+                s.state = state;
+            }
+            s.foreign += foreign;
+            s.feeds = feeds.feeds.clone();
+            s.problems.extend(problems);
             drop(s);
             wake();
         }
         if merges.due_in() != Some(Duration::ZERO) {
             continue;
         }
-        let feeds = lock().feeds.clone();
-        // A host publishing two scripts' runs is named with the script.
-        let names: Vec<String> = feeds
-            .iter()
-            .map(|f| {
-                if feeds.iter().filter(|g| g.host == f.host).count() > 1 {
-                    format!("{} ({})", f.host, f.script)
-                } else {
-                    f.host.clone()
-                }
-            })
-            .collect();
-        let sources: Vec<(&str, &Snapshot)> = names
-            .iter()
-            .zip(&lasts)
-            .filter_map(|(name, last)| last.as_ref().map(|s| (name.as_str(), s)))
-            .collect();
-        let (merged, problems) = merges.merge(&sources);
+        let names = feeds.names();
+        let (merged, problems) = merges.merge(&feeds.sources(&names));
         let mut s = lock();
         let untaken = s.merged.replace(merged);
         s.problems.extend(problems);
@@ -623,6 +800,7 @@ fn watch(
 /// or the broker ends it; why it ended.
 async fn subscribe(
     address: &Address,
+    limits: Limits,
     halt: &std::sync::atomic::AtomicBool,
     send: &(dyn Fn(Received) -> bool + Sync),
 ) -> String {
@@ -631,7 +809,17 @@ async fn subscribe(
         Ok(c) => c,
         Err(e) => return e,
     };
-    // A queue for this window alone, gone when it disconnects.
+    // A queue for this window alone, gone when it disconnects, and
+    // bounded: a flood waits there, the oldest dropped, not here.
+    let mut bounds = FieldTable::default();
+    bounds.insert(
+        "x-max-length".into(),
+        AMQPValue::LongLongInt(QUEUE_MESSAGES),
+    );
+    bounds.insert(
+        "x-max-length-bytes".into(),
+        AMQPValue::LongLongInt(QUEUE_BYTES),
+    );
     let queue = match channel
         .queue_declare(
             "".into(),
@@ -640,7 +828,7 @@ async fn subscribe(
                 auto_delete: true,
                 ..QueueDeclareOptions::default()
             },
-            FieldTable::default(),
+            bounds,
         )
         .await
     {
@@ -659,14 +847,18 @@ async fn subscribe(
     {
         return said("cannot bind to the exchange on", e);
     }
+    if let Err(e) = channel
+        .basic_qos(PREFETCH, BasicQosOptions::default())
+        .await
+    {
+        return said("cannot limit what is sent ahead on", e);
+    }
+    // Acknowledged one by one, so that at most PREFETCH are on their way.
     let mut consumer = match channel
         .basic_consume(
             queue.name().as_str().into(),
             "dscope".into(),
-            BasicConsumeOptions {
-                no_ack: true,
-                ..BasicConsumeOptions::default()
-            },
+            BasicConsumeOptions::default(),
             FieldTable::default(),
         )
         .await
@@ -694,13 +886,25 @@ async fn subscribe(
             Some(Some(Err(e))) => return said("lost the subscription to", e),
             Some(Some(Ok(d))) => d,
         };
-        let received = match serde_json::from_slice::<Message>(&delivery.data) {
-            Ok(m) if m.from == "dscope" => Received::Message(m),
-            _ => Received::Foreign,
-        };
+        let received = read_message(&delivery.data, &limits);
+        drop(delivery.data);
         if !send(received) {
             return String::new();
         }
+        if let Err(e) = delivery.acker.ack(BasicAckOptions::default()).await {
+            return said("lost the subscription to", e);
+        }
+    }
+}
+
+/// What one message's bytes are, within `limits`.
+pub fn read_message(data: &[u8], limits: &Limits) -> Received {
+    if data.len() > limits.max_message {
+        return Received::TooLarge(data.len());
+    }
+    match serde_json::from_slice::<Message>(data) {
+        Ok(m) if m.from == "dscope" => Received::Message(m),
+        _ => Received::Foreign,
     }
 }
 
@@ -782,5 +986,94 @@ mod tests {
         let m = Message::new("web1", "x.d", 2.0, Body::Snapshot { snapshot: snap });
         let back: Message = serde_json::from_slice(&serde_json::to_vec(&m).unwrap()).unwrap();
         assert_eq!(back, m);
+    }
+
+    fn snap() -> Body {
+        Body::Snapshot {
+            snapshot: Snapshot::default(),
+        }
+    }
+
+    #[test]
+    fn feeds_past_the_limit_are_refused_and_said_once() {
+        let limits = Limits {
+            max_feeds: 3,
+            ..LIMITS
+        };
+        let now = std::time::Instant::now();
+        let mut feeds = Feeds::default();
+        let mut said = Vec::new();
+        for i in 0..10 {
+            let (_, p) = feeds.hear(
+                Message::new(&format!("h{i}"), "x.d", 1.0, snap()),
+                now,
+                &limits,
+            );
+            said.extend(p);
+        }
+        assert_eq!(feeds.feeds.len(), 3);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("h3 (x.d) and other new hosts are left out"),
+            "{said:?}"
+        );
+        assert!(said[0].contains("at most 3"), "{said:?}");
+        // A feed already followed is still heard.
+        let (changed, p) = feeds.hear(Message::new("h1", "x.d", 2.0, snap()), now, &limits);
+        assert!(changed && p.is_none());
+    }
+
+    #[test]
+    fn silent_feeds_are_forgotten_and_make_room() {
+        let limits = Limits {
+            max_feeds: 2,
+            forget_after: std::time::Duration::from_secs(60),
+            ..LIMITS
+        };
+        let t0 = std::time::Instant::now();
+        let later = t0 + std::time::Duration::from_secs(61);
+        let mut feeds = Feeds::default();
+        feeds.hear(Message::new("quiet", "x.d", 1.0, snap()), t0, &limits);
+        feeds.hear(Message::new("busy", "x.d", 1.0, snap()), t0, &limits);
+        feeds.hear(Message::new("busy", "x.d", 2.0, snap()), later, &limits);
+        let (changed, said) = feeds.forget_silent(later, &limits);
+        assert!(changed);
+        assert_eq!(
+            said,
+            ["quiet: nothing for 60 s, so it is left out of the merge and the hosts"]
+        );
+        let names = feeds.names();
+        assert_eq!(names, ["busy"]);
+        assert_eq!(feeds.sources(&names).len(), 1);
+        // Its place is free for a new host.
+        let (_, p) = feeds.hear(Message::new("new", "x.d", 1.0, snap()), later, &limits);
+        assert!(p.is_none());
+        assert_eq!(feeds.feeds.len(), 2);
+        assert_eq!(feeds.forget_silent(later, &limits), (false, Vec::new()));
+    }
+
+    #[test]
+    fn one_host_with_two_scripts_is_named_with_each() {
+        let now = std::time::Instant::now();
+        let mut feeds = Feeds::default();
+        for (host, script) in [("web1", "a.d"), ("db", "a.d"), ("web1", "b.d")] {
+            feeds.hear(Message::new(host, script, 1.0, snap()), now, &LIMITS);
+        }
+        assert_eq!(feeds.names(), ["web1 (a.d)", "db", "web1 (b.d)"]);
+    }
+
+    #[test]
+    fn a_message_past_the_limit_is_not_read() {
+        let limits = Limits {
+            max_message: 64,
+            ..LIMITS
+        };
+        let m = serde_json::to_vec(&Message::new("web1", "x.d", 1.0, snap())).unwrap();
+        assert!(m.len() > 64);
+        assert_eq!(read_message(&m, &limits), Received::TooLarge(m.len()));
+        assert!(matches!(read_message(&m, &LIMITS), Received::Message(_)));
+        assert_eq!(read_message(b"\xff{", &LIMITS), Received::Foreign);
+        let other = br#"{"from":"else","version":"1","host":"h","script":"s","t":0,"type":"end","end":"x"}"#;
+        assert_eq!(read_message(other, &LIMITS), Received::Foreign);
     }
 }

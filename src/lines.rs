@@ -130,10 +130,29 @@ fn text(bytes: Vec<u8>) -> Line {
 /// "web1's agent") sent a line over the limit.
 pub fn too_long(what: &str, limit: usize) -> String {
     format!(
-        "{what} sent a line longer than {} MiB without a newline; the rest of that line was \
+        "{what} sent a line longer than {} without a newline; the rest of that line was \
          left out",
-        limit >> 20
+        human_size(limit as u64)
     )
+}
+
+/// Bytes for people: "812 B", "4.0 KiB", "12 MiB".
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
 }
 
 #[cfg(test)]

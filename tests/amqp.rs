@@ -240,6 +240,166 @@ fn a_watch_merges_every_feed_on_its_own_thread() {
     p.close();
 }
 
+/// Anyone may publish to an exchange: a flood of new hosts, one huge
+/// message and hosts that fall silent are bounded, said, and the window
+/// goes on with the rest.
+#[test]
+fn a_hostile_exchange_is_bounded_and_said() {
+    if !broker() {
+        return;
+    }
+    let url = format!("amqp://127.0.0.1/{}", exchange("hostile"));
+    let address = Address::parse(&url).unwrap();
+    let limits = dscope::amqp::Limits {
+        max_feeds: 8,
+        forget_after: Duration::from_secs(3),
+        max_message: 4096,
+    };
+    let w = Watch::with_limits(address.clone(), Duration::from_millis(50), limits, None);
+    let mut problems = Vec::new();
+    watched_until(&w, "subscribing", &mut problems, |g, _| {
+        g.state == State::Subscribed
+    });
+    let mut p = Publisher::connect(&address).unwrap();
+    for i in 0..50 {
+        let m = Message::new(
+            &format!("flood-{i}"),
+            "x.d",
+            1.0,
+            Body::Snapshot {
+                snapshot: calls(AggFunction::Count, &[("k", i)]),
+            },
+        );
+        p.publish(&m).unwrap();
+    }
+    let rows: Vec<(String, i64)> = (0..200).map(|i| (format!("key-{i}"), i)).collect();
+    let rows: Vec<(&str, i64)> = rows.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let huge = Message::new(
+        "huge",
+        "x.d",
+        1.0,
+        Body::Snapshot {
+            snapshot: calls(AggFunction::Count, &rows),
+        },
+    );
+    p.publish(&huge).unwrap();
+    let (got, merged) = watched_until(&w, "the flood taken", &mut problems, |g, m| {
+        g.feeds.len() == 8 && m.get("calls").is_some_and(|a| a.rows.len() == 8)
+    });
+    let hosts: Vec<&str> = got.feeds.iter().map(|f| f.host.as_str()).collect();
+    assert_eq!(
+        hosts,
+        (0..8).map(|i| format!("flood-{i}")).collect::<Vec<_>>()
+    );
+    assert_eq!(merged.get("calls").unwrap().rows.len(), 8);
+    // Said once each, however many came.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while problems_said(&problems) < 2 {
+        assert!(Instant::now() < deadline, "{problems:?}");
+        problems.extend(w.take().problems);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(problems_said(&problems), 2, "{problems:?}");
+    assert!(
+        problems[0].starts_with("flood-8 (x.d) and other new hosts are left out")
+            && problems[0].contains("at most 8"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].starts_with("a message of ")
+            && problems[1].ends_with(" was left unread: dscope reads messages up to 4.0 KiB"),
+        "{problems:?}"
+    );
+    // The flood goes silent: forgotten, and a new host has room.
+    let (got, merged) = watched_until(&w, "the silent forgotten", &mut problems, |g, m| {
+        g.feeds.is_empty() && m.aggregations.is_empty()
+    });
+    assert!(got.feeds.is_empty());
+    assert!(merged.aggregations.is_empty());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p == "flood-3: nothing for 3 s, so it is left out of the merge and the hosts"),
+        "{problems:?}"
+    );
+    p.publish(&Message::new(
+        "late",
+        "x.d",
+        2.0,
+        Body::Snapshot {
+            snapshot: calls(AggFunction::Count, &[("k", 1)]),
+        },
+    ))
+    .unwrap();
+    watched_until(&w, "a new host after the flood", &mut problems, |g, _| {
+        g.feeds.len() == 1 && g.feeds[0].host == "late"
+    });
+    p.close();
+}
+
+fn problems_said(problems: &[String]) -> usize {
+    problems
+        .iter()
+        .filter(|p| p.contains("left out: dscope follows") || p.contains("left unread"))
+        .count()
+}
+
+/// The broker keeps what a slow window has not read, in a queue of
+/// bounded length, and sends only a few messages ahead.
+#[test]
+fn the_broker_holds_the_backlog_within_bounds() {
+    if !broker() {
+        return;
+    }
+    let Ok(out) = Command::new("rabbitmqctl")
+        .args(["-q", "list_queues", "name", "arguments", "exclusive"])
+        .output()
+    else {
+        eprintln!("skipped: rabbitmqctl is not here to ask the broker");
+        return;
+    };
+    let before = String::from_utf8_lossy(&out.stdout).into_owned();
+    let url = format!("amqp://127.0.0.1/{}", exchange("backlog"));
+    let sub = subscribe(&url);
+    let queues = Command::new("rabbitmqctl")
+        .args(["-q", "list_queues", "name", "arguments"])
+        .output()
+        .unwrap();
+    let queues = String::from_utf8_lossy(&queues.stdout).into_owned();
+    let ours: Vec<&str> = queues
+        .lines()
+        .filter(|l| l.starts_with("amq.gen-") && !before.contains(l.split('\t').next().unwrap()))
+        .collect();
+    assert_eq!(ours.len(), 1, "{queues}");
+    assert!(
+        ours[0].contains("x-max-length") && ours[0].contains("1024"),
+        "{queues}"
+    );
+    assert!(ours[0].contains("x-max-length-bytes"), "{queues}");
+    let channels = Command::new("rabbitmqctl")
+        .args([
+            "-q",
+            "list_consumers",
+            "queue_name",
+            "ack_required",
+            "prefetch_count",
+        ])
+        .output()
+        .unwrap();
+    let channels = String::from_utf8_lossy(&channels.stdout).into_owned();
+    let name = ours[0].split('\t').next().unwrap();
+    let consumer = channels
+        .lines()
+        .find(|l| l.starts_with(name))
+        .unwrap_or_else(|| panic!("{name} in {channels}"));
+    assert_eq!(
+        consumer.split('\t').skip(1).collect::<Vec<_>>(),
+        ["true", "16"],
+        "{consumer}"
+    );
+    drop(sub);
+}
+
 #[test]
 fn a_watch_on_a_broker_that_is_not_there_ends_saying_so() {
     let w = Watch::start(

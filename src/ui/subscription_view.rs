@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 /// while its run had not ended: publishers send at least once a second.
 pub const SILENT_AFTER: Duration = Duration::from_secs(10);
 
+/// Problems shown at once, the newest.
+const MAX_PROBLEMS: usize = 12;
+
 pub enum SubscriptionAction {
     Close,
     Chart(ChartAction),
@@ -26,7 +29,7 @@ pub struct SubscriptionView {
     /// Receives and merges on a thread of its own.
     watch: Watch,
     pub state: State,
-    feeds: Vec<Feed>,
+    feeds: std::sync::Arc<Vec<Feed>>,
     since: Instant,
     started: DateTime<Local>,
     history: History,
@@ -43,7 +46,7 @@ impl SubscriptionView {
         SubscriptionView {
             watch: Watch::start(address, crate::fleet::MERGE_EVERY, waker),
             state: State::Connecting,
-            feeds: Vec::new(),
+            feeds: Default::default(),
             since: Instant::now(),
             started: Local::now(),
             history: History::new(crate::history::DEFAULT_CAPACITY),
@@ -76,7 +79,15 @@ impl SubscriptionView {
         self.state = w.state;
         self.feeds = w.feeds;
         self.foreign = w.foreign;
-        self.problems.extend(w.problems);
+        for p in w.problems {
+            if !self.problems.contains(&p) {
+                self.problems.push(p);
+            }
+        }
+        // The newest few: a publisher that keeps causing them must not
+        // grow the window without end.
+        let over = self.problems.len().saturating_sub(MAX_PROBLEMS);
+        self.problems.drain(..over);
         if let Some(merged) = w.merged {
             self.history
                 .push(self.since.elapsed().as_secs_f64(), &merged);
@@ -142,7 +153,7 @@ impl SubscriptionView {
                         ui.strong("last heard");
                         ui.strong("run");
                         ui.end_row();
-                        for f in &self.feeds {
+                        for f in self.feeds.iter() {
                             let ago = f.heard.elapsed();
                             ui.label(&f.host);
                             ui.label(&f.script);
