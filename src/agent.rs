@@ -202,7 +202,14 @@ fn serve(
     // Each run's snapshots go out as what changed since its last one.
     let mut changes: HashMap<u64, crate::model::changes::ChangeEncoder> = HashMap::new();
     loop {
-        while let Some(e) = session.try_recv() {
+        // At most a turn's worth of the run's events before the client's
+        // requests are looked at again: a run that floods output must
+        // still hear Stop.
+        let mut taken = 0;
+        while taken < crate::fleet::EVENTS_PER_TURN
+            && let Some(e) = session.try_recv()
+        {
+            taken += 1;
             let Some((job, request)) = jobs.get(&e.job) else {
                 continue;
             };
@@ -227,22 +234,35 @@ fn serve(
         if closed && !session.is_running() {
             return 0;
         }
-        crossbeam_channel::select! {
-            recv(lines) -> message => match message {
-                Ok(Input::Line(line)) => {
-                    if let Some((job, event)) = take(&mut session, &mut jobs, &line) {
-                        listening = listening && send(out, &Reply { job, event });
-                    }
+        let message = if taken == crate::fleet::EVENTS_PER_TURN {
+            // More events wait: only a look at the requests.
+            match lines.try_recv() {
+                Ok(m) => Some(Ok(m)),
+                Err(crossbeam_channel::TryRecvError::Empty) => None,
+                Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                    Some(Err(crossbeam_channel::RecvError))
                 }
-                Ok(Input::Closed) | Err(_) => {
-                    session.stop();
-                    closed = true;
-                    lines = crossbeam_channel::never();
+            }
+        } else {
+            crossbeam_channel::select! {
+                recv(lines) -> message => Some(message),
+                // The session wakes this loop after every event it sends,
+                // the run's Finished among them.
+                recv(wake) -> _ => None,
+            }
+        };
+        match message {
+            None => {}
+            Some(Ok(Input::Line(line))) => {
+                if let Some((job, event)) = take(&mut session, &mut jobs, &line) {
+                    listening = listening && send(out, &Reply { job, event });
                 }
-            },
-            // The session wakes this loop after every event it sends, the
-            // run's Finished among them.
-            recv(wake) -> _ => {}
+            }
+            Some(Ok(Input::Closed) | Err(_)) => {
+                session.stop();
+                closed = true;
+                lines = crossbeam_channel::never();
+            }
         }
     }
 }

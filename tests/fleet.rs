@@ -4,7 +4,7 @@
 //! without root, `ip netns` or OpenSSH; the runs need DSCOPE_LIVE=1 and
 //! libdtrace.
 
-use std::process::Output;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 mod sshd;
@@ -277,6 +277,127 @@ fn a_host_that_drops_out_mid_run_keeps_what_it_sent_and_its_run_stops() {
         assert!(Instant::now() < deadline, "left running: {there:?}");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// A fleet run whose hosts print as fast as they can, its stdout read.
+struct Flood {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<u64>,
+    reader: std::thread::JoinHandle<u64>,
+}
+
+impl Flood {
+    fn start(fleet: &Fleet, dir: &std::path::Path) -> Flood {
+        let flood: String = (0..20)
+            .map(|i| format!("printf(\"%d flood {i}\\n\", timestamp); "))
+            .collect();
+        let s = script(dir, &format!("profile-4999 {{ {flood}}}\n"));
+        let mut child = fleet
+            .dscope(&["run", "-q", &s, "--duration", "300"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (count_tx, lines) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            let mut n = 0u64;
+            for _ in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok)
+            {
+                n += 1;
+                if n % 10_000 == 0 {
+                    let _ = count_tx.send(n);
+                }
+            }
+            n
+        });
+        let flood = Flood {
+            child,
+            lines,
+            reader,
+        };
+        // Both hosts flood for a while first.
+        let mut seen = 0;
+        while seen < 100_000 {
+            seen = flood
+                .lines
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the hosts flood");
+        }
+        flood
+    }
+
+    fn interrupt(&self) {
+        run_ok(Command::new("kill").args(["-INT", &self.child.id().to_string()]));
+    }
+
+    /// Waits for the end, at most `limit`; how long it took and the exit
+    /// status.
+    fn end(mut self, limit: Duration) -> (Duration, std::process::ExitStatus, String) {
+        let since = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if since.elapsed() > limit {
+                let _ = self.child.kill();
+                panic!("not ended {limit:?} after Ctrl-C while the hosts flooded");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let took = since.elapsed();
+        self.reader.join().unwrap();
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut err).unwrap();
+        (took, status, err)
+    }
+}
+
+/// Ctrl-C is taken while the hosts flood output: the fleet loop takes a
+/// turn's worth of each host's events, and so does each host's agent,
+/// before looking at Stop. Tracing stops at once there; what the hosts
+/// had traced by then (their full per-CPU buffers, a few MB each) still
+/// arrives, as dtrace(1) prints its buffers after ^C. A second Ctrl-C
+/// ends the run now.
+#[test]
+fn ctrl_c_stops_a_fleet_run_whose_hosts_flood_output() {
+    let Some(fleet) = fleet(2) else { return };
+    if !live_dtrace() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let once = Flood::start(&fleet, dir.path());
+    once.interrupt();
+    let (took, status, err) = once.end(Duration::from_secs(90));
+    assert_eq!(status.code(), Some(0), "{err}");
+    eprintln!("one Ctrl-C: ended {took:?} after it");
+
+    let twice = Flood::start(&fleet, dir.path());
+    twice.interrupt();
+    std::thread::sleep(Duration::from_millis(500));
+    twice.interrupt();
+    let (took, status, err) = twice.end(Duration::from_secs(5));
+    eprintln!("two Ctrl-C: ended {took:?} after the second");
+    assert_ne!(status.code(), Some(0), "{err}");
+    assert!(
+        fleet
+            .hosts
+            .iter()
+            .all(|h| h.pids_here("dscope").is_empty() || wait_gone(h)),
+        "runs left on the hosts"
+    );
+}
+
+/// Whether the host's dscope processes are gone within 20 s.
+fn wait_gone(host: &FleetHost) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if host.pids_here("dscope").is_empty() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    false
 }
 
 /// The events of `job` up to its last one.
