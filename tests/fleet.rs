@@ -305,7 +305,7 @@ impl Flood {
             for _ in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok)
             {
                 n += 1;
-                if n % 10_000 == 0 {
+                if n.is_multiple_of(10_000) {
                     let _ = count_tx.send(n);
                 }
             }
