@@ -387,6 +387,14 @@ struct Worker {
     waker: Option<Waker>,
 }
 
+/// How long a run worker may go on tracing after Stop, or after its
+/// duration, without saying it is stopping: it checks both at least once a
+/// second between libdtrace's work calls, so one that has not by then is
+/// inside a work call that does not return (libdtrace's aggregation
+/// snapshot grabs the process of every `ufunc`/`umod`/`usym` key, which
+/// under many short-lived processes has taken minutes), and is ended.
+const STOP_UNSEEN: Duration = Duration::from_secs(5);
+
 /// How long a stopped run may take to finish (END clauses, detaching
 /// probes: enabling every syscall probe takes tens of seconds to undo on
 /// some kernels) before its process is killed.
@@ -595,6 +603,12 @@ impl Worker {
         let mut stdin = child.stdin.take().expect("piped");
         let stdout = child.stdout.take().expect("piped");
         let stderr = child.stderr.take().expect("piped");
+        let duration = match request {
+            crate::agent::Request::Run { duration_ms, .. } => {
+                duration_ms.map(Duration::from_millis)
+            }
+            _ => None,
+        };
         let request = serde_json::to_string(request).expect("serializable");
         let _ = writeln!(stdin, "{request}").and_then(|_| stdin.flush());
 
@@ -626,6 +640,9 @@ impl Worker {
         let mut stop_asked: Option<std::time::Instant> = None;
         let mut snapshots = Wholes::default();
         let mut finish: Option<FinishReason> = None;
+        let mut started: Option<std::time::Instant> = None;
+        let mut stopping = false;
+        let mut forced: Option<String> = None;
         loop {
             if self.stop.load(Ordering::SeqCst) && stop_asked.is_none() {
                 stop_asked = Some(std::time::Instant::now());
@@ -636,6 +653,25 @@ impl Worker {
             if stop_asked.is_some_and(|t| t.elapsed() > STOP_GRACE) {
                 let _ = child.kill();
             }
+            if forced.is_none() && !stopping {
+                let unseen = match (stop_asked, started, duration) {
+                    (Some(t), ..) if t.elapsed() > STOP_UNSEEN => Some("Stop"),
+                    (_, Some(s), Some(d)) if s.elapsed() > d + STOP_UNSEEN => {
+                        Some("the end of its time")
+                    }
+                    _ => None,
+                };
+                if let Some(what) = unseen {
+                    let _ = child.kill();
+                    forced = Some(format!(
+                        "libdtrace had not returned {} s after {what}, so dscope ended the run \
+                         (its probes went with it); what arrived until then is kept. libdtrace \
+                         can stay that long in one aggregation snapshot, grabbing the process \
+                         of every ufunc(), umod() or usym() key when many processes come and go",
+                        STOP_UNSEEN.as_secs()
+                    ));
+                }
+            }
             match lines.recv_timeout(Duration::from_millis(50)) {
                 Ok(Line::TooLong { limit }) => {
                     let why = lines::too_long("the run worker", limit);
@@ -644,6 +680,11 @@ impl Worker {
                 Ok(Line::Text(line)) => match serde_json::from_str::<Event>(&line) {
                     Ok(Event::Finished(reason)) => finish = Some(reason),
                     Ok(event) => {
+                        match event {
+                            Event::Started { .. } => started = Some(std::time::Instant::now()),
+                            Event::Stopping => stopping = true,
+                            _ => {}
+                        }
                         let event = snapshots.whole(event);
                         if !self.emit(job, event) {
                             // Nobody listens: stop the run.
@@ -664,9 +705,13 @@ impl Worker {
         let status = child.wait();
         let _ = reader.join();
         let stderr_tail = err_reader.join().unwrap_or_default();
-        match finish {
-            Some(reason) => reason,
-            None => {
+        match (finish, forced) {
+            (Some(reason), _) => reason,
+            (None, Some(why)) => {
+                self.emit(job, Event::Failed(why.clone()));
+                FinishReason::Failed(why)
+            }
+            (None, None) => {
                 let status = status
                     .map(|s| s.to_string())
                     .unwrap_or_else(|e| e.to_string());

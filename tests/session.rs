@@ -53,3 +53,149 @@ fn the_run_worker_refuses_a_malformed_request() {
         "{event:?}"
     );
 }
+
+/// A run worker that started tracing and then neither stops nor ends, as
+/// one stuck inside a libdtrace work call is: its run is ended a few
+/// seconds after Stop, or after its duration, and the window hears why.
+fn stuck_worker(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("stuck-worker");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\nread request\necho '{\"Enabling\":{\"matches\":2}}'\n\
+         echo '{\"Started\":{\"matches\":2}}'\nexec sleep 600\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn ends_by_force(s: &Session, within: Duration) -> String {
+    let deadline = std::time::Instant::now() + within;
+    let mut failed = None;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let e = s
+            .recv_timeout(left)
+            .unwrap_or_else(|| panic!("not ended within {within:?}; failed: {failed:?}"));
+        match e.event {
+            Event::Failed(why) => failed = Some(why),
+            Event::Finished(FinishReason::Failed(why)) => {
+                assert_eq!(failed.as_deref(), Some(why.as_str()));
+                return why;
+            }
+            Event::Finished(other) => panic!("{other:?}"),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_worker_that_does_not_see_stop_is_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start(stuck_worker(dir.path()), None);
+    s.run(Script::default(), None, Duration::from_secs(1))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let asked = std::time::Instant::now();
+    s.stop();
+    let why = ends_by_force(&s, Duration::from_secs(15));
+    assert!(asked.elapsed() >= Duration::from_secs(5), "{why}");
+    assert!(
+        why.starts_with("libdtrace had not returned 5 s after Stop, so dscope ended the run"),
+        "{why}"
+    );
+    assert!(!s.is_running());
+}
+
+#[test]
+fn a_worker_that_does_not_see_its_duration_is_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start(stuck_worker(dir.path()), None);
+    let began = std::time::Instant::now();
+    s.run(
+        Script::default(),
+        Some(Duration::from_secs(1)),
+        Duration::from_secs(1),
+    )
+    .unwrap();
+    let why = ends_by_force(&s, Duration::from_secs(15));
+    assert!(began.elapsed() >= Duration::from_secs(6), "{why}");
+    assert!(
+        why.starts_with("libdtrace had not returned 5 s after the end of its time"),
+        "{why}"
+    );
+}
+
+#[test]
+#[ignore = "run by a_second_interrupt_ends_a_process_stuck_in_libdtrace in a child process"]
+fn child_stuck_after_signals() {
+    dscope::dtrace::signals::install();
+    eprintln!("ready");
+    // As a run stuck inside a libdtrace call: it never looks at the flags.
+    loop {
+        std::thread::sleep(Duration::from_secs(60));
+    }
+}
+
+#[test]
+fn a_second_interrupt_ends_a_process_stuck_in_libdtrace() {
+    use std::io::BufRead;
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_stuck_after_signals",
+            "--ignored",
+            "--nocapture",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("ready") {
+        line.clear();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "the child did not start"
+        );
+    }
+    let int = |c: &std::process::Child| {
+        let ok = Command::new("kill")
+            .args(["-INT", &c.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    };
+    int(&child);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "one interrupt only asks"
+    );
+    int(&child);
+    let second = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(second.elapsed() < Duration::from_secs(10), "not ended");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let took = second.elapsed();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(
+        took >= Duration::from_secs(3) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    assert!(
+        rest.contains(
+            "dscope: libdtrace had not returned 3 s after the second interrupt; ending now"
+        ),
+        "{rest}"
+    );
+}

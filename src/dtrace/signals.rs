@@ -22,9 +22,46 @@ extern "C" fn on_signal(_signo: libc::c_int) {
     }
 }
 
+/// How long the process may go on after the second signal. The run loop
+/// sees it after the work call it is in, and then ends at once; a work
+/// call that does not return (libdtrace's aggregation snapshot can spend
+/// minutes grabbing the processes of `ufunc`/`umod`/`usym` keys) would
+/// hold the process past any number of signals, so it is ended then.
+const AFTER_ABORT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Ends the process [`AFTER_ABORT`] after the second signal, if it has not
+/// ended by then.
+fn watch_for_abort() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        let _ = std::thread::Builder::new()
+            .name("dscope-abort".into())
+            .spawn(|| {
+                while !ABORT.load(Ordering::SeqCst) {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                std::thread::sleep(AFTER_ABORT);
+                let message = format!(
+                    "dscope: libdtrace had not returned {} s after the second interrupt; \
+                     ending now\n",
+                    AFTER_ABORT.as_secs()
+                );
+                use std::io::Write;
+                let _ = std::io::stderr().write_all(message.as_bytes());
+                // SAFETY: _exit ends the process without running atexit
+                // handlers or destructors, which could wait on the very
+                // libdtrace lock the run is stuck behind.
+                unsafe { libc::_exit(1) };
+            });
+    });
+}
+
 /// Installs the handler for SIGINT and SIGTERM, except where the signal is
-/// ignored (as under `nohup`), which dtrace(1) leaves alone too.
+/// ignored (as under `nohup`), which dtrace(1) leaves alone too. A second
+/// signal ends the run at once, and the process soon after if libdtrace
+/// does not let go.
 pub fn install() {
+    watch_for_abort();
     for signo in [libc::SIGINT, libc::SIGTERM] {
         // SAFETY: all-zero bytes are a valid sigaction (null handler,
         // empty mask, no flags).
