@@ -188,8 +188,7 @@ fn prepare<'l>(
         }
     }
     for command in &request.commands {
-        // dtrace(1) splits the command at white space, and nothing else.
-        let words: Vec<String> = command.split_whitespace().map(String::from).collect();
+        let words = crate::dtrace::consumer::command_words(command);
         if let Err(e) = consumer.create_process(&words) {
             let why = format!("cannot start the command '{command}': {e}");
             return Err(fail(err, EXIT_SCRIPT_ERRORS, &why));

@@ -47,8 +47,9 @@ pub struct Script {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Target {
     /// A command line the worker starts (as `dtrace -c` does), split into
-    /// words like a shell would without running one; its output goes to
-    /// the console and the run stops when it exits.
+    /// words at white space as dtrace(1) splits it
+    /// ([`crate::dtrace::consumer::command_words`]); its output goes to the
+    /// console and the run stops when it exits.
     Command(String),
     /// A running process the worker grabs (as `dtrace -p` does); the run
     /// stops when it exits.
@@ -974,7 +975,7 @@ fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32),
     }
     match &script.target {
         Some(Target::Command(command)) => {
-            let words = crate::dtrace::consumer::split_words(command).map_err(JobError::Other)?;
+            let words = crate::dtrace::consumer::command_words(command);
             consumer.create_process(&words).map_err(|e| {
                 JobError::Other(with_privileges(format!(
                     "cannot start the command '{command}': {e}"

@@ -571,17 +571,27 @@ fn system_output_and_a_traced_command_reach_the_session_as_output_in_order() {
             .any(|e| matches!(e, Event::Problem(_) | Event::Failed(_))),
         "{events:?}"
     );
-    // -c in the window: the command's words split like a shell's.
+    // -c in the window: the command's words split at white space only, as
+    // `dtrace -c` and `dscope run -c` split them.
     let mut script = session_script(
         "#pragma D option quiet\n\
          pid$target::exit:entry { printf(\"target %d exits\\n\", pid == $target); }",
     );
     script.target = Some(Target::Command("echo 'two  words'".into()));
+    let cli = std::process::Command::new(DSCOPE)
+        .args(["run", "-q", "-c", "echo 'two  words'", "-n", "BEGIN {}"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&cli.stdout).lines().next(),
+        Some("'two words'"),
+        "{cli:?}"
+    );
     let job = s.run(script, None, Duration::from_millis(100)).unwrap();
     let (events, reason) = until_finished(&s, job);
     assert_eq!(reason, FinishReason::TargetExited, "{events:?}");
     let out = outputs(&events);
-    assert!(out.contains(&"two  words"), "{events:?}");
+    assert!(out.contains(&"'two words'"), "{events:?}");
     assert!(out.contains(&"target 1 exits"), "{events:?}");
 }
 

@@ -549,66 +549,15 @@ fn failed_source(source: &Source<'_>, temp: Option<&TempScript>, e: DtraceError)
     }
 }
 
-/// Splits a command line into words as a shell would (quotes and
-/// backslashes), without expanding anything: what `dtrace -c` does too.
-pub fn split_words(line: &str) -> Result<Vec<String>, String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(c) => word.push(c),
-                        None => return Err("unterminated ' in the command".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(c @ ('"' | '\\' | '$' | '`')) => word.push(c),
-                            Some(c) => {
-                                word.push('\\');
-                                word.push(c);
-                            }
-                            None => return Err("unterminated \" in the command".into()),
-                        },
-                        Some(c) => word.push(c),
-                        None => return Err("unterminated \" in the command".into()),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                match chars.next() {
-                    Some(c) => word.push(c),
-                    None => return Err("a \\ ends the command".into()),
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    Ok(words)
+/// Splits `-c`'s command into words as dtrace(1) does (`make_argv`: at
+/// form feed, newline, return, tab, vertical tab and space, and nothing
+/// else: no quotes, no escapes, nothing expanded), for every front-end
+/// alike.
+pub fn command_words(line: &str) -> Vec<String> {
+    line.split(['\x0c', '\n', '\r', '\t', '\x0b', ' '])
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 impl Consumer<'_> {
@@ -1269,20 +1218,20 @@ mod tests {
     }
 
     #[test]
-    fn commands_split_into_words_like_a_shell_without_one() {
-        let w = |s: &str| split_words(s).unwrap();
-        assert_eq!(w("ls -l /tmp"), ["ls", "-l", "/tmp"]);
+    fn commands_split_at_white_space_only_as_dtrace_does() {
+        assert_eq!(command_words("ls -l /tmp"), ["ls", "-l", "/tmp"]);
+        // Quotes and backslashes are ordinary characters, as in make_argv.
         assert_eq!(
-            w("  echo  'two  words' \"x\\\"y\" "),
-            ["echo", "two  words", "x\"y"]
+            command_words("  echo\t'two  words' \"x\\\"y\" "),
+            ["echo", "'two", "words'", "\"x\\\"y\""]
         );
-        assert_eq!(w("a\\ b ''"), ["a b", ""]);
-        // Nothing is expanded.
-        assert_eq!(w("echo $HOME `id` *"), ["echo", "$HOME", "`id`", "*"]);
-        assert!(w("").is_empty());
-        assert!(split_words("echo 'open").is_err());
-        assert!(split_words("echo \"open").is_err());
-        assert!(split_words("echo \\").is_err());
+        assert_eq!(
+            command_words("echo $HOME `id` *"),
+            ["echo", "$HOME", "`id`", "*"]
+        );
+        // White space is the six ASCII characters, not every Unicode one.
+        assert_eq!(command_words("a\u{a0}b\x0bc"), ["a\u{a0}b", "c"]);
+        assert!(command_words(" \n ").is_empty());
     }
 
     #[test]

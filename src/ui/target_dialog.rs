@@ -78,7 +78,8 @@ impl TargetDialog {
                 TargetDialog::Command { line, focus } => {
                     ui.heading("Trace a command");
                     ui.label(
-                        "The run starts this command, as dtrace -c does: $target is its \
+                        "The run starts this command, as dtrace -c does: its words are \
+                         split at spaces (no quotes, nothing expanded), $target is its \
                          process ID, its output goes to the console, and the run stops \
                          when it exits.",
                     );
