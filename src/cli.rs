@@ -1,6 +1,6 @@
 //! The subcommands that work without a display.
 
-use crate::dtrace::{CompileError, Consumer, Finish, Library, RunEvent, RunSettings};
+use crate::dtrace::{CompileError, Consumer, Library, RunEvent, RunSettings};
 use crate::files;
 use crate::history::recording::{Header, Recorder};
 use crate::model::{Diagnostic, RunEnd};
@@ -521,21 +521,12 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
         },
     );
     let code = match result {
-        Ok(Finish::Exited(status)) => {
-            report.finish = Some(RunEnd::Exited { status });
-            exit_code(status)
-        }
-        Ok(Finish::TimeUp) => {
-            report.finish = Some(RunEnd::TimeUp);
-            EXIT_OK
-        }
-        Ok(Finish::Stopped) => {
-            report.finish = Some(RunEnd::Stopped);
-            EXIT_OK
-        }
-        Ok(Finish::TargetExited) => {
-            report.finish = Some(RunEnd::TargetExited);
-            EXIT_OK
+        Ok(end) => {
+            report.finish = Some(end);
+            match end {
+                RunEnd::Exited { status } => exit_code(status),
+                RunEnd::TimeUp | RunEnd::Stopped | RunEnd::TargetExited => EXIT_OK,
+            }
         }
         Err(e) => {
             report.errors.push(e.to_string());

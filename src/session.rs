@@ -15,7 +15,7 @@
 //! When the child's input closes (the window closed, or dscope died), it
 //! stops the run, so probes never stay enabled.
 
-use crate::dtrace::{CompileError, Consumer, DtraceError, Finish, Library, RunEvent, RunSettings};
+use crate::dtrace::{CompileError, Consumer, DtraceError, Library, RunEvent, RunSettings};
 use crate::lines::{self, BoundedLines, Line, Long, MAX_MESSAGE, MAX_TEXT};
 use crate::model::{Diagnostic, Probe, Snapshot};
 use crossbeam_channel::{Receiver, Sender};
@@ -119,6 +119,18 @@ pub enum FinishReason {
     TargetExited,
     /// It could not start or went wrong; the message says why.
     Failed(String),
+}
+
+impl From<crate::model::RunEnd> for FinishReason {
+    fn from(end: crate::model::RunEnd) -> FinishReason {
+        use crate::model::RunEnd;
+        match end {
+            RunEnd::Exited { status } => FinishReason::Exited(status),
+            RunEnd::TimeUp => FinishReason::TimeUp,
+            RunEnd::Stopped => FinishReason::Stopped,
+            RunEnd::TargetExited => FinishReason::TargetExited,
+        }
+    }
 }
 
 impl FinishReason {
@@ -910,11 +922,7 @@ fn run_in_this_process(
         })
     });
     match result {
-        Ok(Finish::Exited(s)) => FinishReason::Exited(s),
-        Ok(Finish::TimeUp) => FinishReason::TimeUp,
-        // The traced process ended, which stops the run as Stop would.
-        Ok(Finish::Stopped) => FinishReason::Stopped,
-        Ok(Finish::TargetExited) => FinishReason::TargetExited,
+        Ok(end) => FinishReason::from(end),
         Err(e) => {
             let m = with_privileges(e.to_string());
             emit(Event::Failed(m.clone()));

@@ -6,7 +6,8 @@
 mod common;
 
 use common::live;
-use dscope::dtrace::{Consumer, Finish, Library, RunEvent, RunSettings};
+use dscope::dtrace::{Consumer, Library, RunEvent, RunSettings};
+use dscope::model::RunEnd;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 #[test]
@@ -38,7 +39,7 @@ fn a_second_stop_ends_a_stopping_run_without_its_aggregations() {
             events.push(event);
         })
         .unwrap();
-    assert_eq!(finish, Finish::Stopped);
+    assert_eq!(finish, RunEnd::Stopped);
     assert_eq!(events.first(), Some(&RunEvent::Started), "{events:?}");
     assert!(events.contains(&RunEvent::Stopping), "{events:?}");
     // Nothing was consumed after the stop: neither END's output nor the

@@ -9,9 +9,10 @@ use super::layout::ProbeNames;
 use super::layout::native::OwnedProbeDesc;
 use super::library::{DtraceHdl, DtraceProc, DtraceProg, Library, ProgInfo};
 use super::process::ProcessFns;
-use super::run::{self, Finish, HandlerState, RunEvent};
+use super::run::{self, HandlerState, RunEvent};
 use crate::lang::compile_message;
 use crate::model::Diagnostic;
+use crate::model::RunEnd;
 use std::ffi::{CStr, CString, c_int};
 use std::fmt;
 use std::marker::PhantomData;
@@ -706,7 +707,7 @@ impl Consumer<'_> {
         stop: &AtomicBool,
         abort: Option<&AtomicBool>,
         sink: &mut dyn FnMut(RunEvent),
-    ) -> Result<Finish, DtraceError> {
+    ) -> Result<RunEnd, DtraceError> {
         let result = self.run_programs(settings, stop, abort, sink);
         self.symbols.clear();
         self.release_processes();
@@ -719,7 +720,7 @@ impl Consumer<'_> {
         stop: &AtomicBool,
         abort: Option<&AtomicBool>,
         sink: &mut dyn FnMut(RunEvent),
-    ) -> Result<Finish, DtraceError> {
+    ) -> Result<RunEnd, DtraceError> {
         let duration = settings.duration;
         if self.programs.is_empty() {
             return Err(DtraceError {
@@ -770,7 +771,7 @@ impl Consumer<'_> {
         let deadline = duration.map(|d| Instant::now() + d);
         let mut pace = Pace::new(settings.snapshot_every);
         let arg = &mut *self.state as *mut HandlerState as *mut std::ffi::c_void;
-        let mut stopping: Option<Finish> = None;
+        let mut stopping: Option<RunEnd> = None;
         // dtrace_work said DONE: the programs called exit(), seen at a
         // status check (so `statusrate` decides how soon).
         let mut saw_exit = false;
@@ -791,18 +792,18 @@ impl Consumer<'_> {
             let aborting = abort.is_some_and(|a| a.load(Ordering::SeqCst));
             if stopping.is_none() {
                 let reason = if saw_exit {
-                    Some(Finish::Exited(0))
+                    Some(RunEnd::Exited { status: 0 })
                 } else if stop.load(Ordering::SeqCst) || aborting {
                     if settings.newline_on_stop {
                         // dtrace(1) ends the interrupted line, quiet or not.
                         self.state.push_text("\n");
                         self.drain(sink);
                     }
-                    Some(Finish::Stopped)
+                    Some(RunEnd::Stopped)
                 } else if traced > 0 && self.state.procs_gone >= traced {
-                    Some(Finish::TargetExited)
+                    Some(RunEnd::TargetExited)
                 } else if deadline.is_some_and(|d| Instant::now() >= d) {
-                    Some(Finish::TimeUp)
+                    Some(RunEnd::TimeUp)
                 } else {
                     None
                 };
@@ -823,7 +824,7 @@ impl Consumer<'_> {
                 self.state.drain_captured();
                 self.state.flush();
                 self.drain(sink);
-                return Ok(self.finish(stopping.unwrap_or(Finish::Stopped)));
+                return Ok(self.finish(stopping.unwrap_or(RunEnd::Stopped)));
             }
             // Linux DTrace does not flush buffered output per record, so the
             // work call gets a real stream, read back after each call.
@@ -918,9 +919,9 @@ impl Consumer<'_> {
 
     /// Why the run ended, as its exit status tells it: the last exit()
     /// consumed decides, whatever stopped the run (dtrace(1)'s g_status).
-    fn finish(&self, reason: Finish) -> Finish {
+    fn finish(&self, reason: RunEnd) -> RunEnd {
         match (self.state.exit_status, reason) {
-            (Some(status), _) => Finish::Exited(status),
+            (Some(status), _) => RunEnd::Exited { status },
             (None, reason) => reason,
         }
     }

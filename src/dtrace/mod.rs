@@ -20,7 +20,7 @@ pub mod usym;
 
 pub use consumer::{CompileError, Compiled, Consumer, DtraceError, RunSettings, Source};
 pub use library::{Abi, Library, LoadError};
-pub use run::{Finish, RunEvent};
+pub use run::RunEvent;
 
 /// Whether this process runs as root. Without DTrace privileges Linux
 /// DTrace opens fine but sees no probes, so a "matches no probes" error

@@ -54,19 +54,6 @@ pub enum RunEvent {
     Pace(std::time::Duration),
 }
 
-/// Why a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Finish {
-    /// The script called `exit(status)`.
-    Exited(i32),
-    /// Its duration was over.
-    TimeUp,
-    /// Stop was asked for.
-    Stopped,
-    /// Every traced process (`-c`, `-p`) has exited.
-    TargetExited,
-}
-
 /// State shared with the callbacks; owned by the consumer so that it
 /// outlives every callback libdtrace may make.
 pub struct HandlerState {
