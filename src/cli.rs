@@ -806,6 +806,40 @@ pub fn doctor(out: &mut dyn Write) -> u8 {
     }
 }
 
+/// Why DTrace may see no probes at all, when that could be the reason.
+fn no_root_hint() -> &'static str {
+    if crate::dtrace::running_as_root() {
+        ""
+    } else {
+        " (not running as root: DTrace sees no probes without privileges)"
+    }
+}
+
+/// One probe's attributes and argument types, as `dtrace -lv` prints
+/// them.
+fn print_probe_details(out: &mut dyn Write, d: &crate::dtrace::consumer::ProbeDetails) {
+    let mut text = String::new();
+    for (heading, a) in [
+        ("Probe Description Attributes", &d.attr),
+        ("Argument Attributes", &d.args),
+    ] {
+        text.push_str(&format!(
+            "\n\t{heading}\n\t\tIdentifier Names: {}\n\t\tData Semantics:   {}\n\t\t\
+             Dependency Class: {}\n",
+            a.names, a.data, a.class
+        ));
+    }
+    text.push_str("\n\tArgument Types\n");
+    for (i, t) in d.arg_types.iter().enumerate() {
+        text.push_str(&format!("\t\targs[{i}]: {t}\n"));
+    }
+    if d.arg_types.is_empty() {
+        text.push_str("\t\tNone\n");
+    }
+    text.push('\n');
+    let _ = out.write_all(text.as_bytes());
+}
+
 /// `dscope probes [PATTERN]`: list probes like `dtrace -l [-n PATTERN]`.
 pub fn probes(
     pattern: Option<&str>,
@@ -819,53 +853,62 @@ pub fn probes(
     let Some(mut consumer) = open_consumer(&lib, err) else {
         return EXIT_CANNOT;
     };
-    let probes = match consumer.list_probes() {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = writeln!(err, "dscope: {e}");
-            return EXIT_CANNOT;
-        }
-    };
+    // With a pattern, libdtrace matches it (and orders what it matches)
+    // as for `dtrace -l -n`.
     let pattern = pattern.map(crate::lang::probe_pattern::ProbePattern::parse);
+    let listed = match &pattern {
+        Some(p) => consumer.list_probes_matching(p.fields()),
+        None => consumer.list_probes(),
+    };
     let _ = writeln!(
         out,
         "{:>5} {:>10} {:>17} {:>33} NAME",
         "ID", "PROVIDER", "MODULE", "FUNCTION"
     );
-    let mut shown = 0;
-    for p in probes
-        .iter()
-        .filter(|p| pattern.as_ref().is_none_or(|pat| pat.matches(p)))
-    {
+    let probes = match listed {
+        Ok(p) => p,
+        // As dtrace(1): said, and not a failure of the command.
+        Err(e) if pattern.is_some() => {
+            let fields = pattern
+                .as_ref()
+                .map(|p| p.fields().join(":"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                err,
+                "dscope: failed to match {fields}: {}{}",
+                e.message,
+                no_root_hint()
+            );
+            return EXIT_OK;
+        }
+        Err(e) => {
+            let _ = writeln!(err, "dscope: {e}");
+            return EXIT_CANNOT;
+        }
+    };
+    for p in &probes {
         let _ = writeln!(
             out,
             "{:>5} {:>10} {:>17} {:>33} {}",
             p.id, p.provider, p.module, p.function, p.name
         );
         if verbose {
-            match consumer.probe_arg_types(p) {
-                Ok(types) if types.is_empty() => {
-                    let _ = writeln!(out, "\t\tNone");
-                }
-                Ok(types) => {
-                    for (i, t) in types.iter().enumerate() {
-                        let _ = writeln!(out, "\t\targs[{i}]: {t}");
-                    }
-                }
+            // As dtrace(1)'s print_probe_info; a probe it cannot describe
+            // gets nothing more, as there.
+            match consumer.probe_details(p) {
+                Ok(details) => print_probe_details(out, &details),
                 Err(e) => {
-                    let _ = writeln!(out, "\t\t{e}");
+                    let _ = writeln!(
+                        err,
+                        "dscope: {}:{}:{}:{}: {e}",
+                        p.provider, p.module, p.function, p.name
+                    );
                 }
             }
         }
-        shown += 1;
     }
-    if shown == 0 {
-        let hint = if crate::dtrace::running_as_root() {
-            ""
-        } else {
-            " (not running as root: DTrace sees no probes without privileges)"
-        };
-        let _ = writeln!(err, "dscope: no probes match{hint}");
+    if probes.is_empty() {
+        let _ = writeln!(err, "dscope: no probes{}", no_root_hint());
         return EXIT_SCRIPT_ERRORS;
     }
     EXIT_OK

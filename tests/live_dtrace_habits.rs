@@ -737,3 +737,48 @@ fn a_session_without_root_says_so_first() {
     }
     .pass();
 }
+
+/// `dscope probes [-v] PATTERN` prints what `dtrace -l[v] -n PATTERN`
+/// prints: the same probes in libdtrace's order, each one's attributes
+/// and argument types under -v, and a pattern that matches nothing said
+/// the same way, with the same exit status.
+#[test]
+fn probe_listings_are_dtraces() {
+    if !live() {
+        return;
+    }
+    let Some(dtrace) = dtrace() else { return };
+    for pattern in [
+        "BEGIN",
+        "read:entry",
+        "syscall::read*:",
+        "profile:::",
+        "syscall:::entry",
+        "nosuch:::",
+    ] {
+        for verbose in [false, true] {
+            let theirs = Command::new(dtrace)
+                .arg(if verbose { "-lv" } else { "-l" })
+                .args(["-n", pattern])
+                .output()
+                .unwrap();
+            let mut ours = Command::new(DSCOPE);
+            ours.arg("probes");
+            if verbose {
+                ours.arg("-v");
+            }
+            let ours = ours.arg(pattern).output().unwrap();
+            assert_eq!(
+                text(&ours.stdout),
+                text(&theirs.stdout),
+                "{pattern} -v {verbose}"
+            );
+            assert_eq!(ours.status.code(), theirs.status.code(), "{pattern}");
+            assert_eq!(
+                text(&ours.stderr).replacen("dscope: ", "dtrace: ", 1),
+                text(&theirs.stderr),
+                "{pattern}"
+            );
+        }
+    }
+}

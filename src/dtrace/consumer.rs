@@ -1000,10 +1000,29 @@ impl Consumer<'_> {
         if prog.is_null() {
             return Err(self.last_error());
         }
+        self.probes_described([&format!("pid{pid}"), "", "", ""])
+    }
+
+    /// The probes a description matches (provider, module, function and
+    /// name; an empty field matches all, the others are globs), in the
+    /// order libdtrace gives them, as `dtrace -l -n` lists them.
+    pub fn list_probes_matching(
+        &mut self,
+        fields: [&str; 4],
+    ) -> Result<Vec<crate::model::Probe>, DtraceError> {
+        self.ensure_initialised()?;
+        self.probes_described(fields)
+    }
+
+    fn probes_described(
+        &mut self,
+        fields: [&str; 4],
+    ) -> Result<Vec<crate::model::Probe>, DtraceError> {
+        let [provider, module, function, name] = fields;
         let desc =
-            OwnedProbeDesc::new(&format!("pid{pid}"), "", "", "").ok_or_else(|| DtraceError {
+            OwnedProbeDesc::new(provider, module, function, name).ok_or_else(|| DtraceError {
                 code: 0,
-                message: format!("invalid pid: {pid}"),
+                message: format!("invalid probe description {}", fields.join(":")),
             })?;
         let mut probes: Vec<crate::model::Probe> = Vec::new();
         let arg = &mut probes as *mut Vec<crate::model::Probe> as *mut std::ffi::c_void;
@@ -1029,6 +1048,15 @@ impl Consumer<'_> {
         &mut self,
         probe: &crate::model::Probe,
     ) -> Result<Vec<String>, DtraceError> {
+        self.probe_details(probe).map(|d| d.arg_types)
+    }
+
+    /// What `dtrace -lv` says of a probe: its stability attributes and
+    /// its arguments' types.
+    pub fn probe_details(
+        &mut self,
+        probe: &crate::model::Probe,
+    ) -> Result<ProbeDetails, DtraceError> {
         let unsupported = |what: &str| DtraceError {
             code: 0,
             message: format!("argument types are not available here ({what})"),
@@ -1059,15 +1087,48 @@ impl Consumer<'_> {
         if unsafe { info_fn(self.hdl.as_ptr(), desc.get(), &mut info) } != 0 {
             return Err(self.last_error());
         }
+        let words = |f: Option<crate::dtrace::library::AttrNameFn>, value: u8| {
+            let Some(f) = f else {
+                return value.to_string();
+            };
+            // SAFETY: the function returns a pointer into libdtrace's
+            // static table of names (or null for a value out of range).
+            let name = unsafe { f(value) };
+            if name.is_null() {
+                return value.to_string();
+            }
+            // SAFETY: non-null: a NUL-terminated static string.
+            unsafe { CStr::from_ptr(name) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        let (stability, class) = (self.lib.fns.stability_name, self.lib.fns.class_name);
+        let attributes = |a: &super::layout::native::Attribute| Attributes {
+            names: words(stability, a.name),
+            data: words(stability, a.data),
+            class: words(class, a.class),
+        };
+        let (attr, args) = (attributes(&info.attr), attributes(&info.arga));
+        let arg_types = Self::arg_type_names(&info, type_name);
+        Ok(ProbeDetails {
+            attr,
+            args,
+            arg_types,
+        })
+    }
+
+    fn arg_type_names(
+        info: &run::ProbeInfo,
+        type_name: crate::dtrace::library::CtfTypeNameFn,
+    ) -> Vec<String> {
         let argc = usize::try_from(info.argc).unwrap_or(0);
         if argc == 0 || info.argv.is_null() {
-            return Ok(Vec::new());
+            return Vec::new();
         }
         // SAFETY: libdtrace filled `argv` with `argc` type descriptions
         // that live as long as the probe (the handle).
         let argv = unsafe { std::slice::from_raw_parts(info.argv, argc) };
-        Ok(argv
-            .iter()
+        argv.iter()
             .map(|t| {
                 let mut buf = [0 as std::ffi::c_char; 256];
                 if t.ctfp.is_null() {
@@ -1090,8 +1151,26 @@ impl Consumer<'_> {
                 }
                 name.into_owned()
             })
-            .collect())
+            .collect()
     }
+}
+
+/// A probe's stability attributes as `dtrace -lv` names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attributes {
+    pub names: String,
+    pub data: String,
+    pub class: String,
+}
+
+/// What `dtrace -lv` prints of one probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeDetails {
+    /// The probe description's attributes.
+    pub attr: Attributes,
+    /// Its arguments' attributes.
+    pub args: Attributes,
+    pub arg_types: Vec<String>,
 }
 
 /// # Safety

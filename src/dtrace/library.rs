@@ -129,6 +129,11 @@ pub type ProbeInfoFn = unsafe extern "C" fn(
     *const super::run::ProbeDesc,
     *mut super::run::ProbeInfo,
 ) -> c_int;
+/// `dtrace_stability_name` and `dtrace_class_name` (dtrace.h: they take a
+/// `dtrace_stability_t` or `dtrace_class_t`, each a `uint8_t`): the words
+/// `dtrace -lv` prints for a probe's attributes.
+pub type AttrNameFn = unsafe extern "C" fn(u8) -> *const c_char;
+
 /// libctf's `ctf_type_name`, reached through libdtrace's dependencies.
 pub type CtfTypeNameFn = unsafe extern "C" fn(
     *mut c_void,
@@ -166,6 +171,8 @@ pub struct Functions {
     /// For argument types; absent where libdtrace or libctf lack them.
     pub probe_info: Option<ProbeInfoFn>,
     pub ctf_type_name: Option<CtfTypeNameFn>,
+    pub stability_name: Option<AttrNameFn>,
+    pub class_name: Option<AttrNameFn>,
     /// Process control as `dtrace -c`/`-p` use it, where the library
     /// has all of it.
     pub procs: Option<super::process::ProcessFns>,
@@ -325,6 +332,8 @@ impl Library {
             uaddr2str: symbol!("dtrace_uaddr2str", UAddr2StrFn)?,
             probe_info: symbol!("dtrace_probe_info", ProbeInfoFn).ok(),
             ctf_type_name: symbol!("ctf_type_name", CtfTypeNameFn).ok(),
+            stability_name: symbol!("dtrace_stability_name", AttrNameFn).ok(),
+            class_name: symbol!("dtrace_class_name", AttrNameFn).ok(),
             procs: super::process::ProcessFns::load(&lib),
         };
         // The family is the build target's; on Linux it must be DTrace

@@ -38,6 +38,17 @@ impl ProbePattern {
         ProbePattern { fields, given }
     }
 
+    /// The four fields, right-aligned as libdtrace reads a description
+    /// (`read:entry` is a function and a name); unwritten ones are empty.
+    pub fn fields(&self) -> [&str; 4] {
+        [
+            &self.fields[0],
+            &self.fields[1],
+            &self.fields[2],
+            &self.fields[3],
+        ]
+    }
+
     /// The same fields read from the left, as people often mean a short
     /// description: `syscall::read*` as provider, module and function
     /// rather than module, function and name. `None` when all four fields
