@@ -4,7 +4,14 @@
 # whether anything crashed. Needs root, a libdtrace, and dtrace(1).
 #
 #   tools/measure-stacks.sh [--bin PATH] [--dtrace PATH] [--seconds N]
-#                           [--runs N] [--modes LIST] [--log DIR]
+#                           [--runs N] [--modes LIST] [--scripts LIST]
+#                           [--log DIR]
+#
+# Scripts (comma-separated, all by default): stacks (the issue's profiling
+# script: user stacks with execname, kernel stacks), keyed (stacks of a
+# given depth beside other keys, a quantize keyed by stack, syscalls'
+# user stacks) and symbols (ufunc/umod/func keys: libdtrace grabs each
+# process of a user symbol key while it snapshots, in dtrace(1) too).
 #
 # Modes (comma-separated, all by default):
 #   dtrace  dtrace -q -s SCRIPT, stopped by SIGINT after N seconds
@@ -13,6 +20,26 @@
 #   window  the window's run worker (dscope __run-worker), given the run
 #           request the window sends: N seconds, a snapshot every second
 #   limit   dscope run -q --duration N SCRIPT (how soon after N it ends)
+#   host    dscope run -q --host root@127.0.0.1:PORT --remote-dscope BIN
+#           SCRIPT, through an sshd of its own on 127.0.0.1 (stopped by
+#           SIGINT after N seconds, like run)
+#   fleet   the same on two hosts at once, --host fleet-a --host fleet-b,
+#           both aliases of that sshd
+#
+# For host and fleet the script starts /usr/sbin/sshd on a free port of
+# 127.0.0.1 with a host key, a client key and an authorized_keys made in
+# LOG/sshd, and gives dscope the client's settings through
+# DSCOPE_SSH_CONFIG=LOG/sshd/ssh_config; sshd is stopped at the end.
+#
+# A crash (a status of 132-139 or a fatal signal, "SIGSEGV", "signal: 11",
+# "Segmentation fault" or "ended unexpectedly" in what the run said, where
+# a remote crash arrives) is named in the notes, with any core file that
+# appeared in the core_pattern directory during the run.
+#
+# SIGINT goes to the command alone (timeout --foreground), as a terminal's
+# ^C reaches each process once: without it timeout signals the command and
+# then its whole process group, which makes two interrupts (the second ends
+# dtrace(1) and dscope at once, without their output).
 #
 # Each run has the same load beside it: busy loops of sh, python3, perl
 # and bash (so user stacks come from several programs). CPU is user +
@@ -26,6 +53,7 @@ dtrace_bin=$(command -v dtrace || echo /usr/local/sbin/dtrace)
 seconds=10
 runs=3
 modes=dtrace,run,record,window,limit
+scripts=stacks,keyed,symbols
 log=$(mktemp -d)
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -34,8 +62,9 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
+    --scripts) scripts=$2; shift 2 ;;
     --log) log=$2; mkdir -p "$log"; shift 2 ;;
-    *) echo "usage: $0 [--bin PATH] [--dtrace PATH] [--seconds N] [--runs N] [--modes LIST] [--log DIR]" >&2
+    *) echo "usage: $0 [--bin PATH] [--dtrace PATH] [--seconds N] [--runs N] [--modes LIST] [--scripts LIST] [--log DIR]" >&2
        exit 2 ;;
     esac
 done
@@ -46,11 +75,16 @@ mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 mountpoint -q /sys/kernel/debug/tracing || mount -t tracefs none /sys/kernel/debug/tracing
 
 # The most common profiling script (without its tick-10s: tick probes
-# barely fire on some kernels; each mode stops it after N seconds), and a
-# second one with symbol keys and a short kernel stack.
+# barely fire on some kernels; each mode stops it after N seconds), a
+# second stack-keyed one, and one with symbol keys and a short kernel stack.
 cat >"$log/stacks.d" <<'D'
 profile-997 /arg1/ { @u[execname, ustack()] = count(); }
 profile-997 /arg0/ { @k[stack()] = count(); }
+D
+cat >"$log/keyed.d" <<'D'
+profile-997 /arg1/ { @q[ustack(6)] = quantize(cpu); @c[pid, ustack(3), execname] = count(); }
+profile-997 /arg0/ { @k[cpu, stack(8)] = sum(1); }
+syscall:::entry { @s[probefunc, ustack(4)] = count(); }
 D
 cat >"$log/symbols.d" <<'D'
 profile-997 /arg1/ { @f[ufunc(arg1)] = count(); @m[execname, umod(arg1)] = count(); }
@@ -67,10 +101,120 @@ start_load() {
 }
 stop_load() {
     kill "${load_pids[@]}" 2>/dev/null || true
-    wait "${load_pids[@]}" 2>/dev/null || true
+    # A bare wait would also wait for the sshd below.
+    if [ ${#load_pids[@]} -gt 0 ]; then wait "${load_pids[@]}" 2>/dev/null || true; fi
     load_pids=()
 }
-trap stop_load EXIT
+
+# A private sshd for host and fleet (as tests/sshd/mod.rs makes one).
+sshd_pid=
+sshd_port=
+stop_sshd() {
+    if [ -n "$sshd_pid" ]; then
+        kill "$sshd_pid" 2>/dev/null || true
+        wait "$sshd_pid" 2>/dev/null || true
+        sshd_pid=
+    fi
+}
+start_sshd() {
+    local d=$log/sshd
+    [ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null ||
+        { echo "host and fleet need /usr/sbin/sshd and ssh-keygen (openssh-server)" >&2; exit 2; }
+    mkdir -p "$d"
+    rm -f "$d/host_key" "$d/host_key.pub" "$d/id" "$d/id.pub"
+    ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
+    ssh-keygen -q -t ed25519 -N '' -f "$d/id"
+    cp "$d/id.pub" "$d/authorized_keys"
+    sshd_port=$(python3 - <<'PY'
+import socket
+for p in range(2270, 2400):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break
+PY
+)
+    [ -n "$sshd_port" ] || { echo "no free port in 2270-2399 for sshd" >&2; exit 2; }
+    cat >"$d/sshd_config" <<C
+Port $sshd_port
+ListenAddress 127.0.0.1
+HostKey $d/host_key
+PidFile $d/sshd.pid
+AuthorizedKeysFile $d/authorized_keys
+StrictModes no
+UsePAM no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+MaxStartups 100
+LogLevel ERROR
+C
+    local h client=""
+    for h in 127.0.0.1 fleet-a fleet-b; do
+        client+="Host $h
+  HostName 127.0.0.1
+  Port $sshd_port
+  User root
+  IdentityFile $d/id
+  IdentitiesOnly yes
+  UserKnownHostsFile /dev/null
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking no
+  BatchMode yes
+  LogLevel ERROR
+"
+    done
+    printf '%s' "$client" >"$d/ssh_config"
+    # sshd started as root wants its privilege separation directory.
+    mkdir -p /run/sshd
+    /usr/sbin/sshd -D -e -f "$d/sshd_config" </dev/null 2>"$d/sshd.log" &
+    sshd_pid=$!
+    local i
+    for i in $(seq 1 200); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$sshd_port") 2>/dev/null && return 0
+        kill -0 "$sshd_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "sshd did not start on $sshd_port: $(cat "$d/sshd.log")" >&2
+    exit 2
+}
+trap 'stop_load; stop_sshd' EXIT
+case ",$modes," in *,host,*|*,fleet,*)
+    start_sshd
+    export DSCOPE_SSH_CONFIG=$log/sshd/ssh_config
+    # The remote shell starts in root's home: the remote dscope by its full path.
+    remote_bin=$(readlink -f "$bin")
+    ssh -F "$DSCOPE_SSH_CONFIG" -T fleet-a true </dev/null ||
+        { echo "cannot ssh to the sshd on 127.0.0.1:$sshd_port (log: $log/sshd/sshd.log)" >&2; exit 2; } ;;
+esac
+
+# Where cores go, when core_pattern names a directory (not a pipe).
+core_dir=$(cat /proc/sys/kernel/core_pattern 2>/dev/null || true)
+case "$core_dir" in /*) core_dir=$(dirname "$core_dir") ;; *) core_dir= ;; esac
+cores() { [ -n "$core_dir" ] && ls "$core_dir" 2>/dev/null | sort || true; }
+
+# The notes' word on a crash: the status, what the run said, new cores.
+crash_note() {
+    local out=$1 status=$2 before=$3 said=() new
+    case "$status" in
+    13[2-9]|signal-4|signal-6|signal-7|signal-8|signal-11) said+=("status $status") ;;
+    esac
+    local files=("$out.stderr")
+    [ "$4" = window ] && files+=("$out.stdout")
+    local pat
+    for pat in SIGSEGV SIGABRT 'signal: 11' 'signal: 6' 'Segmentation fault' 'ended unexpectedly' 'core dumped'; do
+        grep -qF -- "$pat" "${files[@]}" 2>/dev/null && said+=("\"$pat\"")
+    done
+    new=$(comm -13 <(printf '%s\n' "$before") <(cores) | tr '\n' ' ')
+    [ -n "$new" ] && said+=("cores: ${new% }")
+    [ ${#said[@]} -gt 0 ] && printf 'CRASH (%s)' "$(IFS=,; echo "${said[*]}" | sed 's/,/, /g')"
+    return 0
+}
 
 # Runs "$@" under GNU time; prints "wall cpu status".
 measure() {
@@ -102,7 +246,7 @@ PY
 }
 
 printf '%-8s %-10s %3s %8s %8s %-10s %s\n' mode script run wall_s cpu_s status notes
-for script in stacks symbols; do
+for script in ${scripts//,/ }; do
     d="$log/$script.d"
     for r in $(seq 1 "$runs"); do
         for mode in ${modes//,/ }; do
@@ -110,13 +254,14 @@ for script in stacks symbols; do
             notes=""
             start_load
             sleep 1
+            cores_before=$(cores)
             case "$mode" in
             dtrace)
-                res=$(measure "$out" timeout --preserve-status -s INT "$seconds" "$dtrace_bin" -q -s "$d") ;;
+                res=$(measure "$out" timeout --foreground --preserve-status -s INT "$seconds" "$dtrace_bin" -q -s "$d") ;;
             run)
-                res=$(measure "$out" timeout --preserve-status -s INT "$seconds" "$bin" run -q "$d") ;;
+                res=$(measure "$out" timeout --foreground --preserve-status -s INT "$seconds" "$bin" run -q "$d") ;;
             record)
-                res=$(measure "$out" timeout --preserve-status -s INT "$seconds" "$bin" run -q --record "$out.rec" "$d")
+                res=$(measure "$out" timeout --foreground --preserve-status -s INT "$seconds" "$bin" run -q --record "$out.rec" "$d")
                 notes="recording $(stat -c %s "$out.rec" 2>/dev/null || echo 0) bytes" ;;
             window)
                 req=$(window_request "$d" $(( seconds * 1000 )))
@@ -152,10 +297,21 @@ PY
 ) ;;
             limit)
                 res=$(measure "$out" "$bin" run -q --duration "$seconds" "$d") ;;
+            host)
+                res=$(measure "$out" timeout --foreground --preserve-status -s INT "$seconds" "$bin" run -q \
+                    --host "root@127.0.0.1:$sshd_port" --remote-dscope "$remote_bin" "$d") ;;
+            fleet)
+                res=$(measure "$out" timeout --foreground --preserve-status -s INT "$seconds" "$bin" run -q \
+                    --host fleet-a --host fleet-b --remote-dscope "$remote_bin" "$d")
+                # run merges the hosts' aggregations, the host as the first key.
+                notes="hosts in the output: $({ grep -oE '^ *fleet-[ab]\b' "$out.stdout" 2>/dev/null || true; } |
+                    tr -d ' ' | sort -u | tr '\n' ' ' | sed 's/ $//')" ;;
             *) echo "unknown mode $mode" >&2; exit 2 ;;
             esac
             stop_load
             set -- $res
+            crash=$(crash_note "$out" "$3" "$cores_before" "$mode")
+            [ -n "$crash" ] && notes="$crash${notes:+; $notes}"
             printf '%-8s %-10s %3s %8s %8s %-10s %s\n' "$mode" "$script" "$r" "$1" "$2" "$3" "$notes"
         done
     done
