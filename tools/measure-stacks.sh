@@ -9,8 +9,8 @@
 #
 # Scripts (comma-separated, all by default): stacks (the issue's profiling
 # script: user stacks with execname, kernel stacks), keyed (stacks of a
-# given depth beside other keys, a quantize keyed by stack, syscalls'
-# user stacks) and symbols (ufunc/umod/func keys: libdtrace grabs each
+# given depth beside other keys, a quantize keyed by stack, a second
+# profile rate) and symbols (ufunc/umod/func keys: libdtrace grabs each
 # process of a user symbol key while it snapshots, in dtrace(1) too).
 #
 # Modes (comma-separated, all by default):
@@ -84,7 +84,7 @@ D
 cat >"$log/keyed.d" <<'D'
 profile-997 /arg1/ { @q[ustack(6)] = quantize(cpu); @c[pid, ustack(3), execname] = count(); }
 profile-997 /arg0/ { @k[cpu, stack(8)] = sum(1); }
-syscall:::entry { @s[probefunc, ustack(4)] = count(); }
+profile-499 /arg1/ { @s[ustack(4), tid & 3] = count(); }
 D
 cat >"$log/symbols.d" <<'D'
 profile-997 /arg1/ { @f[ufunc(arg1)] = count(); @m[execname, umod(arg1)] = count(); }
