@@ -788,7 +788,11 @@ pub fn doctor(out: &mut dyn Write) -> u8 {
         match compile("syscall::read:entry { }\n") {
             Ok(p) => r.ok(
                 "probes",
-                &format!("syscall::read:entry visible ({} probe)", p.matches),
+                &format!(
+                    "syscall::read:entry visible ({} probe{})",
+                    p.matches,
+                    if p.matches == 1 { "" } else { "s" }
+                ),
             ),
             Err(e) => r.problem(
                 "probes",
