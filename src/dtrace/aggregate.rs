@@ -279,8 +279,30 @@ impl LibSymbols<'_> {
                 continue;
             }
             let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-            return String::from_utf8_lossy(&buf[..end]).into_owned();
+            let name = String::from_utf8_lossy(&buf[..end]).into_owned();
+            return match pid {
+                Some(_) => name,
+                None => whole_module_address(name, addr),
+            };
         }
+    }
+}
+
+/// `dtrace_addr2str` (illumos, FreeBSD and Linux alike) formats an
+/// address its module holds but no symbol covers, `module`0xADDR`, in the
+/// 20 bytes it sized for a bare `0xADDR`, and so cuts it short
+/// (`kernel`0xffffffff80` for 0xffffffff80ffd3db): different frames would
+/// merge into one. dtrace(1) prints them whole (dt_print_stack), and so
+/// does dscope.
+fn whole_module_address(name: String, addr: u64) -> String {
+    let Some((module, _)) = name.split_once('`') else {
+        return name;
+    };
+    let whole = format!("{module}`0x{addr:x}");
+    if whole.len() > name.len() && whole.starts_with(&name) {
+        whole
+    } else {
+        name
     }
 }
 
@@ -441,6 +463,27 @@ pub unsafe fn snapshot(
 mod tests {
     use super::super::layout::illumos::AggDesc as IllumosAggDesc;
     use super::*;
+
+    #[test]
+    fn a_kernel_address_outside_every_symbol_keeps_all_its_digits() {
+        // What FreeBSD 14.2's dtrace_addr2str gave for a frame in the
+        // kernel's trap entry code, which no symbol covers.
+        let addr = 0xffff_ffff_80ff_d3db;
+        assert_eq!(
+            whole_module_address("kernel`0xffffffff80".into(), addr),
+            "kernel`0xffffffff80ffd3db"
+        );
+        // Names that are whole stay as they are.
+        for name in [
+            "kernel`0xffffffff80ffd3db",
+            "kernel`kern_select+0x93f",
+            "dtrace.ko`dtrace_ioctl+0x16de",
+            "0xffffffff80ffd3db",
+            "kernel`0x1",
+        ] {
+            assert_eq!(whole_module_address(name.into(), addr), name);
+        }
+    }
 
     #[test]
     fn sort_options_are_read_as_dt_aggregate_qsort_reads_them() {
