@@ -237,6 +237,14 @@ fn fixtures() -> Vec<(String, String)> {
     all
 }
 
+/// Name and text pairs as the remote script takes them.
+fn borrowed(files: &[(String, String)]) -> Vec<(&str, &str)> {
+    files
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.as_str()))
+        .collect()
+}
+
 const INLINE: &[(&str, &str)] = &[
     (
         "printing.d",
@@ -394,7 +402,7 @@ fn compile_errors_are_dtraces() {
     let Some(t) = target() else { return };
     let fixtures = fixtures();
     let mut files: Vec<(&str, &str)> = ERRORS.to_vec();
-    files.extend(fixtures.iter().map(|(n, s)| (n.as_str(), s.as_str())));
+    files.extend(borrowed(&fixtures));
     let mut body = String::new();
     for (i, (name, _)) in files.iter().enumerate() {
         let f = quote(name);
@@ -418,10 +426,7 @@ fn compile_errors_are_dtraces() {
 fn runs_are_dtraces() {
     let Some(t) = target() else { return };
     let fixtures = fixtures();
-    let files: Vec<(&str, &str)> = fixtures
-        .iter()
-        .map(|(n, s)| (n.as_str(), s.as_str()))
-        .collect();
+    let files = borrowed(&fixtures);
     let mut body = String::new();
     for (i, (name, _)) in files.iter().enumerate() {
         let f = quote(name);
@@ -518,10 +523,7 @@ fn runs_are_dtraces() {
 fn runs_from_here_through_dscope_on_the_host_are_dtraces() {
     let Some(t) = target() else { return };
     let fixtures = fixtures();
-    let files: Vec<(&str, &str)> = fixtures
-        .iter()
-        .map(|(n, s)| (n.as_str(), s.as_str()))
-        .collect();
+    let files = borrowed(&fixtures);
     let mut body = String::new();
     for (i, (name, _)) in files.iter().enumerate() {
         body.push_str(&format!("r dt{i} \"$DT\" -s {}\n", quote(name)));

@@ -444,3 +444,49 @@ fn a_script_that_turns_destructive_actions_on_itself_asks_too() {
             .is_some()
     );
 }
+
+/// A profile's run on FreeBSD leaves a console of long stack lines and
+/// over a thousand runtime errors, each at another address: they are one
+/// kind of error, and the console keeps the panel's tabs and buttons in
+/// the window.
+#[test]
+fn a_console_full_of_errors_and_stacks_keeps_the_panel_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    click(&mut h, "Run");
+    let job = h.state().run_panel().run_job().unwrap();
+    let mut events = vec![Event::Started { matches: 2 }];
+    for i in 0..1174u64 {
+        events.push(Event::RuntimeError(format!(
+            "error on enabled probe ID 3 (ID 69870: profile:::profile-997): \
+             invalid address (0x{:x}) in action #3 at DIF offset {}",
+            0x14 + 8 * i,
+            28 + i % 5
+        )));
+    }
+    for i in 0..3000 {
+        events.push(Event::Output(format!(
+            "              libc.so.7`__sys_read+0x{i:x}{}",
+            " frame".repeat(i % 40)
+        )));
+    }
+    for e in events {
+        h.state_mut().apply_session_event(event(job, e));
+    }
+    h.run();
+    click(&mut h, "Aggregations");
+    click(&mut h, "Console");
+    h.run();
+    let screen = h.ctx.content_rect();
+    for label in ["Console", "Maximize", "Clear"] {
+        let rect = h.get_by_label(label).rect();
+        assert!(
+            screen.contains_rect(rect),
+            "{label} at {rect:?}, outside the window {screen:?}"
+        );
+    }
+    assert!(
+        h.query_by_label_contains("invalid address (0x…) in action #3")
+            .is_some()
+    );
+}

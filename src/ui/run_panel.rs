@@ -161,14 +161,43 @@ pub struct Troubles {
 }
 
 impl Troubles {
+    /// Kinds of error (or drop) listed apart; the rest are counted as one.
+    pub const KINDS: usize = 50;
+
     fn add(list: &mut Vec<(String, u64)>, message: &str, count: u64) {
-        // Runtime errors repeat with different addresses; group by the text
-        // before the first "(" so the list stays short.
-        let kind = message.split(" at BPF pc").next().unwrap_or(message);
-        match list.iter_mut().find(|(m, _)| m == kind) {
-            Some((_, n)) => *n += count,
-            None => list.push((kind.to_owned(), count)),
+        let kind = Self::kind(message);
+        if let Some((_, n)) = list.iter_mut().find(|(m, _)| *m == kind) {
+            *n += count;
+        } else if list.len() < Self::KINDS {
+            list.push((kind, count));
+        } else {
+            let other = format!("other kinds (past the first {})", Self::KINDS);
+            match list.last_mut() {
+                Some((m, n)) if *m == other => *n += count,
+                _ => list.push((other, count)),
+            }
         }
+    }
+
+    /// A runtime error repeats with other addresses and at other places of
+    /// the program (Linux: "at BPF pc N"; illumos and FreeBSD: "at DIF
+    /// offset N", and the address in "invalid address (0x14)"): one kind
+    /// for all, its numbers written `0x…`.
+    fn kind(message: &str) -> String {
+        let message = message.split(" at BPF pc").next().unwrap_or(message);
+        let message = message.split(" at DIF offset").next().unwrap_or(message);
+        let mut kind = String::with_capacity(message.len());
+        let mut rest = message;
+        while let Some(at) = rest.find("0x") {
+            kind.push_str(&rest[..at]);
+            let digits = rest[at + 2..]
+                .find(|c: char| !c.is_ascii_hexdigit())
+                .unwrap_or(rest.len() - at - 2);
+            kind.push_str(if digits > 0 { "0x…" } else { "0x" });
+            rest = &rest[at + 2 + digits..];
+        }
+        kind.push_str(rest);
+        kind
     }
 }
 
@@ -699,6 +728,35 @@ impl RunPanel {
     }
 
     /// Output lines, drops and runtime errors.
+    /// The runtime errors and drops, a line each kind with its count.
+    fn troubles_ui(&self, ui: &mut Ui) -> Option<ConsoleAction> {
+        let mut action = None;
+        for (message, count) in &self.troubles.errors {
+            ui.horizontal_wrapped(|ui| {
+                let color = ui.visuals().error_fg_color;
+                if let Some(line) = self.clause_line(message)
+                    && ui
+                        .link(RichText::new(format!("line {line}")).color(color))
+                        .on_hover_text("Show the clause in the editor")
+                        .clicked()
+                {
+                    action = Some(ConsoleAction::GoToLine(line));
+                }
+                ui.label(RichText::new(format!("{count} × {message}")).color(color));
+            });
+        }
+        for (message, count) in &self.troubles.drops {
+            ui.label(
+                RichText::new(format!(
+                    "{count} dropped: {message} — {}",
+                    drop_hint(message)
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
+        action
+    }
+
     pub fn console_ui(&mut self, ui: &mut Ui) -> Option<ConsoleAction> {
         let mut action = None;
         ui.horizontal(|ui| {
@@ -733,28 +791,19 @@ impl RunPanel {
                 ui.label(RichText::new(n).color(ui.visuals().warn_fg_color));
             }
         });
-        for (message, count) in &self.troubles.errors {
-            ui.horizontal_wrapped(|ui| {
-                let color = ui.visuals().error_fg_color;
-                if let Some(line) = self.clause_line(message)
-                    && ui
-                        .link(RichText::new(format!("line {line}")).color(color))
-                        .on_hover_text("Show the clause in the editor")
-                        .clicked()
-                {
-                    action = Some(ConsoleAction::GoToLine(line));
-                }
-                ui.label(RichText::new(format!("{count} × {message}")).color(color));
-            });
-        }
-        for (message, count) in &self.troubles.drops {
-            ui.label(
-                RichText::new(format!(
-                    "{count} dropped: {message} — {}",
-                    drop_hint(message)
-                ))
-                .color(ui.visuals().warn_fg_color),
-            );
+        // However many kinds of error and drop a run has, they take at
+        // most a third of the panel: the console lines and the tabs above
+        // keep their place.
+        if !self.troubles.errors.is_empty() || !self.troubles.drops.is_empty() {
+            egui::ScrollArea::vertical()
+                .id_salt("dscope-console-troubles")
+                .max_height((ui.available_height() / 3.0).max(ui.spacing().interact_size.y))
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    if let Some(a) = self.troubles_ui(ui) {
+                        action = Some(a);
+                    }
+                });
         }
         let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
         let lines = self.console.len();
@@ -804,7 +853,30 @@ mod tests {
             count: 7,
             message: "7 dynamic variable drops".into(),
         });
-        assert_eq!(p.troubles.errors.len(), 1);
+        // illumos and FreeBSD: the address and the DIF offset vary.
+        for (addr, offset) in [("0x14", 28), ("0x1c", 28), ("0x7ffffffde000", 44)] {
+            p.apply(Event::RuntimeError(format!(
+                "error on enabled probe ID 3 (ID 69870: profile:::profile-997): \
+                 invalid address ({addr}) in action #3 at DIF offset {offset}"
+            )));
+        }
+        assert_eq!(p.troubles.errors.len(), 2, "{:?}", p.troubles.errors);
+        assert_eq!(
+            p.troubles.errors[1],
+            (
+                "error on enabled probe ID 3 (ID 69870: profile:::profile-997): \
+                 invalid address (0x…) in action #3"
+                    .to_string(),
+                3
+            )
+        );
+        // Endless kinds stay a bounded list, every one counted.
+        for i in 0..200 {
+            p.apply(Event::RuntimeError(format!("kind {i}: division by zero")));
+        }
+        assert_eq!(p.troubles.errors.len(), Troubles::KINDS + 1);
+        let counted: u64 = p.troubles.errors.iter().map(|(_, n)| n).sum();
+        assert_eq!(counted, 3 + 3 + 200);
         assert_eq!(p.troubles.errors[0].1, 3);
         assert_eq!(p.clause_line(&p.troubles.errors[0].0), Some(1));
         assert_eq!(p.troubles.drops[0].1, 7);
