@@ -55,6 +55,9 @@ fn row_value(value: &Value) -> i64 {
     }
 }
 
+/// The frame of a stack key that holds no frames.
+pub const NO_FRAMES: &str = "(no frames)";
+
 impl FlameModel {
     pub fn build(agg: &Aggregation) -> FlameModel {
         // Every stack as a path of name numbers, root first: the other
@@ -71,6 +74,12 @@ impl FlameModel {
             let from = flat.len();
             for part in &row.key {
                 match part {
+                    // A sample with no frames (stack() while the CPU was
+                    // in user mode) gets a frame saying so, rather than a
+                    // blank the width of its samples.
+                    KeyPart::Stack(frames) if frames.is_empty() => {
+                        flat.push(names.owned(NO_FRAMES.to_string()))
+                    }
                     KeyPart::Stack(frames) => {
                         flat.extend(frames.iter().rev().map(|f| names.frame(f)))
                     }
@@ -529,6 +538,17 @@ mod tests {
             m.describe(b.children[0], 0)
                 .starts_with("k`c\n3 (30.0 % of all)")
         );
+    }
+
+    #[test]
+    fn samples_without_frames_are_named() {
+        let m = FlameModel::build(&stacks(&[(&["k`e", "k`main"], 5), (&[], 7)]));
+        let roots: Vec<(&str, i64)> = m.nodes[0]
+            .children
+            .iter()
+            .map(|&c| (m.name(c), m.nodes[c].value))
+            .collect();
+        assert_eq!(roots, [(NO_FRAMES, 7), ("k`main", 5)]);
     }
 
     #[test]
