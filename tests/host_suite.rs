@@ -260,6 +260,14 @@ const INLINE: &[(&str, &str)] = &[
          \ttrunc(@c, 1);\n\tprinta(@c);\n\tclear(@s);\n\texit(0);\n}\n",
     ),
     (
+        // print() formats by type (FreeBSD writes the values with libxo);
+        // where print() wants a pointer (Linux), both refuse it alike.
+        "print.d",
+        "#pragma D option quiet\nBEGIN\n{\n\tprint((int)7);\n\tprintf(\"\\n\");\n\
+         \tprint((char)65);\n\tprintf(\"\\n\");\n\tprint((long)-2);\n\tprintf(\"\\nend\\n\");\n\
+         \texit(0);\n}\n",
+    ),
+    (
         "exit_status.d",
         "#pragma D option quiet\nBEGIN\n{\n\tprintf(\"three\\n\");\n\texit(3);\n}\n",
     ),

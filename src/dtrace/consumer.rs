@@ -185,6 +185,9 @@ pub struct Consumer<'lib> {
     handlers_registered: bool,
     /// Names of stack frames and symbols, looked up once per run.
     symbols: super::aggregate::SymbolNames,
+    /// Where libxo writes between the calls that print (see
+    /// [`Consumer::libxo_to`]): /dev/null, opened when first needed.
+    xo_idle: std::cell::Cell<*mut libc::FILE>,
     // Raw handle: not Send, not Sync.
     _not_send: PhantomData<*mut ()>,
 }
@@ -216,6 +219,7 @@ impl<'lib> Consumer<'lib> {
                 state: Box::default(),
                 handlers_registered: false,
                 symbols: Default::default(),
+                xo_idle: std::cell::Cell::new(std::ptr::null_mut()),
                 _not_send: PhantomData,
             },
             None => {
@@ -687,11 +691,13 @@ impl Consumer<'_> {
             code: 0,
             message: "cannot create an output buffer".into(),
         })?;
+        self.libxo_to(Some(stream.file()));
         // SAFETY: an open handle and stream; a null walk function prints
         // every aggregation not printed yet, as dtrace(1) does at the end.
         unsafe {
             (self.lib.fns.aggregate_print)(self.hdl.as_ptr(), stream.file(), std::ptr::null())
         };
+        self.libxo_to(None);
         Ok(stream.close())
     }
 
@@ -833,11 +839,13 @@ impl Consumer<'_> {
                 message: "cannot create an output buffer".into(),
             })?;
             self.state.fp = stream.file();
+            self.libxo_to(Some(stream.file()));
             // SAFETY: open handle and stream; the callbacks catch panics and
             // `arg` is the registered state.
             let status = unsafe {
                 (self.lib.fns.work)(h, stream.file(), run::on_probe, run::on_record, arg)
             };
+            self.libxo_to(None);
             self.state.fp = std::ptr::null_mut();
             let written = stream.close();
             self.state.push_text(&written);
@@ -1204,6 +1212,45 @@ impl Drop for Consumer<'_> {
         // SAFETY: the handle was opened by dtrace_open and is closed once;
         // closing also disables anything it enabled.
         unsafe { (self.lib.fns.close)(self.hdl.as_ptr()) };
+        let idle = self.xo_idle.get();
+        if !idle.is_null() {
+            // SAFETY: opened by fopen and closed once. libxo may still hold
+            // it, but only prints into it for libdtrace, whose handle is
+            // closed (and a new consumer points libxo afresh).
+            unsafe { libc::fclose(idle) };
+        }
+    }
+}
+
+impl Consumer<'_> {
+    /// Points libxo, on this thread, at `fp` for a call that prints into
+    /// it, or (with `None`) away from a stream about to be closed.
+    /// FreeBSD's libdtrace writes the values of `print()` with libxo's
+    /// default handle (stdout unless told): pointed at the call's stream,
+    /// they land between the names and braces it writes there, as in
+    /// dtrace(1)'s output, instead of on this process's standard output
+    /// (an agent's protocol, or out of order on a terminal).
+    fn libxo_to(&self, fp: Option<*mut libc::FILE>) {
+        let Some(set) = self.lib.fns.xo_set_file else {
+            return;
+        };
+        let fp = match fp {
+            Some(fp) => fp,
+            None => {
+                if self.xo_idle.get().is_null() {
+                    // SAFETY: NUL-terminated path and mode.
+                    let null = unsafe { libc::fopen(c"/dev/null".as_ptr(), c"w".as_ptr()) };
+                    self.xo_idle.set(null);
+                }
+                self.xo_idle.get()
+            }
+        };
+        if !fp.is_null() {
+            // SAFETY: an open stream, kept open until libxo is pointed
+            // elsewhere (the work and print streams are pointed away before
+            // they are closed; /dev/null's lives as long as the consumer).
+            unsafe { set(fp) };
+        }
     }
 }
 

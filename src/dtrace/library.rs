@@ -133,6 +133,10 @@ pub type ProbeInfoFn = unsafe extern "C" fn(
 /// `dtrace_stability_t` or `dtrace_class_t`, each a `uint8_t`): the words
 /// `dtrace -lv` prints for a probe's attributes.
 pub type AttrNameFn = unsafe extern "C" fn(u8) -> *const c_char;
+/// `int xo_set_file(FILE *)`: where libxo's default handle (one per
+/// thread) writes. FreeBSD's libdtrace writes the values that `print()`
+/// shows with `xo_emit`, not into the stream a call is given.
+pub type XoSetFileFn = unsafe extern "C" fn(*mut libc::FILE) -> c_int;
 
 /// libctf's `ctf_type_name`, reached through libdtrace's dependencies.
 pub type CtfTypeNameFn = unsafe extern "C" fn(
@@ -176,6 +180,8 @@ pub struct Functions {
     /// Process control as `dtrace -c`/`-p` use it, where the library
     /// has all of it.
     pub procs: Option<super::process::ProcessFns>,
+    /// libxo's, where libdtrace uses it (FreeBSD).
+    pub xo_set_file: Option<XoSetFileFn>,
 }
 
 impl Functions {
@@ -335,6 +341,7 @@ impl Library {
             stability_name: symbol!("dtrace_stability_name", AttrNameFn).ok(),
             class_name: symbol!("dtrace_class_name", AttrNameFn).ok(),
             procs: super::process::ProcessFns::load(&lib),
+            xo_set_file: symbol!("xo_set_file", XoSetFileFn).ok(),
         };
         // The family is the build target's; on Linux it must be DTrace
         // 2.x, which alone has dtrace_init (and must have it called): the

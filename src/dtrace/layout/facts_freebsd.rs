@@ -13,6 +13,9 @@
 //! - S: sys/cddl/contrib/opensolaris/uts/common/sys/dtrace.h
 //! - L: cddl/contrib/opensolaris/lib/libdtrace/common/dtrace.h
 //! - C: sys/cddl/contrib/opensolaris/uts/common/sys/ctf_api.h
+//! - X: contrib/libxo/libxo/xo.h, as FreeBSD 14.2-BETA1 has it (the tree
+//!   in kaizenwa/freebsd-14.2 commit b66633d79); libdtrace.so.2 there
+//!   needs libxo.so.0 (its DT_NEEDED)
 //!
 //! What the headers take from elsewhere on amd64 (LP64, little-endian):
 //! outside the base system S declares the Solaris types itself (`uint_t`
@@ -550,6 +553,11 @@ mod native_prototypes {
     pub fn probe_info(
         f: ProbeInfoFn,
     ) -> unsafe extern "C" fn(*mut DtraceHdl, *const ProbeDesc, *mut ProbeInfo) -> c_int {
+        f
+    }
+
+    // X:191-192: int xo_set_file (FILE *fp).
+    pub fn xo_set_file(f: XoSetFileFn) -> unsafe extern "C" fn(*mut libc::FILE) -> c_int {
         f
     }
 
