@@ -370,10 +370,25 @@ impl AggregationsView {
         &self.bars3d_labels
     }
 
+    /// The tab of `agg`, made afresh when the one kept under its name was
+    /// another aggregation's: a new script's `@` (or the same name given
+    /// to another function) does not inherit a view it cannot show, such
+    /// as a pie of an `lquantize()` after a `count()`.
     fn tab(&mut self, agg: &Aggregation) -> &mut TabState {
-        self.tabs
+        let tab = self
+            .tabs
             .entry(agg.name.clone())
-            .or_insert_with(|| TabState::new(agg))
+            .or_insert_with(|| TabState::new(agg));
+        // Cheap each frame: only a flame graph looks at the keys, and it
+        // stops at the first stack.
+        let fits = match tab.kind {
+            ChartKind::Flame => flame::has_stacks(agg),
+            kind => ChartKind::choices(agg.function).contains(&kind),
+        };
+        if !fits {
+            *tab = TabState::new(agg);
+        }
+        tab
     }
 
     /// Brings the data of the selected tab up to date with the snapshot
@@ -728,5 +743,28 @@ pub(crate) mod fixtures {
             key_sizes: vec![256],
             rows,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{lquantize, numbers};
+    use super::*;
+
+    #[test]
+    fn a_new_aggregation_under_an_old_name_gets_a_view_it_can_show() {
+        let mut view = AggregationsView::default();
+        let mut counts = numbers(AggFunction::Count, &[("read", 3)]);
+        counts.name = "_".into();
+        view.set_kind(&counts, ChartKind::Pie);
+        assert_eq!(view.kind("_"), Some(ChartKind::Pie));
+        // The next script's @ is an lquantize(): no pie of it.
+        let mut dist = lquantize(&[("sh", &[(0, 4)])]);
+        dist.name = "_".into();
+        let kind = view.tab(&dist).kind;
+        assert_eq!(kind, ChartKind::Bars3d);
+        // A view it can show is kept.
+        view.set_kind(&dist, ChartKind::HeatMap);
+        assert_eq!(view.tab(&dist).kind, ChartKind::HeatMap);
     }
 }
