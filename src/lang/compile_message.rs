@@ -124,7 +124,7 @@ fn split_location(rest: &str) -> (Option<String>, usize, &str) {
 /// Character columns of what the message points at on `line`.
 fn locate(text: &str, line: &str) -> Option<Range<usize>> {
     if let Some(token) = near_token(text) {
-        return find_chars(line, token);
+        return find_near(line, token);
     }
     if text.ends_with("near end of line") || text.ends_with("near end of input") {
         let end = line.trim_end().chars().count();
@@ -227,6 +227,30 @@ fn quoted(text: &str) -> Option<&str> {
     None
 }
 
+/// Where the parser stopped at `token` on `line`: of the places `token`
+/// stands, the first where an operand was wanted (after `=`, `+`, `(`, a
+/// comma and the like: `@[k] = count(); x = ;` is wrong at its second
+/// `;`), else the first.
+fn find_near(line: &str, token: &str) -> Option<Range<usize>> {
+    if token.is_empty() {
+        return None;
+    }
+    let wants_operand = |before: &str| {
+        before
+            .trim_end()
+            .chars()
+            .next_back()
+            .is_some_and(|c| "=+-*/%&|^<>!~,(?:[".contains(c))
+    };
+    let byte = line
+        .match_indices(token)
+        .map(|(at, _)| at)
+        .find(|&at| wants_operand(&line[..at]))
+        .or_else(|| line.find(token))?;
+    let start = line[..byte].chars().count();
+    Some(start..start + token.chars().count())
+}
+
 fn find_chars(line: &str, needle: &str) -> Option<Range<usize>> {
     if needle.is_empty() {
         return None;
@@ -254,6 +278,20 @@ mod tests {
         assert_eq!(d.columns, Some(8..9));
         assert_eq!(d.message, "syntax error near \";\"");
         assert!(d.is_on_script_line());
+    }
+
+    #[test]
+    fn a_syntax_error_is_placed_where_an_operand_was_wanted() {
+        let script = "syscall::read:entry { @[execname] = count(); x = ; }\n";
+        let d = parse("line 1: syntax error near \";\"", None, script);
+        assert_eq!(d.columns, Some(49..50));
+        // With no such place, the first.
+        let d = parse(
+            "line 1: syntax error near \"}\"",
+            None,
+            "BEGIN { trace(1) }\n",
+        );
+        assert_eq!(d.columns, Some(17..18));
     }
 
     #[test]
