@@ -341,6 +341,18 @@ fn discarding_the_last_recovery_copy_closes_the_prompt_and_deletes_it() {
 }
 
 #[test]
+fn a_script_with_nothing_in_it_yet_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    set_script(&mut h, "");
+    type_in_editor(&mut h, "  \n");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    h.run();
+    assert_eq!(h.state().check_job(), None, "no check of blank text");
+    assert!(h.state().editor().diagnostics().is_empty());
+}
+
+#[test]
 fn a_pause_in_typing_checks_the_script_and_errors_land_on_their_line() {
     use dscope::model::Diagnostic;
     let dir = tempfile::tempdir().unwrap();
