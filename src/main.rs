@@ -471,7 +471,10 @@ fn run_gui(cli: Cli) -> ExitCode {
         .as_deref()
         .map(|p| Settings::load(p).0)
         .unwrap_or_default();
-    let size = settings.window_size.unwrap_or([1100.0, 760.0]);
+    let size = dscope::render::fit_on_screen(
+        settings.window_size.unwrap_or([1100.0, 760.0]),
+        dscope::render::x_screen_size(),
+    );
     let viewport = egui::ViewportBuilder::default()
         .with_title("dscope")
         .with_app_id("org.dscope.dscope")

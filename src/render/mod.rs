@@ -84,6 +84,30 @@ fn has_gpu(dir: &Path) -> bool {
     })
 }
 
+/// The size of the X screen `DISPLAY` names, in pixels; `None` without
+/// an X server to ask.
+pub fn x_screen_size() -> Option<[f32; 2]> {
+    use x11rb::connection::Connection;
+    let display = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty())?;
+    let (conn, screen) = x11rb::connect(Some(&display)).ok()?;
+    let root = conn.setup().roots.get(screen)?;
+    Some([
+        f32::from(root.width_in_pixels),
+        f32::from(root.height_in_pixels),
+    ])
+}
+
+/// The window size to ask for: `wanted`, made to fit on `screen`. A bare
+/// X or VNC server has no window manager to shrink a window larger than
+/// its screen, whose status bar and lower panel would then be out of
+/// reach (the default 1100x760 on an 800x600 VNC desktop).
+pub fn fit_on_screen(wanted: [f32; 2], screen: Option<[f32; 2]>) -> [f32; 2] {
+    match screen {
+        Some([w, h]) if w > 0.0 && h > 0.0 => [wanted[0].min(w), wanted[1].min(h)],
+        _ => wanted,
+    }
+}
+
 /// The host part of an X display name: "host:0", "host/unix:0",
 /// "[::1]:0", "localhost:10.0" (ssh -X) all name one; ":0" and
 /// "unix:0" do not.
@@ -147,5 +171,27 @@ pub fn choose(flag: Option<Renderer>, setting: crate::settings::RendererPreferen
             why: "chosen in View > Renderer".to_owned(),
         },
         _ => choose_from(flag, &Environment::current()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_on_screen;
+
+    #[test]
+    fn a_window_is_made_to_fit_its_screen() {
+        assert_eq!(
+            fit_on_screen([1100.0, 760.0], Some([800.0, 600.0])),
+            [800.0, 600.0]
+        );
+        assert_eq!(
+            fit_on_screen([1100.0, 760.0], Some([1600.0, 700.0])),
+            [1100.0, 700.0]
+        );
+        assert_eq!(fit_on_screen([1100.0, 760.0], None), [1100.0, 760.0]);
+        assert_eq!(
+            fit_on_screen([1100.0, 760.0], Some([0.0, 0.0])),
+            [1100.0, 760.0]
+        );
     }
 }
