@@ -244,3 +244,28 @@ fn the_target_menu_adds_a_host_remembers_it_and_switches_back() {
     click(&mut h, "web1 + 2 more");
     assert_eq!(h.state().host(), Some("web1, web2, web3"));
 }
+
+#[test]
+fn another_target_forgets_the_last_checks_probe_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    click(&mut h, "Check");
+    let job = h.state().check_job().unwrap();
+    h.state_mut()
+        .apply_session_event(event(job, dscope::session::Event::Checked { matches: 2 }));
+    h.run();
+    assert!(h.query_by_label("2 probes").is_some());
+    click(&mut h, "Target");
+    click(&mut h, "Add host…");
+    replace_text(
+        &mut h,
+        "Host ([user@]host[:port]; several, separated by commas, for a fleet):",
+        "web1",
+    );
+    click(&mut h, "Use this host");
+    assert_eq!(h.state().host(), Some("web1"));
+    assert!(
+        h.query_by_label("2 probes").is_none(),
+        "this machine's count is not web1's"
+    );
+}

@@ -1892,9 +1892,11 @@ impl DscopeApp {
             }
             None => self.host = None,
         }
-        // Answers still on their way are the other machine's.
+        // Answers still on their way are the other machine's, and so is
+        // the last check's probe count.
         self.session = None;
         self.check_job = None;
+        self.run.forget_matches();
         self.system_probes = None;
         self.target_probes = None;
         self.target_probes_job = None;

@@ -402,6 +402,11 @@ impl RunPanel {
             .then(|| Duration::from_secs_f64(self.duration_secs))
     }
 
+    /// Forgets the last check's probe count: it was another machine's.
+    pub fn forget_matches(&mut self) {
+        self.matches = None;
+    }
+
     /// A run of the script `name` with text `source` was sent to the
     /// worker as `job`.
     pub fn started(&mut self, job: u64, name: &str, source: &str) {
