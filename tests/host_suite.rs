@@ -334,6 +334,18 @@ fn dtrace_error(stderr: &str, file: &str) -> Option<CompileError> {
     })
 }
 
+/// `dtrace: failed to enable 'F': MESSAGE` (from `dtrace -s F`, when the
+/// kernel refuses what compiled).
+fn enabling_error(stderr: &str, file: &str) -> Option<CompileError> {
+    let prefix = format!("failed to enable '{file}': ");
+    let at = stderr.find(&prefix)? + prefix.len();
+    Some(CompileError {
+        tag: String::new(),
+        line: None,
+        message: stderr[at..].trim_end().to_string(),
+    })
+}
+
 /// `F:N:COL: error: MESSAGE [TAG]`, `F:N: error: …` or `F: error: …`
 /// (from `dscope check F`); the tag ends a message of several lines.
 fn dscope_error(stderr: &str, file: &str) -> Option<CompileError> {
@@ -627,9 +639,29 @@ fn the_hosts_own_error_tests_are_reported_as_dtrace_reports_them() {
             ));
         }
         let r = t.script(&[], &body);
+        // What compiles under -e but fails when enabled (the kernel refuses
+        // its DIF): `dscope check` enables, as a run would, so it is held
+        // to what `dtrace -s` says then.
+        let enabling: Vec<usize> = (0..chunk.len())
+            .filter(|i| {
+                r.run(&format!("dt{i}")).status == 0 && r.run(&format!("ds{i}")).status != 0
+            })
+            .collect();
+        let mut body = String::new();
+        for &i in &enabling {
+            body.push_str(&format!(
+                "r en{i} timeout 30 \"$DT\" -s {}\n",
+                quote(&chunk[i])
+            ));
+        }
+        let en = t.script(&[], &body);
         for (i, f) in chunk.iter().enumerate() {
-            let (dt, ds) = (r.run(&format!("dt{i}")), r.run(&format!("ds{i}")));
-            let theirs = dtrace_error(&dt.err, f);
+            let (mut dt, ds) = (r.run(&format!("dt{i}")), r.run(&format!("ds{i}")));
+            let mut theirs = dtrace_error(&dt.err, f);
+            if enabling.contains(&i) {
+                dt = en.run(&format!("en{i}"));
+                theirs = enabling_error(&dt.err, f);
+            }
             let ours = dscope_error(&ds.err, f);
             let name = f.rsplit('/').next().unwrap_or(f).to_string();
             // err.D_TAG.what.d expects D_TAG; err.what.d only a failure.
@@ -779,6 +811,16 @@ fn error_lines_parse_both_ways() {
                 argument: string [D_PRINTF_ARG_TYPE]\n";
     assert_eq!(dscope_error(ours, "s.d"), dtrace_error(long, "s.d"));
     assert_eq!(dtrace_error(long, "s.d").unwrap().tag, "D_PRINTF_ARG_TYPE");
+    assert_eq!(
+        enabling_error(
+            "failed to enable './cg/err.baddif.d': DIF program content is invalid\n",
+            "./cg/err.baddif.d"
+        ),
+        dscope_error(
+            "./cg/err.baddif.d: error: DIF program content is invalid\n",
+            "./cg/err.baddif.d"
+        )
+    );
     let framed = frames(b"noise\n@@ a.out 3\nabc\n@@ a.rc 2\n0\n");
     assert_eq!(framed["a.out"], b"abc");
     assert_eq!(framed["a.rc"], b"0\n");
