@@ -518,7 +518,13 @@ fn runs_are_dtraces() {
     let r = t.script(&files, &body);
     for (i, (name, _)) in files.iter().enumerate() {
         let (dt, ds) = (r.run(&format!("dt{i}")), r.run(&format!("ds{i}")));
-        assert_eq!((ds.status, &ds.out), (dt.status, &dt.out), "{name}");
+        assert_eq!(
+            (ds.status, &ds.out),
+            (dt.status, &dt.out),
+            "{name}: dscope said {:?}, dtrace {:?}",
+            ds.err,
+            dt.err
+        );
     }
     for name in runs.iter().map(|(n, _, _)| *n).chain(["p", "int"]) {
         let (dt, ds) = (r.run(&format!("dt_{name}")), r.run(&format!("ds_{name}")));
