@@ -3,6 +3,7 @@
 use crate::dtrace::{CompileError, Consumer, Library, RunEvent, RunSettings};
 use crate::files;
 use crate::history::recording::{Header, Recorder};
+use crate::lines::probe_count;
 use crate::model::{Diagnostic, RunEnd};
 use std::io::Write;
 use std::path::Path;
@@ -53,11 +54,6 @@ fn open_consumer<'l>(lib: &'l Library, err: &mut dyn Write) -> Option<Consumer<'
             None
         }
     }
-}
-
-/// "1 probe", "720 probes".
-fn probe_count(n: u32) -> String {
-    format!("{n} probe{}", if n == 1 { "" } else { "s" })
 }
 
 /// Splits `-x name=value` (or a bare `name`) into its parts.
@@ -788,11 +784,7 @@ pub fn doctor(out: &mut dyn Write) -> u8 {
         match compile("syscall::read:entry { }\n") {
             Ok(p) => r.ok(
                 "probes",
-                &format!(
-                    "syscall::read:entry visible ({} probe{})",
-                    p.matches,
-                    if p.matches == 1 { "" } else { "s" }
-                ),
+                &format!("syscall::read:entry visible ({})", probe_count(p.matches)),
             ),
             Err(e) => r.problem(
                 "probes",

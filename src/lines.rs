@@ -136,6 +136,11 @@ pub fn too_long(what: &str, limit: usize) -> String {
     )
 }
 
+/// "1 probe", "720 probes".
+pub fn probe_count(n: u32) -> String {
+    format!("{n} probe{}", if n == 1 { "" } else { "s" })
+}
+
 /// Bytes for people: "812 B", "4.0 KiB", "12 MiB".
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];

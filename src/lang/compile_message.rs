@@ -247,17 +247,20 @@ fn find_near(line: &str, token: &str) -> Option<Range<usize>> {
         .map(|(at, _)| at)
         .find(|&at| wants_operand(&line[..at]))
         .or_else(|| line.find(token))?;
-    let start = line[..byte].chars().count();
-    Some(start..start + token.chars().count())
+    Some(chars_at(line, byte, token))
 }
 
 fn find_chars(line: &str, needle: &str) -> Option<Range<usize>> {
     if needle.is_empty() {
         return None;
     }
-    let byte = line.find(needle)?;
+    Some(chars_at(line, line.find(needle)?, needle))
+}
+
+/// The character columns of `needle`, found at byte `byte` of `line`.
+fn chars_at(line: &str, byte: usize, needle: &str) -> Range<usize> {
     let start = line[..byte].chars().count();
-    Some(start..start + needle.chars().count())
+    start..start + needle.chars().count()
 }
 
 #[cfg(test)]

@@ -41,12 +41,7 @@ impl ProbePattern {
     /// The four fields, right-aligned as libdtrace reads a description
     /// (`read:entry` is a function and a name); unwritten ones are empty.
     pub fn fields(&self) -> [&str; 4] {
-        [
-            &self.fields[0],
-            &self.fields[1],
-            &self.fields[2],
-            &self.fields[3],
-        ]
+        self.fields.each_ref().map(String::as_str)
     }
 
     /// The same fields read from the left, as people often mean a short

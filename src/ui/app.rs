@@ -1800,16 +1800,16 @@ impl DscopeApp {
             && !self.run.state().is_active()
             && self.editor.completion().is_none()
         {
-            if Instant::now() >= due && self.editor.text().trim().is_empty() {
+            if Instant::now() < due {
+                ctx.request_repaint_after(due.saturating_duration_since(Instant::now()));
+            } else if self.editor.text().trim().is_empty() {
                 // Nothing written yet is not an error to show as you type
                 // ("empty D program"); Check still says it.
                 self.check_due = None;
                 self.check_job = None;
                 self.editor.set_diagnostics(Vec::new());
-            } else if Instant::now() >= due {
-                self.start_check(&ctx);
             } else {
-                ctx.request_repaint_after(due.saturating_duration_since(Instant::now()));
+                self.start_check(&ctx);
             }
         }
         if let Some(due) = self.recovery_due {

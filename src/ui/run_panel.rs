@@ -216,9 +216,7 @@ pub fn drop_hint(message: &str) -> &'static str {
     }
 }
 
-fn probes(n: u32) -> String {
-    format!("{n} probe{}", if n == 1 { "" } else { "s" })
-}
+use crate::lines::probe_count as probes;
 
 fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
@@ -716,7 +714,7 @@ impl RunPanel {
             }
             if let Some(m) = self.matches {
                 ui.separator();
-                ui.label(format!("{m} probe{}", if m == 1 { "" } else { "s" }));
+                ui.label(probes(m));
             }
         });
         action
