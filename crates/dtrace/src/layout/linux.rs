@@ -6,7 +6,7 @@
 #![cfg_attr(not(target_os = "linux"), allow(dead_code))]
 
 use super::{ProbeNames, c_text};
-use crate::dtrace::library::DtraceHdl;
+use crate::library::DtraceHdl;
 use std::ffi::{c_char, c_int, c_uint, c_void};
 
 pub const DTRACE_VERSION: c_int = 3;

@@ -8,7 +8,7 @@
 
 use super::decode::{self, Abi, RawEntry, RecordDesc, SortOptions, Symbolizer};
 use super::library::{DtraceHdl, Functions};
-use crate::model::Snapshot;
+use dscope_model::Snapshot;
 use std::collections::HashMap;
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -589,8 +589,8 @@ mod tests {
         assert_eq!((agg.id, agg.name.as_str()), (3, "calls"));
         assert_eq!(
             agg.rows[0].key,
-            vec![crate::model::KeyPart::Str("bash".into())]
+            vec![dscope_model::KeyPart::Str("bash".into())]
         );
-        assert_eq!(agg.rows[0].value, crate::model::Value::Number(5));
+        assert_eq!(agg.rows[0].value, dscope_model::Value::Number(5));
     }
 }

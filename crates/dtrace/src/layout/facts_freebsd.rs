@@ -294,8 +294,8 @@ fn libproc_facts() {
 /// through (or passes as null) are untyped here; the note says which.
 #[allow(dead_code)]
 mod prototypes {
-    use crate::dtrace::library::*;
-    use crate::dtrace::process::{ContinueFn, GrabFn, ReleaseFn};
+    use crate::library::*;
+    use crate::process::{ContinueFn, GrabFn, ReleaseFn};
     use std::ffi::{c_char, c_int, c_uint, c_void};
 
     // L:74: dtrace_hdl_t *dtrace_open(int, int, int *).
@@ -426,8 +426,8 @@ mod native_prototypes {
     use super::super::illumos::{
         BufData, DropData, ErrData, ProbeData, ProbeDesc, ProbeInfo, ProgInfo, RecDesc,
     };
-    use crate::dtrace::library::*;
-    use crate::dtrace::process::{HandleProcFn, ProcHandler};
+    use crate::library::*;
+    use crate::process::{HandleProcFn, ProcHandler};
     use std::ffi::{c_char, c_int, c_void};
 
     // L:78: int dtrace_go(dtrace_hdl_t *).
@@ -446,7 +446,7 @@ mod native_prototypes {
     // L:446: struct ps_prochandle *dtrace_proc_create(dtrace_hdl_t *, const char *, char *const *, proc_child_func *, void *),
     // proc_child_func being void (*)(void *) (lib/libproc/libproc.h:45).
     pub fn proc_create(
-        f: crate::dtrace::process::CreateFn,
+        f: crate::process::CreateFn,
     ) -> unsafe extern "C" fn(
         *mut DtraceHdl,
         *const c_char,

@@ -250,7 +250,7 @@ mod params {
 /// lays it out: a key buffer starting with the variable id, a data buffer
 /// starting with the 8-byte generation counter and then the aggregating
 /// record of `words` 64-bit words.
-fn decoded_function(action: u16, sig: u64, words: usize) -> crate::model::AggFunction {
+fn decoded_function(action: u16, sig: u64, words: usize) -> dscope_model::AggFunction {
     use super::super::decode::{self, Abi, RawAddresses, RawEntry, RecordDesc};
     let key_bytes = 1u32.to_ne_bytes();
     let mut value_bytes = vec![0u8; 8 + words * 8];
@@ -311,7 +311,7 @@ fn aggregating_action_numbers_decode_as_their_functions() {
 /// The decoder reads the parameter words as the header packs them.
 #[test]
 fn quantize_parameters_decode_as_the_header_packs_them() {
-    use crate::model::AggFunction;
+    use dscope_model::AggFunction;
     use params::*;
     let function = decoded_function;
 
@@ -358,8 +358,8 @@ fn quantize_parameters_decode_as_the_header_packs_them() {
 #[cfg(target_os = "linux")]
 mod prototypes {
     use super::*;
-    use crate::dtrace::library::{self, DtraceHdl, DtraceProc, DtraceProg};
-    use crate::dtrace::{aggregate, process, run};
+    use crate::library::{self, DtraceHdl, DtraceProc, DtraceProg};
+    use crate::{aggregate, process, run};
     use std::ffi::{c_char, c_int, c_uint, c_void};
 
     type Hdl = *mut DtraceHdl;

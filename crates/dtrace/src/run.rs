@@ -30,7 +30,7 @@ pub type ConsumeRec = unsafe extern "C" fn(*const ProbeData, *const RecDesc, *mu
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunEvent {
     /// Every aggregation, decoded, at the aggregation rate and at the end.
-    Snapshot(crate::model::Snapshot),
+    Snapshot(dscope_model::Snapshot),
     /// Something dscope could not read or show (such as an aggregation
     /// record it cannot decode); the run goes on.
     Problem(String),

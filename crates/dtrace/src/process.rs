@@ -113,7 +113,7 @@ mod os {
         return unsafe { f(hdl, file, argv, std::ptr::null(), std::ptr::null_mut()) };
     }
 
-    use crate::dtrace::layout::illumos::{PS_LOST, PS_UNDEAD};
+    use crate::layout::illumos::{PS_LOST, PS_UNDEAD};
 
     // illumos libproc.h: Pstatus(P) is a pstatus_t whose pr_pid is read,
     // Pstate(P) the state. macOS's libdtrace wraps the same two as
@@ -169,7 +169,7 @@ mod os {
             // proc_handle, whose first member holds the pid.
             return unsafe {
                 std::ptr::read_unaligned(
-                    (p as *const u8).add(crate::dtrace::layout::illumos::FREEBSD_PROC_HANDLE_PID)
+                    (p as *const u8).add(crate::layout::illumos::FREEBSD_PROC_HANDLE_PID)
                         as *const libc::pid_t,
                 )
             };
@@ -184,7 +184,7 @@ mod os {
                 if status.is_null() {
                     return 0;
                 }
-                let at = crate::dtrace::layout::illumos::PSTATUS_PR_PID;
+                let at = crate::layout::illumos::PSTATUS_PR_PID;
                 // SAFETY: a pstatus_t, whose pr_pid is a pid_t at `at`.
                 unsafe { std::ptr::read_unaligned(status.add(at) as *const libc::pid_t) }
             }

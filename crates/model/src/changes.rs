@@ -339,7 +339,7 @@ mod tests {
     /// `@c[...] = count()` as aggregation 7: a larger id than the one the
     /// tests add later.
     fn counts(rows: &[(&str, i64)]) -> Snapshot {
-        let mut s = crate::model::fixtures::counts(rows);
+        let mut s = crate::fixtures::counts(rows);
         s.aggregations[0].id = 7;
         s
     }
@@ -388,7 +388,7 @@ mod tests {
         let keys: Vec<String> = snap.aggregations[0]
             .rows
             .iter()
-            .map(|r| crate::model::key_label(&r.key))
+            .map(|r| crate::key_label(&r.key))
             .collect();
         assert_eq!(keys, ["b", "a"]);
     }

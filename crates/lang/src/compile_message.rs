@@ -14,7 +14,7 @@
 //! no column, so one is found on the named line from the `near` token, or
 //! from what the message quotes (a probe description, a `$1` macro).
 
-use crate::model::{Diagnostic, Severity};
+use dscope_model::{Diagnostic, Severity};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 

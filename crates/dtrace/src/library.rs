@@ -221,7 +221,7 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::NotFound(tried) => {
-                let t = crate::troubleshooting::NO_LIBDTRACE;
+                let t = dscope_model::trouble::NO_LIBDTRACE;
                 writeln!(f, "{}", t.says)?;
                 writeln!(f, "{} Tried:", t.fix)?;
                 for (name, err) in tried {
@@ -232,7 +232,7 @@ impl fmt::Display for LoadError {
             LoadError::Unsupported { path, missing } => write!(
                 f,
                 "{path} is not a libdtrace dscope can use: it has no `{missing}`. {}",
-                crate::troubleshooting::NOT_LIBDTRACE.fix
+                dscope_model::trouble::NOT_LIBDTRACE.fix
             ),
         }
     }

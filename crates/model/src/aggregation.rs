@@ -399,9 +399,7 @@ mod tests {
     }
 
     fn distribution(buckets: Vec<Bucket>) -> Aggregation {
-        crate::model::fixtures::quantized(buckets)
-            .aggregations
-            .remove(0)
+        crate::fixtures::quantized(buckets).aggregations.remove(0)
     }
 
     /// The table's lines after its header.

@@ -10,9 +10,9 @@ use super::layout::native::OwnedProbeDesc;
 use super::library::{DtraceHdl, DtraceProc, DtraceProg, Library, ProgInfo};
 use super::process::ProcessFns;
 use super::run::{self, HandlerState, RunEvent};
-use crate::lang::compile_message;
-use crate::model::Diagnostic;
-use crate::model::RunEnd;
+use dscope_lang::compile_message;
+use dscope_model::Diagnostic;
+use dscope_model::RunEnd;
 use std::ffi::{CStr, CString, c_int};
 use std::fmt;
 use std::marker::PhantomData;
@@ -35,7 +35,7 @@ impl fmt::Display for DtraceError {
             || self.code == libc::EPERM
             || self.code == libc::EACCES
         {
-            write!(f, ". {}", crate::troubleshooting::PRIVILEGES.fix)?;
+            write!(f, ". {}", dscope_model::trouble::PRIVILEGES.fix)?;
         }
         Ok(())
     }
@@ -955,10 +955,10 @@ impl Consumer<'_> {
 
 impl Consumer<'_> {
     /// Every probe this system offers, as `dtrace -l` lists them.
-    pub fn list_probes(&mut self) -> Result<Vec<crate::model::Probe>, DtraceError> {
+    pub fn list_probes(&mut self) -> Result<Vec<dscope_model::Probe>, DtraceError> {
         self.ensure_initialised()?;
-        let mut probes: Vec<crate::model::Probe> = Vec::new();
-        let arg = &mut probes as *mut Vec<crate::model::Probe> as *mut std::ffi::c_void;
+        let mut probes: Vec<dscope_model::Probe> = Vec::new();
+        let arg = &mut probes as *mut Vec<dscope_model::Probe> as *mut std::ffi::c_void;
         // SAFETY: open, initialised handle; a null description means every
         // probe; the callback catches panics and `arg` points at `probes`,
         // which outlives this synchronous iteration.
@@ -981,7 +981,7 @@ impl Consumer<'_> {
     pub fn list_process_probes(
         &mut self,
         pid: i32,
-    ) -> Result<Vec<crate::model::Probe>, DtraceError> {
+    ) -> Result<Vec<dscope_model::Probe>, DtraceError> {
         if pid <= 0 {
             return Err(DtraceError {
                 code: 0,
@@ -1017,7 +1017,7 @@ impl Consumer<'_> {
     pub fn list_probes_matching(
         &mut self,
         fields: [&str; 4],
-    ) -> Result<Vec<crate::model::Probe>, DtraceError> {
+    ) -> Result<Vec<dscope_model::Probe>, DtraceError> {
         self.ensure_initialised()?;
         self.probes_described(fields)
     }
@@ -1025,15 +1025,15 @@ impl Consumer<'_> {
     fn probes_described(
         &mut self,
         fields: [&str; 4],
-    ) -> Result<Vec<crate::model::Probe>, DtraceError> {
+    ) -> Result<Vec<dscope_model::Probe>, DtraceError> {
         let [provider, module, function, name] = fields;
         let desc =
             OwnedProbeDesc::new(provider, module, function, name).ok_or_else(|| DtraceError {
                 code: 0,
                 message: format!("invalid probe description {}", fields.join(":")),
             })?;
-        let mut probes: Vec<crate::model::Probe> = Vec::new();
-        let arg = &mut probes as *mut Vec<crate::model::Probe> as *mut std::ffi::c_void;
+        let mut probes: Vec<dscope_model::Probe> = Vec::new();
+        let arg = &mut probes as *mut Vec<dscope_model::Probe> as *mut std::ffi::c_void;
         // SAFETY: as in list_probes; `desc` (empty fields match all) points
         // at strings that outlive this synchronous iteration.
         let rc = unsafe {
@@ -1054,7 +1054,7 @@ impl Consumer<'_> {
     /// "(unknown)" where libdtrace has no type.
     pub fn probe_arg_types(
         &mut self,
-        probe: &crate::model::Probe,
+        probe: &dscope_model::Probe,
     ) -> Result<Vec<String>, DtraceError> {
         self.probe_details(probe).map(|d| d.arg_types)
     }
@@ -1063,7 +1063,7 @@ impl Consumer<'_> {
     /// its arguments' types.
     pub fn probe_details(
         &mut self,
-        probe: &crate::model::Probe,
+        probe: &dscope_model::Probe,
     ) -> Result<ProbeDetails, DtraceError> {
         let unsupported = |what: &str| DtraceError {
             code: 0,
@@ -1095,7 +1095,7 @@ impl Consumer<'_> {
         if unsafe { info_fn(self.hdl.as_ptr(), desc.get(), &mut info) } != 0 {
             return Err(self.last_error());
         }
-        let words = |f: Option<crate::dtrace::library::AttrNameFn>, value: u8| {
+        let words = |f: Option<crate::library::AttrNameFn>, value: u8| {
             let Some(f) = f else {
                 return value.to_string();
             };
@@ -1127,7 +1127,7 @@ impl Consumer<'_> {
 
     fn arg_type_names(
         info: &run::ProbeInfo,
-        type_name: crate::dtrace::library::CtfTypeNameFn,
+        type_name: crate::library::CtfTypeNameFn,
     ) -> Vec<String> {
         let argc = usize::try_from(info.argc).unwrap_or(0);
         if argc == 0 || info.argv.is_null() {
@@ -1191,8 +1191,8 @@ unsafe extern "C" fn collect_probe(
 ) -> c_int {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // SAFETY: per this function's contract.
-        let (d, probes) = unsafe { (&*desc, &mut *(arg as *mut Vec<crate::model::Probe>)) };
-        probes.push(crate::model::Probe {
+        let (d, probes) = unsafe { (&*desc, &mut *(arg as *mut Vec<dscope_model::Probe>)) };
+        probes.push(dscope_model::Probe {
             id: d.id(),
             provider: d.provider(),
             module: d.module(),

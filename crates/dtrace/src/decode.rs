@@ -1,4 +1,4 @@
-//! From aggregation record bytes to [`crate::model`] types, for both ABI
+//! From aggregation record bytes to [`dscope_model`] types, for both ABI
 //! families. Pure functions over byte slices: the consumer copies the bytes
 //! and record descriptions out of libdtrace, and the unit tests build them
 //! by hand.
@@ -26,7 +26,7 @@
 //! division by the normalization factor; rows are ordered as it orders
 //! them (by value, ties by key, or as the aggsort options say).
 
-use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
+use dscope_model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 

@@ -9,7 +9,7 @@
 #![cfg_attr(target_os = "linux", allow(dead_code))]
 
 use super::{ProbeNames, array_text};
-use crate::dtrace::library::DtraceHdl;
+use crate::library::DtraceHdl;
 use std::ffi::{c_char, c_int, c_uint, c_void};
 
 pub const DTRACE_VERSION: c_int = 3;

@@ -2,11 +2,18 @@
 //!
 //! Everything here is serde-serializable so that what the UI shows can also
 //! be printed, saved and compared in tests.
+//!
+//! The bottom of the workspace: every other dscope crate may use this one,
+//! and it uses none of them.
+
+#![forbid(unsafe_code)]
 
 mod aggregation;
 pub mod changes;
 pub mod csv;
 mod diagnostic;
+pub mod lines;
+pub mod trouble;
 
 pub use aggregation::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value, key_label};
 pub use diagnostic::{Diagnostic, Severity};
@@ -70,8 +77,8 @@ impl Probe {
 }
 
 /// Snapshots for the tests of every layer above.
-#[cfg(test)]
-pub(crate) mod fixtures {
+#[doc(hidden)]
+pub mod fixtures {
     use super::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
 
     /// `@q = quantize(...)` with these buckets.

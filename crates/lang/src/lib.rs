@@ -1,6 +1,11 @@
 //! D language support that needs no libdtrace: the syntect syntax built
 //! from `syntaxes/D.sublime-syntax`, incremental highlighting, themes and a
 //! runner for Sublime-style syntax tests.
+//!
+//! Above `dscope-model` only: the editor, `dscope check` and the consumer's
+//! error messages all read D through this crate, with or without libdtrace.
+
+#![forbid(unsafe_code)]
 
 pub mod clauses;
 pub mod compile_message;
@@ -17,7 +22,7 @@ use std::sync::OnceLock;
 use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet, SyntaxSetBuilder};
 
 /// The grammar, embedded so the binary needs no files at run time.
-pub const D_SYNTAX_SOURCE: &str = include_str!("../../syntaxes/D.sublime-syntax");
+pub const D_SYNTAX_SOURCE: &str = include_str!("../../../syntaxes/D.sublime-syntax");
 
 /// The syntax set holding the D grammar (and the plain-text fallback).
 pub fn syntax_set() -> &'static SyntaxSet {

@@ -5,7 +5,7 @@
 //! name; `BEGIN` is a name); an empty field matches anything; fields may use
 //! the shell wildcards `*`, `?` and `[...]` (with `!` to negate).
 
-use crate::model::Probe;
+use dscope_model::Probe;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbePattern {

@@ -247,7 +247,7 @@ mod tests {
 
     /// The alternatives of a `variables:` entry of the syntax file.
     fn syntax_list(name: &str) -> Vec<String> {
-        let syntax = include_str!("../../syntaxes/D.sublime-syntax");
+        let syntax = include_str!("../../../syntaxes/D.sublime-syntax");
         let line = syntax
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{name}:")))

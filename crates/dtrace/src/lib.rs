@@ -1,10 +1,9 @@
-//! libdtrace, loaded at run time. This module is the only place in dscope
-//! with `unsafe` code; every block says why it holds.
+//! libdtrace, loaded at run time. This crate is the only one in dscope
+//! with `unsafe` code (every other crate forbids it); every block says why
+//! it holds. It uses only `dscope-model` and `dscope-lang`.
 //!
 //! - [`library`] finds and loads libdtrace and recognises its ABI family.
 //! - [`consumer`] is a safe, single-threaded consumer over it.
-
-#![allow(unsafe_code)]
 
 pub mod aggregate;
 pub mod consumer;

@@ -273,7 +273,7 @@ mod params {
 /// libdtrace lays it out: one buffer with the compiler's first record (the
 /// variable id) and then, 8-aligned, the aggregating record of `words`
 /// 64-bit words (for lquantize and llquantize the parameter word first).
-fn decoded_function(action: u16, first: u64, words: usize) -> crate::model::AggFunction {
+fn decoded_function(action: u16, first: u64, words: usize) -> dscope_model::AggFunction {
     use super::super::decode::{self, Abi, RawAddresses, RawEntry, RecordDesc};
     let mut buf = vec![0u8; 8 + words * 8];
     buf[..4].copy_from_slice(&1u32.to_ne_bytes());
@@ -335,7 +335,7 @@ fn aggregating_action_numbers_decode_as_their_functions() {
 /// front of the data.
 #[test]
 fn quantize_parameters_decode_as_the_header_packs_them() {
-    use crate::model::AggFunction;
+    use dscope_model::AggFunction;
     use params::*;
     let function = |action, word, buckets: usize| decoded_function(action, word, 1 + buckets);
 
@@ -380,9 +380,9 @@ fn quantize_parameters_decode_as_the_header_packs_them() {
 #[cfg(target_os = "macos")]
 mod prototypes {
     use super::*;
-    use crate::dtrace::library::DtraceProc;
-    use crate::dtrace::library::{self, DtraceHdl, DtraceProg};
-    use crate::dtrace::{aggregate, process, run};
+    use crate::library::DtraceProc;
+    use crate::library::{self, DtraceHdl, DtraceProg};
+    use crate::{aggregate, process, run};
     use std::ffi::{c_char, c_int, c_void};
 
     type Hdl = *mut DtraceHdl;

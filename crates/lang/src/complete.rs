@@ -7,7 +7,7 @@
 
 use super::source::literal_at;
 use super::words::{self, Word, WordKind};
-use crate::model::Probe;
+use dscope_model::Probe;
 use std::collections::BTreeSet;
 use std::ops::Range;
 
@@ -328,9 +328,10 @@ fn probe_items(typed: &str, probes: &[Probe]) -> Vec<Item> {
     let mut seen = BTreeSet::new();
     for p in probes {
         let values = [&p.provider, &p.module, &p.function, &p.name];
-        let earlier = done.iter().zip(values).all(|(f, v)| {
-            f.is_empty() || crate::lang::probe_pattern::glob(f.as_bytes(), v.as_bytes())
-        });
+        let earlier = done
+            .iter()
+            .zip(values)
+            .all(|(f, v)| f.is_empty() || crate::probe_pattern::glob(f.as_bytes(), v.as_bytes()));
         if !earlier || !values[level].starts_with(partial) {
             continue;
         }
