@@ -1,36 +1,20 @@
 //! dscope: a native desktop IDE for DTrace.
 //!
-//! Layers depend in one direction only: `ui` → `files`/`recovery`/
-//! `settings` → `dtrace` → `lang` → `model`. The three lowest are crates
-//! of their own (`dscope-dtrace`, `dscope-lang`, `dscope-model`, under
-//! `crates/`), re-exported here under their old names; only
-//! `dscope-dtrace` has `unsafe`.
+//! The workspace's crates, bottom to top (each uses only those below it):
+//! `dscope-model` (plain data), `dscope-lang` (D), `dscope-dtrace`
+//! (libdtrace, the only crate with `unsafe`), `dscope-engine` (checks,
+//! runs, hosts, fleets, AMQP, history, files) and `dscope-ui` (the window).
+//! This library gathers them under one name for the binary, the tests and
+//! the benchmarks; the headless build (no `gui` feature) leaves out the
+//! window.
 
 #![forbid(unsafe_code)]
 
-pub mod agent;
-pub mod amqp;
-pub mod cli;
-pub mod examples;
-pub mod files;
-pub mod fleet;
-pub mod fuzz_checks;
-pub mod history;
-pub mod processes;
-pub mod recovery;
-pub mod remote;
+pub use dscope_engine::{
+    agent, amqp, cli, dtrace, examples, files, fleet, fuzz_checks, history, lang, lines, model,
+    processes, recovery, remote, session, settings, troubleshooting, writes,
+};
 #[cfg(feature = "gui")]
-pub mod render;
-pub mod session;
-pub mod settings;
-pub mod troubleshooting;
-// The window; the headless build (no `gui` feature) has only the
-// subcommands.
+pub use dscope_ui as ui;
 #[cfg(feature = "gui")]
-pub mod ui;
-pub mod writes;
-
-pub use dscope_dtrace as dtrace;
-pub use dscope_lang as lang;
-pub use dscope_model as model;
-pub use dscope_model::lines;
+pub use dscope_ui::render;

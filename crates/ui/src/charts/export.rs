@@ -121,8 +121,8 @@ pub fn png(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charts::fixtures::{lquantize, numbers};
     use crate::model::{AggFunction, KeyPart, Row};
-    use crate::ui::charts::fixtures::{lquantize, numbers};
 
     #[test]
     fn csv_has_a_header_and_a_row_per_key_quoting_where_needed() {

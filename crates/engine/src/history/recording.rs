@@ -502,7 +502,7 @@ mod tests {
 
     #[test]
     fn the_documented_lines_read_as_a_recording() {
-        let doc = include_str!("../../docs/recording-format.md");
+        let doc = include_str!("../../../../docs/recording-format.md");
         let blocks: Vec<&str> = doc
             .split("```json\n")
             .skip(1)

@@ -23,7 +23,7 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::window::{Window, WindowId};
 
 use super::raster::{Frame, PixelRect, Rasterizer, TileMap, damage};
-use crate::ui::DscopeApp;
+use crate::DscopeApp;
 
 /// Tile edge for damage detection, in pixels. Small enough that a caret
 /// or a hovered button is a few KiB, large enough that comparing a frame

@@ -1264,7 +1264,7 @@ impl DscopeApp {
                 }
                 ui.separator();
                 ui.label("Renderer, from the next start")
-                    .on_hover_text(crate::ui::renderer_description());
+                    .on_hover_text(crate::renderer_description());
                 use crate::settings::RendererPreference as R;
                 for (value, label, hint) in [
                     (
@@ -1556,7 +1556,7 @@ impl DscopeApp {
                     ui.separator();
                     egui::Grid::new("about-grid").num_columns(2).show(ui, |ui| {
                         ui.label("Renderer");
-                        ui.label(crate::ui::renderer_description());
+                        ui.label(crate::renderer_description());
                         ui.end_row();
                         ui.label("Display");
                         ui.label(display_description());

@@ -622,7 +622,7 @@ mod tests {
 
     /// The JSON examples of docs/agent-protocol.md, by what they show.
     fn documented(kind: &str) -> Vec<String> {
-        let doc = include_str!("../docs/agent-protocol.md");
+        let doc = include_str!("../../../docs/agent-protocol.md");
         let mut found = Vec::new();
         let mut inside = false;
         for line in doc.lines() {

@@ -1,6 +1,6 @@
 //! How the window is drawn: the only code that knows about pixels.
 //!
-//! Two shells host the same [`crate::ui::DscopeApp`]:
+//! Two shells host the same [`crate::DscopeApp`]:
 //! - eframe with glow, for local displays with a GPU;
 //! - [`shell`], winit + softbuffer with the CPU rasterizer in [`raster`],
 //!   for remote X (ssh -X, a DISPLAY naming a host), VNC and machines

@@ -119,8 +119,8 @@ pub fn show(ui: &mut Ui, model: &BarsModel) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charts::fixtures::numbers;
     use crate::model::AggFunction;
-    use crate::ui::charts::fixtures::numbers;
 
     #[test]
     fn largest_first_with_lengths_in_proportion() {

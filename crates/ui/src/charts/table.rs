@@ -216,8 +216,8 @@ pub fn show(ui: &mut Ui, model: &mut TableModel) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charts::fixtures::{lquantize, numbers};
     use crate::model::AggFunction;
-    use crate::ui::charts::fixtures::{lquantize, numbers};
 
     fn column(t: &TableModel, c: usize) -> Vec<String> {
         t.shown().map(|r| r[c].text.clone()).collect()

@@ -439,8 +439,8 @@ fn entry(ui: &mut Ui, model: &PieModel, i: usize, row: Rect, strong: bool, cols:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charts::fixtures::numbers;
     use crate::model::AggFunction;
-    use crate::ui::charts::fixtures::numbers;
 
     #[test]
     fn slices_are_the_top_keys_largest_first_then_other() {
@@ -512,7 +512,7 @@ mod tests {
 
     #[test]
     fn every_slice_up_to_the_most_has_its_own_colour_and_other_stays_grey() {
-        use crate::ui::charts::palette::difference;
+        use crate::charts::palette::difference;
         for keys in [MAX_TOP_N + 1, MAX_TOP_N + 2, 60] {
             let rows: Vec<(String, i64)> =
                 (0..keys).map(|i| (format!("k{i}"), i as i64 + 1)).collect();

@@ -1069,7 +1069,7 @@ pub fn show(ui: &mut Ui, grid: &Grid, function: AggFunction, view: &mut View) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::charts::fixtures::lquantize;
+    use crate::charts::fixtures::lquantize;
 
     /// Text as wide as the small proportional font, near enough.
     fn measure(t: &str) -> Vec2 {

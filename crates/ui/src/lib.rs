@@ -1,6 +1,18 @@
 //! The egui user interface. Nothing here touches libdtrace: checks and
 //! runs go through [`crate::session`]; file and language work is delegated
-//! to `files`, `recovery` and `lang`.
+//! to `files`, `recovery` and `lang`. [`render`] holds the window shells
+//! (OpenGL through eframe, and the software renderer for X servers without
+//! a GPU or across a network).
+//!
+//! Uses `dscope-engine` and the crates below it, whose modules are
+//! imported here under the names the UI uses for them.
+
+#![forbid(unsafe_code)]
+
+pub(crate) use dscope_engine::{
+    amqp, examples, files, fleet, history, lang, lines, model, processes, recovery, remote,
+    session, settings, troubleshooting, writes,
+};
 
 pub mod app;
 pub mod charts;
@@ -11,6 +23,7 @@ pub mod hosts;
 pub mod panic;
 pub mod probe_browser;
 pub mod recording_view;
+pub mod render;
 pub mod run_options;
 pub mod run_panel;
 pub mod subscription_view;

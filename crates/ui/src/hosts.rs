@@ -1,5 +1,5 @@
 //! Where checks, probe listings and runs happen: this machine, or a host
-//! reached with the system's ssh (see [`crate::agent`]), or several at
+//! reached with the system's ssh (see `dscope_engine::agent`), or several at
 //! once (a fleet: hosts separated by commas, merged as
 //! [`crate::session::Session::start_fleet`] merges them). The run bar's
 //! Target menu offers this machine, the recent hosts and fleets, and

@@ -46,7 +46,7 @@ macro_rules! example {
         Example {
             file_name: $name,
             category: $category,
-            text: include_str!(concat!("../assets/examples/", $name)),
+            text: include_str!(concat!("../../../assets/examples/", $name)),
         }
     };
 }
@@ -106,9 +106,12 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), EXAMPLES.len(), "no example listed twice");
-        let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/examples"))
-            .unwrap()
-            .count();
+        let on_disk = std::fs::read_dir(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/examples"
+        ))
+        .unwrap()
+        .count();
         assert_eq!(
             on_disk,
             EXAMPLES.len(),
