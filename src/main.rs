@@ -144,6 +144,17 @@ impl At {
         }
         Ok(all)
     }
+
+    /// The hosts, each with how to reach its dscope.
+    fn endpoints(&self) -> Result<Vec<remote::Endpoint>, String> {
+        self.hosts()?
+            .iter()
+            .map(|text| {
+                let host = remote::Host::parse(text)?;
+                Ok(remote::Endpoint::new(host, self.remote_dscope.as_deref()))
+            })
+            .collect()
+    }
 }
 
 /// Where `what` runs: here (`local`), on one host, or on each of many.
@@ -362,14 +373,15 @@ fn main() -> ExitCode {
                                 publish: address,
                                 ..dscope::cli::Output::default()
                             };
-                            dscope::fleet::run(
-                                hosts.as_deref().unwrap_or_default(),
-                                at.remote_dscope.as_deref(),
-                                &request,
-                                &output,
-                                out,
-                                err,
-                            )
+                            match at.endpoints() {
+                                Err(e) => {
+                                    eprintln!("dscope: {e}");
+                                    dscope::cli::EXIT_CANNOT
+                                }
+                                Ok(endpoints) => {
+                                    dscope::fleet::run(&endpoints, &request, &output, out, err)
+                                }
+                            }
                         }
                         Ok([]) => {
                             let output = dscope::cli::Output {

@@ -12,7 +12,7 @@ use crate::cli::{
     DropReport, EXIT_CANNOT, EXIT_OK, EXIT_SCRIPT_ERRORS, Format, Output, Request, RunReport,
 };
 use crate::model::{Aggregation, KeyPart, Row, RunEnd, Snapshot, Value};
-use crate::remote::{Endpoint, Host};
+use crate::remote::Endpoint;
 use crate::session::{Event, FinishReason, Script, Session, Target};
 use std::io::Write;
 use std::path::Path;
@@ -57,16 +57,16 @@ pub fn read_hosts_file(path: &Path) -> Result<Vec<String>, String> {
 
 /// The aggregations of several hosts as one snapshot: each aggregation
 /// (by name, in the order first seen) holds every host's rows, the host's
-/// name as the first key part, ordered as dtrace(1) orders rows: by
-/// value, then by key (distributions by their total count). A host whose
-/// aggregation of that name has another function (a different script) is
-/// left out of it, and said in the returned problems.
+/// name as the first key part. Each host's rows come in the order its
+/// libdtrace gave them (by value, then by key, as dtrace(1) prints them),
+/// and the hosts' rows are merged by value, then by host: a fleet of one
+/// host shows its rows in that host's order, and a row of equal value
+/// goes where dtrace(1) would put it with the host as the first key. A
+/// host whose aggregation of that name has another function (a different
+/// script) is left out of it, and said in the returned problems.
 pub fn merge(hosts: &[(&str, &Snapshot)]) -> (Snapshot, Vec<String>) {
-    // The rows are ordered as references (value, host, the host's row)
-    // and cloned once, in order: ordering whole rows with the host's
-    // name in front costs nearly twice as much on a large fleet
-    // (benches/merge.rs). A host's place among the names sorted stands
-    // for its name, which is the first key part.
+    // A host's place among the names sorted stands for its name, which is
+    // the first key part.
     let mut by_name: Vec<usize> = (0..hosts.len()).collect();
     by_name.sort_by(|&a, &b| hosts[a].0.cmp(hosts[b].0));
     let mut rank = vec![0usize; hosts.len()];
@@ -77,13 +77,13 @@ pub fn merge(hosts: &[(&str, &Snapshot)]) -> (Snapshot, Vec<String>) {
             _ => place,
         };
     }
-    type Ordered<'a> = Vec<(i128, usize, usize, &'a Row)>;
-    let mut merged: Vec<(Aggregation, Ordered)> = Vec::new();
+    // Each aggregation's rows, as (host, that host's rows in order).
+    let mut merged: Vec<(Aggregation, Vec<(usize, &[Row])>)> = Vec::new();
     let mut problems = Vec::new();
     for (h, (host, snap)) in hosts.iter().enumerate() {
         for agg in &snap.aggregations {
-            let (into, rows) = match merged.iter_mut().find(|(m, _)| m.name == agg.name) {
-                Some((m, rows)) => (m, rows),
+            let (into, sources) = match merged.iter_mut().find(|(m, _)| m.name == agg.name) {
+                Some((m, sources)) => (m, sources),
                 None => {
                     merged.push((
                         Aggregation {
@@ -98,8 +98,8 @@ pub fn merge(hosts: &[(&str, &Snapshot)]) -> (Snapshot, Vec<String>) {
                         },
                         Vec::new(),
                     ));
-                    let (m, rows) = merged.last_mut().expect("just pushed");
-                    (m, rows)
+                    let (m, sources) = merged.last_mut().expect("just pushed");
+                    (m, sources)
                 }
             };
             if into.function != agg.function {
@@ -111,37 +111,112 @@ pub fn merge(hosts: &[(&str, &Snapshot)]) -> (Snapshot, Vec<String>) {
                 ));
                 continue;
             }
-            rows.extend(
-                agg.rows
-                    .iter()
-                    .map(|r| (order_value(&r.value), rank[h], h, r)),
-            );
+            sources.push((h, &agg.rows));
         }
     }
     let aggregations = merged
         .into_iter()
-        .map(|(mut agg, mut rows)| {
-            rows.sort_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then(a.1.cmp(&b.1))
-                    .then_with(|| a.3.key.cmp(&b.3.key))
-            });
-            agg.rows = rows
-                .into_iter()
-                .map(|(_, _, h, r)| {
-                    let mut key = Vec::with_capacity(r.key.len() + 1);
-                    key.push(KeyPart::Str(hosts[h].0.to_owned()));
-                    key.extend(r.key.iter().cloned());
-                    Row {
-                        key,
-                        value: r.value.clone(),
-                    }
-                })
-                .collect();
+        .map(|(mut agg, sources)| {
+            agg.rows = merge_ordered(&sources, &rank, hosts);
             agg
         })
         .collect();
     (Snapshot { aggregations }, problems)
+}
+
+/// Merges each host's ordered rows (a k-way merge on a heap: a large
+/// fleet costs rows × log hosts, benches/merge.rs), cloning each row once
+/// with its host's name in front.
+fn merge_ordered(
+    sources: &[(usize, &[Row])],
+    rank: &[usize],
+    hosts: &[(&str, &Snapshot)],
+) -> Vec<Row> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let head = |s: usize, at: usize| {
+        let (h, rows) = sources[s];
+        rows.get(at)
+            .map(|r| Reverse((OrderValue::of(&r.value), rank[h], s, at)))
+    };
+    let mut heap: BinaryHeap<_> = (0..sources.len()).filter_map(|s| head(s, 0)).collect();
+    let mut out = Vec::with_capacity(sources.iter().map(|(_, r)| r.len()).sum());
+    while let Some(Reverse((_, _, s, at))) = heap.pop() {
+        let (h, rows) = sources[s];
+        let r = &rows[at];
+        let mut key = Vec::with_capacity(r.key.len() + 1);
+        key.push(KeyPart::Str(hosts[h].0.to_owned()));
+        key.extend(r.key.iter().cloned());
+        out.push(Row {
+            key,
+            value: r.value.clone(),
+        });
+        if let Some(next) = head(s, at + 1) {
+            heap.push(next);
+        }
+    }
+    out
+}
+
+/// A row's value as libdtrace orders values (`dt_aggregate_valcmp`): the
+/// number itself, or a distribution's sum of each bucket's value times its
+/// count, then its count at zero.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OrderValue {
+    scalar: i128,
+    weight: f64,
+    zero: i64,
+}
+
+impl OrderValue {
+    fn of(v: &Value) -> OrderValue {
+        match v {
+            Value::Number(n) => OrderValue {
+                scalar: i128::from(*n),
+                weight: 0.0,
+                zero: 0,
+            },
+            Value::Buckets(buckets) => OrderValue {
+                scalar: 0,
+                weight: buckets
+                    .iter()
+                    .map(|b| bucket_value(b) as f64 * b.count as f64)
+                    .sum(),
+                zero: buckets
+                    .iter()
+                    .find(|b| b.min == Some(0) && b.max == Some(0))
+                    .map_or(0, |b| b.count),
+            },
+        }
+    }
+}
+
+impl Eq for OrderValue {}
+
+impl PartialOrd for OrderValue {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OrderValue {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.scalar
+            .cmp(&other.scalar)
+            .then(self.weight.total_cmp(&other.weight))
+            .then(self.zero.cmp(&other.zero))
+    }
+}
+
+/// The value libdtrace gives a bucket when it weighs a distribution: its
+/// bound nearest zero (the label's number).
+fn bucket_value(b: &crate::model::Bucket) -> i64 {
+    match (b.min, b.max) {
+        (Some(_), Some(hi)) if hi < 0 => hi,
+        (Some(lo), _) => lo,
+        (None, Some(hi)) => hi,
+        (None, None) => 0,
+    }
 }
 
 /// How often a merged snapshot is made at most, for a fleet session and
@@ -197,13 +272,6 @@ impl Merges {
         self.changed = false;
         self.merged_at = Some(std::time::Instant::now());
         (merged, new)
-    }
-}
-
-fn order_value(v: &Value) -> i128 {
-    match v {
-        Value::Number(n) => i128::from(*n),
-        Value::Buckets(b) => b.iter().map(|b| i128::from(b.count)).sum(),
     }
 }
 
@@ -341,7 +409,7 @@ struct Member {
 /// keeps what it sent last.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
 
-/// `dscope run` on every host in `hosts` at once, for `output`'s
+/// `dscope run` on every host of `hosts` at once, for `output`'s
 /// duration, in its format, publishing each host's snapshots where it
 /// says (its file and recording are not for fleets). Text: each output line
 /// as `HOST: line` on stdout, messages as `dscope: HOST: ...` on stderr,
@@ -351,8 +419,7 @@ const SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
 /// status is the highest any host's run gave (0 when all ended well; 2
 /// when none could run).
 pub fn run(
-    hosts: &[String],
-    program: Option<&str>,
+    hosts: &[Endpoint],
     request: &Request,
     output: &Output,
     out: &mut dyn Write,
@@ -366,27 +433,21 @@ pub fn run(
             return EXIT_SCRIPT_ERRORS;
         }
     };
-    let mut members = Vec::new();
-    for text in hosts {
-        match Host::parse(text) {
-            Ok(host) => members.push(Member {
-                host: text.clone(),
-                session: Session::start_remote(Endpoint::new(host, program), None),
-                report: RunReport {
-                    script: script.name.clone(),
-                    ..RunReport::default()
-                },
-                last: None,
-                failed: None,
-                done: None,
-                started: None,
-            }),
-            Err(e) => {
-                let _ = writeln!(err, "dscope: {e}");
-                return EXIT_CANNOT;
-            }
-        }
-    }
+    let mut members: Vec<Member> = hosts
+        .iter()
+        .map(|at| Member {
+            host: at.host.to_string(),
+            session: Session::start_remote(at.clone(), None),
+            report: RunReport {
+                script: script.name.clone(),
+                ..RunReport::default()
+            },
+            last: None,
+            failed: None,
+            done: None,
+            started: None,
+        })
+        .collect();
     // Each host's snapshots go out under its own name, as if it had
     // published them itself.
     let mut publisher = match &output.publish {
@@ -610,7 +671,8 @@ mod tests {
 
     #[test]
     fn merging_puts_the_host_first_and_orders_rows_by_value_then_key() {
-        let a = fixtures::counts(&[("bash", 5), ("sshd", 2)]);
+        // Each host's rows in the order its libdtrace gives them.
+        let a = fixtures::counts(&[("sshd", 2), ("bash", 5)]);
         let b = fixtures::counts(&[("bash", 2), ("cron", 9)]);
         let (merged, problems) = merge(&[("a", &a), ("b", &b)]);
         assert!(problems.is_empty());
@@ -655,7 +717,14 @@ mod tests {
                     })
                     .collect();
                 let rows: Vec<(&str, i64)> = rows.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-                fixtures::counts(&rows)
+                let mut snap = fixtures::counts(&rows);
+                // In the order a host's libdtrace gives them.
+                snap.aggregations[0].rows.sort_by(|a, b| {
+                    OrderValue::of(&a.value)
+                        .cmp(&OrderValue::of(&b.value))
+                        .then_with(|| a.key.cmp(&b.key))
+                });
+                snap
             })
             .collect();
         let sources: Vec<(&str, &Snapshot)> = names.iter().copied().zip(&snaps).collect();
@@ -671,10 +740,12 @@ mod tests {
                 })
             })
             .collect();
+        // By value, then host; a name given twice keeps its sources'
+        // order (the sort is stable), each in its libdtrace's order.
         expected.sort_by(|a, b| {
-            order_value(&a.value)
-                .cmp(&order_value(&b.value))
-                .then_with(|| a.key.cmp(&b.key))
+            OrderValue::of(&a.value)
+                .cmp(&OrderValue::of(&b.value))
+                .then_with(|| a.key[0].cmp(&b.key[0]))
         });
         assert_eq!(merged.aggregations[0].rows, expected);
     }
