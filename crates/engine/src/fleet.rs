@@ -78,7 +78,8 @@ pub fn merge(hosts: &[(&str, &Snapshot)]) -> (Snapshot, Vec<String>) {
         };
     }
     // Each aggregation's rows, as (host, that host's rows in order).
-    let mut merged: Vec<(Aggregation, Vec<(usize, &[Row])>)> = Vec::new();
+    type Sources<'a> = Vec<(usize, &'a [Row])>;
+    let mut merged: Vec<(Aggregation, Sources)> = Vec::new();
     let mut problems = Vec::new();
     for (h, (host, snap)) in hosts.iter().enumerate() {
         for agg in &snap.aggregations {
