@@ -5,13 +5,15 @@
 //! (libdtrace, the only crate with `unsafe`), `dscope-engine` (checks,
 //! runs, hosts, fleets, AMQP, history, files) and `dscope-ui` (the window).
 //! This library gathers them under one name for the binary, the tests and
-//! the benchmarks; the headless build (no `gui` feature) leaves out the
-//! window.
+//! the benchmarks, with [`cli`], the subcommands that work without a
+//! display; the headless build (no `gui` feature) leaves out the window.
 
 #![forbid(unsafe_code)]
 
+pub mod cli;
+
 pub use dscope_engine::{
-    agent, amqp, cli, dtrace, examples, files, fleet, fuzz_checks, history, lang, lines, model,
+    agent, amqp, dtrace, examples, files, fleet, fuzz_checks, history, job, lang, lines, model,
     processes, recovery, remote, session, settings, troubleshooting, writes,
 };
 #[cfg(feature = "gui")]

@@ -37,7 +37,7 @@ struct Cli {
     /// How to draw the window: software sends only changed pixels (remote
     /// X, VNC, no GPU); gl uses OpenGL. Default: chosen from the display.
     #[cfg(feature = "gui")]
-    #[arg(long, value_enum, value_name = "RENDERER")]
+    #[arg(long, value_name = "RENDERER", value_parser = choice(dscope::render::Renderer::ALL))]
     renderer: Option<dscope::render::Renderer>,
 
     /// Check and run scripts on [USER@]HOST[:PORT] through the system's
@@ -162,7 +162,7 @@ fn on_hosts(at: &At, what: &remote::Remote, local: impl FnOnce() -> u8) -> u8 {
     match at.hosts() {
         Err(e) => {
             eprintln!("dscope: {e}");
-            dscope::cli::EXIT_CANNOT
+            dscope::job::EXIT_CANNOT
         }
         Ok(hosts) => match hosts.as_slice() {
             [] => local(),
@@ -173,8 +173,8 @@ fn on_hosts(at: &At, what: &remote::Remote, local: impl FnOnce() -> u8) -> u8 {
 }
 
 impl Programs {
-    fn request(&self) -> dscope::cli::Request {
-        dscope::cli::Request {
+    fn request(&self) -> dscope::job::Request {
+        dscope::job::Request {
             script: self.file.clone().or_else(|| self.script.clone()).map(|p| {
                 if p.as_os_str() == "-" {
                     dscope::remote::stdin_script_name(self.script_name.as_deref())
@@ -196,7 +196,7 @@ impl Programs {
 
     /// The request, with the script read from standard input when it is
     /// `-`.
-    fn read_request(&self) -> Result<dscope::cli::Request, String> {
+    fn read_request(&self) -> Result<dscope::job::Request, String> {
         let mut request = self.request();
         let given = self.file.as_ref().or(self.script.as_ref());
         if let (Some(name), true) = (&request.script, given.is_some_and(|p| p.as_os_str() == "-")) {
@@ -252,8 +252,8 @@ enum Command {
         output: Option<PathBuf>,
         /// text: like dtrace -s; json: one JSON document with the output,
         /// errors, drops and every aggregation (schema in the README).
-        #[arg(long, value_enum, default_value_t = dscope::cli::Format::Text)]
-        format: dscope::cli::Format,
+        #[arg(long, value_parser = choice(dscope::job::Format::ALL), default_value = "text")]
+        format: dscope::job::Format,
         /// Also write the run to FILE as it goes: every snapshot (at the
         /// aggregation rate, 1 s unless -x aggrate says), the output,
         /// errors and drops; `dscope report FILE` prints it, the window
@@ -286,9 +286,31 @@ enum Command {
         /// text: tables; json: one document (schema in
         /// docs/recording-format.md); csv: a line per key and bucket per
         /// point.
-        #[arg(long, value_enum, default_value_t = dscope::history::report::Format::Text)]
+        #[arg(
+            long,
+            value_parser = choice(dscope::history::report::Format::ALL),
+            default_value = "text"
+        )]
         format: dscope::history::report::Format,
     },
+}
+
+/// A value among `all` (each with its name and what it is), as clap
+/// takes an enum's: the names listed in `--help`, any other refused.
+fn choice<T: Copy + Send + Sync + 'static>(
+    all: &'static [(T, &'static str, &'static str)],
+) -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        all.iter()
+            .map(|(_, name, help)| PossibleValue::new(*name).help(*help)),
+    )
+    .map(move |name| {
+        all.iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(v, _, _)| *v)
+            .expect("clap took one of the possible values")
+    })
 }
 
 fn main() -> ExitCode {
@@ -333,21 +355,21 @@ fn main() -> ExitCode {
             (_, Err(e)) => script_failure(&e),
             (Err(e), _) => {
                 eprintln!("dscope: {e}");
-                dscope::cli::EXIT_CANNOT
+                dscope::job::EXIT_CANNOT
             }
             (Ok((publish, address)), Ok(request)) => match request {
                 _ if at.is_remote() && output.is_some() => {
                     eprintln!(
                         "dscope: -o FILE does not go with --host; redirect the output instead (> FILE)"
                     );
-                    dscope::cli::EXIT_CANNOT
+                    dscope::job::EXIT_CANNOT
                 }
                 _ if at.is_remote() && record.is_some() => {
                     eprintln!(
                         "dscope: --record does not go with --host; record on the host \
                      (ssh HOST dscope run --record FILE ...) or from the window"
                     );
-                    dscope::cli::EXIT_CANNOT
+                    dscope::job::EXIT_CANNOT
                 }
                 request => {
                     let positive = duration.filter(|d| d.is_finite() && *d > 0.0);
@@ -355,7 +377,7 @@ fn main() -> ExitCode {
                     match hosts.as_deref() {
                         Err(e) => {
                             eprintln!("dscope: {e}");
-                            dscope::cli::EXIT_CANNOT
+                            dscope::job::EXIT_CANNOT
                         }
                         Ok([one]) => {
                             let what = remote::Remote::Run {
@@ -367,16 +389,16 @@ fn main() -> ExitCode {
                             remote::run(one, at.program(), &what, err, None)
                         }
                         Ok([_, _, ..]) => {
-                            let output = dscope::cli::Output {
+                            let output = dscope::job::Output {
                                 duration: positive.map(std::time::Duration::from_secs_f64),
                                 format: *format,
                                 publish: address,
-                                ..dscope::cli::Output::default()
+                                ..dscope::job::Output::default()
                             };
                             match at.endpoints() {
                                 Err(e) => {
                                     eprintln!("dscope: {e}");
-                                    dscope::cli::EXIT_CANNOT
+                                    dscope::job::EXIT_CANNOT
                                 }
                                 Ok(endpoints) => {
                                     dscope::fleet::run(&endpoints, &request, &output, out, err)
@@ -384,7 +406,7 @@ fn main() -> ExitCode {
                             }
                         }
                         Ok([]) => {
-                            let output = dscope::cli::Output {
+                            let output = dscope::job::Output {
                                 duration: positive.map(std::time::Duration::from_secs_f64),
                                 format: *format,
                                 file: output.clone(),
@@ -446,7 +468,7 @@ fn read_publish(
 /// that cannot be read is.
 fn script_failure(message: &str) -> u8 {
     eprintln!("dscope: {message}");
-    dscope::cli::EXIT_SCRIPT_ERRORS
+    dscope::job::EXIT_SCRIPT_ERRORS
 }
 
 /// `dscope [FILE]`: the IDE window.
@@ -457,7 +479,7 @@ fn run_gui(cli: Cli) -> ExitCode {
         for host in &cli.host {
             if let Err(e) = dscope::remote::Host::parse(host) {
                 eprintln!("dscope: {e}");
-                return ExitCode::from(dscope::cli::EXIT_CANNOT);
+                return ExitCode::from(dscope::job::EXIT_CANNOT);
             }
         }
         config.host = Some(dscope::settings::RecentHost {
@@ -471,7 +493,7 @@ fn run_gui(cli: Cli) -> ExitCode {
             Ok(a) => config.subscribe = Some(a),
             Err(e) => {
                 eprintln!("dscope: {e}");
-                return ExitCode::from(dscope::cli::EXIT_CANNOT);
+                return ExitCode::from(dscope::job::EXIT_CANNOT);
             }
         }
     }

@@ -524,7 +524,7 @@ fn until_finished(s: &Session, job: u64) -> (Vec<Event>, FinishReason) {
     let mut events = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
-        if let Some(SessionEvent { job: j, event }) = s.recv_timeout(Duration::from_millis(200))
+        if let Some(SessionEvent { job: j, event, .. }) = s.recv_timeout(Duration::from_millis(200))
             && j == job
         {
             if let Event::Finished(reason) = event {
@@ -610,6 +610,7 @@ fn the_probes_of_a_process_are_listed_for_the_session() {
         if let Some(SessionEvent {
             job: j,
             event: Event::Probes(p),
+            ..
         }) = s.recv_timeout(Duration::from_millis(200))
             && j == job
         {
@@ -636,6 +637,7 @@ fn the_probes_of_a_process_are_listed_for_the_session() {
         if let Some(SessionEvent {
             job: j,
             event: Event::Probes(p),
+            ..
         }) = s.recv_timeout(Duration::from_millis(200))
             && j == job
         {

@@ -248,7 +248,8 @@ fn until_finished(s: &Session, job: u64, limit: Duration) -> (Vec<Event>, Finish
     let end = Instant::now() + limit;
     let mut events = Vec::new();
     while Instant::now() < end {
-        if let Some(SessionEvent { job: j, event }) = s.recv_timeout(Duration::from_millis(50)) {
+        if let Some(SessionEvent { job: j, event, .. }) = s.recv_timeout(Duration::from_millis(50))
+        {
             assert_eq!(j, job);
             if let Event::Finished(reason) = event {
                 return (events, reason);

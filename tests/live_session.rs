@@ -30,7 +30,7 @@ fn collect(
     let end = Instant::now() + limit;
     let mut events = Vec::new();
     while Instant::now() < end {
-        if let Some(SessionEvent { job: j, event }) =
+        if let Some(SessionEvent { job: j, event, .. }) =
             session.recv_timeout(Duration::from_millis(50))
         {
             assert_eq!(j, job, "events belong to the job that asked");

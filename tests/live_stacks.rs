@@ -165,7 +165,8 @@ fn the_window_runs_a_stack_profile_to_its_end() {
     let (mut started, mut stopping, mut snapshots, mut last) = (None, None, 0, None);
     let reason = loop {
         assert!(Instant::now() < limit, "no end in 120 s");
-        let Some(SessionEvent { job: j, event }) = session.recv_timeout(Duration::from_millis(50))
+        let Some(SessionEvent { job: j, event, .. }) =
+            session.recv_timeout(Duration::from_millis(50))
         else {
             continue;
         };

@@ -72,7 +72,11 @@ pub fn type_in_editor(h: &mut Harness<'_, DscopeApp>, text: &str) {
 }
 
 pub fn event(job: u64, event: Event) -> SessionEvent {
-    SessionEvent { job, event }
+    SessionEvent {
+        job,
+        host: None,
+        event,
+    }
 }
 
 /// Whether to run against the real libdtrace: with `DSCOPE_LIVE=1` a

@@ -2,8 +2,9 @@
 //! process, in a run worker, on a host over ssh through `dscope agent`, on
 //! a fleet), publishing and subscribing over AMQP, the history of a run and
 //! its recordings and reports, files and where root may write them,
-//! settings and recovery. No egui and no window: `dscope-ui` draws what
-//! this crate produces, and the `dscope` binary's subcommands print it.
+//! settings and recovery, and [`job`], the words every front-end uses for
+//! a job. No egui, no window and no command line: `dscope-ui` draws what
+//! this crate produces, and the `dscope` package's subcommands print it.
 //!
 //! Uses `dscope-dtrace`, `dscope-lang` and `dscope-model`, re-exported here
 //! under the module names the rest of the engine uses for them.
@@ -12,12 +13,12 @@
 
 pub mod agent;
 pub mod amqp;
-pub mod cli;
 pub mod examples;
 pub mod files;
 pub mod fleet;
 pub mod fuzz_checks;
 pub mod history;
+pub mod job;
 pub mod processes;
 pub mod recovery;
 pub mod remote;

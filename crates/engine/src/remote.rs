@@ -19,7 +19,7 @@
 //! and its END output and aggregations still arrive, and kills ssh on the
 //! second.
 
-use crate::cli::{EXIT_CANNOT, EXIT_SCRIPT_ERRORS, Format, Request};
+use crate::job::{EXIT_CANNOT, EXIT_SCRIPT_ERRORS, Format, Request};
 use crate::lines::{BoundedLines, Line, Long, MAX_TEXT};
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;

@@ -16,6 +16,8 @@
 //! stops the run, so probes never stay enabled.
 
 use crate::dtrace::{CompileError, Consumer, DtraceError, Library, RunEvent, RunSettings};
+use crate::fleet::run::{FleetRun, Member};
+use crate::job::with_privileges;
 use crate::lines::{self, BoundedLines, Line, Long, MAX_MESSAGE, MAX_TEXT};
 use crate::model::{Diagnostic, Probe, Snapshot};
 use crossbeam_channel::{Receiver, Sender};
@@ -206,6 +208,10 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionEvent {
     pub job: u64,
+    /// The host of a fleet that said it; `None` for what the session
+    /// itself says (every event of a session on one machine). Whoever
+    /// shows it to a person puts the name in the text.
+    pub host: Option<String>,
     pub event: Event,
 }
 
@@ -421,7 +427,13 @@ const STOP_ANSWER: Duration = Duration::from_secs(10);
 impl Worker {
     /// Sends an event; false when nobody listens any more.
     fn emit(&self, job: u64, event: Event) -> bool {
-        let sent = self.events.send(SessionEvent { job, event }).is_ok();
+        self.emit_from(job, None, event)
+    }
+
+    /// Sends an event a fleet's host said.
+    fn emit_from(&self, job: u64, host: Option<&str>, event: Event) -> bool {
+        let host = host.map(str::to_owned);
+        let sent = self.events.send(SessionEvent { job, host, event }).is_ok();
         if let Some(w) = &self.waker {
             w();
         }
@@ -958,17 +970,6 @@ enum JobError {
     Other(String),
 }
 
-/// libdtrace's words, after the cause when it is missing privileges
-/// (its own words do not name it: on Linux they are about BPF maps and
-/// locked memory).
-fn with_privileges(libdtrace_says: String) -> String {
-    if crate::dtrace::running_as_root() {
-        return libdtrace_says;
-    }
-    let t = crate::troubleshooting::NOT_ROOT;
-    format!("{} {}\n{libdtrace_says}", t.says, t.fix)
-}
-
 /// Opens a consumer, applies the options, starts or grabs the target
 /// process and compiles, in dtrace(1)'s order.
 fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32), JobError> {
@@ -1013,19 +1014,6 @@ fn compile<'l>(lib: &'l Library, script: &Script) -> Result<(Consumer<'l>, u32),
 /// every later job up).
 const FLEET_ANSWER: Duration = Duration::from_secs(120);
 
-/// One host of a fleet session.
-struct Member {
-    name: String,
-    session: Session,
-    job: Option<u64>,
-    done: bool,
-    answer: Option<Event>,
-    last: Option<Snapshot>,
-    failed: Option<String>,
-    reason: Option<FinishReason>,
-    stopping: bool,
-}
-
 impl Worker {
     /// Serves the session's jobs on every host at once, each through a
     /// remote session of its own, and answers as one machine would:
@@ -1048,17 +1036,7 @@ impl Worker {
         });
         let mut members: Vec<Member> = hosts
             .into_iter()
-            .map(|at| Member {
-                name: at.host.to_string(),
-                session: Session::start_remote(at, Some(waker.clone())),
-                job: None,
-                done: false,
-                answer: None,
-                last: None,
-                failed: None,
-                reason: None,
-                stopping: false,
-            })
+            .map(|at| Member::new(at, Some(waker.clone())))
             .collect();
         while let Ok((job, command)) = self.commands.recv() {
             let script_target = match &command {
@@ -1073,13 +1051,7 @@ impl Worker {
                 continue;
             }
             for m in &mut members {
-                m.job = None;
-                m.done = false;
-                m.answer = None;
-                m.last = None;
-                m.failed = None;
-                m.reason = None;
-                m.stopping = false;
+                m.reset();
             }
             match command {
                 Command::Run {
@@ -1087,11 +1059,14 @@ impl Worker {
                     duration,
                     snapshot_every,
                 } => {
-                    for m in &mut members {
-                        m.job = m.session.run(script.clone(), duration, snapshot_every).ok();
-                        m.done = m.job.is_none();
-                    }
-                    let reason = self.fleet_run(job, &mut members, &poke);
+                    let run = FleetRun::start(
+                        &mut members,
+                        &script,
+                        duration,
+                        snapshot_every,
+                        Some(crate::fleet::MERGE_EVERY),
+                    );
+                    let reason = self.fleet_run(job, run, &mut members, &poke);
                     self.running.store(false, Ordering::SeqCst);
                     self.emit(job, Event::Finished(reason));
                 }
@@ -1179,156 +1154,53 @@ impl Worker {
     }
 
     /// Relays a run on every member until the last one finishes; how the
-    /// fleet's run ended.
-    fn fleet_run(&self, job: u64, members: &mut [Member], poke: &Receiver<()>) -> FinishReason {
-        let mut started = false;
-        let mut enabling = false;
-        let mut stopping = false;
-        let mut stop_passed = false;
-        let mut merges = crate::fleet::Merges::new(crate::fleet::MERGE_EVERY);
+    /// fleet's run ended. What a host says comes with its name; the first
+    /// host's compile errors go to the editor, each host's are said.
+    fn fleet_run(
+        &self,
+        job: u64,
+        mut run: FleetRun,
+        members: &mut [Member],
+        poke: &Receiver<()>,
+    ) -> FinishReason {
         let mut diagnostics_said = false;
-        for m in members.iter_mut().filter(|m| m.job.is_none()) {
-            let why = "could not start the run".to_owned();
-            self.emit(job, Event::Problem(format!("{}: {why}", m.name)));
-            m.failed = Some(why);
-        }
+        let mut failure_said = vec![false; members.len()];
         loop {
-            if !stop_passed && self.stop.load(Ordering::SeqCst) {
-                stop_passed = true;
-                for m in members.iter() {
-                    m.session.stop();
-                }
-            }
-            for m in members.iter_mut().filter(|m| !m.done) {
-                for _ in 0..crate::fleet::EVENTS_PER_TURN {
-                    let Some(e) = m.session.try_recv() else { break };
-                    if Some(e.job) != m.job {
-                        continue;
+            let stop = self.stop.load(Ordering::SeqCst);
+            let (ended, _) = run.turn(members, stop, &mut |from, event| {
+                let Some((i, host)) = from else {
+                    return self.emit(job, event.clone());
+                };
+                let host = Some(host);
+                match event {
+                    Event::Output(_)
+                    | Event::RuntimeError(_)
+                    | Event::Problem(_)
+                    | Event::Drop { .. } => self.emit_from(job, host, event.clone()),
+                    Event::Diagnostics(d) => {
+                        for e in d {
+                            let line = format!("line {}: {}", e.line, e.message);
+                            self.emit_from(job, host, Event::Problem(line));
+                        }
+                        if std::mem::replace(&mut diagnostics_said, true) {
+                            return true;
+                        }
+                        self.emit(job, Event::Diagnostics(d.clone()))
                     }
-                    let host = &m.name;
-                    let event = match e.event {
-                        Event::Enabling { matches } if !enabling => {
-                            enabling = true;
-                            Some(Event::Enabling { matches })
-                        }
-                        Event::Started { matches } if !started => {
-                            started = true;
-                            Some(Event::Started { matches })
-                        }
-                        Event::Stopping => {
-                            m.stopping = true;
-                            None
-                        }
-                        Event::Output(text) => {
-                            Some(Event::Output(crate::fleet::with_host(host, &text)))
-                        }
-                        Event::Snapshot(snap) => {
-                            m.last = Some(snap);
-                            merges.changed();
-                            None
-                        }
-                        Event::RuntimeError(msg) => {
-                            Some(Event::RuntimeError(crate::fleet::host_message(host, &msg)))
-                        }
-                        Event::Problem(msg) => Some(Event::Problem(format!("{host}: {msg}"))),
-                        Event::Drop { count, message } => Some(Event::Drop {
-                            count,
-                            message: crate::fleet::host_message(host, &message),
-                        }),
-                        Event::Diagnostics(d) => {
-                            m.failed = Some("the script does not compile there".into());
-                            // The first host's errors go to the editor;
-                            // each host's are said with its name.
-                            for e in &d {
-                                self.emit(
-                                    job,
-                                    Event::Problem(format!(
-                                        "{host}: line {}: {}",
-                                        e.line, e.message
-                                    )),
-                                );
-                            }
-                            (!std::mem::replace(&mut diagnostics_said, true))
-                                .then_some(Event::Diagnostics(d))
-                        }
-                        Event::Failed(why) => {
-                            let event = Event::Problem(format!("{host} failed: {why}"));
-                            m.failed = Some(why);
-                            Some(event)
-                        }
-                        Event::Finished(reason) => {
-                            m.done = true;
-                            if let FinishReason::Failed(why) = &reason
-                                && m.failed.is_none()
-                            {
-                                self.emit(job, Event::Problem(format!("{host} failed: {why}")));
-                                m.failed = Some(why.clone());
-                            }
-                            m.reason = Some(reason);
-                            None
-                        }
-                        _ => None,
-                    };
-                    if let Some(event) = event
-                        && !self.emit(job, event)
+                    Event::Failed(why) | Event::Finished(FinishReason::Failed(why))
+                        if !std::mem::replace(&mut failure_said[i], true) =>
                     {
-                        self.stop.store(true, Ordering::SeqCst);
+                        self.emit_from(job, host, Event::Problem(format!("failed: {why}")))
                     }
-                    if m.done {
-                        break;
-                    }
+                    _ => true,
                 }
-            }
-            // The run is stopping once every host still running is: one
-            // host's exit() does not end the others' runs.
-            if !stopping
-                && members.iter().any(|m| m.stopping)
-                && members
-                    .iter()
-                    .all(|m| m.stopping || m.done || m.failed.is_some())
-            {
-                stopping = true;
-                self.emit(job, Event::Stopping);
-            }
-            let all_done = members.iter().all(|m| m.done);
-            // The last merge is made at once, whenever the one before was.
-            if merges.due_in().is_some_and(|d| all_done || d.is_zero()) {
-                let snaps: Vec<(&str, &Snapshot)> = members
-                    .iter()
-                    .filter_map(|m| m.last.as_ref().map(|s| (m.name.as_str(), s)))
-                    .collect();
-                let (merged, problems) = merges.merge(&snaps);
-                for p in problems {
-                    self.emit(job, Event::Problem(p));
-                }
-                self.emit(job, Event::Snapshot(merged));
-            }
-            if all_done {
+            });
+            if ended {
                 break;
             }
             let _ = poke.recv_timeout(Duration::from_millis(50));
         }
-        let failed: Vec<&str> = members
-            .iter()
-            .filter(|m| m.failed.is_some())
-            .map(|m| m.name.as_str())
-            .collect();
-        if failed.len() == members.len() {
-            return FinishReason::Failed(format!("every host failed: {}", failed.join(", ")));
-        }
-        if let Some(summary) = crate::fleet::failed_summary(&failed, members.len()) {
-            self.emit(job, Event::Problem(summary));
-        }
-        let reasons: Vec<&FinishReason> = members
-            .iter()
-            .filter(|m| m.failed.is_none())
-            .filter_map(|m| m.reason.as_ref())
-            .collect();
-        reasons
-            .iter()
-            .find(|r| matches!(r, FinishReason::Exited(s) if *s != 0))
-            .or(reasons.first())
-            .map_or(FinishReason::Stopped, |r| (*r).clone())
+        FleetRun::end(members)
     }
 }
 

@@ -17,10 +17,21 @@ pub fn why_no_probes() -> Vec<Trouble> {
     why
 }
 
+/// Where Linux DTrace finds tracefs: debugfs, and tracefs in it, as
+/// (file system type, mount point).
+pub const DEBUGFS: (&str, &str) = ("debugfs", "/sys/kernel/debug");
+pub const TRACEFS: (&str, &str) = ("tracefs", "/sys/kernel/debug/tracing");
+
 /// Whether Linux DTrace's tracefs directory is there.
 pub fn tracefs_mounted() -> bool {
+    mounted(TRACEFS)
+}
+
+/// Whether a file system of this type is mounted at this point, as this
+/// process sees the mounts.
+pub fn mounted((fstype, at): (&str, &str)) -> bool {
     let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
-    is_mounted(&mounts, "tracefs", "/sys/kernel/debug/tracing")
+    is_mounted(&mounts, fstype, at)
 }
 
 /// Whether `/proc/mounts` text has a file system of `fstype` at `at`.

@@ -2181,12 +2181,12 @@ impl DscopeApp {
         {
             // A run of a script that is not on screen: its diagnostics are
             // found again by the check that runs when it comes back.
-            parked.run.apply(e.event);
+            parked.run.apply_from(e.host.as_deref(), e.event);
             return;
         }
         if Some(e.job) == self.run.run_job() {
             let snapshot = matches!(&e.event, Event::Snapshot(s) if !s.aggregations.is_empty());
-            if let Some(d) = self.run.apply(e.event) {
+            if let Some(d) = self.run.apply_from(e.host.as_deref(), e.event) {
                 self.show_diagnostics(d);
             }
             // A script that only aggregates has nothing to say in the

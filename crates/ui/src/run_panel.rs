@@ -455,6 +455,26 @@ impl RunPanel {
         self.notice = Some(why);
     }
 
+    /// Applies an event a fleet's host said (`Some(host)`) or the session
+    /// itself: a host's output, errors and drops are shown and recorded
+    /// with its name in front.
+    pub fn apply_from(&mut self, host: Option<&str>, event: Event) -> Option<Vec<Diagnostic>> {
+        let Some(host) = host else {
+            return self.apply(event);
+        };
+        use crate::fleet::{host_message, with_host};
+        self.apply(match event {
+            Event::Output(line) => Event::Output(with_host(host, &line)),
+            Event::RuntimeError(m) => Event::RuntimeError(host_message(host, &m)),
+            Event::Problem(m) => Event::Problem(host_message(host, &m)),
+            Event::Drop { count, message } => Event::Drop {
+                count,
+                message: host_message(host, &message),
+            },
+            other => other,
+        })
+    }
+
     /// An event of the run job. Returns diagnostics for the editor when
     /// the script did not compile.
     pub fn apply(&mut self, event: Event) -> Option<Vec<Diagnostic>> {

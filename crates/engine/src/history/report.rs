@@ -11,7 +11,7 @@ use crate::model::{AggFunction, Bucket, KeyPart, RunEnd, Value, key_label};
 use serde::Serialize;
 use std::fmt::Write;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// One JSON document (schema in docs/recording-format.md).
     #[default]
@@ -20,6 +20,23 @@ pub enum Format {
     Csv,
     /// Tables for people.
     Text,
+}
+
+impl Format {
+    /// Each format with its name and what it is, for `--format`.
+    pub const ALL: &[(Format, &str, &str)] = &[
+        (
+            Format::Json,
+            "json",
+            "One JSON document (schema in docs/recording-format.md)",
+        ),
+        (
+            Format::Csv,
+            "csv",
+            "One line per key (and bucket) per point in time",
+        ),
+        (Format::Text, "text", "Tables for people"),
+    ];
 }
 
 #[derive(Serialize)]

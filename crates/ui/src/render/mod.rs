@@ -18,12 +18,24 @@ mod wire;
 use std::path::Path;
 
 /// Which shell draws the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Renderer {
     /// The CPU rasterizer, presenting only changed rectangles.
     Software,
     /// OpenGL through eframe (glow).
     Gl,
+}
+
+impl Renderer {
+    /// Each renderer with its name and what it is, for `--renderer`.
+    pub const ALL: &[(Renderer, &str, &str)] = &[
+        (
+            Renderer::Software,
+            "software",
+            "The CPU rasterizer, presenting only changed rectangles",
+        ),
+        (Renderer::Gl, "gl", "OpenGL through eframe (glow)"),
+    ];
 }
 
 /// A renderer and the reason it was picked, for Help > About.

@@ -3,34 +3,11 @@
 use crate::dtrace::{CompileError, Consumer, Library, RunEvent, RunSettings};
 use crate::files;
 use crate::history::recording::{Header, Recorder};
+use crate::job::*;
 use crate::lines::probe_count;
-use crate::model::{Diagnostic, RunEnd};
+use crate::model::RunEnd;
 use std::io::Write;
 use std::path::Path;
-
-/// Exit codes, as dtrace(1) gives them: 0 fine, 1 the script has errors
-/// or could not be enabled, 2 it could not be checked or run at all (no
-/// libdtrace, no privileges, no script).
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_SCRIPT_ERRORS: u8 = 1;
-pub const EXIT_CANNOT: u8 = 2;
-
-/// `FILE:LINE:COL: error: MESSAGE [TAG]`, the form editors and compilers
-/// use, with 1-based columns.
-pub fn format_diagnostic(script: &Path, d: &Diagnostic) -> String {
-    let file = d.file.as_deref().unwrap_or(script).display().to_string();
-    let place = match (d.line, &d.columns) {
-        (0, _) => file,
-        (line, Some(cols)) if d.file.is_none() => format!("{file}:{line}:{}", cols.start + 1),
-        (line, _) => format!("{file}:{line}"),
-    };
-    let tag = d
-        .tag
-        .as_deref()
-        .map(|t| format!(" [{t}]"))
-        .unwrap_or_default();
-    format!("{place}: {}: {}{tag}", d.severity.label(), d.message)
-}
 
 /// Loads libdtrace, or says why it cannot.
 fn load_library(err: &mut dyn Write) -> Option<Library> {
@@ -56,42 +33,6 @@ fn open_consumer<'l>(lib: &'l Library, err: &mut dyn Write) -> Option<Consumer<'
     }
 }
 
-/// Splits `-x name=value` (or a bare `name`) into its parts.
-pub fn parse_option(spec: &str) -> (&str, Option<&str>) {
-    match spec.split_once('=') {
-        Some((name, value)) => (name, Some(value)),
-        None => (spec, None),
-    }
-}
-
-/// What `dscope check` and `dscope run` are given, with dtrace(1)'s
-/// meaning for each option.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Request {
-    /// The D script (`dtrace -s`).
-    pub script: Option<std::path::PathBuf>,
-    /// The script's text when it came on standard input (`-`); `script`
-    /// then only names it in messages.
-    pub script_text: Option<String>,
-    /// `-n`: probe descriptions, each with an optional clause.
-    pub probes: Vec<String>,
-    /// `-x`: options as `name[=value]`.
-    pub options: Vec<String>,
-    /// `-q`: only what the script traces.
-    pub quiet: bool,
-    /// `-w`: permit destructive actions.
-    pub destructive: bool,
-    /// `-Z`: permit probe descriptions that match no probes.
-    pub zdefs: bool,
-    /// `-c`: commands to start and trace; the run stops when they exit.
-    pub commands: Vec<String>,
-    /// `-p`: process ids to grab and trace, as given (checked here, as
-    /// dtrace(1) does, so that a bad one says "invalid pid").
-    pub pids: Vec<String>,
-    /// Macro arguments `$1`, `$2`, ...
-    pub args: Vec<String>,
-}
-
 /// One message per problem, to stderr, in dtrace(1)'s words where it has
 /// them; the exit status to return.
 struct Failure {
@@ -103,19 +44,11 @@ fn fail(err: &mut dyn Write, code: u8, message: &str) -> Failure {
     Failure { code }
 }
 
-/// Whether a failure to open DTrace, compile or enable is most likely for
-/// want of privileges: Linux DTrace without root cannot create its BPF
-/// maps or attach probes, and says so in words about limits or
-/// permissions that do not name the cause.
-pub fn privileges_missing() -> bool {
-    !crate::dtrace::running_as_root()
-}
-
 /// Says that privileges are missing, first, then libdtrace's own words.
 fn privilege_failure(err: &mut dyn Write, what: &str, libdtrace_says: &str) -> Failure {
-    let t = crate::troubleshooting::NOT_ROOT;
-    let _ = writeln!(err, "dscope: {} {}", t.says, t.fix);
-    let _ = writeln!(err, "dscope: {what}: {libdtrace_says}");
+    for line in with_privileges(format!("{what}: {libdtrace_says}")).lines() {
+        let _ = writeln!(err, "dscope: {line}");
+    }
     Failure { code: EXIT_CANNOT }
 }
 
@@ -249,12 +182,6 @@ pub fn parse_pid(text: &str) -> Option<i32> {
     text.parse().ok().filter(|p| *p > 0)
 }
 
-/// The exit status dtrace(1) gives for a script's `exit(status)`: the
-/// low byte, as the operating system keeps it.
-pub fn exit_code(status: i32) -> u8 {
-    (status & 0xff) as u8
-}
-
 /// `dscope check FILE`: compile only and report; errors on stderr.
 pub fn check(request: &Request, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let Some(lib) = load_library(err) else {
@@ -276,56 +203,6 @@ pub fn check(request: &Request, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         }
         Err(f) => f.code,
     }
-}
-
-/// How `dscope run` prints its results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Format {
-    /// Like `dtrace -s`.
-    #[default]
-    Text,
-    /// One JSON document at the end (schema in the README).
-    Json,
-}
-
-/// What `dscope run --format json` prints.
-#[derive(Debug, Default, serde::Serialize)]
-pub struct RunReport {
-    pub script: String,
-    pub matched_probes: u32,
-    /// How the run ended; absent when it could not run.
-    pub finish: Option<RunEnd>,
-    /// printf/trace/printa output, one entry per line.
-    pub output: Vec<String>,
-    /// Runtime errors (such as invalid addresses) and other problems.
-    pub errors: Vec<String>,
-    pub drops: Vec<DropReport>,
-    pub aggregations: Vec<crate::model::Aggregation>,
-}
-
-#[derive(Debug, serde::Serialize)]
-pub struct DropReport {
-    pub count: u64,
-    pub message: String,
-}
-
-/// How a run is shown and how long it goes on.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Output {
-    /// Stop after this long; `None`: until the script exits.
-    pub duration: Option<std::time::Duration>,
-    pub format: Format,
-    /// `-o`: append the output to this file instead of stdout.
-    pub file: Option<std::path::PathBuf>,
-    /// Stop (as SIGINT does) when standard input reaches its end: how a
-    /// run on a remote host ends when ssh's connection does.
-    pub until_stdin_closes: bool,
-    /// `--record FILE`: write the run down as it goes (see
-    /// [`crate::history::recording`]).
-    pub record: Option<std::path::PathBuf>,
-    /// `--publish amqp://...`: send each snapshot to this exchange (see
-    /// [`crate::amqp`]).
-    pub publish: Option<crate::amqp::Address>,
 }
 
 /// `dscope run`: run like dtrace(1), printing what it prints: the trace
@@ -591,25 +468,6 @@ pub fn pace_notice(every: std::time::Duration, asked: std::time::Duration) -> St
     }
 }
 
-/// A run's JSON document on `out`; the exit status when it cannot be
-/// written.
-pub fn print_json(
-    report: &impl serde::Serialize,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<(), u8> {
-    match serde_json::to_string_pretty(report) {
-        Ok(text) => {
-            let _ = writeln!(out, "{text}");
-            Ok(())
-        }
-        Err(e) => {
-            let _ = writeln!(err, "dscope: cannot write the JSON report: {e}");
-            Err(EXIT_CANNOT)
-        }
-    }
-}
-
 /// A run's snapshots going to an AMQP exchange.
 struct Publishing {
     publisher: crate::amqp::Publisher,
@@ -740,8 +598,8 @@ pub fn doctor(out: &mut dyn Write) -> u8 {
         );
     }
     if cfg!(target_os = "linux") {
-        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
-        if crate::troubleshooting::is_mounted(&mounts, "debugfs", "/sys/kernel/debug") {
+        use crate::troubleshooting::{DEBUGFS, TRACEFS, mounted};
+        if mounted(DEBUGFS) {
             r.ok("debugfs", "mounted at /sys/kernel/debug");
         } else {
             r.problem(
@@ -750,7 +608,7 @@ pub fn doctor(out: &mut dyn Write) -> u8 {
                 "sudo mount -t debugfs none /sys/kernel/debug",
             );
         }
-        if crate::troubleshooting::is_mounted(&mounts, "tracefs", "/sys/kernel/debug/tracing") {
+        if mounted(TRACEFS) {
             r.ok("tracefs", "mounted at /sys/kernel/debug/tracing");
         } else {
             r.problem(

@@ -1,0 +1,390 @@
+//! `dscope run` on several hosts: the fleet runner's events said as
+//! dtrace(1) would say them, each host's with its name, and a JSON report
+//! of every host's run and the merge.
+
+use super::run::{FleetRun, Member};
+use super::{host_message, with_host};
+use crate::job::{
+    DropReport, EXIT_CANNOT, EXIT_OK, EXIT_SCRIPT_ERRORS, Format, Output, Request, RunReport,
+};
+use crate::model::{Aggregation, Snapshot};
+use crate::remote::Endpoint;
+use crate::session::{Event, FinishReason, Script, Target};
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Whether `source` sets the quiet option with a pragma, which (like
+/// -q) keeps dtrace(1) from saying how many probes matched. Here, where
+/// the script is not compiled, the pragma is read from the text.
+fn pragma_quiet(source: &str) -> bool {
+    crate::lang::complete::pragma_options(source, "quiet")
+        .any(|(_, value)| value.is_none_or(|v| v == "set"))
+}
+
+/// One host's part in a fleet run, as `--format json` gives it.
+#[derive(Debug, serde::Serialize)]
+pub struct HostReport {
+    pub host: String,
+    /// Why the host did not run the script to its end (could not connect,
+    /// no dscope there, the script failed there, the connection dropped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+    #[serde(flatten)]
+    pub run: RunReport,
+}
+
+/// What `dscope run --host A --host B --format json` prints.
+#[derive(Debug, serde::Serialize)]
+pub struct FleetReport {
+    pub hosts: Vec<HostReport>,
+    /// Every host's aggregations merged, the host as the first key part.
+    pub aggregations: Vec<Aggregation>,
+}
+
+/// The script the hosts run: the `-s` file and the `-n` descriptions as
+/// one program, with `-q`, `-Z`, `-w`, `-x`, `-c` and the arguments.
+fn fleet_script(request: &Request) -> Result<Script, String> {
+    let mut source = String::new();
+    let mut name = String::new();
+    if let Some(path) = &request.script {
+        name = path.display().to_string();
+        source = match &request.script_text {
+            Some(text) => text.clone(),
+            None => crate::files::load(path).map_err(|e| e.to_string())?.text,
+        };
+    }
+    for probe in &request.probes {
+        if name.is_empty() {
+            name = "-n".into();
+        }
+        source.push('\n');
+        source.push_str(probe);
+        // A bare description takes the default action, as an empty
+        // clause does.
+        if !probe.contains('{') {
+            source.push_str(" {}");
+        }
+        source.push('\n');
+    }
+    let mut options: Vec<(String, Option<String>)> = request
+        .options
+        .iter()
+        .map(|o| {
+            let (n, v) = crate::job::parse_option(o);
+            (n.to_owned(), v.map(str::to_owned))
+        })
+        .collect();
+    if request.quiet {
+        options.push(("quiet".into(), None));
+    }
+    if request.zdefs {
+        options.push(("zdefs".into(), None));
+    }
+    if !request.pids.is_empty() {
+        return Err(
+            "-p does not go with several hosts: a process id names a process on one machine".into(),
+        );
+    }
+    let target = match request.commands.as_slice() {
+        [] => None,
+        [one] => Some(Target::Command(one.clone())),
+        _ => return Err("with several hosts, give one -c command".into()),
+    };
+    Ok(Script {
+        source,
+        name,
+        options,
+        args: request.args.clone(),
+        destructive: request.destructive,
+        target,
+    })
+}
+
+/// How often the hosts send their aggregations: a host that drops out
+/// keeps what it sent last.
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
+
+/// What the command line keeps of one host's run.
+struct Host {
+    report: RunReport,
+    /// The exit status this host's run gives, once it has ended.
+    code: Option<u8>,
+}
+
+/// `dscope run` on every host of `hosts` at once, for `output`'s
+/// duration, in its format, publishing each host's snapshots where it
+/// says (its file and recording are not for fleets). Text: each output line
+/// as `HOST: line` on stdout, messages as `dscope: HOST: ...` on stderr,
+/// then the merged aggregations as dtrace(1) prints aggregations. JSON:
+/// one [`FleetReport`]. SIGINT stops every host's run (END runs there and
+/// the last aggregations arrive); a second one ends at once. The exit
+/// status is the highest any host's run gave (0 when all ended well; 2
+/// when none could run).
+pub fn run(
+    hosts: &[Endpoint],
+    request: &Request,
+    output: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let script = match fleet_script(request) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(err, "dscope: {e}");
+            return EXIT_SCRIPT_ERRORS;
+        }
+    };
+    // Each host's snapshots go out under its own name, as if it had
+    // published them itself.
+    let mut publisher = match &output.publish {
+        Some(address) => match crate::amqp::Publisher::connect(address) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let _ = writeln!(err, "dscope: {e}");
+                return EXIT_CANNOT;
+            }
+        },
+        None => None,
+    };
+    let json = output.format == Format::Json;
+    let quiet = request.quiet
+        || pragma_quiet(&script.source)
+        || script
+            .options
+            .iter()
+            .any(|(n, v)| n == "quiet" && v.as_deref().is_none_or(|v| v == "set"));
+    let mut members: Vec<Member> = hosts
+        .iter()
+        .map(|at| Member::new(at.clone(), None))
+        .collect();
+    let mut kept: Vec<Host> = members
+        .iter()
+        .map(|_| Host {
+            report: RunReport {
+                script: script.name.clone(),
+                ..RunReport::default()
+            },
+            code: None,
+        })
+        .collect();
+    let mut merged = Snapshot::default();
+    crate::dtrace::signals::install();
+    let mut fleet = FleetRun::start(&mut members, &script, output.duration, SNAPSHOT_EVERY, None);
+    let mut started: Vec<Option<std::time::Instant>> = vec![None; members.len()];
+    loop {
+        if crate::dtrace::signals::ABORT.load(Ordering::SeqCst) {
+            for (m, h) in members.iter_mut().zip(&mut kept) {
+                if !m.run.done() {
+                    m.run.failed = Some("ended by a second interrupt before it stopped".into());
+                    h.code = Some(EXIT_SCRIPT_ERRORS);
+                }
+            }
+            break;
+        }
+        let stop = crate::dtrace::signals::STOP.load(Ordering::SeqCst);
+        let (ended, any) = fleet.turn(&mut members, stop, &mut |from, event| {
+            let Some((i, host)) = from else {
+                match event {
+                    Event::Snapshot(s) => merged = s.clone(),
+                    Event::Problem(p) => {
+                        let _ = writeln!(err, "dscope: {p}");
+                    }
+                    _ => {}
+                }
+                return true;
+            };
+            if let Event::Started { .. } = event {
+                started[i] = Some(std::time::Instant::now());
+            }
+            if let (Some(p), Event::Snapshot(snapshot)) = (&mut publisher, event) {
+                let t = started[i].map_or(0.0, |s| s.elapsed().as_secs_f64());
+                let body = crate::amqp::Body::Snapshot {
+                    snapshot: snapshot.clone(),
+                };
+                let message = crate::amqp::Message::new(host, &script.name, t, body);
+                if let Err(e) = p.publish(&message) {
+                    let _ = writeln!(err, "dscope: {e}; the run goes on without publishing");
+                    publisher = None;
+                }
+            }
+            say(host, &mut kept[i], event, json, quiet, out, err);
+            true
+        });
+        if ended {
+            break;
+        }
+        if !any {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    if let Some(mut p) = publisher {
+        for (i, m) in members.iter().enumerate() {
+            let finish = m.run.end.as_ref().and_then(FinishReason::run_end);
+            let end = crate::amqp::Body::end(finish.as_ref(), m.run.failed.as_deref());
+            let t = started[i].map_or(0.0, |s| s.elapsed().as_secs_f64());
+            let message = crate::amqp::Message::new(&m.name, &script.name, t, end);
+            if let Err(e) = p.publish(&message) {
+                let _ = writeln!(err, "dscope: {e}");
+                break;
+            }
+        }
+        p.close();
+    }
+    let all_failed = members.iter().all(|m| m.run.failed.is_some());
+    let worst = kept.iter().filter_map(|h| h.code).max();
+    let code = if all_failed {
+        worst.unwrap_or(EXIT_CANNOT).max(EXIT_SCRIPT_ERRORS)
+    } else {
+        worst.unwrap_or(EXIT_OK)
+    };
+    if json {
+        let report = FleetReport {
+            aggregations: merged.aggregations,
+            hosts: members
+                .into_iter()
+                .zip(kept)
+                .map(|(m, h)| {
+                    let mut run = h.report;
+                    run.aggregations = m.run.last.map(|s| s.aggregations).unwrap_or_default();
+                    HostReport {
+                        host: m.name,
+                        failed: m.run.failed,
+                        run,
+                    }
+                })
+                .collect(),
+        };
+        if let Err(failed) = crate::job::print_json(&report, out, err) {
+            return failed;
+        }
+    } else {
+        for agg in &merged.aggregations {
+            let _ = write!(out, "\n{}", agg.to_dtrace_text());
+        }
+    }
+    let _ = out.flush();
+    code
+}
+
+/// Says one host's event as `dscope run` says a run's, with the host's
+/// name, and keeps it for the host's report.
+fn say(
+    host: &str,
+    h: &mut Host,
+    event: &Event,
+    json: bool,
+    quiet: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) {
+    match event {
+        Event::Output(text) if json => h.report.output.push(text.clone()),
+        Event::Output(text) => {
+            let _ = writeln!(out, "{}", with_host(host, text));
+        }
+        Event::Started { matches } => {
+            h.report.matched_probes = *matches;
+            if !quiet {
+                let s = if *matches == 1 { "" } else { "s" };
+                let _ = writeln!(
+                    err,
+                    "dscope: {host}: {} matched {matches} probe{s}",
+                    h.report.script
+                );
+            }
+        }
+        Event::RuntimeError(msg) | Event::Problem(msg) => {
+            let _ = writeln!(err, "dscope: {}", host_message(host, msg));
+            h.report.errors.push(msg.clone());
+        }
+        Event::Drop { count, message } => {
+            let _ = writeln!(err, "dscope: {}", host_message(host, message));
+            h.report.drops.push(DropReport {
+                count: *count,
+                message: message.clone(),
+            });
+        }
+        Event::Diagnostics(diagnostics) => {
+            let script = Path::new(&h.report.script);
+            for d in diagnostics {
+                let line = crate::job::format_diagnostic(script, d);
+                let _ = writeln!(err, "dscope: {host}: {line}");
+                h.report.errors.push(line);
+            }
+            h.code = Some(EXIT_SCRIPT_ERRORS);
+        }
+        Event::Failed(msg) => {
+            let _ = writeln!(err, "dscope: {host}: {msg}");
+            h.report.errors.push(msg.clone());
+            h.code = Some(EXIT_CANNOT);
+        }
+        Event::Finished(reason) => {
+            h.report.finish = reason.run_end();
+            let code = match reason {
+                FinishReason::Exited(status) => crate::job::exit_code(*status),
+                // Said already, when it failed with a diagnostic or a
+                // failure of its own.
+                FinishReason::Failed(_) if h.code.is_some() => EXIT_OK,
+                FinishReason::Failed(msg) => {
+                    let _ = writeln!(err, "dscope: {host}: {msg}");
+                    h.report.errors.push(msg.clone());
+                    EXIT_SCRIPT_ERRORS
+                }
+                _ => EXIT_OK,
+            };
+            h.code = Some(h.code.map_or(code, |c| c.max(code)));
+        }
+        // A member's own snapshot interval: the merge keeps its own; its
+        // snapshots are kept by the runner.
+        Event::Enabling { .. }
+        | Event::Stopping
+        | Event::Snapshot(_)
+        | Event::Pace { .. }
+        | Event::Checked { .. }
+        | Event::SnapshotChanges(_)
+        | Event::Probes(_)
+        | Event::ProbeArgs { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quiet_pragma_is_read_from_the_text() {
+        assert!(pragma_quiet("#pragma D option quiet\nBEGIN {}"));
+        assert!(pragma_quiet("  #pragma  D option quiet=set"));
+        assert!(!pragma_quiet(
+            "#pragma D option flowindent\n/* #pragma D option quiet */"
+        ));
+    }
+
+    #[test]
+    fn the_fleet_script_joins_the_file_and_the_descriptions() {
+        let request = Request {
+            probes: vec!["BEGIN { x = 1; }".into(), "syscall::read:entry".into()],
+            options: vec!["bufsize=1m".into()],
+            quiet: true,
+            commands: vec!["ls".into()],
+            ..Request::default()
+        };
+        let s = fleet_script(&request).unwrap();
+        assert_eq!(s.source, "\nBEGIN { x = 1; }\n\nsyscall::read:entry {}\n");
+        assert_eq!(
+            s.options,
+            [
+                ("bufsize".to_owned(), Some("1m".to_owned())),
+                ("quiet".to_owned(), None)
+            ]
+        );
+        assert_eq!(s.target, Some(Target::Command("ls".into())));
+        let pid = Request {
+            pids: vec!["12".into()],
+            ..request
+        };
+        assert!(fleet_script(&pid).unwrap_err().contains("-p does not go"));
+    }
+}

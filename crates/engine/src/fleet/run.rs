@@ -1,0 +1,292 @@
+//! The one fleet runner: a script run on every host of a fleet at once,
+//! each through a remote session of its own, for `dscope run` on several
+//! hosts and for the window's fleet session alike. It keeps each host's
+//! state and the merge, and hands every host's events, and the fleet's,
+//! to its caller, who says them as a terminal or a window says them.
+
+use super::{Merges, failed_summary};
+use crate::remote::Endpoint;
+use crate::session::{Event, FinishReason, Script, Session, Waker};
+use std::time::{Duration, Instant};
+
+/// How many events of one host a fleet run's loop takes before it looks
+/// at Stop and at the other hosts again, so that one host flooding
+/// output cannot hold the others or Ctrl-C up.
+pub const EVENTS_PER_TURN: usize = 256;
+
+/// One host of a fleet: its session (kept from job to job) and what it
+/// has done of the job at hand.
+pub struct Member {
+    /// The host as the user wrote it, which names it in everything said.
+    pub name: String,
+    pub session: Session,
+    /// The host's job number for the job at hand.
+    pub job: Option<u64>,
+    /// The host's answer to a check or a probe listing.
+    pub answer: Option<Event>,
+    pub run: HostRun,
+}
+
+impl Member {
+    pub fn new(at: Endpoint, waker: Option<Waker>) -> Member {
+        Member {
+            name: at.host.to_string(),
+            session: Session::start_remote(at, waker),
+            job: None,
+            answer: None,
+            run: HostRun::default(),
+        }
+    }
+
+    /// Forgets the last job.
+    pub fn reset(&mut self) {
+        self.job = None;
+        self.answer = None;
+        self.run = HostRun::default();
+    }
+}
+
+/// One host's part in a run.
+#[derive(Debug, Default)]
+pub struct HostRun {
+    /// When it started tracing.
+    pub started: Option<Instant>,
+    /// Probes it enabled.
+    pub matches: u32,
+    /// It is running its END clauses.
+    pub stopping: bool,
+    /// Its last aggregations: a host that drops out keeps what it sent.
+    pub last: Option<Snapshot>,
+    /// Why it did not run the script to its end.
+    pub failed: Option<String>,
+    /// How its run ended, once it has.
+    pub end: Option<FinishReason>,
+}
+
+use crate::model::Snapshot;
+
+impl HostRun {
+    pub fn done(&self) -> bool {
+        self.end.is_some()
+    }
+}
+
+/// Which host said an event: its place among the members and its name.
+pub type From<'a> = Option<(usize, &'a str)>;
+
+/// What a host says is passed on with `Some` of the host; what the fleet
+/// as a whole says (its start, its stop, the merged snapshot, the merge's
+/// problems, the failed hosts) with `None`. False: nobody listens.
+pub type Said<'a> = dyn FnMut(From, &Event) -> bool + 'a;
+
+/// A run on every member at once.
+pub struct FleetRun {
+    merges: Merges,
+    /// Merge while running, or only at the end (`None`).
+    merge_every: Option<Duration>,
+    enabling: bool,
+    started: bool,
+    stopping: bool,
+    stop_passed: bool,
+    ended: bool,
+}
+
+impl FleetRun {
+    /// Starts `script` on every member. A host that cannot start it has
+    /// failed; the first [`FleetRun::turn`] says so.
+    pub fn start(
+        members: &mut [Member],
+        script: &Script,
+        duration: Option<Duration>,
+        snapshot_every: Duration,
+        merge_every: Option<Duration>,
+    ) -> FleetRun {
+        for m in members.iter_mut() {
+            m.reset();
+            match m.session.run(script.clone(), duration, snapshot_every) {
+                Ok(job) => m.job = Some(job),
+                Err(why) => m.run.failed = Some(why),
+            }
+        }
+        FleetRun {
+            merges: Merges::new(merge_every.unwrap_or(Duration::ZERO)),
+            merge_every,
+            enabling: false,
+            started: false,
+            stopping: false,
+            stop_passed: false,
+            ended: false,
+        }
+    }
+
+    /// Takes what the hosts sent since the last turn (at most
+    /// [`EVENTS_PER_TURN`] each) and passes it to `said`; `stop` asks
+    /// every host to stop. True once every host's run has ended and the
+    /// fleet has said so; whether any event came is the second value.
+    pub fn turn(&mut self, members: &mut [Member], stop: bool, said: &mut Said) -> (bool, bool) {
+        if stop && !self.stop_passed {
+            self.stop_passed = true;
+            for m in members.iter() {
+                m.session.stop();
+            }
+        }
+        let mut any = false;
+        for (i, m) in members.iter_mut().enumerate() {
+            if m.job.is_none() && !m.run.done() {
+                // It could not start the run.
+                let why = m.run.failed.clone().unwrap_or_default();
+                m.run.end = Some(FinishReason::Failed(why.clone()));
+                said(Some((i, &m.name)), &Event::Failed(why));
+                any = true;
+            }
+        }
+        let mut listened = true;
+        for (i, m) in members.iter_mut().enumerate() {
+            if m.run.done() || !listened {
+                continue;
+            }
+            for _ in 0..EVENTS_PER_TURN {
+                let Some(e) = m.session.try_recv() else { break };
+                if Some(e.job) != m.job {
+                    continue;
+                }
+                any = true;
+                if !self.host_event(i, m, e.event, said) {
+                    listened = false;
+                    break;
+                }
+                if m.run.done() {
+                    break;
+                }
+            }
+        }
+        if !listened {
+            // Nobody reads what the run says any more.
+            self.stop_passed = true;
+            for m in members.iter() {
+                m.session.stop();
+            }
+        }
+        self.fleet_events(members, said);
+        (self.ended, any)
+    }
+
+    /// Keeps a host's event and passes it on; false when nobody listens.
+    fn host_event(&mut self, i: usize, m: &mut Member, event: Event, said: &mut Said) -> bool {
+        let host = Some((i, m.name.as_str()));
+        match &event {
+            Event::Enabling { matches } if !self.enabling => {
+                self.enabling = true;
+                said(None, &Event::Enabling { matches: *matches });
+            }
+            Event::Started { matches } => {
+                m.run.started = Some(Instant::now());
+                m.run.matches = *matches;
+                if !self.started {
+                    self.started = true;
+                    said(None, &Event::Started { matches: *matches });
+                }
+            }
+            Event::Stopping => m.run.stopping = true,
+            Event::Snapshot(_) => self.merges.changed(),
+            Event::Diagnostics(_) => {
+                m.run.failed = Some("the script does not compile there".into());
+            }
+            // Stopped before it was tracing: a host still connecting gives
+            // up then, which is no failure of the host's.
+            Event::Failed(_) if self.stop_passed && m.run.started.is_none() => {
+                let stopped = FinishReason::Stopped;
+                let fine = said(
+                    host,
+                    &Event::Problem("stopped before it was tracing".into()),
+                ) && said(host, &Event::Finished(stopped.clone()));
+                m.run.end = Some(stopped);
+                return fine;
+            }
+            Event::Failed(why) => m.run.failed = Some(why.clone()),
+            Event::Finished(reason) => {
+                if let FinishReason::Failed(why) = reason {
+                    m.run.failed.get_or_insert_with(|| why.clone());
+                }
+                m.run.end = Some(reason.clone());
+            }
+            _ => {}
+        }
+        let fine = said(host, &event);
+        if let Event::Snapshot(s) = event {
+            m.run.last = Some(s);
+        }
+        fine
+    }
+
+    /// The fleet's own events: stopping once every host still running is
+    /// (one host's exit() does not end the others' runs), the merge while
+    /// running and once more at the end, and the hosts that failed.
+    fn fleet_events(&mut self, members: &[Member], said: &mut Said) {
+        if self.ended {
+            return;
+        }
+        if !self.stopping
+            && members.iter().any(|m| m.run.stopping)
+            && members
+                .iter()
+                .all(|m| m.run.stopping || m.run.done() || m.run.failed.is_some())
+        {
+            self.stopping = true;
+            said(None, &Event::Stopping);
+        }
+        let all_done = members.iter().all(|m| m.run.done());
+        let due = match self.merge_every {
+            Some(_) => self
+                .merges
+                .due_in()
+                .is_some_and(|d| all_done || d.is_zero()),
+            None => all_done,
+        };
+        if due {
+            let snaps: Vec<(&str, &Snapshot)> = members
+                .iter()
+                .filter_map(|m| m.run.last.as_ref().map(|s| (m.name.as_str(), s)))
+                .collect();
+            let (merged, problems) = self.merges.merge(&snaps);
+            for p in problems {
+                said(None, &Event::Problem(p));
+            }
+            said(None, &Event::Snapshot(merged));
+        }
+        if all_done {
+            self.ended = true;
+            let failed: Vec<&str> = failed(members);
+            if let Some(summary) = failed_summary(&failed, members.len()) {
+                said(None, &Event::Problem(summary));
+            }
+        }
+    }
+
+    /// How the fleet's run ended: failed when every host did; otherwise
+    /// the first non-zero exit() status of a host that ran, or the first
+    /// host's end.
+    pub fn end(members: &[Member]) -> FinishReason {
+        let failed = failed(members);
+        if failed.len() == members.len() {
+            return FinishReason::Failed(format!("every host failed: {}", failed.join(", ")));
+        }
+        let ends: Vec<&FinishReason> = members
+            .iter()
+            .filter(|m| m.run.failed.is_none())
+            .filter_map(|m| m.run.end.as_ref())
+            .collect();
+        ends.iter()
+            .find(|r| matches!(r, FinishReason::Exited(s) if *s != 0))
+            .or(ends.first())
+            .map_or(FinishReason::Stopped, |r| (*r).clone())
+    }
+}
+
+fn failed(members: &[Member]) -> Vec<&str> {
+    members
+        .iter()
+        .filter(|m| m.run.failed.is_some())
+        .map(|m| m.name.as_str())
+        .collect()
+}
