@@ -96,7 +96,13 @@ fn a_run_publishes_every_snapshot_and_its_end() {
     let last = got.last().unwrap();
     assert_eq!(last.script, "-n");
     assert!(
-        matches!(&last.body, Body::End { end } if end == "ended by exit(0)"),
+        matches!(
+            &last.body,
+            Body::End {
+                end: Some(dscope::model::RunEnd::Exited { status: 0 }),
+                failed: None
+            }
+        ),
         "{last:?}"
     );
     let times: Vec<f64> = got.iter().map(|m| m.t).collect();

@@ -424,7 +424,7 @@ fn events_until(
 
 #[test]
 fn a_window_session_on_a_fleet_answers_as_one_machine_with_the_hosts_merged() {
-    use dscope::session::{Event, FinishReason, Script, Session};
+    use dscope::session::{Event, RunEnd, Script, Session};
     let Some(fleet) = fleet(3) else { return };
     if !live_dtrace() {
         return;
@@ -463,7 +463,10 @@ fn a_window_session_on_a_fleet_answers_as_one_machine_with_the_hosts_merged() {
         )
         .unwrap();
     let said = events_until(&session, job, |e| matches!(e, Event::Finished(_)));
-    assert_eq!(said.last(), Some(&Event::Finished(FinishReason::Exited(4))));
+    assert_eq!(
+        said.last(),
+        Some(&Event::Finished(Ok(RunEnd::Exited { status: 4 })))
+    );
     let starts = said
         .iter()
         .filter(|e| matches!(e, Event::Started { .. }))

@@ -7,7 +7,7 @@
 mod common;
 
 use common::live;
-use dscope::session::{Event, FinishReason, Script, Session, SessionEvent, Target};
+use dscope::session::{Event, Finish, RunEnd, Script, Session, SessionEvent, Target};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -520,7 +520,7 @@ fn session_script(source: &str) -> Script {
     }
 }
 
-fn until_finished(s: &Session, job: u64) -> (Vec<Event>, FinishReason) {
+fn until_finished(s: &Session, job: u64) -> (Vec<Event>, Finish) {
     let mut events = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
@@ -559,7 +559,7 @@ fn system_output_and_a_traced_command_reach_the_session_as_output_in_order() {
     script.destructive = true;
     let job = s.run(script, None, Duration::from_millis(100)).unwrap();
     let (events, reason) = until_finished(&s, job);
-    assert_eq!(reason, FinishReason::Exited(0), "{events:?}");
+    assert_eq!(reason, Ok(RunEnd::Exited { status: 0 }), "{events:?}");
     assert_eq!(
         outputs(&events),
         ["before", "from system", "after"],
@@ -589,7 +589,7 @@ fn system_output_and_a_traced_command_reach_the_session_as_output_in_order() {
     );
     let job = s.run(script, None, Duration::from_millis(100)).unwrap();
     let (events, reason) = until_finished(&s, job);
-    assert_eq!(reason, FinishReason::TargetExited, "{events:?}");
+    assert_eq!(reason, Ok(RunEnd::TargetExited), "{events:?}");
     let out = outputs(&events);
     assert!(out.contains(&"'two words'"), "{events:?}");
     assert!(out.contains(&"target 1 exits"), "{events:?}");
@@ -685,7 +685,7 @@ fn a_signal_to_the_process_running_a_session_script_stops_it_with_end() {
         .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
         .collect();
     assert!(events.contains(&Event::Output("end".into())), "{events:?}");
-    assert_eq!(events.last(), Some(&Event::Finished(FinishReason::Stopped)));
+    assert_eq!(events.last(), Some(&Event::Finished(Ok(RunEnd::Stopped))));
     assert!(child.wait().unwrap().success());
     drop(stdin);
 }
@@ -705,7 +705,7 @@ fn child_session_run_without_root() {
         )
         .unwrap();
     let (events, reason) = until_finished(&s, job);
-    let FinishReason::Failed(why) = reason else {
+    let Err(why) = reason else {
         panic!("ran without root: {events:?}")
     };
     let cause = why

@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use dscope::session::{Event, FinishReason, Script, Session, SessionEvent};
+use dscope::session::{Event, Finish, RunEnd, Script, Session, SessionEvent};
 use dscope::troubleshooting as t;
 use dscope::ui::DscopeApp;
 use dscope::ui::run_panel::{CONSOLE_LINES, RunState};
@@ -244,7 +244,7 @@ fn script(source: &str, options: &[(&str, &str)]) -> Script {
 }
 
 /// Every event of a job up to its Finished, within `limit`.
-fn until_finished(s: &Session, job: u64, limit: Duration) -> (Vec<Event>, FinishReason) {
+fn until_finished(s: &Session, job: u64, limit: Duration) -> (Vec<Event>, Finish) {
     let end = Instant::now() + limit;
     let mut events = Vec::new();
     while Instant::now() < end {
@@ -312,7 +312,7 @@ fn a_script_that_exits_at_once_finishes_with_its_status() {
         )
         .unwrap();
     let (events, reason) = until_finished(&s, job, Duration::from_secs(30));
-    assert_eq!(reason, FinishReason::Exited(3));
+    assert_eq!(reason, Ok(RunEnd::Exited { status: 3 }));
     let said = |e: &Event| matches!(e, Event::Output(o) if o.contains("bye"));
     assert!(events.iter().any(said), "{events:?}");
     assert!(!s.is_running());
@@ -337,7 +337,7 @@ fn a_run_stopped_within_milliseconds_ends_and_leaves_no_worker() {
         let asked = Instant::now();
         s.stop();
         let (_, reason) = until_finished(&s, job, Duration::from_secs(30));
-        assert_eq!(reason, FinishReason::Stopped, "stopped after {pause} ms");
+        assert_eq!(reason, Ok(RunEnd::Stopped), "stopped after {pause} ms");
         assert!(
             asked.elapsed() < Duration::from_secs(10),
             "{:?}",
@@ -360,7 +360,7 @@ fn a_run_stopped_within_milliseconds_ends_and_leaves_no_worker() {
     );
     assert!(twice.unwrap_err().contains("already running"));
     s.stop();
-    until_finished(&s, job, Duration::from_secs(30));
+    let _ = until_finished(&s, job, Duration::from_secs(30));
     no_workers_within(Duration::from_secs(5));
 }
 
@@ -388,7 +388,7 @@ fn drops_and_runtime_errors_at_a_high_rate_are_counted_not_fatal() {
         )
         .unwrap();
     let (events, reason) = until_finished(&s, job, Duration::from_secs(60));
-    assert_eq!(reason, FinishReason::TimeUp);
+    assert_eq!(reason, Ok(RunEnd::TimeUp));
     let drops: Vec<&String> = events
         .iter()
         .filter_map(|e| match e {
@@ -515,7 +515,7 @@ fn destructive_actions_run_only_when_the_user_allowed_them() {
     );
     let (_, reason) = run(script(&plain, &[]));
     assert!(
-        matches!(&reason, FinishReason::Failed(m) if m.contains(t::DESTRUCTIVE.says)),
+        matches!(&reason, Err(m) if m.contains(t::DESTRUCTIVE.says)),
         "{reason:?}"
     );
 
@@ -528,7 +528,7 @@ fn destructive_actions_run_only_when_the_user_allowed_them() {
     );
     let (events, reason) = run(script(&pragma, &[]));
     assert!(
-        matches!(&reason, FinishReason::Failed(m) if m.starts_with(t::DESTRUCTIVE_PRAGMA.says)),
+        matches!(&reason, Err(m) if m.starts_with(t::DESTRUCTIVE_PRAGMA.says)),
         "{reason:?}"
     );
     let on_the_pragma = |e: &Event| matches!(e, Event::Diagnostics(d) if d[0].line == 2);
@@ -540,7 +540,7 @@ fn destructive_actions_run_only_when_the_user_allowed_them() {
         destructive: true,
         ..script(&pragma, &[])
     });
-    assert_eq!(reason, FinishReason::Exited(0));
+    assert_eq!(reason, Ok(RunEnd::Exited { status: 0 }));
     let end = Instant::now() + Duration::from_secs(10);
     while !marker(2).exists() && Instant::now() < end {
         std::thread::sleep(Duration::from_millis(50));

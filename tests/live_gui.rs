@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use dscope::session::RunEnd;
 use dscope::ui::DscopeApp;
 use dscope::ui::charts::ChartData;
 use dscope::ui::run_panel::RunState;
@@ -208,7 +209,7 @@ fn run_options_and_macro_arguments_reach_libdtrace() {
     wait_for_the_end(&mut h);
     assert!(matches!(
         h.state().run_panel().state(),
-        RunState::Finished(dscope::session::FinishReason::Exited(0))
+        RunState::Finished(Ok(RunEnd::Exited { status: 0 }))
     ));
     click(&mut h, "Run");
     assert!(
@@ -222,13 +223,13 @@ fn run_options_and_macro_arguments_reach_libdtrace() {
     run_to_the_end(&mut h);
     assert!(matches!(
         h.state().run_panel().state(),
-        RunState::Finished(dscope::session::FinishReason::Exited(0))
+        RunState::Finished(Ok(RunEnd::Exited { status: 0 }))
     ));
 }
 
 #[test]
 fn a_command_traced_from_the_window_is_its_runs_target() {
-    use dscope::session::{FinishReason, Target};
+    use dscope::session::Target;
     if !live() {
         return;
     }
@@ -253,7 +254,7 @@ fn a_command_traced_from_the_window_is_its_runs_target() {
     assert!(lines.contains(&"target 1 exits"), "{lines:?}");
     assert_eq!(
         h.state().run_panel().state(),
-        &RunState::Finished(FinishReason::TargetExited)
+        &RunState::Finished(Ok(RunEnd::TargetExited))
     );
     assert!(
         h.query_by_label("finished: the traced process exited")

@@ -2,7 +2,7 @@
 //! live_check.rs for how they are switched on).
 
 use dscope::model::{KeyPart, Value};
-use dscope::session::{Event, FinishReason, Script, Session, SessionEvent};
+use dscope::session::{Event, RunEnd, Script, Session, SessionEvent};
 use std::time::{Duration, Instant};
 
 mod common;
@@ -104,7 +104,7 @@ fn a_continuous_run_sends_snapshots_and_stops_on_request() {
     assert_eq!(events[0], Event::Enabling { matches: 3 });
     assert_eq!(events[1], Event::Started { matches: 3 });
     assert!(events.contains(&Event::Stopping), "{events:?}");
-    assert_eq!(events.last(), Some(&Event::Finished(FinishReason::Stopped)));
+    assert_eq!(events.last(), Some(&Event::Finished(Ok(RunEnd::Stopped))));
     assert!(
         snapshots >= 2,
         "periodic snapshots and the final one: {snapshots}"
@@ -136,7 +136,7 @@ fn a_continuous_run_sends_snapshots_and_stops_on_request() {
     });
     assert_eq!(
         events.last(),
-        Some(&Event::Finished(FinishReason::Exited(3)))
+        Some(&Event::Finished(Ok(RunEnd::Exited { status: 3 })))
     );
 }
 
@@ -168,7 +168,7 @@ fn run_output_errors_and_timeout_arrive_as_events() {
             .any(|e| matches!(e, Event::RuntimeError(m) if m.contains("invalid address"))),
         "{events:?}"
     );
-    assert_eq!(events.last(), Some(&Event::Finished(FinishReason::TimeUp)));
+    assert_eq!(events.last(), Some(&Event::Finished(Ok(RunEnd::TimeUp))));
 }
 
 #[test]
@@ -191,10 +191,7 @@ fn a_compile_error_ends_a_run_with_its_diagnostic() {
         matches!(&events[0], Event::Diagnostics(d) if d[0].line == 3),
         "{events:?}"
     );
-    assert!(matches!(
-        events.last(),
-        Some(Event::Finished(FinishReason::Failed(_)))
-    ));
+    assert!(matches!(events.last(), Some(Event::Finished(Err(_)))));
     assert!(!s.is_running());
 }
 
@@ -269,7 +266,7 @@ fn a_run_worker_stops_when_its_input_closes() {
         .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
         .collect();
     assert!(events.contains(&Event::Output("end".into())), "{events:?}");
-    assert_eq!(events.last(), Some(&Event::Finished(FinishReason::Stopped)));
+    assert_eq!(events.last(), Some(&Event::Finished(Ok(RunEnd::Stopped))));
     assert!(child.wait().unwrap().success());
 }
 

@@ -6,7 +6,7 @@
 
 use dscope::history::recording;
 use dscope::model::{KeyPart, Snapshot};
-use dscope::session::{Event, FinishReason, Script, Session, SessionEvent};
+use dscope::session::{Event, RunEnd, Script, Session, SessionEvent};
 use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -182,7 +182,7 @@ fn the_window_runs_a_stack_profile_to_its_end() {
             _ => {}
         }
     };
-    assert_eq!(reason, FinishReason::TimeUp);
+    assert_eq!(reason, Ok(RunEnd::TimeUp));
     // dscope looks at the clock between libdtrace's work calls, and each
     // waits for trace data up to libdtrace's switch interval (1 s) and
     // then reads the aggregations out of the kernel, which it cannot be

@@ -73,7 +73,7 @@ impl Result {
                 }
                 Event::Snapshot(s) => r.aggregations = s.aggregations.clone(),
                 Event::Finished(end) => {
-                    r.finish = serde_json::to_value(end.run_end()).unwrap();
+                    r.finish = serde_json::to_value(end.as_ref().ok().copied()).unwrap();
                 }
                 Event::Failed(why) => panic!("the run failed: {why}"),
                 Event::Diagnostics(d) => panic!("the script has errors: {d:?}"),

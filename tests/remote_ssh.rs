@@ -380,7 +380,7 @@ fn without_an_ssh_client_dscope_says_what_to_install() {
 // the host.
 
 use dscope::remote::Host;
-use dscope::session::{Event, FinishReason, Script, Session};
+use dscope::session::{Event, RunEnd, Script, Session};
 
 fn script(source: &str) -> Script {
     Script {
@@ -487,7 +487,7 @@ fn a_window_session_on_the_host_answers_as_one_here() {
     assert_eq!(cpu_free(theirs.clone()), cpu_free(ours));
     assert_eq!(
         theirs.last(),
-        Some(&Event::Finished(FinishReason::Exited(3)))
+        Some(&Event::Finished(Ok(RunEnd::Exited { status: 3 })))
     );
     assert!(!there.is_running());
 }
@@ -670,10 +670,7 @@ fn a_dropped_connection_stops_the_run_there_and_keeps_what_arrived() {
         why.starts_with(&format!("the connection to {ALIAS} ended")),
         "{why}"
     );
-    assert!(matches!(
-        rest.last(),
-        Some(Event::Finished(FinishReason::Failed(_)))
-    ));
+    assert!(matches!(rest.last(), Some(Event::Finished(Err(_)))));
     assert!(!there.is_running());
     // On the host: the agent stopped the run (END, probes detached) and
     // exited, and no run worker is left.

@@ -2,7 +2,7 @@
 //! start ends clearly and frees the session for the next one, and the run
 //! worker refuses a malformed request.
 
-use dscope::session::{Event, FinishReason, Script, Session};
+use dscope::session::{Event, Script, Session};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -20,10 +20,7 @@ fn a_run_that_cannot_start_says_why_and_frees_the_session() {
         "{first:?}"
     );
     let last = s.recv_timeout(Duration::from_secs(10)).unwrap();
-    assert!(matches!(
-        last.event,
-        Event::Finished(FinishReason::Failed(_))
-    ));
+    assert!(matches!(last.event, Event::Finished(Err(_))));
     assert!(!s.is_running());
     assert!(
         s.run(Script::default(), None, Duration::from_secs(1))
@@ -49,7 +46,7 @@ fn the_run_worker_refuses_a_malformed_request() {
     assert_eq!(out.status.code(), Some(2));
     let event: Event = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
-        matches!(&event, Event::Finished(FinishReason::Failed(m)) if m.contains("bad run request")),
+        matches!(&event, Event::Finished(Err(m)) if m.contains("bad run request")),
         "{event:?}"
     );
 }
@@ -80,7 +77,7 @@ fn ends_by_force(s: &Session, within: Duration) -> String {
             .unwrap_or_else(|| panic!("not ended within {within:?}; failed: {failed:?}"));
         match e.event {
             Event::Failed(why) => failed = Some(why),
-            Event::Finished(FinishReason::Failed(why)) => {
+            Event::Finished(Err(why)) => {
                 assert_eq!(failed.as_deref(), Some(why.as_str()));
                 return why;
             }

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use dscope::recovery::RecoveryStore;
-use dscope::session::{Event, FinishReason};
+use dscope::session::{Event, RunEnd};
 use dscope::ui::DscopeApp;
 use egui::{Key, Modifiers, ViewportCommand, ViewportEvent, ViewportId};
 use egui_kittest::Harness;
@@ -412,7 +412,7 @@ fn the_run_bar_follows_a_run_and_the_console_shows_its_output() {
     click(&mut h, "Stop");
     // While END runs and the probes detach, the bar says what it waits for.
     assert!(h.query_by_label("stopping: detaching 3 probes…").is_some());
-    send(&mut h, Event::Finished(FinishReason::Stopped));
+    send(&mut h, Event::Finished(Ok(RunEnd::Stopped)));
     assert!(h.query_by_label("finished: stopped").is_some());
 }
 

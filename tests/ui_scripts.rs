@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use dscope::model::{AggFunction, Aggregation, Diagnostic, KeyPart, Row, Snapshot, Value};
-use dscope::session::{Event, FinishReason};
+use dscope::session::{Event, RunEnd};
 use dscope::ui::DscopeApp;
 use dscope::ui::run_panel::RunState;
 use egui_kittest::Harness;
@@ -61,7 +61,11 @@ fn results_options_and_arguments_stay_with_their_script() {
     send(&mut h, job, Event::Enabling { matches: 2 });
     send(&mut h, job, Event::Started { matches: 2 });
     send(&mut h, job, Event::Snapshot(counts()));
-    send(&mut h, job, Event::Finished(FinishReason::Exited(0)));
+    send(
+        &mut h,
+        job,
+        Event::Finished(Ok(RunEnd::Exited { status: 0 })),
+    );
     assert!(h.query_by_label("2 probes").is_some());
 
     open(&mut h, &b);
@@ -77,7 +81,10 @@ fn results_options_and_arguments_stay_with_their_script() {
 
     open(&mut h, &a);
     let run = h.state().run_panel();
-    assert_eq!(run.state(), &RunState::Finished(FinishReason::Exited(0)));
+    assert_eq!(
+        run.state(),
+        &RunState::Finished(Ok(RunEnd::Exited { status: 0 }))
+    );
     assert_eq!(run.snapshot(), Some(&counts()));
     assert_eq!(h.state_mut().run_options_mut().args, ["5"]);
 
@@ -142,7 +149,7 @@ fn the_console_says_how_the_run_went_and_prints_the_aggregations_at_the_end() {
     send(&mut h, job, Event::Snapshot(counts()));
     send(&mut h, job, Event::Stopping);
     assert!(h.query_by_label("stopping: detaching 2 probes…").is_some());
-    send(&mut h, job, Event::Finished(FinishReason::TimeUp));
+    send(&mut h, job, Event::Finished(Ok(RunEnd::TimeUp)));
     h.state_mut()
         .set_bottom_tab(dscope::ui::app::BottomTab::Console);
     h.run();

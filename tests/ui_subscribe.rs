@@ -128,7 +128,8 @@ fn a_subscription_shows_every_publishing_host_merged() {
         "calls.d",
         2.5,
         Body::End {
-            end: "ended by exit(0)".into(),
+            end: Some(dscope::model::RunEnd::Exited { status: 0 }),
+            failed: None,
         },
     ))
     .unwrap();

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use dscope::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
-use dscope::session::{Event, FinishReason};
+use dscope::session::{Event, RunEnd};
 use dscope::ui::DscopeApp;
 use dscope::ui::charts::ChartData;
 use egui_kittest::Harness;
@@ -236,7 +236,7 @@ fn record_writes_the_run_and_open_recording_shows_it_again() {
     events.push(Event::Output("hello".into()));
     events.push(Event::Stopping);
     events.push(Event::Snapshot(snapshot(4)));
-    events.push(Event::Finished(FinishReason::TimeUp));
+    events.push(Event::Finished(Ok(RunEnd::TimeUp)));
     for e in events {
         std::thread::sleep(Duration::from_millis(20));
         h.state_mut().apply_session_event(event(job, e));

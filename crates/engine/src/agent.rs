@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The protocol's number. It changes whenever a message changes shape.
-pub const PROTOCOL: u32 = 3;
+pub const PROTOCOL: u32 = 4;
 
 /// The subcommand that serves the protocol on standard input and output.
 pub const AGENT_ARG: &str = "agent";
@@ -299,10 +299,7 @@ fn take(
         ) {
             Ok(ours) => ours,
             Err(why) => {
-                return Some((
-                    *job,
-                    Event::Finished(crate::session::FinishReason::Failed(why)),
-                ));
+                return Some((*job, Event::Finished(Err(why))));
             }
         },
         Request::Probes { .. } => session.list_probes(),

@@ -169,9 +169,13 @@ pub enum Body {
     Snapshot {
         snapshot: Snapshot,
     },
-    /// The run ended; `end` says how, in words.
+    /// The run ended: how (`end`, as `dscope run --format json` says
+    /// it), or why it could not run or go on (`failed`).
     End {
-        end: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        end: Option<crate::model::RunEnd>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        failed: Option<String>,
     },
 }
 
@@ -179,12 +183,19 @@ impl Body {
     /// The end of a run that ended as `end` says, or failed as `failure`
     /// says when it did not end of itself.
     pub fn end(end: Option<&crate::model::RunEnd>, failure: Option<&str>) -> Body {
-        let end = match (end, failure) {
+        Body::End {
+            end: end.copied(),
+            failed: end.is_none().then(|| failure.map(str::to_owned)).flatten(),
+        }
+    }
+
+    /// How a run ended, in words: "ended by exit(0)", "failed: why".
+    pub fn describe_end(end: Option<&crate::model::RunEnd>, failed: Option<&str>) -> String {
+        match (end, failed) {
             (Some(end), _) => end.describe(),
             (None, Some(why)) => format!("failed: {why}"),
             (None, None) => "ended".into(),
-        };
-        Body::End { end }
+        }
     }
 }
 
@@ -616,8 +627,8 @@ impl Feeds {
                 self.lasts[i] = Some(snapshot);
                 (true, None)
             }
-            Body::End { end } => {
-                feed.ended = Some(end);
+            Body::End { end, failed } => {
+                feed.ended = Some(Body::describe_end(end.as_ref(), failed.as_deref()));
                 (false, None)
             }
         }
@@ -975,7 +986,8 @@ mod tests {
             "x.d",
             1.5,
             Body::End {
-                end: "stopped".into(),
+                end: Some(crate::model::RunEnd::Stopped),
+                failed: None,
             },
         );
         let text = serde_json::to_string(&m).unwrap();

@@ -110,45 +110,9 @@ impl Command {
     }
 }
 
-/// Why a run ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FinishReason {
-    Exited(i32),
-    TimeUp,
-    Stopped,
-    /// The process `$target` named exited, which ends a run as it ends
-    /// `dtrace -c` and `-p`.
-    TargetExited,
-    /// It could not start or went wrong; the message says why.
-    Failed(String),
-}
-
-impl From<crate::model::RunEnd> for FinishReason {
-    fn from(end: crate::model::RunEnd) -> FinishReason {
-        use crate::model::RunEnd;
-        match end {
-            RunEnd::Exited { status } => FinishReason::Exited(status),
-            RunEnd::TimeUp => FinishReason::TimeUp,
-            RunEnd::Stopped => FinishReason::Stopped,
-            RunEnd::TargetExited => FinishReason::TargetExited,
-        }
-    }
-}
-
-impl FinishReason {
-    /// How the run ended, as reports and recordings keep it; `None` when
-    /// it failed.
-    pub fn run_end(&self) -> Option<crate::model::RunEnd> {
-        use crate::model::RunEnd;
-        match self {
-            FinishReason::Exited(status) => Some(RunEnd::Exited { status: *status }),
-            FinishReason::TimeUp => Some(RunEnd::TimeUp),
-            FinishReason::Stopped => Some(RunEnd::Stopped),
-            FinishReason::TargetExited => Some(RunEnd::TargetExited),
-            FinishReason::Failed(_) => None,
-        }
-    }
-}
+/// How a run ended, or why it failed: the one vocabulary of a run's end,
+/// which the events, reports, recordings and AMQP messages share.
+pub use crate::model::{Finish, RunEnd};
 
 /// What the worker reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,7 +150,7 @@ pub enum Event {
     RuntimeError(String),
     /// Something dscope could not read or show; the run goes on.
     Problem(String),
-    Finished(FinishReason),
+    Finished(Finish),
     /// Live snapshots now come every `every_ms` milliseconds: more seldom
     /// than asked for while one costs more than half the interval asked
     /// for (many stack keys), and as asked again once it no longer does.
@@ -454,7 +418,7 @@ impl Worker {
                 // preparing a program (an assert() on Linux), so checks are
                 // kept out of dscope's own process too.
                 Command::Check(_) => {
-                    self.in_child(&program, job, &command.to_request(job));
+                    let _ = self.in_child(&program, job, &command.to_request(job));
                     continue;
                 }
                 _ => {}
@@ -599,7 +563,7 @@ impl Worker {
             Command::Run { .. } => {
                 self.emit(job, Event::Failed(why.clone()));
                 self.running.store(false, Ordering::SeqCst);
-                self.emit(job, Event::Finished(FinishReason::Failed(why)));
+                self.emit(job, Event::Finished(Err(why)));
             }
         }
     }
@@ -610,7 +574,7 @@ impl Worker {
         program: &std::path::Path,
         job: u64,
         request: &crate::agent::Request,
-    ) -> FinishReason {
+    ) -> Finish {
         let spawned = std::process::Command::new(program)
             .arg(RUN_WORKER_ARG)
             .stdin(std::process::Stdio::piped())
@@ -622,7 +586,7 @@ impl Worker {
             Err(e) => {
                 let why = format!("cannot start {}: {e}", program.display());
                 self.emit(job, Event::Failed(why.clone()));
-                return FinishReason::Failed(why);
+                return Err(why);
             }
         };
         let mut stdin = child.stdin.take().expect("piped");
@@ -664,7 +628,7 @@ impl Worker {
         let mut stdin = Some(stdin);
         let mut stop_asked: Option<std::time::Instant> = None;
         let mut snapshots = Wholes::default();
-        let mut finish: Option<FinishReason> = None;
+        let mut finish: Option<Finish> = None;
         let mut started: Option<std::time::Instant> = None;
         let mut stopping = false;
         let mut forced: Option<String> = None;
@@ -734,7 +698,7 @@ impl Worker {
             (Some(reason), _) => reason,
             (None, Some(why)) => {
                 self.emit(job, Event::Failed(why.clone()));
-                FinishReason::Failed(why)
+                Err(why)
             }
             (None, None) => {
                 let status = status
@@ -747,7 +711,7 @@ impl Worker {
                     why.push_str(&stderr_tail);
                 }
                 self.emit(job, Event::Failed(why.clone()));
-                FinishReason::Failed(why)
+                Err(why)
             }
         }
     }
@@ -820,13 +784,13 @@ fn worker(
             Ok(r) => r,
             Err(e) => {
                 let why = format!("bad run request: {e}");
-                emit(output, &Event::Finished(FinishReason::Failed(why)));
+                emit(output, &Event::Finished(Err(why)));
                 return 2;
             }
         },
         Some(Line::TooLong { limit }) => {
             let why = format!("bad run request: {}", lines::too_long("the client", limit));
-            emit(output, &Event::Finished(FinishReason::Failed(why)));
+            emit(output, &Event::Finished(Err(why)));
             return 2;
         }
         None => return 2,
@@ -845,7 +809,7 @@ fn worker(
         Err(e) => {
             let why = e.to_string().trim_end().to_owned();
             emit(output, &Event::Failed(why.clone()));
-            FinishReason::Failed(why)
+            Err(why)
         }
         Ok(lib) => run_in_this_process(&lib, &request, stop, captured, &mut |e| {
             if !emit(output, &e) {
@@ -864,7 +828,7 @@ fn run_in_this_process(
     stop: &AtomicBool,
     captured: Option<Arc<crate::dtrace::run::CapturedStdout>>,
     emit: &mut dyn FnMut(Event),
-) -> FinishReason {
+) -> Finish {
     use crate::agent::Request;
     let (script, check_only, duration_ms, snapshot_ms) = match request {
         Request::Check { script, .. } => (script, true, None, 0),
@@ -874,7 +838,7 @@ fn run_in_this_process(
             snapshot_ms,
             ..
         } => (script, false, *duration_ms, *snapshot_ms),
-        _ => return FinishReason::Failed("a run worker only checks and runs scripts".into()),
+        _ => return Err("a run worker only checks and runs scripts".into()),
     };
     let compiled = compile(lib, script).and_then(|(c, matches)| {
         if check_only || script.destructive || !c.destructive_allowed() {
@@ -887,7 +851,7 @@ fn run_in_this_process(
     let mut consumer = match compiled {
         Ok((_, matches)) if check_only => {
             emit(Event::Checked { matches });
-            return FinishReason::Exited(0);
+            return Ok(RunEnd::Exited { status: 0 });
         }
         Ok((c, matches)) => {
             emit(Event::Enabling { matches });
@@ -897,11 +861,11 @@ fn run_in_this_process(
         Err(JobError::Script(d)) => {
             let why = d.message.clone();
             emit(Event::Diagnostics(vec![d]));
-            return FinishReason::Failed(why);
+            return Err(why);
         }
         Err(JobError::Other(m)) => {
             emit(Event::Failed(m.clone()));
-            return FinishReason::Failed(m);
+            return Err(m);
         }
     };
     let settings = RunSettings {
@@ -934,11 +898,11 @@ fn run_in_this_process(
         })
     });
     match result {
-        Ok(end) => FinishReason::from(end),
+        Ok(end) => Ok(end),
         Err(e) => {
             let m = with_privileges(e.to_string());
             emit(Event::Failed(m.clone()));
-            FinishReason::Failed(m)
+            Err(m)
         }
     }
 }
@@ -1162,7 +1126,7 @@ impl Worker {
         mut run: FleetRun,
         members: &mut [Member],
         poke: &Receiver<()>,
-    ) -> FinishReason {
+    ) -> Finish {
         let mut diagnostics_said = false;
         let mut failure_said = vec![false; members.len()];
         loop {
@@ -1187,7 +1151,7 @@ impl Worker {
                         }
                         self.emit(job, Event::Diagnostics(d.clone()))
                     }
-                    Event::Failed(why) | Event::Finished(FinishReason::Failed(why))
+                    Event::Failed(why) | Event::Finished(Err(why))
                         if !std::mem::replace(&mut failure_said[i], true) =>
                     {
                         self.emit_from(job, host, Event::Problem(format!("failed: {why}")))

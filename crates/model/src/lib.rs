@@ -46,6 +46,10 @@ impl RunEnd {
     }
 }
 
+/// How a run ended ([`RunEnd`]), or why it could not run or go on: what
+/// every front-end and protocol says of a run's end.
+pub type Finish = Result<RunEnd, String>;
+
 /// A probe as `dtrace -l` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Probe {

@@ -7,7 +7,7 @@
 use crate::history::recording::{Header, Recorder};
 use crate::history::{History, RunClock};
 use crate::model::{Diagnostic, Snapshot};
-use crate::session::{Event, FinishReason};
+use crate::session::{Event, Finish, RunEnd};
 use egui::{RichText, Ui};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -32,7 +32,7 @@ pub enum RunState {
     },
     /// Stop was asked for: END clauses and final aggregations are coming.
     Stopping,
-    Finished(FinishReason),
+    Finished(Finish),
 }
 
 impl RunState {
@@ -54,13 +54,13 @@ impl RunState {
             RunState::Enabling => "enabling probes…".into(),
             RunState::Running { .. } => "running".into(),
             RunState::Stopping => "stopping".into(),
-            RunState::Finished(FinishReason::Exited(s)) => format!("finished: exit({s})"),
-            RunState::Finished(FinishReason::TimeUp) => "finished: time is up".into(),
-            RunState::Finished(FinishReason::Stopped) => "finished: stopped".into(),
-            RunState::Finished(FinishReason::TargetExited) => {
+            RunState::Finished(Ok(RunEnd::Exited { status: s })) => format!("finished: exit({s})"),
+            RunState::Finished(Ok(RunEnd::TimeUp)) => "finished: time is up".into(),
+            RunState::Finished(Ok(RunEnd::Stopped)) => "finished: stopped".into(),
+            RunState::Finished(Ok(RunEnd::TargetExited)) => {
                 "finished: the traced process exited".into()
             }
-            RunState::Finished(FinishReason::Failed(m)) => {
+            RunState::Finished(Err(m)) => {
                 format!("failed: {}", m.lines().next().unwrap_or(""))
             }
         }
@@ -365,9 +365,9 @@ impl RunPanel {
             Event::Output(line) => r.output(t, line),
             Event::RuntimeError(m) | Event::Problem(m) | Event::Failed(m) => r.error(t, m),
             Event::Drop { count, message } => r.drop(t, *count, message),
-            Event::Finished(reason) => match (reason.run_end(), reason) {
+            Event::Finished(reason) => match (reason.as_ref().ok().copied(), reason) {
                 (Some(end), _) => r.end(t, end),
-                (None, FinishReason::Failed(m)) => r.error(t, m),
+                (None, Err(m)) => r.error(t, m),
                 (None, _) => Ok(()),
             },
             _ => Ok(()),
@@ -536,7 +536,7 @@ impl RunPanel {
             Event::Problem(m) => self.notice = Some(m),
             Event::Failed(m) => self.notice = Some(with_hint(m)),
             Event::Finished(reason) => {
-                if let FinishReason::Failed(m) = &reason
+                if let Err(m) = &reason
                     && self.notice.is_none()
                 {
                     self.notice = Some(with_hint(m.clone()));
@@ -554,7 +554,7 @@ impl RunPanel {
 
     /// What `dtrace(1)` prints when a run ends (the aggregations not
     /// printed yet), and a line on how it ended.
-    fn finish_lines(&mut self, reason: &FinishReason) {
+    fn finish_lines(&mut self, reason: &Finish) {
         if self.clock.started().is_some()
             && let Some(snapshot) = &self.snapshot
             && !snapshot.aggregations.is_empty()
@@ -581,11 +581,11 @@ impl RunPanel {
             .map(|t| format!(" after {}", seconds(t.elapsed())))
             .unwrap_or_default();
         let how = match reason {
-            FinishReason::Exited(s) => format!("the script called exit({s})"),
-            FinishReason::TimeUp => "its time was up".to_owned(),
-            FinishReason::Stopped => "stopped".to_owned(),
-            FinishReason::TargetExited => "the traced process exited".to_owned(),
-            FinishReason::Failed(m) => format!("failed: {}", m.lines().next().unwrap_or("")),
+            Ok(RunEnd::Exited { status: s }) => format!("the script called exit({s})"),
+            Ok(RunEnd::TimeUp) => "its time was up".to_owned(),
+            Ok(RunEnd::Stopped) => "stopped".to_owned(),
+            Ok(RunEnd::TargetExited) => "the traced process exited".to_owned(),
+            Err(m) => format!("failed: {}", m.lines().next().unwrap_or("")),
         };
         self.console
             .info(format!("dscope: run ended{after}: {how}"));
@@ -921,7 +921,7 @@ mod tests {
         assert_eq!(p.pace(), None, "back to every second");
         p.apply(Event::Stopping);
         assert_eq!(p.status(), "stopping: detaching 360 probes…");
-        p.apply(Event::Finished(FinishReason::TimeUp));
+        p.apply(Event::Finished(Ok(RunEnd::TimeUp)));
         let lines: Vec<&str> = p.console.entries().map(|(_, l)| l).collect();
         let took = lines
             .iter()
@@ -946,7 +946,7 @@ mod tests {
         ));
         p.stopping();
         assert_eq!(p.state().label(), "stopping");
-        p.apply(Event::Finished(FinishReason::Stopped));
+        p.apply(Event::Finished(Ok(RunEnd::Stopped)));
         assert_eq!(p.state().label(), "finished: stopped");
         assert!(!p.state().is_active());
     }

@@ -7,9 +7,9 @@ use super::{host_message, with_host};
 use crate::job::{
     DropReport, EXIT_CANNOT, EXIT_OK, EXIT_SCRIPT_ERRORS, Format, Output, Request, RunReport,
 };
-use crate::model::{Aggregation, Snapshot};
+use crate::model::{Aggregation, RunEnd, Snapshot};
 use crate::remote::Endpoint;
-use crate::session::{Event, FinishReason, Script, Target};
+use crate::session::{Event, Script, Target};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -221,7 +221,7 @@ pub fn run(
     }
     if let Some(mut p) = publisher {
         for (i, m) in members.iter().enumerate() {
-            let finish = m.run.end.as_ref().and_then(FinishReason::run_end);
+            let finish = m.run.end.as_ref().and_then(|f| f.as_ref().ok().copied());
             let end = crate::amqp::Body::end(finish.as_ref(), m.run.failed.as_deref());
             let t = started[i].map_or(0.0, |s| s.elapsed().as_secs_f64());
             let message = crate::amqp::Message::new(&m.name, &script.name, t, end);
@@ -321,13 +321,13 @@ fn say(
             h.code = Some(EXIT_CANNOT);
         }
         Event::Finished(reason) => {
-            h.report.finish = reason.run_end();
+            h.report.finish = reason.as_ref().ok().copied();
             let code = match reason {
-                FinishReason::Exited(status) => crate::job::exit_code(*status),
+                Ok(RunEnd::Exited { status }) => crate::job::exit_code(*status),
                 // Said already, when it failed with a diagnostic or a
                 // failure of its own.
-                FinishReason::Failed(_) if h.code.is_some() => EXIT_OK,
-                FinishReason::Failed(msg) => {
+                Err(_) if h.code.is_some() => EXIT_OK,
+                Err(msg) => {
                     let _ = writeln!(err, "dscope: {host}: {msg}");
                     h.report.errors.push(msg.clone());
                     EXIT_SCRIPT_ERRORS

@@ -6,7 +6,7 @@
 
 use super::{Merges, failed_summary};
 use crate::remote::Endpoint;
-use crate::session::{Event, FinishReason, Script, Session, Waker};
+use crate::session::{Event, Finish, Script, Session, Waker};
 use std::time::{Duration, Instant};
 
 /// How many events of one host a fleet run's loop takes before it looks
@@ -60,10 +60,10 @@ pub struct HostRun {
     /// Why it did not run the script to its end.
     pub failed: Option<String>,
     /// How its run ended, once it has.
-    pub end: Option<FinishReason>,
+    pub end: Option<Finish>,
 }
 
-use crate::model::Snapshot;
+use crate::model::{RunEnd, Snapshot};
 
 impl HostRun {
     pub fn done(&self) -> bool {
@@ -135,7 +135,7 @@ impl FleetRun {
             if m.job.is_none() && !m.run.done() {
                 // It could not start the run.
                 let why = m.run.failed.clone().unwrap_or_default();
-                m.run.end = Some(FinishReason::Failed(why.clone()));
+                m.run.end = Some(Err(why.clone()));
                 said(Some((i, &m.name)), &Event::Failed(why));
                 any = true;
             }
@@ -195,7 +195,7 @@ impl FleetRun {
             // Stopped before it was tracing: a host still connecting gives
             // up then, which is no failure of the host's.
             Event::Failed(_) if self.stop_passed && m.run.started.is_none() => {
-                let stopped = FinishReason::Stopped;
+                let stopped = Ok(RunEnd::Stopped);
                 let fine = said(
                     host,
                     &Event::Problem("stopped before it was tracing".into()),
@@ -205,7 +205,7 @@ impl FleetRun {
             }
             Event::Failed(why) => m.run.failed = Some(why.clone()),
             Event::Finished(reason) => {
-                if let FinishReason::Failed(why) = reason {
+                if let Err(why) = reason {
                     m.run.failed.get_or_insert_with(|| why.clone());
                 }
                 m.run.end = Some(reason.clone());
@@ -266,20 +266,20 @@ impl FleetRun {
     /// How the fleet's run ended: failed when every host did; otherwise
     /// the first non-zero exit() status of a host that ran, or the first
     /// host's end.
-    pub fn end(members: &[Member]) -> FinishReason {
+    pub fn end(members: &[Member]) -> Finish {
         let failed = failed(members);
         if failed.len() == members.len() {
-            return FinishReason::Failed(format!("every host failed: {}", failed.join(", ")));
+            return Err(format!("every host failed: {}", failed.join(", ")));
         }
-        let ends: Vec<&FinishReason> = members
+        let ends: Vec<&Finish> = members
             .iter()
             .filter(|m| m.run.failed.is_none())
             .filter_map(|m| m.run.end.as_ref())
             .collect();
         ends.iter()
-            .find(|r| matches!(r, FinishReason::Exited(s) if *s != 0))
+            .find(|r| matches!(r, Ok(RunEnd::Exited { status: s }) if *s != 0))
             .or(ends.first())
-            .map_or(FinishReason::Stopped, |r| (*r).clone())
+            .map_or(Ok(RunEnd::Stopped), |r| (*r).clone())
     }
 }
 
