@@ -14,7 +14,7 @@ pub mod cli;
 
 pub use dscope_engine::{
     agent, amqp, dtrace, examples, files, fleet, fuzz_checks, history, job, lang, lines, model,
-    processes, recovery, remote, session, settings, troubleshooting, writes,
+    processes, protocol, recovery, remote, session, settings, sink, troubleshooting, writes,
 };
 #[cfg(feature = "gui")]
 pub use dscope_ui as ui;

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
+use dscope::cli::remote as cli_remote;
 use dscope::remote;
 #[cfg(feature = "gui")]
 use dscope::settings::{DialogPreference, Settings};
@@ -158,7 +159,7 @@ impl At {
 }
 
 /// Where `what` runs: here (`local`), on one host, or on each of many.
-fn on_hosts(at: &At, what: &remote::Remote, local: impl FnOnce() -> u8) -> u8 {
+fn on_hosts(at: &At, what: &cli_remote::Remote, local: impl FnOnce() -> u8) -> u8 {
     match at.hosts() {
         Err(e) => {
             eprintln!("dscope: {e}");
@@ -166,8 +167,8 @@ fn on_hosts(at: &At, what: &remote::Remote, local: impl FnOnce() -> u8) -> u8 {
         }
         Ok(hosts) => match hosts.as_slice() {
             [] => local(),
-            [one] => remote::run(one, at.program(), what, &mut std::io::stderr(), None),
-            many => remote::run_each(many, at.program(), what),
+            [one] => cli_remote::run(one, at.program(), what, &mut std::io::stderr(), None),
+            many => cli_remote::run_each(many, at.program(), what),
         },
     }
 }
@@ -177,7 +178,7 @@ impl Programs {
         dscope::job::Request {
             script: self.file.clone().or_else(|| self.script.clone()).map(|p| {
                 if p.as_os_str() == "-" {
-                    dscope::remote::stdin_script_name(self.script_name.as_deref())
+                    dscope::cli::remote::stdin_script_name(self.script_name.as_deref())
                 } else {
                     p
                 }
@@ -200,8 +201,10 @@ impl Programs {
         let mut request = self.request();
         let given = self.file.as_ref().or(self.script.as_ref());
         if let (Some(name), true) = (&request.script, given.is_some_and(|p| p.as_os_str() == "-")) {
-            let text =
-                dscope::remote::script_from_stdin(&name.display().to_string(), self.script_bytes)?;
+            let text = dscope::cli::remote::script_from_stdin(
+                &name.display().to_string(),
+                self.script_bytes,
+            )?;
             request.script_text = Some(text);
         }
         Ok(request)
@@ -322,7 +325,7 @@ fn main() -> ExitCode {
     // The other end of a window's connection to this host; described in
     // docs/agent-protocol.md rather than --help, since people do not
     // type it.
-    if std::env::args().nth(1).as_deref() == Some(dscope::agent::AGENT_ARG)
+    if std::env::args().nth(1).as_deref() == Some(dscope::protocol::AGENT_ARG)
         && std::env::args().len() == 2
     {
         return ExitCode::from(dscope::agent::agent_main());
@@ -333,20 +336,15 @@ fn main() -> ExitCode {
         None => return run_gui(cli),
         Some(Command::Check { programs, at }) => match programs.read_request() {
             Err(e) => script_failure(&e),
-            Ok(r) => on_hosts(at, &remote::Remote::Check(&r), || {
+            Ok(r) => on_hosts(at, &cli_remote::Remote::Check(&r), || {
                 dscope::cli::check(&r, out, err)
             }),
         },
         Some(Command::Run {
             programs,
-            duration,
-            output,
-            format,
-            at,
-            until_stdin_closes,
-            record,
             publish,
             publish_bytes,
+            ..
         }) => match (
             // Before the script: it comes first on standard input.
             read_publish(publish.as_deref(), *publish_bytes),
@@ -357,75 +355,16 @@ fn main() -> ExitCode {
                 eprintln!("dscope: {e}");
                 dscope::job::EXIT_CANNOT
             }
-            (Ok((publish, address)), Ok(request)) => match request {
-                _ if at.is_remote() && output.is_some() => {
-                    eprintln!(
-                        "dscope: -o FILE does not go with --host; redirect the output instead (> FILE)"
-                    );
-                    dscope::job::EXIT_CANNOT
-                }
-                _ if at.is_remote() && record.is_some() => {
-                    eprintln!(
-                        "dscope: --record does not go with --host; record on the host \
-                     (ssh HOST dscope run --record FILE ...) or from the window"
-                    );
-                    dscope::job::EXIT_CANNOT
-                }
-                request => {
-                    let positive = duration.filter(|d| d.is_finite() && *d > 0.0);
-                    let hosts = at.hosts();
-                    match hosts.as_deref() {
-                        Err(e) => {
-                            eprintln!("dscope: {e}");
-                            dscope::job::EXIT_CANNOT
-                        }
-                        Ok([one]) => {
-                            let what = remote::Remote::Run {
-                                request: &request,
-                                duration: positive,
-                                format: *format,
-                                publish: publish.as_deref(),
-                            };
-                            remote::run(one, at.program(), &what, err, None)
-                        }
-                        Ok([_, _, ..]) => {
-                            let output = dscope::job::Output {
-                                duration: positive.map(std::time::Duration::from_secs_f64),
-                                format: *format,
-                                publish: address,
-                                ..dscope::job::Output::default()
-                            };
-                            match at.endpoints() {
-                                Err(e) => {
-                                    eprintln!("dscope: {e}");
-                                    dscope::job::EXIT_CANNOT
-                                }
-                                Ok(endpoints) => {
-                                    dscope::fleet::run(&endpoints, &request, &output, out, err)
-                                }
-                            }
-                        }
-                        Ok([]) => {
-                            let output = dscope::job::Output {
-                                duration: positive.map(std::time::Duration::from_secs_f64),
-                                format: *format,
-                                file: output.clone(),
-                                until_stdin_closes: *until_stdin_closes,
-                                record: record.clone(),
-                                publish: address,
-                            };
-                            dscope::cli::run(&request, &output, out, err)
-                        }
-                    }
-                }
-            },
+            (Ok((publish, address)), Ok(request)) => {
+                run_command(&cli.command, request, publish, address, out, err)
+            }
         },
         Some(Command::Probes {
             pattern,
             verbose,
             at,
         }) => {
-            let what = remote::Remote::Probes {
+            let what = cli_remote::Remote::Probes {
                 pattern: pattern.as_deref(),
                 verbose: *verbose,
             };
@@ -434,11 +373,86 @@ fn main() -> ExitCode {
             })
         }
         Some(Command::Doctor { at }) => {
-            on_hosts(at, &remote::Remote::Doctor, || dscope::cli::doctor(out))
+            on_hosts(at, &cli_remote::Remote::Doctor, || dscope::cli::doctor(out))
         }
         Some(Command::Report { file, format }) => dscope::cli::report(file, *format, out, err),
     };
     ExitCode::from(code)
+}
+
+/// `dscope run` with its script read: here, on one host, or on a fleet.
+fn run_command(
+    command: &Option<Command>,
+    request: dscope::job::Request,
+    publish: Option<String>,
+    address: Option<dscope::amqp::Address>,
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+) -> u8 {
+    let Some(Command::Run {
+        duration,
+        output,
+        format,
+        at,
+        until_stdin_closes,
+        record,
+        ..
+    }) = command
+    else {
+        return dscope::job::EXIT_CANNOT;
+    };
+    if at.is_remote() && output.is_some() {
+        eprintln!("dscope: -o FILE does not go with --host; redirect the output instead (> FILE)");
+        return dscope::job::EXIT_CANNOT;
+    }
+    if at.is_remote() && record.is_some() {
+        eprintln!(
+            "dscope: --record does not go with --host; record on the host \
+             (ssh HOST dscope run --record FILE ...) or from the window"
+        );
+        return dscope::job::EXIT_CANNOT;
+    }
+    let positive = duration.filter(|d| d.is_finite() && *d > 0.0);
+    let hosts = match at.hosts() {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("dscope: {e}");
+            return dscope::job::EXIT_CANNOT;
+        }
+    };
+    let shown = dscope::cli::Output {
+        duration: positive.map(std::time::Duration::from_secs_f64),
+        format: *format,
+        publish: address,
+        ..dscope::cli::Output::default()
+    };
+    match hosts.as_slice() {
+        [one] => {
+            let what = cli_remote::Remote::Run {
+                request: &request,
+                duration: positive,
+                format: *format,
+                publish: publish.as_deref(),
+            };
+            cli_remote::run(one, at.program(), &what, err, None)
+        }
+        [_, _, ..] => match at.endpoints() {
+            Err(e) => {
+                eprintln!("dscope: {e}");
+                dscope::job::EXIT_CANNOT
+            }
+            Ok(endpoints) => dscope::cli::fleet::run(&endpoints, &request, &shown, out, err),
+        },
+        [] => {
+            let shown = dscope::cli::Output {
+                file: output.clone(),
+                until_stdin_closes: *until_stdin_closes,
+                record: record.clone(),
+                ..shown
+            };
+            dscope::cli::run(&request, &shown, out, err)
+        }
+    }
 }
 
 /// The --publish address, as given and parsed: from the command line, or

@@ -406,6 +406,19 @@ fn events_until(
     job: u64,
     last: fn(&dscope::session::Event) -> bool,
 ) -> Vec<dscope::session::Event> {
+    events_from_until(session, job, last)
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect()
+}
+
+/// The events of `job` up to the one `last` picks, each with the host
+/// that said it (`None`: the fleet as a whole).
+fn events_from_until(
+    session: &dscope::session::Session,
+    job: u64,
+    last: fn(&dscope::session::Event) -> bool,
+) -> Vec<(Option<String>, dscope::session::Event)> {
     let mut said = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
@@ -413,7 +426,7 @@ fn events_until(
             && e.job == job
         {
             let end = last(&e.event);
-            said.push(e.event);
+            said.push((e.host, e.event));
             if end {
                 return said;
             }
@@ -462,7 +475,27 @@ fn a_window_session_on_a_fleet_answers_as_one_machine_with_the_hosts_merged() {
             Duration::from_millis(500),
         )
         .unwrap();
-    let said = events_until(&session, job, |e| matches!(e, Event::Finished(_)));
+    let from = events_from_until(&session, job, |e| matches!(e, Event::Finished(_)));
+    // Each host's output comes with its name, as data.
+    let mut hellos: Vec<&str> = from
+        .iter()
+        .filter_map(|(host, e)| match e {
+            Event::Output(t) if t == "hi" => host.as_deref(),
+            _ => None,
+        })
+        .collect();
+    hellos.sort();
+    assert_eq!(hellos, fleet.names());
+    // What the fleet says as a whole comes without one.
+    assert!(
+        from.iter().all(|(host, e)| host.is_none()
+            || !matches!(
+                e,
+                Event::Started { .. } | Event::Snapshot(_) | Event::Finished(_)
+            )),
+        "{from:?}"
+    );
+    let said: Vec<Event> = from.into_iter().map(|(_, e)| e).collect();
     assert_eq!(
         said.last(),
         Some(&Event::Finished(Ok(RunEnd::Exited { status: 4 })))
@@ -472,16 +505,6 @@ fn a_window_session_on_a_fleet_answers_as_one_machine_with_the_hosts_merged() {
         .filter(|e| matches!(e, Event::Started { .. }))
         .count();
     assert_eq!(starts, 1, "{said:?}");
-    let mut hellos: Vec<&str> = said
-        .iter()
-        .filter_map(|e| match e {
-            Event::Output(t) => Some(t.as_str()),
-            _ => None,
-        })
-        .filter(|t| t.ends_with(": hi"))
-        .collect();
-    hellos.sort();
-    assert_eq!(hellos, ["fleet-1: hi", "fleet-2: hi", "fleet-3: hi"]);
     let last = said
         .iter()
         .rev()

@@ -6,7 +6,8 @@
 mod common;
 
 use common::live;
-use dscope::dtrace::{Consumer, Library, RunEvent, RunSettings};
+use dscope::dtrace::{Consumer, Library, RunSettings};
+use dscope::model::Event;
 use dscope::model::RunEnd;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -31,7 +32,7 @@ fn a_second_stop_ends_a_stopping_run_without_its_aggregations() {
     let settings = RunSettings::default();
     let finish = consumer
         .run(&settings, &stop, Some(&abort), &mut |event| {
-            if event == RunEvent::Started {
+            if matches!(event, Event::Started { .. }) {
                 // Both stops at once: the run is impatient from the start.
                 stop.store(true, Ordering::SeqCst);
                 abort.store(true, Ordering::SeqCst);
@@ -40,24 +41,27 @@ fn a_second_stop_ends_a_stopping_run_without_its_aggregations() {
         })
         .unwrap();
     assert_eq!(finish, RunEnd::Stopped);
-    assert_eq!(events.first(), Some(&RunEvent::Started), "{events:?}");
-    assert!(events.contains(&RunEvent::Stopping), "{events:?}");
+    assert!(
+        matches!(events.first(), Some(Event::Started { .. })),
+        "{events:?}"
+    );
+    assert!(events.contains(&Event::Stopping), "{events:?}");
     // Nothing was consumed after the stop: neither END's output nor the
     // aggregation printout.
-    let printed: Vec<&RunEvent> = events
+    let printed: Vec<&Event> = events
         .iter()
-        .filter(|e| matches!(e, RunEvent::Output(_)))
+        .filter(|e| matches!(e, Event::Output(_)))
         .collect();
     assert!(
         !printed.iter().any(
-            |e| matches!(e, RunEvent::Output(o) if o.contains("begin ") || o.contains("end ran"))
+            |e| matches!(e, Event::Output(o) if o.contains("begin ") || o.contains("end ran"))
         ),
         "{events:?}"
     );
     assert!(
         !events
             .iter()
-            .any(|e| matches!(e, RunEvent::Output(o) if o.trim_start().starts_with("begin") && o.trim_end().ends_with('1'))),
+            .any(|e| matches!(e, Event::Output(o) if o.trim_start().starts_with("begin") && o.trim_end().ends_with('1'))),
         "aggregations printed: {events:?}"
     );
 }

@@ -577,7 +577,7 @@ fn system_output_and_a_traced_command_reach_the_session_as_output_in_order() {
         "#pragma D option quiet\n\
          pid$target::exit:entry { printf(\"target %d exits\\n\", pid == $target); }",
     );
-    script.target = Some(Target::Command("echo 'two  words'".into()));
+    script.targets = vec![Target::Command("echo 'two  words'".into())];
     let cli = std::process::Command::new(DSCOPE)
         .args(["run", "-q", "-c", "echo 'two  words'", "-n", "BEGIN {}"])
         .output()

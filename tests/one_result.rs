@@ -7,9 +7,9 @@
 //! aggregations. The hosts are this machine through a private sshd on
 //! 127.0.0.1 (tests/sshd). Needs DSCOPE_LIVE=1, libdtrace and OpenSSH.
 
-use dscope::agent::{Hello, Reply, Request};
 use dscope::model::changes::ChangeDecoder;
 use dscope::model::{Aggregation, KeyPart};
+use dscope::protocol::{Hello, Reply, Request};
 use dscope::session::{Event, Script, Session};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
@@ -142,7 +142,7 @@ fn session_run(session: &mut Session, path: &Path) -> Vec<Event> {
 /// `dscope agent`, spoken to as its protocol says (docs/agent-protocol.md).
 fn agent(path: &Path) -> Result {
     let mut child = Command::new(dscope())
-        .arg(dscope::agent::AGENT_ARG)
+        .arg(dscope::protocol::AGENT_ARG)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -205,12 +205,12 @@ fn cli_fleet(path: &Path, server: &Sshd) -> (Result, Vec<Aggregation>) {
         script: Some(path.to_path_buf()),
         ..Default::default()
     };
-    let output = dscope::job::Output {
+    let output = dscope::cli::Output {
         format: dscope::job::Format::Json,
         ..Default::default()
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    dscope::fleet::run(
+    dscope::cli::fleet::run(
         &[server.endpoint(dscope())],
         &request,
         &output,

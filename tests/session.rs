@@ -105,6 +105,48 @@ fn a_worker_that_does_not_see_stop_is_ended() {
     assert!(!s.is_running());
 }
 
+/// A run worker whose Stopping is still far behind in its output (a run
+/// that floods output has a long queue of lines before it) is not stuck
+/// in libdtrace: it goes on being read until it says it stops.
+#[test]
+fn a_worker_still_talking_after_stop_is_not_ended() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talking-worker");
+    // Eight seconds of output after Stop, well past the five a silent one
+    // is given, then its end.
+    std::fs::write(
+        &path,
+        "#!/bin/sh\nread request\necho '{\"Started\":{\"matches\":1}}'\nread stop\n\
+         i=0\nwhile [ $i -lt 80 ]; do echo '{\"Output\":\"still here\"}'; sleep 0.1; \
+         i=$((i+1)); done\necho '\"Stopping\"'\n\
+         echo '{\"Finished\":{\"Ok\":{\"reason\":\"stopped\"}}}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut s = Session::start(path, None);
+    s.run(Script::default(), None, Duration::from_secs(1))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    s.stop();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut lines = 0;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let e = s.recv_timeout(left).expect("the run ends");
+        match e.event {
+            Event::Output(_) => lines += 1,
+            Event::Finished(end) => {
+                assert_eq!(end, Ok(dscope::model::RunEnd::Stopped));
+                break;
+            }
+            Event::Failed(why) => panic!("ended by force: {why}"),
+            _ => {}
+        }
+    }
+    assert_eq!(lines, 80);
+}
+
 #[test]
 fn a_worker_that_does_not_see_its_duration_is_ended() {
     let dir = tempfile::tempdir().unwrap();

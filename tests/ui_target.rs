@@ -25,19 +25,19 @@ fn trace_a_command_sets_target_for_this_script() {
     h.run();
     click(&mut h, "Use as $target");
     assert_eq!(
-        h.state().script().target,
-        Some(Target::Command("/bin/sleep 1".into()))
+        h.state().script().targets,
+        [Target::Command("/bin/sleep 1".into())]
     );
     assert!(h.query_by_label("$target: command /bin/sleep 1").is_some());
     // The run bar's × forgets it.
     click(&mut h, "×");
-    assert_eq!(h.state().script().target, None);
+    assert_eq!(h.state().script().targets, []);
     // Cancel changes nothing.
     menu(&mut h, "Trace a command…");
     h.get_by_label("Command line:").type_text("ls");
     h.run();
     click(&mut h, "Cancel");
-    assert_eq!(h.state().script().target, None);
+    assert_eq!(h.state().script().targets, []);
 }
 
 #[test]
@@ -73,14 +73,14 @@ fn attach_to_process_lists_processes_filters_them_and_picks_one() {
     );
     h.get_by_label(&attach).click();
     h.run_steps(3);
-    assert_eq!(h.state().script().target, Some(Target::Pid(pid)));
+    assert_eq!(h.state().script().targets, [Target::Pid(pid)]);
     assert!(
         h.query_by_label(&format!("$target: process {pid}"))
             .is_some()
     );
     // The target is this script's: a new script has none.
     shortcut(&mut h, CMD, egui::Key::N);
-    assert_eq!(h.state().script().target, None);
+    assert_eq!(h.state().script().targets, []);
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -199,7 +199,7 @@ fn the_target_menu_adds_a_host_remembers_it_and_switches_back() {
     assert!(h.query_by_label("Process ID on admin@web1:2222:").is_some());
     replace_text(&mut h, "Process ID on admin@web1:2222:", "4242");
     click(&mut h, "Attach");
-    assert_eq!(h.state().script().target, Some(Target::Pid(4242)));
+    assert_eq!(h.state().script().targets, [Target::Pid(4242)]);
     // The destructive-actions question names the machine it changes.
     set_script(&mut h, "BEGIN { system(\"date\"); }\n");
     click(&mut h, "Run");
@@ -212,7 +212,7 @@ fn the_target_menu_adds_a_host_remembers_it_and_switches_back() {
     click(&mut h, "Target");
     click(&mut h, "This machine");
     assert_eq!(h.state().host(), None);
-    assert_eq!(h.state().script().target, None);
+    assert_eq!(h.state().script().targets, []);
     assert!(h.state().title().ends_with("— dscope"));
     // And to the host again from the recent list.
     click(&mut h, "Target");

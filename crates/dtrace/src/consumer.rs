@@ -9,9 +9,10 @@ use super::layout::ProbeNames;
 use super::layout::native::OwnedProbeDesc;
 use super::library::{DtraceHdl, DtraceProc, DtraceProg, Library, ProgInfo};
 use super::process::ProcessFns;
-use super::run::{self, HandlerState, RunEvent};
+use super::run::{self, HandlerState};
 use dscope_lang::compile_message;
 use dscope_model::Diagnostic;
+use dscope_model::Event;
 use dscope_model::RunEnd;
 use std::ffi::{CStr, CString, c_int};
 use std::fmt;
@@ -88,9 +89,9 @@ impl fmt::Display for CompileError {
 pub struct RunSettings {
     /// Stop after this long; `None` runs until `exit()` or Stop.
     pub duration: Option<Duration>,
-    /// Send a [`RunEvent::Snapshot`] of all aggregations this often while
+    /// Send a [`Event::Snapshot`] of all aggregations this often while
     /// running. A snapshot that takes more than half of this is spaced
-    /// out (see [`RunEvent::Pace`]), never queued behind itself.
+    /// out (see [`Event::Pace`]), never queued behind itself.
     pub snapshot_every: Option<Duration>,
     /// Send a last snapshot once the run has ended; a caller that only
     /// prints the aggregations (`print_aggregations`) does without.
@@ -185,6 +186,8 @@ pub struct Consumer<'lib> {
     handlers_registered: bool,
     /// Names of stack frames and symbols, looked up once per run.
     symbols: super::aggregate::SymbolNames,
+    /// Probes the programs enabled, said when tracing starts.
+    matches: u32,
     /// Where libxo writes between the calls that print (see
     /// [`Consumer::libxo_to`]): /dev/null, opened when first needed.
     xo_idle: std::cell::Cell<*mut libc::FILE>,
@@ -219,6 +222,7 @@ impl<'lib> Consumer<'lib> {
                 state: Box::default(),
                 handlers_registered: false,
                 symbols: Default::default(),
+                matches: 0,
                 xo_idle: std::cell::Cell::new(std::ptr::null_mut()),
                 _not_send: PhantomData,
             },
@@ -379,6 +383,7 @@ impl<'lib> Consumer<'lib> {
             each.push(info.matches);
         }
         self.executed = true;
+        self.matches = total.matches;
         Ok((total, each))
     }
 
@@ -629,7 +634,7 @@ impl Consumer<'_> {
         Ok(())
     }
 
-    fn drain(&mut self, sink: &mut dyn FnMut(RunEvent)) {
+    fn drain(&mut self, sink: &mut dyn FnMut(Event)) {
         for event in self.state.events.drain(..) {
             sink(event);
         }
@@ -651,12 +656,12 @@ impl Consumer<'_> {
     }
 
     /// Sends a snapshot (none when it was given up).
-    fn send(taken: Option<Taken>, sink: &mut dyn FnMut(RunEvent)) {
+    fn send(taken: Option<Taken>, sink: &mut dyn FnMut(Event)) {
         let Some(taken) = taken else { return };
         for p in taken.problems {
-            sink(RunEvent::Problem(p));
+            sink(Event::Problem(p));
         }
-        sink(RunEvent::Snapshot(taken.snapshot));
+        sink(Event::Snapshot(taken.snapshot));
     }
 
     /// The aggregations printa() has not printed, as dtrace(1) prints them
@@ -712,7 +717,7 @@ impl Consumer<'_> {
         settings: &RunSettings,
         stop: &AtomicBool,
         abort: Option<&AtomicBool>,
-        sink: &mut dyn FnMut(RunEvent),
+        sink: &mut dyn FnMut(Event),
     ) -> Result<RunEnd, DtraceError> {
         let result = self.run_programs(settings, stop, abort, sink);
         self.symbols.clear();
@@ -725,7 +730,7 @@ impl Consumer<'_> {
         settings: &RunSettings,
         stop: &AtomicBool,
         abort: Option<&AtomicBool>,
-        sink: &mut dyn FnMut(RunEvent),
+        sink: &mut dyn FnMut(Event),
     ) -> Result<RunEnd, DtraceError> {
         let duration = settings.duration;
         if self.programs.is_empty() {
@@ -762,7 +767,9 @@ impl Consumer<'_> {
         if started != 0 {
             return Err(self.last_error());
         }
-        sink(RunEvent::Started);
+        sink(Event::Started {
+            matches: self.matches,
+        });
         // Tracing is on: let the created or grabbed processes run, as
         // dtrace(1) does only now, so that nothing they do is missed.
         if let Some(procs) = self.lib.fns.procs {
@@ -817,7 +824,7 @@ impl Consumer<'_> {
                     // Said before dtrace_stop, which can take a second to
                     // detach the probes: tracing ends now, and the final
                     // snapshot counts up to here.
-                    sink(RunEvent::Stopping);
+                    sink(Event::Stopping);
                     // SAFETY: open, running handle.
                     if unsafe { (self.lib.fns.stop)(h) } != 0 {
                         return Err(self.last_error());
@@ -863,7 +870,9 @@ impl Consumer<'_> {
                 let taken = self.take_snapshot(&interrupted);
                 Self::send(taken, sink);
                 if let Some(every) = pace.took(began.elapsed()) {
-                    sink(RunEvent::Pace(every));
+                    sink(Event::Pace {
+                        every_ms: every.as_millis() as u64,
+                    });
                 }
             }
             match status {

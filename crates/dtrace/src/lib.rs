@@ -19,7 +19,6 @@ pub mod usym;
 
 pub use consumer::{CompileError, Compiled, Consumer, DtraceError, RunSettings, Source};
 pub use library::{Abi, Library, LoadError};
-pub use run::RunEvent;
 
 /// Whether this process runs as root. Without DTrace privileges Linux
 /// DTrace opens fine but sees no probes, so a "matches no probes" error

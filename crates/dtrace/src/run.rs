@@ -10,6 +10,7 @@
 //! The layouts are the build target's family's ([`super::layout`]); the
 //! callbacks read only fields both families have, by the same names.
 
+use dscope_model::Event;
 use std::ffi::{c_char, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -26,34 +27,6 @@ pub type BufHandler = unsafe extern "C" fn(*const BufData, *mut c_void) -> c_int
 pub type ConsumeProbe = unsafe extern "C" fn(*const ProbeData, *mut c_void) -> c_int;
 pub type ConsumeRec = unsafe extern "C" fn(*const ProbeData, *const RecDesc, *mut c_void) -> c_int;
 
-/// What a run reports, in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RunEvent {
-    /// Every aggregation, decoded, at the aggregation rate and at the end.
-    Snapshot(dscope_model::Snapshot),
-    /// Something dscope could not read or show (such as an aggregation
-    /// record it cannot decode); the run goes on.
-    Problem(String),
-    /// A whole line of printf/trace/printa output (without its newline).
-    Output(String),
-    /// A fault in a probe's action, such as an invalid address. The run
-    /// goes on.
-    RuntimeError(String),
-    /// Data that was lost, with how much.
-    Drop { count: u64, message: String },
-    /// `dtrace_go` returned: the probes are enabled and tracing runs.
-    Started,
-    /// The run is ending (`dtrace_stop` is being called): END clauses run
-    /// and the probes are detached.
-    Stopping,
-    /// A message libdtrace has about a traced process (`-c`, `-p`).
-    Notice(String),
-    /// Live snapshots now come this often: more seldom than asked for
-    /// while taking one costs more than half the interval asked for, and
-    /// the interval asked for again once it no longer does.
-    Pace(std::time::Duration),
-}
-
 /// State shared with the callbacks; owned by the consumer so that it
 /// outlives every callback libdtrace may make.
 pub struct HandlerState {
@@ -63,7 +36,7 @@ pub struct HandlerState {
     pub quiet: bool,
     heading_printed: bool,
     partial: String,
-    pub events: Vec<RunEvent>,
+    pub events: Vec<Event>,
     /// The status of the last exit() consumed: as in dtrace(1), a later
     /// one (in END, say) replaces an earlier one.
     pub exit_status: Option<i32>,
@@ -138,7 +111,7 @@ impl HandlerState {
         while let Some(nl) = rest.find('\n') {
             self.partial.push_str(&rest[..nl]);
             self.events
-                .push(RunEvent::Output(std::mem::take(&mut self.partial)));
+                .push(Event::Output(std::mem::take(&mut self.partial)));
             rest = &rest[nl + 1..];
         }
         self.partial.push_str(rest);
@@ -148,7 +121,7 @@ impl HandlerState {
     pub fn flush(&mut self) {
         if !self.partial.is_empty() {
             self.events
-                .push(RunEvent::Output(std::mem::take(&mut self.partial)));
+                .push(Event::Output(std::mem::take(&mut self.partial)));
         }
     }
 }
@@ -180,7 +153,7 @@ pub unsafe extern "C" fn on_error(data: *const ErrData, arg: *mut c_void) -> c_i
         let msg = unsafe { text((*data).msg) };
         state
             .events
-            .push(RunEvent::RuntimeError(msg.trim_end().to_owned()));
+            .push(Event::RuntimeError(msg.trim_end().to_owned()));
         DTRACE_HANDLE_OK
     })
 }
@@ -192,7 +165,7 @@ pub unsafe extern "C" fn on_drop(data: *const DropData, arg: *mut c_void) -> c_i
     with_state(arg, DTRACE_HANDLE_ABORT, |state| {
         // SAFETY: libdtrace passes a valid dtrace_dropdata_t for the call.
         let (count, msg) = unsafe { ((*data).drops, text((*data).msg)) };
-        state.events.push(RunEvent::Drop {
+        state.events.push(Event::Drop {
             count,
             message: msg.trim_end().to_owned(),
         });
@@ -289,9 +262,7 @@ pub unsafe extern "C" fn on_proc(pid: libc::pid_t, msg: *const c_char, arg: *mut
         // SAFETY: per this function's contract.
         let msg = unsafe { text(msg) };
         if !msg.trim().is_empty() {
-            state
-                .events
-                .push(RunEvent::Notice(msg.trim_end().to_owned()));
+            state.events.push(Event::Notice(msg.trim_end().to_owned()));
         }
         if pid < 0 {
             state.procs_gone += 1;
@@ -322,14 +293,14 @@ pub unsafe extern "C" fn on_proc(
         if !msg.is_empty() {
             state
                 .events
-                .push(RunEvent::Notice(format!("pid {pid}: {}", msg.trim_end())));
+                .push(Event::Notice(format!("pid {pid}: {}", msg.trim_end())));
             return 0;
         }
         let live = state.procs_running.saturating_sub(state.procs_gone);
         // SAFETY: per this function's contract.
         let news = unsafe { query.news(hdl, p) };
         if let Some(notice) = proc_gone_notice(pid, news, live) {
-            state.events.push(RunEvent::Notice(notice));
+            state.events.push(Event::Notice(notice));
             state.procs_gone += 1;
         }
         0
@@ -531,7 +502,7 @@ mod tests {
             .events
             .iter()
             .map(|e| match e {
-                RunEvent::Output(l) => l.as_str(),
+                Event::Output(l) => l.as_str(),
                 _ => "?",
             })
             .collect();
@@ -585,8 +556,8 @@ mod tests {
         assert_eq!(
             state.events,
             vec![
-                RunEvent::Output("CPU     ID                    FUNCTION:NAME".into()),
-                RunEvent::Output(format!("  1      1 {:>32} ", ":BEGIN")),
+                Event::Output("CPU     ID                    FUNCTION:NAME".into()),
+                Event::Output(format!("  1      1 {:>32} ", ":BEGIN")),
             ]
         );
     }

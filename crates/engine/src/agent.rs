@@ -1,12 +1,6 @@
-//! The agent protocol: what a window (or any client) speaks with
-//! `dscope agent` on another machine, over ssh's standard input and
-//! output. docs/agent-protocol.md describes it for other clients.
-//!
-//! It is the window's own [`Session`] API as JSON lines: one [`Request`]
-//! a line in, one [`Reply`] a line out, carrying the same [`Event`]s the
-//! window gets from a local session. Both ends first send a [`Hello`]
-//! with their protocol number; a client that gets another number says
-//! which versions differ instead of guessing at the lines that follow.
+//! `dscope agent`: the server half of the protocol ([`crate::protocol`])
+//! on a host, which a window (or any client) reaches over ssh's standard
+//! input and output.
 //!
 //! The agent serves with a [`Session`] of its own, so a run on the host
 //! is a run worker process there as it is locally, and it stops the same
@@ -15,107 +9,13 @@
 //! and for the probes to be disabled (the session kills a run worker that
 //! takes longer than its grace), and exits.
 
-use crate::lines::{self, BoundedLines, Line, Long, MAX_MESSAGE, MAX_TEXT};
-use crate::model::Probe;
-use crate::remote::{self, Endpoint};
-use crate::session::{Event, Script, Session};
-use crossbeam_channel::Receiver;
-use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
+use crate::lines::{self, BoundedLines, Line, Long, MAX_MESSAGE};
+use crate::protocol::{Hello, PROTOCOL, Reply, Request, ends, write_line};
+use crate::session::{Event, Session};
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
-use std::process::{Child, ChildStdin, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-
-/// The protocol's number. It changes whenever a message changes shape.
-pub const PROTOCOL: u32 = 4;
-
-/// The subcommand that serves the protocol on standard input and output.
-pub const AGENT_ARG: &str = "agent";
-
-/// The first line each end sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Hello {
-    /// `"agent"` or `"client"`: which end this is.
-    pub dscope: String,
-    pub protocol: u32,
-    /// The sender's dscope version, for messages.
-    pub version: String,
-}
-
-impl Hello {
-    pub fn new(end: &str) -> Hello {
-        Hello {
-            dscope: end.into(),
-            protocol: PROTOCOL,
-            version: env!("CARGO_PKG_VERSION").into(),
-        }
-    }
-
-    /// Why `self` (the other end's hello) cannot be talked to, naming
-    /// `host` in the message.
-    pub fn mismatch(&self, host: &str) -> Option<String> {
-        (self.protocol != PROTOCOL).then(|| {
-            format!(
-                "dscope {} on {host} speaks agent protocol {}, this dscope {} speaks {PROTOCOL}: \
-                 install the same version on both (README: Install), or give the path of a \
-                 matching one with --remote-dscope",
-                self.version,
-                self.protocol,
-                env!("CARGO_PKG_VERSION"),
-            )
-        })
-    }
-}
-
-/// A client's request. `job` is the client's number for it; every reply
-/// to it carries the same number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Request {
-    /// Compile only: answered by `Checked`, `Diagnostics` or `Failed`.
-    Check { job: u64, script: Script },
-    /// Compile and run: events until `Finished`.
-    Run {
-        job: u64,
-        script: Script,
-        /// Stop after this long; absent: until exit() or Stop.
-        duration_ms: Option<u64>,
-        /// How often to send the aggregations.
-        snapshot_ms: u64,
-    },
-    /// Every probe: answered by `Probes`.
-    Probes { job: u64 },
-    /// The `pid<PID>:::` probes of a process: answered by `Probes`.
-    TargetProbes { job: u64, pid: i32 },
-    /// A probe's argument types: answered by `ProbeArgs`.
-    ProbeArgs { job: u64, probe: Probe },
-    /// Stop the active run (END runs, then `Finished`).
-    Stop,
-}
-
-/// One event for the request numbered `job`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reply {
-    pub job: u64,
-    pub event: Event,
-}
-
-/// Whether `event` is the last one a request of this kind gets.
-pub fn ends(request: &Request, event: &Event) -> bool {
-    match request {
-        Request::Check { .. } => matches!(
-            event,
-            Event::Checked { .. } | Event::Diagnostics(_) | Event::Failed(_)
-        ),
-        Request::Run { .. } => matches!(event, Event::Finished(_)),
-        Request::Probes { .. } | Request::TargetProbes { .. } => {
-            matches!(event, Event::Probes(_) | Event::Failed(_))
-        }
-        Request::ProbeArgs { .. } => matches!(event, Event::ProbeArgs { .. } | Event::Failed(_)),
-        Request::Stop => true,
-    }
-}
 
 enum Input {
     Line(String),
@@ -130,9 +30,32 @@ pub fn agent_main() -> u8 {
     serve(input, &mut stdout.lock(), std::env::current_exe().ok())
 }
 
-pub(crate) fn send(out: &mut dyn Write, line: &impl Serialize) -> bool {
-    let text = serde_json::to_string(line).expect("serializable");
-    writeln!(out, "{text}").and_then(|_| out.flush()).is_ok()
+/// Reads the client's hello; the exit status when it is not one this
+/// agent can talk to (0: the client went away before saying anything).
+fn greeted(input: &mut BoundedLines<impl BufRead>) -> Result<(), u8> {
+    let hello = match input.next_line() {
+        Some(Line::Text(first)) => serde_json::from_str::<Hello>(&first),
+        Some(Line::TooLong { limit }) => {
+            eprintln!("dscope agent: {}", lines::too_long("the client", limit));
+            return Err(2);
+        }
+        None => return Err(0),
+    };
+    match hello {
+        Ok(h) if h.protocol == PROTOCOL => Ok(()),
+        Ok(h) => {
+            eprintln!(
+                "dscope agent: the client (dscope {}) speaks agent protocol {}, this agent \
+                 speaks {PROTOCOL}",
+                h.version, h.protocol
+            );
+            Err(2)
+        }
+        Err(e) => {
+            eprintln!("dscope agent: the first line is not a client hello: {e}");
+            Err(2)
+        }
+    }
 }
 
 fn serve(
@@ -140,31 +63,10 @@ fn serve(
     out: &mut dyn Write,
     program: Option<std::path::PathBuf>,
 ) -> u8 {
-    send(out, &Hello::new("agent"));
+    write_line(out, &Hello::new("agent"));
     let mut input = BoundedLines::new(input, MAX_MESSAGE, Long::Refuse);
-    let hello = match input.next_line() {
-        Some(Line::Text(first)) => serde_json::from_str::<Hello>(&first),
-        Some(Line::TooLong { limit }) => {
-            eprintln!("dscope agent: {}", lines::too_long("the client", limit));
-            return 2;
-        }
-        // The client went away before saying anything.
-        None => return 0,
-    };
-    match hello {
-        Ok(h) if h.protocol == PROTOCOL => {}
-        Ok(h) => {
-            eprintln!(
-                "dscope agent: the client (dscope {}) speaks agent protocol {}, this agent \
-                 speaks {PROTOCOL}",
-                h.version, h.protocol
-            );
-            return 2;
-        }
-        Err(e) => {
-            eprintln!("dscope agent: the first line is not a client hello: {e}");
-            return 2;
-        }
+    if let Err(status) = greeted(&mut input) {
+        return status;
     }
     let Some(program) = program else {
         eprintln!("dscope agent: cannot find its own program to run scripts with");
@@ -206,7 +108,7 @@ fn serve(
         // requests are looked at again: a run that floods output must
         // still hear Stop.
         let mut taken = 0;
-        while taken < crate::fleet::EVENTS_PER_TURN
+        while taken < crate::session::fleet::EVENTS_PER_TURN
             && let Some(e) = session.try_recv()
         {
             taken += 1;
@@ -221,7 +123,7 @@ fn serve(
                 }
                 other => other,
             };
-            listening = listening && send(out, &Reply { job, event });
+            listening = listening && write_line(out, &Reply { job, event });
             if done {
                 jobs.remove(&e.job);
                 changes.remove(&job);
@@ -234,7 +136,7 @@ fn serve(
         if closed && !session.is_running() {
             return 0;
         }
-        let message = if taken == crate::fleet::EVENTS_PER_TURN {
+        let message = if taken == crate::session::fleet::EVENTS_PER_TURN {
             // More events wait: only a look at the requests.
             match lines.try_recv() {
                 Ok(m) => Some(Ok(m)),
@@ -255,7 +157,7 @@ fn serve(
             None => {}
             Some(Ok(Input::Line(line))) => {
                 if let Some((job, event)) = take(&mut session, &mut jobs, &line) {
-                    listening = listening && send(out, &Reply { job, event });
+                    listening = listening && write_line(out, &Reply { job, event });
                 }
             }
             Some(Ok(Input::Closed) | Err(_)) => {
@@ -308,248 +210,6 @@ fn take(
     };
     jobs.insert(ours, (request.job(), request));
     None
-}
-
-impl Request {
-    /// The client's number for it (0 for Stop, which has none).
-    pub fn job(&self) -> u64 {
-        match self {
-            Request::Check { job, .. }
-            | Request::Run { job, .. }
-            | Request::Probes { job }
-            | Request::TargetProbes { job, .. }
-            | Request::ProbeArgs { job, .. } => *job,
-            Request::Stop => 0,
-        }
-    }
-}
-
-/// ssh options for a connection a window keeps open: a dead link is
-/// noticed within half a minute, and an unreachable host within 15 s,
-/// instead of TCP's minutes; compressed, since snapshots are JSON that
-/// repeats itself (a 20,000-key one goes from 1.5 MB to about 75 KB).
-const SSH_OPTIONS: [&str; 8] = [
-    "-o",
-    "Compression=yes",
-    "-o",
-    "ConnectTimeout=15",
-    "-o",
-    "ServerAliveInterval=10",
-    "-o",
-    "ServerAliveCountMax=3",
-];
-
-/// A client's connection to `dscope agent` on a host, through ssh.
-pub struct Connection {
-    child: Child,
-    input: Option<ChildStdin>,
-    /// The agent's lines after its hello; disconnected when its output
-    /// ends.
-    pub lines: Receiver<Line>,
-    ssh_said: Arc<Mutex<VecDeque<String>>>,
-    name: String,
-    /// The hellos were exchanged.
-    connected: bool,
-}
-
-/// Lines of ssh's standard error kept for messages.
-const SSH_TAIL: usize = 12;
-
-impl Connection {
-    /// Starts ssh to the host, checks that the program there is a dscope that
-    /// speaks this protocol, and says hello. Gives up, killing ssh, when
-    /// `give_up` turns true while it waits.
-    pub fn open(at: &Endpoint, give_up: &dyn Fn() -> bool) -> Result<Connection, String> {
-        let name = at.host.to_string();
-        let command = remote::command_string(&at.program, &[AGENT_ARG.into()]);
-        let config = at.ssh_config.as_deref();
-        let mut child = remote::spawn_ssh(&at.host, config, &SSH_OPTIONS, &command, Stdio::piped())
-            .map_err(|e| format!("cannot start ssh to reach {name}: {e}"))?;
-        let input = child.stdin.take();
-        let ssh_said = Arc::new(Mutex::new(VecDeque::new()));
-        if let Some(err) = child.stderr.take() {
-            let tail = ssh_said.clone();
-            std::thread::spawn(move || {
-                let err = std::io::BufReader::new(err);
-                for line in BoundedLines::new(err, MAX_TEXT, Long::Split) {
-                    let Line::Text(line) = line else { continue };
-                    let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
-                    if tail.len() == SSH_TAIL {
-                        tail.pop_front();
-                    }
-                    tail.push_back(line);
-                }
-            });
-        }
-        let (header_tx, header) = crossbeam_channel::bounded(1);
-        let (line_tx, lines) = crossbeam_channel::bounded(1024);
-        if let Some(out) = child.stdout.take() {
-            std::thread::spawn(move || {
-                let mut reader = std::io::BufReader::new(out);
-                let _ = header_tx.send(remote::read_header(&mut reader));
-                for line in BoundedLines::new(reader, MAX_MESSAGE, Long::Refuse) {
-                    if line_tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        let mut connection = Connection {
-            child,
-            input,
-            lines,
-            ssh_said,
-            name,
-            connected: false,
-        };
-        let waited = at.answer_wait;
-        let deadline = std::time::Instant::now() + waited;
-        let header = match connection.wait(&header, give_up, (deadline, waited))? {
-            Some(Some(h)) => h,
-            // ssh ended before the command ran.
-            _ => return Err(connection.lost()),
-        };
-        if let Some(problem) = remote::header_problem(&connection.name, Some(&header), None, None) {
-            connection.close();
-            return Err(problem);
-        }
-        let hello = match connection.wait(&connection.lines.clone(), give_up, (deadline, waited))? {
-            Some(Line::Text(line)) => serde_json::from_str::<Hello>(&line).map_err(|_| line),
-            Some(Line::TooLong { limit }) => Err(lines::too_long("it", limit)),
-            None => Err(String::new()),
-        };
-        match hello {
-            Ok(h) if h.dscope == "agent" => {
-                if let Some(why) = h.mismatch(&connection.name) {
-                    connection.close();
-                    return Err(why);
-                }
-            }
-            _ => {
-                let said = connection.said();
-                let why = format!(
-                    "dscope on {} does not serve the agent protocol (it is older than this \
-                     window, or not dscope): install the same version there (README: \
-                     Install){}",
-                    connection.name,
-                    if said.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; it said: {said}")
-                    }
-                );
-                connection.close();
-                return Err(why);
-            }
-        }
-        connection.send(&Hello::new("client"))?;
-        connection.connected = true;
-        Ok(connection)
-    }
-
-    /// Waits for the next value on `from`; `Ok(None)` when it ended. Past
-    /// `deadline` the host is given up on.
-    fn wait<T>(
-        &mut self,
-        from: &Receiver<T>,
-        give_up: &dyn Fn() -> bool,
-        (deadline, waited): (std::time::Instant, Duration),
-    ) -> Result<Option<T>, String> {
-        loop {
-            if std::time::Instant::now() > deadline {
-                self.close();
-                return Err(remote::no_answer(&self.name, waited));
-            }
-            match from.recv_timeout(Duration::from_millis(50)) {
-                Ok(v) => return Ok(Some(v)),
-                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return Ok(None),
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
-            }
-            if give_up() {
-                let why = format!("stopped while connecting to {}", self.name);
-                self.close();
-                return Err(why);
-            }
-        }
-    }
-
-    /// Sends one message.
-    pub fn send(&mut self, message: &impl Serialize) -> Result<(), String> {
-        let sent = self.input.as_mut().is_some_and(|i| send(i, message));
-        if sent { Ok(()) } else { Err(self.lost()) }
-    }
-
-    /// What ssh said, on one line.
-    fn said(&self) -> String {
-        let tail = self.ssh_said.lock().unwrap_or_else(|p| p.into_inner());
-        Vec::from(tail.clone()).join("; ")
-    }
-
-    /// Why the connection ended, once it has: waits briefly for ssh to
-    /// exit and says what it said.
-    pub fn lost(&mut self) -> String {
-        self.input = None;
-        let deadline = std::time::Instant::now() + Duration::from_secs(2);
-        let status = loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                _ => {
-                    let _ = self.child.kill();
-                    break self.child.wait().ok();
-                }
-            }
-        };
-        // Its standard error has been read to the end by now, or nearly.
-        std::thread::sleep(Duration::from_millis(20));
-        let said = self.said();
-        let name = &self.name;
-        let said_or_none = (!said.is_empty()).then_some(said.as_str());
-        let code = status.and_then(|s| s.code());
-        if !self.connected
-            && let Some(problem) = remote::header_problem(name, None, code, said_or_none)
-        {
-            return problem;
-        }
-        use std::os::unix::process::ExitStatusExt;
-        let how = match (code, status.and_then(|s| s.signal())) {
-            (Some(c), _) => format!("ssh exited with status {c}"),
-            (None, Some(signal)) => format!("ssh was killed by signal {signal}"),
-            (None, None) => "ssh ended".to_string(),
-        };
-        match said_or_none {
-            Some(said) => format!("the connection to {name} ended ({how}): {said}"),
-            None => format!("the connection to {name} ended ({how})"),
-        }
-    }
-
-    /// Ends the connection: the agent's input closes, which stops any run
-    /// there; ssh is killed if it does not end by itself soon.
-    pub fn close(&mut self) {
-        self.input = None;
-        let deadline = std::time::Instant::now() + Duration::from_secs(1);
-        while std::time::Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// The host's name, for messages.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-}
-
-impl Drop for Connection {
-    fn drop(&mut self) {
-        self.close();
-    }
 }
 
 #[cfg(test)]

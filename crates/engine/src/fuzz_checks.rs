@@ -6,7 +6,6 @@
 //! so that the saved corpora run as ordinary tests (`tests/fuzz_corpus.rs`)
 //! on machines without a fuzzer.
 
-use crate::agent::{Hello, Reply, Request};
 use crate::amqp::{self, Feeds, Received};
 use crate::dtrace::decode::{
     Abi, RawAddresses, RawEntry, RecordDesc, assemble, decode_entry, describe,
@@ -19,6 +18,7 @@ use crate::lang::theme::ThemeKind;
 use crate::lines::{self, BoundedLines, Line, Long, MAX_MESSAGE};
 use crate::model::changes::{ChangeDecoder, ChangeEncoder};
 use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, RunEnd, Snapshot, Value};
+use crate::protocol::{Hello, Reply, Request};
 use crate::recovery;
 use crate::session::Event;
 use std::collections::{HashMap, HashSet};
@@ -627,7 +627,7 @@ fn agent_line(line: &str, runs: &mut HashMap<u64, ChangeDecoder>) {
         },
         Request::Stop,
     ] {
-        let _ = crate::agent::ends(&request, &reply.event);
+        let _ = crate::protocol::ends(&request, &reply.event);
     }
     let snapshot = match reply.event {
         Event::SnapshotChanges(changes) => {

@@ -1,12 +1,52 @@
-//! What a job is, for every front-end: what to run ([`Request`]), how to
-//! show it ([`Output`], [`Format`]), what a run leaves ([`RunReport`]), the
-//! exit statuses dtrace(1) gives, and how missing privileges are said.
-//! `dscope run` here, on a host and on a fleet, and the window's session
-//! all speak of a job in these words.
+//! What a job is, for every front-end, and the one way it is prepared:
+//! what to run ([`Script`], made from the command line's [`Request`]), how
+//! to show it ([`Output`], [`Format`]), what a run leaves ([`RunReport`]),
+//! the exit statuses dtrace(1) gives, how missing privileges are said, and
+//! [`prepare`], which opens libdtrace, sets the options, starts or grabs
+//! the processes and compiles, for `dscope run` and `check`, the window's
+//! run worker, `dscope agent` and every fleet member alike.
 
+use crate::dtrace::{CompileError, Compiled, Consumer, Library, Source};
 use crate::model::{Diagnostic, RunEnd};
+use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
+
+/// A script and how to compile it: what every front-end runs, and what
+/// the agent protocol carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Script {
+    /// The D program (`dtrace -s`); may be empty when `probes` say it all.
+    pub source: String,
+    /// What messages call it (its file name).
+    pub name: String,
+    /// Probe descriptions, each with an optional clause (`dtrace -n`),
+    /// compiled as programs of their own after `source`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<String>,
+    /// `-x` options: name and optional value, passed to libdtrace as is.
+    pub options: Vec<(String, Option<String>)>,
+    /// Macro arguments `$1`, `$2`, ...
+    pub args: Vec<String>,
+    /// Allow destructive actions (`system()`, `raise()`, ...).
+    pub destructive: bool,
+    /// The processes `$target` names, as `dtrace -c` and `-p` give them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Target>,
+}
+
+/// A process a run traces as `$target`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// A command line the worker starts (as `dtrace -c` does), split into
+    /// words at white space as dtrace(1) splits it
+    /// ([`crate::dtrace::consumer::command_words`]); its output goes to the
+    /// console and the run stops when it exits.
+    Command(String),
+    /// A running process the worker grabs (as `dtrace -p` does); the run
+    /// stops when it exits.
+    Pid(i32),
+}
 
 /// Exit codes, as dtrace(1) gives them: 0 fine, 1 the script has errors
 /// or could not be enabled, 2 it could not be checked or run at all (no
@@ -125,25 +165,6 @@ pub struct DropReport {
     pub message: String,
 }
 
-/// How a run is shown and how long it goes on.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Output {
-    /// Stop after this long; `None`: until the script exits.
-    pub duration: Option<std::time::Duration>,
-    pub format: Format,
-    /// `-o`: append the output to this file instead of stdout.
-    pub file: Option<std::path::PathBuf>,
-    /// Stop (as SIGINT does) when standard input reaches its end: how a
-    /// run on a remote host ends when ssh's connection does.
-    pub until_stdin_closes: bool,
-    /// `--record FILE`: write the run down as it goes (see
-    /// [`crate::history::recording`]).
-    pub record: Option<std::path::PathBuf>,
-    /// `--publish amqp://...`: send each snapshot to this exchange (see
-    /// [`crate::amqp`]).
-    pub publish: Option<crate::amqp::Address>,
-}
-
 /// A run's JSON document on `out`; the exit status when it cannot be
 /// written.
 pub fn print_json(
@@ -172,4 +193,160 @@ pub fn with_privileges(libdtrace_says: String) -> String {
     }
     let t = crate::troubleshooting::NOT_ROOT;
     format!("{} {}\n{libdtrace_says}", t.says, t.fix)
+}
+
+/// Why a job could not be prepared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobError {
+    /// The script does not compile: the error on its line.
+    Script(Diagnostic),
+    /// DTrace cannot be used here at all (it will not open, privileges
+    /// are missing): `dscope run` exits with [`EXIT_CANNOT`].
+    Cannot(String),
+    /// An option, a command, a process or a description was refused:
+    /// [`EXIT_SCRIPT_ERRORS`].
+    Refused(String),
+}
+
+impl JobError {
+    /// The exit status dtrace(1) gives for it.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            JobError::Cannot(_) => EXIT_CANNOT,
+            JobError::Script(_) | JobError::Refused(_) => EXIT_SCRIPT_ERRORS,
+        }
+    }
+}
+
+/// A job compiled and ready to run.
+pub struct Prepared<'l> {
+    pub consumer: Consumer<'l>,
+    pub compiled: Compiled,
+    /// Each program's name as dtrace(1) reports it ("script 'x.d'",
+    /// "description 'BEGIN'") and the probes it matched.
+    pub programs: Vec<(String, u32)>,
+}
+
+/// Opens a consumer, sets the options, starts or grabs the processes and
+/// compiles every program of `script`, in dtrace(1)'s order: how every
+/// front-end prepares a job.
+pub fn prepare<'l>(lib: &'l Library, script: &Script) -> Result<Prepared<'l>, JobError> {
+    let mut consumer = Consumer::open(lib)
+        .map_err(|e| JobError::Cannot(with_privileges(format!("cannot open DTrace: {e}"))))?;
+    let refused = |e: crate::dtrace::DtraceError| JobError::Refused(e.to_string());
+    consumer.setopt("errtags", None).map_err(refused)?;
+    if script.destructive {
+        consumer.setopt("destructive", None).map_err(refused)?;
+    }
+    for (name, value) in &script.options {
+        consumer
+            .setopt(name, value.as_deref())
+            .map_err(|e| JobError::Refused(format!("failed to set -x {e}")))?;
+    }
+    for target in &script.targets {
+        match target {
+            Target::Command(command) => {
+                let words = crate::dtrace::consumer::command_words(command);
+                consumer.create_process(&words).map_err(|e| {
+                    JobError::Refused(format!("cannot start the command '{command}': {e}"))
+                })?;
+            }
+            Target::Pid(pid) => {
+                consumer
+                    .grab_process(*pid)
+                    .map_err(|e| JobError::Refused(format!("cannot grab process {pid}: {e}")))?;
+            }
+        }
+    }
+    let mut sources = Vec::new();
+    let mut names = Vec::new();
+    if !script.source.is_empty() || script.probes.is_empty() {
+        sources.push(Source::Script {
+            text: &script.source,
+            name: &script.name,
+        });
+        names.push(format!("script '{}'", script.name));
+    }
+    for d in &script.probes {
+        sources.push(Source::Probes(d));
+        // dtrace(1) crops the clause off for this report.
+        let name = d.split(['{', '/', ';']).next().unwrap_or(d);
+        names.push(format!("description '{name}'"));
+    }
+    match consumer.compile_all(&sources, &script.args) {
+        Ok((compiled, each)) => Ok(Prepared {
+            consumer,
+            compiled,
+            programs: names.into_iter().zip(each).collect(),
+        }),
+        Err(CompileError::Script(mut d)) => {
+            crate::troubleshooting::explain(&mut d);
+            Err(JobError::Script(d))
+        }
+        Err(e @ CompileError::Description { .. }) => Err(JobError::Refused(e.to_string())),
+        Err(CompileError::Setup(m)) if privileges_missing() => Err(JobError::Cannot(
+            with_privileges(format!("could not enable tracing: {m}")),
+        )),
+        Err(CompileError::Setup(m)) => Err(JobError::Refused(m)),
+    }
+}
+
+/// A pid as dtrace(1) takes it: a whole decimal number.
+pub fn parse_pid(text: &str) -> Option<i32> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok().filter(|p| *p > 0)
+}
+
+impl Request {
+    /// The script this request runs: the `-s` file (read here unless its
+    /// text came with the request) and the `-n` descriptions, with `-q`,
+    /// `-w`, `-Z`, `-x`, `-c`, `-p` and the arguments.
+    pub fn script(&self) -> Result<Script, String> {
+        let (name, mut source) = match &self.script {
+            Some(path) => (
+                path.display().to_string(),
+                match &self.script_text {
+                    Some(text) => text.clone(),
+                    None => crate::files::load(path).map_err(|e| e.to_string())?.text,
+                },
+            ),
+            None if self.probes.is_empty() => {
+                return Err(
+                    "no probes specified: give a script file or -n PROBE-DESCRIPTION".into(),
+                );
+            }
+            None => ("-n".into(), String::new()),
+        };
+        if self.script.is_some() && source.is_empty() {
+            // An empty -s file is still a program of its own, whose
+            // matches dtrace(1) reports; a newline keeps it one.
+            source.push('\n');
+        }
+        let flags = [(self.quiet, "quiet"), (self.zdefs, "zdefs")];
+        let mut options: Vec<(String, Option<String>)> = flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| ((*name).to_owned(), None))
+            .collect();
+        options.extend(self.options.iter().map(|o| {
+            let (n, v) = parse_option(o);
+            (n.to_owned(), v.map(str::to_owned))
+        }));
+        let mut targets: Vec<Target> = self.commands.iter().cloned().map(Target::Command).collect();
+        for pid in &self.pids {
+            let pid = parse_pid(pid).ok_or_else(|| format!("invalid pid: {pid}"))?;
+            targets.push(Target::Pid(pid));
+        }
+        Ok(Script {
+            source,
+            name,
+            probes: self.probes.clone(),
+            options,
+            args: self.args.clone(),
+            destructive: self.destructive,
+            targets,
+        })
+    }
 }

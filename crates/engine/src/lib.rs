@@ -20,10 +20,12 @@ pub mod fuzz_checks;
 pub mod history;
 pub mod job;
 pub mod processes;
+pub mod protocol;
 pub mod recovery;
 pub mod remote;
 pub mod session;
 pub mod settings;
+pub mod sink;
 pub mod troubleshooting;
 pub mod writes;
 

@@ -12,11 +12,13 @@ mod aggregation;
 pub mod changes;
 pub mod csv;
 mod diagnostic;
+mod event;
 pub mod lines;
 pub mod trouble;
 
 pub use aggregation::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value, key_label};
 pub use diagnostic::{Diagnostic, Severity};
+pub use event::Event;
 
 use serde::{Deserialize, Serialize};
 

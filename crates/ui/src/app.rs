@@ -1999,7 +1999,8 @@ impl DscopeApp {
             options: self.run_options.dtrace_options().unwrap_or_default(),
             args: self.run_options.args.clone(),
             destructive: self.run_options.destructive(),
-            target: self.run_options.target.clone(),
+            targets: self.run_options.target.iter().cloned().collect(),
+            probes: Vec::new(),
         }
     }
 

@@ -11,7 +11,7 @@
 
 pub(crate) use dscope_engine::{
     amqp, examples, files, fleet, history, lang, lines, model, processes, recovery, remote,
-    session, settings, troubleshooting, writes,
+    session, settings, sink, troubleshooting, writes,
 };
 
 pub mod app;

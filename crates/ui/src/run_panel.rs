@@ -4,10 +4,11 @@
 //! Everything here reacts to [`SessionEvent`]s through [`RunPanel::apply`],
 //! so the UI can be tested with a scripted event stream and no libdtrace.
 
-use crate::history::recording::{Header, Recorder};
+use crate::history::recording::{Header, RecordingSink};
 use crate::history::{History, RunClock};
 use crate::model::{Diagnostic, Snapshot};
 use crate::session::{Event, Finish, RunEnd};
+use crate::sink::Sink;
 use egui::{RichText, Ui};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -272,10 +273,7 @@ pub struct RunPanel {
     /// Record each run (the run bar's Record toggle).
     pub record: bool,
     /// The recording of this run, while it is written.
-    recorder: Option<(
-        std::path::PathBuf,
-        Recorder<std::io::BufWriter<std::fs::File>>,
-    )>,
+    recorder: Option<RecordingSink>,
 }
 
 /// What the user asked of the console.
@@ -336,17 +334,17 @@ impl RunPanel {
 
     /// The file this run is being recorded to.
     pub fn recording_to(&self) -> Option<&std::path::Path> {
-        self.recorder.as_ref().map(|(p, _)| p.as_path())
+        self.recorder.as_ref().map(|r| r.path.as_path())
     }
 
     /// Records the run that was just started to `path`; says in the
     /// console where, or why not.
     pub fn record_to(&mut self, path: std::path::PathBuf, header: &Header) {
-        match Recorder::create(&path, header) {
+        match RecordingSink::create(&path, header) {
             Ok(r) => {
                 self.console
                     .info(format!("dscope: recording to {}", path.display()));
-                self.recorder = Some((path, r));
+                self.recorder = Some(r);
             }
             Err(e) => self.notice = Some(format!("{e}; the run goes on without recording")),
         }
@@ -356,35 +354,14 @@ impl RunPanel {
     /// fails ends the recording (with a notice), never the run.
     fn record(&mut self, event: &Event) {
         let t = self.clock.now();
-        let Some((path, r)) = &mut self.recorder else {
+        let Some(r) = &mut self.recorder else {
             return;
         };
-        let written = match event {
-            Event::Started { .. } => r.begin(),
-            Event::Snapshot(s) => r.snapshot(t, s),
-            Event::Output(line) => r.output(t, line),
-            Event::RuntimeError(m) | Event::Problem(m) | Event::Failed(m) => r.error(t, m),
-            Event::Drop { count, message } => r.drop(t, *count, message),
-            Event::Finished(reason) => match (reason.as_ref().ok().copied(), reason) {
-                (Some(end), _) => r.end(t, end),
-                (None, Err(m)) => r.error(t, m),
-                (None, _) => Ok(()),
-            },
-            _ => Ok(()),
-        };
-        if let Err(e) = written {
-            self.notice = Some(format!(
-                "cannot write the recording {}: {e}; the run goes on without it",
-                path.display()
-            ));
+        if let Err(why) = r.take(t, event) {
+            self.notice = Some(why);
             self.recorder = None;
         } else if matches!(event, Event::Finished(_)) {
-            // A run that never started (it did not compile) leaves no file.
-            if let Some((path, r)) = self.recorder.take()
-                && r.is_empty()
-            {
-                let _ = std::fs::remove_file(path);
-            }
+            self.recorder = None;
         }
     }
 
@@ -467,6 +444,7 @@ impl RunPanel {
             Event::Output(line) => Event::Output(with_host(host, &line)),
             Event::RuntimeError(m) => Event::RuntimeError(host_message(host, &m)),
             Event::Problem(m) => Event::Problem(host_message(host, &m)),
+            Event::Notice(m) => Event::Notice(host_message(host, &m)),
             Event::Drop { count, message } => Event::Drop {
                 count,
                 message: host_message(host, &message),
@@ -533,7 +511,7 @@ impl RunPanel {
             Event::Drop { count, message } => {
                 Troubles::add(&mut self.troubles.drops, &message, count)
             }
-            Event::Problem(m) => self.notice = Some(m),
+            Event::Problem(m) | Event::Notice(m) => self.notice = Some(m),
             Event::Failed(m) => self.notice = Some(with_hint(m)),
             Event::Finished(reason) => {
                 if let Err(m) = &reason

@@ -198,6 +198,58 @@ impl<W: Write> Recorder<W> {
     pub fn end(&mut self, t: f64, end: RunEnd) -> std::io::Result<()> {
         self.write(t, Entry::End(end))
     }
+
+    /// Writes what a run said, `t` seconds into it, as every recording
+    /// keeps it (`dscope run --record` and the window's alike): its start,
+    /// snapshots, output, errors, drops and how it ended; a failure as an
+    /// error.
+    pub fn event(&mut self, t: f64, event: &crate::model::Event) -> std::io::Result<()> {
+        use crate::model::Event;
+        match event {
+            Event::Started { .. } => self.begin(),
+            Event::Snapshot(s) => self.snapshot(t, s),
+            Event::Output(line) => self.output(t, line),
+            Event::RuntimeError(m) | Event::Problem(m) | Event::Failed(m) => self.error(t, m),
+            Event::Drop { count, message } => self.drop(t, *count, message),
+            Event::Finished(Ok(end)) => self.end(t, *end),
+            Event::Finished(Err(m)) => self.error(t, m),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A recording as a run's sink: the file it is written to, and the
+/// recorder. A run that never started tracing leaves no file behind.
+pub struct RecordingSink {
+    pub path: std::path::PathBuf,
+    recorder: Recorder<std::io::BufWriter<std::fs::File>>,
+}
+
+impl RecordingSink {
+    /// Creates (or replaces) the file at `path`.
+    pub fn create(path: &Path, header: &Header) -> Result<RecordingSink, String> {
+        Ok(RecordingSink {
+            path: path.to_path_buf(),
+            recorder: Recorder::create(path, header)?,
+        })
+    }
+}
+
+impl crate::sink::Sink for RecordingSink {
+    fn take(&mut self, t: f64, event: &crate::model::Event) -> Result<(), String> {
+        if matches!(event, crate::model::Event::Finished(_)) && self.recorder.is_empty() {
+            // Tracing never started: no recording, rather than an empty
+            // file.
+            let _ = std::fs::remove_file(&self.path);
+            return Ok(());
+        }
+        self.recorder.event(t, event).map_err(|e| {
+            format!(
+                "cannot write the recording {}: {e}; the run goes on without it",
+                self.path.display()
+            )
+        })
+    }
 }
 
 /// A recording as read back.

@@ -8,12 +8,6 @@
 //! the script or drops out is said to have failed, with why, and the rest
 //! go on; what a dropped host sent before it went is kept.
 
-mod command;
-pub mod run;
-
-pub use command::{FleetReport, HostReport, run};
-pub use run::EVENTS_PER_TURN;
-
 use crate::model::{Aggregation, KeyPart, Row, Snapshot, Value};
 use std::path::Path;
 use std::time::Duration;

@@ -1,13 +1,35 @@
 //! The subcommands that work without a display.
 
-use crate::dtrace::{CompileError, Consumer, Library, RunEvent, RunSettings};
-use crate::files;
-use crate::history::recording::{Header, Recorder};
+pub mod fleet;
+pub mod remote;
+
+use crate::dtrace::{Consumer, Library, RunSettings};
+use crate::history::recording::{Header, RecordingSink};
 use crate::job::*;
 use crate::lines::probe_count;
-use crate::model::RunEnd;
+use crate::model::{Event, RunEnd};
+use crate::sink::{Sink, take_all};
 use std::io::Write;
 use std::path::Path;
+
+/// How a run is shown and how long it goes on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    /// Stop after this long; `None`: until the script exits.
+    pub duration: Option<std::time::Duration>,
+    pub format: Format,
+    /// `-o`: append the output to this file instead of stdout.
+    pub file: Option<std::path::PathBuf>,
+    /// Stop (as SIGINT does) when standard input reaches its end: how a
+    /// run on a remote host ends when ssh's connection does.
+    pub until_stdin_closes: bool,
+    /// `--record FILE`: write the run down as it goes (see
+    /// [`crate::history::recording`]).
+    pub record: Option<std::path::PathBuf>,
+    /// `--publish amqp://...`: send each snapshot to this exchange (see
+    /// [`crate::amqp`]).
+    pub publish: Option<crate::amqp::Address>,
+}
 
 /// Loads libdtrace, or says why it cannot.
 fn load_library(err: &mut dyn Write) -> Option<Library> {
@@ -54,132 +76,49 @@ fn privilege_failure(err: &mut dyn Write, what: &str, libdtrace_says: &str) -> F
 
 /// What compiling left for running.
 struct Prepared<'l> {
-    consumer: Consumer<'l>,
-    compiled: crate::dtrace::Compiled,
-    /// Each program's name as dtrace(1) reports it ("script 'x.d'",
-    /// "description 'BEGIN'") and its matches.
-    programs: Vec<(String, u32)>,
+    job: crate::job::Prepared<'l>,
     /// The script's text, for a recording's header.
     script_text: String,
 }
 
-/// Loads the script and libdtrace, opens a consumer, applies options,
-/// starts or grabs the processes and compiles, as dtrace(1) does in that
-/// order; reports every failure on the way.
+/// Makes the script of `request` and prepares it ([`crate::job::prepare`]);
+/// says every failure on the way as dtrace(1) says it.
 fn prepare<'l>(
     lib: &'l Library,
     request: &Request,
     err: &mut dyn Write,
 ) -> Result<Prepared<'l>, Failure> {
-    let script = match &request.script {
-        Some(path) if request.script_text.is_some() => {
-            Some((path, request.script_text.clone().unwrap_or_default()))
-        }
-        Some(path) => match files::load(path) {
-            Ok(f) => Some((path, f.text)),
-            Err(e) => return Err(fail(err, EXIT_SCRIPT_ERRORS, &e.to_string())),
-        },
-        None => None,
-    };
-    if script.is_none() && request.probes.is_empty() {
-        return Err(fail(
-            err,
-            EXIT_SCRIPT_ERRORS,
-            "no probes specified: give a script file or -n PROBE-DESCRIPTION",
-        ));
-    }
-    let mut consumer = match Consumer::open(lib) {
-        Ok(c) => c,
-        Err(e) if privileges_missing() => {
-            return Err(privilege_failure(err, "cannot open DTrace", &e.to_string()));
-        }
-        Err(e) => return Err(fail(err, EXIT_CANNOT, &format!("cannot open DTrace: {e}"))),
-    };
-    let flags = [
-        (true, "errtags"),
-        (request.quiet, "quiet"),
-        (request.destructive, "destructive"),
-        (request.zdefs, "zdefs"),
-    ];
-    for (_, name) in flags.iter().filter(|(on, _)| *on) {
-        if let Err(e) = consumer.setopt(name, None) {
-            return Err(fail(err, EXIT_SCRIPT_ERRORS, &e.to_string()));
-        }
-    }
-    for option in &request.options {
-        let (name, value) = parse_option(option);
-        if let Err(e) = consumer.setopt(name, value) {
-            return Err(fail(
-                err,
-                EXIT_SCRIPT_ERRORS,
-                &format!("failed to set -x {e}"),
-            ));
-        }
-    }
-    for command in &request.commands {
-        let words = crate::dtrace::consumer::command_words(command);
-        if let Err(e) = consumer.create_process(&words) {
-            let why = format!("cannot start the command '{command}': {e}");
-            return Err(fail(err, EXIT_SCRIPT_ERRORS, &why));
-        }
-    }
-    for pid in &request.pids {
-        let Some(pid) = parse_pid(pid) else {
-            return Err(fail(
-                err,
-                EXIT_SCRIPT_ERRORS,
-                &format!("invalid pid: {pid}"),
-            ));
-        };
-        if let Err(e) = consumer.grab_process(pid) {
-            let why = format!("cannot grab process {pid}: {e}");
-            return Err(fail(err, EXIT_SCRIPT_ERRORS, &why));
-        }
-    }
-    let name = script.as_ref().map(|(p, _)| p.display().to_string());
-    let mut sources = Vec::new();
-    let mut programs = Vec::new();
-    if let (Some((_, text)), Some(name)) = (&script, &name) {
-        sources.push(crate::dtrace::Source::Script { text, name });
-        programs.push(format!("script '{name}'"));
-    }
-    for d in &request.probes {
-        sources.push(crate::dtrace::Source::Probes(d));
-        // dtrace(1) crops the clause off for this report.
-        let name = d.split(['{', '/', ';']).next().unwrap_or(d);
-        programs.push(format!("description '{name}'"));
-    }
-    match consumer.compile_all(&sources, &request.args) {
-        Ok((compiled, each)) => Ok(Prepared {
-            consumer,
-            compiled,
-            script_text: script.map(|(_, text)| text).unwrap_or_default(),
-            programs: programs.into_iter().zip(each).collect(),
+    let script = request
+        .script()
+        .map_err(|e| fail(err, EXIT_SCRIPT_ERRORS, &e))?;
+    match crate::job::prepare(lib, &script) {
+        Ok(job) => Ok(Prepared {
+            job,
+            script_text: script.source,
         }),
-        Err(CompileError::Script(mut d)) => {
-            crate::troubleshooting::explain(&mut d);
-            let path = script.map(|(p, _)| p.clone()).unwrap_or_default();
-            let _ = writeln!(err, "{}", format_diagnostic(&path, &d));
-            Err(Failure {
-                code: EXIT_SCRIPT_ERRORS,
-            })
+        Err(e) => {
+            let code = e.exit_code();
+            match e {
+                JobError::Script(d) => {
+                    let path = request.script.clone().unwrap_or_default();
+                    let _ = writeln!(err, "{}", format_diagnostic(&path, &d));
+                }
+                // The cause first, on a line of its own, then libdtrace's
+                // words (see with_privileges).
+                JobError::Cannot(m) => {
+                    for line in m.lines() {
+                        let _ = writeln!(err, "dscope: {line}");
+                    }
+                }
+                // As libdtrace says it, which may name text with a
+                // newline in it.
+                JobError::Refused(m) => {
+                    let _ = writeln!(err, "dscope: {m}");
+                }
+            }
+            Err(Failure { code })
         }
-        Err(e @ CompileError::Description { .. }) => {
-            Err(fail(err, EXIT_SCRIPT_ERRORS, &e.to_string()))
-        }
-        Err(CompileError::Setup(m)) if privileges_missing() => {
-            Err(privilege_failure(err, "could not enable tracing", &m))
-        }
-        Err(CompileError::Setup(m)) => Err(fail(err, EXIT_SCRIPT_ERRORS, &m)),
     }
-}
-
-/// A pid as dtrace(1) takes it: a whole decimal number.
-pub fn parse_pid(text: &str) -> Option<i32> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok().filter(|p| *p > 0)
 }
 
 /// `dscope check FILE`: compile only and report; errors on stderr.
@@ -197,7 +136,7 @@ pub fn check(request: &Request, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             let _ = writeln!(
                 out,
                 "{what}: compiles; it would enable {}",
-                probe_count(p.compiled.matches)
+                probe_count(p.job.compiled.matches)
             );
             EXIT_OK
         }
@@ -223,10 +162,9 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
         Ok(p) => p,
         Err(f) => return f.code,
     };
-    let json = output.format == Format::Json;
-    let quiet = prepared.consumer.quiet();
+    let quiet = prepared.job.consumer.quiet();
     if !quiet {
-        for (what, matches) in &prepared.programs {
+        for (what, matches) in &prepared.job.programs {
             let _ = writeln!(err, "dscope: {what} matched {}", probe_count(*matches));
         }
     }
@@ -240,7 +178,7 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
         // (With -o, as with dtrace, their output stays on stdout.)
         None => match crate::dtrace::run::CapturedStdout::start() {
             Ok((original, captured)) => {
-                prepared.consumer.capture_stdout(captured);
+                prepared.job.consumer.capture_stdout(captured);
                 stdout = std::io::LineWriter::new(original);
                 &mut stdout
             }
@@ -261,78 +199,100 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
             }
         },
     };
-    if !quiet && prepared.consumer.destructive_allowed() {
+    if !quiet && prepared.job.consumer.destructive_allowed() {
         let _ = writeln!(err, "dscope: allowing destructive actions");
     }
-    let mut report = RunReport {
-        script: request
-            .script
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default(),
-        matched_probes: prepared.compiled.matches,
-        ..RunReport::default()
-    };
     // A recording or a publishing run takes a snapshot at the
     // aggregation rate, as the window does; a plain run reads them only
     // at the end, as dtrace(1).
     let periodic = output.record.is_some() || output.publish.is_some();
     let snapshot_every = periodic.then(|| {
         prepared
+            .job
             .consumer
             .aggrate()
             .unwrap_or(std::time::Duration::from_secs(1))
             .max(std::time::Duration::from_millis(10))
     });
-    let mut recorder = match &output.record {
-        Some(path) => {
-            let mut header = Header::new(
-                &report.script,
-                &prepared.script_text,
-                snapshot_every.map_or(1000, |d| d.as_millis() as u64),
-            );
-            header.probes.clone_from(&request.probes);
-            header.options.clone_from(&request.options);
-            header.args.clone_from(&request.args);
-            match Recorder::create(path, &header) {
-                Ok(r) => Some(Recording { path, recorder: r }),
-                Err(e) => {
-                    let _ = writeln!(err, "dscope: {e}");
-                    return EXIT_CANNOT;
-                }
-            }
-        }
-        None => None,
+    let mut printer = Printer {
+        out,
+        err,
+        json: output.format == Format::Json,
+        quiet,
+        snapshot_every,
+        report: RunReport {
+            script: request
+                .script
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            matched_probes: prepared.job.compiled.matches,
+            ..RunReport::default()
+        },
     };
-    let mut publishing = match &output.publish {
-        Some(address) => {
-            let host = crate::amqp::this_host();
-            match crate::amqp::Publisher::connect(address) {
-                Ok(p) => Some(Publishing {
-                    publisher: p,
-                    host,
-                    // Only -n descriptions: named as a fleet names them.
-                    script: match report.script.as_str() {
-                        "" => "-n".into(),
-                        s => s.into(),
-                    },
-                }),
-                Err(e) => {
-                    let _ = writeln!(err, "dscope: {e}");
-                    return EXIT_CANNOT;
-                }
-            }
+    let mut sinks = match sinks(request, output, &prepared, snapshot_every, &printer.report) {
+        Ok(s) => s,
+        Err(e) => {
+            printer.say(&e);
+            return EXIT_CANNOT;
         }
-        None => None,
     };
+    trace(&mut prepared, output, &mut printer, &mut sinks)
+}
+
+/// The sinks beside the printer: the recording and the exchange asked for.
+fn sinks<'a>(
+    request: &Request,
+    output: &Output,
+    prepared: &Prepared,
+    snapshot_every: Option<std::time::Duration>,
+    report: &RunReport,
+) -> Result<Vec<Box<dyn Sink + 'a>>, String> {
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    if let Some(path) = &output.record {
+        let mut header = Header::new(
+            &report.script,
+            &prepared.script_text,
+            snapshot_every.map_or(1000, |d| d.as_millis() as u64),
+        );
+        header.probes.clone_from(&request.probes);
+        header.options.clone_from(&request.options);
+        header.args.clone_from(&request.args);
+        sinks.push(Box::new(RecordingSink::create(path, &header)?));
+    }
+    if let Some(address) = &output.publish {
+        let publisher = crate::amqp::Publisher::connect(address)?;
+        // Only -n descriptions: named as a fleet names them.
+        let script = match report.script.as_str() {
+            "" => "-n",
+            s => s,
+        };
+        sinks.push(Box::new(crate::amqp::PublishSink::new(
+            publisher,
+            &crate::amqp::this_host(),
+            script,
+        )));
+    }
+    Ok(sinks)
+}
+
+/// Runs what `prepare` compiled until it ends, handing what it says to
+/// the printer and the sinks; the exit status.
+fn trace(
+    prepared: &mut Prepared,
+    output: &Output,
+    printer: &mut Printer,
+    sinks: &mut Vec<Box<dyn Sink + '_>>,
+) -> u8 {
+    let periodic = printer.snapshot_every.is_some();
     let settings = RunSettings {
         duration: output.duration,
-        snapshot_every,
+        snapshot_every: printer.snapshot_every,
         // The text printout is libdtrace's own; the decoded aggregations
         // serve only the JSON document, the recording and the publisher.
-        final_snapshot: json || periodic,
-        print_aggregations: !json,
-        newline_on_stop: !json,
+        final_snapshot: printer.json || periodic,
+        print_aggregations: !printer.json,
+        newline_on_stop: !printer.json,
     };
     crate::dtrace::signals::install();
     if output.until_stdin_closes {
@@ -341,110 +301,103 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
             crate::dtrace::signals::STOP.store(true, std::sync::atomic::Ordering::SeqCst);
         });
     }
+    // One clock for the recording and the messages: seconds since
+    // tracing started, held at the stop.
     let mut clock = crate::history::RunClock::default();
-    let result = prepared.consumer.run(
+    let mut take = |event: &Event, printer: &mut Printer| {
+        match event {
+            Event::Started { .. } => clock.start(),
+            Event::Stopping => clock.stop(),
+            _ => {}
+        }
+        let t = clock.now();
+        take_all(sinks, t, event, &mut |why| printer.say(&why));
+        let _ = printer.take(t, event);
+    };
+    let result = prepared.job.consumer.run(
         &settings,
         &crate::dtrace::signals::STOP,
         Some(&crate::dtrace::signals::ABORT),
-        &mut |event| {
-            // One clock for the recording and the messages: seconds since
-            // tracing started, held at the stop.
-            match event {
-                RunEvent::Started => clock.start(),
-                RunEvent::Stopping => clock.stop(),
-                _ => {}
-            }
-            let t = clock.now();
-            if let Some(r) = &mut recorder
-                && !r.write(&event, t, err)
-            {
-                recorder = None;
-            }
-            if let Some(p) = &mut publishing
-                && let Err(e) = p.send(&event, t)
-            {
-                let _ = writeln!(err, "dscope: {e}; the run goes on without publishing");
-                publishing = None;
-            }
-            match event {
-                RunEvent::Output(line) if json => report.output.push(line),
-                RunEvent::Output(line) => {
-                    let _ = writeln!(out, "{line}");
-                }
-                RunEvent::Snapshot(snap) => report.aggregations = snap.aggregations,
-                RunEvent::RuntimeError(m) | RunEvent::Problem(m) => {
-                    let _ = writeln!(err, "dscope: {}", m.trim_start_matches("dtrace: "));
-                    report.errors.push(m);
-                }
-                RunEvent::Notice(m) => {
-                    if !quiet {
-                        let _ = writeln!(err, "dscope: {m}");
-                    }
-                }
-                RunEvent::Started | RunEvent::Stopping => {}
-                RunEvent::Pace(every) => {
-                    let asked = snapshot_every.unwrap_or(every);
-                    let _ = writeln!(err, "dscope: {}", pace_notice(every, asked));
-                }
-                RunEvent::Drop { count, message } => {
-                    let _ = writeln!(err, "dscope: {}", message.trim_start_matches("dtrace: "));
-                    report.drops.push(DropReport { count, message });
-                }
-            }
-        },
+        &mut |event| take(&event, printer),
     );
-    let code = match result {
-        Ok(end) => {
-            report.finish = Some(end);
+    let (finish, code) = match result {
+        Ok(end) => (
+            Ok(end),
             match end {
                 RunEnd::Exited { status } => exit_code(status),
                 RunEnd::TimeUp | RunEnd::Stopped | RunEnd::TargetExited => EXIT_OK,
-            }
-        }
+            },
+        ),
         Err(e) => {
-            report.errors.push(e.to_string());
-            if privileges_missing() {
-                privilege_failure(err, "could not enable tracing", &e.to_string()).code
+            let code = if privileges_missing() {
+                privilege_failure(printer.err, "could not enable tracing", &e.to_string()).code
             } else {
-                let _ = writeln!(err, "dscope: could not enable tracing: {e}");
+                printer.say(&format!("could not enable tracing: {e}"));
                 EXIT_SCRIPT_ERRORS
-            }
+            };
+            (Err(e.to_string()), code)
         }
     };
-    if let Some(r) = recorder.take_if(|r| r.recorder.is_empty()) {
-        // Tracing never started: no recording, rather than an empty file.
-        let _ = std::fs::remove_file(r.path);
-    }
-    if let Some(r) = &mut recorder {
-        let failed = match (&report.finish, report.errors.last()) {
-            (Some(end), _) => r.recorder.end(clock.now(), *end),
-            (None, Some(e)) => r.recorder.error(clock.now(), e),
-            (None, None) => Ok(()),
-        };
-        if let Err(e) = failed {
-            let _ = writeln!(
-                err,
-                "dscope: cannot write the recording {}: {e}",
-                r.path.display()
-            );
-        }
-    }
-    if let Some(mut p) = publishing {
-        let end = crate::amqp::Body::end(
-            report.finish.as_ref(),
-            report.errors.last().map(String::as_str),
-        );
-        let message = crate::amqp::Message::new(&p.host, &p.script, clock.now(), end);
-        if let Err(e) = p.publisher.publish(&message) {
-            let _ = writeln!(err, "dscope: {e}");
-        }
-        p.publisher.close();
-    }
-    if json && let Err(failed) = print_json(&report, out, err) {
+    take(&Event::Finished(finish), printer);
+    if printer.json
+        && let Err(failed) = print_json(&printer.report, printer.out, printer.err)
+    {
         return failed;
     }
-    let _ = out.flush();
+    let _ = printer.out.flush();
     code
+}
+
+/// `dscope run`'s own sink: the trace output on its output, messages on
+/// stderr as dtrace(1) says them, and with `--format json` the report.
+struct Printer<'w> {
+    out: &'w mut dyn Write,
+    err: &'w mut dyn Write,
+    json: bool,
+    quiet: bool,
+    /// How often the run was asked to take snapshots, if it takes them
+    /// while it runs.
+    snapshot_every: Option<std::time::Duration>,
+    report: RunReport,
+}
+
+impl Printer<'_> {
+    fn say(&mut self, message: &str) {
+        let _ = writeln!(self.err, "dscope: {message}");
+    }
+}
+
+impl Sink for Printer<'_> {
+    fn take(&mut self, _t: f64, event: &Event) -> Result<(), String> {
+        match event {
+            Event::Output(line) if self.json => self.report.output.push(line.clone()),
+            Event::Output(line) => {
+                let _ = writeln!(self.out, "{line}");
+            }
+            Event::Snapshot(snap) => self.report.aggregations.clone_from(&snap.aggregations),
+            Event::RuntimeError(m) | Event::Problem(m) => {
+                self.say(m.trim_start_matches("dtrace: "));
+                self.report.errors.push(m.clone());
+            }
+            Event::Notice(m) if !self.quiet => self.say(m),
+            Event::Pace { every_ms } => {
+                let every = std::time::Duration::from_millis(*every_ms);
+                let asked = self.snapshot_every.unwrap_or(every);
+                self.say(&pace_notice(every, asked));
+            }
+            Event::Drop { count, message } => {
+                self.say(message.trim_start_matches("dtrace: "));
+                self.report.drops.push(DropReport {
+                    count: *count,
+                    message: message.clone(),
+                });
+            }
+            Event::Finished(Ok(end)) => self.report.finish = Some(*end),
+            Event::Finished(Err(why)) => self.report.errors.push(why.clone()),
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 /// What a change of the live snapshots' interval means to the user:
@@ -468,27 +421,6 @@ pub fn pace_notice(every: std::time::Duration, asked: std::time::Duration) -> St
     }
 }
 
-/// A run's snapshots going to an AMQP exchange.
-struct Publishing {
-    publisher: crate::amqp::Publisher,
-    host: String,
-    script: String,
-}
-
-impl Publishing {
-    /// Publishes `event` if it is a snapshot, `t` seconds into the run.
-    fn send(&mut self, event: &RunEvent, t: f64) -> Result<(), String> {
-        let RunEvent::Snapshot(s) = event else {
-            return Ok(());
-        };
-        let body = crate::amqp::Body::Snapshot {
-            snapshot: s.clone(),
-        };
-        let message = crate::amqp::Message::new(&self.host, &self.script, t, body);
-        self.publisher.publish(&message)
-    }
-}
-
 /// `dscope report`: a recording's history on `out`, in `format`. What was
 /// wrong with the file (cut off, newer, lines it cannot read) goes to
 /// `err` and what could be read is printed all the same; a file that is
@@ -509,39 +441,6 @@ pub fn report(
             EXIT_OK
         }
         Err(e) => fail(err, EXIT_CANNOT, &e).code,
-    }
-}
-
-/// A run being recorded.
-struct Recording<'p> {
-    path: &'p Path,
-    recorder: Recorder<std::io::BufWriter<std::fs::File>>,
-}
-
-impl Recording<'_> {
-    /// Records an event, `t` seconds into the run; false (after saying
-    /// so) when the file cannot be written any more, and the run goes on
-    /// without it.
-    fn write(&mut self, event: &RunEvent, t: f64, err: &mut dyn Write) -> bool {
-        let written = match event {
-            RunEvent::Started => self.recorder.begin(),
-            RunEvent::Snapshot(s) => self.recorder.snapshot(t, s),
-            RunEvent::Output(line) => self.recorder.output(t, line),
-            RunEvent::RuntimeError(m) | RunEvent::Problem(m) => self.recorder.error(t, m),
-            RunEvent::Drop { count, message } => self.recorder.drop(t, *count, message),
-            RunEvent::Stopping | RunEvent::Notice(_) | RunEvent::Pace(_) => Ok(()),
-        };
-        match written {
-            Ok(()) => true,
-            Err(e) => {
-                let _ = writeln!(
-                    err,
-                    "dscope: cannot write the recording {}: {e}; the run goes on without it",
-                    self.path.display()
-                );
-                false
-            }
-        }
     }
 }
 

@@ -2,14 +2,16 @@
 //! dtrace(1) would say them, each host's with its name, and a JSON report
 //! of every host's run and the merge.
 
-use super::run::{FleetRun, Member};
-use super::{host_message, with_host};
+use super::Output;
+use crate::amqp::Message;
+use crate::fleet::{host_message, with_host};
 use crate::job::{
-    DropReport, EXIT_CANNOT, EXIT_OK, EXIT_SCRIPT_ERRORS, Format, Output, Request, RunReport,
+    DropReport, EXIT_CANNOT, EXIT_OK, EXIT_SCRIPT_ERRORS, Format, Request, RunReport,
 };
 use crate::model::{Aggregation, RunEnd, Snapshot};
 use crate::remote::Endpoint;
-use crate::session::{Event, Script, Target};
+use crate::session::fleet::{FleetRun, Member};
+use crate::session::{Event, Script};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -43,63 +45,15 @@ pub struct FleetReport {
     pub aggregations: Vec<Aggregation>,
 }
 
-/// The script the hosts run: the `-s` file and the `-n` descriptions as
-/// one program, with `-q`, `-Z`, `-w`, `-x`, `-c` and the arguments.
+/// The script the hosts run ([`Request::script`]): a process id names a
+/// process on one machine, so `-p` is refused.
 fn fleet_script(request: &Request) -> Result<Script, String> {
-    let mut source = String::new();
-    let mut name = String::new();
-    if let Some(path) = &request.script {
-        name = path.display().to_string();
-        source = match &request.script_text {
-            Some(text) => text.clone(),
-            None => crate::files::load(path).map_err(|e| e.to_string())?.text,
-        };
-    }
-    for probe in &request.probes {
-        if name.is_empty() {
-            name = "-n".into();
-        }
-        source.push('\n');
-        source.push_str(probe);
-        // A bare description takes the default action, as an empty
-        // clause does.
-        if !probe.contains('{') {
-            source.push_str(" {}");
-        }
-        source.push('\n');
-    }
-    let mut options: Vec<(String, Option<String>)> = request
-        .options
-        .iter()
-        .map(|o| {
-            let (n, v) = crate::job::parse_option(o);
-            (n.to_owned(), v.map(str::to_owned))
-        })
-        .collect();
-    if request.quiet {
-        options.push(("quiet".into(), None));
-    }
-    if request.zdefs {
-        options.push(("zdefs".into(), None));
-    }
     if !request.pids.is_empty() {
         return Err(
             "-p does not go with several hosts: a process id names a process on one machine".into(),
         );
     }
-    let target = match request.commands.as_slice() {
-        [] => None,
-        [one] => Some(Target::Command(one.clone())),
-        _ => return Err("with several hosts, give one -c command".into()),
-    };
-    Ok(Script {
-        source,
-        name,
-        options,
-        args: request.args.clone(),
-        destructive: request.destructive,
-        target,
-    })
+    request.script()
 }
 
 /// How often the hosts send their aggregations: a host that drops out
@@ -198,16 +152,13 @@ pub fn run(
             if let Event::Started { .. } = event {
                 started[i] = Some(std::time::Instant::now());
             }
-            if let (Some(p), Event::Snapshot(snapshot)) = (&mut publisher, event) {
-                let t = started[i].map_or(0.0, |s| s.elapsed().as_secs_f64());
-                let body = crate::amqp::Body::Snapshot {
-                    snapshot: snapshot.clone(),
-                };
-                let message = crate::amqp::Message::new(host, &script.name, t, body);
-                if let Err(e) = p.publish(&message) {
-                    let _ = writeln!(err, "dscope: {e}; the run goes on without publishing");
-                    publisher = None;
-                }
+            let t = started[i].map_or(0.0, |s| s.elapsed().as_secs_f64());
+            if let (Some(p), Event::Snapshot(_)) = (&mut publisher, event)
+                && let Some(message) = Message::of_event(host, &script.name, t, event)
+                && let Err(e) = p.publish(&message)
+            {
+                let _ = writeln!(err, "dscope: {e}; the run goes on without publishing");
+                publisher = None;
             }
             say(host, &mut kept[i], event, json, quiet, out, err);
             true
@@ -219,18 +170,8 @@ pub fn run(
             std::thread::sleep(Duration::from_millis(10));
         }
     }
-    if let Some(mut p) = publisher {
-        for (i, m) in members.iter().enumerate() {
-            let finish = m.run.end.as_ref().and_then(|f| f.as_ref().ok().copied());
-            let end = crate::amqp::Body::end(finish.as_ref(), m.run.failed.as_deref());
-            let t = started[i].map_or(0.0, |s| s.elapsed().as_secs_f64());
-            let message = crate::amqp::Message::new(&m.name, &script.name, t, end);
-            if let Err(e) = p.publish(&message) {
-                let _ = writeln!(err, "dscope: {e}");
-                break;
-            }
-        }
-        p.close();
+    if let Some(p) = publisher {
+        publish_ends(p, &members, &started, &script.name, err);
     }
     let all_failed = members.iter().all(|m| m.run.failed.is_some());
     let worst = kept.iter().filter_map(|h| h.code).max();
@@ -240,23 +181,7 @@ pub fn run(
         worst.unwrap_or(EXIT_OK)
     };
     if json {
-        let report = FleetReport {
-            aggregations: merged.aggregations,
-            hosts: members
-                .into_iter()
-                .zip(kept)
-                .map(|(m, h)| {
-                    let mut run = h.report;
-                    run.aggregations = m.run.last.map(|s| s.aggregations).unwrap_or_default();
-                    HostReport {
-                        host: m.name,
-                        failed: m.run.failed,
-                        run,
-                    }
-                })
-                .collect(),
-        };
-        if let Err(failed) = crate::job::print_json(&report, out, err) {
+        if let Err(failed) = print_report(members, kept, merged, out, err) {
             return failed;
         }
     } else {
@@ -266,6 +191,59 @@ pub fn run(
     }
     let _ = out.flush();
     code
+}
+
+/// Each host's end, published under its name.
+fn publish_ends(
+    mut p: crate::amqp::Publisher,
+    members: &[Member],
+    started: &[Option<std::time::Instant>],
+    script: &str,
+    err: &mut dyn Write,
+) {
+    for (i, m) in members.iter().enumerate() {
+        let finish = match (&m.run.end, &m.run.failed) {
+            (Some(Ok(end)), None) => Ok(*end),
+            (_, Some(why)) => Err(why.clone()),
+            (_, None) => Err("ended".into()),
+        };
+        let t = started[i].map_or(0.0, |s| s.elapsed().as_secs_f64());
+        let Some(message) = Message::of_event(&m.name, script, t, &Event::Finished(finish)) else {
+            continue;
+        };
+        if let Err(e) = p.publish(&message) {
+            let _ = writeln!(err, "dscope: {e}");
+            break;
+        }
+    }
+    p.close();
+}
+
+/// The fleet's JSON document: each host's run and the merge.
+fn print_report(
+    members: Vec<Member>,
+    kept: Vec<Host>,
+    merged: Snapshot,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), u8> {
+    let report = FleetReport {
+        aggregations: merged.aggregations,
+        hosts: members
+            .into_iter()
+            .zip(kept)
+            .map(|(m, h)| {
+                let mut run = h.report;
+                run.aggregations = m.run.last.map(|s| s.aggregations).unwrap_or_default();
+                HostReport {
+                    host: m.name,
+                    failed: m.run.failed,
+                    run,
+                }
+            })
+            .collect(),
+    };
+    crate::job::print_json(&report, out, err)
 }
 
 /// Says one host's event as `dscope run` says a run's, with the host's
@@ -298,6 +276,11 @@ fn say(
         Event::RuntimeError(msg) | Event::Problem(msg) => {
             let _ = writeln!(err, "dscope: {}", host_message(host, msg));
             h.report.errors.push(msg.clone());
+        }
+        Event::Notice(msg) => {
+            if !quiet {
+                let _ = writeln!(err, "dscope: {}", host_message(host, msg));
+            }
         }
         Event::Drop { count, message } => {
             let _ = writeln!(err, "dscope: {}", host_message(host, message));
@@ -352,6 +335,7 @@ fn say(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::Target;
 
     #[test]
     fn a_quiet_pragma_is_read_from_the_text() {
@@ -363,7 +347,7 @@ mod tests {
     }
 
     #[test]
-    fn the_fleet_script_joins_the_file_and_the_descriptions() {
+    fn the_fleet_script_is_the_requests_and_refuses_a_pid() {
         let request = Request {
             probes: vec!["BEGIN { x = 1; }".into(), "syscall::read:entry".into()],
             options: vec!["bufsize=1m".into()],
@@ -372,15 +356,16 @@ mod tests {
             ..Request::default()
         };
         let s = fleet_script(&request).unwrap();
-        assert_eq!(s.source, "\nBEGIN { x = 1; }\n\nsyscall::read:entry {}\n");
+        assert_eq!(s, request.script().unwrap());
+        assert_eq!(s.probes, request.probes);
         assert_eq!(
             s.options,
             [
-                ("bufsize".to_owned(), Some("1m".to_owned())),
-                ("quiet".to_owned(), None)
+                ("quiet".to_owned(), None),
+                ("bufsize".to_owned(), Some("1m".to_owned()))
             ]
         );
-        assert_eq!(s.target, Some(Target::Command("ls".into())));
+        assert_eq!(s.targets, [Target::Command("ls".into())]);
         let pid = Request {
             pids: vec!["12".into()],
             ..request
