@@ -77,7 +77,7 @@ fn snapshot_bytes() {
         }],
     };
     let line = |event: Event| {
-        let reply = dscope::agent::Reply { job: 1, event };
+        let reply = dscope::protocol::Reply { job: 1, event };
         serde_json::to_string(&reply).unwrap().len() + 1
     };
     let whole = line(Event::Snapshot(snapshot.clone()));
