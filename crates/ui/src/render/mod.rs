@@ -98,15 +98,25 @@ fn has_gpu(dir: &Path) -> bool {
 
 /// The size of the X screen `DISPLAY` names, in pixels; `None` without
 /// an X server to ask.
+///
+/// The connection stays open for as long as dscope runs. An X server
+/// resets when its last client leaves (Xvfb, Xvnc and a bare Xorg do), and
+/// for a moment takes no connection: closing this one before the window
+/// opened its own made the window fail, now and then, to reach a server
+/// that dscope was the only client of.
 pub fn x_screen_size() -> Option<[f32; 2]> {
     use x11rb::connection::Connection;
+    static ASKED: std::sync::OnceLock<x11rb::rust_connection::RustConnection> =
+        std::sync::OnceLock::new();
     let display = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty())?;
     let (conn, screen) = x11rb::connect(Some(&display)).ok()?;
     let root = conn.setup().roots.get(screen)?;
-    Some([
+    let size = [
         f32::from(root.width_in_pixels),
         f32::from(root.height_in_pixels),
-    ])
+    ];
+    let _ = ASKED.set(conn);
+    Some(size)
 }
 
 /// The window size to ask for: `wanted`, made to fit on `screen`. A bare
