@@ -36,9 +36,11 @@ scratch=$(mktemp -d)
 "$launcher" --launch-immediately >/dev/null 2>&1 &
 launcher_pid=$!
 app_pid=
+# The bus launcher or dscope may be gone already; that is no failure of
+# the check (under set -e a failing kill here would make it one).
 cleanup() {
-    [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
-    kill "$launcher_pid" 2>/dev/null
+    if [ -n "$app_pid" ]; then kill "$app_pid" 2>/dev/null || true; fi
+    kill "$launcher_pid" 2>/dev/null || true
     rm -rf "$scratch"
 }
 trap cleanup EXIT
