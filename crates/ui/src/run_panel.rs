@@ -841,6 +841,38 @@ mod tests {
         assert_eq!(c.lines().next(), Some("5"));
     }
 
+    /// A fleet's host comes with its events as data; the panel puts its
+    /// name in front of what it shows and keeps, and leaves the fleet's
+    /// own events as they are.
+    #[test]
+    fn a_hosts_events_are_shown_with_its_name() {
+        let mut p = RunPanel::default();
+        p.started(1, "t.d", "BEGIN { trace(1); }\n");
+        p.apply_from(Some("web1"), Event::Output("hi".into()));
+        p.apply_from(None, Event::Output("from the fleet".into()));
+        p.apply_from(
+            Some("web2"),
+            Event::RuntimeError("dtrace: invalid address (0x0)".into()),
+        );
+        p.apply_from(
+            Some("web2"),
+            Event::Drop {
+                count: 3,
+                message: "3 drops on CPU 0".into(),
+            },
+        );
+        p.apply_from(Some("db1"), Event::Problem("failed: cannot connect".into()));
+        let lines: Vec<&str> = p.console.lines().collect();
+        assert!(lines.contains(&"web1: hi"), "{lines:?}");
+        assert!(lines.contains(&"from the fleet"), "{lines:?}");
+        assert_eq!(p.troubles.errors[0].0, "web2: invalid address (0x…)");
+        assert_eq!(
+            p.troubles.drops[0],
+            ("web2: 3 drops on CPU 0".to_string(), 3)
+        );
+        assert_eq!(p.notice.as_deref(), Some("db1: failed: cannot connect"));
+    }
+
     #[test]
     fn runtime_errors_are_grouped_and_counted() {
         let mut p = RunPanel::default();
