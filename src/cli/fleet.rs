@@ -202,10 +202,11 @@ fn publish_ends(
     err: &mut dyn Write,
 ) {
     for (i, m) in members.iter().enumerate() {
-        let finish = match (&m.run.end, &m.run.failed) {
-            (Some(Ok(end)), None) => Ok(*end),
-            (_, Some(why)) => Err(why.clone()),
-            (_, None) => Err("ended".into()),
+        // A host that failed on the way ended with a failure, whatever
+        // its run said last.
+        let finish = match &m.run.failed {
+            Some(why) => Err(why.clone()),
+            None => m.run.end.clone().unwrap_or_else(|| Err("ended".into())),
         };
         let t = started[i].map_or(0.0, |s| s.elapsed().as_secs_f64());
         let Some(message) = Message::of_event(&m.name, script, t, &Event::Finished(finish)) else {

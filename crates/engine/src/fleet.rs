@@ -1,12 +1,8 @@
-//! One script on many hosts at once, their aggregations merged.
-//!
-//! Each host runs the script through `dscope agent` over ssh (a
-//! [`Session::start_remote`] each, all at once), so the aggregations come
-//! back as data rather than text and can be merged: the merged view of an
-//! aggregation holds every host's rows with the host as the first key
-//! part. Output and error lines carry their host. A host that cannot run
-//! the script or drops out is said to have failed, with why, and the rest
-//! go on; what a dropped host sent before it went is kept.
+//! Several hosts' aggregations as one: the merged view of an aggregation
+//! holds every host's rows with the host as the first key part. A fleet's
+//! run (`session::fleet::FleetRun`) and an exchange's subscription merge
+//! with it; the hosts file and the words a fleet says things in are here
+//! too.
 
 use crate::model::{Aggregation, KeyPart, Row, Snapshot, Value};
 use std::path::Path;

@@ -218,7 +218,7 @@ pub fn recovery_file(data: &[u8]) {
 /// a recording prints as a report in every format and shows in the
 /// window's views. Bytes after a leading NUL also describe a run that the
 /// [`Recorder`] writes and that must read back as it was
-/// ([`recording_round_trip`]).
+/// (`recording_round_trip`).
 pub fn recording(data: &[u8]) {
     use crate::history::report::{Format, render};
     for capacity in [usize::MAX, 4] {

@@ -1,6 +1,6 @@
 //! What a job is, for every front-end, and the one way it is prepared:
 //! what to run ([`Script`], made from the command line's [`Request`]), how
-//! to show it ([`Output`], [`Format`]), what a run leaves ([`RunReport`]),
+//! to print it ([`Format`]), what a run leaves ([`RunReport`]),
 //! the exit statuses dtrace(1) gives, how missing privileges are said, and
 //! [`prepare`], which opens libdtrace, sets the options, starts or grabs
 //! the processes and compiles, for `dscope run` and `check`, the window's

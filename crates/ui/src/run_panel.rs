@@ -1,7 +1,8 @@
 //! The run bar (duration, Check, Run, Stop, progress and state) and the
 //! output console, driven by the session's events.
 //!
-//! Everything here reacts to [`SessionEvent`]s through [`RunPanel::apply`],
+//! Everything here reacts to the session's events through
+//! [`RunPanel::apply_from`],
 //! so the UI can be tested with a scripted event stream and no libdtrace.
 
 use crate::history::recording::{Header, RecordingSink};

@@ -175,12 +175,11 @@ pub enum Body {
 }
 
 impl Body {
-    /// The end of a run that ended as `end` says, or failed as `failure`
-    /// says when it did not end of itself.
-    pub fn end(end: Option<&crate::model::RunEnd>, failure: Option<&str>) -> Body {
+    /// The end of a run that ended as `finish` says.
+    pub fn end(finish: &crate::model::Finish) -> Body {
         Body::End {
-            end: end.copied(),
-            failed: end.is_none().then(|| failure.map(str::to_owned)).flatten(),
+            end: finish.as_ref().ok().copied(),
+            failed: finish.as_ref().err().cloned(),
         }
     }
 

@@ -32,10 +32,7 @@ impl Message {
             Event::Snapshot(s) => Body::Snapshot {
                 snapshot: s.clone(),
             },
-            Event::Finished(finish) => Body::end(
-                finish.as_ref().ok(),
-                finish.as_ref().err().map(String::as_str),
-            ),
+            Event::Finished(finish) => Body::end(finish),
             _ => return None,
         };
         Some(Message::new(host, script, t, body))

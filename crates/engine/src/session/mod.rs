@@ -134,8 +134,9 @@ impl Session {
     }
 
     /// Starts a session whose checks and runs happen on every one of
-    /// `hosts` at once (see [`Worker::serve_fleet`]): its events are the
-    /// fleet's, merged, as if it were one machine.
+    /// `hosts` at once (see [`fleet::FleetRun`]): its events are the
+    /// fleet's, merged, as if it were one machine, and each host's with
+    /// its name.
     pub fn start_fleet(hosts: Vec<crate::remote::Endpoint>, waker: Option<Waker>) -> Session {
         Session::begin(Transport::Fleet(hosts), waker)
     }

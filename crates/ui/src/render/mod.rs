@@ -130,9 +130,9 @@ pub fn fit_on_screen(wanted: [f32; 2], screen: Option<[f32; 2]>) -> [f32; 2] {
     }
 }
 
-/// The host part of an X display name: "host:0", "host/unix:0",
-/// "[::1]:0", "localhost:10.0" (ssh -X) all name one; ":0" and
-/// "unix:0" do not.
+/// The host part of an X display name: `host:0`, `host/unix:0`,
+/// `[::1]:0`, `localhost:10.0` (ssh -X) all name one; `:0` and
+/// `unix:0` do not.
 pub fn display_host(display: &str) -> Option<&str> {
     let colon = display.rfind(':')?;
     let host = &display[..colon];
