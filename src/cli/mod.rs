@@ -40,19 +40,31 @@ fn load_library(err: &mut dyn Write) -> Option<Library> {
         .ok()
 }
 
-/// Opens a consumer, or says why it cannot (privileges, most often).
+/// Opens a consumer, or says why it cannot.
 fn open_consumer<'l>(lib: &'l Library, err: &mut dyn Write) -> Option<Consumer<'l>> {
-    match Consumer::open(lib) {
-        Ok(c) => Some(c),
-        Err(e) if privileges_missing() => {
-            privilege_failure(err, "cannot open DTrace", &e.to_string());
-            None
+    crate::job::open(lib).map_err(|e| say(err, &e)).ok()
+}
+
+/// Says why a job could not be done as dtrace(1) would, and gives its exit
+/// status. (A compile error names its line: see `prepare`.)
+fn say(err: &mut dyn Write, e: &JobError) -> u8 {
+    match e {
+        JobError::Script(d) => {
+            let _ = writeln!(err, "dscope: {}", d.message);
         }
-        Err(e) => {
-            let _ = writeln!(err, "dscope: cannot open DTrace: {e}");
-            None
+        // The cause first, on a line of its own, then libdtrace's words
+        // (see with_privileges).
+        JobError::Cannot(m) => {
+            for line in m.lines() {
+                let _ = writeln!(err, "dscope: {line}");
+            }
+        }
+        // As libdtrace says it, which may name text with a newline in it.
+        JobError::Refused(m) => {
+            let _ = writeln!(err, "dscope: {m}");
         }
     }
+    e.exit_code()
 }
 
 /// One message per problem, to stderr, in dtrace(1)'s words where it has
@@ -64,14 +76,6 @@ struct Failure {
 fn fail(err: &mut dyn Write, code: u8, message: &str) -> Failure {
     let _ = writeln!(err, "dscope: {message}");
     Failure { code }
-}
-
-/// Says that privileges are missing, first, then libdtrace's own words.
-fn privilege_failure(err: &mut dyn Write, what: &str, libdtrace_says: &str) -> Failure {
-    for line in with_privileges(format!("{what}: {libdtrace_says}")).lines() {
-        let _ = writeln!(err, "dscope: {line}");
-    }
-    Failure { code: EXIT_CANNOT }
 }
 
 /// What compiling left for running.
@@ -96,28 +100,14 @@ fn prepare<'l>(
             job,
             script_text: script.source,
         }),
-        Err(e) => {
-            let code = e.exit_code();
-            match e {
-                JobError::Script(d) => {
-                    let path = request.script.clone().unwrap_or_default();
-                    let _ = writeln!(err, "{}", format_diagnostic(&path, &d));
-                }
-                // The cause first, on a line of its own, then libdtrace's
-                // words (see with_privileges).
-                JobError::Cannot(m) => {
-                    for line in m.lines() {
-                        let _ = writeln!(err, "dscope: {line}");
-                    }
-                }
-                // As libdtrace says it, which may name text with a
-                // newline in it.
-                JobError::Refused(m) => {
-                    let _ = writeln!(err, "dscope: {m}");
-                }
-            }
-            Err(Failure { code })
+        Err(JobError::Script(d)) => {
+            let path = request.script.clone().unwrap_or_default();
+            let _ = writeln!(err, "{}", format_diagnostic(&path, &d));
+            Err(Failure {
+                code: EXIT_SCRIPT_ERRORS,
+            })
         }
+        Err(e) => Err(Failure { code: say(err, &e) }),
     }
 }
 
@@ -329,12 +319,7 @@ fn trace(
             },
         ),
         Err(e) => {
-            let code = if privileges_missing() {
-                privilege_failure(printer.err, "could not enable tracing", &e.to_string()).code
-            } else {
-                printer.say(&format!("could not enable tracing: {e}"));
-                EXIT_SCRIPT_ERRORS
-            };
+            let code = say(printer.err, &crate::job::not_enabled(&e.to_string()));
             (Err(e.to_string()), code)
         }
     };

@@ -227,12 +227,27 @@ pub struct Prepared<'l> {
     pub programs: Vec<(String, u32)>,
 }
 
+/// Opens a consumer, or says why it cannot (privileges, most often).
+pub fn open(lib: &Library) -> Result<Consumer<'_>, JobError> {
+    Consumer::open(lib)
+        .map_err(|e| JobError::Cannot(with_privileges(format!("cannot open DTrace: {e}"))))
+}
+
+/// Why tracing could not be enabled once the run began.
+pub fn not_enabled(libdtrace_says: &str) -> JobError {
+    let why = format!("could not enable tracing: {libdtrace_says}");
+    if privileges_missing() {
+        JobError::Cannot(with_privileges(why))
+    } else {
+        JobError::Refused(why)
+    }
+}
+
 /// Opens a consumer, sets the options, starts or grabs the processes and
 /// compiles every program of `script`, in dtrace(1)'s order: how every
 /// front-end prepares a job.
 pub fn prepare<'l>(lib: &'l Library, script: &Script) -> Result<Prepared<'l>, JobError> {
-    let mut consumer = Consumer::open(lib)
-        .map_err(|e| JobError::Cannot(with_privileges(format!("cannot open DTrace: {e}"))))?;
+    let mut consumer = open(lib)?;
     let refused = |e: crate::dtrace::DtraceError| JobError::Refused(e.to_string());
     consumer.setopt("errtags", None).map_err(refused)?;
     if script.destructive {
@@ -284,9 +299,7 @@ pub fn prepare<'l>(lib: &'l Library, script: &Script) -> Result<Prepared<'l>, Jo
             Err(JobError::Script(d))
         }
         Err(e @ CompileError::Description { .. }) => Err(JobError::Refused(e.to_string())),
-        Err(CompileError::Setup(m)) if privileges_missing() => Err(JobError::Cannot(
-            with_privileges(format!("could not enable tracing: {m}")),
-        )),
+        Err(CompileError::Setup(m)) if privileges_missing() => Err(not_enabled(&m)),
         Err(CompileError::Setup(m)) => Err(JobError::Refused(m)),
     }
 }
