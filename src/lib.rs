@@ -3,7 +3,8 @@
 //! The workspace's crates, bottom to top (each uses only those below it):
 //! `dscope-model` (plain data), `dscope-lang` (D), `dscope-dtrace`
 //! (libdtrace, the only crate with `unsafe`), `dscope-engine` (checks,
-//! runs, hosts, fleets, AMQP, history, files) and `dscope-ui` (the window).
+//! runs, hosts, fleets, AMQP, history, files), `dscope-workbench` (the
+//! window's state without egui) and `dscope-ui` (the window).
 //! This library gathers them under one name for the binary, the tests and
 //! the benchmarks, with [`cli`], the subcommands that work without a
 //! display; the headless build (no `gui` feature) leaves out the window.
@@ -20,3 +21,5 @@ pub use dscope_engine::{
 pub use dscope_ui as ui;
 #[cfg(feature = "gui")]
 pub use dscope_ui::render;
+#[cfg(feature = "gui")]
+pub use dscope_ui::workbench;

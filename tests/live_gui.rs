@@ -9,7 +9,7 @@ use common::*;
 use dscope::session::RunEnd;
 use dscope::ui::DscopeApp;
 use dscope::ui::charts::ChartData;
-use dscope::ui::run_panel::RunState;
+use dscope::workbench::RunState;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::sync::Arc;

@@ -10,7 +10,7 @@ mod common;
 use common::*;
 use dscope::ui::DscopeApp;
 use dscope::ui::app::BottomTab;
-use dscope::ui::run_panel::RunState;
+use dscope::workbench::RunState;
 use egui_kittest::Harness;
 use std::time::{Duration, Instant};
 

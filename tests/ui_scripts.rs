@@ -8,7 +8,7 @@ use common::*;
 use dscope::model::{AggFunction, Aggregation, Diagnostic, KeyPart, Row, Snapshot, Value};
 use dscope::session::{Event, RunEnd};
 use dscope::ui::DscopeApp;
-use dscope::ui::run_panel::RunState;
+use dscope::workbench::RunState;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::path::{Path, PathBuf};

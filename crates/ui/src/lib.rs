@@ -11,8 +11,11 @@
 
 pub(crate) use dscope_engine::{
     amqp, examples, files, fleet, history, lang, lines, model, processes, recovery, remote,
-    session, settings, sink, troubleshooting, writes,
+    session, settings, troubleshooting, writes,
 };
+
+/// The window's state without egui, which this crate draws.
+pub use dscope_workbench as workbench;
 
 pub mod app;
 pub mod charts;

@@ -1,73 +1,12 @@
-//! The run bar (duration, Check, Run, Stop, progress and state) and the
-//! output console, driven by the session's events.
-//!
-//! Everything here reacts to the session's events through
-//! [`RunPanel::apply_from`],
-//! so the UI can be tested with a scripted event stream and no libdtrace.
+//! The run bar (host, duration, Check, Run, Stop, Record, state, clock
+//! and probe count) and the console with the run's errors and drops: the
+//! view of a script's [`ScriptRun`], which the workbench keeps and the
+//! session's events drive.
 
-use crate::history::recording::{Header, RecordingSink};
-use crate::history::{History, RunClock};
-use crate::model::{Diagnostic, Snapshot};
-use crate::session::{Event, Finish, RunEnd};
-use crate::sink::Sink;
+use dscope_workbench::run::CONSOLE_LINES;
+use dscope_workbench::run::{LineKind, RunState, ScriptRun, drop_hint, probes, seconds};
 use egui::{RichText, Ui};
-use std::collections::VecDeque;
-use std::time::{Duration, Instant};
-
-/// How often a running script's aggregations are read.
-pub const SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
-
-/// Lines kept in the console; older ones are dropped (and counted).
-pub const CONSOLE_LINES: usize = 10_000;
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum RunState {
-    Idle,
-    /// Sent to the worker; compiling.
-    Compiling,
-    /// Compiled; the probes are being enabled (seconds, for many probes).
-    /// The duration counts from the end of this.
-    Enabling,
-    Running {
-        since: Instant,
-        duration: Option<Duration>,
-    },
-    /// Stop was asked for: END clauses and final aggregations are coming.
-    Stopping,
-    Finished(Finish),
-}
-
-impl RunState {
-    pub fn is_active(&self) -> bool {
-        matches!(
-            self,
-            RunState::Compiling
-                | RunState::Enabling
-                | RunState::Running { .. }
-                | RunState::Stopping
-        )
-    }
-
-    /// What the bar says.
-    pub fn label(&self) -> String {
-        match self {
-            RunState::Idle => "idle".into(),
-            RunState::Compiling => "compiling".into(),
-            RunState::Enabling => "enabling probes…".into(),
-            RunState::Running { .. } => "running".into(),
-            RunState::Stopping => "stopping".into(),
-            RunState::Finished(Ok(RunEnd::Exited { status: s })) => format!("finished: exit({s})"),
-            RunState::Finished(Ok(RunEnd::TimeUp)) => "finished: time is up".into(),
-            RunState::Finished(Ok(RunEnd::Stopped)) => "finished: stopped".into(),
-            RunState::Finished(Ok(RunEnd::TargetExited)) => {
-                "finished: the traced process exited".into()
-            }
-            RunState::Finished(Err(m)) => {
-                format!("failed: {}", m.lines().next().unwrap_or(""))
-            }
-        }
-    }
-}
+use std::time::Duration;
 
 /// What the user asked for from the bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,201 +19,7 @@ pub enum RunAction {
     /// Forget the target process.
     ClearTarget,
     /// Work on another machine.
-    Host(super::hosts::TargetPick),
-}
-
-/// What a console line is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    /// The script's own output, as `dscope run` prints it on stdout.
-    Output,
-    /// dscope saying how the run goes (started, probes, how it ended), as
-    /// `dtrace(1)` says it on stderr.
-    Info,
-}
-
-/// The console: the last [`CONSOLE_LINES`] lines of output, with a count of
-/// those that no longer fit.
-#[derive(Debug, Default)]
-pub struct Console {
-    lines: VecDeque<(LineKind, String)>,
-    dropped: u64,
-}
-
-impl Console {
-    pub fn push(&mut self, line: String) {
-        self.push_kind(LineKind::Output, line);
-    }
-
-    pub fn info(&mut self, line: String) {
-        self.push_kind(LineKind::Info, line);
-    }
-
-    fn push_kind(&mut self, kind: LineKind, line: String) {
-        if self.lines.len() == CONSOLE_LINES {
-            self.lines.pop_front();
-            self.dropped += 1;
-        }
-        self.lines.push_back((kind, line));
-    }
-
-    /// Whether the script printed anything.
-    pub fn has_output(&self) -> bool {
-        self.lines.iter().any(|(k, _)| *k == LineKind::Output)
-    }
-
-    /// Every line with its kind, oldest first.
-    pub fn entries(&self) -> impl Iterator<Item = (LineKind, &str)> {
-        self.lines.iter().map(|(k, l)| (*k, l.as_str()))
-    }
-
-    pub fn clear(&mut self) {
-        self.lines.clear();
-        self.dropped = 0;
-    }
-
-    /// The script's output lines, oldest first.
-    pub fn lines(&self) -> impl Iterator<Item = &str> {
-        self.lines
-            .iter()
-            .filter(|(k, _)| *k == LineKind::Output)
-            .map(|(_, l)| l.as_str())
-    }
-
-    pub fn len(&self) -> usize {
-        self.lines.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
-    pub fn dropped(&self) -> u64 {
-        self.dropped
-    }
-}
-
-/// Runtime errors and drops of the current run, grouped by message.
-#[derive(Debug, Default)]
-pub struct Troubles {
-    /// (message, how many times), in order of first appearance.
-    pub errors: Vec<(String, u64)>,
-    pub drops: Vec<(String, u64)>,
-}
-
-impl Troubles {
-    /// Kinds of error (or drop) listed apart; the rest are counted as one.
-    pub const KINDS: usize = 50;
-
-    fn add(list: &mut Vec<(String, u64)>, message: &str, count: u64) {
-        let kind = Self::kind(message);
-        if let Some((_, n)) = list.iter_mut().find(|(m, _)| *m == kind) {
-            *n += count;
-        } else if list.len() < Self::KINDS {
-            list.push((kind, count));
-        } else {
-            let other = format!("other kinds (past the first {})", Self::KINDS);
-            match list.last_mut() {
-                Some((m, n)) if *m == other => *n += count,
-                _ => list.push((other, count)),
-            }
-        }
-    }
-
-    /// A runtime error repeats with other addresses and at other places of
-    /// the program (Linux: "at BPF pc N"; illumos and FreeBSD: "at DIF
-    /// offset N", and the address in "invalid address (0x14)"): one kind
-    /// for all, its numbers written `0x…`.
-    fn kind(message: &str) -> String {
-        let message = message.split(" at BPF pc").next().unwrap_or(message);
-        let message = message.split(" at DIF offset").next().unwrap_or(message);
-        let mut kind = String::with_capacity(message.len());
-        let mut rest = message;
-        while let Some(at) = rest.find("0x") {
-            kind.push_str(&rest[..at]);
-            let digits = rest[at + 2..]
-                .find(|c: char| !c.is_ascii_hexdigit())
-                .unwrap_or(rest.len() - at - 2);
-            kind.push_str(if digits > 0 { "0x…" } else { "0x" });
-            rest = &rest[at + 2 + digits..];
-        }
-        kind.push_str(rest);
-        kind
-    }
-}
-
-/// A hint for a kind of drop, as the DTrace guide gives them.
-pub fn drop_hint(message: &str) -> &'static str {
-    use crate::troubleshooting as t;
-    let m = message.to_ascii_lowercase();
-    if m.contains("dynamic variable") {
-        t::DROPS_DYNAMIC.fix
-    } else if m.contains("aggregation") {
-        t::DROPS_AGGREGATION.fix
-    } else if m.contains("speculati") {
-        t::DROPS_SPECULATION.fix
-    } else {
-        t::DROPS_PRINCIPAL.fix
-    }
-}
-
-use crate::lines::probe_count as probes;
-
-fn seconds(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s < 10.0 {
-        format!("{s:.1} s")
-    } else {
-        format!("{s:.0} s")
-    }
-}
-
-/// A failure message with what to do about it, where dscope knows.
-fn with_hint(message: String) -> String {
-    let t = crate::troubleshooting::DESTRUCTIVE;
-    if message.contains(t.says) {
-        format!("{message}. {}", t.fix)
-    } else {
-        message
-    }
-}
-
-pub struct RunPanel {
-    /// Seconds to run; 0 runs until Stop or exit().
-    pub duration_secs: f64,
-    state: RunState,
-    /// The job of the active or last run.
-    run_job: Option<u64>,
-    matches: Option<u32>,
-    pub console: Console,
-    pub troubles: Troubles,
-    snapshot: Option<Snapshot>,
-    /// Counts snapshots, so charts rebuild only when a new one arrived.
-    snapshot_generation: u64,
-    /// A message about the last check or run that is not a diagnostic.
-    pub notice: Option<String>,
-    /// The name of the script the run is of, for the console's lines.
-    script_name: String,
-    /// The 1-based line of each clause of that script, in order, to place
-    /// libdtrace's `dt_clause_N` in runtime errors.
-    clause_lines: Vec<usize>,
-    /// Seconds since tracing started, for the console's last line, the
-    /// history and the recording.
-    clock: RunClock,
-    /// Every snapshot of the run over time.
-    history: History,
-    /// When tracing started, by the clock, for the time views.
-    started_wall: Option<chrono::DateTime<chrono::Local>>,
-    /// When the run began to stop (END, detaching the probes), to say
-    /// how long that took.
-    stopping_since: Option<Instant>,
-    /// How often live snapshots come, when that is more seldom than
-    /// asked for (taking one costs too much, as with many stack keys).
-    pace: Option<Duration>,
-    /// Record each run (the run bar's Record toggle).
-    pub record: bool,
-    /// The recording of this run, while it is written.
-    recorder: Option<RecordingSink>,
+    Host(crate::hosts::TargetPick),
 }
 
 /// What the user asked of the console.
@@ -285,710 +30,224 @@ pub enum ConsoleAction {
     GoToLine(usize),
 }
 
-impl Default for RunPanel {
-    fn default() -> Self {
-        RunPanel {
-            duration_secs: 10.0,
-            state: RunState::Idle,
-            run_job: None,
-            matches: None,
-            console: Console::default(),
-            troubles: Troubles::default(),
-            snapshot: None,
-            snapshot_generation: 0,
-            notice: None,
-            script_name: String::new(),
-            clause_lines: Vec::new(),
-            clock: RunClock::default(),
-            history: History::default(),
-            started_wall: None,
-            stopping_since: None,
-            pace: None,
-            record: false,
-            recorder: None,
+/// The run bar. Returns what the user pressed. `options` is the text
+/// of the Run Options button; `destructive` warns that destructive
+/// actions are allowed.
+pub fn bar(
+    run: &mut ScriptRun,
+    ui: &mut Ui,
+    hosts: (Option<&str>, &[crate::settings::RecentHost]),
+    options: &str,
+    destructive: bool,
+    target: Option<&str>,
+) -> Option<RunAction> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let active = run.state().is_active();
+        if let Some(pick) = crate::hosts::target_menu(ui, hosts.0, hosts.1, active) {
+            action = Some(RunAction::Host(pick));
         }
-    }
-}
-
-impl RunPanel {
-    pub fn state(&self) -> &RunState {
-        &self.state
-    }
-
-    pub fn run_job(&self) -> Option<u64> {
-        self.run_job
-    }
-
-    pub fn snapshot(&self) -> Option<&Snapshot> {
-        self.snapshot.as_ref()
-    }
-
-    /// The run's snapshots over time.
-    pub fn history(&self) -> &History {
-        &self.history
-    }
-
-    /// When tracing started, by the clock.
-    pub fn started_wall(&self) -> Option<chrono::DateTime<chrono::Local>> {
-        self.started_wall
-    }
-
-    /// The file this run is being recorded to.
-    pub fn recording_to(&self) -> Option<&std::path::Path> {
-        self.recorder.as_ref().map(|r| r.path.as_path())
-    }
-
-    /// Records the run that was just started to `path`; says in the
-    /// console where, or why not.
-    pub fn record_to(&mut self, path: std::path::PathBuf, header: &Header) {
-        match RecordingSink::create(&path, header) {
-            Ok(r) => {
-                self.console
-                    .info(format!("dscope: recording to {}", path.display()));
-                self.recorder = Some(r);
-            }
-            Err(e) => self.notice = Some(format!("{e}; the run goes on without recording")),
-        }
-    }
-
-    /// Writes an event to the recording, if there is one; a write that
-    /// fails ends the recording (with a notice), never the run.
-    fn record(&mut self, event: &Event) {
-        let t = self.clock.now();
-        let Some(r) = &mut self.recorder else {
-            return;
-        };
-        if let Err(why) = r.take(t, event) {
-            self.notice = Some(why);
-            self.recorder = None;
-        } else if matches!(event, Event::Finished(_)) {
-            self.recorder = None;
-        }
-    }
-
-    /// How many snapshots have arrived; changes whenever [`Self::snapshot`]
-    /// does.
-    pub fn snapshot_generation(&self) -> u64 {
-        self.snapshot_generation
-    }
-
-    /// The run duration, `None` for continuous.
-    pub fn duration(&self) -> Option<Duration> {
-        (self.duration_secs > 0.0 && self.duration_secs.is_finite())
-            .then(|| Duration::from_secs_f64(self.duration_secs))
-    }
-
-    /// Forgets the last check's probe count: it was another machine's.
-    pub fn forget_matches(&mut self) {
-        self.matches = None;
-    }
-
-    /// A run of the script `name` with text `source` was sent to the
-    /// worker as `job`.
-    pub fn started(&mut self, job: u64, name: &str, source: &str) {
-        self.script_name = name.to_owned();
-        self.clause_lines = crate::lang::clauses::clause_lines(source);
-        self.clock = RunClock::default();
-        self.run_job = Some(job);
-        self.state = RunState::Compiling;
-        self.matches = None;
-        self.console.clear();
-        self.troubles = Troubles::default();
-        self.snapshot = None;
-        self.snapshot_generation += 1;
-        self.notice = None;
-        self.history = History::default();
-        self.started_wall = None;
-        self.stopping_since = None;
-        self.pace = None;
-        self.recorder = None;
-    }
-
-    /// Stop was asked for.
-    pub fn stopping(&mut self) {
-        if self.state.is_active() {
-            self.state = RunState::Stopping;
-            self.stopping_since.get_or_insert_with(Instant::now);
-        }
-    }
-
-    /// What the bar says of the run: its state, and while stopping what
-    /// takes the time (detaching many probes can take half a minute).
-    pub fn status(&self) -> String {
-        match (&self.state, self.matches) {
-            (RunState::Stopping, Some(n)) if n > 0 => {
-                format!("stopping: detaching {}…", probes(n))
-            }
-            (state, _) => state.label(),
-        }
-    }
-
-    /// How often the live views update, when more seldom than asked for.
-    pub fn pace(&self) -> Option<Duration> {
-        self.pace
-    }
-
-    /// A run could not even be sent (one is active, no dscope program).
-    pub fn refused(&mut self, why: String) {
-        self.notice = Some(why);
-    }
-
-    /// Applies an event a fleet's host said (`Some(host)`) or the session
-    /// itself: a host's output, errors and drops are shown and recorded
-    /// with its name in front.
-    pub fn apply_from(&mut self, host: Option<&str>, event: Event) -> Option<Vec<Diagnostic>> {
-        let Some(host) = host else {
-            return self.apply(event);
-        };
-        use crate::fleet::{host_message, with_host};
-        self.apply(match event {
-            Event::Output(line) => Event::Output(with_host(host, &line)),
-            Event::RuntimeError(m) => Event::RuntimeError(host_message(host, &m)),
-            Event::Problem(m) => Event::Problem(host_message(host, &m)),
-            Event::Notice(m) => Event::Notice(host_message(host, &m)),
-            Event::Drop { count, message } => Event::Drop {
-                count,
-                message: host_message(host, &message),
-            },
-            other => other,
-        })
-    }
-
-    /// An event of the run job. Returns diagnostics for the editor when
-    /// the script did not compile.
-    pub fn apply(&mut self, event: Event) -> Option<Vec<Diagnostic>> {
-        self.record(&event);
-        match event {
-            Event::Enabling { matches } => {
-                self.matches = Some(matches);
-                self.state = RunState::Enabling;
-                self.console.info(format!(
-                    "dscope: script '{}' matched {}; enabling them…",
-                    self.script_name,
-                    probes(matches)
-                ));
-            }
-            Event::Started { matches } => {
-                self.matches = Some(matches);
-                let now = Instant::now();
-                self.clock.start();
-                self.started_wall = Some(chrono::Local::now());
-                self.state = RunState::Running {
-                    since: now,
-                    duration: self.duration(),
-                };
-                let until = match self.duration() {
-                    Some(d) => format!("for {}", seconds(d)),
-                    None => "until Stop or exit()".to_owned(),
-                };
-                self.console.info(format!(
-                    "dscope: tracing {} since {}, {until}",
-                    probes(matches),
-                    chrono::Local::now().format("%H:%M:%S")
-                ));
-            }
-            Event::Stopping => {
-                if self.state.is_active() {
-                    self.state = RunState::Stopping;
-                    self.stopping_since.get_or_insert_with(Instant::now);
-                }
-                self.clock.stop();
-            }
-            Event::Pace { every_ms } => {
-                let every = Duration::from_millis(every_ms);
-                self.pace = (every > SNAPSHOT_EVERY).then_some(every);
-            }
-            Event::Output(line) => self.console.push(line),
-            Event::Snapshot(s) => {
-                if self.clock.is_stopped() {
-                    self.history.push_final(self.clock.now(), &s);
-                } else {
-                    self.history.push(self.clock.now(), &s);
-                }
-                self.snapshot = Some(s);
-                self.snapshot_generation += 1;
-            }
-            Event::RuntimeError(m) => Troubles::add(&mut self.troubles.errors, &m, 1),
-            Event::Drop { count, message } => {
-                Troubles::add(&mut self.troubles.drops, &message, count)
-            }
-            Event::Problem(m) | Event::Notice(m) => self.notice = Some(m),
-            Event::Failed(m) => self.notice = Some(with_hint(m)),
-            Event::Finished(reason) => {
-                if let Err(m) = &reason
-                    && self.notice.is_none()
-                {
-                    self.notice = Some(with_hint(m.clone()));
-                }
-                self.finish_lines(&reason);
-                self.state = RunState::Finished(reason);
-            }
-            Event::Diagnostics(d) => return Some(d),
-            Event::Checked { matches } => self.matches = Some(matches),
-            // The session makes these whole snapshots before they get here.
-            Event::Probes(_) | Event::ProbeArgs { .. } | Event::SnapshotChanges(_) => {}
-        }
-        None
-    }
-
-    /// What `dtrace(1)` prints when a run ends (the aggregations not
-    /// printed yet), and a line on how it ended.
-    fn finish_lines(&mut self, reason: &Finish) {
-        if self.clock.started().is_some()
-            && let Some(snapshot) = &self.snapshot
-            && !snapshot.aggregations.is_empty()
+        ui.separator();
+        ui.label("Duration (s)");
+        ui.add_enabled(
+            !active,
+            egui::DragValue::new(&mut run.duration_secs)
+                .range(0.0..=86_400.0)
+                .speed(1.0),
+        )
+        .on_hover_text("0 runs until Stop or the script's exit()");
+        if ui
+            .add_enabled(!active, egui::Button::new("Check"))
+            .on_hover_text("Compile without running")
+            .clicked()
         {
-            for agg in &snapshot.aggregations {
-                self.console.push(String::new());
-                for line in agg.to_dtrace_text().lines() {
-                    self.console.push(line.to_owned());
-                }
-            }
-            self.console.push(String::new());
+            action = Some(RunAction::Check);
         }
-        if let (Some(since), Some(_)) = (self.stopping_since, self.clock.started()) {
-            let what = match self.matches {
-                Some(n) if n > 0 => format!("ending the run and detaching {}", probes(n)),
-                _ => "ending the run".to_owned(),
-            };
-            self.console
-                .info(format!("dscope: {what} took {}", seconds(since.elapsed())));
+        if ui
+            .add_enabled(!active, egui::Button::new("Run"))
+            .on_hover_text("Run the script (F5)")
+            .clicked()
+        {
+            action = Some(RunAction::Run);
         }
-        let after = self
-            .clock
-            .started()
-            .map(|t| format!(" after {}", seconds(t.elapsed())))
-            .unwrap_or_default();
-        let how = match reason {
-            Ok(RunEnd::Exited { status: s }) => format!("the script called exit({s})"),
-            Ok(RunEnd::TimeUp) => "its time was up".to_owned(),
-            Ok(RunEnd::Stopped) => "stopped".to_owned(),
-            Ok(RunEnd::TargetExited) => "the traced process exited".to_owned(),
-            Err(m) => format!("failed: {}", m.lines().next().unwrap_or("")),
-        };
-        self.console
-            .info(format!("dscope: run ended{after}: {how}"));
-    }
-
-    /// Where libdtrace's `dt_clause_N` in a runtime error is in the
-    /// script: the clause's 1-based line.
-    pub fn clause_line(&self, message: &str) -> Option<usize> {
-        let at = message.find("dt_clause_")? + "dt_clause_".len();
-        let digits: String = message[at..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        let n: usize = digits.parse().ok()?;
-        self.clause_lines.get(n).copied()
-    }
-
-    /// Elapsed and remaining time of a running script.
-    pub fn progress(&self) -> Option<(Duration, Option<Duration>)> {
-        match &self.state {
-            RunState::Running { since, duration } => {
-                let elapsed = since.elapsed();
-                Some((elapsed, duration.map(|d| d.saturating_sub(elapsed))))
-            }
-            _ => None,
-        }
-    }
-
-    /// The run bar. Returns what the user pressed. `options` is the text
-    /// of the Run Options button; `destructive` warns that destructive
-    /// actions are allowed.
-    pub fn bar(
-        &mut self,
-        ui: &mut Ui,
-        hosts: (Option<&str>, &[crate::settings::RecentHost]),
-        options: &str,
-        destructive: bool,
-        target: Option<&str>,
-    ) -> Option<RunAction> {
-        let mut action = None;
-        ui.horizontal(|ui| {
-            let active = self.state.is_active();
-            if let Some(pick) = super::hosts::target_menu(ui, hosts.0, hosts.1, active) {
-                action = Some(RunAction::Host(pick));
-            }
-            ui.separator();
-            ui.label("Duration (s)");
-            ui.add_enabled(
-                !active,
-                egui::DragValue::new(&mut self.duration_secs)
-                    .range(0.0..=86_400.0)
-                    .speed(1.0),
+        if ui
+            .add_enabled(
+                matches!(
+                    run.state(),
+                    RunState::Compiling | RunState::Enabling | RunState::Running { .. }
+                ),
+                egui::Button::new("Stop"),
             )
-            .on_hover_text("0 runs until Stop or the script's exit()");
-            if ui
-                .add_enabled(!active, egui::Button::new("Check"))
-                .on_hover_text("Compile without running")
-                .clicked()
-            {
-                action = Some(RunAction::Check);
-            }
-            if ui
-                .add_enabled(!active, egui::Button::new("Run"))
-                .on_hover_text("Run the script (F5)")
-                .clicked()
-            {
-                action = Some(RunAction::Run);
-            }
-            if ui
-                .add_enabled(
-                    matches!(
-                        self.state,
-                        RunState::Compiling | RunState::Enabling | RunState::Running { .. }
-                    ),
-                    egui::Button::new("Stop"),
-                )
-                .on_hover_text("Stop: END clauses run, then the final aggregations (Shift+F5)")
-                .clicked()
-            {
-                action = Some(RunAction::Stop);
-            }
-            if ui
-                .button(options)
-                .on_hover_text("-x options, macro arguments, destructive actions")
-                .clicked()
-            {
-                action = Some(RunAction::Options);
-            }
-            ui.add_enabled(!active, egui::Checkbox::new(&mut self.record, "Record"))
-                .on_hover_text(
-                    "Write each run to a recording as it goes: every snapshot, the output and \
-                     errors (File > Open Recording… shows it again)",
-                );
-            if self.recorder.is_some() {
-                ui.label(RichText::new("recording").color(ui.visuals().error_fg_color));
-            }
-            if destructive {
-                ui.label(
-                    RichText::new("destructive actions allowed").color(ui.visuals().warn_fg_color),
-                );
-            }
-            if let Some(target) = target {
-                ui.label(RichText::new(target).monospace());
-                if ui
-                    .add_enabled(!active, egui::Button::new("×").small())
-                    .on_hover_text("Trace no process as $target")
-                    .clicked()
-                {
-                    action = Some(RunAction::ClearTarget);
-                }
-            }
-            ui.separator();
-            ui.label(RichText::new(self.status()).strong());
-            if let Some((elapsed, remaining)) = self.progress() {
-                match remaining {
-                    Some(left) => {
-                        let total = elapsed + left;
-                        let fraction = elapsed.as_secs_f32() / total.as_secs_f32().max(0.001);
-                        ui.add(
-                            egui::ProgressBar::new(fraction.min(1.0))
-                                .desired_width(140.0)
-                                .text(format!(
-                                    "{:.0} s elapsed, {:.0} s left",
-                                    elapsed.as_secs_f32(),
-                                    left.as_secs_f32().ceil()
-                                )),
-                        );
-                    }
-                    None => {
-                        ui.label(format!(
-                            "{:.0} s elapsed (continuous)",
-                            elapsed.as_secs_f32()
-                        ));
-                    }
-                }
-                if let Some(every) = self.pace {
-                    ui.label(format!("views update every {}", seconds(every)))
-                        .on_hover_text(
-                            "Reading the aggregations takes more than half a second \
-                             (many stack keys to name), so they are read less often; \
-                             the run itself is not slowed.",
-                        );
-                }
-                // The clock moves once a second; no faster redraws needed.
-                ui.ctx().request_repaint_after(Duration::from_secs(1));
-            }
-            if let Some(m) = self.matches {
-                ui.separator();
-                ui.label(probes(m));
-            }
-        });
-        action
-    }
-
-    /// The console's lines as one text, as saved and copied.
-    pub fn console_text(&self) -> String {
-        let mut text = String::new();
-        for line in self.console.lines() {
-            text.push_str(line);
-            text.push('\n');
+            .on_hover_text("Stop: END clauses run, then the final aggregations (Shift+F5)")
+            .clicked()
+        {
+            action = Some(RunAction::Stop);
         }
-        text
-    }
-
-    /// Output lines, drops and runtime errors.
-    /// The runtime errors and drops, a line each kind with its count.
-    fn troubles_ui(&self, ui: &mut Ui) -> Option<ConsoleAction> {
-        let mut action = None;
-        for (message, count) in &self.troubles.errors {
-            ui.horizontal_wrapped(|ui| {
-                let color = ui.visuals().error_fg_color;
-                if let Some(line) = self.clause_line(message)
-                    && ui
-                        .link(RichText::new(format!("line {line}")).color(color))
-                        .on_hover_text("Show the clause in the editor")
-                        .clicked()
-                {
-                    action = Some(ConsoleAction::GoToLine(line));
-                }
-                ui.label(RichText::new(format!("{count} × {message}")).color(color));
-            });
+        if ui
+            .button(options)
+            .on_hover_text("-x options, macro arguments, destructive actions")
+            .clicked()
+        {
+            action = Some(RunAction::Options);
         }
-        for (message, count) in &self.troubles.drops {
+        ui.add_enabled(!active, egui::Checkbox::new(&mut run.record, "Record"))
+            .on_hover_text(
+                "Write each run to a recording as it goes: every snapshot, the output and \
+                 errors (File > Open Recording… shows it again)",
+            );
+        if run.recording_to().is_some() {
+            ui.label(RichText::new("recording").color(ui.visuals().error_fg_color));
+        }
+        if destructive {
             ui.label(
-                RichText::new(format!(
-                    "{count} dropped: {message} — {}",
-                    drop_hint(message)
-                ))
-                .color(ui.visuals().warn_fg_color),
+                RichText::new("destructive actions allowed").color(ui.visuals().warn_fg_color),
             );
         }
-        action
-    }
-
-    pub fn console_ui(&mut self, ui: &mut Ui) -> Option<ConsoleAction> {
-        let mut action = None;
-        ui.horizontal(|ui| {
-            ui.label(format!("{} lines", self.console.len()));
-            if self.console.dropped() > 0 {
-                ui.label(
-                    RichText::new(format!(
-                        "({} older lines dropped; the console keeps the last {CONSOLE_LINES})",
-                        self.console.dropped()
-                    ))
-                    .weak(),
-                );
-            }
-            if ui.button("Clear").clicked() {
-                self.console.clear();
-            }
+        if let Some(target) = target {
+            ui.label(RichText::new(target).monospace());
             if ui
-                .add_enabled(!self.console.is_empty(), egui::Button::new("Copy all"))
+                .add_enabled(!active, egui::Button::new("×").small())
+                .on_hover_text("Trace no process as $target")
                 .clicked()
             {
-                ui.ctx().copy_text(self.console_text());
+                action = Some(RunAction::ClearTarget);
             }
-            if ui
-                .add_enabled(!self.console.is_empty(), egui::Button::new("Save…"))
-                .on_hover_text("Save the console's lines to a file")
-                .clicked()
-            {
-                action = Some(ConsoleAction::Save);
-            }
-            if let Some(n) = &self.notice {
-                ui.separator();
-                ui.label(RichText::new(n).color(ui.visuals().warn_fg_color));
-            }
-        });
-        // However many kinds of error and drop a run has, they take at
-        // most a third of the panel: the console lines and the tabs above
-        // keep their place.
-        if !self.troubles.errors.is_empty() || !self.troubles.drops.is_empty() {
-            egui::ScrollArea::vertical()
-                .id_salt("dscope-console-troubles")
-                .max_height((ui.available_height() / 3.0).max(ui.spacing().interact_size.y))
-                .auto_shrink([false, true])
-                .show(ui, |ui| {
-                    if let Some(a) = self.troubles_ui(ui) {
-                        action = Some(a);
-                    }
-                });
         }
-        let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
-        let lines = self.console.len();
-        egui::ScrollArea::both()
-            .id_salt("dscope-console")
-            .auto_shrink([false, false])
-            .stick_to_bottom(true)
-            .show_rows(ui, row_height, lines, |ui, range| {
-                for (kind, line) in self.console.lines.range(range) {
-                    let text = RichText::new(line).monospace();
-                    let text = match kind {
-                        LineKind::Output => text,
-                        LineKind::Info => text.weak().italics(),
-                    };
-                    ui.add(egui::Label::new(text).extend().selectable(true));
+        ui.separator();
+        ui.label(RichText::new(run.status()).strong());
+        if let Some((elapsed, remaining)) = run.progress() {
+            match remaining {
+                Some(left) => {
+                    let total = elapsed + left;
+                    let fraction = elapsed.as_secs_f32() / total.as_secs_f32().max(0.001);
+                    ui.add(
+                        egui::ProgressBar::new(fraction.min(1.0))
+                            .desired_width(140.0)
+                            .text(format!(
+                                "{:.0} s elapsed, {:.0} s left",
+                                elapsed.as_secs_f32(),
+                                left.as_secs_f32().ceil()
+                            )),
+                    );
                 }
-            });
-        action
-    }
+                None => {
+                    ui.label(format!(
+                        "{:.0} s elapsed (continuous)",
+                        elapsed.as_secs_f32()
+                    ));
+                }
+            }
+            if let Some(every) = run.pace() {
+                ui.label(format!("views update every {}", seconds(every)))
+                    .on_hover_text(
+                        "Reading the aggregations takes more than half a second \
+                         (many stack keys to name), so they are read less often; \
+                         the run itself is not slowed.",
+                    );
+            }
+            // The clock moves once a second; no faster redraws needed.
+            ui.ctx().request_repaint_after(Duration::from_secs(1));
+        }
+        if let Some(m) = run.matches() {
+            ui.separator();
+            ui.label(probes(m));
+        }
+    });
+    action
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_console_keeps_the_last_lines_and_counts_the_rest() {
-        let mut c = Console::default();
-        for i in 0..CONSOLE_LINES + 5 {
-            c.push(i.to_string());
-        }
-        assert_eq!(c.len(), CONSOLE_LINES);
-        assert_eq!(c.dropped(), 5);
-        assert_eq!(c.lines().next(), Some("5"));
-    }
-
-    /// A fleet's host comes with its events as data; the panel puts its
-    /// name in front of what it shows and keeps, and leaves the fleet's
-    /// own events as they are.
-    #[test]
-    fn a_hosts_events_are_shown_with_its_name() {
-        let mut p = RunPanel::default();
-        p.started(1, "t.d", "BEGIN { trace(1); }\n");
-        p.apply_from(Some("web1"), Event::Output("hi".into()));
-        p.apply_from(None, Event::Output("from the fleet".into()));
-        p.apply_from(
-            Some("web2"),
-            Event::RuntimeError("dtrace: invalid address (0x0)".into()),
-        );
-        p.apply_from(
-            Some("web2"),
-            Event::Drop {
-                count: 3,
-                message: "3 drops on CPU 0".into(),
-            },
-        );
-        p.apply_from(Some("db1"), Event::Problem("failed: cannot connect".into()));
-        let lines: Vec<&str> = p.console.lines().collect();
-        assert!(lines.contains(&"web1: hi"), "{lines:?}");
-        assert!(lines.contains(&"from the fleet"), "{lines:?}");
-        assert_eq!(p.troubles.errors[0].0, "web2: invalid address (0x…)");
-        assert_eq!(
-            p.troubles.drops[0],
-            ("web2: 3 drops on CPU 0".to_string(), 3)
-        );
-        assert_eq!(p.notice.as_deref(), Some("db1: failed: cannot connect"));
-    }
-
-    #[test]
-    fn runtime_errors_are_grouped_and_counted() {
-        let mut p = RunPanel::default();
-        p.started(1, "t.d", "syscall::read:entry\n{ trace(*(int *)0); }\n");
-        for pc in [10, 20, 30] {
-            p.apply(Event::RuntimeError(format!(
-                "error in dt_clause_0 for probe ID 5 (syscall::read:entry): invalid address (0x0) at BPF pc {pc}"
-            )));
-        }
-        p.apply(Event::Drop {
-            count: 7,
-            message: "7 dynamic variable drops".into(),
+/// The runtime errors and drops, a line each kind with its count.
+fn troubles_ui(run: &ScriptRun, ui: &mut Ui) -> Option<ConsoleAction> {
+    let mut action = None;
+    for (message, count) in &run.troubles.errors {
+        ui.horizontal_wrapped(|ui| {
+            let color = ui.visuals().error_fg_color;
+            if let Some(line) = run.clause_line(message)
+                && ui
+                    .link(RichText::new(format!("line {line}")).color(color))
+                    .on_hover_text("Show the clause in the editor")
+                    .clicked()
+            {
+                action = Some(ConsoleAction::GoToLine(line));
+            }
+            ui.label(RichText::new(format!("{count} × {message}")).color(color));
         });
-        // illumos and FreeBSD: the address and the DIF offset vary.
-        for (addr, offset) in [("0x14", 28), ("0x1c", 28), ("0x7ffffffde000", 44)] {
-            p.apply(Event::RuntimeError(format!(
-                "error on enabled probe ID 3 (ID 69870: profile:::profile-997): \
-                 invalid address ({addr}) in action #3 at DIF offset {offset}"
-            )));
-        }
-        assert_eq!(p.troubles.errors.len(), 2, "{:?}", p.troubles.errors);
-        assert_eq!(
-            p.troubles.errors[1],
-            (
-                "error on enabled probe ID 3 (ID 69870: profile:::profile-997): \
-                 invalid address (0x…) in action #3"
-                    .to_string(),
-                3
-            )
+    }
+    for (message, count) in &run.troubles.drops {
+        ui.label(
+            RichText::new(format!(
+                "{count} dropped: {message} — {}",
+                drop_hint(message)
+            ))
+            .color(ui.visuals().warn_fg_color),
         );
-        // Endless kinds stay a bounded list, every one counted.
-        for i in 0..200 {
-            p.apply(Event::RuntimeError(format!("kind {i}: division by zero")));
+    }
+    action
+}
+
+pub fn console_ui(run: &mut ScriptRun, ui: &mut Ui) -> Option<ConsoleAction> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        ui.label(format!("{} lines", run.console.len()));
+        if run.console.dropped() > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "({} older lines dropped; the console keeps the last {CONSOLE_LINES})",
+                    run.console.dropped()
+                ))
+                .weak(),
+            );
         }
-        assert_eq!(p.troubles.errors.len(), Troubles::KINDS + 1);
-        let counted: u64 = p.troubles.errors.iter().map(|(_, n)| n).sum();
-        assert_eq!(counted, 3 + 3 + 200);
-        assert_eq!(p.troubles.errors[0].1, 3);
-        assert_eq!(p.clause_line(&p.troubles.errors[0].0), Some(1));
-        assert_eq!(p.troubles.drops[0].1, 7);
-        assert!(drop_hint(&p.troubles.drops[0].0).contains("dynvarsize"));
-    }
-
-    /// While probes detach the bar says how many, and the console how long
-    /// it took; slow snapshots say how often the views now update.
-    #[test]
-    fn stopping_and_slow_snapshots_are_said() {
-        let mut p = RunPanel::default();
-        p.started(4, "t.d", "syscall:::entry { @[probefunc] = count(); }");
-        p.apply(Event::Enabling { matches: 360 });
-        p.apply(Event::Started { matches: 360 });
-        assert_eq!(p.pace(), None);
-        p.apply(Event::Pace { every_ms: 4000 });
-        assert_eq!(p.pace(), Some(Duration::from_secs(4)));
-        p.apply(Event::Pace { every_ms: 1000 });
-        assert_eq!(p.pace(), None, "back to every second");
-        p.apply(Event::Stopping);
-        assert_eq!(p.status(), "stopping: detaching 360 probes…");
-        p.apply(Event::Finished(Ok(RunEnd::TimeUp)));
-        let lines: Vec<&str> = p.console.entries().map(|(_, l)| l).collect();
-        let took = lines
-            .iter()
-            .find(|l| l.starts_with("dscope: ending the run and detaching 360 probes took "))
-            .unwrap_or_else(|| panic!("{lines:?}"));
-        assert!(took.ends_with(" s"), "{took}");
-        assert_eq!(p.status(), "finished: time is up");
-    }
-
-    #[test]
-    fn states_follow_the_run() {
-        let mut p = RunPanel {
-            duration_secs: 0.0,
-            ..RunPanel::default()
-        };
-        p.started(4, "t.d", "BEGIN { exit(0); }");
-        assert_eq!(p.state().label(), "compiling");
-        p.apply(Event::Started { matches: 2 });
-        assert!(matches!(
-            p.state(),
-            RunState::Running { duration: None, .. }
-        ));
-        p.stopping();
-        assert_eq!(p.state().label(), "stopping");
-        p.apply(Event::Finished(Ok(RunEnd::Stopped)));
-        assert_eq!(p.state().label(), "finished: stopped");
-        assert!(!p.state().is_active());
-    }
-
-    #[test]
-    fn the_final_snapshot_counts_up_to_the_stop() {
-        let snap = |n: i64| Snapshot {
-            aggregations: vec![crate::model::Aggregation {
-                id: 1,
-                name: "n".into(),
-                function: crate::model::AggFunction::Count,
-                key_sizes: vec![],
-                rows: vec![crate::model::Row {
-                    key: vec![],
-                    value: crate::model::Value::Number(n),
-                }],
-            }],
-        };
-        let mut p = RunPanel::default();
-        p.started(1, "t.d", "");
-        p.apply(Event::Started { matches: 1 });
-        for n in 1..=2 {
-            std::thread::sleep(Duration::from_millis(40));
-            p.apply(Event::Snapshot(snap(n)));
+        if ui.button("Clear").clicked() {
+            run.console.clear();
         }
-        p.apply(Event::Stopping);
-        // The final snapshot comes a while after the stop (END runs,
-        // the probes detach): it still closes the interval at the stop.
-        std::thread::sleep(Duration::from_millis(60));
-        p.apply(Event::Snapshot(snap(2)));
-        let h = p.history().get("n").unwrap();
-        assert_eq!(h.len(), 2, "{:?}", h.times().collect::<Vec<_>>());
+        if ui
+            .add_enabled(!run.console.is_empty(), egui::Button::new("Copy all"))
+            .clicked()
+        {
+            ui.ctx().copy_text(run.console_text());
+        }
+        if ui
+            .add_enabled(!run.console.is_empty(), egui::Button::new("Save…"))
+            .on_hover_text("Save the console's lines to a file")
+            .clicked()
+        {
+            action = Some(ConsoleAction::Save);
+        }
+        if let Some(n) = &run.notice {
+            ui.separator();
+            ui.label(RichText::new(n).color(ui.visuals().warn_fg_color));
+        }
+    });
+    // However many kinds of error and drop a run has, they take at
+    // most a third of the panel: the console lines and the tabs above
+    // keep their place.
+    if !run.troubles.errors.is_empty() || !run.troubles.drops.is_empty() {
+        egui::ScrollArea::vertical()
+            .id_salt("dscope-console-troubles")
+            .max_height((ui.available_height() / 3.0).max(ui.spacing().interact_size.y))
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                if let Some(a) = troubles_ui(run, ui) {
+                    action = Some(a);
+                }
+            });
     }
+    let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
+    let lines = run.console.len();
+    egui::ScrollArea::both()
+        .id_salt("dscope-console")
+        .auto_shrink([false, false])
+        .stick_to_bottom(true)
+        .show_rows(ui, row_height, lines, |ui, range| {
+            for (kind, line) in run.console.range(range) {
+                let text = RichText::new(line).monospace();
+                let text = match kind {
+                    LineKind::Output => text,
+                    LineKind::Info => text.weak().italics(),
+                };
+                ui.add(egui::Label::new(text).extend().selectable(true));
+            }
+        });
+    action
 }
