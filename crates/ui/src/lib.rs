@@ -19,6 +19,7 @@ pub use dscope_workbench as workbench;
 
 pub mod app;
 pub mod charts;
+pub mod commands;
 pub mod completion;
 pub mod editor;
 pub mod file_dialog;
@@ -32,7 +33,7 @@ pub mod run_panel;
 pub mod subscription_view;
 pub mod target_dialog;
 
-pub use app::{AppConfig, DscopeApp, PendingAction};
+pub use app::{Action, AppConfig, DscopeApp, PendingAction};
 
 static RENDERER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 

@@ -1,70 +1,250 @@
 //! Everything the user can ask for, from a key, a menu or a panel, as one
-//! [`Action`] applied in one place.
+//! [`Action`]. Panels and menus only say what was asked; the frame applies
+//! the frame's actions in one place, after everything is drawn.
 
 use super::*;
+use crate::commands::{Command, Handler};
+
+/// What a key, a menu entry or a panel asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A command of the table (see [`crate::commands`]).
+    Command(Command),
+    /// Something unsaved changes stand in the way of.
+    Pending(PendingAction),
+    /// From the run bar.
+    Run(RunAction),
+    /// From the probe browser.
+    Browser(BrowserAction),
+    /// From the console.
+    Console(ConsoleAction),
+    /// From a chart.
+    Chart(ChartAction),
+    /// The recording shown: close it, or pick one to compare it with.
+    CloseRecording,
+    CompareRecording,
+    /// Stop showing the subscription.
+    CloseSubscription,
+}
+
+impl From<Command> for Action {
+    fn from(c: Command) -> Action {
+        Action::Command(c)
+    }
+}
 
 impl DscopeApp {
-    pub(super) fn shortcuts(&mut self, ctx: &egui::Context) {
-        let shift_cmd = Modifiers::COMMAND | Modifiers::SHIFT;
-        // The Shift variant first: plain Ctrl+S would match it too.
-        if ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(shift_cmd, Key::S))) {
-            self.start_dialog(ctx, DialogPurpose::SaveAs);
-        }
-        let cmd = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
-        if ctx.input_mut(|i| i.consume_shortcut(&cmd(Key::S))) {
-            self.save(ctx);
-        }
-        if ctx.input_mut(|i| i.consume_shortcut(&cmd(Key::O))) {
-            self.start_dialog(ctx, DialogPurpose::Open);
-        }
-        if ctx.input_mut(|i| i.consume_shortcut(&cmd(Key::N))) {
-            self.request(ctx, PendingAction::New);
-        }
-        if ctx.input_mut(|i| i.consume_shortcut(&cmd(Key::Q))) {
-            self.request(ctx, PendingAction::Quit);
-        }
-        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F2)) {
-            self.toggle_probe_browser(ctx);
+    /// Asks for `action`; it is applied with the frame's others.
+    pub fn ask(&mut self, action: impl Into<Action>) {
+        self.actions.push(action.into());
+    }
+
+    /// Whether `command` can be done now (a menu entry is greyed out
+    /// otherwise, and its key does nothing).
+    pub fn can(&self, command: Command) -> bool {
+        let active = self.run.state().is_active();
+        match command {
+            Command::Run | Command::Check | Command::TraceCommand | Command::AttachProcess => {
+                !active
+            }
+            Command::Stop => active,
+            Command::NoTarget => !active && self.run_options.target.is_some(),
+            _ => true,
         }
     }
 
-    pub(super) fn run_shortcuts(&mut self, ctx: &egui::Context) {
-        if ctx.input_mut(|i| i.consume_key(Modifiers::SHIFT, Key::F5)) {
-            self.stop_run();
-        }
-        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F5))
-            && !self.run.state().is_active()
-        {
-            self.start_run(ctx);
+    /// The keys of the window's own commands, taken before any widget sees
+    /// them. A prompt or dialog owns the keyboard: then none acts.
+    pub(super) fn command_keys(&mut self, ctx: &egui::Context) {
+        // Keys with more modifiers first: plain Ctrl+S would match
+        // Ctrl+Shift+S too.
+        let mut commands: Vec<Command> = Command::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.info().handler == Handler::Window)
+            .collect();
+        commands.sort_by_key(|c| {
+            std::cmp::Reverse(c.key().map_or(0, |k| {
+                let m = k.modifiers;
+                u8::from(m.shift) + u8::from(m.alt) + u8::from(m.command || m.ctrl)
+            }))
+        });
+        for command in commands {
+            let Some(key) = command.key() else { continue };
+            if ctx.input_mut(|i| i.consume_shortcut(&key)) && self.can(command) {
+                self.ask(command);
+            }
         }
     }
 
-    pub(super) fn run_action(&mut self, ctx: &egui::Context, action: Option<RunAction>) {
+    /// Applies the frame's actions, in the order they were asked for.
+    pub(super) fn apply_actions(&mut self, ctx: &egui::Context) {
+        let actions = std::mem::take(&mut self.actions);
+        if !actions.is_empty() {
+            // What they changed is drawn in the next frame.
+            ctx.request_repaint();
+        }
+        for action in actions {
+            self.apply(ctx, action);
+        }
+    }
+
+    /// Does what `action` asks.
+    pub fn apply(&mut self, ctx: &egui::Context, action: Action) {
         match action {
-            Some(RunAction::Check) => self.start_check(ctx),
-            Some(RunAction::Run) => self.start_run(ctx),
-            Some(RunAction::Stop) => self.stop_run(),
-            Some(RunAction::Options) => self.run_options.open = !self.run_options.open,
-            Some(RunAction::ClearTarget) => self.set_target(None),
-            Some(RunAction::Host(pick)) => self.pick_host(ctx, pick),
-            None => {}
+            Action::Command(c) => self.execute(ctx, c),
+            Action::Pending(p) => self.request(ctx, p),
+            Action::Run(a) => self.run_action(ctx, a),
+            Action::Browser(a) => self.browser_action(ctx, a),
+            Action::Console(a) => self.console_action(ctx, a),
+            Action::Chart(a) => self.chart_action(ctx, a),
+            Action::CloseRecording => self.viewer = None,
+            Action::CompareRecording => {
+                self.start_dialog_named(ctx, DialogPurpose::CompareRecording, String::new())
+            }
+            Action::CloseSubscription => self.subscription = None,
         }
     }
 
-    pub(super) fn browser_action(&mut self, ctx: &egui::Context, action: Option<BrowserAction>) {
+    /// Does `command`, from its key or its menu entry.
+    pub fn execute(&mut self, ctx: &egui::Context, command: Command) {
+        if !self.can(command) {
+            return;
+        }
+        match command {
+            Command::New => self.request(ctx, PendingAction::New),
+            Command::Open => self.start_dialog(ctx, DialogPurpose::Open),
+            Command::OpenRecording => {
+                self.start_dialog_named(ctx, DialogPurpose::OpenRecording, String::new())
+            }
+            Command::Subscribe => self.open_subscribe_dialog(),
+            Command::Save => {
+                self.save(ctx);
+            }
+            Command::SaveAs => self.start_dialog(ctx, DialogPurpose::SaveAs),
+            Command::Quit => self.request(ctx, PendingAction::Quit),
+            Command::Shortcuts => self.help = Some(HelpPage::Shortcuts),
+            Command::About => self.help = Some(HelpPage::About),
+            Command::ZoomIn => ctx.set_zoom_factor((ctx.zoom_factor() + 0.1).min(3.0)),
+            Command::ZoomOut => ctx.set_zoom_factor((ctx.zoom_factor() - 0.1).max(0.5)),
+            Command::ZoomReset => ctx.set_zoom_factor(1.0),
+            c => {
+                if !self.execute_edit(ctx, c) {
+                    self.execute_script(ctx, c);
+                }
+            }
+        }
+    }
+
+    /// The Edit menu's commands; false for the others.
+    fn execute_edit(&mut self, ctx: &egui::Context, command: Command) -> bool {
+        match command {
+            Command::Undo => {
+                self.editor.undo(ctx);
+                self.refresh_dirty();
+            }
+            Command::Redo => {
+                self.editor.redo(ctx);
+                self.refresh_dirty();
+            }
+            Command::Cut => {
+                self.editor.copy_selection(ctx, true);
+                self.edited();
+            }
+            Command::Copy => self.editor.copy_selection(ctx, false),
+            Command::Paste => {
+                // The window system delivers the clipboard as a paste event
+                // to the focused editor.
+                self.editor.focus();
+                ctx.send_viewport_cmd(ViewportCommand::RequestPaste);
+            }
+            Command::SelectAll => self.editor.select_all(),
+            Command::ToggleComment => {
+                self.editor.toggle_comment(ctx);
+                self.edited();
+            }
+            Command::Find => self.editor.open_find(),
+            Command::Replace => self.editor.open_replace(),
+            Command::GoToLine => self.editor.open_goto_line(),
+            Command::Complete | Command::Indent => self.editor.focus(),
+            _ => return false,
+        }
+        true
+    }
+
+    /// The View and Script menus' commands.
+    fn execute_script(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::ProbeBrowser => self.toggle_probe_browser(ctx),
+            Command::MatchedProbes => self.show_matched_probes(ctx),
+            Command::ShowConsole => self.bottom_tab = BottomTab::Console,
+            Command::ShowProblems => self.bottom_tab = BottomTab::Problems,
+            Command::ShowAggregations => self.bottom_tab = BottomTab::Aggregations,
+            Command::MaximizeOutput => self.output_maximized = !self.output_maximized,
+            Command::Run => self.start_run(ctx),
+            Command::Stop => self.stop_run(),
+            Command::Check => self.start_check(ctx),
+            Command::TraceCommand => self.open_target_dialog(true),
+            Command::AttachProcess => self.open_target_dialog(false),
+            Command::NoTarget => self.set_target(None),
+            Command::RunOptions => self.run_options.open = true,
+            other => debug_assert!(false, "{other:?} has no handler"),
+        }
+    }
+
+    fn run_action(&mut self, ctx: &egui::Context, action: RunAction) {
         match action {
-            Some(BrowserAction::Insert(description)) => {
+            RunAction::Check => self.execute(ctx, Command::Check),
+            RunAction::Run => self.execute(ctx, Command::Run),
+            RunAction::Stop => self.execute(ctx, Command::Stop),
+            RunAction::Options => self.run_options.open = !self.run_options.open,
+            RunAction::ClearTarget => self.set_target(None),
+            RunAction::Host(pick) => self.pick_host(ctx, pick),
+        }
+    }
+
+    fn browser_action(&mut self, ctx: &egui::Context, action: BrowserAction) {
+        match action {
+            BrowserAction::Insert(description) => {
                 self.editor.insert_at_cursor(ctx, &description);
                 self.edited();
             }
-            Some(BrowserAction::Refresh) => self.list_probes(ctx),
-            Some(BrowserAction::ShowMatched) => self.show_matched_probes(ctx),
-            Some(BrowserAction::ArgTypes(probe)) if !self.jobs.is_scripted() => {
+            BrowserAction::Refresh => self.list_probes(ctx),
+            BrowserAction::ShowMatched => self.show_matched_probes(ctx),
+            BrowserAction::ArgTypes(probe) if !self.jobs.is_scripted() => {
                 self.session(ctx).probe_args(probe);
             }
             // A scripted engine answers through apply_session_event.
-            Some(BrowserAction::ArgTypes(_)) => {}
-            None => {}
+            BrowserAction::ArgTypes(_) => {}
         }
+    }
+
+    fn console_action(&mut self, ctx: &egui::Context, action: ConsoleAction) {
+        match action {
+            ConsoleAction::GoToLine(line) => self.editor.goto_line(line),
+            ConsoleAction::Save => {
+                let stem = self.doc.name().trim_end_matches(".d").to_owned();
+                self.export = Some((ExportFormat::Console, String::new()));
+                self.start_dialog_named(
+                    ctx,
+                    DialogPurpose::Export(ExportFormat::Console),
+                    format!("{stem}-output.txt"),
+                );
+            }
+        }
+    }
+
+    fn chart_action(&mut self, ctx: &egui::Context, action: ChartAction) {
+        let ChartAction::Export(format, name) = action;
+        // The anonymous aggregation `@` is called "_".
+        let stem = self.doc.name().trim_end_matches(".d").to_owned();
+        let file = if name.is_empty() || name == "_" {
+            format!("{stem}-aggregation")
+        } else {
+            format!("{stem}-{name}")
+        };
+        let suggested = format!("{file}.{}", format.extension());
+        self.export = Some((format, name));
+        self.start_dialog_named(ctx, DialogPurpose::Export(format), suggested);
     }
 }

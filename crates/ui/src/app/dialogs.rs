@@ -5,6 +5,21 @@
 use super::*;
 
 impl DscopeApp {
+    /// File > Subscribe…, offering the address watched now.
+    pub(super) fn open_subscribe_dialog(&mut self) {
+        // Not an address with its password hidden: that is not the
+        // address.
+        let address = self
+            .subscription
+            .as_ref()
+            .filter(|s| !s.address().has_password)
+            .map(|s| s.address().shown.clone())
+            .unwrap_or_default();
+        self.subscribe_dialog = Some(crate::subscription_view::SubscribeDialog::with_address(
+            address,
+        ));
+    }
+
     pub(super) fn dialog_dir(&self, purpose: DialogPurpose) -> PathBuf {
         let recordings = matches!(
             purpose,

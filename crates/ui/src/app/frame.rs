@@ -3,6 +3,7 @@
 //! timed work (checks as you type, the recovery copy, the title).
 
 use super::*;
+use crate::commands::Command;
 
 impl DscopeApp {
     /// One frame of the whole app.
@@ -13,15 +14,9 @@ impl DscopeApp {
         let ctx = ui.ctx().clone();
         self.check_disk(&ctx);
         // A prompt or dialog owns the keyboard: no shortcut may act behind it.
-        let modal_open = self.prompt.is_some()
-            || self.browser.is_some()
-            || self.native.is_some()
-            || self.target_dialog.is_some()
-            || self.add_host.is_some()
-            || self.subscribe_dialog.is_some();
+        let modal_open = self.modal_open();
         if !modal_open {
-            self.shortcuts(&ctx);
-            self.run_shortcuts(&ctx);
+            self.command_keys(&ctx);
         }
         self.poll_session();
         self.follow_target_probes(&ctx);
@@ -33,31 +28,34 @@ impl DscopeApp {
         self.poll_add_host(&ctx);
         self.poll_subscription(&ctx);
         self.help_window(&ctx);
+        self.panels(ui);
+        self.apply_actions(&ctx);
+        self.timed_work(&ctx);
+        self.capture_png(&ctx, modal_open);
+        self.handle_close_request(&ctx);
+        let title = self.title();
+        if title != self.sent_title {
+            ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
+            self.sent_title = title;
+        }
+    }
 
+    /// Whether a prompt or dialog is open, which owns the keyboard.
+    fn modal_open(&self) -> bool {
+        self.prompt.is_some()
+            || self.browser.is_some()
+            || self.native.is_some()
+            || self.target_dialog.is_some()
+            || self.add_host.is_some()
+            || self.subscribe_dialog.is_some()
+    }
+
+    /// The menu, the run bar, the probe browser, the bottom panel, the
+    /// editor and the status bar, in the order egui lays panels out.
+    fn panels(&mut self, ui: &mut Ui) {
         egui::Panel::top("dscope-menu").show(ui, |ui| self.menu_bar(ui));
-        let options_label = self.run_options.button_text();
-        let destructive = self.run_options.destructive();
-        let target = self
-            .run_options
-            .target
-            .as_ref()
-            .map(crate::run_options::describe_target);
-        let host = self.host.as_ref().map(crate::hosts::HostTarget::name);
-        let recent = &self.settings.recent_hosts;
-        let action = egui::Panel::top("dscope-run-bar")
-            .show(ui, |ui| {
-                crate::run_panel::bar(
-                    &mut self.run,
-                    ui,
-                    (host, recent),
-                    &options_label,
-                    destructive,
-                    target.as_deref(),
-                )
-            })
-            .inner;
-        self.run_action(&ctx, action);
-        self.run_options.show(&ctx);
+        egui::Panel::top("dscope-run-bar").show(ui, |ui| self.run_bar(ui));
+        self.run_options.show(ui.ctx());
         // The status bar's room is taken now, but it is filled in after the
         // editor has handled this frame's keys: drawn here, the cursor's
         // line and column would lag a frame and every key would need a
@@ -76,10 +74,60 @@ impl DscopeApp {
                 .size_range(200.0..=(ui.available_width() * 0.5).max(200.0))
                 .show(ui, |ui| self.probes.show(ui))
                 .inner;
-            self.browser_action(&ctx, action);
+            if let Some(a) = action {
+                self.ask(Action::Browser(a));
+            }
         }
+        self.output_and_split(ui);
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                let response = self.editor.show(ui);
+                if self.editor.take_probe_request()
+                    && !self.probes.has_list()
+                    && self.probes.loading.is_none()
+                {
+                    self.list_probes(ui.ctx());
+                }
+                if response.changed {
+                    self.edited();
+                }
+            });
+        let mut status = ui.new_child(
+            egui::UiBuilder::new()
+                .max_rect(status_rect)
+                .layout(egui::Layout::left_to_right(egui::Align::Center)),
+        );
+        self.status_bar(&mut status);
+    }
+
+    fn run_bar(&mut self, ui: &mut Ui) {
+        let options_label = self.run_options.button_text();
+        let destructive = self.run_options.destructive();
+        let target = self
+            .run_options
+            .target
+            .as_ref()
+            .map(crate::run_options::describe_target);
+        let host = self.host.as_ref().map(crate::hosts::HostTarget::name);
+        let recent = &self.settings.recent_hosts;
+        let action = crate::run_panel::bar(
+            &mut self.run,
+            ui,
+            (host, recent),
+            &options_label,
+            destructive,
+            target.as_deref(),
+        );
+        if let Some(a) = action {
+            self.ask(Action::Run(a));
+        }
+    }
+
+    /// The bottom panel at its height, and the grip above it that sets it.
+    fn output_and_split(&mut self, ui: &mut Ui) {
         let available = ui.available_height();
-        let window = ctx.content_rect().size();
+        let window = ui.ctx().content_rect().size();
         let window = [window.x, window.y];
         let height = if self.output_maximized {
             // Two lines of the editor stay in view.
@@ -111,35 +159,11 @@ impl DscopeApp {
                 SplitDrag::Done => self.save_settings(),
             }
         }
-        egui::CentralPanel::default()
-            .frame(egui::Frame::NONE)
-            .show(ui, |ui| {
-                let response = self.editor.show(ui);
-                if self.editor.take_probe_request()
-                    && !self.probes.has_list()
-                    && self.probes.loading.is_none()
-                {
-                    self.list_probes(&ctx);
-                }
-                if response.changed {
-                    self.edited();
-                }
-            });
-        let mut status = ui.new_child(
-            egui::UiBuilder::new()
-                .max_rect(status_rect)
-                .layout(egui::Layout::left_to_right(egui::Align::Center)),
-        );
-        self.status_bar(&mut status);
-        if !modal_open
-            && ctx.input_mut(|i| {
-                i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y))
-            })
-        {
-            self.editor.redo(&ctx);
-            self.refresh_dirty();
-        }
+    }
 
+    /// What waits for a moment: the check after typing pauses, the
+    /// recovery copy, the zoom kept in the settings.
+    fn timed_work(&mut self, ctx: &egui::Context) {
         self.take_recovery_copy();
         // No checks during a run (the worker is busy with it); the edit is
         // checked once the run ends, which wakes the UI.
@@ -157,7 +181,7 @@ impl DscopeApp {
                 self.jobs.check = None;
                 self.editor.set_diagnostics(Vec::new());
             } else {
-                self.start_check(&ctx);
+                self.start_check(ctx);
             }
         }
         if let Some(due) = self.recovery_due {
@@ -167,17 +191,28 @@ impl DscopeApp {
             self.settings.zoom = ctx.zoom_factor();
             self.save_settings();
         }
-        self.capture_png(&ctx, modal_open);
-        self.handle_close_request(&ctx);
-        let title = self.title();
-        if title != self.sent_title {
-            ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
-            self.sent_title = title;
-        }
     }
 
     pub(super) fn bottom_panel(&mut self, ui: &mut Ui) {
-        let ctx = ui.ctx().clone();
+        self.bottom_tabs(ui);
+        ui.separator();
+        match self.bottom_tab {
+            BottomTab::Console => {
+                if let Some(a) = crate::run_panel::console_ui(&mut self.run, ui) {
+                    self.ask(Action::Console(a));
+                }
+            }
+            BottomTab::Problems => self.problems_ui(ui),
+            BottomTab::Aggregations => {
+                if let Some(a) = self.aggregations_ui(ui) {
+                    self.ask(a);
+                }
+            }
+        }
+    }
+
+    /// The bottom panel's tabs, and its Maximize button.
+    fn bottom_tabs(&mut self, ui: &mut Ui) {
         let problems = self.editor.diagnostics().len();
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.bottom_tab, BottomTab::Console, "Console");
@@ -198,80 +233,43 @@ impl DscopeApp {
                 } else {
                     ("Maximize", "Make this panel as tall as the window")
                 };
-                if ui.button(text).on_hover_text(hint).clicked() {
-                    self.output_maximized = !self.output_maximized;
+                let key = Command::MaximizeOutput.key_text();
+                if ui
+                    .button(text)
+                    .on_hover_text(format!("{hint} ({key})"))
+                    .clicked()
+                {
+                    self.ask(Command::MaximizeOutput);
                 }
             });
         });
-        ui.separator();
-        match self.bottom_tab {
-            BottomTab::Console => {
-                let action = crate::run_panel::console_ui(&mut self.run, ui);
-                if let Some(ConsoleAction::GoToLine(line)) = action {
-                    self.editor.goto_line(line);
-                }
-                if action == Some(ConsoleAction::Save) {
-                    let stem = self.doc.name().trim_end_matches(".d").to_owned();
-                    self.export = Some((ExportFormat::Console, String::new()));
-                    self.start_dialog_named(
-                        &ctx,
-                        DialogPurpose::Export(ExportFormat::Console),
-                        format!("{stem}-output.txt"),
-                    );
-                }
-            }
-            BottomTab::Problems => self.problems_ui(ui),
-            BottomTab::Aggregations => {
-                let action = if let Some(viewer) = &mut self.viewer {
-                    match viewer.ui(ui) {
-                        Some(ViewerAction::Close) => {
-                            self.viewer = None;
-                            None
-                        }
-                        Some(ViewerAction::Compare) => {
-                            self.start_dialog_named(
-                                &ctx,
-                                DialogPurpose::CompareRecording,
-                                String::new(),
-                            );
-                            None
-                        }
-                        Some(ViewerAction::Chart(a)) => Some(a),
-                        None => None,
-                    }
-                } else if let Some(sub) = &mut self.subscription {
-                    use crate::subscription_view::SubscriptionAction;
-                    match sub.ui(ui) {
-                        Some(SubscriptionAction::Close) => {
-                            self.subscription = None;
-                            None
-                        }
-                        Some(SubscriptionAction::Chart(a)) => Some(a),
-                        None => None,
-                    }
-                } else {
-                    let generation = self.run.snapshot_generation();
-                    let time = TimeView {
-                        history: self.run.history(),
-                        started: self.run.started_wall(),
-                        cursor: None,
-                    };
-                    self.charts.show(ui, self.run.snapshot(), generation, time)
-                };
-                if let Some(ChartAction::Export(format, name)) = action {
-                    // The anonymous aggregation `@` is called "_".
-                    let stem = self.doc.name().trim_end_matches(".d").to_owned();
-                    let file = if name.is_empty() || name == "_" {
-                        format!("{stem}-aggregation")
-                    } else {
-                        format!("{stem}-{name}")
-                    };
-                    let suggested = format!("{file}.{}", format.extension());
-                    self.export = Some((format, name));
-                    self.start_dialog_named(&ctx, DialogPurpose::Export(format), suggested);
-                }
-            }
+    }
+
+    /// The Aggregations tab: a recording shown, a subscription, or the run.
+    fn aggregations_ui(&mut self, ui: &mut Ui) -> Option<Action> {
+        use crate::subscription_view::SubscriptionAction;
+        if let Some(viewer) = &mut self.viewer {
+            return viewer.ui(ui).map(|a| match a {
+                ViewerAction::Close => Action::CloseRecording,
+                ViewerAction::Compare => Action::CompareRecording,
+                ViewerAction::Chart(a) => Action::Chart(a),
+            });
         }
+        if let Some(sub) = &mut self.subscription {
+            return sub.ui(ui).map(|a| match a {
+                SubscriptionAction::Close => Action::CloseSubscription,
+                SubscriptionAction::Chart(a) => Action::Chart(a),
+            });
+        }
+        let generation = self.run.snapshot_generation();
+        let time = TimeView {
+            history: self.run.history(),
+            started: self.run.started_wall(),
+            cursor: None,
+        };
+        self.charts
+            .show(ui, self.run.snapshot(), generation, time)
+            .map(Action::Chart)
     }
 
     /// The diagnostics of the last check; a click puts the cursor there.

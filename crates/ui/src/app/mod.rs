@@ -18,6 +18,7 @@ mod menus;
 mod prompts;
 mod running;
 
+pub use actions::Action;
 use documents::{WatchState, spawn_watcher};
 
 use super::charts::export::{self, ExportFormat};
@@ -39,7 +40,7 @@ use crate::settings::{DialogPreference, Settings};
 use dscope_workbench::jobs::{Route, Waiting};
 use dscope_workbench::run::SNAPSHOT_EVERY;
 use dscope_workbench::{Document, Jobs, ScriptKey, ScriptRun, ScriptState, Scripts};
-use egui::{Id, Key, KeyboardShortcut, Modifiers, Ui, ViewportCommand};
+use egui::{Id, Key, Modifiers, Ui, ViewportCommand};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -149,6 +150,9 @@ struct ScriptView {
 }
 
 pub struct DscopeApp {
+    /// What keys, menus and panels asked for this frame, applied in
+    /// one place at its end.
+    actions: Vec<Action>,
     editor: Editor,
     doc: Document,
     /// Each script's run state, and which script is on screen.
@@ -265,6 +269,7 @@ impl DscopeApp {
         spawn_watcher(ctx.clone(), Arc::downgrade(&watch));
         let recovery = config.recovery_dir.clone().map(RecoveryStore::new);
         let mut app = DscopeApp {
+            actions: Vec::new(),
             editor,
             doc: Document {
                 path: None,

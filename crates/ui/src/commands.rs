@@ -1,0 +1,491 @@
+//! One table of the window's commands. Each command has its label, its
+//! key, the menu it is in and its line in Help > Keyboard Shortcuts, all
+//! here, so that a key cannot be listed and not work, or work and not be
+//! listed: the menus, the window's key handling, the editor's own keys
+//! and the Help list all read this table.
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+/// Something the user can ask the window to do, with no more to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    New,
+    Open,
+    OpenRecording,
+    Subscribe,
+    Save,
+    SaveAs,
+    Quit,
+    Undo,
+    Redo,
+    Cut,
+    Copy,
+    Paste,
+    SelectAll,
+    ToggleComment,
+    Find,
+    Replace,
+    GoToLine,
+    Complete,
+    Indent,
+    ProbeBrowser,
+    MatchedProbes,
+    ZoomIn,
+    ZoomOut,
+    ZoomReset,
+    Run,
+    Stop,
+    Check,
+    TraceCommand,
+    AttachProcess,
+    NoTarget,
+    RunOptions,
+    ShowConsole,
+    ShowProblems,
+    ShowAggregations,
+    MaximizeOutput,
+    Shortcuts,
+    About,
+}
+
+/// The menu a command is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Menu {
+    File,
+    Edit,
+    View,
+    Script,
+    Help,
+    /// In no menu: a key of the editor's that Help lists.
+    KeysOnly,
+}
+
+/// Who answers a command's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handler {
+    /// The window, whatever has the keyboard (unless a dialog is open).
+    Window,
+    /// The editor, while it has the keyboard or always (its find bar and
+    /// line prompt): it reads the key from this table.
+    Editor,
+    /// egui itself: the text field with the keyboard (undo, the
+    /// clipboard, select all) and the window's zoom.
+    Egui,
+}
+
+/// What the table says of a command.
+#[derive(Debug, Clone, Copy)]
+pub struct Info {
+    /// The menu entry's text.
+    pub label: &'static str,
+    /// The line in Help > Keyboard Shortcuts, and the menu's tooltip.
+    pub help: &'static str,
+    pub menu: Menu,
+    /// The key, if the command has one.
+    pub key: Option<KeyboardShortcut>,
+    /// More keys to list beside it, handled where the command's key is.
+    pub more_keys: Option<&'static str>,
+    pub handler: Handler,
+}
+
+const fn key(modifiers: Modifiers, key: Key) -> Option<KeyboardShortcut> {
+    Some(KeyboardShortcut::new(modifiers, key))
+}
+
+const CMD: Modifiers = Modifiers::COMMAND;
+const CMD_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
+const NONE: Modifiers = Modifiers::NONE;
+
+impl Command {
+    /// Every command, in the order of the menus and of the Help list.
+    pub const ALL: &'static [Command] = &[
+        Command::New,
+        Command::Open,
+        Command::OpenRecording,
+        Command::Subscribe,
+        Command::Save,
+        Command::SaveAs,
+        Command::Quit,
+        Command::Undo,
+        Command::Redo,
+        Command::Cut,
+        Command::Copy,
+        Command::Paste,
+        Command::SelectAll,
+        Command::ToggleComment,
+        Command::Find,
+        Command::Replace,
+        Command::GoToLine,
+        Command::Complete,
+        Command::Indent,
+        Command::ProbeBrowser,
+        Command::MatchedProbes,
+        Command::ShowConsole,
+        Command::ShowProblems,
+        Command::ShowAggregations,
+        Command::MaximizeOutput,
+        Command::ZoomIn,
+        Command::ZoomOut,
+        Command::ZoomReset,
+        Command::Run,
+        Command::Stop,
+        Command::Check,
+        Command::TraceCommand,
+        Command::AttachProcess,
+        Command::NoTarget,
+        Command::RunOptions,
+        Command::Shortcuts,
+        Command::About,
+    ];
+
+    /// What the table says of this command.
+    pub const fn info(self) -> Info {
+        use Handler::{Editor, Egui, Window};
+        use Menu::{Edit, File, Help, KeysOnly, Script, View};
+        let (label, help, menu, key, more_keys, handler) = match self {
+            Command::New => ("New", "New script", File, key(CMD, Key::N), None, Window),
+            Command::Open => (
+                "Open…",
+                "Open a script",
+                File,
+                key(CMD, Key::O),
+                None,
+                Window,
+            ),
+            Command::OpenRecording => (
+                "Open Recording…",
+                "Look at a recorded run again (dscope run --record, or Record)",
+                File,
+                None,
+                None,
+                Window,
+            ),
+            Command::Subscribe => (
+                "Subscribe…",
+                "Watch an AMQP exchange that hosts publish to (dscope run --publish), \
+                 every host merged",
+                File,
+                None,
+                None,
+                Window,
+            ),
+            Command::Save => ("Save", "Save", File, key(CMD, Key::S), None, Window),
+            Command::SaveAs => (
+                "Save As…",
+                "Save under another name",
+                File,
+                key(CMD_SHIFT, Key::S),
+                None,
+                Window,
+            ),
+            Command::Quit => ("Quit", "Quit", File, key(CMD, Key::Q), None, Window),
+            Command::Undo => ("Undo", "Undo", Edit, key(CMD, Key::Z), None, Egui),
+            // egui's text fields redo with Ctrl+Shift+Z; Ctrl+Y is the
+            // window's, as most editors have it.
+            Command::Redo => ("Redo", "Redo", Edit, key(CMD, Key::Y), None, Window),
+            Command::Cut => ("Cut", "Cut", Edit, key(CMD, Key::X), None, Egui),
+            Command::Copy => ("Copy", "Copy", Edit, key(CMD, Key::C), None, Egui),
+            Command::Paste => ("Paste", "Paste", Edit, key(CMD, Key::V), None, Egui),
+            Command::SelectAll => (
+                "Select All",
+                "Select all",
+                Edit,
+                key(CMD, Key::A),
+                None,
+                Egui,
+            ),
+            Command::ToggleComment => (
+                "Toggle Comment",
+                "Comment or uncomment the selected lines",
+                Edit,
+                key(CMD, Key::Slash),
+                None,
+                Editor,
+            ),
+            Command::Find => (
+                "Find…",
+                "Find (Enter or F3 next, Shift+Enter or Shift+F3 previous; Esc closes)",
+                Edit,
+                key(CMD, Key::F),
+                Some("F3 / Shift+F3"),
+                Editor,
+            ),
+            Command::Replace => (
+                "Replace…",
+                "Find and replace",
+                Edit,
+                key(CMD, Key::H),
+                None,
+                Editor,
+            ),
+            Command::GoToLine => (
+                "Go to Line…",
+                "Go to line",
+                Edit,
+                key(CMD, Key::G),
+                None,
+                Editor,
+            ),
+            Command::Complete => (
+                "Complete",
+                "Complete the word at the cursor (Up / Down, Enter or Tab take a \
+                 completion; Esc closes the list)",
+                Edit,
+                key(CMD, Key::Space),
+                None,
+                Editor,
+            ),
+            Command::Indent => (
+                "Indent",
+                "Indent with spaces",
+                KeysOnly,
+                key(NONE, Key::Tab),
+                None,
+                Egui,
+            ),
+            Command::ProbeBrowser => (
+                "Probe browser",
+                "Show or hide the probe browser",
+                View,
+                key(NONE, Key::F2),
+                None,
+                Window,
+            ),
+            Command::MatchedProbes => (
+                "Probes the script would enable",
+                "Check the script and list the probes its clauses match",
+                View,
+                None,
+                None,
+                Window,
+            ),
+            Command::ShowConsole => (
+                "Console",
+                "Show the console",
+                View,
+                key(Modifiers::ALT, Key::Num1),
+                None,
+                Window,
+            ),
+            Command::ShowProblems => (
+                "Problems",
+                "Show the problems of the last check",
+                View,
+                key(Modifiers::ALT, Key::Num2),
+                None,
+                Window,
+            ),
+            Command::ShowAggregations => (
+                "Aggregations",
+                "Show the aggregations",
+                View,
+                key(Modifiers::ALT, Key::Num3),
+                None,
+                Window,
+            ),
+            Command::MaximizeOutput => (
+                "Maximize bottom panel",
+                "Make the bottom panel as tall as the window, or give the editor its \
+                 room back",
+                View,
+                key(CMD_SHIFT, Key::M),
+                None,
+                Window,
+            ),
+            Command::ZoomIn => (
+                "Zoom In",
+                "Scale the whole window up",
+                View,
+                key(CMD, Key::Plus),
+                None,
+                Egui,
+            ),
+            Command::ZoomOut => (
+                "Zoom Out",
+                "Scale the whole window down",
+                View,
+                key(CMD, Key::Minus),
+                None,
+                Egui,
+            ),
+            Command::ZoomReset => (
+                "Actual Size",
+                "Scale the window back to 100 %",
+                View,
+                key(CMD, Key::Num0),
+                None,
+                Egui,
+            ),
+            Command::Run => (
+                "Run",
+                "Run the script",
+                Script,
+                key(NONE, Key::F5),
+                None,
+                Window,
+            ),
+            Command::Stop => (
+                "Stop",
+                "Stop (END clauses run, then the final aggregations)",
+                Script,
+                key(Modifiers::SHIFT, Key::F5),
+                None,
+                Window,
+            ),
+            Command::Check => (
+                "Check",
+                "Compile the script without running it",
+                Script,
+                key(NONE, Key::F7),
+                None,
+                Window,
+            ),
+            Command::TraceCommand => (
+                "Trace a command…",
+                "Start a command for the run, as dtrace -c; $target is its pid",
+                Script,
+                None,
+                None,
+                Window,
+            ),
+            Command::AttachProcess => (
+                "Attach to process…",
+                "Trace a running process, as dtrace -p; $target is its pid",
+                Script,
+                None,
+                None,
+                Window,
+            ),
+            Command::NoTarget => (
+                "No target process",
+                "Trace no process as $target",
+                Script,
+                None,
+                None,
+                Window,
+            ),
+            Command::RunOptions => (
+                "Options…",
+                "-x options, macro arguments, destructive actions",
+                Script,
+                None,
+                None,
+                Window,
+            ),
+            Command::Shortcuts => (
+                "Keyboard Shortcuts",
+                "List every key (Esc closes a window or dialog)",
+                Help,
+                key(NONE, Key::F1),
+                None,
+                Window,
+            ),
+            Command::About => ("About dscope", "About dscope", Help, None, None, Window),
+        };
+        Info {
+            label,
+            help,
+            menu,
+            key,
+            more_keys,
+            handler,
+        }
+    }
+
+    /// The command's key, if it has one.
+    pub const fn key(self) -> Option<KeyboardShortcut> {
+        self.info().key
+    }
+
+    /// The command's key as a person reads it ("Ctrl+Shift+S"), or "".
+    pub fn key_text(self) -> String {
+        self.key().map(|k| shortcut_text(&k)).unwrap_or_default()
+    }
+
+    /// The commands of `menu`, in order.
+    pub fn of_menu(menu: Menu) -> impl Iterator<Item = Command> {
+        Command::ALL
+            .iter()
+            .copied()
+            .filter(move |c| c.info().menu as u8 == menu as u8)
+    }
+}
+
+/// A key as Help and the menus show it. egui names keys for macOS too;
+/// dscope runs on X11 and Wayland mostly, where "Ctrl" is what is written.
+pub fn shortcut_text(shortcut: &KeyboardShortcut) -> String {
+    let m = shortcut.modifiers;
+    let mut text = String::new();
+    for (on, name) in [
+        (m.ctrl || m.command || m.mac_cmd, "Ctrl+"),
+        (m.alt, "Alt+"),
+        (m.shift, "Shift+"),
+    ] {
+        if on {
+            text.push_str(name);
+        }
+    }
+    text.push_str(match shortcut.logical_key {
+        Key::Plus => "plus",
+        Key::Minus => "minus",
+        Key::Slash => "/",
+        k => k.name(),
+    });
+    text
+}
+
+/// Help's list: each key with what it does, as the table has them.
+pub fn help_lines() -> Vec<(String, &'static str)> {
+    Command::ALL
+        .iter()
+        .filter_map(|c| {
+            let info = c.info();
+            let key = info.key.as_ref()?;
+            let mut keys = shortcut_text(key);
+            if let Some(more) = info.more_keys {
+                keys = format!("{keys}, {more}");
+            }
+            Some((keys, info.help))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn every_command_is_listed_once_and_no_key_does_two_things() {
+        let mut seen = HashMap::new();
+        for c in Command::ALL {
+            assert_eq!(
+                Command::ALL.iter().filter(|x| *x == c).count(),
+                1,
+                "{c:?} listed twice"
+            );
+            if let Some(k) = c.key()
+                && let Some(other) = seen.insert(shortcut_text(&k), *c)
+            {
+                panic!("{c:?} and {other:?} share {}", shortcut_text(&k));
+            }
+        }
+    }
+
+    #[test]
+    fn keys_read_as_people_write_them() {
+        assert_eq!(Command::SaveAs.key_text(), "Ctrl+Shift+S");
+        assert_eq!(Command::Stop.key_text(), "Shift+F5");
+        assert_eq!(Command::ZoomIn.key_text(), "Ctrl+plus");
+        assert_eq!(Command::ToggleComment.key_text(), "Ctrl+/");
+        assert_eq!(Command::OpenRecording.key_text(), "");
+    }
+
+    #[test]
+    fn help_lists_every_command_with_a_key() {
+        let lines = help_lines();
+        let with_keys = Command::ALL.iter().filter(|c| c.key().is_some()).count();
+        assert_eq!(lines.len(), with_keys);
+        assert!(lines.iter().any(|(k, _)| k == "F7"), "{lines:?}");
+    }
+}

@@ -1,0 +1,100 @@
+//! The command table is the window's only list of commands: every command
+//! of a menu is in that menu, and every key the window answers to does
+//! what Help says, from wherever the keyboard is.
+
+mod common;
+
+use common::*;
+use dscope::ui::app::BottomTab;
+use dscope::ui::commands::{Command, Handler, Menu};
+use egui::Key;
+use egui_kittest::kittest::Queryable;
+
+fn menu_name(menu: Menu) -> Option<&'static str> {
+    Some(match menu {
+        Menu::File => "File",
+        Menu::Edit => "Edit",
+        Menu::View => "View",
+        Menu::Script => "Script",
+        Menu::Help => "Help",
+        Menu::KeysOnly => return None,
+    })
+}
+
+#[test]
+fn every_command_of_a_menu_is_in_it_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    for &c in Command::ALL {
+        let info = c.info();
+        let Some(menu) = menu_name(info.menu) else {
+            continue;
+        };
+        click(&mut h, menu);
+        // A menu entry is read with its key after its name.
+        let wanted = match info.key {
+            Some(_) => format!("{} {}", info.label, c.key_text()),
+            None => info.label.to_owned(),
+        };
+        // The probe browser is a checkbox that says its key in brackets.
+        let checkbox = format!("{} ({})", info.label, c.key_text());
+        // (The run bar has an Options… of its own.)
+        let found = h.query_all_by_label(&wanted).next().is_some()
+            || h.query_all_by_label(&checkbox).next().is_some();
+        assert!(found, "{c:?}: no \"{wanted}\" in the {menu} menu");
+        h.key_press(Key::Escape);
+        h.run();
+    }
+}
+
+#[test]
+fn the_windows_keys_do_what_help_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    set_script(&mut h, "BEGIN { exit(0); }\n");
+    // From the editor: the keyboard is where people type.
+    h.get_by_label("D script editor").focus();
+    h.run();
+    let press = |h: &mut egui_kittest::Harness<'_, _>, c: Command| {
+        let k = c.key().unwrap();
+        assert_eq!(c.info().handler, Handler::Window, "{c:?}");
+        h.key_press_modifiers(k.modifiers, k.logical_key);
+        h.run();
+    };
+    let before = h.state().check_job();
+    press(&mut h, Command::Check);
+    assert_ne!(h.state().check_job(), before, "F7 checks");
+    press(&mut h, Command::ShowProblems);
+    assert_eq!(h.state().bottom_tab(), BottomTab::Problems);
+    press(&mut h, Command::ShowAggregations);
+    assert_eq!(h.state().bottom_tab(), BottomTab::Aggregations);
+    press(&mut h, Command::ShowConsole);
+    assert_eq!(h.state().bottom_tab(), BottomTab::Console);
+    press(&mut h, Command::MaximizeOutput);
+    assert!(
+        h.query_by_label("Restore").is_some(),
+        "the panel is maximized"
+    );
+    press(&mut h, Command::MaximizeOutput);
+    assert!(h.query_by_label("Maximize").is_some());
+    press(&mut h, Command::Shortcuts);
+    assert!(h.query_by_label("Keyboard shortcuts").is_some());
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(
+        h.query_by_label("Keyboard shortcuts").is_none(),
+        "Esc closes it"
+    );
+    press(&mut h, Command::Run);
+    assert!(h.state().run_panel().run_job().is_some(), "F5 runs");
+    assert!(h.state().run_panel().state().is_active());
+    press(&mut h, Command::Stop);
+    assert_eq!(
+        h.state().run_panel().state(),
+        &dscope::workbench::RunState::Stopping,
+        "Shift+F5 stops"
+    );
+    // The text was never touched by any of these keys.
+    assert_eq!(h.state().editor().text(), "BEGIN { exit(0); }\n");
+    assert!(!h.state().is_dirty());
+}
