@@ -293,6 +293,8 @@ impl DscopeApp {
                     );
                 }
                 HelpPage::Shortcuts => {
+                    // Wide enough that most lines keep to one line.
+                    ui.set_min_width(room.width().min(560.0));
                     egui::ScrollArea::vertical()
                         .max_height(room.height() - 60.0)
                         .show(ui, shortcuts_grid);
