@@ -6,7 +6,8 @@
 //! worker's, which prepares the job ([`crate::job::prepare`]) and writes
 //! its events as protocol lines.
 
-use super::{Command, Event, RUN_WORKER_ARG, STOP_GRACE, STOP_UNSEEN, Wholes, Worker};
+use super::relay::{Decoded, Peer, Progress, Relayed};
+use super::{Command, Event, RUN_WORKER_ARG, STOP_GRACE, STOP_UNSEEN, Worker};
 use crate::dtrace::{Consumer, Library, RunSettings};
 use crate::job::{JobError, with_privileges};
 use crate::lines::{self, BoundedLines, Line, Long, MAX_MESSAGE, MAX_TEXT};
@@ -73,7 +74,7 @@ impl Worker {
                 return Err(why);
             }
         };
-        let duration = match request {
+        worker.duration = match request {
             crate::protocol::Request::Run { duration_ms, .. } => {
                 duration_ms.map(Duration::from_millis)
             }
@@ -82,58 +83,18 @@ impl Worker {
         if let Some(stdin) = &mut worker.stdin {
             write_line(stdin, request);
         }
-        let mut snapshots = Wholes::default();
-        let mut finish: Option<Finish> = None;
-        let mut started: Option<Instant> = None;
-        let mut stopping = false;
-        let mut forced: Option<String> = None;
-        loop {
-            if self.stop.load(Ordering::SeqCst) {
-                worker.ask_to_stop();
-            }
-            if forced.is_none() && !stopping {
-                forced = worker.unseen_end(started, duration);
-            }
-            let line = worker.lines.recv_timeout(Duration::from_millis(50));
-            if line.is_ok() {
-                worker.heard = Instant::now();
-            }
-            match line {
-                Ok(Line::TooLong { limit }) => {
-                    let why = lines::too_long("the run worker", limit);
-                    self.emit(job, Event::Problem(why));
-                }
-                Ok(Line::Text(line)) => match serde_json::from_str::<Event>(&line) {
-                    Ok(Event::Finished(reason)) => finish = Some(reason),
-                    Ok(event) => {
-                        match event {
-                            Event::Started { .. } => started = Some(Instant::now()),
-                            Event::Stopping => stopping = true,
-                            _ => {}
-                        }
-                        if !self.emit(job, snapshots.whole(event)) {
-                            // Nobody listens: stop the run.
-                            self.stop.store(true, Ordering::SeqCst);
-                        }
-                    }
-                    // Anything else on the protocol's descriptor is output
-                    // that found its way there; show it as output.
-                    Err(_) => {
-                        self.emit(job, Event::Output(line));
-                    }
-                },
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
-                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
-            }
-        }
+        let relayed = self.relay(&mut worker, job, request);
         let (status, stderr_tail) = worker.wait();
-        match (finish, forced) {
-            (Some(reason), _) => reason,
-            (None, Some(why)) => {
+        match relayed {
+            Relayed::Finished(reason) => reason,
+            // A check's answer came; what the worker said after it is its
+            // end, which a check does not report.
+            Relayed::Answered => Ok(RunEnd::Exited { status: 0 }),
+            Relayed::GaveUp(why) => {
                 self.emit(job, Event::Failed(why.clone()));
                 Err(why)
             }
-            (None, None) => {
+            Relayed::Closed => {
                 let said = crate::troubleshooting::WORKER_CRASHED.says;
                 let mut why = format!("{} ({status})", said.trim_end_matches(" (…)"));
                 if !stderr_tail.is_empty() {
@@ -157,10 +118,8 @@ struct RunWorker {
     reader: std::thread::JoinHandle<()>,
     err_reader: std::thread::JoinHandle<String>,
     stop_asked: Option<Instant>,
-    /// When its last line was read: one still being read from is not
-    /// stuck in libdtrace, however far behind its Stopping is (a run
-    /// that floods output has a queue of lines before it).
-    heard: Instant,
+    /// How long the run was asked to trace.
+    duration: Option<Duration>,
 }
 
 impl RunWorker {
@@ -204,13 +163,32 @@ impl RunWorker {
             reader,
             err_reader,
             stop_asked: None,
-            heard: Instant::now(),
+            duration: None,
         })
+    }
+
+    /// Waits for the worker to end: its exit status and the last lines of
+    /// its standard error.
+    fn wait(mut self) -> (String, String) {
+        drop(self.stdin.take());
+        let status = self
+            .child
+            .wait()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|e| e.to_string());
+        let _ = self.reader.join();
+        (status, self.err_reader.join().unwrap_or_default())
+    }
+}
+
+impl Peer for RunWorker {
+    fn lines(&self) -> &crossbeam_channel::Receiver<Line> {
+        &self.lines
     }
 
     /// Asks the run to stop (END runs, the probes are disabled); kills the
     /// worker when that takes longer than [`STOP_GRACE`].
-    fn ask_to_stop(&mut self) {
+    fn ask_to_stop(&mut self) -> Result<(), String> {
         if self.stop_asked.is_none() {
             self.stop_asked = Some(Instant::now());
             if let Some(mut s) = self.stdin.take() {
@@ -220,20 +198,19 @@ impl RunWorker {
         if self.stop_asked.is_some_and(|t| t.elapsed() > STOP_GRACE) {
             let _ = self.child.kill();
         }
+        Ok(())
     }
 
     /// Ends a worker that has not begun stopping [`STOP_UNSEEN`] after
     /// Stop or after its duration, and has said nothing for as long, and
-    /// says why.
-    fn unseen_end(
-        &mut self,
-        started: Option<Instant>,
-        duration: Option<Duration>,
-    ) -> Option<String> {
-        if self.heard.elapsed() <= STOP_UNSEEN {
+    /// says why. One still being read from is not stuck in libdtrace,
+    /// however far behind its Stopping is (a run that floods output has a
+    /// queue of lines before it).
+    fn overdue(&mut self, progress: &Progress) -> Option<String> {
+        if progress.stopping || progress.heard.elapsed() <= STOP_UNSEEN {
             return None;
         }
-        let what = match (self.stop_asked, started, duration) {
+        let what = match (self.stop_asked, progress.started, self.duration) {
             (Some(t), ..) if t.elapsed() > STOP_UNSEEN => "Stop",
             (_, Some(s), Some(d)) if s.elapsed() > d + STOP_UNSEEN => "the end of its time",
             _ => return None,
@@ -248,17 +225,21 @@ impl RunWorker {
         ))
     }
 
-    /// Waits for the worker to end: its exit status and the last lines of
-    /// its standard error.
-    fn wait(mut self) -> (String, String) {
-        drop(self.stdin.take());
-        let status = self
-            .child
-            .wait()
-            .map(|s| s.to_string())
-            .unwrap_or_else(|e| e.to_string());
-        let _ = self.reader.join();
-        (status, self.err_reader.join().unwrap_or_default())
+    fn decode(&self, line: String) -> Decoded {
+        match serde_json::from_str::<Event>(&line) {
+            Ok(event) => Decoded::Event(event),
+            Err(_) => Decoded::Foreign(line),
+        }
+    }
+
+    /// Anything else on the protocol's descriptor is output that found
+    /// its way there (system(), a traced command): shown as output.
+    fn foreign(&self, line: String) -> Event {
+        Event::Output(line)
+    }
+
+    fn too_long(&self, limit: usize) -> Event {
+        Event::Problem(lines::too_long("the run worker", limit))
     }
 }
 

@@ -26,6 +26,7 @@ pub use crate::job::{Script, Target};
 
 pub mod fleet;
 mod local;
+mod relay;
 mod remote;
 
 pub use local::run_worker_main;

@@ -2,11 +2,12 @@
 //! host, over one ssh connection ([`Connection`]) made on
 //! the first job and again after it is lost.
 
-use super::{Command, Event, STOP_ANSWER, Wholes, Worker};
+use super::relay::{Decoded, Peer, Progress, Relayed};
+use super::{Command, Event, STOP_ANSWER, Worker};
 use crate::lines::{self, Line};
 use crate::remote::{Connection, Endpoint};
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::Instant;
 
 impl Worker {
     /// Serves the session's jobs on a host, one at a time as locally,
@@ -35,76 +36,85 @@ impl Worker {
                 self.fail(job, command, why);
                 continue;
             }
-            match self.relay(c, job, &request) {
-                Ok(()) => {}
-                Err(why) => {
+            let mut peer = Agent {
+                connection: c,
+                job,
+                stop_sent: None,
+            };
+            match self.relay(&mut peer, job, &request) {
+                Relayed::Answered => {}
+                Relayed::Finished(reason) => {
+                    self.running.store(false, Ordering::SeqCst);
+                    self.emit(job, Event::Finished(reason));
+                }
+                Relayed::GaveUp(why) => {
+                    connection = None;
+                    self.fail(job, command, why);
+                }
+                Relayed::Closed => {
+                    let why = c.lost();
                     connection = None;
                     self.fail(job, command, why);
                 }
             }
         }
     }
+}
 
-    /// Passes on the agent's events for `job` until its last one; an error
-    /// when the connection ends first, or does not answer Stop.
-    fn relay(
-        &self,
-        c: &mut Connection,
-        job: u64,
-        request: &crate::protocol::Request,
-    ) -> Result<(), String> {
-        let is_run = matches!(request, crate::protocol::Request::Run { .. });
-        let mut stop_sent: Option<std::time::Instant> = None;
-        let mut snapshots = Wholes::default();
-        let mut answered = false;
-        loop {
-            if is_run && self.stop.load(Ordering::SeqCst) && stop_sent.is_none() {
-                stop_sent = Some(std::time::Instant::now());
-                c.send(&crate::protocol::Request::Stop)?;
-            }
-            if !answered && stop_sent.is_some_and(|t| t.elapsed() > STOP_ANSWER) {
-                let why = format!(
-                    "{} did not answer Stop within {} s, so dscope closed the connection; the \
-                     run there stops when the host sees it closed",
-                    c.name(),
-                    STOP_ANSWER.as_secs()
-                );
-                c.close();
-                return Err(why);
-            }
-            let line = match c.lines.recv_timeout(Duration::from_millis(50)) {
-                Ok(line) => line,
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
-                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return Err(c.lost()),
-            };
-            answered |= stop_sent.is_some();
-            let line = match line {
-                Line::Text(line) => line,
-                Line::TooLong { limit } => {
-                    let why = lines::too_long("its agent", limit);
-                    self.emit(job, Event::Problem(format!("{}: {why}", c.name())));
-                    continue;
-                }
-            };
-            let Ok(reply) = serde_json::from_str::<crate::protocol::Reply>(&line) else {
-                // Not the protocol's: something on the host wrote to the
-                // agent's output.
-                self.emit(job, Event::Problem(format!("{}: {line}", c.name())));
-                continue;
-            };
-            if reply.job != job {
-                continue;
-            }
-            let done = crate::protocol::ends(request, &reply.event);
-            if matches!(reply.event, Event::Finished(_)) {
-                self.running.store(false, Ordering::SeqCst);
-            }
-            if !self.emit(job, snapshots.whole(reply.event)) && is_run {
-                self.stop.store(true, Ordering::SeqCst);
-            }
-            if done {
-                return Ok(());
-            }
+/// `dscope agent` on a host, doing one job: the relay's peer.
+struct Agent<'c> {
+    connection: &'c mut Connection,
+    job: u64,
+    /// When Stop was sent.
+    stop_sent: Option<Instant>,
+}
+
+impl Peer for Agent<'_> {
+    fn lines(&self) -> &crossbeam_channel::Receiver<Line> {
+        &self.connection.lines
+    }
+
+    fn ask_to_stop(&mut self) -> Result<(), String> {
+        if self.stop_sent.is_none() {
+            self.stop_sent = Some(Instant::now());
+            self.connection.send(&crate::protocol::Request::Stop)?;
         }
+        Ok(())
+    }
+
+    /// A host that says nothing for [`STOP_ANSWER`] after Stop: its
+    /// connection is closed, which stops the run there.
+    fn overdue(&mut self, progress: &Progress) -> Option<String> {
+        let sent = self.stop_sent?;
+        if sent.elapsed() <= STOP_ANSWER || progress.heard > sent {
+            return None;
+        }
+        let why = format!(
+            "{} did not answer Stop within {} s, so dscope closed the connection; the run \
+             there stops when the host sees it closed",
+            self.connection.name(),
+            STOP_ANSWER.as_secs()
+        );
+        self.connection.close();
+        Some(why)
+    }
+
+    fn decode(&self, line: String) -> Decoded {
+        match serde_json::from_str::<crate::protocol::Reply>(&line) {
+            Ok(reply) if reply.job == self.job => Decoded::Event(reply.event),
+            Ok(_) => Decoded::Elsewhere,
+            Err(_) => Decoded::Foreign(line),
+        }
+    }
+
+    /// Not the protocol's: something on the host wrote to the agent's
+    /// output.
+    fn foreign(&self, line: String) -> Event {
+        Event::Problem(format!("{}: {line}", self.connection.name()))
+    }
+
+    fn too_long(&self, limit: usize) -> Event {
+        let why = lines::too_long("its agent", limit);
+        Event::Problem(format!("{}: {why}", self.connection.name()))
     }
 }
