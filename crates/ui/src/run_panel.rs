@@ -115,39 +115,7 @@ pub fn bar(
         }
         ui.separator();
         ui.label(RichText::new(run.status()).strong());
-        if let Some((elapsed, remaining)) = run.progress() {
-            match remaining {
-                Some(left) => {
-                    let total = elapsed + left;
-                    let fraction = elapsed.as_secs_f32() / total.as_secs_f32().max(0.001);
-                    ui.add(
-                        egui::ProgressBar::new(fraction.min(1.0))
-                            .desired_width(140.0)
-                            .text(format!(
-                                "{:.0} s elapsed, {:.0} s left",
-                                elapsed.as_secs_f32(),
-                                left.as_secs_f32().ceil()
-                            )),
-                    );
-                }
-                None => {
-                    ui.label(format!(
-                        "{:.0} s elapsed (continuous)",
-                        elapsed.as_secs_f32()
-                    ));
-                }
-            }
-            if let Some(every) = run.pace() {
-                ui.label(format!("views update every {}", seconds(every)))
-                    .on_hover_text(
-                        "Reading the aggregations takes more than half a second \
-                         (many stack keys to name), so they are read less often; \
-                         the run itself is not slowed.",
-                    );
-            }
-            // The clock moves once a second; no faster redraws needed.
-            ui.ctx().request_repaint_after(Duration::from_secs(1));
-        }
+        clock(run, ui);
         if let Some(m) = run.matches() {
             ui.separator();
             ui.label(probes(m));
@@ -250,4 +218,42 @@ pub fn console_ui(run: &mut ScriptRun, ui: &mut Ui) -> Option<ConsoleAction> {
             }
         });
     action
+}
+
+/// Elapsed and remaining time of a running script, and how often its
+/// views update when that is slower than asked for.
+fn clock(run: &ScriptRun, ui: &mut Ui) {
+    if let Some((elapsed, remaining)) = run.progress() {
+        match remaining {
+            Some(left) => {
+                let total = elapsed + left;
+                let fraction = elapsed.as_secs_f32() / total.as_secs_f32().max(0.001);
+                ui.add(
+                    egui::ProgressBar::new(fraction.min(1.0))
+                        .desired_width(140.0)
+                        .text(format!(
+                            "{:.0} s elapsed, {:.0} s left",
+                            elapsed.as_secs_f32(),
+                            left.as_secs_f32().ceil()
+                        )),
+                );
+            }
+            None => {
+                ui.label(format!(
+                    "{:.0} s elapsed (continuous)",
+                    elapsed.as_secs_f32()
+                ));
+            }
+        }
+        if let Some(every) = run.pace() {
+            ui.label(format!("views update every {}", seconds(every)))
+                .on_hover_text(
+                    "Reading the aggregations takes more than half a second \
+                     (many stack keys to name), so they are read less often; \
+                     the run itself is not slowed.",
+                );
+        }
+        // The clock moves once a second; no faster redraws needed.
+        ui.ctx().request_repaint_after(Duration::from_secs(1));
+    }
 }
