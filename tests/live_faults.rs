@@ -457,6 +457,13 @@ fn a_console_flood_stays_bounded_and_the_window_keeps_up() {
     let lines = h.state().run_panel().console.len();
     assert!(lines > 1000, "{lines} lines");
     assert!(lines <= CONSOLE_LINES, "{lines} lines kept");
+    // Every line of the run is still there for Save…, those out of view
+    // too.
+    let run = h.state().run_panel();
+    let saved = run.console_text().unwrap();
+    let in_view = run.console.lines().count() as u64;
+    assert_eq!(saved.lines().count() as u64, run.console.kept() + in_view);
+    assert!(run.console.lost().is_none());
     assert!(
         started.elapsed() < Duration::from_secs(30),
         "{:?} for a 4 s run",

@@ -666,3 +666,34 @@ fn a_long_folder_draws_the_rows_in_view_and_follows_the_selection() {
     let row = h.get_by_label("f320.d").rect();
     assert!(list.contains_rect(row), "{row:?} in {list:?}");
 }
+
+/// A run that prints more than the console shows loses nothing: Save…
+/// writes every line, those out of view first.
+#[test]
+fn save_writes_the_whole_output_of_a_long_run() {
+    use dscope::workbench::run::CONSOLE_LINES;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    click(&mut h, "Run");
+    let job = h.state().run_panel().run_job().unwrap();
+    h.state_mut()
+        .apply_session_event(event(job, Event::Started { matches: 1 }));
+    let total = CONSOLE_LINES + 2_500;
+    for i in 0..total {
+        h.state_mut()
+            .apply_session_event(event(job, Event::Output(format!("line {i}"))));
+    }
+    h.run();
+    assert!(
+        h.query_by_label_contains("2501 older lines out of view")
+            .is_some()
+    );
+    click(&mut h, "Save…");
+    replace_text(&mut h, "File name:", "all.txt");
+    click(&mut h, "Save");
+    let saved = fs::read_to_string(dir.path().join("all.txt")).unwrap();
+    let lines: Vec<&str> = saved.lines().collect();
+    assert_eq!(lines.len(), total);
+    assert_eq!(lines[0], "line 0");
+    assert_eq!(lines[total - 1], format!("line {}", total - 1));
+}

@@ -3,7 +3,6 @@
 //! view of a script's [`ScriptRun`], which the workbench keeps and the
 //! session's events drive.
 
-use dscope_workbench::run::CONSOLE_LINES;
 use dscope_workbench::run::{LineKind, RunState, ScriptRun, drop_hint, probes, seconds};
 use egui::{RichText, Ui};
 use std::time::Duration;
@@ -157,13 +156,19 @@ pub fn console_ui(run: &mut ScriptRun, ui: &mut Ui) -> Option<ConsoleAction> {
     let mut action = None;
     ui.horizontal(|ui| {
         ui.label(format!("{} lines", run.console.len()));
-        if run.console.dropped() > 0 {
+        if run.console.out_of_view() > 0 {
             ui.label(
                 RichText::new(format!(
-                    "({} older lines dropped; the console keeps the last {CONSOLE_LINES})",
-                    run.console.dropped()
+                    "({} older lines out of view; Save… and Copy all take every line)",
+                    run.console.out_of_view()
                 ))
                 .weak(),
+            );
+        }
+        if let Some((lost, why)) = run.console.lost() {
+            ui.label(
+                RichText::new(format!("{lost} lines of output lost: {why}"))
+                    .color(ui.visuals().warn_fg_color),
             );
         }
         if ui.button("Clear").clicked() {
@@ -173,7 +178,10 @@ pub fn console_ui(run: &mut ScriptRun, ui: &mut Ui) -> Option<ConsoleAction> {
             .add_enabled(!run.console.is_empty(), egui::Button::new("Copy all"))
             .clicked()
         {
-            ui.ctx().copy_text(run.console_text());
+            match run.console_text() {
+                Ok(text) => ui.ctx().copy_text(text),
+                Err(e) => run.notice = Some(format!("Cannot copy the output: {e}")),
+            }
         }
         if ui
             .add_enabled(!run.console.is_empty(), egui::Button::new("Save…"))

@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod console;
 pub mod document;
 pub mod jobs;
 pub mod run;

@@ -4,19 +4,16 @@
 //! the recording being written. The window draws it (`dscope-ui`'s run
 //! bar and console); the tests drive it with events alone.
 
+pub use crate::console::{CONSOLE_LINES, Console, LineKind};
 use dscope_engine::history::recording::{Header, RecordingSink};
 use dscope_engine::history::{History, RunClock};
 use dscope_engine::model::{Diagnostic, Snapshot};
 use dscope_engine::session::{Event, Finish, RunEnd};
 use dscope_engine::sink::Sink;
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 /// How often a running script's aggregations are read.
 pub const SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
-
-/// Lines kept in the console; older ones are dropped (and counted).
-pub const CONSOLE_LINES: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunState {
@@ -64,82 +61,6 @@ impl RunState {
                 format!("failed: {}", m.lines().next().unwrap_or(""))
             }
         }
-    }
-}
-
-/// What a console line is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    /// The script's own output, as `dscope run` prints it on stdout.
-    Output,
-    /// dscope saying how the run goes (started, probes, how it ended), as
-    /// `dtrace(1)` says it on stderr.
-    Info,
-}
-
-/// The console: the last [`CONSOLE_LINES`] lines of output, with a count of
-/// those that no longer fit.
-#[derive(Debug, Default)]
-pub struct Console {
-    lines: VecDeque<(LineKind, String)>,
-    dropped: u64,
-}
-
-impl Console {
-    pub fn push(&mut self, line: String) {
-        self.push_kind(LineKind::Output, line);
-    }
-
-    pub fn info(&mut self, line: String) {
-        self.push_kind(LineKind::Info, line);
-    }
-
-    fn push_kind(&mut self, kind: LineKind, line: String) {
-        if self.lines.len() == CONSOLE_LINES {
-            self.lines.pop_front();
-            self.dropped += 1;
-        }
-        self.lines.push_back((kind, line));
-    }
-
-    /// Whether the script printed anything.
-    pub fn has_output(&self) -> bool {
-        self.lines.iter().any(|(k, _)| *k == LineKind::Output)
-    }
-
-    /// Every line with its kind, oldest first.
-    pub fn entries(&self) -> impl Iterator<Item = (LineKind, &str)> {
-        self.lines.iter().map(|(k, l)| (*k, l.as_str()))
-    }
-
-    pub fn clear(&mut self) {
-        self.lines.clear();
-        self.dropped = 0;
-    }
-
-    /// The script's output lines, oldest first.
-    pub fn lines(&self) -> impl Iterator<Item = &str> {
-        self.lines
-            .iter()
-            .filter(|(k, _)| *k == LineKind::Output)
-            .map(|(_, l)| l.as_str())
-    }
-
-    pub fn len(&self) -> usize {
-        self.lines.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
-    pub fn dropped(&self) -> u64 {
-        self.dropped
-    }
-
-    /// The lines at these places, oldest first: what a scrolled view shows.
-    pub fn range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = (LineKind, &str)> {
-        self.lines.range(range).map(|(k, l)| (*k, l.as_str()))
     }
 }
 
@@ -587,16 +508,10 @@ impl ScriptRun {
         }
     }
 
-    /// The run bar. Returns what the user pressed. `options` is the text
-    /// of the Run Options button; `destructive` warns that destructive
-    /// The console's lines as one text, as saved and copied.
-    pub fn console_text(&self) -> String {
-        let mut text = String::new();
-        for line in self.console.lines() {
-            text.push_str(line);
-            text.push('\n');
-        }
-        text
+    /// The script's output as one text, as saved and copied: every line
+    /// of the run, those scrolled out of the console too.
+    pub fn console_text(&self) -> std::io::Result<String> {
+        self.console.text()
     }
 }
 

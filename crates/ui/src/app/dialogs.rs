@@ -282,7 +282,16 @@ impl DscopeApp {
             return;
         };
         let text = match format {
-            ExportFormat::Console => self.run.console_text(),
+            ExportFormat::Console => match self.run.console_text() {
+                Ok(text) => text,
+                Err(e) => {
+                    self.error(
+                        "Could not save",
+                        format!("The output cannot be read back: {e}"),
+                    );
+                    return;
+                }
+            },
             ExportFormat::Png => {
                 // Drawn again without the dialog over it, then captured.
                 self.png_pending = Some(path.to_owned());

@@ -1,16 +1,5 @@
 use super::*;
 
-#[test]
-fn the_console_keeps_the_last_lines_and_counts_the_rest() {
-    let mut c = Console::default();
-    for i in 0..CONSOLE_LINES + 5 {
-        c.push(i.to_string());
-    }
-    assert_eq!(c.len(), CONSOLE_LINES);
-    assert_eq!(c.dropped(), 5);
-    assert_eq!(c.lines().next(), Some("5"));
-}
-
 /// A fleet's host comes with its events as data; the panel puts its
 /// name in front of what it shows and keeps, and leaves the fleet's
 /// own events as they are.
