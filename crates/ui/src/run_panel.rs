@@ -41,7 +41,9 @@ pub fn bar(
     target: Option<&str>,
 ) -> Option<RunAction> {
     let mut action = None;
-    ui.horizontal(|ui| {
+    // Wrapped onto a second line when narrow: the state, the clock and the
+    // probe count are never cut off.
+    ui.horizontal_wrapped(|ui| {
         let active = run.state().is_active();
         if let Some(pick) = crate::hosts::target_menu(ui, hosts.0, hosts.1, active) {
             action = Some(RunAction::Host(pick));
@@ -113,7 +115,8 @@ pub fn bar(
             }
         }
         ui.separator();
-        ui.label(RichText::new(run.status()).strong());
+        // A failure is said whole, wrapped if it must be.
+        ui.add(egui::Label::new(RichText::new(run.status()).strong()).wrap());
         clock(run, ui);
         if let Some(m) = run.matches() {
             ui.separator();
@@ -236,21 +239,25 @@ fn clock(run: &ScriptRun, ui: &mut Ui) {
             Some(left) => {
                 let total = elapsed + left;
                 let fraction = elapsed.as_secs_f32() / total.as_secs_f32().max(0.001);
+                // One clock for both: whole seconds gone, and the seconds
+                // begun that are left, add up to the duration.
+                let text = if left.is_zero() {
+                    format!("{} s traced; ending the run…", seconds_of(total))
+                } else {
+                    format!(
+                        "{} s elapsed, {} s left",
+                        elapsed.as_secs(),
+                        left.as_secs() + u64::from(left.subsec_nanos() > 0)
+                    )
+                };
                 ui.add(
                     egui::ProgressBar::new(fraction.min(1.0))
-                        .desired_width(140.0)
-                        .text(format!(
-                            "{:.0} s elapsed, {:.0} s left",
-                            elapsed.as_secs_f32(),
-                            left.as_secs_f32().ceil()
-                        )),
+                        .desired_width(150.0)
+                        .text(text),
                 );
             }
             None => {
-                ui.label(format!(
-                    "{:.0} s elapsed (continuous)",
-                    elapsed.as_secs_f32()
-                ));
+                ui.label(format!("{} s elapsed (continuous)", elapsed.as_secs()));
             }
         }
         if let Some(every) = run.pace() {
@@ -264,4 +271,9 @@ fn clock(run: &ScriptRun, ui: &mut Ui) {
         // The clock moves once a second; no faster redraws needed.
         ui.ctx().request_repaint_after(Duration::from_secs(1));
     }
+}
+
+/// A run's duration in whole seconds, as it was asked for.
+fn seconds_of(d: Duration) -> u64 {
+    d.as_secs_f64().round() as u64
 }

@@ -183,6 +183,8 @@ pub struct ScriptRun {
     pace: Option<Duration>,
     /// Record each run (the run bar's Record toggle).
     pub record: bool,
+    /// The text was edited since the run that `state` tells of ended.
+    stale: bool,
     /// The recording of this run, while it is written.
     recorder: Option<RecordingSink>,
 }
@@ -215,6 +217,7 @@ impl Default for ScriptRun {
             stopping_since: None,
             pace: None,
             record: false,
+            stale: false,
             recorder: None,
         }
     }
@@ -293,10 +296,21 @@ impl ScriptRun {
         self.matches = None;
     }
 
+    /// The script's text changed: the last check's probe count was of the
+    /// text before, and an ended run's state is of that text too.
+    pub fn edited(&mut self) {
+        if self.state.is_active() {
+            return;
+        }
+        self.matches = None;
+        self.stale = matches!(self.state, RunState::Finished(_));
+    }
+
     /// A run of the script `name` with text `source` was sent to the
     /// worker as `job`.
     pub fn started(&mut self, job: u64, name: &str, source: &str) {
         self.script_name = name.to_owned();
+        self.stale = false;
         self.clause_lines = dscope_engine::lang::clauses::clause_lines(source);
         self.clock = RunClock::default();
         self.run_job = Some(job);
@@ -328,6 +342,9 @@ impl ScriptRun {
         match (&self.state, self.matches) {
             (RunState::Stopping, Some(n)) if n > 0 => {
                 format!("stopping: detaching {}…", probes(n))
+            }
+            (state @ RunState::Finished(_), _) if self.stale => {
+                format!("{}, of the text before your edits", state.label())
             }
             (state, _) => state.label(),
         }

@@ -12,6 +12,7 @@ impl DscopeApp {
     /// After the text changed: unsaved marker, recovery copy, check.
     pub(super) fn edited(&mut self) {
         self.refresh_dirty();
+        self.run.edited();
         if self.recovery.is_some() && self.recovery_due.is_none() {
             self.recovery_due = Some(Instant::now() + RECOVERY_DELAY);
         }

@@ -325,7 +325,9 @@ impl DscopeApp {
                 self.run.apply(Event::Checked { matches });
             }
             Event::Diagnostics(d) => {
+                // The probe count was of text that compiled.
                 self.run.notice = None;
+                self.run.forget_matches();
                 self.show_diagnostics(d);
             }
             Event::Failed(m) => self.run.notice = Some(format!("Cannot check: {m}")),
