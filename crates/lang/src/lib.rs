@@ -11,6 +11,7 @@ pub mod clauses;
 pub mod compile_message;
 pub mod complete;
 pub mod highlight;
+pub mod hints;
 pub mod indent;
 pub mod probe_pattern;
 pub mod source;

@@ -347,6 +347,14 @@ impl DscopeApp {
                 d.line = 0;
                 d.columns = None;
             }
+            // What libdtrace does not say: the name probably meant, the
+            // `;` probably missing. The window only: the command line says
+            // what dtrace(1) says.
+            if d.file.is_none()
+                && let Some(hint) = crate::lang::hints::hint(&d.message, text, d.line)
+            {
+                d.message = format!("{}; {hint}", d.message);
+            }
         }
         self.editor.set_diagnostics(diagnostics);
     }
