@@ -422,7 +422,14 @@ fn an_example_opens_under_its_name_and_saving_asks_where() {
     let mut h = app(dir.path(), None);
     click(&mut h, "Examples");
     assert!(h.query_by_label("CPU and scheduling").is_some(), "grouped");
-    click(&mut h, "runqueue-latency.d");
+    // Each says what it does beside its name.
+    let entry = h.get_by_label_contains("runqueue-latency.d");
+    assert!(
+        format!("{entry:?}").contains("how long runnable threads wait for a CPU"),
+        "{entry:?}"
+    );
+    entry.click();
+    h.run();
     let example = dscope::examples::EXAMPLES
         .iter()
         .find(|e| e.file_name == "runqueue-latency.d")
@@ -437,7 +444,8 @@ fn an_example_opens_under_its_name_and_saving_asks_where() {
     assert!(h.state().title().starts_with("runqueue-latency.d"));
     // Another example opens without a question: nothing would be lost.
     click(&mut h, "Examples");
-    click(&mut h, "wakeups.d");
+    h.get_by_label_contains("wakeups.d").click();
+    h.run();
     assert!(h.query_by_label("Unsaved changes").is_none());
     assert!(h.state().title().starts_with("wakeups.d"));
     // Save asks where, offering the example's name.

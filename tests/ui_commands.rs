@@ -98,3 +98,42 @@ fn the_windows_keys_do_what_help_says() {
     assert_eq!(h.state().editor().text(), "BEGIN { exit(0); }\n");
     assert!(!h.state().is_dirty());
 }
+
+#[test]
+fn ctrl_tab_switches_to_the_script_before_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.d");
+    let b = dir.path().join("b.d");
+    std::fs::write(&a, "BEGIN { trace(1); }\n").unwrap();
+    std::fs::write(&b, "BEGIN { trace(2); }\n").unwrap();
+    let mut h = app(dir.path(), Some(a.clone()));
+    let ctx = h.ctx.clone();
+    h.state_mut().load_path(&ctx, &b);
+    h.get_by_label("D script editor").focus();
+    h.run();
+    shortcut(&mut h, CMD, Key::Tab);
+    assert_eq!(h.state().path(), Some(a.as_path()));
+    assert_eq!(
+        h.state().editor().text(),
+        "BEGIN { trace(1); }\n",
+        "not indented"
+    );
+    assert!(!h.state().is_dirty());
+    shortcut(&mut h, CMD, Key::Tab);
+    assert_eq!(h.state().path(), Some(b.as_path()));
+}
+
+#[test]
+fn a_restart_opens_the_last_script_with_the_last_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("mine.d");
+    std::fs::write(&script, "BEGIN { exit(0); }\n").unwrap();
+    {
+        let mut h = app(dir.path(), Some(script.clone()));
+        h.state_mut().run_panel_mut().duration_secs = 25.0;
+        click(&mut h, "Run");
+    }
+    let h = app(dir.path(), None);
+    assert_eq!(h.state().path(), Some(script.as_path()));
+    assert_eq!(h.state().run_panel().duration_secs, 25.0);
+}

@@ -162,6 +162,11 @@ fn the_target_menu_adds_a_host_remembers_it_and_switches_back() {
     click(&mut h, "Target");
     click(&mut h, "Add host…");
     assert!(h.query_by_label("Add host").is_some());
+    // The keyboard is in the host field, ready for typing.
+    assert!(
+        h.get_by_label("Host ([user@]host[:port]; several, separated by commas, for a fleet):")
+            .is_focused()
+    );
     // What --host refuses is refused here, with the same words.
     replace_text(
         &mut h,

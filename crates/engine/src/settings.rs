@@ -53,6 +53,8 @@ pub struct Settings {
     pub renderer: RendererPreference,
     /// Hosts the window has worked on, most recent first.
     pub recent_hosts: Vec<RecentHost>,
+    /// The run bar's duration in seconds, as last run (0: until Stop).
+    pub duration_secs: f64,
 }
 
 /// A host the Target menu offers again.
@@ -64,6 +66,9 @@ pub struct RecentHost {
     #[serde(default)]
     pub program: Option<String>,
 }
+
+/// The run bar's duration when none was kept.
+pub const DEFAULT_DURATION_SECS: f64 = 10.0;
 
 /// The bottom panel's share of the height when nothing was set.
 pub const DEFAULT_OUTPUT_SPLIT: f32 = 0.55;
@@ -83,6 +88,7 @@ impl Default for Settings {
             output_splits: BTreeMap::new(),
             renderer: RendererPreference::Automatic,
             recent_hosts: Vec::new(),
+            duration_secs: DEFAULT_DURATION_SECS,
         }
     }
 }
@@ -136,6 +142,11 @@ impl Settings {
             1.0
         };
         self.tab_width = self.tab_width.clamp(1, 16);
+        self.duration_secs = if self.duration_secs.is_finite() {
+            self.duration_secs.clamp(0.0, 86_400.0)
+        } else {
+            DEFAULT_DURATION_SECS
+        };
         let split = |f: f32| {
             if f.is_finite() {
                 f.clamp(0.1, 0.9)

@@ -49,8 +49,20 @@ impl DscopeApp {
             }
             Command::Stop => active,
             Command::NoTarget => !active && self.run_options.target.is_some(),
+            Command::PreviousScript => self.previous_script().is_some(),
             _ => true,
         }
+    }
+
+    /// The script worked on before the one on screen: the most recent
+    /// file that is not this one.
+    fn previous_script(&self) -> Option<PathBuf> {
+        let here = self.doc.path.as_deref().map(ScriptKey::of_file);
+        self.settings
+            .recent_files
+            .iter()
+            .find(|p| Some(ScriptKey::of_file(p)) != here)
+            .cloned()
     }
 
     /// The keys of the window's own commands, taken before any widget sees
@@ -122,6 +134,11 @@ impl DscopeApp {
                 self.save(ctx);
             }
             Command::SaveAs => self.start_dialog(ctx, DialogPurpose::SaveAs),
+            Command::PreviousScript => {
+                if let Some(path) = self.previous_script() {
+                    self.request(ctx, PendingAction::Open(path));
+                }
+            }
             Command::Quit => self.request(ctx, PendingAction::Quit),
             Command::Shortcuts => self.help = Some(HelpPage::Shortcuts),
             Command::About => self.help = Some(HelpPage::About),

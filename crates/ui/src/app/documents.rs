@@ -63,6 +63,10 @@ impl DscopeApp {
             return;
         };
         self.run = restored.run;
+        if self.run.run_job().is_none() {
+            // A script not run yet starts with the duration last run.
+            self.run.duration_secs = self.settings.duration_secs;
+        }
         self.charts = restored.view.charts;
         self.run_options = restored.view.run_options;
         self.bottom_tab = restored.view.bottom_tab;
@@ -70,6 +74,16 @@ impl DscopeApp {
         // The last check was of the other script.
         self.jobs.check = None;
         self.check_due = Some(Instant::now());
+    }
+
+    /// Opens the script worked on last time, if it is still there.
+    pub(super) fn reopen_last(&mut self, ctx: &egui::Context) {
+        let Some(last) = self.settings.recent_files.first().cloned() else {
+            return;
+        };
+        if last.is_file() {
+            self.load_path(ctx, &last);
+        }
     }
 
     /// Opens `path` into the buffer. On failure the buffer is untouched.

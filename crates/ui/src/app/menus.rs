@@ -73,6 +73,7 @@ impl DscopeApp {
                 }
             }
         });
+        self.command_item(ui, Command::PreviousScript);
         ui.separator();
         self.command_item(ui, Command::Save);
         self.command_item(ui, Command::SaveAs);
@@ -205,11 +206,9 @@ impl DscopeApp {
                 heading = example.category;
                 ui.weak(heading);
             }
-            if ui
-                .button(example.file_name)
-                .on_hover_text(example.summary())
-                .clicked()
-            {
+            // What each does, beside its name, as a menu shows a key.
+            let entry = egui::Button::new(example.file_name).shortcut_text(example.summary());
+            if ui.add(entry).clicked() {
                 self.ask(Action::Pending(PendingAction::OpenExample(i)));
             }
         }

@@ -337,8 +337,12 @@ impl DscopeApp {
         if let Some(address) = config.subscribe {
             app.subscribe(ctx, address);
         }
-        if let Some(path) = &config.open {
-            app.load_path(ctx, path);
+        app.run.duration_secs = app.settings.duration_secs;
+        match &config.open {
+            Some(path) => app.load_path(ctx, path),
+            // The script of last time, where it was left; the example only
+            // the first time.
+            None => app.reopen_last(ctx),
         }
         if let Some(store) = &app.recovery {
             let orphans = store.orphans();

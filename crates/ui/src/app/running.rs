@@ -176,6 +176,10 @@ impl DscopeApp {
         };
         match sent {
             Ok(job) => {
+                if self.settings.duration_secs != self.run.duration_secs {
+                    self.settings.duration_secs = self.run.duration_secs;
+                    self.save_settings();
+                }
                 let source = self.editor.text().to_owned();
                 self.run.started(job, &self.doc.name(), &source);
                 self.shown_charts = false;
