@@ -697,3 +697,42 @@ fn save_writes_the_whole_output_of_a_long_run() {
     assert_eq!(lines[0], "line 0");
     assert_eq!(lines[total - 1], format!("line {}", total - 1));
 }
+
+/// Insert writes a clause on an empty line between clauses (a bare
+/// description there does not compile), and the description alone where
+/// one is being written.
+#[test]
+fn insert_writes_a_clause_between_clauses() {
+    use dscope::ui::Action;
+    use dscope::ui::probe_browser::BrowserAction;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    set_script(&mut h, "");
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        Action::Browser(BrowserAction::Insert("syscall::read:entry".into())),
+    );
+    h.run();
+    assert_eq!(
+        h.state().editor().text(),
+        "syscall::read:entry\n{\n    \n}\n"
+    );
+    set_script(&mut h, "syscall::write:entry,\n");
+    let ctx = h.ctx.clone();
+    h.state_mut().editor_mut().goto(1, 21);
+    h.run();
+    h.state_mut().apply(
+        &ctx,
+        Action::Browser(BrowserAction::Insert("syscall::read:entry".into())),
+    );
+    h.run();
+    assert!(
+        h.state()
+            .editor()
+            .text()
+            .contains("syscall::write:entry,syscall::read:entry"),
+        "{:?}",
+        h.state().editor().text()
+    );
+}

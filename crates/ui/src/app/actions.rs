@@ -223,7 +223,8 @@ impl DscopeApp {
     fn browser_action(&mut self, ctx: &egui::Context, action: BrowserAction) {
         match action {
             BrowserAction::Insert(description) => {
-                self.editor.insert_at_cursor(ctx, &description);
+                let snippet = self.probe_snippet(&description);
+                self.editor.insert_at_cursor(ctx, &snippet);
                 self.edited();
             }
             BrowserAction::Refresh => self.list_probes(ctx),
@@ -234,6 +235,23 @@ impl DscopeApp {
             // A scripted engine answers through apply_session_event.
             BrowserAction::ArgTypes(_) => {}
         }
+    }
+
+    /// What inserting a probe writes: on an empty line between clauses, a
+    /// clause for it (a bare description there does not compile);
+    /// elsewhere (a description list, a predicate) the description alone.
+    fn probe_snippet(&self, description: &str) -> String {
+        let text = self.editor.text();
+        let (line, _) = self.editor.cursor_line_col();
+        let lines: Vec<&str> = text.lines().collect();
+        let here = lines.get(line.saturating_sub(1)).copied().unwrap_or("");
+        let before = lines[..line.saturating_sub(1).min(lines.len())].join("\n");
+        let depth = before.matches('{').count() as i64 - before.matches('}').count() as i64;
+        if !here.trim().is_empty() || depth > 0 {
+            return description.to_owned();
+        }
+        let indent = " ".repeat(self.settings.tab_width);
+        format!("{description}\n{{\n{indent}\n}}\n")
     }
 
     fn console_action(&mut self, ctx: &egui::Context, action: ConsoleAction) {
