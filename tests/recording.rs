@@ -187,3 +187,51 @@ fn reports_of_what_is_not_a_recording_say_so() {
     assert_eq!(series(&rep, "n"), [(1.0, 1, 1)]);
     assert_eq!(std::fs::read_to_string(&cut).unwrap(), whole);
 }
+
+/// A latency distribution's report says each point's p50, p90, p99 and
+/// largest value as the range of its bucket: here 99 values in 100 are
+/// 3,000 (quantize's [2048, 4095]) and one is 1,000,000 ([524288,
+/// 1048575]).
+#[test]
+fn a_recorded_distribution_reports_its_percentiles_as_bucket_ranges() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("latency.rec");
+    let run = Command::new(DSCOPE)
+        .args(["run", "-q", "--duration", "3", "--record"])
+        .arg(&rec)
+        .args([
+            "-n",
+            "tick-5ms { @lat = quantize(i++ % 100 == 99 ? 1000000 : 3000); }",
+        ])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let out = report(&rec, "json");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rep: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let series = rep["aggregations"][0]["series"].as_array().unwrap();
+    let last = &series.last().unwrap()["rows"][0];
+    let count: i64 = last["value"]["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_i64().unwrap())
+        .sum();
+    assert!(count >= 300, "{count} values in 3 s at 200 a second");
+    let p = &last["percentiles"];
+    assert_eq!(p["p50"], serde_json::json!([2048, 4095]), "{last}");
+    assert_eq!(p["p90"], serde_json::json!([2048, 4095]), "{last}");
+    assert_eq!(p["max"], serde_json::json!([524288, 1048575]), "{last}");
+    // p99 is the 99th value in a hundred: small until the big ones reach
+    // one in a hundred, and never past the largest.
+    let p99 = p["p99"].as_array().unwrap();
+    assert!(p99[0] == 2048 || p99[0] == 524288, "{p99:?}");
+    let mean = last["mean"].as_f64().unwrap();
+    assert!((3000.0..20000.0).contains(&mean), "{mean}");
+    let csv = text(&report(&rec, "csv").stdout);
+    assert!(csv.contains(",p50,2048,4095,"), "{csv}");
+    assert!(csv.contains(",max,524288,1048575,"), "{csv}");
+}

@@ -13,6 +13,7 @@ pub mod changes;
 pub mod csv;
 mod diagnostic;
 mod event;
+pub mod latency;
 pub mod lines;
 pub mod trouble;
 

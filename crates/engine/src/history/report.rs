@@ -7,6 +7,7 @@
 use super::recording::{Header, Recording};
 use super::{AggHistory, Sample};
 use crate::model::csv::{key_field, push_line};
+use crate::model::latency::{self, Percentiles};
 use crate::model::{AggFunction, Bucket, KeyPart, RunEnd, Value, key_label};
 use serde::Serialize;
 use std::fmt::Write;
@@ -92,6 +93,13 @@ struct SampleRow<'a> {
     value: Value,
     delta: Option<Value>,
     rate: Option<f64>,
+    /// For a distribution: the estimated mean, from the buckets' middles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mean: Option<f64>,
+    /// For a distribution: the bucket range (`[low, high]`) of p50, p90,
+    /// p99 and the largest value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    percentiles: Option<Percentiles>,
 }
 
 fn series(agg: &AggHistory) -> Vec<PointRows<'_>> {
@@ -101,11 +109,16 @@ fn series(agg: &AggHistory) -> Vec<PointRows<'_>> {
             rows: agg
                 .samples(p)
                 .into_iter()
-                .map(|(key, s)| SampleRow {
-                    key,
-                    value: s.value,
-                    delta: s.delta,
-                    rate: s.rate,
+                .map(|(key, s)| {
+                    let summary = latency::summary(s.value.buckets());
+                    SampleRow {
+                        key,
+                        mean: summary.and_then(|s| s.mean),
+                        percentiles: summary.map(|s| s.percentiles()),
+                        value: s.value,
+                        delta: s.delta,
+                        rate: s.rate,
+                    }
                 })
                 .collect(),
         })
@@ -235,6 +248,14 @@ fn csv(rec: &Recording) -> String {
                                 d.to_string(),
                                 String::new(),
                             ];
+                            push_line(
+                                &mut out,
+                                head.into_iter().chain(fields.iter().map(String::as_str)),
+                            );
+                        }
+                        for fields in latency::csv_rows(value) {
+                            let fields = fields.into_iter().chain([String::new(), String::new()]);
+                            let fields: Vec<String> = fields.collect();
                             push_line(
                                 &mut out,
                                 head.into_iter().chain(fields.iter().map(String::as_str)),

@@ -2,6 +2,7 @@
 //! drawn on screen.
 
 use crate::model::csv::{key_field, push_line};
+use crate::model::latency;
 use crate::model::{Aggregation, Value};
 
 /// What a file is exported as.
@@ -59,13 +60,16 @@ pub fn csv(agg: &Aggregation) -> String {
                 push_line(&mut out, key.iter().map(String::as_str).chain([n.as_str()]));
             }
             Value::Buckets(buckets) => {
-                for b in buckets {
-                    let fields = [
+                let bucket_rows = buckets.iter().map(|b| {
+                    [
                         b.label.clone(),
                         b.min.map(|v| v.to_string()).unwrap_or_default(),
                         b.max.map(|v| v.to_string()).unwrap_or_default(),
                         b.count.to_string(),
-                    ];
+                    ]
+                });
+                // Then p50, p90, p99, max and mean, estimated from them.
+                for fields in bucket_rows.chain(latency::csv_rows(buckets)) {
                     push_line(
                         &mut out,
                         key.iter()
@@ -79,9 +83,26 @@ pub fn csv(agg: &Aggregation) -> String {
     out
 }
 
-/// The aggregation as `dscope run --format json` writes each one.
+/// The aggregation as `dscope run --format json` writes each one, and for
+/// a distribution each row's estimated `mean` and `percentiles` (the
+/// bucket range, `[low, high]`, of p50, p90, p99 and the largest value).
 pub fn json(agg: &Aggregation) -> String {
-    let mut s = serde_json::to_string_pretty(agg).unwrap_or_default();
+    let mut doc = serde_json::to_value(agg).unwrap_or_default();
+    if let Some(rows) = doc.get_mut("rows").and_then(|r| r.as_array_mut()) {
+        for (json, row) in rows.iter_mut().zip(&agg.rows) {
+            let Some(summary) = latency::summary(row.value.buckets()) else {
+                continue;
+            };
+            if let Some(fields) = json.as_object_mut() {
+                fields.insert("mean".into(), serde_json::json!(summary.mean));
+                fields.insert(
+                    "percentiles".into(),
+                    serde_json::json!(summary.percentiles()),
+                );
+            }
+        }
+    }
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
 }
@@ -140,10 +161,27 @@ mod tests {
     #[test]
     fn csv_of_a_distribution_has_a_row_per_bucket_with_its_range() {
         let agg = lquantize(&[("sshd", &[(-1, 3), (0, 7)])]);
+        // Then p50, p90, p99 and max as bucket ranges, and the mean from
+        // the buckets' middles: (3 × -1 + 7 × 4.5) / 10.
         assert_eq!(
             csv(&agg),
-            "key,bucket,min,max,count\r\nsshd,< 0,,-1,3\r\nsshd,0,0,9,7\r\n"
+            "key,bucket,min,max,count\r\nsshd,< 0,,-1,3\r\nsshd,0,0,9,7\r\n\
+             sshd,p50,0,9,\r\nsshd,p90,0,9,\r\nsshd,p99,0,9,\r\nsshd,max,0,9,\r\n\
+             sshd,mean,,,2.9\r\n"
         );
+    }
+
+    #[test]
+    fn json_of_a_distribution_has_each_keys_percentiles() {
+        let agg = lquantize(&[("sshd", &[(-1, 3), (0, 7)])]);
+        let doc: serde_json::Value = serde_json::from_str(&json(&agg)).unwrap();
+        let row = &doc["rows"][0];
+        assert_eq!(row["percentiles"]["p50"], serde_json::json!([0, 9]));
+        assert_eq!(row["percentiles"]["max"], serde_json::json!([0, 9]));
+        assert_eq!(row["mean"], serde_json::json!(2.85));
+        // Still the aggregation as `dscope run` writes it, with more.
+        let back: Aggregation = serde_json::from_str(&json(&agg)).unwrap();
+        assert_eq!(back, agg);
     }
 
     #[test]
