@@ -1,8 +1,11 @@
 //! Every aggregation as a table sorted by any column: one row per key for
-//! numbers, one row per key and bucket for distributions. Sorting happens
-//! when the data or the sort column changes, never per frame.
+//! numbers, one row per key and bucket for distributions, and above those
+//! a distribution's summary, one row per key: its count, estimated mean,
+//! and the bucket ranges of p50, p90, p99 and the largest value. Sorting
+//! happens when the data or the sort column changes, never per frame.
 
 use super::bars3d::AxisBucket;
+use crate::model::latency;
 use crate::model::{Aggregation, KeyPart, Value};
 use egui::{RichText, Ui, vec2};
 use std::cmp::Ordering;
@@ -35,6 +38,8 @@ pub struct TableModel {
     /// Indices into `rows` in the order shown.
     order: Vec<usize>,
     sort: Option<(usize, bool)>,
+    /// A distribution's per-key summary.
+    pub summary: Option<Box<TableModel>>,
 }
 
 impl TableModel {
@@ -89,6 +94,57 @@ impl TableModel {
             rows,
             order,
             sort: None,
+            summary: agg
+                .function
+                .is_distribution()
+                .then(|| Box::new(TableModel::summary(agg, parts))),
+        }
+    }
+
+    /// One row per key of a distribution: count, mean, p50, p90, p99 and
+    /// the largest value, sortable by each (a range by its low end).
+    fn summary(agg: &Aggregation, parts: usize) -> TableModel {
+        let mut columns: Vec<String> = match parts {
+            0 => Vec::new(),
+            1 => vec!["key".into()],
+            n => (1..=n).map(|i| format!("key {i}")).collect(),
+        };
+        columns.extend(["count", "mean", "p50", "p90", "p99", "max"].map(String::from));
+        let rows: Vec<Vec<Cell>> = agg
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let s = latency::summary(r.value.buckets())?;
+                let mut cells: Vec<Cell> = r
+                    .key
+                    .iter()
+                    .map(|p| match p {
+                        KeyPart::Int(v) => Cell::number(*v),
+                        other => Cell::text(other.label()),
+                    })
+                    .collect();
+                cells.push(Cell::number(s.count));
+                let mean = s.mean.unwrap_or(0.0);
+                cells.push(Cell {
+                    text: format!("{mean:.0}"),
+                    number: Some(mean as i128),
+                });
+                for (_, range) in s.ranges() {
+                    cells.push(Cell {
+                        text: range_text(range),
+                        number: Some(range.0.map_or(i128::MIN, i128::from)),
+                    });
+                }
+                Some(cells)
+            })
+            .collect();
+        let order = (0..rows.len()).collect();
+        TableModel {
+            columns,
+            rows,
+            order,
+            sort: None,
+            summary: None,
         }
     }
 
@@ -112,7 +168,7 @@ impl TableModel {
         self.order.iter().map(|&i| self.rows[i].as_slice())
     }
 
-    /// Keeps the user's sort across a rebuild with new data.
+    /// Keeps the user's sorts across a rebuild with new data.
     pub fn rebuilt(agg: &Aggregation, previous: Option<&TableModel>) -> TableModel {
         let mut t = TableModel::build(agg);
         if let Some((c, asc)) = previous.and_then(|p| p.sort)
@@ -120,7 +176,25 @@ impl TableModel {
         {
             t.sort_by(c, asc);
         }
+        let before = previous.and_then(|p| p.summary.as_deref());
+        if let (Some(summary), Some((c, asc))) = (&mut t.summary, before.and_then(|p| p.sort))
+            && c < summary.columns.len()
+        {
+            summary.sort_by(c, asc);
+        }
         t
+    }
+}
+
+/// A bucket range as the summary shows it: `[2048, 4095]`, open sides
+/// written as such.
+fn range_text(r: latency::Range) -> String {
+    match (r.0, r.1) {
+        (Some(lo), Some(hi)) if lo == hi => format!("{lo}"),
+        (Some(lo), Some(hi)) => format!("{lo} .. {hi}"),
+        (Some(lo), None) => format!(">= {lo}"),
+        (None, Some(hi)) => format!("<= {hi}"),
+        (None, None) => "any".into(),
     }
 }
 
@@ -134,15 +208,38 @@ fn compare(a: &Cell, b: &Cell) -> Ordering {
 const ROW_HEIGHT: f32 = 18.0;
 
 /// The table; a click on a column heading sorts by it, a second click
-/// reverses.
+/// reverses. A distribution's summary comes first, in at most a third of
+/// the height.
 pub fn show(ui: &mut Ui, model: &mut TableModel) {
+    if let Some(summary) = &mut model.summary {
+        ui.label(
+            RichText::new(
+                "Per key: p50, p90, p99 and max are the ranges of the buckets they fall in \
+                 (a bucket knows no more); the mean is estimated from the buckets' middles.",
+            )
+            .weak(),
+        );
+        let height = (ui.available_height() / 3.0).max(ROW_HEIGHT * 3.0);
+        ui.allocate_ui(vec2(ui.available_width(), height), |ui| {
+            grid(ui, summary, "agg-summary", 6)
+        });
+        ui.separator();
+    }
+    grid(ui, model, "agg-table", 0);
+}
+
+/// One sortable table; `value_cols` columns at the right are narrow
+/// (0: as many as the table's values take).
+fn grid(ui: &mut Ui, model: &mut TableModel, id: &str, value_cols: usize) {
     let n = model.columns.len();
     if n == 0 {
         return;
     }
     let width = ui.available_width();
     // The value columns are narrow; keys take what is left.
-    let value_cols = if model.columns.len() >= 2
+    let value_cols = if value_cols > 0 {
+        value_cols
+    } else if model.columns.len() >= 2
         && model.columns[n - 2] == "value"
         && model.columns[n - 1] == "count"
     {
@@ -151,7 +248,7 @@ pub fn show(ui: &mut Ui, model: &mut TableModel) {
         1
     };
     let key_cols = n - value_cols;
-    let value_w = 130.0;
+    let value_w = if value_cols > 2 { 110.0 } else { 130.0 };
     let key_w = if key_cols == 0 {
         0.0
     } else {
@@ -187,7 +284,7 @@ pub fn show(ui: &mut Ui, model: &mut TableModel) {
         model.sort_by(c, asc);
     }
     egui::ScrollArea::both()
-        .id_salt("agg-table")
+        .id_salt(id)
         .auto_shrink([false, false])
         .show_rows(ui, ROW_HEIGHT, model.rows.len(), |ui, range| {
             for &i in &model.order[range] {
@@ -249,5 +346,19 @@ mod tests {
         assert_eq!(column(&t, 1)[0], "< 0", "underflow sorts first");
         t.sort_by(2, false);
         assert_eq!(column(&t, 2), ["7", "4", "3", "0"]);
+    }
+
+    #[test]
+    fn a_distribution_has_a_summary_row_per_key() {
+        let agg = lquantize(&[("bash", &[(0, 0), (10, 4)]), ("sshd", &[(-1, 3), (0, 7)])]);
+        let t = TableModel::build(&agg);
+        let mut s = *t.summary.unwrap();
+        assert_eq!(s.columns, ["key", "count", "mean", "p50", "p90", "p99", "max"]);
+        assert_eq!(column(&s, 0), ["bash", "sshd"]);
+        assert_eq!(column(&s, 1), ["4", "10"]);
+        assert_eq!(column(&s, 3), ["10 .. 19", "0 .. 9"]);
+        assert_eq!(column(&s, 6), ["10 .. 19", "0 .. 9"]);
+        s.sort_by(1, false);
+        assert_eq!(column(&s, 0), ["sshd", "bash"]);
     }
 }
