@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod aggregations;
 pub mod clauses;
 pub mod compile_message;
 pub mod complete;

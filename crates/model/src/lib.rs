@@ -16,6 +16,7 @@ mod event;
 pub mod latency;
 pub mod lines;
 pub mod trouble;
+pub mod units;
 
 pub use aggregation::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value, key_label};
 pub use diagnostic::{Diagnostic, Severity};

@@ -1,0 +1,198 @@
+//! What a script aggregates: for each `@name = function(value, …)` the
+//! value's expression, so that the window can tell a latency (a difference
+//! of `timestamp`s) from a count and show it in ns, µs, ms and s.
+
+use dscope_model::units::{self, Unit};
+use std::collections::HashMap;
+
+/// Each aggregation's value expression, by name (`_` for the anonymous
+/// `@`), as the first assignment of it in the script writes it. Comments
+/// and strings are skipped.
+pub fn value_expressions(source: &str) -> HashMap<String, String> {
+    let code = without_comments_and_strings(source);
+    let chars: Vec<char> = code.chars().collect();
+    let mut found = HashMap::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '@' {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let start = i;
+        while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+            i += 1;
+        }
+        let name: String = chars[start..i].iter().collect();
+        let name = if name.is_empty() {
+            "_".to_owned()
+        } else {
+            name
+        };
+        let mut j = skip_space(&chars, i);
+        if chars.get(j) == Some(&'[') {
+            j = skip_space(&chars, close(&chars, j, '[', ']'));
+        }
+        if chars.get(j) != Some(&'=') || chars.get(j + 1) == Some(&'=') {
+            continue;
+        }
+        j = skip_space(&chars, j + 1);
+        while j < chars.len() && (chars[j].is_ascii_alphanumeric() || chars[j] == '_') {
+            j += 1;
+        }
+        j = skip_space(&chars, j);
+        if chars.get(j) != Some(&'(') {
+            continue;
+        }
+        if let Some(arg) = first_argument(&chars, j) {
+            found.entry(name).or_insert(arg);
+        }
+        i = j;
+    }
+    found
+}
+
+/// Each aggregation's unit, by name: a time where its value is one.
+pub fn units(source: &str) -> HashMap<String, Unit> {
+    value_expressions(source)
+        .into_iter()
+        .map(|(name, expr)| {
+            let unit = units::of_expression(&expr);
+            (name, unit)
+        })
+        .collect()
+}
+
+fn skip_space(chars: &[char], mut i: usize) -> usize {
+    while i < chars.len() && chars[i].is_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// The place after the bracket that closes the one at `open`.
+fn close(chars: &[char], open: usize, left: char, right: char) -> usize {
+    let mut depth = 0;
+    for (k, c) in chars.iter().enumerate().skip(open) {
+        if *c == left {
+            depth += 1;
+        } else if *c == right {
+            depth -= 1;
+            if depth == 0 {
+                return k + 1;
+            }
+        }
+    }
+    chars.len()
+}
+
+/// The first argument of the call whose `(` is at `open`, trimmed.
+fn first_argument(chars: &[char], open: usize) -> Option<String> {
+    let mut depth = 0;
+    for (k, c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(
+                        chars[open + 1..k]
+                            .iter()
+                            .collect::<String>()
+                            .trim()
+                            .to_owned(),
+                    );
+                }
+            }
+            ',' if depth == 1 => {
+                return Some(
+                    chars[open + 1..k]
+                        .iter()
+                        .collect::<String>()
+                        .trim()
+                        .to_owned(),
+                );
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The source with comments blanked and string contents emptied, so that
+/// an `@` or a bracket in them is not read as code.
+fn without_comments_and_strings(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+                out.push(' ');
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                out.push('"');
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '"' {
+                        break;
+                    }
+                }
+                out.push('"');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_aggregation_has_its_value_expression_and_unit() {
+        let script = r#"
+            syscall::read:entry { self->ts = timestamp; }
+            syscall::read:return /self->ts/
+            {
+                @lat[execname, probefunc] = quantize(timestamp - self->ts);
+                @us = lquantize((vtimestamp - self->v) / 1000, 0, 100, 10);
+                @bytes[execname] = sum(arg0);
+                @ = count();
+                /* @fake = quantize(timestamp); */
+                printf("@x = quantize(timestamp)");
+                self->ts = 0;
+            }
+        "#;
+        let e = value_expressions(script);
+        assert_eq!(e["lat"], "timestamp - self->ts");
+        assert_eq!(e["us"], "(vtimestamp - self->v) / 1000");
+        assert_eq!(e["bytes"], "arg0");
+        assert_eq!(e["_"], "");
+        assert!(!e.contains_key("fake") && !e.contains_key("x"), "{e:?}");
+        let u = units(script);
+        assert_eq!(u["lat"], Unit::Nanoseconds);
+        assert_eq!(u["us"], Unit::Microseconds);
+        assert_eq!(u["bytes"], Unit::Number);
+    }
+}

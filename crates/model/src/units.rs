@@ -1,0 +1,211 @@
+//! Values as people read them on an axis or in a table: short forms for
+//! large numbers (1K, 64M, 4G), and times in ns, µs, ms and s when what
+//! was aggregated is a time (a difference of `timestamp`s, say), so that
+//! "4294967296" reads "4.29 s" and a bucket "16384 .. 32767" reads
+//! "16.4 µs .. 32.8 µs".
+
+use serde::{Deserialize, Serialize};
+
+/// What an aggregation's values are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Unit {
+    /// Plain numbers: counts, sizes, anything. Shown with binary short
+    /// forms (1K = 1024), as quantize()'s power-of-two buckets fall on
+    /// them exactly.
+    #[default]
+    Number,
+    /// Nanoseconds, as `timestamp`, `vtimestamp` and `walltimestamp`
+    /// count.
+    Nanoseconds,
+    /// Microseconds (a time divided by 1000 in the script).
+    Microseconds,
+    /// Milliseconds.
+    Milliseconds,
+    /// Bytes: binary short forms with a B (4 KiB).
+    Bytes,
+}
+
+impl Unit {
+    /// Every unit, with its name, for a chooser.
+    pub const ALL: [(Unit, &'static str); 5] = [
+        (Unit::Number, "number"),
+        (Unit::Nanoseconds, "ns"),
+        (Unit::Microseconds, "µs"),
+        (Unit::Milliseconds, "ms"),
+        (Unit::Bytes, "bytes"),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Unit::ALL
+            .iter()
+            .find(|(u, _)| *u == self)
+            .map_or("number", |(_, n)| n)
+    }
+
+    /// How many nanoseconds one of this unit is, for times.
+    fn nanoseconds(self) -> Option<f64> {
+        match self {
+            Unit::Nanoseconds => Some(1.0),
+            Unit::Microseconds => Some(1e3),
+            Unit::Milliseconds => Some(1e6),
+            Unit::Number | Unit::Bytes => None,
+        }
+    }
+
+    /// `v` in its short form: "64K", "4G", "16.4 µs", "4 KiB".
+    pub fn short(self, v: i64) -> String {
+        if let Some(ns) = self.nanoseconds() {
+            return time(v as f64 * ns);
+        }
+        let suffix = if self == Unit::Bytes { "iB" } else { "" };
+        let sign = if v < 0 { "-" } else { "" };
+        let a = v.unsigned_abs();
+        const STEPS: [(u64, &str); 6] = [
+            (1 << 60, "E"),
+            (1 << 50, "P"),
+            (1 << 40, "T"),
+            (1 << 30, "G"),
+            (1 << 20, "M"),
+            (1 << 10, "K"),
+        ];
+        for (size, name) in STEPS {
+            if a >= size {
+                let x = a as f64 / size as f64;
+                return format!("{sign}{}{name}{suffix}", trim(x));
+            }
+        }
+        match self {
+            Unit::Bytes => format!("{v} B"),
+            _ => v.to_string(),
+        }
+    }
+
+    /// A bucket's range in short forms: "16.4 µs .. 32.8 µs", "< 0",
+    /// ">= 1K".
+    pub fn range(self, min: Option<i64>, max: Option<i64>) -> String {
+        match (min, max) {
+            (Some(lo), Some(hi)) if lo == hi => self.short(lo),
+            (Some(lo), Some(hi)) => format!("{} .. {}", self.short(lo), self.short(hi)),
+            (Some(lo), None) => format!(">= {}", self.short(lo)),
+            (None, Some(hi)) => format!("< {}", self.short(hi.saturating_add(1))),
+            (None, None) => "any".into(),
+        }
+    }
+}
+
+/// A time in nanoseconds with the largest unit that keeps it at 1 or more.
+fn time(ns: f64) -> String {
+    let a = ns.abs();
+    let (x, unit) = if a >= 1e9 {
+        (ns / 1e9, "s")
+    } else if a >= 1e6 {
+        (ns / 1e6, "ms")
+    } else if a >= 1e3 {
+        (ns / 1e3, "µs")
+    } else {
+        (ns, "ns")
+    };
+    format!("{} {unit}", trim3(x))
+}
+
+/// Three significant digits at most, no trailing zeros: 16.4, 4, 1.23.
+fn trim3(x: f64) -> String {
+    let a = x.abs();
+    let decimals = if a >= 100.0 || a == a.trunc() {
+        0
+    } else if a >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
+/// A short form's number: whole where whole (64), else up to one decimal
+/// (1.5).
+fn trim(x: f64) -> String {
+    if (x - x.round()).abs() < 0.05 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// Whether `expression`, an aggregating function's value argument in D,
+/// is a time: it mentions `timestamp`, `vtimestamp` or `walltimestamp`
+/// (a difference of two, in practice), and what unit it is in after the
+/// script's own division by 1000 or 1000000.
+pub fn of_expression(expression: &str) -> Unit {
+    let words: Vec<&str> = expression
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let timed = words
+        .iter()
+        .any(|w| matches!(*w, "timestamp" | "vtimestamp" | "walltimestamp"));
+    if !timed {
+        return Unit::Number;
+    }
+    let compact: String = expression.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.contains("/1000000") {
+        Unit::Milliseconds
+    } else if compact.contains("/1000") {
+        Unit::Microseconds
+    } else {
+        Unit::Nanoseconds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_numbers_read_short() {
+        let n = Unit::Number;
+        assert_eq!(n.short(512), "512");
+        assert_eq!(n.short(1024), "1K");
+        assert_eq!(n.short(65536), "64K");
+        assert_eq!(n.short(1536), "1.5K");
+        assert_eq!(n.short(4294967296), "4G");
+        assert_eq!(n.short(-2048), "-2K");
+        assert_eq!(n.short(i64::MAX), "8E");
+        assert_eq!(Unit::Bytes.short(4096), "4KiB");
+        assert_eq!(Unit::Bytes.short(100), "100 B");
+    }
+
+    #[test]
+    fn times_read_in_their_unit() {
+        let ns = Unit::Nanoseconds;
+        assert_eq!(ns.short(512), "512 ns");
+        assert_eq!(ns.short(16384), "16.4 µs");
+        assert_eq!(ns.short(1048576), "1.05 ms");
+        assert_eq!(ns.short(4294967296), "4.29 s");
+        assert_eq!(ns.short(1_000_000_000), "1 s");
+        assert_eq!(Unit::Microseconds.short(1500), "1.5 ms");
+        assert_eq!(Unit::Milliseconds.short(250), "250 ms");
+        assert_eq!(ns.range(Some(16384), Some(32767)), "16.4 µs .. 32.8 µs");
+        assert_eq!(ns.range(None, Some(-1)), "< 0 ns");
+        assert_eq!(Unit::Number.range(Some(1024), None), ">= 1K");
+    }
+
+    #[test]
+    fn a_difference_of_timestamps_is_a_time() {
+        assert_eq!(of_expression("timestamp - self->ts"), Unit::Nanoseconds);
+        assert_eq!(
+            of_expression("(vtimestamp - self->v) / 1000"),
+            Unit::Microseconds
+        );
+        assert_eq!(
+            of_expression("(timestamp - self->ts) / 1000000"),
+            Unit::Milliseconds
+        );
+        assert_eq!(of_expression("arg0"), Unit::Number);
+        assert_eq!(of_expression("self->timestamps"), Unit::Number);
+    }
+}
