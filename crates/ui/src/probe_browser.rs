@@ -494,6 +494,55 @@ impl ProbeBrowser {
     }
 
     pub fn show(&mut self, ui: &mut Ui) -> Option<BrowserAction> {
+        let mut action = self.header(ui);
+        let Some(tree) = &mut self.tree else {
+            if self.loading.is_some() {
+                ui.label("Listing probes…");
+            }
+            return action;
+        };
+        if let Some(hint) = &self.hint {
+            ui.add(egui::Label::new(RichText::new(hint).weak()).wrap());
+        }
+        ui.label(format!("{} of {} probes", tree.matches(), tree.len()));
+        let filter = &self.filter;
+        // The tree takes what the footer leaves, but never less than two
+        // rows.
+        let spacing = ui.spacing().item_spacing.y;
+        let budget = ui.available_height();
+        let tree_height = (budget - self.footer_height - spacing).max(2.0 * ROW_HEIGHT);
+        // Argument types get a quarter of the room at most, so a short
+        // panel keeps its button and some tree.
+        let args_height = (budget * 0.25).clamp(ROW_HEIGHT, 4.0 * ROW_HEIGHT);
+        let rows = TreeView {
+            tree,
+            filter,
+            unlisted: &self.unlisted,
+        };
+        let (toggle, insert) = rows.show(ui, tree_height, &mut self.selected);
+        if insert.is_some() {
+            action = insert;
+        }
+        if let Some(row) = toggle {
+            tree.toggle(&row, filter);
+        }
+        let top = ui.cursor().min.y;
+        if let Some(a) = footer(ui, tree, self.selected, &mut self.arg_types, args_height) {
+            action = Some(a);
+        }
+        // A footer that grew or shrank (another probe's arguments) gets its
+        // room in the same frame, not one frame late.
+        let height = ui.min_rect().bottom() - top;
+        if (height - self.footer_height).abs() > 0.5 {
+            self.footer_height = height;
+            ui.ctx().request_discard("probe browser footer resized");
+        }
+        action
+    }
+
+    /// The title line with Refresh and Matched probes, the filter box and
+    /// any error of the last listing.
+    fn header(&mut self, ui: &mut Ui) -> Option<BrowserAction> {
         let mut action = None;
         ui.horizontal(|ui| {
             ui.strong("Probes");
@@ -533,33 +582,36 @@ impl ProbeBrowser {
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
-        let Some(tree) = &mut self.tree else {
-            if self.loading.is_some() {
-                ui.label("Listing probes…");
-            }
-            return action;
-        };
-        if let Some(hint) = &self.hint {
-            ui.add(egui::Label::new(RichText::new(hint).weak()).wrap());
-        }
-        ui.label(format!("{} of {} probes", tree.matches(), tree.len()));
-        let filter = &self.filter;
-        let unlisted = &self.unlisted;
+        action
+    }
+}
+
+/// The scrolling part of the browser: the script's unlisted descriptions
+/// first, then the tree's visible rows, of which only those in view are
+/// laid out.
+struct TreeView<'a> {
+    tree: &'a ProbeTree,
+    filter: &'a ProbeFilter,
+    unlisted: &'a [(String, &'static str)],
+}
+
+impl TreeView<'_> {
+    /// Draws the rows `height` high at most. Returns the heading clicked
+    /// (to open or close) and what a double click asks to insert.
+    fn show(
+        &self,
+        ui: &mut Ui,
+        height: f32,
+        selected: &mut Option<TreeRow>,
+    ) -> (Option<TreeRow>, Option<BrowserAction>) {
+        let (tree, unlisted) = (self.tree, self.unlisted);
         let mut toggle = None;
-        let selected = &mut self.selected;
-        // The tree takes what the footer leaves, but never less than two
-        // rows.
-        let spacing = ui.spacing().item_spacing.y;
-        let budget = ui.available_height();
-        let tree_height = (budget - self.footer_height - spacing).max(2.0 * ROW_HEIGHT);
-        // Argument types get a quarter of the room at most, so a short
-        // panel keeps its button and some tree.
-        let args_height = (budget * 0.25).clamp(ROW_HEIGHT, 4.0 * ROW_HEIGHT);
+        let mut action = None;
         let mono = TextStyle::Monospace.resolve(ui.style());
         egui::ScrollArea::both()
             .id_salt("probe-tree")
             .auto_shrink([false, false])
-            .max_height(tree_height)
+            .max_height(height)
             .min_scrolled_height(2.0 * ROW_HEIGHT)
             .show_rows(
                 ui,
@@ -572,63 +624,48 @@ impl ProbeBrowser {
                             continue;
                         }
                         let row = &tree.rows()[i - unlisted.len()];
-                        let indent = match row.level {
-                            Level::Provider => 0.0,
-                            Level::Module => 1.0,
-                            Level::Function => 2.0,
-                            Level::Probe => 3.0,
-                        } * 14.0;
-                        ui.horizontal(|ui| {
-                            ui.add_space(indent);
-                            let text = if row.level == Level::Probe {
-                                RichText::new(tree.label(row)).monospace()
-                            } else {
-                                let mark = if filter.is_all() && !tree.is_open(row) {
-                                    "+"
-                                } else {
-                                    "-"
-                                };
-                                RichText::new(format!(
-                                    "{mark} {}  ({})",
-                                    tree.label(row),
-                                    row.count
-                                ))
-                                .monospace()
-                            };
-                            let r = ui
-                                .add(
-                                    egui::Button::selectable(*selected == Some(*row), text)
-                                        .min_size(vec2(0.0, ROW_HEIGHT - 2.0)),
-                                )
-                                .on_hover_text(tree.full_description(row));
-                            if r.clicked() {
-                                *selected = Some(*row);
-                                if row.level != Level::Probe && filter.is_all() {
-                                    toggle = Some(*row);
-                                }
+                        let r = self.row(ui, row, *selected == Some(*row));
+                        if r.clicked() {
+                            *selected = Some(*row);
+                            if row.level != Level::Probe && self.filter.is_all() {
+                                toggle = Some(*row);
                             }
-                            if r.double_clicked() {
-                                action = Some(BrowserAction::Insert(tree.description(row)));
-                            }
-                        });
+                        }
+                        if r.double_clicked() {
+                            action = Some(BrowserAction::Insert(tree.description(row)));
+                        }
                     }
                 },
             );
-        if let Some(row) = toggle {
-            tree.toggle(&row, filter);
-        }
-        let top = ui.cursor().min.y;
-        if let Some(a) = footer(ui, tree, self.selected, &mut self.arg_types, args_height) {
-            action = Some(a);
-        }
-        // A footer that grew or shrank (another probe's arguments) gets its
-        // room in the same frame, not one frame late.
-        let height = ui.min_rect().bottom() - top;
-        if (height - self.footer_height).abs() > 0.5 {
-            self.footer_height = height;
-            ui.ctx().request_discard("probe browser footer resized");
-        }
-        action
+        (toggle, action)
+    }
+
+    /// A heading (with its mark and count) or a probe, indented by its
+    /// level.
+    fn row(&self, ui: &mut Ui, row: &TreeRow, selected: bool) -> egui::Response {
+        let tree = self.tree;
+        let indent = match row.level {
+            Level::Provider => 0.0,
+            Level::Module => 1.0,
+            Level::Function => 2.0,
+            Level::Probe => 3.0,
+        } * 14.0;
+        ui.horizontal(|ui| {
+            ui.add_space(indent);
+            let text = if row.level == Level::Probe {
+                RichText::new(tree.label(row)).monospace()
+            } else {
+                let mark = if self.filter.is_all() && !tree.is_open(row) {
+                    "+"
+                } else {
+                    "-"
+                };
+                RichText::new(format!("{mark} {}  ({})", tree.label(row), row.count)).monospace()
+            };
+            ui.add(egui::Button::selectable(selected, text).min_size(vec2(0.0, ROW_HEIGHT - 2.0)))
+                .on_hover_text(tree.full_description(row))
+        })
+        .inner
     }
 }
 
@@ -716,184 +753,4 @@ fn footer(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn probe(id: u32, p: &str, m: &str, f: &str, n: &str) -> Probe {
-        Probe::new(id, p, m, f, n)
-    }
-
-    fn sample() -> Vec<Probe> {
-        vec![
-            probe(5, "syscall", "vmlinux", "write", "entry"),
-            probe(1, "dtrace", "", "", "BEGIN"),
-            probe(3, "syscall", "vmlinux", "read", "entry"),
-            probe(4, "syscall", "vmlinux", "read", "return"),
-            probe(6, "syscall", "vmlinux", "readv", "entry"),
-            probe(2, "dtrace", "", "", "END"),
-        ]
-    }
-
-    fn labels(t: &ProbeTree) -> Vec<String> {
-        t.rows()
-            .iter()
-            .map(|r| format!("{:?} {} {}", r.level, t.label(r), r.count))
-            .collect()
-    }
-
-    #[test]
-    fn unfiltered_the_providers_are_closed_headings_with_counts() {
-        let t = ProbeTree::new(sample());
-        assert_eq!(labels(&t), ["Provider dtrace 2", "Provider syscall 4"]);
-        assert_eq!(t.matches(), 6);
-    }
-
-    #[test]
-    fn opening_headings_shows_what_is_below() {
-        let mut t = ProbeTree::new(sample());
-        let all = ProbeFilter::All;
-        let syscall = t.rows()[1];
-        t.toggle(&syscall, &all);
-        let module = t.rows()[2];
-        assert_eq!(t.description(&module), "syscall:vmlinux::");
-        t.toggle(&module, &all);
-        let read = t.rows()[3];
-        assert_eq!(t.label(&read), "read");
-        t.toggle(&read, &all);
-        assert_eq!(
-            labels(&t),
-            [
-                "Provider dtrace 2",
-                "Provider syscall 4",
-                "Module vmlinux 4",
-                "Function read 2",
-                "Probe entry 1",
-                "Probe return 1",
-                "Function readv 1",
-                "Function write 1",
-            ]
-        );
-        // One module has syscall read: people write it without.
-        assert_eq!(t.description(&t.rows()[4]), "syscall::read:entry");
-        assert_eq!(t.description(&t.rows()[3]), "syscall::read:");
-        assert_eq!(
-            t.full_description(&t.rows()[4]),
-            "syscall:vmlinux:read:entry"
-        );
-        // Closing the provider hides everything below it again.
-        t.toggle(&syscall, &all);
-        assert_eq!(t.rows().len(), 2);
-    }
-
-    #[test]
-    fn a_filter_opens_every_heading_with_a_match() {
-        let mut t = ProbeTree::new(sample());
-        t.refilter(&ProbeFilter::parse("syscall::read*:entry"));
-        assert_eq!(t.matches(), 2);
-        assert_eq!(
-            labels(&t),
-            [
-                "Provider syscall 2",
-                "Module vmlinux 2",
-                "Function read 1",
-                "Probe entry 1",
-                "Function readv 1",
-                "Probe entry 1",
-            ]
-        );
-        t.refilter(&ProbeFilter::parse("BEG"));
-        assert_eq!(t.matches(), 1, "plain text, any case: {:?}", labels(&t));
-        assert_eq!(t.description(t.rows().last().unwrap()), "dtrace:::BEGIN");
-        t.refilter(&ProbeFilter::parse("*dv"));
-        assert_eq!(t.matches(), 1, "a wildcard matches a whole field");
-        t.refilter(&ProbeFilter::parse("nothing-like-this"));
-        assert_eq!(t.matches(), 0);
-        assert!(t.rows().is_empty());
-    }
-
-    #[test]
-    fn the_module_stays_where_it_tells_probes_apart() {
-        let mut t = ProbeTree::new(vec![
-            probe(1, "pid123", "libc.so.6", "malloc", "entry"),
-            probe(2, "pid123", "ld.so", "malloc", "entry"),
-            probe(3, "pid123", "ld.so", "malloc", "return"),
-            probe(4, "pid123", "a.out", "main", "entry"),
-        ]);
-        t.refilter(&ProbeFilter::parse("pid123:::"));
-        let described: Vec<String> = t.rows().iter().map(|r| t.description(r)).collect();
-        assert_eq!(
-            described,
-            [
-                "pid123:::",
-                "pid123:a.out::",
-                "pid123::main:",
-                "pid123::main:entry",
-                "pid123:ld.so::",
-                "pid123:ld.so:malloc:",
-                "pid123:ld.so:malloc:entry",
-                // Only ld.so's malloc has a return probe, but the heading
-                // above it still needs the module.
-                "pid123::malloc:return",
-                "pid123:libc.so.6::",
-                "pid123:libc.so.6:malloc:",
-                "pid123:libc.so.6:malloc:entry",
-            ]
-        );
-    }
-
-    #[test]
-    fn a_short_description_that_matches_nothing_is_read_from_the_left() {
-        let mut b = ProbeBrowser::default();
-        b.listed(Ok(sample()));
-        b.set_filter("syscall::read*");
-        assert_eq!(b.tree().unwrap().matches(), 3);
-        assert_eq!(
-            b.hint(),
-            Some("No probe has module syscall and name read*; showing syscall::read*:*")
-        );
-        // As dtrace reads it, when that matches: no hint.
-        b.set_filter("read:entry");
-        assert_eq!(b.tree().unwrap().matches(), 1);
-        assert_eq!(b.hint(), None);
-        // Neither reading matches: nothing, and no hint.
-        b.set_filter("fbt::nothing");
-        assert_eq!(b.tree().unwrap().matches(), 0);
-        assert_eq!(b.hint(), None);
-        // A filter typed before the list arrives applies when it does.
-        let mut early = ProbeBrowser::default();
-        early.set_filter("syscall::write");
-        early.listed(Ok(sample()));
-        assert_eq!(early.tree().unwrap().matches(), 1);
-        assert!(early.hint().is_some());
-    }
-
-    #[test]
-    fn the_matched_view_names_descriptions_without_listed_probes() {
-        let mut b = ProbeBrowser::default();
-        b.listed(Ok(sample()));
-        b.show_matched(vec![
-            "END".into(),
-            "tick-1s".into(),
-            "syscall::nosuch:entry".into(),
-        ]);
-        assert_eq!(b.tree().unwrap().matches(), 1);
-        assert_eq!(
-            b.unlisted(),
-            [
-                ("tick-1s".to_owned(), "created when enabled"),
-                ("syscall::nosuch:entry".to_owned(), "matches no probe"),
-            ]
-        );
-        b.set_filter("");
-        assert!(b.unlisted().is_empty(), "only in the matched view");
-    }
-
-    #[test]
-    fn empty_fields_are_named_and_describe_as_wildcards() {
-        let mut t = ProbeTree::new(sample());
-        t.refilter(&ProbeFilter::parse("END"));
-        let module = t.rows()[1];
-        assert_eq!(t.label(&module), "(none)");
-        assert_eq!(t.description(&module), "dtrace:::");
-    }
-}
+mod tests;

@@ -118,6 +118,31 @@ impl RecordingView {
     }
 
     pub fn ui(&mut self, ui: &mut Ui) -> Option<ViewerAction> {
+        let mut action = self.header(ui);
+        for p in &self.rec.problems {
+            ui.label(RichText::new(p).color(ui.visuals().warn_fg_color));
+        }
+        self.time_slider(ui);
+        self.output_so_far(ui);
+        self.comparison(ui);
+        ui.separator();
+        let time = TimeView {
+            history: &self.rec.history,
+            started: self.started,
+            cursor: Some(self.at),
+        };
+        if let Some(a) = self
+            .charts
+            .show(ui, Some(&self.snapshot), self.generation, time)
+        {
+            action = Some(ViewerAction::Chart(a));
+        }
+        action
+    }
+
+    /// What the recording is (its script, host, start, length and end),
+    /// with Compare and Close.
+    fn header(&self, ui: &mut Ui) -> Option<ViewerAction> {
         let mut action = None;
         let h = &self.rec.header;
         ui.horizontal_wrapped(|ui| {
@@ -152,9 +177,11 @@ impl RecordingView {
                 action = Some(ViewerAction::Close);
             }
         });
-        for p in &self.rec.problems {
-            ui.label(RichText::new(p).color(ui.visuals().warn_fg_color));
-        }
+        action
+    }
+
+    /// The time line: a slider across the recording, and End.
+    fn time_slider(&mut self, ui: &mut Ui) {
         let duration = self
             .rec
             .duration
@@ -183,6 +210,10 @@ impl RecordingView {
         if at != self.at {
             self.move_to(at);
         }
+    }
+
+    /// The output, errors and drops recorded up to the slider's time.
+    fn output_so_far(&self, ui: &mut Ui) {
         let output: Vec<&str> = self
             .rec
             .output
@@ -223,6 +254,11 @@ impl RecordingView {
                     }
                 });
         });
+    }
+
+    /// With a second recording open: the selected aggregation here against
+    /// it, worked out again only when the time or the aggregation changed.
+    fn comparison(&mut self, ui: &mut Ui) {
         let selected = self.charts.selected(&self.snapshot).map(|a| a.name.clone());
         let stale = match (&self.shown_differences, &selected) {
             (Some((g, name, _)), Some(s)) => *g != self.generation || name != s,
@@ -244,19 +280,6 @@ impl RecordingView {
             .default_open(true)
             .show(ui, |ui| differences_table(ui, diffs));
         }
-        ui.separator();
-        let time = TimeView {
-            history: &self.rec.history,
-            started: self.started,
-            cursor: Some(self.at),
-        };
-        if let Some(a) = self
-            .charts
-            .show(ui, Some(&self.snapshot), self.generation, time)
-        {
-            action = Some(ViewerAction::Chart(a));
-        }
-        action
     }
 }
 

@@ -11,6 +11,7 @@ pub mod export;
 pub mod flame;
 pub mod hbars;
 pub mod heatmap;
+pub mod palette;
 pub mod pie;
 pub mod table;
 pub mod timeline;
@@ -20,112 +21,6 @@ use crate::model::{AggFunction, Aggregation, Snapshot};
 use egui::{Rect, Ui};
 use export::ExportFormat;
 use std::collections::HashMap;
-
-/// Colours for slices and keys, distinct on dark and light backgrounds.
-pub mod palette {
-    use egui::Color32;
-
-    /// Picked by farthest-point sampling in the OKLab colour space among
-    /// colours of middle lightness (readable on a dark and on a light
-    /// panel) and moderate chroma (far from the grey of "other"): each is
-    /// at least 0.1 from every other, about five just-noticeable
-    /// differences. In the order picked, the first few (all a small pie
-    /// uses) are the most different of all.
-    const COLORS: [Color32; LEN] = [
-        Color32::from_rgb(0x4b, 0x87, 0xb4),
-        Color32::from_rgb(0xff, 0xb4, 0x00),
-        Color32::from_rgb(0xff, 0x87, 0xff),
-        Color32::from_rgb(0xe1, 0x3c, 0x3c),
-        Color32::from_rgb(0x1e, 0xb4, 0x2d),
-        Color32::from_rgb(0x78, 0xd2, 0xf0),
-        Color32::from_rgb(0xb4, 0x4b, 0xc3),
-        Color32::from_rgb(0x96, 0x78, 0x00),
-        Color32::from_rgb(0xe1, 0x96, 0x96),
-        Color32::from_rgb(0x69, 0xe1, 0x87),
-        Color32::from_rgb(0x96, 0x96, 0xff),
-        Color32::from_rgb(0x00, 0xb4, 0xa5),
-        Color32::from_rgb(0xf0, 0x5a, 0xa5),
-        Color32::from_rgb(0x69, 0x69, 0xf0),
-        Color32::from_rgb(0xb4, 0xa5, 0x4b),
-        Color32::from_rgb(0xff, 0x78, 0x00),
-        Color32::from_rgb(0xb4, 0x69, 0x87),
-        Color32::from_rgb(0x00, 0xb4, 0xff),
-        Color32::from_rgb(0x00, 0x96, 0x5a),
-        Color32::from_rgb(0xc3, 0xb4, 0xff),
-        Color32::from_rgb(0x87, 0x69, 0xb4),
-    ];
-
-    /// How many colours differ from each other; a pie has at most this
-    /// many coloured slices.
-    pub const LEN: usize = 21;
-
-    /// The colour of "other".
-    pub const OTHER: Color32 = Color32::from_rgb(0x9a, 0x9a, 0x9a);
-
-    /// The colour of slice or key `index`; beyond [`LEN`] colours repeat,
-    /// which only the 3D chart's rows (labelled by name) can reach.
-    pub fn color(index: usize) -> Color32 {
-        COLORS[index % LEN]
-    }
-
-    /// A colour in OKLab (lightness, a, b), where distance follows how
-    /// different two colours look.
-    pub fn oklab(c: Color32) -> [f32; 3] {
-        let lin = |v: u8| {
-            let v = v as f32 / 255.0;
-            if v <= 0.04045 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        let (r, g, b) = (lin(c.r()), lin(c.g()), lin(c.b()));
-        let l = (0.412_221_46 * r + 0.536_332_55 * g + 0.051_445_995 * b).cbrt();
-        let m = (0.211_903_5 * r + 0.680_699_5 * g + 0.107_396_96 * b).cbrt();
-        let s = (0.088_302_46 * r + 0.281_718_85 * g + 0.629_978_7 * b).cbrt();
-        [
-            0.210_454_26 * l + 0.793_617_8 * m - 0.004_072_047 * s,
-            1.977_998_5 * l - 2.428_592_2 * m + 0.450_593_7 * s,
-            0.025_904_037 * l + 0.782_771_77 * m - 0.808_675_77 * s,
-        ]
-    }
-
-    /// How different two colours look (OKLab distance).
-    pub fn difference(a: Color32, b: Color32) -> f32 {
-        let (a, b) = (oklab(a), oklab(b));
-        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn every_colour_differs_from_every_other_and_from_grey() {
-            for i in 0..LEN {
-                assert!(
-                    difference(color(i), OTHER) > 0.1,
-                    "colour {i} is too close to the grey of other"
-                );
-                for j in i + 1..LEN {
-                    let d = difference(color(i), color(j));
-                    assert!(d > 0.1, "colours {i} and {j} look alike ({d})");
-                }
-            }
-        }
-
-        #[test]
-        fn every_colour_stands_out_on_dark_and_light_panels() {
-            // egui's panel fills in its dark and light themes.
-            let dark = oklab(Color32::from_gray(27))[0];
-            let light = oklab(Color32::from_gray(248))[0];
-            for i in 0..LEN {
-                let l = oklab(color(i))[0];
-                assert!(l - dark > 0.3 && light - l > 0.15, "colour {i}: L {l}");
-            }
-        }
-    }
-}
 
 /// How an aggregation is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -438,7 +333,15 @@ impl AggregationsView {
             );
             return None;
         };
-        let mut action = None;
+        self.tab_row(ui, snapshot);
+        let action = self.controls_row(ui, snapshot);
+        ui.separator();
+        self.show_selected(ui, snapshot, generation, time)?;
+        action
+    }
+
+    /// A tab per aggregation.
+    fn tab_row(&mut self, ui: &mut Ui, snapshot: &Snapshot) {
         ui.horizontal_wrapped(|ui| {
             let current = self.selected(snapshot).map(|a| a.name.clone());
             for agg in &snapshot.aggregations {
@@ -450,6 +353,12 @@ impl AggregationsView {
                 }
             }
         });
+    }
+
+    /// The selected tab's views, the chosen view's options and the
+    /// exports.
+    fn controls_row(&mut self, ui: &mut Ui, snapshot: &Snapshot) -> Option<ChartAction> {
+        let mut action = None;
         // The views and their choices on a line of their own: with the
         // time views there are too many to share one with the tabs.
         ui.horizontal_wrapped(|ui| {
@@ -466,95 +375,29 @@ impl AggregationsView {
                     .changed();
             }
             ui.separator();
-            match tab.kind {
-                ChartKind::Pie => {
-                    ui.label("Slices");
-                    changed |= ui
-                        .add(egui::DragValue::new(&mut tab.top_n).range(1..=pie::MAX_TOP_N))
-                        .on_hover_text("The largest keys get a slice each; the rest is \"other\"")
-                        .changed();
-                }
-                ChartKind::Bars3d => {
-                    ui.label("Keys");
-                    changed |= ui
-                        .add(egui::DragValue::new(&mut tab.max_keys).range(1..=100))
-                        .on_hover_text(
-                            "Keys with the largest totals get a row each; the rest are summed",
-                        )
-                        .changed();
-                    ui.checkbox(&mut tab.view.log, "Log scale").on_hover_text(
-                        "Counts on a log scale: small buckets beside large ones show",
-                    );
-                }
-                ChartKind::OverTime => {
-                    let model = match &tab.data {
-                        Some(ChartData::OverTime(m)) => Some(m),
-                        _ => None,
-                    };
-                    changed |= timeline::controls(ui, &mut tab.timeline, model);
-                }
-                ChartKind::HeatMap => {
-                    let model = match &tab.data {
-                        Some(ChartData::HeatMap(m)) => Some(m),
-                        _ => None,
-                    };
-                    if heatmap::controls(ui, &mut tab.heat, model) {
-                        changed = true;
-                        tab.column = None;
-                    }
-                }
-                ChartKind::Flame => {
-                    // Zoom and search change the drawing, not the data.
-                    flame::controls(ui, &mut tab.flame);
-                }
-                _ => {}
-            }
+            changed |= view_options(ui, tab);
             if changed {
                 tab.built_from = u64::MAX;
             }
             ui.separator();
             let kind = tab.kind;
-            if ui
-                .button("CSV…")
-                .on_hover_text("Export this aggregation as CSV")
-                .clicked()
-            {
-                action = Some(ChartAction::Export(ExportFormat::Csv, name.clone()));
-            }
-            if ui
-                .button("JSON…")
-                .on_hover_text("Export this aggregation as JSON")
-                .clicked()
-            {
-                action = Some(ChartAction::Export(ExportFormat::Json, name.clone()));
-            }
-            if ui
-                .add_enabled(kind.is_chart(), egui::Button::new("PNG…"))
-                .on_hover_text("Save the chart as drawn as a PNG image")
-                .clicked()
-            {
-                action = Some(ChartAction::Export(ExportFormat::Png, name.clone()));
-            }
-            // The hint sits with the controls, outside what an export
-            // captures (a saved picture cannot be turned), and only where
-            // it fits on their line: on a narrow window a line of its own
-            // would take the chart's room.
+            action = export_buttons(ui, kind, &name);
             if kind == ChartKind::Bars3d {
-                let font = egui::TextStyle::Body.resolve(ui.style());
-                let width = ui
-                    .painter()
-                    .layout_no_wrap(bars3d::HINT.to_owned(), font, egui::Color32::WHITE)
-                    .size()
-                    .x;
-                if ui.available_size_before_wrap().x
-                    > width + 2.0 * ui.spacing().item_spacing.x + 8.0
-                {
-                    ui.separator();
-                    ui.weak(bars3d::HINT);
-                }
+                bars3d_hint(ui);
             }
         });
-        ui.separator();
+        action
+    }
+
+    /// The selected aggregation under its title line, brought up to date
+    /// first; remembers where both were drawn, for a PNG export.
+    fn show_selected(
+        &mut self,
+        ui: &mut Ui,
+        snapshot: &Snapshot,
+        generation: u64,
+        time: TimeView<'_>,
+    ) -> Option<()> {
         let agg = self.selected(snapshot)?;
         let name = agg.name.clone();
         let function = agg.function;
@@ -589,44 +432,15 @@ impl AggregationsView {
             ChartData::Table(model) => table::show(ui, model),
             ChartData::OverTime(model) => timeline::show(ui, &name, model),
             ChartData::Flame(model) => flame::show(ui, model, &mut tab.flame),
-            ChartData::HeatMap(model) => {
-                let full = ui.available_height();
-                let map_height = if tab.column.is_some() {
-                    full * 0.55
-                } else {
-                    full
-                };
-                let clicked = ui
-                    .allocate_ui(egui::vec2(ui.available_width(), map_height), |ui| {
-                        heatmap::show(ui, &name, model, tab.heat.selected)
-                    })
-                    .inner;
-                if let Some(p) = clicked {
-                    let column = model.column(p, &name, function);
-                    let interval = model.intervals[p];
-                    tab.column = Some((interval, bars3d::Grid::build(&column, 1)));
-                    tab.heat.selected = Some(interval);
-                }
-                // The interval is kept by its times, which stay true when
-                // older points merge; the bars are of what it held then.
-                if let Some(((from, to), grid)) = &tab.column {
-                    ui.horizontal(|ui| {
-                        ui.strong(format!(
-                            "The distribution from {} to {}",
-                            timeline::clock_text(model.started, *from),
-                            timeline::clock_text(model.started, *to)
-                        ));
-                        if ui.button("Close").clicked() {
-                            tab.heat.selected = None;
-                        }
-                    });
-                    if tab.heat.selected.is_some() {
-                        bars3d::show(ui, grid, function, &mut tab.view);
-                    } else {
-                        tab.column = None;
-                    }
-                }
-            }
+            ChartData::HeatMap(model) => heat_map(
+                ui,
+                &name,
+                model,
+                function,
+                &mut tab.heat,
+                &mut tab.column,
+                &mut tab.view,
+            ),
             ChartData::Text(text) => {
                 egui::ScrollArea::both()
                     .id_salt("agg-text")
@@ -648,7 +462,143 @@ impl AggregationsView {
             },
             title_rect,
         ));
-        action
+        Some(())
+    }
+}
+
+/// The options of the view `tab` shows (slices, keys, scales, zoom);
+/// returns whether its data must be built again.
+fn view_options(ui: &mut Ui, tab: &mut TabState) -> bool {
+    let mut changed = false;
+    match tab.kind {
+        ChartKind::Pie => {
+            ui.label("Slices");
+            changed |= ui
+                .add(egui::DragValue::new(&mut tab.top_n).range(1..=pie::MAX_TOP_N))
+                .on_hover_text("The largest keys get a slice each; the rest is \"other\"")
+                .changed();
+        }
+        ChartKind::Bars3d => {
+            ui.label("Keys");
+            changed |= ui
+                .add(egui::DragValue::new(&mut tab.max_keys).range(1..=100))
+                .on_hover_text("Keys with the largest totals get a row each; the rest are summed")
+                .changed();
+            ui.checkbox(&mut tab.view.log, "Log scale")
+                .on_hover_text("Counts on a log scale: small buckets beside large ones show");
+        }
+        ChartKind::OverTime => {
+            let model = match &tab.data {
+                Some(ChartData::OverTime(m)) => Some(m),
+                _ => None,
+            };
+            changed |= timeline::controls(ui, &mut tab.timeline, model);
+        }
+        ChartKind::HeatMap => {
+            let model = match &tab.data {
+                Some(ChartData::HeatMap(m)) => Some(m),
+                _ => None,
+            };
+            if heatmap::controls(ui, &mut tab.heat, model) {
+                changed = true;
+                tab.column = None;
+            }
+        }
+        ChartKind::Flame => {
+            // Zoom and search change the drawing, not the data.
+            flame::controls(ui, &mut tab.flame);
+        }
+        _ => {}
+    }
+    changed
+}
+
+/// CSV, JSON and (for charts) PNG exports of the aggregation `name`.
+fn export_buttons(ui: &mut Ui, kind: ChartKind, name: &str) -> Option<ChartAction> {
+    let mut action = None;
+    if ui
+        .button("CSV…")
+        .on_hover_text("Export this aggregation as CSV")
+        .clicked()
+    {
+        action = Some(ChartAction::Export(ExportFormat::Csv, name.to_owned()));
+    }
+    if ui
+        .button("JSON…")
+        .on_hover_text("Export this aggregation as JSON")
+        .clicked()
+    {
+        action = Some(ChartAction::Export(ExportFormat::Json, name.to_owned()));
+    }
+    if ui
+        .add_enabled(kind.is_chart(), egui::Button::new("PNG…"))
+        .on_hover_text("Save the chart as drawn as a PNG image")
+        .clicked()
+    {
+        action = Some(ChartAction::Export(ExportFormat::Png, name.to_owned()));
+    }
+    action
+}
+
+/// How to turn the 3D chart. The hint sits with the controls, outside
+/// what an export captures (a saved picture cannot be turned), and only
+/// where it fits on their line: on a narrow window a line of its own
+/// would take the chart's room.
+fn bars3d_hint(ui: &mut Ui) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let width = ui
+        .painter()
+        .layout_no_wrap(bars3d::HINT.to_owned(), font, egui::Color32::WHITE)
+        .size()
+        .x;
+    if ui.available_size_before_wrap().x > width + 2.0 * ui.spacing().item_spacing.x + 8.0 {
+        ui.separator();
+        ui.weak(bars3d::HINT);
+    }
+}
+
+/// The heat map and, under it, the distribution in the interval clicked
+/// as 3D bars, until that is closed.
+fn heat_map(
+    ui: &mut Ui,
+    name: &str,
+    model: &mut heatmap::HeatModel,
+    function: AggFunction,
+    heat: &mut heatmap::HeatOptions,
+    column: &mut Option<((f64, f64), bars3d::Grid)>,
+    view: &mut bars3d::View,
+) {
+    let full = ui.available_height();
+    let map_height = if column.is_some() { full * 0.55 } else { full };
+    let clicked = ui
+        .allocate_ui(egui::vec2(ui.available_width(), map_height), |ui| {
+            heatmap::show(ui, name, model, heat.selected)
+        })
+        .inner;
+    if let Some(p) = clicked {
+        let picked = model.column(p, name, function);
+        let interval = model.intervals[p];
+        *column = Some((interval, bars3d::Grid::build(&picked, 1)));
+        heat.selected = Some(interval);
+    }
+    // The interval is kept by its times, which stay true when
+    // older points merge; the bars are of what it held then.
+    if let Some(((from, to), grid)) = column.as_ref() {
+        ui.horizontal(|ui| {
+            ui.strong(format!(
+                "The distribution from {} to {}",
+                timeline::clock_text(model.started, *from),
+                timeline::clock_text(model.started, *to)
+            ));
+            if ui.button("Close").clicked() {
+                heat.selected = None;
+            }
+        });
+        if heat.selected.is_some() {
+            bars3d::show(ui, grid, function, view);
+        } else {
+            *column = None;
+        }
     }
 }
 

@@ -353,7 +353,10 @@ mod tests {
         let agg = lquantize(&[("bash", &[(0, 0), (10, 4)]), ("sshd", &[(-1, 3), (0, 7)])]);
         let t = TableModel::build(&agg);
         let mut s = *t.summary.unwrap();
-        assert_eq!(s.columns, ["key", "count", "mean", "p50", "p90", "p99", "max"]);
+        assert_eq!(
+            s.columns,
+            ["key", "count", "mean", "p50", "p90", "p99", "max"]
+        );
         assert_eq!(column(&s, 0), ["bash", "sshd"]);
         assert_eq!(column(&s, 1), ["4", "10"]);
         assert_eq!(column(&s, 3), ["10 .. 19", "0 .. 9"]);

@@ -1,6 +1,6 @@
 //! How the window is drawn: the only code that knows about pixels.
 //!
-//! Two shells host the same [`crate::DscopeApp`]:
+//! Two shells host dscope's window, [`crate::DscopeApp`]:
 //! - eframe with glow, for local displays with a GPU;
 //! - [`shell`], winit + softbuffer with the CPU rasterizer in [`raster`],
 //!   for remote X (ssh -X, a DISPLAY naming a host), VNC and machines
@@ -8,12 +8,27 @@
 //!   draws is a full-window image sent to the X server; this shell sends
 //!   only the rectangles whose pixels changed.
 //!
+//! The software shell hosts any [`WindowApp`], not the app itself: it
+//! knows only that an app draws a frame into a `Ui`, so it can be built,
+//! read and changed without the app's state and menus. `dscope_app`
+//! says how dscope's app is one.
+//!
 //! [`choose`] picks one from the environment; `--renderer` overrides it.
 
+mod dscope_app;
 mod expose;
 pub mod raster;
 pub mod shell;
 mod wire;
+
+/// What a window shell hosts: an app that draws one frame at a time into
+/// the window's root `Ui`. Everything else (input, painting, presenting,
+/// repaints, the window's close) is the shell's.
+pub trait WindowApp {
+    /// Draws one frame. The shell's event loop has no way to recover a
+    /// frame that unwinds, so an app that can panic catches it here.
+    fn frame(&mut self, ui: &mut egui::Ui);
+}
 
 use std::path::Path;
 

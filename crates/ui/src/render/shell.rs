@@ -22,8 +22,8 @@ use winit::event::WindowEvent;
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::window::{Window, WindowId};
 
+use super::WindowApp;
 use super::raster::{Frame, PixelRect, Rasterizer, TileMap, damage};
-use crate::DscopeApp;
 
 /// Tile edge for damage detection, in pixels. Small enough that a caret
 /// or a hovered button is a few KiB, large enough that comparing a frame
@@ -92,9 +92,9 @@ struct Surface {
     exposed: Vec<PixelRect>,
 }
 
-struct Shell {
+struct Shell<A: WindowApp> {
     ctx: egui::Context,
-    app: DscopeApp,
+    app: A,
     viewport: egui::ViewportBuilder,
     surface: Option<Surface>,
     raster: Rasterizer,
@@ -105,10 +105,11 @@ struct Shell {
     error: Option<String>,
 }
 
-/// Opens the window and runs `app` in it until the window closes.
-pub fn run(
+/// Opens the window and runs the app `make_app` makes in it until the
+/// window closes.
+pub fn run<A: WindowApp>(
     viewport: egui::ViewportBuilder,
-    make_app: impl FnOnce(&egui::Context) -> DscopeApp,
+    make_app: impl FnOnce(&egui::Context) -> A,
 ) -> Result<(), String> {
     let event_loop = EventLoop::<Wake>::with_user_event()
         .build()
@@ -150,7 +151,7 @@ pub fn run(
     }
 }
 
-impl Shell {
+impl<A: WindowApp> Shell<A> {
     fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<(), String> {
         // Hidden until the screen-reader bridge is attached, which must
         // happen before the window is first shown.
@@ -201,62 +202,10 @@ impl Shell {
     fn redraw(&mut self, event_loop: &ActiveEventLoop) {
         let Some(s) = &mut self.surface else { return };
         let started = Instant::now();
-        egui_winit::update_viewport_info(&mut self.info, &self.ctx, &s.window, false);
-        let mut input = s.state.take_egui_input(&s.window);
-        input.viewports.insert(ViewportId::ROOT, self.info.clone());
-        // Given to this frame; a Close the app asks for below comes back
-        // as an event of the next one.
-        self.info.events.clear();
-        let close_requested = input.viewport().close_requested();
-        let app = &mut self.app;
-        let mut output = self.ctx.run_ui(input, |ui| app.guarded_frame(ui));
-        s.state
-            .handle_platform_output(&s.window, output.platform_output);
-
-        let mut close = false;
-        self.repaint_at = None;
-        if let Some(vp) = output.viewport_output.get(&ViewportId::ROOT) {
-            if close_requested && !vp.commands.contains(&egui::ViewportCommand::CancelClose) {
-                close = true;
-            }
-            let mut actions = Vec::new();
-            egui_winit::process_viewport_commands(
-                &self.ctx,
-                &mut self.info,
-                vp.commands.iter().cloned(),
-                &s.window,
-                &mut actions,
-            );
-            for action in actions {
-                match action {
-                    egui_winit::ActionRequested::Cut => {
-                        s.state.egui_input_mut().events.push(egui::Event::Cut);
-                    }
-                    egui_winit::ActionRequested::Copy => {
-                        s.state.egui_input_mut().events.push(egui::Event::Copy);
-                    }
-                    egui_winit::ActionRequested::Paste => {
-                        if let Some(text) = s.state.clipboard_text() {
-                            let text = text.replace("\r\n", "\n");
-                            if !text.is_empty() {
-                                s.state
-                                    .egui_input_mut()
-                                    .events
-                                    .push(egui::Event::Paste(text));
-                            }
-                        }
-                    }
-                    // No screenshots are asked of this shell; painting
-                    // while hidden happens anyway, frames are cheap.
-                    _ => {}
-                }
-            }
-            if vp.repaint_delay.is_zero() {
-                s.window.request_redraw();
-            } else if vp.repaint_delay < Duration::from_secs(3600) {
-                self.repaint_at = Some(Instant::now() + vp.repaint_delay);
-            }
-        }
+        let (mut output, close_requested) = run_frame(&self.ctx, &mut self.app, &mut self.info, s);
+        let (close, repaint_at) =
+            follow_viewport_output(&self.ctx, &mut self.info, s, &output, close_requested);
+        self.repaint_at = repaint_at;
         if close {
             event_loop.exit();
             return;
@@ -264,94 +213,215 @@ impl Shell {
         if !self.info.events.is_empty() {
             s.window.request_redraw();
         }
+        match paint_and_present(&self.ctx, &mut self.raster, s, &mut output) {
+            Ok(None) => self.log.record(false, 0, started.elapsed()),
+            Ok(Some(damaged)) => self.log.record(true, damaged, started.elapsed()),
+            Err(e) => {
+                self.error = Some(format!("cannot show the window's pixels: {e}"));
+                event_loop.exit();
+            }
+        }
+    }
+}
 
-        let ppp = output.pixels_per_point;
-        self.raster.set_textures(&output.textures_delta);
-        let primitives = self.ctx.tessellate(output.shapes, ppp);
-        let size = s.window.inner_size();
-        let (w, h) = (size.width.max(1) as usize, size.height.max(1) as usize);
-        let tiles = TileMap::of(&primitives, ppp, w, h, DAMAGE_TILE);
-        // New glyphs go into unused parts of the font atlas, so a partial
-        // update of it changes no pixel drawn before; any other texture
-        // change may change pixels anywhere.
-        let textures_changed = output.textures_delta.set.iter().any(|(id, deltas)| {
-            *id != egui::TextureId::default() || deltas.iter().any(|d| d.pos.is_none())
-        });
+/// Runs one frame of `app` on the input gathered since the last, and
+/// hands its platform output (cursor, clipboard, links) to the window.
+/// Returns the output and whether this frame's input asked to close.
+fn run_frame<A: WindowApp>(
+    ctx: &egui::Context,
+    app: &mut A,
+    info: &mut egui::ViewportInfo,
+    s: &mut Surface,
+) -> (egui::FullOutput, bool) {
+    egui_winit::update_viewport_info(info, ctx, &s.window, false);
+    let mut input = s.state.take_egui_input(&s.window);
+    input.viewports.insert(ViewportId::ROOT, info.clone());
+    // Given to this frame; a Close the app asks for below comes back
+    // as an event of the next one.
+    info.events.clear();
+    let close_requested = input.viewport().close_requested();
+    let mut output = ctx.run_ui(input, |ui| app.frame(ui));
+    s.state
+        .handle_platform_output(&s.window, std::mem::take(&mut output.platform_output));
+    (output, close_requested)
+}
+
+/// Carries out what the frame asked of the window: its viewport commands,
+/// the clipboard actions they turn into, and when to draw again. Returns
+/// whether the window closes and when a delayed repaint falls due.
+fn follow_viewport_output(
+    ctx: &egui::Context,
+    info: &mut egui::ViewportInfo,
+    s: &mut Surface,
+    output: &egui::FullOutput,
+    close_requested: bool,
+) -> (bool, Option<Instant>) {
+    let Some(vp) = output.viewport_output.get(&ViewportId::ROOT) else {
+        return (false, None);
+    };
+    let close = close_requested && !vp.commands.contains(&egui::ViewportCommand::CancelClose);
+    let mut actions = Vec::new();
+    egui_winit::process_viewport_commands(
+        ctx,
+        info,
+        vp.commands.iter().cloned(),
+        &s.window,
+        &mut actions,
+    );
+    for action in actions {
+        match action {
+            egui_winit::ActionRequested::Cut => {
+                s.state.egui_input_mut().events.push(egui::Event::Cut);
+            }
+            egui_winit::ActionRequested::Copy => {
+                s.state.egui_input_mut().events.push(egui::Event::Copy);
+            }
+            egui_winit::ActionRequested::Paste => {
+                if let Some(text) = s.state.clipboard_text() {
+                    let text = text.replace("\r\n", "\n");
+                    if !text.is_empty() {
+                        s.state
+                            .egui_input_mut()
+                            .events
+                            .push(egui::Event::Paste(text));
+                    }
+                }
+            }
+            // No screenshots are asked of this shell; painting
+            // while hidden happens anyway, frames are cheap.
+            _ => {}
+        }
+    }
+    let mut repaint_at = None;
+    if vp.repaint_delay.is_zero() {
+        s.window.request_redraw();
+    } else if vp.repaint_delay < Duration::from_secs(3600) {
+        repaint_at = Some(Instant::now() + vp.repaint_delay);
+    }
+    (close, repaint_at)
+}
+
+/// Paints the tiles of the frame that changed and presents the pixels
+/// that differ from what is on screen, with whatever the X server lost.
+/// Returns how many pixels were sent, or `None` when nothing changed and
+/// nothing was painted.
+fn paint_and_present(
+    ctx: &egui::Context,
+    raster: &mut Rasterizer,
+    s: &mut Surface,
+    output: &mut egui::FullOutput,
+) -> Result<Option<usize>, String> {
+    let ppp = output.pixels_per_point;
+    raster.set_textures(&output.textures_delta);
+    let primitives = ctx.tessellate(std::mem::take(&mut output.shapes), ppp);
+    let size = s.window.inner_size();
+    let (w, h) = (size.width.max(1) as usize, size.height.max(1) as usize);
+    let tiles = TileMap::of(&primitives, ppp, w, h, DAMAGE_TILE);
+    // New glyphs go into unused parts of the font atlas, so a partial
+    // update of it changes no pixel drawn before; any other texture
+    // change may change pixels anywhere.
+    let textures_changed = output.textures_delta.set.iter().any(|(id, deltas)| {
+        *id != egui::TextureId::default() || deltas.iter().any(|d| d.pos.is_none())
+    });
+    let old = s.shown.take();
+    let same_size = old.as_ref().is_some_and(|f| f.width == w && f.height == h);
+    let changed = match &s.shown_tiles {
+        Some(old_tiles) if same_size && s.shown_ppp == ppp && !textures_changed => {
+            Some(tiles.changed(old_tiles))
+        }
+        _ => None,
+    };
+    let exposed: Vec<PixelRect> = std::mem::take(&mut s.exposed)
+        .into_iter()
+        .map(|r| r.clamp_to(w, h))
+        .filter(|r| !r.is_empty())
+        .collect();
+    if exposed.is_empty() && changed.as_ref().is_some_and(|c| c.is_empty()) {
+        s.shown = old;
+        raster.free_textures(&mut output.textures_delta);
+        s.shown_tiles = Some(tiles);
+        return Ok(None);
+    }
+    let bg = ctx.global_style().visuals.panel_fill;
+    let bg = ((bg.r() as u32) << 16) | ((bg.g() as u32) << 8) | bg.b() as u32;
+    let scene = Scene {
+        primitives: &primitives,
+        ppp,
+        bg,
+    };
+    let (frame, mut rects) = scene.repaint(raster, changed, old, same_size, (w, h));
+    raster.free_textures(&mut output.textures_delta);
+    // Whatever the X server lost goes again as painted now.
+    rects.extend(exposed);
+    let damaged: usize = rects.iter().map(|r| (r.x1 - r.x0) * (r.y1 - r.y0)).sum();
+    match (&mut s.wire, rects.is_empty()) {
+        (_, true) => Ok(()),
+        (Some(wire), false) => wire.present(&frame, &rects),
+        (None, false) => present(&mut s.surface, &frame, &rects).map_err(|e| e.to_string()),
+    }?;
+    s.shown = Some(frame);
+    s.shown_tiles = Some(tiles);
+    s.shown_ppp = ppp;
+    Ok(Some(damaged))
+}
+
+/// What a frame draws, as the rasterizer paints it: its triangles, over
+/// the panel's colour.
+struct Scene<'a> {
+    primitives: &'a [egui::ClippedPrimitive],
+    ppp: f32,
+    /// The panel colour as a frame's pixel.
+    bg: u32,
+}
+
+impl Scene<'_> {
+    /// The frame to show and the rectangles of it to send: the frame on
+    /// screen painted over where its tiles `changed`, or a new frame
+    /// painted whole when the tiles cannot say (a new size or scale, a
+    /// changed texture, no frame yet).
+    fn repaint(
+        &self,
+        raster: &Rasterizer,
+        changed: Option<Vec<PixelRect>>,
+        old: Option<Frame>,
+        same_size: bool,
+        (w, h): (usize, usize),
+    ) -> (Frame, Vec<PixelRect>) {
         let full = PixelRect {
             x0: 0,
             y0: 0,
             x1: w,
             y1: h,
         };
-        let old = s.shown.take();
-        let same_size = old.as_ref().is_some_and(|f| f.width == w && f.height == h);
-        let changed = match &s.shown_tiles {
-            Some(old_tiles) if same_size && s.shown_ppp == ppp && !textures_changed => {
-                Some(tiles.changed(old_tiles))
-            }
-            _ => None,
-        };
-        let exposed: Vec<PixelRect> = std::mem::take(&mut s.exposed)
-            .into_iter()
-            .map(|r| r.clamp_to(w, h))
-            .filter(|r| !r.is_empty())
-            .collect();
-        if exposed.is_empty() && changed.as_ref().is_some_and(|c| c.is_empty()) {
-            s.shown = old;
-            self.raster.free_textures(&mut output.textures_delta);
-            s.shown_tiles = Some(tiles);
-            self.log.record(false, 0, started.elapsed());
-            return;
-        }
-        let bg = self.ctx.global_style().visuals.panel_fill;
-        let bg = ((bg.r() as u32) << 16) | ((bg.g() as u32) << 8) | bg.b() as u32;
         let mut rects = Vec::new();
-        let frame = match (changed, old) {
+        match (changed, old) {
             // The frame on screen is painted over where its tiles changed,
             // in place; only those rectangles are compared with what they
             // held, to send just the pixels that differ.
             (Some(repaint), Some(mut frame)) => {
                 for r in repaint {
                     let before = frame.crop(r);
-                    frame.fill(r, bg);
-                    self.raster.paint(&mut frame, &primitives, ppp, r);
+                    frame.fill(r, self.bg);
+                    raster.paint(&mut frame, self.primitives, self.ppp, r);
                     rects.extend(
                         damage(&before, &frame.crop(r), DAMAGE_TILE)
                             .into_iter()
                             .map(|d| d.offset(r.x0, r.y0)),
                     );
                 }
-                frame
+                (frame, rects)
             }
             (_, old) => {
                 let mut frame = Frame::new(w, h);
-                frame.fill(full, bg);
-                self.raster.paint(&mut frame, &primitives, ppp, full);
+                frame.fill(full, self.bg);
+                raster.paint(&mut frame, self.primitives, self.ppp, full);
                 rects = match old {
                     Some(old) if same_size => damage(&old, &frame, DAMAGE_TILE),
                     _ => vec![full],
                 };
-                frame
+                (frame, rects)
             }
-        };
-        self.raster.free_textures(&mut output.textures_delta);
-        // Whatever the X server lost goes again as painted now.
-        rects.extend(exposed);
-        let damaged: usize = rects.iter().map(|r| (r.x1 - r.x0) * (r.y1 - r.y0)).sum();
-        let presented = match (&mut s.wire, rects.is_empty()) {
-            (_, true) => Ok(()),
-            (Some(wire), false) => wire.present(&frame, &rects),
-            (None, false) => present(&mut s.surface, &frame, &rects).map_err(|e| e.to_string()),
-        };
-        if let Err(e) = presented {
-            self.error = Some(format!("cannot show the window's pixels: {e}"));
-            event_loop.exit();
-            return;
         }
-        s.shown = Some(frame);
-        s.shown_tiles = Some(tiles);
-        s.shown_ppp = ppp;
-        self.log.record(true, damaged, started.elapsed());
     }
 }
 
@@ -408,7 +478,7 @@ fn present(
     buffer.present_with_damage(&damage)
 }
 
-impl ApplicationHandler<Wake> for Shell {
+impl<A: WindowApp> ApplicationHandler<Wake> for Shell<A> {
     fn resumed(&mut self, event_loop: &ActiveEventLoop) {
         if self.surface.is_some() {
             return;

@@ -1,0 +1,127 @@
+//! The table a 3D chart shows, built from an aggregation without any
+//! drawing: value buckets (the union of every key's, since dtrace trims
+//! each key's to where it has data) by keys, the largest keys first and
+//! the rest summed as "other". Kept apart from the drawing: it needs no
+//! egui, and the table view reads its buckets too.
+
+use crate::model::{Aggregation, key_label};
+use std::collections::BTreeMap;
+
+/// One bucket of the common X axis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AxisBucket {
+    /// dtrace's label for the bucket ("64", "< 0", ">= 100").
+    pub label: String,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+impl AxisBucket {
+    /// The values the bucket counts, for tooltips and tables.
+    pub fn range_text(&self) -> String {
+        match (self.min, self.max) {
+            (None, Some(max)) => format!("< {}", max.saturating_add(1)),
+            (Some(min), None) => format!(">= {min}"),
+            (Some(min), Some(max)) if min == max => format!("{min}"),
+            (Some(min), Some(max)) => format!("{min} .. {max}"),
+            (None, None) => self.label.clone(),
+        }
+    }
+}
+
+/// The buckets x keys table of counts a 3D chart shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Grid {
+    /// Largest total first; the last is "other (N keys)" when keys were
+    /// folded.
+    pub keys: Vec<String>,
+    pub buckets: Vec<AxisBucket>,
+    /// `counts[key * buckets.len() + bucket]`.
+    pub counts: Vec<i64>,
+    pub max: i64,
+    /// Keys summed into the "other" row.
+    pub folded: usize,
+}
+
+impl Grid {
+    pub fn build(agg: &Aggregation, max_keys: usize) -> Grid {
+        if !agg.function.is_distribution() {
+            return Grid::default();
+        }
+        // dtrace trims each key's buckets to where it has data, so the axis
+        // is the union of the buckets of all keys, in value order.
+        let mut axis: BTreeMap<(i64, i64), &str> = BTreeMap::new();
+        for row in &agg.rows {
+            for b in row.value.buckets() {
+                axis.entry(bucket_order(b.min, b.max)).or_insert(&b.label);
+            }
+        }
+        let slot: BTreeMap<(i64, i64), usize> =
+            axis.keys().enumerate().map(|(i, k)| (*k, i)).collect();
+        let buckets: Vec<AxisBucket> = axis
+            .iter()
+            .map(|(&(min, max), label)| AxisBucket {
+                label: (*label).to_owned(),
+                min: (min != i64::MIN).then_some(min),
+                max: (max != i64::MAX).then_some(max),
+            })
+            .collect();
+        let mut order: Vec<(i128, usize)> = agg
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.value.buckets().iter().map(|b| b.count as i128).sum(), i))
+            .collect();
+        order.sort_unstable_by(|a, b| b.cmp(a));
+        let max_keys = max_keys.max(1);
+        let shown = if order.len() > max_keys {
+            max_keys - 1
+        } else {
+            order.len()
+        };
+        let folded = order.len() - shown;
+        let rows = shown + usize::from(folded > 0);
+        let nb = buckets.len();
+        let mut counts = vec![0i64; rows * nb];
+        let mut keys = Vec::with_capacity(rows);
+        for (k, &(_, i)) in order.iter().enumerate() {
+            let row = &agg.rows[i];
+            let target = k.min(shown);
+            if k < shown {
+                let label = key_label(&row.key);
+                keys.push(if label.is_empty() {
+                    "(no key)".to_owned()
+                } else {
+                    label
+                });
+            }
+            for b in row.value.buckets() {
+                let c = &mut counts[target * nb + slot[&bucket_order(b.min, b.max)]];
+                *c = c.saturating_add(b.count);
+            }
+        }
+        if folded > 0 {
+            keys.push(format!("other ({folded} keys)"));
+        }
+        let max = counts.iter().copied().max().unwrap_or(0);
+        Grid {
+            keys,
+            buckets,
+            counts,
+            max,
+            folded,
+        }
+    }
+
+    pub fn count(&self, key: usize, bucket: usize) -> i64 {
+        self.counts[key * self.buckets.len() + bucket]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty() || self.buckets.is_empty()
+    }
+}
+
+fn bucket_order(min: Option<i64>, max: Option<i64>) -> (i64, i64) {
+    (min.unwrap_or(i64::MIN), max.unwrap_or(i64::MAX))
+}
