@@ -180,7 +180,11 @@ fn exports_write_the_aggregation_rows() {
         text,
         "key,bucket,min,max,count\r\n\
          bash,0,0,1,5\r\nbash,2,2,3,1\r\nbash,4,4,5,0\r\n\
-         sshd,2,2,3,0\r\nsshd,4,4,5,9\r\nsshd,6,6,7,3\r\nsshd,8,8,9,0\r\n"
+         bash,p50,0,1,\r\nbash,p90,2,3,\r\nbash,p99,2,3,\r\nbash,max,2,3,\r\n\
+         bash,mean,,,0.8\r\n\
+         sshd,2,2,3,0\r\nsshd,4,4,5,9\r\nsshd,6,6,7,3\r\nsshd,8,8,9,0\r\n\
+         sshd,p50,4,5,\r\nsshd,p90,6,7,\r\nsshd,p99,6,7,\r\nsshd,max,6,7,\r\n\
+         sshd,mean,,,5.0\r\n"
     );
     click(&mut h, "JSON…");
     let json = dir.path().join("reads.json");
@@ -310,7 +314,11 @@ fn the_probe_browser_filters_and_inserts_a_probe_at_the_cursor() {
         "like dtrace -lv"
     );
     click(&mut h, "Insert at cursor");
-    assert_eq!(h.state().editor().text(), "/* a */\nsyscall::readv:return");
+    // On an empty line between clauses, a clause to fill in.
+    assert_eq!(
+        h.state().editor().text(),
+        "/* a */\nsyscall::readv:return\n{\n    \n}\n"
+    );
     assert!(h.state().is_dirty());
     // Undo takes the insertion back.
     h.get_by_label("D script editor").focus();
