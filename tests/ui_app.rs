@@ -476,3 +476,21 @@ fn the_renderer_setting_is_kept_for_the_next_start() {
     click(&mut h, "OpenGL");
     assert_eq!(Settings::load(&path).0.renderer, RendererPreference::OpenGl);
 }
+
+/// A file is saved ending with a newline, as a file of lines does, and
+/// the buffer says so: saved, not modified.
+#[test]
+fn a_file_is_saved_with_its_final_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("n.d");
+    std::fs::write(&file, "BEGIN {}\n").unwrap();
+    let mut h = app(dir.path(), Some(file.clone()));
+    set_script(&mut h, "BEGIN { exit(0); }");
+    shortcut(&mut h, CMD, Key::S);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "BEGIN { exit(0); }\n"
+    );
+    assert_eq!(h.state().editor().text(), "BEGIN { exit(0); }\n");
+    assert!(!h.state().is_dirty());
+}

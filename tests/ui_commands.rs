@@ -137,3 +137,33 @@ fn a_restart_opens_the_last_script_with_the_last_duration() {
     assert_eq!(h.state().path(), Some(script.as_path()));
     assert_eq!(h.state().run_panel().duration_secs, 25.0);
 }
+
+/// After Go to line the keyboard is back in the editor, at that line:
+/// typing goes there, and Escape and End work without a click.
+#[test]
+fn go_to_line_gives_the_keyboard_back_to_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    set_script(&mut h, "BEGIN\n{\n\tx = 1;\n}\n");
+    h.get_by_label("D script editor").focus();
+    h.run();
+    shortcut(&mut h, CMD, Key::G);
+    assert!(h.query_by_label("Go to line").is_some());
+    h.get_by_label_contains("Line number").type_text("3");
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(h.query_by_label("Go to line").is_none());
+    assert!(h.get_by_label("D script editor").is_focused());
+    h.key_press(Key::End);
+    h.run();
+    h.event(egui::Event::Text("//".into()));
+    h.run();
+    assert_eq!(h.state().editor().text(), "BEGIN\n{\n\tx = 1;//\n}\n");
+    // Escape closes it too, and the editor has the keyboard again.
+    shortcut(&mut h, CMD, Key::G);
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(h.query_by_label("Go to line").is_none());
+    assert!(h.get_by_label("D script editor").is_focused());
+}

@@ -162,6 +162,7 @@ impl DscopeApp {
     }
 
     pub(super) fn save_to(&mut self, path: &Path) -> bool {
+        self.editor.end_with_newline();
         let text = self.editor.text().to_owned();
         match files::save_atomic(path, &text) {
             Ok(stamp) => {

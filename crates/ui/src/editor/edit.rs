@@ -7,7 +7,7 @@
 use super::Editor;
 use super::text::{byte_index, char_index};
 use egui::text::{CCursor, CCursorRange};
-use egui::{Key, KeyboardShortcut, Modifiers, TextEdit, Ui};
+use egui::{TextEdit, Ui};
 use std::ops::Range;
 
 impl Editor {
@@ -128,8 +128,7 @@ impl Editor {
     /// Ctrl+/ comments or uncomments the selected lines.
     pub(super) fn handle_toggle_comment(&mut self, ui: &Ui) -> bool {
         let has_focus = ui.memory(|m| m.has_focus(self.id));
-        let shortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Slash);
-        if !has_focus || !ui.input_mut(|i| i.consume_shortcut(&shortcut)) {
+        if !has_focus || !super::view::pressed(ui, crate::commands::Command::ToggleComment) {
             return false;
         }
         self.toggle_comment(ui.ctx());

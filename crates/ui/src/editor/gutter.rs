@@ -29,7 +29,10 @@ impl Editor {
         let mut hovered_line = None;
         let pointer = ui.input(|i| i.pointer.hover_pos());
         for placed in &galley.rows {
-            let rect = placed.rect().translate(origin.to_vec2());
+            let mut rect = placed.rect().translate(origin.to_vec2());
+            // The row of an empty text has no glyph to give it height: it
+            // is a line of the editor's font all the same.
+            rect.max.y = rect.max.y.max(rect.min.y + look.row_height);
             if line_starts && rect.bottom() >= visible.top() && rect.top() <= visible.bottom() {
                 let number_color = if line == current_line {
                     look.foreground

@@ -55,6 +55,13 @@ pub struct Editor {
     /// A char range to select and scroll to on the next frame.
     pending_selection: Option<Range<usize>>,
     request_focus: bool,
+    /// Frames left to take the keyboard back after a modal of the
+    /// editor's (Go to line) closed: egui refuses focus below a modal for
+    /// as long as it is still fading out.
+    refocus_frames: u8,
+    /// Another text came in: its first line at the top, not the last
+    /// text's scroll offset.
+    scroll_to_top: bool,
     find: Find,
     goto_line: Option<String>,
     /// Lines in `text`, kept with it: the gutter and status bar need it on
@@ -90,6 +97,8 @@ impl Editor {
             job_cache: None,
             pending_selection: None,
             request_focus: true,
+            refocus_frames: 0,
+            scroll_to_top: false,
             find: Find::default(),
             goto_line: None,
             line_count: 0,
@@ -135,6 +144,17 @@ impl Editor {
         TextEdit::store_state(ctx, self.id, state);
         self.cursor_line_col = (1, 1);
         self.request_focus = true;
+        self.scroll_to_top = true;
+    }
+
+    /// Ends the text with a newline if it has text and none: what a file
+    /// of lines ends with, and what `cat`, diffs and compilers expect. The
+    /// cursor stays where it is.
+    pub fn end_with_newline(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+            self.text_changed();
+        }
     }
 
     pub fn set_theme(&mut self, theme: ThemeKind) {
@@ -246,6 +266,9 @@ impl Editor {
         }
         if keep_open {
             self.goto_line = Some(input);
+        } else {
+            self.request_focus = true;
+            self.refocus_frames = 10;
         }
     }
 }

@@ -7,14 +7,12 @@
 use super::layout::{JobCache, build_layout_job, color};
 use super::text::line_col;
 use super::{Editor, EditorResponse};
+use crate::commands::Command;
 use crate::completion::PopupKey;
 use egui::layers::ShapeIdx;
 use egui::text::{CCursor, CCursorRange};
 use egui::text_edit::TextEditOutput;
-use egui::{
-    Align, Color32, FontId, Key, KeyboardShortcut, Modifiers, Painter, Rect, Sense, TextEdit, Ui,
-    vec2,
-};
+use egui::{Align, Color32, FontId, Key, Modifiers, Painter, Rect, Sense, TextEdit, Ui, vec2};
 use std::ops::Range;
 
 /// The keys the editor takes this frame before the `TextEdit` sees them.
@@ -99,9 +97,7 @@ impl Editor {
     }
 
     fn handle_shortcuts(&mut self, ui: &Ui) {
-        let find = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
-        let goto = KeyboardShortcut::new(Modifiers::COMMAND, Key::G);
-        if ui.input_mut(|i| i.consume_shortcut(&find)) {
+        if pressed(ui, Command::Find) {
             // Start the search from the selection, as editors do.
             if let Some(sel) = self.selected_text(ui.ctx())
                 && !sel.contains('\n')
@@ -111,11 +107,10 @@ impl Editor {
             }
             self.open_find();
         }
-        if ui.input_mut(|i| i.consume_shortcut(&goto)) {
+        if pressed(ui, Command::GoToLine) {
             self.open_goto_line();
         }
-        let replace = KeyboardShortcut::new(Modifiers::COMMAND, Key::H);
-        if ui.input_mut(|i| i.consume_shortcut(&replace)) {
+        if pressed(ui, Command::Replace) {
             if let Some(sel) = self.selected_text(ui.ctx())
                 && !sel.contains('\n')
                 && !sel.is_empty()
@@ -164,8 +159,7 @@ impl Editor {
         {
             self.close_find();
         }
-        let explicit = self.shortcuts_enabled
-            && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Space));
+        let explicit = self.shortcuts_enabled && pressed(ui, Command::Complete);
         let commented = self.shortcuts_enabled && self.handle_toggle_comment(ui);
         // Indentation is fixed up after the TextEdit has applied this
         // frame's keys in order; only then is a copy of the text needed.
@@ -227,6 +221,15 @@ impl Editor {
         // editor) would take focus straight back, and egui keeps a
         // selection only in a focused editor: both wait for the next frame.
         let clicked = ui.input(|i| i.pointer.any_pressed() || i.pointer.any_released());
+        if self.refocus_frames > 0 {
+            self.refocus_frames -= 1;
+            if ui.memory(|m| m.has_focus(id)) {
+                self.refocus_frames = 0;
+            } else {
+                ui.memory_mut(|m| m.request_focus(id));
+                ui.ctx().request_repaint();
+            }
+        }
         if self.request_focus && clicked {
             ui.ctx().request_repaint();
             return None;
@@ -253,78 +256,81 @@ impl Editor {
         let viewport_height = ui.available_height();
         let key_base = (self.diagnostics_revision, self.font_size.to_bits());
         let (font_id, dark, gutter_width) = (&look.font_id, look.dark, look.gutter_width);
-        let output = egui::ScrollArea::vertical()
+        let mut scroll = egui::ScrollArea::vertical()
             .id_salt("dscope-editor-scroll")
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                ui.horizontal_top(|ui| {
-                    ui.spacing_mut().item_spacing.x = 0.0;
-                    let gutter_left = ui.cursor().min.x;
-                    ui.allocate_exact_size(vec2(gutter_width, look.row_height), Sense::hover());
-                    let current_line_bg = ui.painter().add(egui::Shape::Noop);
-                    let matches_bg = ui.painter().add(egui::Shape::Noop);
-                    // Fill the viewport, so clicks below the last line land
-                    // in the editor and the background is the editor's.
-                    let fill = vec2(ui.available_width(), viewport_height);
+            .auto_shrink([false, false]);
+        if std::mem::take(&mut self.scroll_to_top) {
+            scroll = scroll.vertical_scroll_offset(0.0);
+        }
+        let output = scroll.show(ui, |ui| {
+            ui.horizontal_top(|ui| {
+                ui.spacing_mut().item_spacing.x = 0.0;
+                let gutter_left = ui.cursor().min.x;
+                ui.allocate_exact_size(vec2(gutter_width, look.row_height), Sense::hover());
+                let current_line_bg = ui.painter().add(egui::Shape::Noop);
+                let matches_bg = ui.painter().add(egui::Shape::Noop);
+                // Fill the viewport, so clicks below the last line land
+                // in the editor and the background is the editor's.
+                let fill = vec2(ui.available_width(), viewport_height);
 
-                    let Editor {
-                        text,
-                        highlighter,
-                        diagnostics,
-                        job_cache,
-                        ..
-                    } = &mut *self;
-                    let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
-                        highlighter.update(buf.as_str());
-                        let key = (
-                            highlighter.revision(),
-                            key_base.0,
-                            key_base.1,
-                            highlighter.theme_kind(),
-                        );
-                        if job_cache.as_ref().is_none_or(|c| c.key != key) {
-                            *job_cache = Some(JobCache {
-                                key,
-                                job: build_layout_job(highlighter, diagnostics, font_id, dark),
-                            });
-                        }
-                        let mut job = job_cache.as_ref().expect("filled above").job.clone();
-                        job.wrap.max_width = wrap_width;
-                        ui.fonts_mut(|f| f.layout_job(job))
-                    };
-                    let output = TextEdit::multiline(text)
-                        .id(id)
-                        .font(font_id.clone())
-                        .frame(egui::Frame::NONE)
-                        .margin(egui::Margin::symmetric(4, 2))
-                        .desired_width(fill.x)
-                        .min_size(fill)
-                        .event_filter(egui::EventFilter {
-                            tab: true,
-                            horizontal_arrows: true,
-                            vertical_arrows: true,
-                            // Escape belongs to the popup and the find bar;
-                            // it must never take the keyboard away from the
-                            // text, or what is typed next is lost.
-                            escape: true,
-                        })
-                        .layouter(&mut layouter)
-                        .show(ui);
-                    output
-                        .response
-                        .response
-                        .clone()
-                        .accessible_name("D script editor");
-                    let output_rect = output.response.rect;
-                    let gutter = Rect::from_x_y_ranges(
-                        gutter_left..=gutter_left + gutter_width,
-                        output_rect.y_range(),
+                let Editor {
+                    text,
+                    highlighter,
+                    diagnostics,
+                    job_cache,
+                    ..
+                } = &mut *self;
+                let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
+                    highlighter.update(buf.as_str());
+                    let key = (
+                        highlighter.revision(),
+                        key_base.0,
+                        key_base.1,
+                        highlighter.theme_kind(),
                     );
-                    let gutter_response = ui.interact(gutter, id.with("gutter"), Sense::hover());
-                    (output, gutter, gutter_response, current_line_bg, matches_bg)
-                })
-                .inner
-            });
+                    if job_cache.as_ref().is_none_or(|c| c.key != key) {
+                        *job_cache = Some(JobCache {
+                            key,
+                            job: build_layout_job(highlighter, diagnostics, font_id, dark),
+                        });
+                    }
+                    let mut job = job_cache.as_ref().expect("filled above").job.clone();
+                    job.wrap.max_width = wrap_width;
+                    ui.fonts_mut(|f| f.layout_job(job))
+                };
+                let output = TextEdit::multiline(text)
+                    .id(id)
+                    .font(font_id.clone())
+                    .frame(egui::Frame::NONE)
+                    .margin(egui::Margin::symmetric(4, 2))
+                    .desired_width(fill.x)
+                    .min_size(fill)
+                    .event_filter(egui::EventFilter {
+                        tab: true,
+                        horizontal_arrows: true,
+                        vertical_arrows: true,
+                        // Escape belongs to the popup and the find bar;
+                        // it must never take the keyboard away from the
+                        // text, or what is typed next is lost.
+                        escape: true,
+                    })
+                    .layouter(&mut layouter)
+                    .show(ui);
+                output
+                    .response
+                    .response
+                    .clone()
+                    .accessible_name("D script editor");
+                let output_rect = output.response.rect;
+                let gutter = Rect::from_x_y_ranges(
+                    gutter_left..=gutter_left + gutter_width,
+                    output_rect.y_range(),
+                );
+                let gutter_response = ui.interact(gutter, id.with("gutter"), Sense::hover());
+                (output, gutter, gutter_response, current_line_bg, matches_bg)
+            })
+            .inner
+        });
         let viewport = output.inner_rect;
         let (output, gutter, gutter_response, current_line_bg, matches_bg) = output.inner;
         Laid {
@@ -409,4 +415,12 @@ impl Editor {
         }
         row
     }
+}
+
+/// Whether `command`'s key (from the command table) was pressed, taking
+/// it: the editor answers the keys Help lists for its commands.
+pub(super) fn pressed(ui: &Ui, command: Command) -> bool {
+    command
+        .key()
+        .is_some_and(|key| ui.input_mut(|i| i.consume_shortcut(&key)))
 }
