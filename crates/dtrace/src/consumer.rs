@@ -1,48 +1,28 @@
-//! A safe DTrace consumer over a loaded [`Library`].
+//! A safe DTrace consumer over a loaded [`Library`]: the handle of
+//! `dscope-dtrace-sys` driven the way dtrace(1) drives libdtrace.
 //!
 //! libdtrace is not thread-safe and its compiler keeps process-global
 //! state, so a `Consumer` is neither `Send` nor `Sync`: it lives and dies
 //! on the thread that opened it.
 
-use super::aggregate::Taken;
-use super::layout::ProbeNames;
-use super::layout::native::OwnedProbeDesc;
-use super::library::{DtraceHdl, DtraceProc, DtraceProg, Library, ProgInfo};
-use super::process::ProcessFns;
-use super::run::{self, HandlerState};
+use crate::aggregate::Taken;
+use crate::run::HandlerState;
+use dscope_dtrace_sys::layout::native::{
+    Attribute, DTRACE_C_PSPEC, DTRACE_C_ZDEFS, DTRACE_PROBESPEC_NAME, DTRACEOPT_UNSET,
+    OwnedProbeDesc, ProgInfo,
+};
+use dscope_dtrace_sys::{CFile, Handle, Library, MemStream, ProbeView, Program, WorkStatus};
 use dscope_lang::compile_message;
 use dscope_model::Diagnostic;
 use dscope_model::Event;
 use dscope_model::RunEnd;
-use std::ffi::{CStr, CString, c_int};
+use std::ffi::{CStr, CString};
 use std::fmt;
-use std::marker::PhantomData;
 use std::path::PathBuf;
-use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// An error libdtrace reported, with its code and message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DtraceError {
-    pub code: i32,
-    pub message: String,
-}
-
-impl fmt::Display for DtraceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if self.message.contains("privilege")
-            || self.code == libc::EPERM
-            || self.code == libc::EACCES
-        {
-            write!(f, ". {}", dscope_model::trouble::PRIVILEGES.fix)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for DtraceError {}
+pub use dscope_dtrace_sys::DtraceError;
 
 /// Why a script did not compile.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,29 +150,18 @@ pub struct Compiled {
 }
 
 pub struct Consumer<'lib> {
-    lib: &'lib Library,
-    hdl: NonNull<DtraceHdl>,
-    initialised: bool,
+    /// The libdtrace handle, with the state its callbacks report to
+    /// (which lives as long as the handle: handlers can be registered
+    /// only once).
+    handle: Handle<'lib, HandlerState>,
     /// The compiled programs, owned by the handle.
-    programs: Vec<NonNull<DtraceProg>>,
+    programs: Vec<Program>,
     /// Whether `programs` were prepared for enabling (dtrace_program_exec).
     executed: bool,
-    /// Processes created or grabbed (`-c`, `-p`), released before the
-    /// handle is closed.
-    procs: Vec<NonNull<DtraceProc>>,
-    /// Handlers can be registered once per handle, so their state lives
-    /// as long as the handle; it is dropped after the handle is closed.
-    state: Box<HandlerState>,
-    handlers_registered: bool,
     /// Names of stack frames and symbols, looked up once per run.
-    symbols: super::aggregate::SymbolNames,
+    symbols: crate::aggregate::SymbolNames,
     /// Probes the programs enabled, said when tracing starts.
     matches: u32,
-    /// Where libxo writes between the calls that print (see
-    /// [`Consumer::libxo_to`]): /dev/null, opened when first needed.
-    xo_idle: std::cell::Cell<*mut libc::FILE>,
-    // Raw handle: not Send, not Sync.
-    _not_send: PhantomData<*mut ()>,
 }
 
 fn cstring(s: &str, what: &str) -> Result<CString, String> {
@@ -205,35 +174,14 @@ impl<'lib> Consumer<'lib> {
     pub fn open(lib: &'lib Library) -> Result<Consumer<'lib>, DtraceError> {
         // A killed consumer that had this process's id left events that
         // would make enabling fail.
-        super::leftovers::clear();
-        let mut err: c_int = 0;
-        // SAFETY: dtrace_open takes the interface version, flags and a
-        // pointer to an int it writes the error code to; `err` is a valid
-        // local.
-        let hdl = unsafe { (lib.fns.open)(super::library::DTRACE_VERSION, 0, &mut err) };
-        let consumer = match NonNull::new(hdl) {
-            Some(hdl) => Consumer {
-                lib,
-                hdl,
-                initialised: false,
-                programs: Vec::new(),
-                executed: false,
-                procs: Vec::new(),
-                state: Box::default(),
-                handlers_registered: false,
-                symbols: Default::default(),
-                matches: 0,
-                xo_idle: std::cell::Cell::new(std::ptr::null_mut()),
-                _not_send: PhantomData,
-            },
-            None => {
-                return Err(DtraceError {
-                    code: err,
-                    message: errmsg(lib, None, err),
-                });
-            }
+        crate::leftovers::clear();
+        let mut consumer = Consumer {
+            handle: Handle::open(lib, HandlerState::default())?,
+            programs: Vec::new(),
+            executed: false,
+            symbols: Default::default(),
+            matches: 0,
         };
-        let mut consumer = consumer;
         // The defaults dtrace(1) sets before the user's -x options, so
         // scripts behave (and fit) as they do under the dtrace command;
         // without them Linux DTrace's aggregation map can be too big to
@@ -250,12 +198,11 @@ impl<'lib> Consumer<'lib> {
     }
 
     fn last_error(&self) -> DtraceError {
-        // SAFETY: the handle is open for the lifetime of `self`.
-        let code = unsafe { (self.lib.fns.errno)(self.hdl.as_ptr()) };
-        DtraceError {
-            code,
-            message: errmsg(self.lib, Some(self.hdl), code),
-        }
+        self.handle.last_error()
+    }
+
+    fn lib(&self) -> &'lib Library {
+        self.handle.library()
     }
 
     /// Sets an option as `-x name=value` would; `None` for flags like
@@ -270,40 +217,18 @@ impl<'lib> Consumer<'lib> {
             .map(|v| cstring(v, "the option value"))
             .transpose()
             .map_err(bad)?;
-        // SAFETY: both strings are NUL-terminated and outlive the call; a
-        // null value is how libdtrace takes value-less options.
-        let rc = unsafe {
-            (self.lib.fns.setopt)(
-                self.hdl.as_ptr(),
-                name_c.as_ptr(),
-                value_c.as_ref().map_or(std::ptr::null(), |v| v.as_ptr()),
-            )
-        };
-        if rc == 0 {
-            Ok(())
-        } else {
-            let e = self.last_error();
-            Err(DtraceError {
+        self.handle
+            .setopt(&name_c, value_c.as_deref())
+            .map_err(|e| DtraceError {
                 code: e.code,
                 message: format!("option {name}: {}", e.message),
             })
-        }
     }
 
     /// Linux DTrace 2.x must be initialised after options are set and
     /// before anything is compiled.
     fn ensure_initialised(&mut self) -> Result<(), DtraceError> {
-        if self.initialised {
-            return Ok(());
-        }
-        if let Some(init) = self.lib.fns.init {
-            // SAFETY: the handle is open; dtrace_init is called once.
-            if unsafe { init(self.hdl.as_ptr()) } != 0 {
-                return Err(self.last_error());
-            }
-        }
-        self.initialised = true;
-        Ok(())
+        self.handle.init()
     }
 
     /// Compiles D source. It is compiled from a temporary file so that
@@ -335,7 +260,7 @@ impl<'lib> Consumer<'lib> {
     ) -> Result<(Compiled, Vec<u32>), CompileError> {
         self.ensure_initialised()
             .map_err(|e| CompileError::Setup(e.to_string()))?;
-        if !self.programs.is_empty() && self.lib.abi == super::Abi::Linux2 {
+        if !self.programs.is_empty() && self.lib().abi == dscope_dtrace_sys::Abi::Linux2 {
             // See the note on the statement table below.
             return Err(CompileError::Setup(
                 "this DTrace consumer already holds a program; open a new one".into(),
@@ -348,7 +273,7 @@ impl<'lib> Consumer<'lib> {
             compiled.push(prog);
             temps.push(temp);
         }
-        self.programs = compiled.clone();
+        self.programs.clone_from(&compiled);
         self.executed = false;
         let mut total = Compiled {
             matches: 0,
@@ -367,18 +292,14 @@ impl<'lib> Consumer<'lib> {
         // probes (illumos's dtrace_program_info leaves dpi_matches at 0).
         // Nothing fires before dtrace_go; closing the handle releases the
         // enablings.
-        self.register_handlers()
+        self.handle
+            .register_handlers()
             .map_err(|e| CompileError::Setup(e.to_string()))?;
         for (index, prog) in compiled.iter().enumerate() {
-            let mut info = ProgInfo::default();
-            // SAFETY: `prog` is a live program of this handle; `info` is
-            // a valid dtrace_proginfo_t (layout proven in the facts tests).
-            let rc =
-                unsafe { (self.lib.fns.program_exec)(self.hdl.as_ptr(), prog.as_ptr(), &mut info) };
-            if rc != 0 {
-                let e = self.last_error();
-                return Err(failed_source(&sources[index], temps[index].as_ref(), e));
-            }
+            let info = self
+                .handle
+                .exec(prog)
+                .map_err(|e| failed_source(&sources[index], temps[index].as_ref(), e))?;
             add(&mut total, &info);
             each.push(info.matches);
         }
@@ -393,7 +314,7 @@ impl<'lib> Consumer<'lib> {
         &mut self,
         source: &Source<'_>,
         args: &[String],
-    ) -> Result<(NonNull<DtraceProg>, Option<TempScript>), CompileError> {
+    ) -> Result<(Program, Option<TempScript>), CompileError> {
         let program_name = match source {
             Source::Script { name, .. } => *name,
             Source::Probes(_) => "dtrace",
@@ -403,64 +324,38 @@ impl<'lib> Consumer<'lib> {
         for a in args {
             argv_owned.push(cstring(a, "a macro argument").map_err(CompileError::Setup)?);
         }
-        let argv: Vec<*const std::ffi::c_char> = argv_owned.iter().map(|a| a.as_ptr()).collect();
+        let argv: Vec<&CStr> = argv_owned.iter().map(CString::as_c_str).collect();
         let (prog, temp) = match source {
             Source::Script { text, .. } => {
                 let temp = TempScript::write(text).map_err(CompileError::Setup)?;
-                let mode = CString::new("r").expect("no NUL");
                 let path_c = cstring(&temp.path.to_string_lossy(), "the temporary path")
                     .map_err(CompileError::Setup)?;
-                // SAFETY: both strings are NUL-terminated; fopen returns
-                // null or a FILE we close below.
-                let fp = unsafe { libc::fopen(path_c.as_ptr(), mode.as_ptr()) };
-                if fp.is_null() {
-                    return Err(CompileError::Setup(format!(
-                        "cannot reopen the temporary copy {}: {}",
+                let file = CFile::open_read(&path_c).map_err(|e| {
+                    CompileError::Setup(format!(
+                        "cannot reopen the temporary copy {}: {e}",
                         temp.path.display(),
-                        std::io::Error::last_os_error()
-                    )));
-                }
-                // SAFETY: the handle is open and initialised, `fp` is a
-                // readable FILE, and `argv` holds `argv.len()` pointers to
-                // NUL-terminated strings that live until after the call.
-                let prog = unsafe {
-                    (self.lib.fns.program_fcompile)(
-                        self.hdl.as_ptr(),
-                        fp,
-                        0,
-                        argv.len() as c_int,
-                        argv.as_ptr(),
-                    )
-                };
-                // SAFETY: `fp` came from fopen above and is closed once.
-                unsafe { libc::fclose(fp) };
+                    ))
+                })?;
+                let prog = self.handle.compile_file(&file, 0, &argv);
+                drop(file);
                 (prog, Some(temp))
             }
             Source::Probes(description) => {
                 let text =
                     cstring(description, "the probe description").map_err(CompileError::Setup)?;
-                // SAFETY: open, initialised handle; `text` and `argv` are
-                // NUL-terminated strings that outlive the call.
-                let prog = unsafe {
-                    (self.lib.fns.program_strcompile)(
-                        self.hdl.as_ptr(),
-                        text.as_ptr(),
-                        super::library::DTRACE_PROBESPEC_NAME,
-                        // As dtrace -n: an ambiguous specifier is a probe.
-                        super::library::DTRACE_C_PSPEC,
-                        argv.len() as c_int,
-                        argv.as_ptr(),
-                    )
-                };
+                let prog = self.handle.compile_string(
+                    &text,
+                    DTRACE_PROBESPEC_NAME,
+                    // As dtrace -n: an ambiguous specifier is a probe.
+                    DTRACE_C_PSPEC,
+                    &argv,
+                );
                 (prog, None)
             }
         };
-        match NonNull::new(prog) {
-            Some(prog) => Ok((prog, temp)),
-            None => {
-                let e = self.last_error();
-                Err(failed_source(source, temp.as_ref(), e))
-            }
+        match prog {
+            Ok(prog) => Ok((prog, temp)),
+            Err(e) => Err(failed_source(source, temp.as_ref(), e)),
         }
     }
 
@@ -472,7 +367,7 @@ impl<'lib> Consumer<'lib> {
             code: 0,
             message: m,
         };
-        let procs = self.process_control()?;
+        self.process_control()?;
         if words.is_empty() {
             return Err(bad("the command to trace is empty".into()));
         }
@@ -481,47 +376,29 @@ impl<'lib> Consumer<'lib> {
             .map(|w| cstring(w, "the command"))
             .collect::<Result<Vec<_>, _>>()
             .map_err(bad)?;
-        let mut argv: Vec<*const std::ffi::c_char> = owned.iter().map(|w| w.as_ptr()).collect();
-        argv.push(std::ptr::null());
-        // SAFETY: open handle; `argv` is a null-terminated array of
-        // NUL-terminated strings that outlive the call, its first element
-        // the file to run, as execvp takes them.
-        let proc = unsafe { procs.create(self.hdl.as_ptr(), argv[0], argv.as_ptr()) };
-        self.took_process(proc)
+        let argv: Vec<&CStr> = owned.iter().map(CString::as_c_str).collect();
+        self.handle.create_process(&argv)
     }
 
     /// Grabs a running process as `dtrace -p` does (`$target` is its pid).
     /// Call before compiling.
     pub fn grab_process(&mut self, pid: i32) -> Result<i32, DtraceError> {
-        let procs = self.process_control()?;
-        // SAFETY: open handle; libdtrace checks the pid itself. No flags,
-        // as dtrace -p.
-        let proc = unsafe { (procs.grab)(self.hdl.as_ptr(), pid, 0) };
-        self.took_process(proc)
+        self.process_control()?;
+        self.handle.grab_process(pid)
     }
 
-    fn process_control(&self) -> Result<ProcessFns, DtraceError> {
-        self.lib.fns.procs.ok_or_else(|| DtraceError {
+    fn process_control(&self) -> Result<(), DtraceError> {
+        if self.lib().functions().procs.is_some() {
+            return Ok(());
+        }
+        Err(DtraceError {
             code: 0,
             message: format!(
                 "{} has no process control (dtrace_proc_create and the functions \
                  around it), so -c and -p cannot be used with it",
-                self.lib.path.display()
+                self.lib().path.display()
             ),
         })
-    }
-
-    fn took_process(&mut self, proc: *mut DtraceProc) -> Result<i32, DtraceError> {
-        let procs = self.process_control()?;
-        match NonNull::new(proc) {
-            Some(p) => {
-                self.procs.push(p);
-                // SAFETY: open handle and a process handle it just gave us,
-                // valid until dtrace_proc_release.
-                Ok(unsafe { procs.query.pid(self.hdl.as_ptr(), p.as_ptr()) })
-            }
-            None => Err(self.last_error()),
-        }
     }
 }
 
@@ -586,11 +463,8 @@ impl Consumer<'_> {
     /// How often the aggregations are read (`-x aggrate`, or the script's
     /// pragma), when set; libdtrace keeps rates in nanoseconds.
     pub fn aggrate(&self) -> Option<Duration> {
-        let name = c"aggrate";
-        // SAFETY: the handle is open for the lifetime of `self`.
-        let value = unsafe { self.lib.fns.option(self.hdl.as_ptr(), name) };
-        (value != super::layout::native::DTRACEOPT_UNSET && value > 0)
-            .then(|| Duration::from_nanos(value as u64))
+        let value = self.handle.getopt(c"aggrate");
+        (value != DTRACEOPT_UNSET && value > 0).then(|| Duration::from_nanos(value as u64))
     }
 
     /// Whether an option is set (for flags such as `quiet`, which a
@@ -599,43 +473,15 @@ impl Consumer<'_> {
         let Ok(name_c) = CString::new(name) else {
             return false;
         };
-        // SAFETY: the handle is open for the lifetime of `self`.
-        let value = unsafe { self.lib.fns.option(self.hdl.as_ptr(), &name_c) };
-        value != super::layout::native::DTRACEOPT_UNSET
+        self.handle.getopt(&name_c) != DTRACEOPT_UNSET
     }
 
-    fn register_handlers(&mut self) -> Result<(), DtraceError> {
-        if self.handlers_registered {
-            return Ok(());
-        }
-        let arg = &mut *self.state as *mut HandlerState as *mut std::ffi::c_void;
-        let h = self.hdl.as_ptr();
-        // SAFETY: the handlers are `extern "C"` functions that catch every
-        // panic; `arg` points into `self.state`, a Box that stays at one
-        // address and outlives the handle (the handle is closed in Drop
-        // before the fields are dropped).
-        let ok = unsafe {
-            (self.lib.fns.handle_err)(h, run::on_error, arg) == 0
-                && (self.lib.fns.handle_drop)(h, run::on_drop, arg) == 0
-                && (self.lib.fns.handle_buffered)(h, run::on_buffered, arg) == 0
-        };
-        if !ok {
-            return Err(self.last_error());
-        }
-        if let Some(procs) = self.lib.fns.procs {
-            self.state.proc_query = Some((procs.query, h));
-            // SAFETY: as above; on_proc catches every panic and has this
-            // system's handler signature.
-            if unsafe { (procs.handle_proc)(h, run::on_proc, arg) } != 0 {
-                return Err(self.last_error());
-            }
-        }
-        self.handlers_registered = true;
-        Ok(())
+    fn state(&mut self) -> &mut HandlerState {
+        self.handle.state_mut()
     }
 
     fn drain(&mut self, sink: &mut dyn FnMut(Event)) {
-        for event in self.state.events.drain(..) {
+        for event in self.state().events.drain(..) {
             sink(event);
         }
     }
@@ -643,16 +489,7 @@ impl Consumer<'_> {
     /// Decodes every aggregation as it stands now, unless `interrupted`
     /// says to give up first.
     fn take_snapshot(&mut self, interrupted: &dyn Fn() -> bool) -> Option<Taken> {
-        // SAFETY: open handle with tracing started, used by this thread only.
-        unsafe {
-            super::aggregate::snapshot(
-                &self.lib.fns,
-                self.lib.abi,
-                self.hdl.as_ptr(),
-                &mut self.symbols,
-                interrupted,
-            )
-        }
+        crate::aggregate::snapshot(&mut self.handle, &mut self.symbols, interrupted)
     }
 
     /// Sends a snapshot (none when it was given up).
@@ -677,7 +514,7 @@ impl Consumer<'_> {
     /// live tests hold equal to dtrace(1)'s. Options that change the
     /// printout's layout (`aggpack`, `aggzoom`, `aggpercpu`) leave it to
     /// libdtrace.
-    fn final_printout(&self, taken: Option<&Taken>) -> Result<String, DtraceError> {
+    fn final_printout(&mut self, taken: Option<&Taken>) -> Result<String, DtraceError> {
         let layout_options = ["aggpack", "aggzoom", "aggpercpu"];
         if cfg!(target_os = "linux")
             && let Some(t) = taken
@@ -692,17 +529,13 @@ impl Consumer<'_> {
             }
             return Ok(text);
         }
-        let stream = run::MemStream::open().ok_or_else(|| DtraceError {
+        let stream = MemStream::open().ok_or_else(|| DtraceError {
             code: 0,
             message: "cannot create an output buffer".into(),
         })?;
-        self.libxo_to(Some(stream.file()));
-        // SAFETY: an open handle and stream; a null walk function prints
-        // every aggregation not printed yet, as dtrace(1) does at the end.
-        unsafe {
-            (self.lib.fns.aggregate_print)(self.hdl.as_ptr(), stream.file(), std::ptr::null())
-        };
-        self.libxo_to(None);
+        // Every aggregation not printed yet, as dtrace(1) prints them at
+        // the end.
+        self.handle.aggregate_print(&stream);
         Ok(stream.close())
     }
 
@@ -721,7 +554,7 @@ impl Consumer<'_> {
     ) -> Result<RunEnd, DtraceError> {
         let result = self.run_programs(settings, stop, abort, sink);
         self.symbols.clear();
-        self.release_processes();
+        self.handle.release_processes();
         result
     }
 
@@ -740,50 +573,29 @@ impl Consumer<'_> {
             });
         }
         // Handlers go in before dtrace_go, or faults and drops abort the run.
-        self.register_handlers()?;
+        self.handle.register_handlers()?;
         let quiet = self.option_is_set("quiet");
-        self.state.reset(quiet);
-        let h = self.hdl.as_ptr();
+        self.state().reset(quiet);
         if !self.executed {
             for prog in self.programs.clone() {
-                let mut info = ProgInfo::default();
-                // SAFETY: `prog` is this handle's live program; `info` is
-                // valid.
-                if unsafe { (self.lib.fns.program_exec)(h, prog.as_ptr(), &mut info) } != 0 {
-                    return Err(self.last_error());
-                }
+                self.handle.exec(&prog)?;
             }
             self.executed = true;
         }
         #[cfg(not(target_os = "linux"))]
         self.bound_sleep()?;
-        #[cfg(target_os = "linux")]
-        // SAFETY: open handle with enabled programs and handlers set; no
-        // compile flags, as dtrace(1).
-        let started = unsafe { (self.lib.fns.go)(h, 0) };
-        #[cfg(not(target_os = "linux"))]
-        // SAFETY: open handle with enabled programs and handlers set.
-        let started = unsafe { (self.lib.fns.go)(h) };
-        if started != 0 {
-            return Err(self.last_error());
-        }
+        // With enabled programs and handlers set.
+        self.handle.go()?;
         sink(Event::Started {
             matches: self.matches,
         });
         // Tracing is on: let the created or grabbed processes run, as
         // dtrace(1) does only now, so that nothing they do is missed.
-        if let Some(procs) = self.lib.fns.procs {
-            for p in &self.procs {
-                // SAFETY: open handle and a process handle of it, not yet
-                // released.
-                unsafe { (procs.cont)(h, p.as_ptr()) };
-            }
-            self.state.procs_running = self.procs.len();
-        }
-        let traced = self.procs.len();
+        self.handle.continue_processes();
+        let traced = self.handle.processes();
+        self.state().procs_running = traced;
         let deadline = duration.map(|d| Instant::now() + d);
         let mut pace = Pace::new(settings.snapshot_every);
-        let arg = &mut *self.state as *mut HandlerState as *mut std::ffi::c_void;
         let mut stopping: Option<RunEnd> = None;
         // dtrace_work said DONE: the programs called exit(), seen at a
         // status check (so `statusrate` decides how soon).
@@ -799,8 +611,7 @@ impl Consumer<'_> {
                 && !stop.load(Ordering::SeqCst)
                 && !abort.is_some_and(|a| a.load(Ordering::SeqCst))
             {
-                // SAFETY: open, running handle, used by this thread only.
-                unsafe { (self.lib.fns.sleep)(h) };
+                self.handle.sleep();
             }
             let aborting = abort.is_some_and(|a| a.load(Ordering::SeqCst));
             if stopping.is_none() {
@@ -809,11 +620,11 @@ impl Consumer<'_> {
                 } else if stop.load(Ordering::SeqCst) || aborting {
                     if settings.newline_on_stop {
                         // dtrace(1) ends the interrupted line, quiet or not.
-                        self.state.push_text("\n");
+                        self.state().push_text("\n");
                         self.drain(sink);
                     }
                     Some(RunEnd::Stopped)
-                } else if traced > 0 && self.state.procs_gone >= traced {
+                } else if traced > 0 && self.state().procs_gone >= traced {
                     Some(RunEnd::TargetExited)
                 } else if deadline.is_some_and(|d| Instant::now() >= d) {
                     Some(RunEnd::TimeUp)
@@ -825,38 +636,29 @@ impl Consumer<'_> {
                     // detach the probes: tracing ends now, and the final
                     // snapshot counts up to here.
                     sink(Event::Stopping);
-                    // SAFETY: open, running handle.
-                    if unsafe { (self.lib.fns.stop)(h) } != 0 {
-                        return Err(self.last_error());
-                    }
+                    self.handle.stop()?;
                     stopping = Some(reason);
                 }
             }
             if aborting {
                 // Impatient: no more work calls, no final aggregations.
-                self.state.drain_captured();
-                self.state.flush();
+                self.state().drain_captured();
+                self.state().flush();
                 self.drain(sink);
                 return Ok(self.finish(stopping.unwrap_or(RunEnd::Stopped)));
             }
             // Linux DTrace does not flush buffered output per record, so the
             // work call gets a real stream, read back after each call.
-            let stream = run::MemStream::open().ok_or_else(|| DtraceError {
+            let stream = MemStream::open().ok_or_else(|| DtraceError {
                 code: 0,
                 message: "cannot create an output buffer".into(),
             })?;
-            self.state.fp = stream.file();
-            self.libxo_to(Some(stream.file()));
-            // SAFETY: open handle and stream; the callbacks catch panics and
-            // `arg` is the registered state.
-            let status = unsafe {
-                (self.lib.fns.work)(h, stream.file(), run::on_probe, run::on_record, arg)
-            };
-            self.libxo_to(None);
-            self.state.fp = std::ptr::null_mut();
+            self.state().out = Some(stream.writer());
+            let status = self.handle.work(&stream);
+            self.state().out = None;
             let written = stream.close();
-            self.state.push_text(&written);
-            self.state.drain_captured();
+            self.state().push_text(&written);
+            self.state().drain_captured();
             self.drain(sink);
             if stopping.is_none() && pace.due() {
                 // Stop, a second ^C and the duration are seen within the
@@ -877,8 +679,8 @@ impl Consumer<'_> {
             }
             match status {
                 // Stop on the next turn, whose work call drains END.
-                run::DTRACE_WORKSTATUS_DONE if stopping.is_none() => saw_exit = true,
-                run::DTRACE_WORKSTATUS_ERROR => {
+                WorkStatus::Done if stopping.is_none() => saw_exit = true,
+                WorkStatus::Error => {
                     let e = self.last_error();
                     if e.code != libc::EINTR {
                         return Err(e);
@@ -903,11 +705,11 @@ impl Consumer<'_> {
                     Self::send(taken, sink);
                 }
                 if let Some(text) = printout {
-                    self.state.push_text("\n");
-                    self.state.push_text(&text);
+                    self.state().push_text("\n");
+                    self.state().push_text(&text);
                 }
-                self.state.drain_captured();
-                self.state.flush();
+                self.state().drain_captured();
+                self.state().flush();
                 self.drain(sink);
                 return Ok(self.finish(reason));
             }
@@ -925,8 +727,7 @@ impl Consumer<'_> {
     #[cfg(not(target_os = "linux"))]
     fn bound_sleep(&mut self) -> Result<(), DtraceError> {
         const SECOND: i64 = 1_000_000_000;
-        // SAFETY: the handle is open for the lifetime of `self`.
-        let rate = unsafe { self.lib.fns.option(self.hdl.as_ptr(), c"statusrate") };
+        let rate = self.handle.getopt(c"statusrate");
         // Unset is -2, below zero too.
         if rate <= 0 || rate > SECOND {
             self.setopt("statusrate", Some("1s"))?;
@@ -937,28 +738,16 @@ impl Consumer<'_> {
     /// Why the run ended, as its exit status tells it: the last exit()
     /// consumed decides, whatever stopped the run (dtrace(1)'s g_status).
     fn finish(&self, reason: RunEnd) -> RunEnd {
-        match (self.state.exit_status, reason) {
+        match (self.handle.state().exit_status, reason) {
             (Some(status), _) => RunEnd::Exited { status },
             (None, reason) => reason,
         }
     }
 
-    /// Lets go of the traced processes: a grabbed one runs on, untraced; a
-    /// created one still running is killed, as under dtrace -c.
-    fn release_processes(&mut self) {
-        let Some(release) = self.lib.fns.procs.map(|p| p.release) else {
-            return;
-        };
-        for p in self.procs.drain(..) {
-            // SAFETY: open handle; each process handle is released once.
-            unsafe { release(self.hdl.as_ptr(), p.as_ptr()) };
-        }
-    }
-
     /// Captures this process's standard output (see
-    /// [`run::CapturedStdout`]) into the run's output.
-    pub fn capture_stdout(&mut self, captured: std::sync::Arc<run::CapturedStdout>) {
-        self.state.captured = Some(captured);
+    /// [`crate::run::CapturedStdout`]) into the run's output.
+    pub fn capture_stdout(&mut self, captured: std::sync::Arc<crate::run::CapturedStdout>) {
+        self.state().captured = Some(captured);
     }
 }
 
@@ -967,16 +756,9 @@ impl Consumer<'_> {
     pub fn list_probes(&mut self) -> Result<Vec<dscope_model::Probe>, DtraceError> {
         self.ensure_initialised()?;
         let mut probes: Vec<dscope_model::Probe> = Vec::new();
-        let arg = &mut probes as *mut Vec<dscope_model::Probe> as *mut std::ffi::c_void;
-        // SAFETY: open, initialised handle; a null description means every
-        // probe; the callback catches panics and `arg` points at `probes`,
-        // which outlives this synchronous iteration.
-        let rc = unsafe {
-            (self.lib.fns.probe_iter)(self.hdl.as_ptr(), std::ptr::null(), collect_probe, arg)
-        };
-        if rc < 0 {
-            return Err(self.last_error());
-        }
+        // No description: every probe.
+        self.handle
+            .probe_iter(None, &mut |p| probes.push(probe_of(p)))?;
         Ok(probes)
     }
 }
@@ -999,24 +781,15 @@ impl Consumer<'_> {
         }
         self.ensure_initialised()?;
         let description = CString::new(format!("pid{pid}:::")).expect("no NUL in a number");
-        let argv = [c"dscope".as_ptr()];
-        // SAFETY: open, initialised handle; the strings are NUL-terminated
-        // and outlive the call. DTRACE_C_ZDEFS lets a process with no
-        // functions (yet) compile; the program stays the handle's, never
-        // enabled, freed when the handle closes.
-        let prog = unsafe {
-            (self.lib.fns.program_strcompile)(
-                self.hdl.as_ptr(),
-                description.as_ptr(),
-                super::library::DTRACE_PROBESPEC_NAME,
-                super::library::DTRACE_C_ZDEFS,
-                argv.len() as c_int,
-                argv.as_ptr(),
-            )
-        };
-        if prog.is_null() {
-            return Err(self.last_error());
-        }
+        // DTRACE_C_ZDEFS lets a process with no functions (yet) compile;
+        // the program stays the handle's, never enabled, freed when the
+        // handle closes.
+        self.handle.compile_string(
+            &description,
+            DTRACE_PROBESPEC_NAME,
+            DTRACE_C_ZDEFS,
+            &[c"dscope"],
+        )?;
         self.probes_described([&format!("pid{pid}"), "", "", ""])
     }
 
@@ -1042,20 +815,9 @@ impl Consumer<'_> {
                 message: format!("invalid probe description {}", fields.join(":")),
             })?;
         let mut probes: Vec<dscope_model::Probe> = Vec::new();
-        let arg = &mut probes as *mut Vec<dscope_model::Probe> as *mut std::ffi::c_void;
-        // SAFETY: as in list_probes; `desc` (empty fields match all) points
-        // at strings that outlive this synchronous iteration.
-        let rc = unsafe {
-            (self.lib.fns.probe_iter)(
-                self.hdl.as_ptr(),
-                (desc.get() as *const run::ProbeDesc).cast(),
-                collect_probe,
-                arg,
-            )
-        };
-        if rc < 0 {
-            return Err(self.last_error());
-        }
+        // Empty fields match all.
+        self.handle
+            .probe_iter(Some(&desc), &mut |p| probes.push(probe_of(p)))?;
         Ok(probes)
     }
 
@@ -1078,97 +840,43 @@ impl Consumer<'_> {
             code: 0,
             message: format!("argument types are not available here ({what})"),
         };
-        let info_fn = self
-            .lib
-            .fns
-            .probe_info
-            .ok_or_else(|| unsupported("no dtrace_probe_info"))?;
-        let type_name = self
-            .lib
-            .fns
-            .ctf_type_name
-            .ok_or_else(|| unsupported("no ctf_type_name"))?;
+        let fns = self.lib().functions();
+        if fns.probe_info.is_none() {
+            return Err(unsupported("no dtrace_probe_info"));
+        }
+        if fns.ctf_type_name.is_none() {
+            return Err(unsupported("no ctf_type_name"));
+        }
         self.ensure_initialised()?;
         let desc =
             OwnedProbeDesc::new(&probe.provider, &probe.module, &probe.function, &probe.name)
                 .ok_or_else(|| unsupported("a probe name libdtrace cannot take"))?;
-        let mut info = run::ProbeInfo {
-            attr: Default::default(),
-            arga: Default::default(),
-            argv: std::ptr::null(),
-            argc: 0,
-        };
-        // SAFETY: open, initialised handle; `desc` points at NUL-terminated
-        // strings that outlive the call; `info` is a writable ProbeInfo
-        // whose layout a test checks against dtrace.h.
-        if unsafe { info_fn(self.hdl.as_ptr(), desc.get(), &mut info) } != 0 {
-            return Err(self.last_error());
-        }
-        let words = |f: Option<crate::library::AttrNameFn>, value: u8| {
-            let Some(f) = f else {
-                return value.to_string();
-            };
-            // SAFETY: the function returns a pointer into libdtrace's
-            // static table of names (or null for a value out of range).
-            let name = unsafe { f(value) };
-            if name.is_null() {
-                return value.to_string();
+        let info = self.handle.probe_info(&desc)?;
+        let lib = self.lib();
+        let attributes = |a: &Attribute| {
+            let word = |name: Option<String>, value: u8| name.unwrap_or_else(|| value.to_string());
+            Attributes {
+                names: word(lib.stability_name(a.name), a.name),
+                data: word(lib.stability_name(a.data), a.data),
+                class: word(lib.class_name(a.class), a.class),
             }
-            // SAFETY: non-null: a NUL-terminated static string.
-            unsafe { CStr::from_ptr(name) }
-                .to_string_lossy()
-                .into_owned()
         };
-        let (stability, class) = (self.lib.fns.stability_name, self.lib.fns.class_name);
-        let attributes = |a: &super::layout::native::Attribute| Attributes {
-            names: words(stability, a.name),
-            data: words(stability, a.data),
-            class: words(class, a.class),
-        };
-        let (attr, args) = (attributes(&info.attr), attributes(&info.arga));
-        let arg_types = Self::arg_type_names(&info, type_name);
-        Ok(ProbeDetails {
-            attr,
-            args,
-            arg_types,
-        })
-    }
-
-    fn arg_type_names(
-        info: &run::ProbeInfo,
-        type_name: crate::library::CtfTypeNameFn,
-    ) -> Vec<String> {
-        let argc = usize::try_from(info.argc).unwrap_or(0);
-        if argc == 0 || info.argv.is_null() {
-            return Vec::new();
-        }
-        // SAFETY: libdtrace filled `argv` with `argc` type descriptions
-        // that live as long as the probe (the handle).
-        let argv = unsafe { std::slice::from_raw_parts(info.argv, argc) };
-        argv.iter()
-            .map(|t| {
-                let mut buf = [0 as std::ffi::c_char; 256];
-                if t.ctfp.is_null() {
-                    return "(unknown)".to_owned();
-                }
-                // SAFETY: a CTF container and type id from libdtrace; the
-                // buffer's length is passed, and ctf_type_name NUL-terminates
-                // what it writes or returns null.
-                let name = unsafe { type_name(t.ctfp, t.ty, buf.as_mut_ptr(), buf.len()) };
-                if name.is_null() {
-                    return "(unknown)".to_owned();
-                }
-                // SAFETY: NUL-terminated within `buf`, per the above.
-                let name = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy();
+        let arg_types = info
+            .arg_types
+            .into_iter()
+            .map(|t| match t.name {
+                None => "(unknown)".to_owned(),
                 // The illumos family marks types of the traced process, as
                 // its dtrace -lv prints them (print_probe_info).
-                #[cfg(not(target_os = "linux"))]
-                if t.flags & super::layout::native::DTT_FL_USER != 0 {
-                    return format!("userland {name}");
-                }
-                name.into_owned()
+                Some(name) if t.user => format!("userland {name}"),
+                Some(name) => name,
             })
-            .collect()
+            .collect();
+        Ok(ProbeDetails {
+            attr: attributes(&info.attr),
+            args: attributes(&info.args_attr),
+            arg_types,
+        })
     }
 }
 
@@ -1190,89 +898,15 @@ pub struct ProbeDetails {
     pub arg_types: Vec<String>,
 }
 
-/// # Safety
-/// Called by `dtrace_probe_iter` only, with `arg` pointing at a
-/// `Vec<Probe>` and a valid probe description.
-unsafe extern "C" fn collect_probe(
-    _hdl: *mut DtraceHdl,
-    desc: *const run::ProbeDesc,
-    arg: *mut std::ffi::c_void,
-) -> c_int {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        // SAFETY: per this function's contract.
-        let (d, probes) = unsafe { (&*desc, &mut *(arg as *mut Vec<dscope_model::Probe>)) };
-        probes.push(dscope_model::Probe {
-            id: d.id(),
-            provider: d.provider(),
-            module: d.module(),
-            function: d.function(),
-            name: d.name(),
-        });
-        0
-    }))
-    .unwrap_or(-1)
-}
-
-impl Drop for Consumer<'_> {
-    fn drop(&mut self) {
-        // libdtrace kills a process it created that still runs (as
-        // dtrace -c does when interrupted) and lets a grabbed one go.
-        self.release_processes();
-        // SAFETY: the handle was opened by dtrace_open and is closed once;
-        // closing also disables anything it enabled.
-        unsafe { (self.lib.fns.close)(self.hdl.as_ptr()) };
-        let idle = self.xo_idle.get();
-        if !idle.is_null() {
-            // SAFETY: opened by fopen and closed once. libxo may still hold
-            // it, but only prints into it for libdtrace, whose handle is
-            // closed (and a new consumer points libxo afresh).
-            unsafe { libc::fclose(idle) };
-        }
+/// A probe as the model lists it.
+fn probe_of(p: ProbeView<'_>) -> dscope_model::Probe {
+    dscope_model::Probe {
+        id: p.id(),
+        provider: p.provider(),
+        module: p.module(),
+        function: p.function(),
+        name: p.name(),
     }
-}
-
-impl Consumer<'_> {
-    /// Points libxo, on this thread, at `fp` for a call that prints into
-    /// it, or (with `None`) away from a stream about to be closed.
-    /// FreeBSD's libdtrace writes the values of `print()` with libxo's
-    /// default handle (stdout unless told): pointed at the call's stream,
-    /// they land between the names and braces it writes there, as in
-    /// dtrace(1)'s output, instead of on this process's standard output
-    /// (an agent's protocol, or out of order on a terminal).
-    fn libxo_to(&self, fp: Option<*mut libc::FILE>) {
-        let Some(set) = self.lib.fns.xo_set_file else {
-            return;
-        };
-        let fp = match fp {
-            Some(fp) => fp,
-            None => {
-                if self.xo_idle.get().is_null() {
-                    // SAFETY: NUL-terminated path and mode.
-                    let null = unsafe { libc::fopen(c"/dev/null".as_ptr(), c"w".as_ptr()) };
-                    self.xo_idle.set(null);
-                }
-                self.xo_idle.get()
-            }
-        };
-        if !fp.is_null() {
-            // SAFETY: an open stream, kept open until libxo is pointed
-            // elsewhere (the work and print streams are pointed away before
-            // they are closed; /dev/null's lives as long as the consumer).
-            unsafe { set(fp) };
-        }
-    }
-}
-
-fn errmsg(lib: &Library, hdl: Option<NonNull<DtraceHdl>>, code: c_int) -> String {
-    // SAFETY: dtrace_errmsg accepts a null handle (for dtrace_open's
-    // errors) and returns a static or handle-owned NUL-terminated string,
-    // which is copied at once.
-    let p = unsafe { (lib.fns.errmsg)(hdl.map_or(std::ptr::null_mut(), NonNull::as_ptr), code) };
-    if p.is_null() {
-        return format!("DTrace error {code}");
-    }
-    // SAFETY: non-null, NUL-terminated, valid until the next libdtrace call.
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
 }
 
 /// A private temporary copy of the script, removed on drop.

@@ -30,16 +30,7 @@ use dscope_model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Val
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-pub use super::library::Abi;
-
-/// A record description (`dtrace_recdesc_t`), copied out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordDesc {
-    pub action: u16,
-    pub size: u32,
-    pub offset: u32,
-    pub arg: u64,
-}
+pub use dscope_dtrace_sys::{Abi, RecordDesc};
 
 /// One aggregation entry (one key of one aggregation), copied out.
 #[derive(Debug, Clone)]
@@ -91,7 +82,7 @@ fn err<T>(msg: impl Into<String>) -> Result<T, DecodeError> {
     Err(DecodeError(msg.into()))
 }
 
-use super::layout::{illumos, linux};
+use dscope_dtrace_sys::layout::{illumos, linux};
 
 // Key actions: the same codes in both families.
 const ACT_USTACK: u16 = linux::DTRACEACT_USTACK;
