@@ -1,3 +1,6 @@
+//! The loader: its candidates, its refusal of a library that is not
+//! libdtrace, and the installed Linux header's prototypes it relies on.
+
 use super::*;
 use crate::layout::native::DTRACE_PROBESPEC_NAME;
 

@@ -1,3 +1,7 @@
+//! The aggregation walk's callback on entries built by hand as the
+//! illumos family lays them out (the Linux layout is what the live tests
+//! read).
+
 use super::*;
 use crate::layout::illumos::AggDesc as IllumosAggDesc;
 

@@ -1,3 +1,6 @@
+//! Copying walked entries, naming addresses as dtrace(1) prints them, and
+//! reading the sorting options as libdtrace does.
+
 use super::*;
 use dscope_dtrace_sys::Abi;
 

@@ -1,3 +1,7 @@
+//! The consumer's parts that need no libdtrace: the pacing of live
+//! snapshots, `-c`'s words, compile errors' wording (the rest is what the
+//! live tests run).
+
 use super::processes::command_words;
 use super::running::Pace;
 use super::*;

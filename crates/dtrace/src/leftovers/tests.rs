@@ -1,3 +1,5 @@
+//! Which tracefs events are a killed consumer's leftovers.
+
 use super::*;
 
 #[test]

@@ -1,3 +1,6 @@
+//! The callbacks' state: output pieces into lines, the non-quiet prefix,
+//! exit() statuses, and the words for a traced process that is gone.
+
 use super::*;
 
 #[test]

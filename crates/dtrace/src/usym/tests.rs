@@ -1,3 +1,6 @@
+//! Naming user addresses from `/proc` and ELF symbol tables as libproc
+//! does.
+
 use super::*;
 
 fn sym(value: u64, size: u64, func: bool, local: bool, name: u32) -> Symbol {
