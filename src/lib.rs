@@ -1,8 +1,9 @@
 //! dscope: a native desktop IDE for DTrace.
 //!
 //! The workspace's crates, bottom to top (each uses only those below it):
-//! `dscope-model` (plain data), `dscope-lang` (D), `dscope-dtrace`
-//! (libdtrace, the only crate with `unsafe`), `dscope-engine` (checks,
+//! `dscope-model` (plain data), `dscope-lang` (D), `dscope-dtrace-sys`
+//! (libdtrace's raw interface, the only crate with `unsafe`),
+//! `dscope-dtrace` (the safe consumer on it), `dscope-engine` (checks,
 //! runs, hosts, fleets, AMQP, history, files), `dscope-workbench` (the
 //! window's state without egui) and `dscope-ui` (the window).
 //! This library gathers them under one name for the binary, the tests and

@@ -25,21 +25,23 @@
 //! Values come out as `dtrace(1)` prints them, including its unsigned
 //! division by the normalization factor; rows are ordered as it orders
 //! them (by value, ties by key, or as the aggsort options say).
+//!
+//! This module reads the records; `buckets` makes the distributions'
+//! buckets as each family prints them, and `order` orders the rows.
 
-use dscope_model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
-use std::cmp::Ordering;
+mod buckets;
+mod order;
+
+use buckets::{
+    QUANTIZE_BUCKETS, ZERO_BUCKET, llquantize_buckets, llquantize_layout, lquantize_buckets,
+    lquantize_weight, quantize_buckets, quantize_value,
+};
+use dscope_model::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
+use order::{KeyOrder, Order, cmp_rows};
 use std::collections::BTreeMap;
 
-pub use super::library::Abi;
-
-/// A record description (`dtrace_recdesc_t`), copied out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordDesc {
-    pub action: u16,
-    pub size: u32,
-    pub offset: u32,
-    pub arg: u64,
-}
+pub use dscope_dtrace_sys::{Abi, RecordDesc};
+pub use order::SortOptions;
 
 /// One aggregation entry (one key of one aggregation), copied out.
 #[derive(Debug, Clone)]
@@ -91,7 +93,7 @@ fn err<T>(msg: impl Into<String>) -> Result<T, DecodeError> {
     Err(DecodeError(msg.into()))
 }
 
-use super::layout::{illumos, linux};
+use dscope_dtrace_sys::layout::{illumos, linux};
 
 // Key actions: the same codes in both families.
 const ACT_USTACK: u16 = linux::DTRACEACT_USTACK;
@@ -157,114 +159,6 @@ fn function_of(abi: Abi, action: u16) -> Option<AggFunction> {
     Some(f)
 }
 
-/// How rows are ordered, mirroring libdtrace's value-then-key sort
-/// (`dt_aggregate_valcmp`, then `dt_aggregate_keycmp`).
-#[derive(Debug, Clone, PartialEq)]
-struct Order {
-    /// count/sum/min/max, avg (unnormalized integer mean) and stddev
-    /// (unsigned, so wider than i64).
-    scalar: i128,
-    /// Distributions: the sum of bucket value times count, in floating
-    /// point as libdtrace computes it.
-    weight: f64,
-    /// Distributions: the count at zero, the tie-breaker after `weight`.
-    zero: i64,
-    key: Vec<KeyOrder>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum KeyOrder {
-    /// 1-, 2-, 4- and 8-byte records, compared unsigned.
-    Number(u64),
-    /// usym(), uaddr() and umod(): pid, then address.
-    Pair(u64, u64),
-    /// Ordered by the text of the key part itself (saves a copy); the
-    /// record holds that text followed by NUL bytes.
-    Text,
-    /// Any other record, byte by byte (trailing NULs trimmed).
-    Bytes(Vec<u8>),
-}
-
-/// The aggregation sorting options of `dtrace(1)` (`aggsortkey`,
-/// `aggsortrev`, `aggsortkeypos`); the default is by value, ascending,
-/// from the first key.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SortOptions {
-    /// `aggsortkey`: by key only, values ignored.
-    pub by_key: bool,
-    /// `aggsortrev`: every comparison reversed, aggregations included.
-    pub reverse: bool,
-    /// `aggsortkeypos`: the key part compared first; the others follow
-    /// in turn, wrapping around.
-    pub key_pos: usize,
-}
-
-/// Byte order with the shorter side padded by NULs, which is how
-/// libdtrace compares the fixed-size records holding these bytes.
-fn cmp_padded(x: &[u8], y: &[u8]) -> Ordering {
-    let n = x.len().max(y.len());
-    (0..n)
-        .map(|i| {
-            let a = x.get(i).copied().unwrap_or(0);
-            let b = y.get(i).copied().unwrap_or(0);
-            a.cmp(&b)
-        })
-        .find(|o| o.is_ne())
-        .unwrap_or(Ordering::Equal)
-}
-
-fn key_text(part: &KeyPart) -> &[u8] {
-    match part {
-        KeyPart::Str(s) => s.as_bytes(),
-        _ => &[],
-    }
-}
-
-/// `dt_aggregate_keycmp`: key parts in turn from `key_pos` (a position
-/// past the last part means the first, as `dt_keypos + 1 >= nrecs`
-/// resets it).
-fn cmp_keys(a: &(Order, Row), b: &(Order, Row), key_pos: usize) -> Ordering {
-    let n = a.0.key.len().min(b.0.key.len());
-    let start = if key_pos >= n { 0 } else { key_pos };
-    for i in (0..n).map(|k| (k + start) % n) {
-        let o = match (&a.0.key[i], &b.0.key[i]) {
-            (KeyOrder::Number(x), KeyOrder::Number(y)) => x.cmp(y),
-            (KeyOrder::Pair(x0, x1), KeyOrder::Pair(y0, y1)) => (x0, x1).cmp(&(y0, y1)),
-            (KeyOrder::Text, KeyOrder::Text) => {
-                cmp_padded(key_text(&a.1.key[i]), key_text(&b.1.key[i]))
-            }
-            (KeyOrder::Text, KeyOrder::Bytes(y)) => cmp_padded(key_text(&a.1.key[i]), y),
-            (KeyOrder::Bytes(x), KeyOrder::Text) => cmp_padded(x, key_text(&b.1.key[i])),
-            (KeyOrder::Bytes(x), KeyOrder::Bytes(y)) => cmp_padded(x, y),
-            _ => Ordering::Equal,
-        };
-        if o.is_ne() {
-            return o;
-        }
-    }
-    Ordering::Equal
-}
-
-/// `dt_aggregate_valcmp`: the scalar, then the distribution's weight,
-/// then its count at zero.
-fn cmp_values(a: &Order, b: &Order) -> Ordering {
-    a.scalar
-        .cmp(&b.scalar)
-        .then(a.weight.total_cmp(&b.weight))
-        .then(a.zero.cmp(&b.zero))
-}
-
-/// The row order of one aggregation: `dt_aggregate_valkeycmp` by default,
-/// `dt_aggregate_keycmp` with `aggsortkey`, reversed with `aggsortrev`.
-fn cmp_rows(a: &(Order, Row), b: &(Order, Row), opts: &SortOptions) -> Ordering {
-    let o = if opts.by_key {
-        cmp_keys(a, b, opts.key_pos)
-    } else {
-        cmp_values(&a.0, &b.0).then_with(|| cmp_keys(a, b, opts.key_pos))
-    };
-    if opts.reverse { o.reverse() } else { o }
-}
-
 /// One decoded entry, before grouping into aggregations.
 pub struct Decoded {
     varid: u32,
@@ -303,6 +197,54 @@ pub fn decode_entry(
     e: &RawEntry<'_>,
     symbols: &mut dyn Symbolizer,
 ) -> Result<Decoded, DecodeError> {
+    let (key, key_order) = decode_keys(e, symbols)?;
+    let Some(function) = function_of(abi, e.value.action) else {
+        return err(format!(
+            "unknown aggregating action 0x{:x} for {abi}",
+            e.value.action
+        ));
+    };
+    let data = slice(e.value_bytes, &e.value, "value")?;
+    // libdtrace keeps 1 for "not normalized"; a 0 would make dtrace(1)
+    // divide by zero, so it is treated as 1 here.
+    let normal = e.normal.max(1);
+    let (params, data) = parameters(abi, function, e.sig, data)?;
+    let record = ValueRecord {
+        data,
+        name: function.name(),
+    };
+    let mut order = Order {
+        scalar: 0,
+        weight: 0.0,
+        zero: 0,
+        key: key_order,
+    };
+    let (function, value) = match function {
+        AggFunction::Count | AggFunction::Sum | AggFunction::Min | AggFunction::Max => {
+            (function, scalar(&record, normal, &mut order)?)
+        }
+        AggFunction::Avg => (function, average(&record, normal, &mut order)?),
+        AggFunction::Stddev => (
+            function,
+            standard_deviation(abi, &record, normal, &mut order)?,
+        ),
+        AggFunction::Quantize => (function, quantize(abi, &record, normal, &mut order)?),
+        AggFunction::Lquantize { .. } => lquantize(params, &record, normal, &mut order)?,
+        AggFunction::Llquantize { .. } => llquantize(abi, params, &record, normal, &mut order)?,
+    };
+    Ok(Decoded {
+        varid: e.varid,
+        function,
+        row: Row { key, value },
+        order,
+    })
+}
+
+/// The key parts of an entry, and how each orders.
+fn decode_keys(
+    e: &RawEntry<'_>,
+    symbols: &mut dyn Symbolizer,
+) -> Result<(Vec<KeyPart>, Vec<KeyOrder>), DecodeError> {
     let mut key = Vec::with_capacity(e.keys.len());
     let mut key_order = Vec::with_capacity(e.keys.len());
     for rec in e.keys {
@@ -311,169 +253,217 @@ pub fn decode_entry(
         key.push(part);
         key_order.push(order);
     }
-    let Some(mut function) = function_of(abi, e.value.action) else {
-        return err(format!(
-            "unknown aggregating action 0x{:x} for {abi}",
-            e.value.action
-        ));
-    };
-    let mut data = slice(e.value_bytes, &e.value, "value")?;
-    // libdtrace keeps 1 for "not normalized"; a 0 would make dtrace(1)
-    // divide by zero, so it is treated as 1 here.
-    let normal = e.normal.max(1);
-    // The parameter word of lquantize/llquantize.
-    let params = match (abi, function.is_distribution(), function) {
-        (_, false, _) | (_, _, AggFunction::Quantize) => 0,
-        (Abi::Linux2, ..) => e.sig,
+    Ok((key, key_order))
+}
+
+/// The parameter word of lquantize/llquantize (0 for the other
+/// functions), and the data words after it: Linux keeps the word in the
+/// aggregation's descriptor (`sig`), the illumos family in front of the
+/// data.
+fn parameters(
+    abi: Abi,
+    function: AggFunction,
+    sig: u64,
+    data: &[u8],
+) -> Result<(u64, &[u8]), DecodeError> {
+    match (abi, function.is_distribution(), function) {
+        (_, false, _) | (_, _, AggFunction::Quantize) => Ok((0, data)),
+        (Abi::Linux2, ..) => Ok((sig, data)),
         (Abi::Illumos, ..) => {
             let Some(first) = data.get(..8) else {
                 return err("distribution record too small for its parameters");
             };
-            data = &data[8..];
-            u64::from_ne_bytes(first.try_into().expect("8 bytes"))
+            let word = u64::from_ne_bytes(first.try_into().expect("8 bytes"));
+            Ok((word, &data[8..]))
         }
-    };
-    let word_count = data.len() / 8;
-    let word = |i: usize| -> i64 { words(&data[i * 8..]).next().unwrap_or(0) };
-    let fname = function.name();
-    let need = |n: usize| -> Result<(), DecodeError> {
-        if word_count < n {
+    }
+}
+
+/// The aggregating record's data words, with the checks each function
+/// makes of their number.
+struct ValueRecord<'a> {
+    data: &'a [u8],
+    /// The function's name, for messages.
+    name: &'static str,
+}
+
+impl ValueRecord<'_> {
+    fn word_count(&self) -> usize {
+        self.data.len() / 8
+    }
+
+    fn word(&self, i: usize) -> i64 {
+        words(&self.data[i * 8..]).next().unwrap_or(0)
+    }
+
+    /// The first `n` words.
+    fn counts(&self, n: usize) -> Vec<i64> {
+        words(self.data).take(n).collect()
+    }
+
+    fn need(&self, n: usize) -> Result<(), DecodeError> {
+        let (name, count) = (self.name, self.word_count());
+        if count < n {
+            err(format!("{name} record holds {count} words, needs {n}"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The printing code refuses a distribution whose size does not match
+    /// its parameters (EDT_DMISMATCH), so this does too.
+    fn exactly(&self, n: usize) -> Result<(), DecodeError> {
+        if self.data.len() != n * 8 {
             err(format!(
-                "{fname} record holds {word_count} words, needs {n}"
+                "{} record holds {} bytes, its parameters need {n} words",
+                self.name,
+                self.data.len()
             ))
         } else {
             Ok(())
         }
+    }
+}
+
+/// count(), sum(), min() and max(): one word.
+fn scalar(record: &ValueRecord<'_>, normal: u64, order: &mut Order) -> Result<Value, DecodeError> {
+    record.need(1)?;
+    order.scalar = record.word(0).into();
+    Ok(Value::Number(normalize(record.word(0), normal)))
+}
+
+/// avg(): the count and the total.
+fn average(record: &ValueRecord<'_>, normal: u64, order: &mut Order) -> Result<Value, DecodeError> {
+    record.need(2)?;
+    let (n, total) = (record.word(0), record.word(1));
+    // dt_aggregate_averagecmp: the mean of the raw data.
+    order.scalar = if n == 0 { 0 } else { total.wrapping_div(n) }.into();
+    // dt_print_average: `data[1] / (int64_t)normal / data[0]`,
+    // signed, unlike the other functions.
+    Ok(Value::Number(if n == 0 {
+        0
+    } else {
+        total.wrapping_div(normal as i64).wrapping_div(n)
+    }))
+}
+
+/// stddev(): the count, the total and the 128-bit sum of squares.
+fn standard_deviation(
+    abi: Abi,
+    record: &ValueRecord<'_>,
+    normal: u64,
+    order: &mut Order,
+) -> Result<Value, DecodeError> {
+    record.need(4)?;
+    let raw: [u64; 4] = std::array::from_fn(|i| record.word(i) as u64);
+    // dt_aggregate_stddevcmp: unnormalized, compared unsigned.
+    order.scalar = stddev(abi, &raw, 1).into();
+    Ok(Value::Number(stddev(abi, &raw, normal) as i64))
+}
+
+/// quantize(): the power-of-two buckets.
+fn quantize(
+    abi: Abi,
+    record: &ValueRecord<'_>,
+    normal: u64,
+    order: &mut Order,
+) -> Result<Value, DecodeError> {
+    record.exactly(QUANTIZE_BUCKETS)?;
+    let counts = record.counts(QUANTIZE_BUCKETS);
+    order.weight = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| quantize_value(i) as f64 * c as f64)
+        .sum();
+    order.zero = counts[ZERO_BUCKET];
+    Ok(Value::Buckets(quantize_buckets(abi, &counts, normal)))
+}
+
+/// lquantize(): base, step and levels from the parameter word, the same
+/// in both families; an underflow bucket, the levels and an overflow one.
+fn lquantize(
+    params: u64,
+    record: &ValueRecord<'_>,
+    normal: u64,
+    order: &mut Order,
+) -> Result<(AggFunction, Value), DecodeError> {
+    let base = (params & 0xffff_ffff) as u32 as i32;
+    let levels = ((params >> 32) & 0xffff) as u16;
+    let step = (params >> 48) as u16;
+    record.exactly(levels as usize + 2)?;
+    let counts = record.counts(levels as usize + 2);
+    let (weight, zero) = lquantize_weight(&counts, base, step, levels);
+    order.weight = weight;
+    order.zero = zero;
+    Ok((
+        AggFunction::Lquantize { base, step, levels },
+        Value::Buckets(lquantize_buckets(&counts, base, step, levels, normal)),
+    ))
+}
+
+/// llquantize(): factor, magnitudes and steps from the parameter word,
+/// each family packing them its own way, and its bins.
+fn llquantize(
+    abi: Abi,
+    params: u64,
+    record: &ValueRecord<'_>,
+    normal: u64,
+    order: &mut Order,
+) -> Result<(AggFunction, Value), DecodeError> {
+    let (factor, low, high, steps) = match abi {
+        Abi::Linux2 => (
+            (params & 0xffff) as u16,
+            ((params >> 16) & 0xffff) as u16,
+            ((params >> 32) & 0xffff) as u16,
+            (params >> 48) as u16,
+        ),
+        Abi::Illumos => (
+            (params >> 48) as u16,
+            ((params >> 32) & 0xffff) as u16,
+            ((params >> 16) & 0xffff) as u16,
+            (params & 0xffff) as u16,
+        ),
     };
-    // The printing code refuses a distribution whose size does not match
-    // its parameters (EDT_DMISMATCH), so this does too.
-    let exactly = |n: usize| -> Result<(), DecodeError> {
-        if data.len() != n * 8 {
-            err(format!(
-                "{fname} record holds {} bytes, its parameters need {n} words",
-                data.len()
-            ))
-        } else {
-            Ok(())
-        }
+    // What each printer accepts: Linux allows equal magnitudes
+    // and fewer steps than the factor; the illumos family's
+    // dt_print_llquantize refuses both (EDT_DMISMATCH).
+    let bad = match abi {
+        Abi::Linux2 => factor < 2 || steps == 0 || low > high,
+        Abi::Illumos => factor < 2 || steps == 0 || low >= high || factor > steps,
     };
-    let mut order = Order {
-        scalar: 0,
-        weight: 0.0,
-        zero: 0,
-        key: key_order,
+    if bad {
+        return err(format!(
+            "llquantize parameters out of range: factor {factor}, \
+             magnitudes {low}..{high}, steps {steps}"
+        ));
+    }
+    let word_count = record.word_count();
+    let Some(layout) = llquantize_layout(abi, factor, low, high, steps, word_count) else {
+        return err(format!(
+            "llquantize record of {word_count} words is too small for its parameters"
+        ));
     };
-    let value = match function {
-        AggFunction::Count | AggFunction::Sum | AggFunction::Min | AggFunction::Max => {
-            need(1)?;
-            order.scalar = word(0).into();
-            Value::Number(normalize(word(0), normal))
-        }
-        AggFunction::Avg => {
-            need(2)?;
-            let (n, total) = (word(0), word(1));
-            // dt_aggregate_averagecmp: the mean of the raw data.
-            order.scalar = if n == 0 { 0 } else { total.wrapping_div(n) }.into();
-            // dt_print_average: `data[1] / (int64_t)normal / data[0]`,
-            // signed, unlike the other functions.
-            Value::Number(if n == 0 {
-                0
-            } else {
-                total.wrapping_div(normal as i64).wrapping_div(n)
-            })
-        }
-        AggFunction::Stddev => {
-            need(4)?;
-            let raw: [u64; 4] = std::array::from_fn(|i| word(i) as u64);
-            // dt_aggregate_stddevcmp: unnormalized, compared unsigned.
-            order.scalar = stddev(abi, &raw, 1).into();
-            Value::Number(stddev(abi, &raw, normal) as i64)
-        }
-        AggFunction::Quantize => {
-            exactly(QUANTIZE_BUCKETS)?;
-            let counts: Vec<i64> = words(data).take(QUANTIZE_BUCKETS).collect();
-            let counts = &counts[..];
-            order.weight = counts
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| quantize_value(i) as f64 * c as f64)
-                .sum();
-            order.zero = counts[ZERO_BUCKET];
-            Value::Buckets(quantize_buckets(abi, counts, normal))
-        }
-        AggFunction::Lquantize { .. } => {
-            let base = (params & 0xffff_ffff) as u32 as i32;
-            let levels = ((params >> 32) & 0xffff) as u16;
-            let step = (params >> 48) as u16;
-            function = AggFunction::Lquantize { base, step, levels };
-            exactly(levels as usize + 2)?;
-            let counts: Vec<i64> = words(data).take(levels as usize + 2).collect();
-            let counts = &counts[..];
-            let (weight, zero) = lquantize_weight(counts, base, step, levels);
-            order.weight = weight;
-            order.zero = zero;
-            Value::Buckets(lquantize_buckets(counts, base, step, levels, normal))
-        }
-        AggFunction::Llquantize { .. } => {
-            let (factor, low, high, steps) = match abi {
-                Abi::Linux2 => (
-                    (params & 0xffff) as u16,
-                    ((params >> 16) & 0xffff) as u16,
-                    ((params >> 32) & 0xffff) as u16,
-                    (params >> 48) as u16,
-                ),
-                Abi::Illumos => (
-                    (params >> 48) as u16,
-                    ((params >> 32) & 0xffff) as u16,
-                    ((params >> 16) & 0xffff) as u16,
-                    (params & 0xffff) as u16,
-                ),
-            };
-            // What each printer accepts: Linux allows equal magnitudes
-            // and fewer steps than the factor; the illumos family's
-            // dt_print_llquantize refuses both (EDT_DMISMATCH).
-            let bad = match abi {
-                Abi::Linux2 => factor < 2 || steps == 0 || low > high,
-                Abi::Illumos => factor < 2 || steps == 0 || low >= high || factor > steps,
-            };
-            if bad {
-                return err(format!(
-                    "llquantize parameters out of range: factor {factor}, \
-                     magnitudes {low}..{high}, steps {steps}"
-                ));
-            }
-            function = AggFunction::Llquantize {
-                factor,
-                low,
-                high,
-                steps,
-            };
-            let Some(layout) = llquantize_layout(abi, factor, low, high, steps, word_count) else {
-                return err(format!(
-                    "llquantize record of {word_count} words is too small for its parameters"
-                ));
-            };
-            exactly(layout.len())?;
-            let counts: Vec<i64> = words(data).take(layout.len()).collect();
-            let counts = &counts[..];
-            order.weight = counts
-                .iter()
-                .zip(layout.iter())
-                .map(|(&c, bin)| bin.weight * c as f64)
-                .sum();
-            order.zero = layout
-                .iter()
-                .position(|b| b.is_zero)
-                .map_or(0, |i| counts[i]);
-            Value::Buckets(llquantize_buckets(counts, &layout, abi, normal))
-        }
+    record.exactly(layout.len())?;
+    let counts = record.counts(layout.len());
+    order.weight = counts
+        .iter()
+        .zip(layout.iter())
+        .map(|(&c, bin)| bin.weight * c as f64)
+        .sum();
+    order.zero = layout
+        .iter()
+        .position(|b| b.is_zero)
+        .map_or(0, |i| counts[i]);
+    let function = AggFunction::Llquantize {
+        factor,
+        low,
+        high,
+        steps,
     };
-    Ok(Decoded {
-        varid: e.varid,
+    Ok((
         function,
-        row: Row { key, value },
-        order,
-    })
+        Value::Buckets(llquantize_buckets(&counts, &layout, abi, normal)),
+    ))
 }
 
 /// Whether a key record of this action holds a user-space address, which
@@ -638,371 +628,6 @@ fn stddev(abi: Abi, data: &[u64; 4], normal: u64) -> u64 {
         .unsigned_abs() as u128;
     // dt_sqrt_128 is the integer square root of the 128-bit difference.
     avg_of_squares.wrapping_sub(avg * avg).isqrt() as u64
-}
-
-const QUANTIZE_BUCKETS: usize = linux::DTRACE_QUANTIZE_NBUCKETS;
-const ZERO_BUCKET: usize = linux::DTRACE_QUANTIZE_ZEROBUCKET;
-const _: () = assert!(
-    illumos::DTRACE_QUANTIZE_NBUCKETS == QUANTIZE_BUCKETS
-        && illumos::DTRACE_QUANTIZE_ZEROBUCKET == ZERO_BUCKET
-);
-
-/// The smallest value of quantize bucket `i` (`DTRACE_QUANTIZE_BUCKETVAL`).
-fn quantize_value(i: usize) -> i64 {
-    match i.cmp(&ZERO_BUCKET) {
-        Ordering::Less => -(1i64 << (ZERO_BUCKET - 1 - i)),
-        Ordering::Equal => 0,
-        Ordering::Greater => 1i64 << (i - ZERO_BUCKET - 1),
-    }
-}
-
-/// The bucket range `dtrace(1)` shows: from one below the first bucket
-/// with data to one past the last; `empty` when there is no data.
-fn shown_range(counts: &[i64], empty: (usize, usize)) -> (usize, usize) {
-    let Some(first) = counts.iter().position(|&c| c != 0) else {
-        return empty;
-    };
-    let last = counts.iter().rposition(|&c| c != 0).expect("has data");
-    (first.saturating_sub(1), (last + 1).min(counts.len() - 1))
-}
-
-fn quantize_buckets(abi: Abi, counts: &[i64], normal: u64) -> Vec<Bucket> {
-    let around_zero = (ZERO_BUCKET - 1, ZERO_BUCKET + 1);
-    let (first, last) = match abi {
-        Abi::Linux2 => shown_range(counts, around_zero),
-        // illumos, FreeBSD and macOS look for the first bucket with data
-        // only below the last one (`first_bin < NBUCKETS - 1`), so data
-        // in the top bucket alone prints as the empty buckets around zero.
-        Abi::Illumos if counts[..QUANTIZE_BUCKETS - 1].iter().all(|&c| c == 0) => around_zero,
-        Abi::Illumos => shown_range(counts, around_zero),
-    };
-    (first..=last)
-        .map(|i| {
-            let lo = quantize_value(i);
-            let (min, max) = match i.cmp(&ZERO_BUCKET) {
-                // Negative buckets count values from the next bucket's
-                // value (exclusive) down to their own.
-                Ordering::Less if i == 0 => (None, Some(lo)),
-                Ordering::Less => (Some(quantize_value(i - 1) + 1), Some(lo)),
-                Ordering::Equal => (Some(0), Some(0)),
-                Ordering::Greater if i == QUANTIZE_BUCKETS - 1 => (Some(lo), None),
-                Ordering::Greater => (Some(lo), Some(quantize_value(i + 1) - 1)),
-            };
-            Bucket {
-                label: lo.to_string(),
-                min,
-                max,
-                count: normalize(counts[i], normal),
-                raw: (normal != 1).then_some(counts[i]),
-            }
-        })
-        .collect()
-}
-
-fn lquantize_weight(counts: &[i64], base: i32, step: u16, levels: u16) -> (f64, i64) {
-    let base = base as i64;
-    let mut total = counts[0] as f64 * (base - 1) as f64;
-    let mut b = base;
-    let mut zero = if base - 1 == 0 { Some(counts[0]) } else { None };
-    for i in 0..levels as usize {
-        total += counts[i + 1] as f64 * b as f64;
-        if b == 0 && zero.is_none() {
-            zero = Some(counts[i + 1]);
-        }
-        b += step as i64;
-    }
-    total += counts[levels as usize + 1] as f64 * (b + 1) as f64;
-    if zero.is_none() && b + 1 == 0 {
-        zero = Some(counts[levels as usize + 1]);
-    }
-    (total, zero.unwrap_or(0))
-}
-
-fn lquantize_buckets(
-    counts: &[i64],
-    base: i32,
-    step: u16,
-    levels: u16,
-    normal: u64,
-) -> Vec<Bucket> {
-    let (base, step, levels) = (base as i64, step as i64, levels as usize);
-    let (first, last) = shown_range(counts, (0, 2.min(levels + 1)));
-    (first..=last)
-        .map(|i| {
-            let (label, min, max) = if i == 0 {
-                (format!("< {base}"), None, Some(base - 1))
-            } else if i == levels + 1 {
-                let top = base + levels as i64 * step;
-                (format!(">= {top}"), Some(top), None)
-            } else {
-                let lo = base + (i as i64 - 1) * step;
-                (lo.to_string(), Some(lo), Some(lo + step - 1))
-            };
-            Bucket {
-                label,
-                min,
-                max,
-                count: normalize(counts[i], normal),
-                raw: (normal != 1).then_some(counts[i]),
-            }
-        })
-        .collect()
-}
-
-/// One llquantize bin: its label (None for Linux's unlabelled "ghost"
-/// bins), its value range, and its weight for ordering.
-#[derive(Debug, Clone)]
-struct LlBin {
-    label: Option<String>,
-    min: Option<i64>,
-    max: Option<i64>,
-    weight: f64,
-    is_zero: bool,
-}
-
-/// The bins of an llquantize, built once per parameter set and shared by
-/// every key (and every snapshot) that uses it.
-fn llquantize_layout(
-    abi: Abi,
-    factor: u16,
-    low: u16,
-    high: u16,
-    steps: u16,
-    available: usize,
-) -> Option<std::rc::Rc<[LlBin]>> {
-    type Layouts = std::collections::HashMap<(Abi, u16, u16, u16, u16), std::rc::Rc<[LlBin]>>;
-    thread_local! {
-        static LAYOUTS: std::cell::RefCell<Layouts> = Default::default();
-    }
-    let key = (abi, factor, low, high, steps);
-    if let Some(l) = LAYOUTS.with(|c| c.borrow().get(&key).cloned()) {
-        return (l.len() <= available).then_some(l);
-    }
-    let layout: std::rc::Rc<[LlBin]> = match abi {
-        Abi::Linux2 => llquantize_layout_linux(factor, low, high, steps, available),
-        Abi::Illumos => llquantize_layout_illumos(factor, low, high, steps, available),
-    }?
-    .into();
-    LAYOUTS.with(|c| {
-        let mut c = c.borrow_mut();
-        // Bounded: scripts have few distinct llquantize() calls.
-        if c.len() > 64 {
-            c.clear();
-        }
-        c.insert(key, layout.clone());
-    });
-    Some(layout)
-}
-
-fn pow(factor: u16, exp: u32) -> i64 {
-    (factor as i64).saturating_pow(exp)
-}
-
-/// Linux DTrace 2.x: overflow, negative ranges, `abs() < scale`, positive
-/// ranges, overflow; labels as `dt_print_llquantize` gives them.
-fn llquantize_layout_linux(
-    factor: u16,
-    lmag: u16,
-    hmag: u16,
-    steps: u16,
-    available: usize,
-) -> Option<Vec<LlBin>> {
-    let steps_factor = (steps / factor) as usize;
-    let per_mag = steps as usize - steps_factor;
-    // In usize: hmag - lmag + 1 overflows u16 for 0..=65535.
-    let bin0 = 1 + (usize::from(hmag) - usize::from(lmag) + 1) * per_mag;
-    let nbins = 2 * bin0 + 1;
-    if nbins > available {
-        return None;
-    }
-    // Positive side: (offset from bin0, smallest value).
-    let mut positive: Vec<(usize, i64)> = Vec::new();
-    let scale0 = pow(factor, u32::from(lmag));
-    positive.push((1, scale0));
-    let mut i = 1;
-    let (mut mag, hmag) = (u32::from(lmag), u32::from(hmag));
-    if lmag == 0 && steps > factor {
-        for step in 2..=factor as i64 {
-            i += steps_factor;
-            positive.push((i, step));
-        }
-        mag += 1;
-    }
-    let mut scale = pow(factor, mag + 1) / steps as i64;
-    while mag <= hmag {
-        for step in steps_factor as i64 + 1..=steps as i64 {
-            i += 1;
-            positive.push((i, step.saturating_mul(scale)));
-        }
-        scale = scale.saturating_mul(factor as i64);
-        mag += 1;
-    }
-    let top = pow(factor, hmag + 1);
-    let mut bins: Vec<LlBin> = (0..nbins)
-        .map(|_| LlBin {
-            label: None,
-            min: None,
-            max: None,
-            weight: 0.0,
-            is_zero: false,
-        })
-        .collect();
-    bins[bin0] = LlBin {
-        label: Some(if scale0 == 1 {
-            "0".to_owned()
-        } else {
-            format!("abs() < {scale0}")
-        }),
-        min: Some(-(scale0 - 1)),
-        max: Some(scale0 - 1),
-        weight: 0.0,
-        is_zero: true,
-    };
-    for (k, &(off, lo)) in positive.iter().enumerate() {
-        let next = positive.get(k + 1).map_or(top, |&(_, v)| v);
-        if bin0 + off < nbins - 1 {
-            bins[bin0 + off] = LlBin {
-                label: Some(lo.to_string()),
-                min: Some(lo),
-                max: Some(next - 1),
-                weight: lo as f64,
-                is_zero: false,
-            };
-        }
-        if off < bin0 {
-            bins[bin0 - off] = LlBin {
-                label: Some(format!("-{lo}")),
-                min: Some(-(next - 1)),
-                max: Some(-lo),
-                weight: -(lo as f64),
-                is_zero: false,
-            };
-        }
-    }
-    // dt_aggregate_llquantizedsum's last step lands on the overflow bins
-    // (offset bin0 from the middle) and weighs them by its value there,
-    // steps * factor^(hmag+1) / steps, although the printer labels them
-    // by the same number with "<= -" and ">= ".
-    let overflow = positive
-        .iter()
-        .find(|&&(off, _)| off == bin0)
-        .map_or(0.0, |&(_, lo)| lo as f64);
-    bins[0] = LlBin {
-        label: Some(format!("<= -{top}")),
-        min: None,
-        max: Some(-top),
-        weight: -overflow,
-        is_zero: false,
-    };
-    bins[nbins - 1] = LlBin {
-        label: Some(format!(">= {top}")),
-        min: Some(top),
-        max: None,
-        weight: overflow,
-        is_zero: false,
-    };
-    Some(bins)
-}
-
-/// illumos: underflow, then `steps` bins per magnitude from
-/// factor^low to factor^high, then overflow.
-fn llquantize_layout_illumos(
-    factor: u16,
-    low: u16,
-    high: u16,
-    steps: u16,
-    available: usize,
-) -> Option<Vec<LlBin>> {
-    let mut value = pow(factor, u32::from(low));
-    let mut next = value.saturating_mul(factor as i64);
-    let nsteps = steps as i64;
-    let mut step = if next > nsteps { next / nsteps } else { 1 };
-    // dt_aggregate_llquantizedsum weighs the underflow bin as
-    // factor^low - 1 and calls it the zero bin.
-    let mut bins = vec![LlBin {
-        label: Some(format!("< {value}")),
-        min: None,
-        max: Some(value - 1),
-        weight: (value - 1) as f64,
-        is_zero: true,
-    }];
-    let mut order = u32::from(low);
-    while order <= u32::from(high) {
-        if bins.len() + 1 >= available || value >= next {
-            return None;
-        }
-        bins.push(LlBin {
-            label: Some(value.to_string()),
-            min: Some(value),
-            max: Some(value.saturating_add(step - 1)),
-            weight: value as f64,
-            is_zero: false,
-        });
-        value = value.saturating_add(step);
-        if value != next {
-            continue;
-        }
-        next = value.saturating_mul(factor as i64);
-        step = if next > nsteps { next / nsteps } else { 1 };
-        order += 1;
-    }
-    bins.push(LlBin {
-        label: Some(format!(">= {value}")),
-        min: Some(value),
-        max: None,
-        weight: value as f64,
-        is_zero: false,
-    });
-    Some(bins)
-}
-
-fn llquantize_buckets(counts: &[i64], layout: &[LlBin], abi: Abi, normal: u64) -> Vec<Bucket> {
-    let (first, last) = match abi {
-        Abi::Illumos => shown_range(counts, (0, 1)),
-        // dt_print_llquantize (Linux) picks the first positive bin when
-        // there is no data and then widens whatever range it has by one
-        // bin each way, so an empty entry shows three bins.
-        Abi::Linux2 => {
-            let bin0 = layout.len() / 2;
-            shown_range(counts, (bin0, bin0 + 2))
-        }
-    };
-    let mut out = Vec::new();
-    for i in first..=last {
-        let bin = &layout[i];
-        // An unlabelled bin at either end of the range borrows the label
-        // of its nearest labelled neighbour outside the range, as
-        // dtrace(1) prints it; inside the range it is skipped.
-        let borrowed = if bin.label.is_some() {
-            Some(bin)
-        } else if i == first {
-            layout[..i].iter().rev().find(|b| b.label.is_some())
-        } else if i == last {
-            layout[i + 1..].iter().find(|b| b.label.is_some())
-        } else {
-            None
-        };
-        if let Some(b) = borrowed {
-            let mut label = b.label.clone().unwrap_or_default();
-            // Linux: when nothing below the middle bin is shown, it is
-            // labelled "< scale" rather than "abs() < scale".
-            if abi == Abi::Linux2
-                && b.is_zero
-                && first >= i
-                && let Some(rest) = label.strip_prefix("abs() ")
-            {
-                label = rest.to_owned();
-            }
-            out.push(Bucket {
-                label,
-                min: b.min,
-                max: b.max,
-                count: normalize(counts[i], normal),
-                raw: (normal != 1).then_some(counts[i]),
-            });
-        }
-    }
-    out
 }
 
 /// The name and key record sizes of an aggregation, from any of its raw

@@ -1,36 +1,29 @@
-//! libdtrace, loaded at run time. This crate is the only one in dscope
-//! with `unsafe` code (every other crate forbids it); every block says why
-//! it holds. It uses only `dscope-model` and `dscope-lang`.
+//! The safe DTrace consumer: libdtrace driven the way dtrace(1) drives it
+//! (open, options, compile, handlers, go, the work loop, END, the final
+//! printout), with the aggregations decoded into `dscope-model` types.
+//! It has no `unsafe` code: every call into libdtrace and the C library
+//! goes through `dscope-dtrace-sys`'s safe wrappers. It uses only
+//! `dscope-dtrace-sys`, `dscope-model` and `dscope-lang`.
 //!
-//! - [`library`] finds and loads libdtrace and recognises its ABI family.
-//! - [`consumer`] is a safe, single-threaded consumer over it.
+//! - [`consumer`] is the consumer: compiling, running, probes, processes.
+//! - [`run`] turns a run's callbacks into events; [`aggregate`] reads the
+//!   aggregations, which [`decode`] decodes for both ABI families.
+//! - [`usym`] names user stack frames on Linux without grabbing
+//!   processes; [`leftovers`] clears what a killed Linux consumer left.
+//! - [`library`] (re-exported from `dscope-dtrace-sys`) finds and loads
+//!   libdtrace and recognises its ABI family; [`signals`] takes SIGINT and
+//!   SIGTERM as dtrace(1) does.
+
+#![forbid(unsafe_code)]
 
 pub mod aggregate;
 pub mod consumer;
 pub mod decode;
-pub mod layout;
 pub mod leftovers;
-pub mod library;
-pub mod process;
 pub mod run;
-pub mod signals;
 #[cfg(target_os = "linux")]
 pub mod usym;
 
 pub use consumer::{CompileError, Compiled, Consumer, DtraceError, RunSettings, Source};
-pub use library::{Abi, Library, LoadError};
-
-/// Whether this process runs as root. Without DTrace privileges Linux
-/// DTrace opens fine but sees no probes, so a "matches no probes" error
-/// needs this to be explained.
-pub fn running_as_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// This process's effective user id: who files it makes belong to, and
-/// who follows a symbolic link.
-pub fn effective_uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
-}
+pub use dscope_dtrace_sys::os::{effective_uid, running_as_root};
+pub use dscope_dtrace_sys::{Abi, Library, LoadError, library, signals};

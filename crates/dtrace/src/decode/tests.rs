@@ -3,11 +3,12 @@
 
 use super::*;
 
+mod facts;
 mod printing;
 
 /// Linux aggregating action codes (DT_AGG_* in libdtrace/dt_aggregate.h).
 mod linux {
-    pub use crate::layout::linux::{
+    pub use dscope_dtrace_sys::layout::linux::{
         DT_AGG_AVG as AVG, DT_AGG_COUNT as COUNT, DT_AGG_LLQUANTIZE as LLQUANTIZE,
         DT_AGG_LQUANTIZE as LQUANTIZE, DT_AGG_MAX as MAX, DT_AGG_MIN as MIN,
         DT_AGG_QUANTIZE as QUANTIZE, DT_AGG_STDDEV as STDDEV, DT_AGG_SUM as SUM,
@@ -16,7 +17,7 @@ mod linux {
 
 /// illumos aggregating action codes (DTRACEAGG_* in sys/dtrace.h).
 mod illumos {
-    pub use crate::layout::illumos::{
+    pub use dscope_dtrace_sys::layout::illumos::{
         DTRACEAGG_AVG as AVG, DTRACEAGG_COUNT as COUNT, DTRACEAGG_LLQUANTIZE as LLQUANTIZE,
         DTRACEAGG_LQUANTIZE as LQUANTIZE, DTRACEAGG_MAX as MAX, DTRACEAGG_MIN as MIN,
         DTRACEAGG_QUANTIZE as QUANTIZE, DTRACEAGG_STDDEV as STDDEV, DTRACEAGG_SUM as SUM,

@@ -6,7 +6,7 @@
 #![cfg_attr(not(target_os = "linux"), allow(dead_code))]
 
 use super::{ProbeNames, c_text};
-use crate::library::DtraceHdl;
+use crate::opaque::DtraceHdl;
 use std::ffi::{c_char, c_int, c_uint, c_void};
 
 pub const DTRACE_VERSION: c_int = 3;
@@ -90,21 +90,21 @@ impl ProbeNames for ProbeDesc {
     fn id(&self) -> u32 {
         self.id
     }
-    fn provider(&self) -> String {
-        // SAFETY: libdtrace's probe descriptions hold null or
-        // NUL-terminated names that live at least as long as the
-        // description.
+    unsafe fn provider(&self) -> String {
+        // SAFETY: per the trait's contract: libdtrace's probe
+        // descriptions (and OwnedProbeDesc's) hold null or NUL-terminated
+        // names that live at least as long as the description.
         unsafe { c_text(self.prv) }
     }
-    fn module(&self) -> String {
+    unsafe fn module(&self) -> String {
         // SAFETY: as for provider().
         unsafe { c_text(self.module) }
     }
-    fn function(&self) -> String {
+    unsafe fn function(&self) -> String {
         // SAFETY: as for provider().
         unsafe { c_text(self.fun) }
     }
-    fn name(&self) -> String {
+    unsafe fn name(&self) -> String {
         // SAFETY: as for provider().
         unsafe { c_text(self.prb) }
     }

@@ -1,13 +1,14 @@
 //! Process control as `dtrace -c` and `-p` use it: libdtrace creates or
 //! grabs the process, holds it stopped until tracing runs, and tells its
-//! proc handler when the process is gone. The signatures differ between
-//! the systems, and on the illumos family the handler gets a libproc
-//! handle from which the pid and state are read through libproc (as
-//! dtrace(1)'s prochandler reads them); each system's are chosen at
-//! compile time, with the header each comes from.
+//! proc handler when the process is gone. On the illumos family the
+//! handler gets a libproc handle from which the pid and state are read
+//! through libproc (as dtrace(1)'s prochandler reads them). The functions'
+//! types are in [`crate::functions`]; this finds them and calls them the
+//! way each system wants.
 
-use super::library::{DtraceHdl, DtraceProc};
-use std::ffi::{c_char, c_int, c_void};
+use crate::functions::{ContinueFn, CreateFn, GrabFn, HandleProcFn, ReleaseFn};
+use crate::opaque::{DtraceHdl, DtraceProc};
+use std::ffi::c_char;
 
 /// What the proc handler is told of a process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,19 +25,9 @@ pub enum ProcNews {
 #[cfg(target_os = "linux")]
 mod os {
     use super::*;
-    // Linux DTrace 2.x's dtrace.h (/usr/local/include/dtrace.h): line 324,
-    // the handler gets the pid, negated once the process is dead.
-    pub type ProcHandler = unsafe extern "C" fn(libc::pid_t, *const c_char, *mut c_void);
-    // Line 461: file, argv, flags.
-    pub type CreateFn = unsafe extern "C" fn(
-        *mut DtraceHdl,
-        *const c_char,
-        *const *const c_char,
-        c_int,
-    ) -> *mut DtraceProc;
+    use crate::functions::GetpidFn;
+
     pub const GRAB: &str = "dtrace_proc_grab_pid";
-    // Line 470.
-    pub type GetpidFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) -> libc::pid_t;
 
     #[derive(Clone, Copy)]
     pub struct Query {
@@ -74,27 +65,12 @@ mod os {
 #[cfg(not(target_os = "linux"))]
 mod os {
     use super::*;
-    // illumos libdtrace dtrace.h, FreeBSD's and macOS's the same: the
-    // handler gets the libproc handle (see facts_*).
-    pub type ProcHandler = unsafe extern "C" fn(*mut DtraceProc, *const c_char, *mut c_void);
-    pub const GRAB: &str = "dtrace_proc_grab";
-
-    // illumos and macOS: file and argv. FreeBSD adds a function to run
-    // in the child before it execs, and its argument (both may be null).
+    use crate::functions::StateFn;
     #[cfg(not(target_os = "freebsd"))]
-    pub type CreateFn = unsafe extern "C" fn(
-        *mut DtraceHdl,
-        *const c_char,
-        *const *const c_char,
-    ) -> *mut DtraceProc;
-    #[cfg(target_os = "freebsd")]
-    pub type CreateFn = unsafe extern "C" fn(
-        *mut DtraceHdl,
-        *const c_char,
-        *const *const c_char,
-        *const c_void,
-        *mut c_void,
-    ) -> *mut DtraceProc;
+    use crate::functions::StatusFn;
+    use crate::layout::illumos::{PS_LOST, PS_UNDEAD};
+
+    pub const GRAB: &str = "dtrace_proc_grab";
 
     /// # Safety
     /// As [`super::ProcessFns::create`].
@@ -113,25 +89,8 @@ mod os {
         return unsafe { f(hdl, file, argv, std::ptr::null(), std::ptr::null_mut()) };
     }
 
-    use crate::layout::illumos::{PS_LOST, PS_UNDEAD};
-
-    // illumos libproc.h: Pstatus(P) is a pstatus_t whose pr_pid is read,
-    // Pstate(P) the state. macOS's libdtrace wraps the same two as
-    // dtrace_proc_status and dtrace_proc_state, taking the handle too
-    // (its libproc's own are not exported). FreeBSD's libproc.h has
-    // proc_state; its proc_getpid is a macro reading the handle's first
-    // member, so there is no function to look up.
-    #[cfg(not(any(target_os = "freebsd", target_os = "macos")))]
-    type StatusFn = unsafe extern "C" fn(*mut DtraceProc) -> *const u8;
-    #[cfg(not(any(target_os = "freebsd", target_os = "macos")))]
-    type StateFn = unsafe extern "C" fn(*mut DtraceProc) -> c_int;
-    #[cfg(target_os = "macos")]
-    type StatusFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) -> *const u8;
-    #[cfg(target_os = "macos")]
-    type StateFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) -> c_int;
-    #[cfg(target_os = "freebsd")]
-    type StateFn = unsafe extern "C" fn(*mut DtraceProc) -> c_int;
-
+    // The libproc functions that say a process's pid and state (see
+    // crate::functions for each system's).
     #[cfg(not(any(target_os = "freebsd", target_os = "macos")))]
     const NAMES: (&str, &str) = ("Pstatus", "Pstate");
     #[cfg(target_os = "macos")]
@@ -148,9 +107,9 @@ mod os {
 
     impl Query {
         pub fn load(lib: &libloading::Library) -> Option<Query> {
-            // SAFETY: the types are the headers' (above); libproc is a
-            // dependency of libdtrace, so a lookup through its handle
-            // finds libproc's functions too.
+            // SAFETY: the types are the headers' (crate::functions);
+            // libproc is a dependency of libdtrace, so a lookup through
+            // its handle finds libproc's functions too.
             unsafe {
                 Some(Query {
                     #[cfg(not(target_os = "freebsd"))]
@@ -179,6 +138,7 @@ mod os {
                 // lives as long as the handle.
                 #[cfg(target_os = "macos")]
                 let status = unsafe { (self.status)(hdl, p) };
+                // SAFETY: as above.
                 #[cfg(not(target_os = "macos"))]
                 let status = unsafe { (self.status)(p) };
                 if status.is_null() {
@@ -209,18 +169,13 @@ mod os {
     }
 }
 
-pub use os::{CreateFn, ProcHandler, Query};
-
-pub type HandleProcFn = unsafe extern "C" fn(*mut DtraceHdl, ProcHandler, *mut c_void) -> c_int;
-pub type GrabFn = unsafe extern "C" fn(*mut DtraceHdl, libc::pid_t, c_int) -> *mut DtraceProc;
-pub type ReleaseFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc);
-pub type ContinueFn = unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc);
+pub use os::Query;
 
 /// Everything process control needs, all present or none.
 #[derive(Clone, Copy)]
 pub struct ProcessFns {
     pub handle_proc: HandleProcFn,
-    create: os::CreateFn,
+    create: CreateFn,
     pub grab: GrabFn,
     pub release: ReleaseFn,
     pub cont: ContinueFn,
@@ -230,11 +185,12 @@ pub struct ProcessFns {
 impl ProcessFns {
     pub fn load(lib: &libloading::Library) -> Option<ProcessFns> {
         // SAFETY: each type is the function's C signature on this system
-        // (above, and in library.rs's tests and the facts_* tests).
+        // (crate::functions, proven in library.rs's tests and the facts_*
+        // tests).
         unsafe {
             Some(ProcessFns {
                 handle_proc: *lib.get::<HandleProcFn>(b"dtrace_handle_proc").ok()?,
-                create: *lib.get::<os::CreateFn>(b"dtrace_proc_create").ok()?,
+                create: *lib.get::<CreateFn>(b"dtrace_proc_create").ok()?,
                 grab: *lib.get::<GrabFn>(os::GRAB.as_bytes()).ok()?,
                 release: *lib.get::<ReleaseFn>(b"dtrace_proc_release").ok()?,
                 cont: *lib.get::<ContinueFn>(b"dtrace_proc_continue").ok()?,

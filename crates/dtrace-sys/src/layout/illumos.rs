@@ -9,7 +9,7 @@
 #![cfg_attr(target_os = "linux", allow(dead_code))]
 
 use super::{ProbeNames, array_text};
-use crate::library::DtraceHdl;
+use crate::opaque::DtraceHdl;
 use std::ffi::{c_char, c_int, c_uint, c_void};
 
 pub const DTRACE_VERSION: c_int = 3;
@@ -126,16 +126,16 @@ impl<const FUNC: usize> ProbeNames for ProbeDescOf<FUNC> {
     fn id(&self) -> u32 {
         self.id
     }
-    fn provider(&self) -> String {
+    unsafe fn provider(&self) -> String {
         array_text(&self.provider)
     }
-    fn module(&self) -> String {
+    unsafe fn module(&self) -> String {
         array_text(&self.module)
     }
-    fn function(&self) -> String {
+    unsafe fn function(&self) -> String {
         array_text(&self.func)
     }
-    fn name(&self) -> String {
+    unsafe fn name(&self) -> String {
         array_text(&self.name)
     }
 }

@@ -254,165 +254,47 @@ const _: () = {
     assert!(MACOS_PSTATUS_PR_PID == 4);
 };
 
-/// How sys/dtrace.h packs the lquantize() and llquantize() parameter
-/// words; libdtrace's dt_consume.c reads the word as the first 64 bits of
-/// the aggregating record's data (`arg = *data++`, lines 873 and 1007)
-/// and the buckets after it.
-mod params {
-    pub const LQUANTIZE_STEPSHIFT: u32 = 48; // sys/dtrace.h:631
-    pub const LQUANTIZE_LEVELSHIFT: u32 = 32; // :633
-    pub const LQUANTIZE_BASESHIFT: u32 = 0; // :635
-    pub const LQUANTIZE_BASEMASK: u64 = 0xffff_ffff; // :636 UINT32_MAX
-    pub const LLQUANTIZE_FACTORSHIFT: u32 = 48; // :650
-    pub const LLQUANTIZE_LOWSHIFT: u32 = 32; // :652
-    pub const LLQUANTIZE_HIGHSHIFT: u32 = 16; // :654
-    pub const LLQUANTIZE_NSTEPSHIFT: u32 = 0; // :656
-}
-
-/// The function the decoder sees in one entry laid out as macOS's
-/// libdtrace lays it out: one buffer with the compiler's first record (the
-/// variable id) and then, 8-aligned, the aggregating record of `words`
-/// 64-bit words (for lquantize and llquantize the parameter word first).
-fn decoded_function(action: u16, first: u64, words: usize) -> dscope_model::AggFunction {
-    use super::super::decode::{self, Abi, RawAddresses, RawEntry, RecordDesc};
-    let mut buf = vec![0u8; 8 + words * 8];
-    buf[..4].copy_from_slice(&1u32.to_ne_bytes());
-    buf[8..16].copy_from_slice(&first.to_ne_bytes());
-    let e = RawEntry {
-        varid: 1,
-        name: "a",
-        keys: &[],
-        key_bytes: &buf,
-        value: RecordDesc {
-            action,
-            size: (words * 8) as u32,
-            offset: 8,
-            arg: first,
-        },
-        value_bytes: &buf,
-        normal: 1,
-        sig: 0,
-    };
-    let d = decode::decode_entry(Abi::Illumos, &e, &mut RawAddresses).expect("decodes");
-    let snap = decode::assemble(vec![d], |_| ("a".into(), Vec::new()));
-    snap.aggregations[0].function
-}
-
-/// The decoder names each aggregating action number as sys/dtrace.h
-/// numbers it.
-#[test]
-fn aggregating_action_numbers_decode_as_their_functions() {
-    let lquantize = 1u64 << params::LQUANTIZE_STEPSHIFT | 1u64 << params::LQUANTIZE_LEVELSHIFT;
-    let llquantize = 10u64 << params::LLQUANTIZE_FACTORSHIFT
-        | 1u64 << params::LLQUANTIZE_HIGHSHIFT
-        | 10u64 << params::LLQUANTIZE_NSTEPSHIFT;
-    let cases = [
-        (DTRACEAGG_COUNT, 0, 1, "count"),
-        (DTRACEAGG_MIN, 0, 1, "min"),
-        (DTRACEAGG_MAX, 0, 1, "max"),
-        (DTRACEAGG_AVG, 0, 2, "avg"),
-        (DTRACEAGG_SUM, 0, 1, "sum"),
-        (DTRACEAGG_STDDEV, 0, 4, "stddev"),
-        (DTRACEAGG_QUANTIZE, 0, DTRACE_QUANTIZE_NBUCKETS, "quantize"),
-        (DTRACEAGG_LQUANTIZE, lquantize, 1 + 3, "lquantize"),
-        (
-            DTRACEAGG_LLQUANTIZE,
-            llquantize,
-            1 + 1 + 2 * 9 + 1,
-            "llquantize",
-        ),
-    ];
-    for (action, first, words, name) in cases {
-        assert_eq!(
-            decoded_function(action, first, words).name(),
-            name,
-            "0x{action:x}"
-        );
-    }
-}
-
-/// The decoder reads the parameter words as macOS packs them, from the
-/// front of the data.
-#[test]
-fn quantize_parameters_decode_as_the_header_packs_them() {
-    use dscope_model::AggFunction;
-    use params::*;
-    let function = |action, word, buckets: usize| decoded_function(action, word, 1 + buckets);
-
-    // lquantize(x, -10, 10, 5): 4 levels, base as a two's complement
-    // 32-bit field.
-    let base: i32 = -10;
-    let word = 5u64 << LQUANTIZE_STEPSHIFT
-        | 4u64 << LQUANTIZE_LEVELSHIFT
-        | (base as u32 as u64) << LQUANTIZE_BASESHIFT & LQUANTIZE_BASEMASK;
-    assert_eq!(
-        function(DTRACEAGG_LQUANTIZE, word, 4 + 2),
-        AggFunction::Lquantize {
-            base: -10,
-            step: 5,
-            levels: 4
-        }
-    );
-
-    // llquantize(x, 10, 1, 3, 10): the parameter word, then 29 buckets
-    // (below 10^1, 3 magnitudes of 9, at or above 10^4).
-    let word = 10u64 << LLQUANTIZE_FACTORSHIFT
-        | 1u64 << LLQUANTIZE_LOWSHIFT
-        | 3u64 << LLQUANTIZE_HIGHSHIFT
-        | 10u64 << LLQUANTIZE_NSTEPSHIFT;
-    let AggFunction::Llquantize {
-        factor,
-        low,
-        high,
-        steps,
-    } = function(DTRACEAGG_LLQUANTIZE, word, 1 + 3 * 9 + 1)
-    else {
-        panic!("not an llquantize");
-    };
-    assert_eq!((factor, low, high, steps), (10, 1, 3, 10));
-}
-
 /// The prototypes dscope calls, each as macOS's dtrace.h declares it. A
 /// fn-pointer type coerces only to an identical one, so each line fails
-/// to compile for macOS when the alias in library.rs differs from the
+/// to compile for macOS when the alias in functions.rs differs from the
 /// declaration. Where the header names a struct dscope keeps opaque, the
 /// Rust side says `c_void`/`libc::FILE` pointer: the same pointer ABI.
 #[cfg(target_os = "macos")]
 mod prototypes {
     use super::*;
-    use crate::library::DtraceProc;
-    use crate::library::{self, DtraceHdl, DtraceProg};
-    use crate::{aggregate, process, run};
+    use crate::functions;
+    use crate::opaque::{DtraceHdl, DtraceProc, DtraceProg};
     use std::ffi::{c_char, c_int, c_void};
 
     type Hdl = *mut DtraceHdl;
     type Prog = *mut DtraceProg;
     // dtrace.h:135 dtrace_hdl_t *dtrace_open(int, int, int *)
-    const _: fn(library::OpenFn) -> unsafe extern "C" fn(c_int, c_int, *mut c_int) -> Hdl = |f| f;
+    const _: fn(functions::OpenFn) -> unsafe extern "C" fn(c_int, c_int, *mut c_int) -> Hdl = |f| f;
     // dtrace.h:139 int dtrace_go(dtrace_hdl_t *)
-    const _: fn(library::GoFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
+    const _: fn(functions::GoFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
     // dtrace.h:140 int dtrace_stop(dtrace_hdl_t *)
-    const _: fn(library::StopFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
+    const _: fn(functions::StopFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
     // dtrace.h:141 void dtrace_sleep(dtrace_hdl_t *)
-    const _: fn(library::SleepFn) -> unsafe extern "C" fn(Hdl) = |f| f;
+    const _: fn(functions::SleepFn) -> unsafe extern "C" fn(Hdl) = |f| f;
     // dtrace.h:143 void dtrace_close(dtrace_hdl_t *)
-    const _: fn(library::CloseFn) -> unsafe extern "C" fn(Hdl) = |f| f;
+    const _: fn(functions::CloseFn) -> unsafe extern "C" fn(Hdl) = |f| f;
     // dtrace.h:145 int dtrace_errno(dtrace_hdl_t *)
-    const _: fn(library::ErrnoFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
+    const _: fn(functions::ErrnoFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
     // dtrace.h:146 const char *dtrace_errmsg(dtrace_hdl_t *, int)
-    const _: fn(library::ErrmsgFn) -> unsafe extern "C" fn(Hdl, c_int) -> *const c_char = |f| f;
+    const _: fn(functions::ErrmsgFn) -> unsafe extern "C" fn(Hdl, c_int) -> *const c_char = |f| f;
     // dtrace.h:150 int dtrace_setopt(dtrace_hdl_t *, const char *, const char *)
     const _: fn(
-        library::SetoptFn,
+        functions::SetoptFn,
     ) -> unsafe extern "C" fn(Hdl, *const c_char, *const c_char) -> c_int = |f| f;
     // dtrace.h:151 int dtrace_getopt(dtrace_hdl_t *, const char *,
     // dtrace_optval_t *), int64_t (sys/dtrace.h:183).
-    const _: fn(library::GetoptFn) -> unsafe extern "C" fn(Hdl, *const c_char, *mut i64) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::GetoptFn,
+    ) -> unsafe extern "C" fn(Hdl, *const c_char, *mut i64) -> c_int = |f| f;
     // dtrace.h:189 dtrace_prog_t *dtrace_program_strcompile(dtrace_hdl_t *,
     // const char *, dtrace_probespec_t, uint_t, int, char *const [])
     const _: fn(
-        library::StrcompileFn,
+        functions::StrcompileFn,
     ) -> unsafe extern "C" fn(
         Hdl,
         *const c_char,
@@ -424,7 +306,7 @@ mod prototypes {
     // dtrace.h:192 dtrace_prog_t *dtrace_program_fcompile(dtrace_hdl_t *,
     // FILE *, uint_t, int, char *const [])
     const _: fn(
-        library::FcompileFn,
+        functions::FcompileFn,
     ) -> unsafe extern "C" fn(
         Hdl,
         *mut libc::FILE,
@@ -434,113 +316,118 @@ mod prototypes {
     ) -> Prog = |f| f;
     // dtrace.h:195 int dtrace_program_exec(dtrace_hdl_t *, dtrace_prog_t *,
     // dtrace_proginfo_t *)
-    const _: fn(library::ProgramExecFn) -> unsafe extern "C" fn(Hdl, Prog, *mut ProgInfo) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::ProgramExecFn,
+    ) -> unsafe extern "C" fn(Hdl, Prog, *mut ProgInfo) -> c_int = |f| f;
     // dtrace.h:268 int dtrace_consume_probe_f(const dtrace_probedata_t *, void *)
-    const _: fn(run::ConsumeProbe) -> unsafe extern "C" fn(*const ProbeData, *mut c_void) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::ConsumeProbe,
+    ) -> unsafe extern "C" fn(*const ProbeData, *mut c_void) -> c_int = |f| f;
     // dtrace.h:269 int dtrace_consume_rec_f(const dtrace_probedata_t *,
     // const dtrace_recdesc_t *, void *)
     const _: fn(
-        run::ConsumeRec,
+        functions::ConsumeRec,
     )
         -> unsafe extern "C" fn(*const ProbeData, *const RecDesc, *mut c_void) -> c_int = |f| f;
     // dtrace.h:336 dtrace_workstatus_t dtrace_work(dtrace_hdl_t *, FILE *,
     // dtrace_consume_probe_f *, dtrace_consume_rec_f *, void *)
     const _: fn(
-        library::WorkFn,
+        functions::WorkFn,
     ) -> unsafe extern "C" fn(
         Hdl,
         *mut libc::FILE,
-        run::ConsumeProbe,
-        run::ConsumeRec,
+        functions::ConsumeProbe,
+        functions::ConsumeRec,
         *mut c_void,
     ) -> c_int = |f| f;
     // dtrace.h:357 int dtrace_handle_err_f(const dtrace_errdata_t *, void *)
-    const _: fn(run::ErrHandler) -> unsafe extern "C" fn(*const ErrData, *mut c_void) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::ErrHandler,
+    ) -> unsafe extern "C" fn(*const ErrData, *mut c_void) -> c_int = |f| f;
     // dtrace.h:358 int dtrace_handle_err(dtrace_hdl_t *, dtrace_handle_err_f *, void *)
     const _: fn(
-        library::HandleErrFn,
-    ) -> unsafe extern "C" fn(Hdl, run::ErrHandler, *mut c_void) -> c_int = |f| f;
+        functions::HandleErrFn,
+    ) -> unsafe extern "C" fn(Hdl, functions::ErrHandler, *mut c_void) -> c_int = |f| f;
     // dtrace.h:382 int dtrace_handle_drop_f(const dtrace_dropdata_t *, void *)
-    const _: fn(run::DropHandler) -> unsafe extern "C" fn(*const DropData, *mut c_void) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::DropHandler,
+    ) -> unsafe extern "C" fn(*const DropData, *mut c_void) -> c_int = |f| f;
     // dtrace.h:383 int dtrace_handle_drop(dtrace_hdl_t *, dtrace_handle_drop_f *, void *)
     const _: fn(
-        library::HandleDropFn,
-    ) -> unsafe extern "C" fn(Hdl, run::DropHandler, *mut c_void) -> c_int = |f| f;
+        functions::HandleDropFn,
+    ) -> unsafe extern "C" fn(Hdl, functions::DropHandler, *mut c_void) -> c_int = |f| f;
     // dtrace.h:402 int dtrace_handle_buffered_f(const dtrace_bufdata_t *, void *)
-    const _: fn(run::BufHandler) -> unsafe extern "C" fn(*const BufData, *mut c_void) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::BufHandler,
+    ) -> unsafe extern "C" fn(*const BufData, *mut c_void) -> c_int = |f| f;
     // dtrace.h:403 int dtrace_handle_buffered(dtrace_hdl_t *,
     // dtrace_handle_buffered_f *, void *)
     const _: fn(
-        library::HandleBufferedFn,
-    ) -> unsafe extern "C" fn(Hdl, run::BufHandler, *mut c_void) -> c_int = |f| f;
+        functions::HandleBufferedFn,
+    ) -> unsafe extern "C" fn(Hdl, functions::BufHandler, *mut c_void) -> c_int = |f| f;
     // dtrace.h:457 int dtrace_aggregate_f(const dtrace_aggdata_t *, void *)
     const _: fn(
-        aggregate::AggWalkCallback,
+        functions::AggWalkCallback,
     ) -> unsafe extern "C" fn(*const c_void, *mut c_void) -> c_int = |f| f;
     // dtrace.h:464 int dtrace_aggregate_snap(dtrace_hdl_t *)
-    const _: fn(library::AggregateSnapFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
+    const _: fn(functions::AggregateSnapFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
     // dtrace.h:465 int dtrace_aggregate_print(dtrace_hdl_t *, FILE *,
     // dtrace_aggregate_walk_f *); dscope passes no walk function.
     const _: fn(
-        library::AggregatePrintFn,
+        functions::AggregatePrintFn,
     ) -> unsafe extern "C" fn(Hdl, *mut libc::FILE, *const c_void) -> c_int = |f| f;
     // dtrace.h:468 int dtrace_aggregate_walk(dtrace_hdl_t *, dtrace_aggregate_f *, void *)
     const _: fn(
-        library::AggregateWalkFn,
+        functions::AggregateWalkFn,
     )
-        -> unsafe extern "C" fn(Hdl, aggregate::AggWalkCallback, *mut c_void) -> c_int = |f| f;
+        -> unsafe extern "C" fn(Hdl, functions::AggWalkCallback, *mut c_void) -> c_int = |f| f;
     // dtrace.h:385 void dtrace_handle_proc_f(struct ps_prochandle *,
     // const char *, void *): the libproc handle, not a pid.
     const _: fn(
-        process::ProcHandler,
+        functions::ProcHandler,
     ) -> unsafe extern "C" fn(*mut DtraceProc, *const c_char, *mut c_void) = |f| f;
     // dtrace.h:386 int dtrace_handle_proc(dtrace_hdl_t *, dtrace_handle_proc_f *, void *)
     const _: fn(
-        process::HandleProcFn,
-    ) -> unsafe extern "C" fn(Hdl, process::ProcHandler, *mut c_void) -> c_int = |f| f;
+        functions::HandleProcFn,
+    ) -> unsafe extern "C" fn(Hdl, functions::ProcHandler, *mut c_void) -> c_int = |f| f;
     // dtrace.h:513 struct ps_prochandle *dtrace_proc_grab(dtrace_hdl_t *, pid_t, int)
     const _: fn(
-        process::GrabFn,
+        functions::GrabFn,
     ) -> unsafe extern "C" fn(Hdl, libc::pid_t, c_int) -> *mut DtraceProc = |f| f;
     // dtrace.h:515 void dtrace_proc_release(dtrace_hdl_t *, struct ps_prochandle *)
-    const _: fn(process::ReleaseFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
+    const _: fn(functions::ReleaseFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
     // dtrace.h:516 void dtrace_proc_continue(dtrace_hdl_t *, struct ps_prochandle *)
-    const _: fn(process::ContinueFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
+    const _: fn(functions::ContinueFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
     // dtrace.h:619 int dtrace_probe_f(dtrace_hdl_t *, const dtrace_probedesc_t *, void *)
     const _: fn(
-        library::ProbeCallback,
+        functions::ProbeCallback,
     ) -> unsafe extern "C" fn(Hdl, *const MacosProbeDesc, *mut c_void) -> c_int = |f| f;
     // dtrace.h:621 int dtrace_probe_iter(dtrace_hdl_t *,
     // const dtrace_probedesc_t *, dtrace_probe_f *, void *)
     const _: fn(
-        library::ProbeIterFn,
+        functions::ProbeIterFn,
     ) -> unsafe extern "C" fn(
         Hdl,
         *const c_void,
-        library::ProbeCallback,
+        functions::ProbeCallback,
         *mut c_void,
     ) -> c_int = |f| f;
     // dtrace.h:624 int dtrace_probe_info(dtrace_hdl_t *,
     // const dtrace_probedesc_t *, dtrace_probeinfo_t *)
     const _: fn(
-        library::ProbeInfoFn,
+        functions::ProbeInfoFn,
     ) -> unsafe extern "C" fn(Hdl, *const MacosProbeDesc, *mut ProbeInfo) -> c_int = |f| f;
     // dtrace.h:651 int dtrace_addr2str(dtrace_hdl_t *, uint64_t, char *, int)
     const _: fn(
-        library::Addr2StrFn,
+        functions::Addr2StrFn,
     ) -> unsafe extern "C" fn(Hdl, u64, *mut c_char, c_int) -> c_int = |f| f;
     // dtrace.h:652 int dtrace_uaddr2str(dtrace_hdl_t *, pid_t, uint64_t, char *, int)
     const _: fn(
-        library::UAddr2StrFn,
+        functions::UAddr2StrFn,
     ) -> unsafe extern "C" fn(Hdl, libc::pid_t, u64, *mut c_char, c_int) -> c_int = |f| f;
     // dtrace.h:99 char *ctf_type_name(ctf_file_t *, ctf_id_t, char *, size_t)
     const _: fn(
-        library::CtfTypeNameFn,
+        functions::CtfTypeNameFn,
     )
         -> unsafe extern "C" fn(*mut c_void, CtfId, *mut c_char, usize) -> *mut c_char = |f| f;
 }

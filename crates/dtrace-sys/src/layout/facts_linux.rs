@@ -229,168 +229,49 @@ const _: () = {
     assert!(DTRACE_QUANTIZE_ZEROBUCKET == 63);
 };
 
-/// The lquantize() and llquantize() parameter words as the compiler packs
-/// them (libdtrace/dt_cg.c:7925 and 7761, with these shifts) into the
-/// aggregation's signature, which libdtrace/dt_map.c:209 copies into
-/// `dtagd_sig`; the data record holds only the buckets
-/// (libdtrace/dt_consume.c:666-668 and 741-744 read the parameters from
-/// `sig`).
-mod params {
-    pub const LQUANTIZE_STEPSHIFT: u32 = 48; // dtrace/actions_defines.h:114
-    pub const LQUANTIZE_LEVELSHIFT: u32 = 32; // :116
-    pub const LQUANTIZE_BASESHIFT: u32 = 0; // :118
-    pub const LQUANTIZE_BASEMASK: u64 = 0xffff_ffff; // :119 UINT32_MAX
-    pub const LLQUANTIZE_STEPSSHIFT: u32 = 48; // :133
-    pub const LLQUANTIZE_HMAGSHIFT: u32 = 32; // :135
-    pub const LLQUANTIZE_LMAGSHIFT: u32 = 16; // :137
-    pub const LLQUANTIZE_FACTORSHIFT: u32 = 0; // :139
-}
-
-/// The function the decoder sees in one entry laid out as Linux DTrace
-/// lays it out: a key buffer starting with the variable id, a data buffer
-/// starting with the 8-byte generation counter and then the aggregating
-/// record of `words` 64-bit words.
-fn decoded_function(action: u16, sig: u64, words: usize) -> dscope_model::AggFunction {
-    use super::super::decode::{self, Abi, RawAddresses, RawEntry, RecordDesc};
-    let key_bytes = 1u32.to_ne_bytes();
-    let mut value_bytes = vec![0u8; 8 + words * 8];
-    value_bytes[..8].copy_from_slice(&1u64.to_ne_bytes());
-    let e = RawEntry {
-        varid: 1,
-        name: "a",
-        keys: &[],
-        key_bytes: &key_bytes,
-        value: RecordDesc {
-            action,
-            size: (words * 8) as u32,
-            offset: 8,
-            arg: 0,
-        },
-        value_bytes: &value_bytes,
-        normal: 1,
-        sig,
-    };
-    let d = decode::decode_entry(Abi::Linux2, &e, &mut RawAddresses).expect("decodes");
-    let snap = decode::assemble(vec![d], |_| ("a".into(), Vec::new()));
-    snap.aggregations[0].function
-}
-
-/// The decoder names each aggregating action number as dt_aggregate.h
-/// numbers it.
-#[test]
-fn aggregating_action_numbers_decode_as_their_functions() {
-    let lquantize = 1u64 << params::LQUANTIZE_STEPSHIFT | 1u64 << params::LQUANTIZE_LEVELSHIFT;
-    let llquantize = 10u64 << params::LLQUANTIZE_STEPSSHIFT
-        | 1u64 << params::LLQUANTIZE_HMAGSHIFT
-        | 10u64 << params::LLQUANTIZE_FACTORSHIFT;
-    let cases = [
-        (DT_AGG_AVG, 0, 2, "avg"),
-        (DT_AGG_COUNT, 0, 1, "count"),
-        (
-            DT_AGG_LLQUANTIZE,
-            llquantize,
-            2 * (1 + 2 * 9) + 1,
-            "llquantize",
-        ),
-        (DT_AGG_LQUANTIZE, lquantize, 3, "lquantize"),
-        (DT_AGG_MAX, 0, 1, "max"),
-        (DT_AGG_MIN, 0, 1, "min"),
-        (DT_AGG_QUANTIZE, 0, DTRACE_QUANTIZE_NBUCKETS, "quantize"),
-        (DT_AGG_STDDEV, 0, 4, "stddev"),
-        (DT_AGG_SUM, 0, 1, "sum"),
-    ];
-    for (action, sig, words, name) in cases {
-        assert_eq!(
-            decoded_function(action, sig, words).name(),
-            name,
-            "0x{action:x}"
-        );
-    }
-}
-
-/// The decoder reads the parameter words as the header packs them.
-#[test]
-fn quantize_parameters_decode_as_the_header_packs_them() {
-    use dscope_model::AggFunction;
-    use params::*;
-    let function = decoded_function;
-
-    // lquantize(x, -10, 10, 5): 4 levels, base as a two's complement
-    // 32-bit field.
-    let base: i32 = -10;
-    let sig = 5u64 << LQUANTIZE_STEPSHIFT
-        | 4u64 << LQUANTIZE_LEVELSHIFT
-        | (base as u32 as u64) << LQUANTIZE_BASESHIFT & LQUANTIZE_BASEMASK;
-    assert_eq!(
-        function(DT_AGG_LQUANTIZE, sig, 4 + 2),
-        AggFunction::Lquantize {
-            base: -10,
-            step: 5,
-            levels: 4
-        }
-    );
-
-    // llquantize(x, 10, 1, 3, 10): 57 buckets, 456 bytes, as libdtrace
-    // sizes its record (an underflow bucket, 3 magnitudes of 9 on each
-    // side, the middle one).
-    let sig = 10u64 << LLQUANTIZE_STEPSSHIFT
-        | 3u64 << LLQUANTIZE_HMAGSHIFT
-        | 1u64 << LLQUANTIZE_LMAGSHIFT
-        | 10u64 << LLQUANTIZE_FACTORSHIFT;
-    let AggFunction::Llquantize {
-        factor,
-        low,
-        high,
-        steps,
-    } = function(DT_AGG_LLQUANTIZE, sig, 57)
-    else {
-        panic!("not an llquantize");
-    };
-    assert_eq!((factor, low, high, steps), (10, 1, 3, 10));
-}
-
 /// The prototypes dscope calls, each as the header declares it. A
 /// fn-pointer type coerces only to an identical one, so each line fails to
-/// compile when the alias in library.rs differs from the declaration.
+/// compile when the alias in functions.rs differs from the declaration.
 /// Where the header names a struct dscope keeps opaque (a FILE, a walk
 /// function it never passes, a probe description it passes as bytes),
 /// the Rust side says `c_void`/`libc::FILE` pointer: the same pointer ABI.
 #[cfg(target_os = "linux")]
 mod prototypes {
     use super::*;
-    use crate::library::{self, DtraceHdl, DtraceProc, DtraceProg};
-    use crate::{aggregate, process, run};
+    use crate::functions;
+    use crate::opaque::{DtraceHdl, DtraceProc, DtraceProg};
     use std::ffi::{c_char, c_int, c_uint, c_void};
 
     type Hdl = *mut DtraceHdl;
     type Prog = *mut DtraceProg;
     // dtrace.h:43 dtrace_open(int version, int flags, int *errp)
-    const _: fn(library::OpenFn) -> unsafe extern "C" fn(c_int, c_int, *mut c_int) -> Hdl = |f| f;
+    const _: fn(functions::OpenFn) -> unsafe extern "C" fn(c_int, c_int, *mut c_int) -> Hdl = |f| f;
     // dtrace.h:46 int dtrace_init(dtrace_hdl_t *)
-    const _: fn(library::InitFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
+    const _: fn(functions::InitFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
     // dtrace.h:48 int dtrace_go(dtrace_hdl_t *, uint_t cflags)
-    const _: fn(library::GoFn) -> unsafe extern "C" fn(Hdl, c_uint) -> c_int = |f| f;
+    const _: fn(functions::GoFn) -> unsafe extern "C" fn(Hdl, c_uint) -> c_int = |f| f;
     // dtrace.h:49 int dtrace_stop(dtrace_hdl_t *)
-    const _: fn(library::StopFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
+    const _: fn(functions::StopFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
     // dtrace.h:50 void dtrace_close(dtrace_hdl_t *)
-    const _: fn(library::CloseFn) -> unsafe extern "C" fn(Hdl) = |f| f;
+    const _: fn(functions::CloseFn) -> unsafe extern "C" fn(Hdl) = |f| f;
     // dtrace.h:52 int dtrace_errno(dtrace_hdl_t *)
-    const _: fn(library::ErrnoFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
+    const _: fn(functions::ErrnoFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
     // dtrace.h:53 const char *dtrace_errmsg(dtrace_hdl_t *, int error)
-    const _: fn(library::ErrmsgFn) -> unsafe extern "C" fn(Hdl, c_int) -> *const c_char = |f| f;
+    const _: fn(functions::ErrmsgFn) -> unsafe extern "C" fn(Hdl, c_int) -> *const c_char = |f| f;
     // dtrace.h:57 int dtrace_setopt(dtrace_hdl_t *, const char *, const char *)
     const _: fn(
-        library::SetoptFn,
+        functions::SetoptFn,
     ) -> unsafe extern "C" fn(Hdl, *const c_char, *const c_char) -> c_int = |f| f;
     // dtrace.h:58 int dtrace_getopt(dtrace_hdl_t *, const char *,
     // dtrace_optval_t *): uint64_t here (dtrace/universal.h:44), i64 in
     // Rust as for the illumos family, the same 64 bits.
-    const _: fn(library::GetoptFn) -> unsafe extern "C" fn(Hdl, *const c_char, *mut i64) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::GetoptFn,
+    ) -> unsafe extern "C" fn(Hdl, *const c_char, *mut i64) -> c_int = |f| f;
     // dtrace.h:118 dtrace_program_strcompile(dtrace_hdl_t *, const char *s,
     // dtrace_probespec_t spec, uint_t cflags, int argc, char *const argv[])
     const _: fn(
-        library::StrcompileFn,
+        functions::StrcompileFn,
     ) -> unsafe extern "C" fn(
         Hdl,
         *const c_char,
@@ -402,7 +283,7 @@ mod prototypes {
     // dtrace.h:121 dtrace_program_fcompile(dtrace_hdl_t *, FILE *fp,
     // uint_t cflags, int argc, char *const argv[])
     const _: fn(
-        library::FcompileFn,
+        functions::FcompileFn,
     ) -> unsafe extern "C" fn(
         Hdl,
         *mut libc::FILE,
@@ -412,114 +293,119 @@ mod prototypes {
     ) -> Prog = |f| f;
     // dtrace.h:124 int dtrace_program_exec(dtrace_hdl_t *, dtrace_prog_t *,
     // dtrace_proginfo_t *)
-    const _: fn(library::ProgramExecFn) -> unsafe extern "C" fn(Hdl, Prog, *mut ProgInfo) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::ProgramExecFn,
+    ) -> unsafe extern "C" fn(Hdl, Prog, *mut ProgInfo) -> c_int = |f| f;
     // dtrace.h:203 int dtrace_consume_probe_f(const dtrace_probedata_t *, void *)
-    const _: fn(run::ConsumeProbe) -> unsafe extern "C" fn(*const ProbeData, *mut c_void) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::ConsumeProbe,
+    ) -> unsafe extern "C" fn(*const ProbeData, *mut c_void) -> c_int = |f| f;
     // dtrace.h:204 int dtrace_consume_rec_f(const dtrace_probedata_t *,
     // const dtrace_recdesc_t *, void *)
     const _: fn(
-        run::ConsumeRec,
+        functions::ConsumeRec,
     )
         -> unsafe extern "C" fn(*const ProbeData, *const RecDesc, *mut c_void) -> c_int = |f| f;
     // dtrace.h:273 dtrace_workstatus_t dtrace_work(dtrace_hdl_t *, FILE *,
     // dtrace_consume_probe_f *, dtrace_consume_rec_f *, void *)
     const _: fn(
-        library::WorkFn,
+        functions::WorkFn,
     ) -> unsafe extern "C" fn(
         Hdl,
         *mut libc::FILE,
-        run::ConsumeProbe,
-        run::ConsumeRec,
+        functions::ConsumeProbe,
+        functions::ConsumeRec,
         *mut c_void,
     ) -> c_int = |f| f;
     // dtrace.h:294 int dtrace_handle_err_f(const dtrace_errdata_t *, void *)
-    const _: fn(run::ErrHandler) -> unsafe extern "C" fn(*const ErrData, *mut c_void) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::ErrHandler,
+    ) -> unsafe extern "C" fn(*const ErrData, *mut c_void) -> c_int = |f| f;
     // dtrace.h:295 int dtrace_handle_err(dtrace_hdl_t *, dtrace_handle_err_f *, void *)
     const _: fn(
-        library::HandleErrFn,
-    ) -> unsafe extern "C" fn(Hdl, run::ErrHandler, *mut c_void) -> c_int = |f| f;
+        functions::HandleErrFn,
+    ) -> unsafe extern "C" fn(Hdl, functions::ErrHandler, *mut c_void) -> c_int = |f| f;
     // dtrace.h:320 int dtrace_handle_drop_f(const dtrace_dropdata_t *, void *)
-    const _: fn(run::DropHandler) -> unsafe extern "C" fn(*const DropData, *mut c_void) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::DropHandler,
+    ) -> unsafe extern "C" fn(*const DropData, *mut c_void) -> c_int = |f| f;
     // dtrace.h:321 int dtrace_handle_drop(dtrace_hdl_t *, dtrace_handle_drop_f *, void *)
     const _: fn(
-        library::HandleDropFn,
-    ) -> unsafe extern "C" fn(Hdl, run::DropHandler, *mut c_void) -> c_int = |f| f;
+        functions::HandleDropFn,
+    ) -> unsafe extern "C" fn(Hdl, functions::DropHandler, *mut c_void) -> c_int = |f| f;
     // dtrace.h:324 void dtrace_handle_proc_f(pid_t pid, const char *err, void *arg)
     const _: fn(
-        process::ProcHandler,
+        functions::ProcHandler,
     ) -> unsafe extern "C" fn(libc::pid_t, *const c_char, *mut c_void) = |f| f;
     // dtrace.h:325 int dtrace_handle_proc(dtrace_hdl_t *, dtrace_handle_proc_f *, void *)
     const _: fn(
-        process::HandleProcFn,
-    ) -> unsafe extern "C" fn(Hdl, process::ProcHandler, *mut c_void) -> c_int = |f| f;
+        functions::HandleProcFn,
+    ) -> unsafe extern "C" fn(Hdl, functions::ProcHandler, *mut c_void) -> c_int = |f| f;
     // dtrace.h:342 int dtrace_handle_buffered_f(const dtrace_bufdata_t *, void *)
-    const _: fn(run::BufHandler) -> unsafe extern "C" fn(*const BufData, *mut c_void) -> c_int =
-        |f| f;
+    const _: fn(
+        functions::BufHandler,
+    ) -> unsafe extern "C" fn(*const BufData, *mut c_void) -> c_int = |f| f;
     // dtrace.h:343 int dtrace_handle_buffered(dtrace_hdl_t *,
     // dtrace_handle_buffered_f *, void *)
     const _: fn(
-        library::HandleBufferedFn,
-    ) -> unsafe extern "C" fn(Hdl, run::BufHandler, *mut c_void) -> c_int = |f| f;
+        functions::HandleBufferedFn,
+    ) -> unsafe extern "C" fn(Hdl, functions::BufHandler, *mut c_void) -> c_int = |f| f;
     // dtrace.h:394 int dtrace_aggregate_snap(dtrace_hdl_t *)
-    const _: fn(library::AggregateSnapFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
+    const _: fn(functions::AggregateSnapFn) -> unsafe extern "C" fn(Hdl) -> c_int = |f| f;
     // dtrace.h:395 int dtrace_aggregate_print(dtrace_hdl_t *, FILE *,
     // dtrace_aggregate_walk_f *); dscope passes no walk function.
     const _: fn(
-        library::AggregatePrintFn,
+        functions::AggregatePrintFn,
     ) -> unsafe extern "C" fn(Hdl, *mut libc::FILE, *const c_void) -> c_int = |f| f;
     // dtrace.h:387 int dtrace_aggregate_f(const dtrace_aggdata_t *, void *)
     const _: fn(
-        aggregate::AggWalkCallback,
+        functions::AggWalkCallback,
     ) -> unsafe extern "C" fn(*const c_void, *mut c_void) -> c_int = |f| f;
     // dtrace.h:398 int dtrace_aggregate_walk(dtrace_hdl_t *, dtrace_aggregate_f *, void *)
     const _: fn(
-        library::AggregateWalkFn,
+        functions::AggregateWalkFn,
     )
-        -> unsafe extern "C" fn(Hdl, aggregate::AggWalkCallback, *mut c_void) -> c_int = |f| f;
+        -> unsafe extern "C" fn(Hdl, functions::AggWalkCallback, *mut c_void) -> c_int = |f| f;
     // dtrace.h:464 struct dtrace_proc *dtrace_proc_grab_pid(dtrace_hdl_t *,
     // pid_t pid, int flags)
     const _: fn(
-        process::GrabFn,
+        functions::GrabFn,
     ) -> unsafe extern "C" fn(Hdl, libc::pid_t, c_int) -> *mut DtraceProc = |f| f;
     // dtrace.h:466 void dtrace_proc_release(dtrace_hdl_t *, struct dtrace_proc *)
-    const _: fn(process::ReleaseFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
+    const _: fn(functions::ReleaseFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
     // dtrace.h:468 void dtrace_proc_continue(dtrace_hdl_t *, struct dtrace_proc *)
-    const _: fn(process::ContinueFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
+    const _: fn(functions::ContinueFn) -> unsafe extern "C" fn(Hdl, *mut DtraceProc) = |f| f;
     // dtrace.h:564 int dtrace_probe_f(dtrace_hdl_t *, const dtrace_probedesc_t *, void *)
     const _: fn(
-        library::ProbeCallback,
+        functions::ProbeCallback,
     ) -> unsafe extern "C" fn(Hdl, *const ProbeDesc, *mut c_void) -> c_int = |f| f;
     // dtrace.h:567 int dtrace_probe_iter(dtrace_hdl_t *,
     // const dtrace_probedesc_t *pdp, dtrace_probe_f *, void *)
     const _: fn(
-        library::ProbeIterFn,
+        functions::ProbeIterFn,
     ) -> unsafe extern "C" fn(
         Hdl,
         *const c_void,
-        library::ProbeCallback,
+        functions::ProbeCallback,
         *mut c_void,
     ) -> c_int = |f| f;
     // dtrace.h:570 int dtrace_probe_info(dtrace_hdl_t *,
     // const dtrace_probedesc_t *, dtrace_probeinfo_t *)
     const _: fn(
-        library::ProbeInfoFn,
+        functions::ProbeInfoFn,
     ) -> unsafe extern "C" fn(Hdl, *const ProbeDesc, *mut ProbeInfo) -> c_int = |f| f;
     // dtrace.h:597 int dtrace_addr2str(dtrace_hdl_t *, uint64_t addr, char *str, int nbytes)
     const _: fn(
-        library::Addr2StrFn,
+        functions::Addr2StrFn,
     ) -> unsafe extern "C" fn(Hdl, u64, *mut c_char, c_int) -> c_int = |f| f;
     // dtrace.h:599 int dtrace_uaddr2str(dtrace_hdl_t *, pid_t pid, uint64_t addr,
     // char *str, int nbytes)
     const _: fn(
-        library::UAddr2StrFn,
+        functions::UAddr2StrFn,
     ) -> unsafe extern "C" fn(Hdl, libc::pid_t, u64, *mut c_char, c_int) -> c_int = |f| f;
     // ctf-api.h:410 char *ctf_type_name(ctf_dict_t *, ctf_id_t, char *, size_t)
     const _: fn(
-        library::CtfTypeNameFn,
+        functions::CtfTypeNameFn,
     )
         -> unsafe extern "C" fn(*mut c_void, CtfId, *mut c_char, usize) -> *mut c_char = |f| f;
 }

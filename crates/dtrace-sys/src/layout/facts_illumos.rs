@@ -1,5 +1,5 @@
 //! The illumos facts: the layouts, constants and libdtrace prototypes dscope
-//! declares for illumos (layout/illumos.rs, library.rs), checked against
+//! declares for illumos (layout/illumos.rs, functions.rs), checked against
 //! what illumos's headers give on x86_64. The sizes, offsets and values were
 //! printed by a C program compiled against the headers with cc; each
 //! assertion names the header line the fact comes from, so a change there
@@ -289,8 +289,8 @@ fn libproc_facts() {
 /// through (or passes as null) are untyped here; the note says which.
 #[allow(dead_code)]
 mod prototypes {
-    use crate::library::*;
-    use crate::process::{ContinueFn, GrabFn, ReleaseFn};
+    use crate::functions::*;
+    use crate::opaque::*;
     use std::ffi::{c_char, c_int, c_uint, c_void};
 
     // L:70: dtrace_hdl_t *dtrace_open(int, int, int *).
@@ -393,7 +393,7 @@ mod prototypes {
     }
 
     // L:445: struct ps_prochandle *dtrace_proc_grab(dtrace_hdl_t *, pid_t, int).
-    // (process.rs; the libproc handle is the opaque DtraceProc.)
+    // (functions.rs; the libproc handle is the opaque DtraceProc.)
     pub fn proc_grab(
         f: GrabFn,
     ) -> unsafe extern "C" fn(*mut DtraceHdl, libc::pid_t, c_int) -> *mut DtraceProc {
@@ -401,13 +401,13 @@ mod prototypes {
     }
 
     // L:446: void dtrace_proc_release(dtrace_hdl_t *, struct ps_prochandle *).
-    // (process.rs.)
+    // (functions.rs.)
     pub fn proc_release(f: ReleaseFn) -> unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) {
         f
     }
 
     // L:447: void dtrace_proc_continue(dtrace_hdl_t *, struct ps_prochandle *).
-    // (process.rs.)
+    // (functions.rs.)
     pub fn proc_continue(f: ContinueFn) -> unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProc) {
         f
     }
@@ -421,8 +421,8 @@ mod native_prototypes {
     use super::super::illumos::{
         BufData, DropData, ErrData, ProbeData, ProbeDesc, ProbeInfo, ProgInfo, RecDesc,
     };
-    use crate::library::*;
-    use crate::process::{HandleProcFn, ProcHandler};
+    use crate::functions::*;
+    use crate::opaque::*;
     use std::ffi::{c_char, c_int, c_void};
 
     // L:74: int dtrace_go(dtrace_hdl_t *).
@@ -441,7 +441,7 @@ mod native_prototypes {
     // L:442: struct ps_prochandle *dtrace_proc_create(dtrace_hdl_t *, const char *, char *const *).
     #[cfg(not(target_os = "freebsd"))]
     pub fn proc_create(
-        f: crate::process::CreateFn,
+        f: crate::functions::CreateFn,
     ) -> unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *const *const c_char) -> *mut DtraceProc
     {
         f
@@ -454,7 +454,7 @@ mod native_prototypes {
     }
 
     // L:317: typedef void dtrace_handle_proc_f(struct ps_prochandle *, const char *, void *).
-    // (process.rs.)
+    // (functions.rs.)
     pub fn proc_handler(
         f: ProcHandler,
     ) -> unsafe extern "C" fn(*mut DtraceProc, *const c_char, *mut c_void) {
@@ -462,7 +462,7 @@ mod native_prototypes {
     }
 
     // L:318: int dtrace_handle_proc(dtrace_hdl_t *, dtrace_handle_proc_f *, void *).
-    // (process.rs.)
+    // (functions.rs.)
     pub fn handle_proc(
         f: HandleProcFn,
     ) -> unsafe extern "C" fn(

@@ -26,13 +26,27 @@ pub use linux as native;
 use std::ffi::{CStr, c_char};
 
 /// The four parts of a probe's name and its id, however the family stores
-/// them (Linux: pointers; illumos: fixed arrays).
+/// them (Linux: pointers; illumos: fixed arrays). [`crate::ProbeView`] is
+/// the safe way to read them.
+///
+/// # Safety
+/// The names may be read only of a description libdtrace handed out (for
+/// as long as it lives) or of one whose name pointers are null or point at
+/// NUL-terminated strings that outlive the call.
 pub trait ProbeNames {
     fn id(&self) -> u32;
-    fn provider(&self) -> String;
-    fn module(&self) -> String;
-    fn function(&self) -> String;
-    fn name(&self) -> String;
+    /// # Safety
+    /// See [`ProbeNames`].
+    unsafe fn provider(&self) -> String;
+    /// # Safety
+    /// See [`ProbeNames`].
+    unsafe fn module(&self) -> String;
+    /// # Safety
+    /// See [`ProbeNames`].
+    unsafe fn function(&self) -> String;
+    /// # Safety
+    /// See [`ProbeNames`].
+    unsafe fn name(&self) -> String;
 }
 
 /// A NUL-terminated C string, or "" for null.

@@ -5,31 +5,11 @@
 //! and the editor keeps working. The library's ABI family is recognised
 //! from the symbols it exports.
 
-use std::ffi::{c_char, c_int, c_uint, c_void};
+use crate::functions::*;
+use crate::process::ProcessFns;
+use std::ffi::c_void;
 use std::fmt;
 use std::path::PathBuf;
-
-/// Opaque `dtrace_hdl_t`.
-#[repr(C)]
-pub struct DtraceHdl {
-    _private: [u8; 0],
-}
-
-/// Opaque `dtrace_prog_t`.
-#[repr(C)]
-pub struct DtraceProg {
-    _private: [u8; 0],
-}
-
-/// Opaque `struct dtrace_proc`: a process libdtrace created or grabbed.
-#[repr(C)]
-pub struct DtraceProc {
-    _private: [u8; 0],
-}
-
-pub use super::layout::native::{
-    DTRACE_C_PSPEC, DTRACE_C_ZDEFS, DTRACE_PROBESPEC_NAME, DTRACE_VERSION, ProgInfo,
-};
 
 /// The ABI families dscope knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -41,7 +21,7 @@ pub enum Abi {
 }
 
 impl Abi {
-    /// The family of the build target, whose layouts [`super::layout::native`]
+    /// The family of the build target, whose layouts [`crate::layout::native`]
     /// declares.
     pub const NATIVE: Abi = if cfg!(target_os = "linux") {
         Abi::Linux2
@@ -58,93 +38,6 @@ impl fmt::Display for Abi {
         })
     }
 }
-
-pub type OpenFn = unsafe extern "C" fn(c_int, c_int, *mut c_int) -> *mut DtraceHdl;
-pub type InitFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
-pub type CloseFn = unsafe extern "C" fn(*mut DtraceHdl);
-pub type ErrnoFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
-pub type ErrmsgFn = unsafe extern "C" fn(*mut DtraceHdl, c_int) -> *const c_char;
-pub type SetoptFn = unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *const c_char) -> c_int;
-pub type FcompileFn = unsafe extern "C" fn(
-    *mut DtraceHdl,
-    *mut libc::FILE,
-    c_uint,
-    c_int,
-    *const *const c_char,
-) -> *mut DtraceProg;
-// Linux DTrace 2.x's /usr/local/include/dtrace.h, line 118.
-pub type StrcompileFn = unsafe extern "C" fn(
-    *mut DtraceHdl,
-    *const c_char,
-    c_int,
-    c_uint,
-    c_int,
-    *const *const c_char,
-) -> *mut DtraceProg;
-pub type ProgramExecFn =
-    unsafe extern "C" fn(*mut DtraceHdl, *mut DtraceProg, *mut ProgInfo) -> c_int;
-/// `dtrace_go`: Linux DTrace 2.x takes compile flags too (its dtrace.h
-/// line 48); the illumos family's takes the handle alone.
-#[cfg(target_os = "linux")]
-pub type GoFn = unsafe extern "C" fn(*mut DtraceHdl, c_uint) -> c_int;
-#[cfg(not(target_os = "linux"))]
-pub type GoFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
-/// `dtrace_sleep`: the illumos family's libdtrace waits in it for the
-/// next buffer switch, aggregation snapshot or status check, or for news
-/// of a traced process. Linux DTrace 2.x has none (its dtrace_work waits
-/// on the buffers itself).
-#[cfg(not(target_os = "linux"))]
-pub type SleepFn = unsafe extern "C" fn(*mut DtraceHdl);
-pub type StopFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
-pub type WorkFn = unsafe extern "C" fn(
-    *mut DtraceHdl,
-    *mut libc::FILE,
-    super::run::ConsumeProbe,
-    super::run::ConsumeRec,
-    *mut c_void,
-) -> c_int;
-pub type HandleErrFn =
-    unsafe extern "C" fn(*mut DtraceHdl, super::run::ErrHandler, *mut c_void) -> c_int;
-pub type HandleDropFn =
-    unsafe extern "C" fn(*mut DtraceHdl, super::run::DropHandler, *mut c_void) -> c_int;
-pub type HandleBufferedFn =
-    unsafe extern "C" fn(*mut DtraceHdl, super::run::BufHandler, *mut c_void) -> c_int;
-pub type AggregatePrintFn =
-    unsafe extern "C" fn(*mut DtraceHdl, *mut libc::FILE, *const c_void) -> c_int;
-/// `dtrace_getopt` writes a `dtrace_optval_t` (int64_t).
-pub type GetoptFn = unsafe extern "C" fn(*mut DtraceHdl, *const c_char, *mut i64) -> c_int;
-pub type AggregateSnapFn = unsafe extern "C" fn(*mut DtraceHdl) -> c_int;
-pub type AggregateWalkFn =
-    unsafe extern "C" fn(*mut DtraceHdl, super::aggregate::AggWalkCallback, *mut c_void) -> c_int;
-pub type Addr2StrFn = unsafe extern "C" fn(*mut DtraceHdl, u64, *mut c_char, c_int) -> c_int;
-pub type UAddr2StrFn =
-    unsafe extern "C" fn(*mut DtraceHdl, libc::pid_t, u64, *mut c_char, c_int) -> c_int;
-pub type ProbeCallback =
-    unsafe extern "C" fn(*mut DtraceHdl, *const super::run::ProbeDesc, *mut c_void) -> c_int;
-pub type ProbeIterFn =
-    unsafe extern "C" fn(*mut DtraceHdl, *const c_void, ProbeCallback, *mut c_void) -> c_int;
-
-pub type ProbeInfoFn = unsafe extern "C" fn(
-    *mut DtraceHdl,
-    *const super::run::ProbeDesc,
-    *mut super::run::ProbeInfo,
-) -> c_int;
-/// `dtrace_stability_name` and `dtrace_class_name` (dtrace.h: they take a
-/// `dtrace_stability_t` or `dtrace_class_t`, each a `uint8_t`): the words
-/// `dtrace -lv` prints for a probe's attributes.
-pub type AttrNameFn = unsafe extern "C" fn(u8) -> *const c_char;
-/// `int xo_set_file(FILE *)`: where libxo's default handle (one per
-/// thread) writes. FreeBSD's libdtrace writes the values that `print()`
-/// shows with `xo_emit`, not into the stream a call is given.
-pub type XoSetFileFn = unsafe extern "C" fn(*mut libc::FILE) -> c_int;
-
-/// libctf's `ctf_type_name`, reached through libdtrace's dependencies.
-pub type CtfTypeNameFn = unsafe extern "C" fn(
-    *mut c_void,
-    super::layout::native::CtfId,
-    *mut c_char,
-    usize,
-) -> *mut c_char;
 
 /// The functions dscope calls, resolved once.
 pub struct Functions {
@@ -179,25 +72,9 @@ pub struct Functions {
     pub class_name: Option<AttrNameFn>,
     /// Process control as `dtrace -c`/`-p` use it, where the library
     /// has all of it.
-    pub procs: Option<super::process::ProcessFns>,
+    pub procs: Option<ProcessFns>,
     /// libxo's, where libdtrace uses it (FreeBSD).
     pub xo_set_file: Option<XoSetFileFn>,
-}
-
-impl Functions {
-    /// An option's value as `dtrace_getopt` gives it; DTRACEOPT_UNSET when
-    /// it is unset or libdtrace does not know it.
-    ///
-    /// # Safety
-    /// `hdl` is an open handle of the library these functions are from.
-    pub(crate) unsafe fn option(&self, hdl: *mut DtraceHdl, name: &std::ffi::CStr) -> i64 {
-        use super::layout::native::DTRACEOPT_UNSET;
-        let mut value = DTRACEOPT_UNSET;
-        // SAFETY: per this function's contract; NUL-terminated name,
-        // valid out pointer.
-        let rc = unsafe { (self.getopt)(hdl, name.as_ptr(), &mut value) };
-        if rc == 0 { value } else { DTRACEOPT_UNSET }
-    }
 }
 
 /// A loaded libdtrace.
@@ -207,6 +84,42 @@ pub struct Library {
     pub(crate) fns: Functions,
     // Keeps the code behind `fns` mapped; dropped last.
     _lib: libloading::Library,
+}
+
+impl Library {
+    /// The functions as they were resolved, to ask which the library has
+    /// (calling one is `unsafe`: the handle's methods are the safe way).
+    pub fn functions(&self) -> &Functions {
+        &self.fns
+    }
+
+    /// The word `dtrace -lv` prints for a stability value
+    /// (`dtrace_stability_name`); None where the library has no such
+    /// function or no word for the value.
+    pub fn stability_name(&self, value: u8) -> Option<String> {
+        attribute_word(self.fns.stability_name, value)
+    }
+
+    /// The word for a dependency class (`dtrace_class_name`), as
+    /// [`Library::stability_name`].
+    pub fn class_name(&self, value: u8) -> Option<String> {
+        attribute_word(self.fns.class_name, value)
+    }
+}
+
+fn attribute_word(f: Option<AttrNameFn>, value: u8) -> Option<String> {
+    // SAFETY: the function returns a pointer into libdtrace's static
+    // table of names (or null for a value out of range).
+    let name = unsafe { f?(value) };
+    if name.is_null() {
+        return None;
+    }
+    // SAFETY: non-null: a NUL-terminated static string.
+    Some(
+        unsafe { std::ffi::CStr::from_ptr(name) }
+            .to_string_lossy()
+            .into_owned(),
+    )
 }
 
 #[derive(Debug)]
@@ -340,7 +253,7 @@ impl Library {
             ctf_type_name: symbol!("ctf_type_name", CtfTypeNameFn).ok(),
             stability_name: symbol!("dtrace_stability_name", AttrNameFn).ok(),
             class_name: symbol!("dtrace_class_name", AttrNameFn).ok(),
-            procs: super::process::ProcessFns::load(&lib),
+            procs: ProcessFns::load(&lib),
             xo_set_file: symbol!("xo_set_file", XoSetFileFn).ok(),
         };
         // The family is the build target's; on Linux it must be DTrace
@@ -384,81 +297,4 @@ fn resolved_path(lib: &libloading::Library) -> Option<PathBuf> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The prototypes above, where Linux DTrace 2.x's header is installed
-    /// (`make install` puts it in /usr/local/include): each line named in
-    /// the comments still declares what the type says.
-    #[test]
-    fn process_and_string_compile_prototypes_match_the_linux_header() {
-        let Ok(header) = std::fs::read_to_string("/usr/local/include/dtrace.h") else {
-            return;
-        };
-        let lines: Vec<&str> = header.lines().collect();
-        let at = |n: usize| lines.get(n - 1).copied().unwrap_or("");
-        assert!(at(103).contains("#define\tDTRACE_C_ZDEFS\t0x0004"));
-        assert!(at(108).contains("#define\tDTRACE_C_PSPEC  0x0080"));
-        assert!(at(118).contains("dtrace_program_strcompile(dtrace_hdl_t *dtp, const char *s,"));
-        assert!(
-            at(119)
-                .contains("dtrace_probespec_t spec, uint_t cflags, int argc, char *const argv[]")
-        );
-        assert!(
-            at(324).contains(
-                "typedef void dtrace_handle_proc_f(pid_t pid, const char *err, void *arg);"
-            )
-        );
-        assert!(
-            at(325).contains("dtrace_handle_proc(dtrace_hdl_t *dtp, dtrace_handle_proc_f *hdlr,")
-        );
-        assert!(at(461).contains("dtrace_proc_create(dtrace_hdl_t *dtp,"));
-        assert!(at(462).contains("const char *file, char *const *argv, int flags);"));
-        assert!(at(432).contains("#define\tDTRACE_AGD_PRINTED\t0x1"));
-        assert!(at(464).contains("dtrace_proc_grab_pid(dtrace_hdl_t *dtp,"));
-        assert!(at(465).contains("pid_t pid, int flags);"));
-        assert!(at(466).contains("dtrace_proc_release(dtrace_hdl_t *dtp,"));
-        assert!(at(468).contains("dtrace_proc_continue(dtrace_hdl_t *dtp,"));
-        assert!(at(470).contains("extern pid_t dtrace_proc_getpid(dtrace_hdl_t *dtp,"));
-        // DTRACE_PROBESPEC_NAME is the fourth enumerator, after NONE = -1.
-        let spec = header
-            .find("DTRACE_PROBESPEC_NONE = -1")
-            .expect("probespec enum");
-        let tail = &header[spec..];
-        let order = [
-            "PROVIDER = 0",
-            "DTRACE_PROBESPEC_MOD",
-            "DTRACE_PROBESPEC_FUNC",
-            "DTRACE_PROBESPEC_NAME",
-        ];
-        let mut from = 0;
-        for name in order {
-            let i = tail[from..].find(name).expect(name);
-            from += i;
-        }
-        assert_eq!(DTRACE_PROBESPEC_NAME, 3);
-    }
-
-    #[test]
-    fn env_override_is_tried_first() {
-        // Only reads the variable; does not load anything.
-        let names = candidates();
-        assert!(names.iter().any(|n| n.contains("libdtrace")));
-    }
-
-    #[test]
-    fn a_library_that_is_not_dtrace_is_refused_with_a_message() {
-        // libc is loaded in every process and is certainly not DTrace.
-        // SAFETY: libc is already mapped into this process; loading it again
-        // runs no new initialisers.
-        let lib = unsafe { libloading::Library::new("libc.so.6") };
-        let Ok(lib) = lib else { return };
-        match Library::from_loaded(lib, "libc.so.6") {
-            Err(e @ LoadError::Unsupported { .. }) => {
-                assert!(e.to_string().contains("dtrace_open"), "{e}")
-            }
-            Err(e) => panic!("unexpected error {e}"),
-            Ok(_) => panic!("libc accepted as libdtrace"),
-        }
-    }
-}
+mod tests;
