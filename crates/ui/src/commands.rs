@@ -97,6 +97,391 @@ const CMD: Modifiers = Modifiers::COMMAND;
 const CMD_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
 const NONE: Modifiers = Modifiers::NONE;
 
+/// The table: each command with what it says of it.
+const TABLE: &[(Command, Info)] = {
+    use Handler::{Editor, Egui, Window};
+    use Menu::{Edit, File, Help, KeysOnly, Script, View};
+    &[
+        (
+            Command::New,
+            entry("New", "New script", File, key(CMD, Key::N), None, Window),
+        ),
+        (
+            Command::Open,
+            entry(
+                "Open…",
+                "Open a script",
+                File,
+                key(CMD, Key::O),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::OpenRecording,
+            entry(
+                "Open Recording…",
+                "Look at a recorded run again (dscope run --record, or Record)",
+                File,
+                None,
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::Subscribe,
+            entry(
+                "Subscribe…",
+                "Watch an AMQP exchange that hosts publish to (dscope run --publish), \
+                 every host merged",
+                File,
+                None,
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::Save,
+            entry("Save", "Save", File, key(CMD, Key::S), None, Window),
+        ),
+        (
+            Command::SaveAs,
+            entry(
+                "Save As…",
+                "Save under another name",
+                File,
+                key(CMD_SHIFT, Key::S),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::PreviousScript,
+            entry(
+                "Previous Script",
+                "Switch to the script open before this one",
+                File,
+                key(CMD, Key::Tab),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::Quit,
+            entry("Quit", "Quit", File, key(CMD, Key::Q), None, Window),
+        ),
+        (
+            Command::Undo,
+            entry("Undo", "Undo", Edit, key(CMD, Key::Z), None, Egui),
+        ),
+        (
+            Command::Redo,
+            entry("Redo", "Redo", Edit, key(CMD, Key::Y), None, Window),
+        ),
+        (
+            Command::Cut,
+            entry("Cut", "Cut", Edit, key(CMD, Key::X), None, Egui),
+        ),
+        (
+            Command::Copy,
+            entry("Copy", "Copy", Edit, key(CMD, Key::C), None, Egui),
+        ),
+        (
+            Command::Paste,
+            entry("Paste", "Paste", Edit, key(CMD, Key::V), None, Egui),
+        ),
+        (
+            Command::SelectAll,
+            entry(
+                "Select All",
+                "Select all",
+                Edit,
+                key(CMD, Key::A),
+                None,
+                Egui,
+            ),
+        ),
+        (
+            Command::ToggleComment,
+            entry(
+                "Toggle Comment",
+                "Comment or uncomment the selected lines",
+                Edit,
+                key(CMD, Key::Slash),
+                None,
+                Editor,
+            ),
+        ),
+        (
+            Command::Find,
+            entry(
+                "Find…",
+                "Find (Enter or F3 next, Shift+Enter or Shift+F3 previous; Esc closes)",
+                Edit,
+                key(CMD, Key::F),
+                Some("F3 / Shift+F3"),
+                Editor,
+            ),
+        ),
+        (
+            Command::Replace,
+            entry(
+                "Replace…",
+                "Find and replace",
+                Edit,
+                key(CMD, Key::H),
+                None,
+                Editor,
+            ),
+        ),
+        (
+            Command::GoToLine,
+            entry(
+                "Go to Line…",
+                "Go to line",
+                Edit,
+                key(CMD, Key::G),
+                None,
+                Editor,
+            ),
+        ),
+        (
+            Command::Complete,
+            entry(
+                "Complete",
+                "Complete the word at the cursor (Up / Down, Enter or Tab take a \
+                 completion; Esc closes the list)",
+                Edit,
+                key(CMD, Key::Space),
+                None,
+                Editor,
+            ),
+        ),
+        (
+            Command::Indent,
+            entry(
+                "Indent",
+                "Indent with spaces",
+                KeysOnly,
+                key(NONE, Key::Tab),
+                None,
+                Egui,
+            ),
+        ),
+        (
+            Command::ProbeBrowser,
+            entry(
+                "Probe browser",
+                "Show or hide the probe browser",
+                View,
+                key(NONE, Key::F2),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::MatchedProbes,
+            entry(
+                "Probes the script would enable",
+                "Check the script and list the probes its clauses match",
+                View,
+                None,
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::ShowConsole,
+            entry(
+                "Console",
+                "Show the console",
+                View,
+                key(Modifiers::ALT, Key::Num1),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::ShowProblems,
+            entry(
+                "Problems",
+                "Show the problems of the last check",
+                View,
+                key(Modifiers::ALT, Key::Num2),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::ShowAggregations,
+            entry(
+                "Aggregations",
+                "Show the aggregations",
+                View,
+                key(Modifiers::ALT, Key::Num3),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::MaximizeOutput,
+            entry(
+                "Maximize bottom panel",
+                "Make the bottom panel as tall as the window, or give the editor its \
+                 room back",
+                View,
+                key(CMD_SHIFT, Key::M),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::ZoomIn,
+            entry(
+                "Zoom In",
+                "Scale the whole window up",
+                View,
+                key(CMD, Key::Plus),
+                None,
+                Egui,
+            ),
+        ),
+        (
+            Command::ZoomOut,
+            entry(
+                "Zoom Out",
+                "Scale the whole window down",
+                View,
+                key(CMD, Key::Minus),
+                None,
+                Egui,
+            ),
+        ),
+        (
+            Command::ZoomReset,
+            entry(
+                "Actual Size",
+                "Scale the window back to 100 %",
+                View,
+                key(CMD, Key::Num0),
+                None,
+                Egui,
+            ),
+        ),
+        (
+            Command::Run,
+            entry(
+                "Run",
+                "Run the script",
+                Script,
+                key(NONE, Key::F5),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::Stop,
+            entry(
+                "Stop",
+                "Stop (END clauses run, then the final aggregations)",
+                Script,
+                key(Modifiers::SHIFT, Key::F5),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::Check,
+            entry(
+                "Check",
+                "Compile the script without running it",
+                Script,
+                key(NONE, Key::F7),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::TraceCommand,
+            entry(
+                "Trace a command…",
+                "Start a command for the run, as dtrace -c; $target is its pid",
+                Script,
+                None,
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::AttachProcess,
+            entry(
+                "Attach to process…",
+                "Trace a running process, as dtrace -p; $target is its pid",
+                Script,
+                None,
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::NoTarget,
+            entry(
+                "No target process",
+                "Trace no process as $target",
+                Script,
+                None,
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::RunOptions,
+            entry(
+                "Options…",
+                "-x options, macro arguments, destructive actions",
+                Script,
+                None,
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::Shortcuts,
+            entry(
+                "Keyboard Shortcuts",
+                "List every key (Esc closes a window or dialog)",
+                Help,
+                key(NONE, Key::F1),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::About,
+            entry("About dscope", "About dscope", Help, None, None, Window),
+        ),
+    ]
+};
+
+/// A row of the table.
+const fn entry(
+    label: &'static str,
+    help: &'static str,
+    menu: Menu,
+    key: Option<KeyboardShortcut>,
+    more_keys: Option<&'static str>,
+    handler: Handler,
+) -> Info {
+    Info {
+        label,
+        help,
+        menu,
+        key,
+        more_keys,
+        handler,
+    }
+}
+
 impl Command {
     /// Every command, in the order of the menus and of the Help list.
     pub const ALL: &'static [Command] = &[
@@ -142,264 +527,15 @@ impl Command {
 
     /// What the table says of this command.
     pub const fn info(self) -> Info {
-        use Handler::{Editor, Egui, Window};
-        use Menu::{Edit, File, Help, KeysOnly, Script, View};
-        let (label, help, menu, key, more_keys, handler) = match self {
-            Command::New => ("New", "New script", File, key(CMD, Key::N), None, Window),
-            Command::Open => (
-                "Open…",
-                "Open a script",
-                File,
-                key(CMD, Key::O),
-                None,
-                Window,
-            ),
-            Command::OpenRecording => (
-                "Open Recording…",
-                "Look at a recorded run again (dscope run --record, or Record)",
-                File,
-                None,
-                None,
-                Window,
-            ),
-            Command::Subscribe => (
-                "Subscribe…",
-                "Watch an AMQP exchange that hosts publish to (dscope run --publish), \
-                 every host merged",
-                File,
-                None,
-                None,
-                Window,
-            ),
-            Command::Save => ("Save", "Save", File, key(CMD, Key::S), None, Window),
-            Command::SaveAs => (
-                "Save As…",
-                "Save under another name",
-                File,
-                key(CMD_SHIFT, Key::S),
-                None,
-                Window,
-            ),
-            Command::PreviousScript => (
-                "Previous Script",
-                "Switch to the script open before this one",
-                File,
-                key(CMD, Key::Tab),
-                None,
-                Window,
-            ),
-            Command::Quit => ("Quit", "Quit", File, key(CMD, Key::Q), None, Window),
-            Command::Undo => ("Undo", "Undo", Edit, key(CMD, Key::Z), None, Egui),
-            // egui's text fields redo with Ctrl+Shift+Z; Ctrl+Y is the
-            // window's, as most editors have it.
-            Command::Redo => ("Redo", "Redo", Edit, key(CMD, Key::Y), None, Window),
-            Command::Cut => ("Cut", "Cut", Edit, key(CMD, Key::X), None, Egui),
-            Command::Copy => ("Copy", "Copy", Edit, key(CMD, Key::C), None, Egui),
-            Command::Paste => ("Paste", "Paste", Edit, key(CMD, Key::V), None, Egui),
-            Command::SelectAll => (
-                "Select All",
-                "Select all",
-                Edit,
-                key(CMD, Key::A),
-                None,
-                Egui,
-            ),
-            Command::ToggleComment => (
-                "Toggle Comment",
-                "Comment or uncomment the selected lines",
-                Edit,
-                key(CMD, Key::Slash),
-                None,
-                Editor,
-            ),
-            Command::Find => (
-                "Find…",
-                "Find (Enter or F3 next, Shift+Enter or Shift+F3 previous; Esc closes)",
-                Edit,
-                key(CMD, Key::F),
-                Some("F3 / Shift+F3"),
-                Editor,
-            ),
-            Command::Replace => (
-                "Replace…",
-                "Find and replace",
-                Edit,
-                key(CMD, Key::H),
-                None,
-                Editor,
-            ),
-            Command::GoToLine => (
-                "Go to Line…",
-                "Go to line",
-                Edit,
-                key(CMD, Key::G),
-                None,
-                Editor,
-            ),
-            Command::Complete => (
-                "Complete",
-                "Complete the word at the cursor (Up / Down, Enter or Tab take a \
-                 completion; Esc closes the list)",
-                Edit,
-                key(CMD, Key::Space),
-                None,
-                Editor,
-            ),
-            Command::Indent => (
-                "Indent",
-                "Indent with spaces",
-                KeysOnly,
-                key(NONE, Key::Tab),
-                None,
-                Egui,
-            ),
-            Command::ProbeBrowser => (
-                "Probe browser",
-                "Show or hide the probe browser",
-                View,
-                key(NONE, Key::F2),
-                None,
-                Window,
-            ),
-            Command::MatchedProbes => (
-                "Probes the script would enable",
-                "Check the script and list the probes its clauses match",
-                View,
-                None,
-                None,
-                Window,
-            ),
-            Command::ShowConsole => (
-                "Console",
-                "Show the console",
-                View,
-                key(Modifiers::ALT, Key::Num1),
-                None,
-                Window,
-            ),
-            Command::ShowProblems => (
-                "Problems",
-                "Show the problems of the last check",
-                View,
-                key(Modifiers::ALT, Key::Num2),
-                None,
-                Window,
-            ),
-            Command::ShowAggregations => (
-                "Aggregations",
-                "Show the aggregations",
-                View,
-                key(Modifiers::ALT, Key::Num3),
-                None,
-                Window,
-            ),
-            Command::MaximizeOutput => (
-                "Maximize bottom panel",
-                "Make the bottom panel as tall as the window, or give the editor its \
-                 room back",
-                View,
-                key(CMD_SHIFT, Key::M),
-                None,
-                Window,
-            ),
-            Command::ZoomIn => (
-                "Zoom In",
-                "Scale the whole window up",
-                View,
-                key(CMD, Key::Plus),
-                None,
-                Egui,
-            ),
-            Command::ZoomOut => (
-                "Zoom Out",
-                "Scale the whole window down",
-                View,
-                key(CMD, Key::Minus),
-                None,
-                Egui,
-            ),
-            Command::ZoomReset => (
-                "Actual Size",
-                "Scale the window back to 100 %",
-                View,
-                key(CMD, Key::Num0),
-                None,
-                Egui,
-            ),
-            Command::Run => (
-                "Run",
-                "Run the script",
-                Script,
-                key(NONE, Key::F5),
-                None,
-                Window,
-            ),
-            Command::Stop => (
-                "Stop",
-                "Stop (END clauses run, then the final aggregations)",
-                Script,
-                key(Modifiers::SHIFT, Key::F5),
-                None,
-                Window,
-            ),
-            Command::Check => (
-                "Check",
-                "Compile the script without running it",
-                Script,
-                key(NONE, Key::F7),
-                None,
-                Window,
-            ),
-            Command::TraceCommand => (
-                "Trace a command…",
-                "Start a command for the run, as dtrace -c; $target is its pid",
-                Script,
-                None,
-                None,
-                Window,
-            ),
-            Command::AttachProcess => (
-                "Attach to process…",
-                "Trace a running process, as dtrace -p; $target is its pid",
-                Script,
-                None,
-                None,
-                Window,
-            ),
-            Command::NoTarget => (
-                "No target process",
-                "Trace no process as $target",
-                Script,
-                None,
-                None,
-                Window,
-            ),
-            Command::RunOptions => (
-                "Options…",
-                "-x options, macro arguments, destructive actions",
-                Script,
-                None,
-                None,
-                Window,
-            ),
-            Command::Shortcuts => (
-                "Keyboard Shortcuts",
-                "List every key (Esc closes a window or dialog)",
-                Help,
-                key(NONE, Key::F1),
-                None,
-                Window,
-            ),
-            Command::About => ("About dscope", "About dscope", Help, None, None, Window),
-        };
-        Info {
-            label,
-            help,
-            menu,
-            key,
-            more_keys,
-            handler,
+        let mut i = 0;
+        while i < TABLE.len() {
+            if TABLE[i].0 as u8 == self as u8 {
+                return TABLE[i].1;
+            }
+            i += 1;
         }
+        // Every command has its row (a test holds them equal).
+        entry("", "", Menu::KeysOnly, None, None, Handler::Egui)
     }
 
     /// The command's key, if it has one.
@@ -480,6 +616,16 @@ mod tests {
                 panic!("{c:?} and {other:?} share {}", shortcut_text(&k));
             }
         }
+    }
+
+    #[test]
+    fn every_command_has_one_row_in_the_table() {
+        for c in Command::ALL {
+            let rows = TABLE.iter().filter(|(t, _)| t == c).count();
+            assert_eq!(rows, 1, "{c:?}");
+            assert!(!c.info().label.is_empty(), "{c:?}");
+        }
+        assert_eq!(TABLE.len(), Command::ALL.len());
     }
 
     #[test]
