@@ -631,7 +631,11 @@ fn live_probe_list_inserts_and_matches_as_dtrace_does() {
     assert!(h.query_by_label_contains("args[0]: ").is_some());
     set_script(&mut h, "");
     click(&mut h, "Insert at cursor");
-    assert_eq!(h.state().editor().text(), "syscall::read:entry");
+    assert_eq!(
+        h.state().editor().text(),
+        "syscall::read:entry\n{\n    \n}\n",
+        "a clause to fill in"
+    );
     set_script(
         &mut h,
         "syscall::read:entry\n{ @ = count(); }\n\ntick-1s\n{ exit(0); }\n",

@@ -333,3 +333,88 @@ fn the_3d_chart_takes_all_it_is_given_and_says_so_when_that_is_too_little() {
             .is_some()
     );
 }
+
+/// `@lat[execname] = quantize(timestamp - self->ts)` over 20 processes,
+/// each with nanosecond buckets from 512 ns to 4 s.
+fn nanosecond_latencies() -> Aggregation {
+    let rows = (0..20)
+        .map(|k| Row {
+            key: key(&format!("process-with-a-long-name-{k}")),
+            value: Value::Buckets(
+                (9..33)
+                    .map(|p| Bucket {
+                        label: (1i64 << p).to_string(),
+                        min: Some(1 << p),
+                        max: Some((1i64 << (p + 1)) - 1),
+                        count: (1 + k as i64) * (33 - p as i64),
+                        raw: None,
+                    })
+                    .collect(),
+            ),
+        })
+        .collect();
+    Aggregation {
+        id: 3,
+        name: "lat".into(),
+        function: AggFunction::Quantize,
+        key_sizes: vec![256],
+        rows,
+    }
+}
+
+/// At the sizes people use, with 20 keys of nanosecond buckets, the 3D
+/// bars' labels read in time units and no two drawn labels meet.
+#[test]
+fn latency_labels_read_as_times_and_never_overlap() {
+    for size in [
+        vec2(800.0, 600.0),
+        vec2(1100.0, 760.0),
+        vec2(1600.0, 1000.0),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path(), None);
+        let mut h = Harness::builder()
+            .with_size(size)
+            .build_eframe(move |cc| DscopeApp::new(cc, config));
+        h.run();
+        set_script(
+            &mut h,
+            "syscall::read:entry { self->ts = timestamp; }\n\
+             syscall::read:return /self->ts/ { @lat[execname] = quantize(timestamp - self->ts); }\n",
+        );
+        click(&mut h, "Run");
+        let job = h.state().run_panel().run_job().unwrap();
+        let snapshot = Snapshot {
+            aggregations: vec![nanosecond_latencies()],
+        };
+        for e in [Event::Started { matches: 2 }, Event::Snapshot(snapshot)] {
+            h.state_mut().apply_session_event(event(job, e));
+            h.run();
+        }
+        h.state_mut().set_bottom_tab(BottomTab::Aggregations);
+        h.run();
+        let labels = h.state().charts().bars3d_labels();
+        assert!(!labels.is_empty(), "{size:?}: the 3D bars are drawn");
+        let texts: Vec<&str> = labels.iter().map(|l| l.text.as_str()).collect();
+        assert!(
+            texts.iter().any(|t| t.ends_with(" µs")) && texts.iter().any(|t| t.ends_with(" ms")),
+            "{size:?}: {texts:?}"
+        );
+        assert!(
+            !texts
+                .iter()
+                .any(|t| t.len() > 6 && t.bytes().all(|b| b.is_ascii_digit())),
+            "{size:?}: raw nanoseconds in {texts:?}"
+        );
+        let window = Rect::from_min_size(egui::Pos2::ZERO, size);
+        for (i, a) in labels.iter().enumerate() {
+            assert!(window.contains_rect(a.rect), "{size:?}: {a:?} outside");
+            for b in &labels[i + 1..] {
+                assert!(
+                    !bars3d::overlaps(a.rect, b.rect),
+                    "{size:?}: {a:?} overlaps {b:?}"
+                );
+            }
+        }
+    }
+}

@@ -57,27 +57,22 @@ impl Unit {
         if let Some(ns) = self.nanoseconds() {
             return time(v as f64 * ns);
         }
-        let suffix = if self == Unit::Bytes { "iB" } else { "" };
-        let sign = if v < 0 { "-" } else { "" };
-        let a = v.unsigned_abs();
-        const STEPS: [(u64, &str); 6] = [
-            (1 << 60, "E"),
-            (1 << 50, "P"),
-            (1 << 40, "T"),
-            (1 << 30, "G"),
-            (1 << 20, "M"),
-            (1 << 10, "K"),
-        ];
-        for (size, name) in STEPS {
-            if a >= size {
-                let x = a as f64 / size as f64;
-                return format!("{sign}{}{name}{suffix}", trim(x));
-            }
+        if self == Unit::Bytes {
+            return binary(v, "iB").unwrap_or_else(|| format!("{v} B"));
         }
-        match self {
-            Unit::Bytes => format!("{v} B"),
-            _ => v.to_string(),
+        // quantize()'s buckets are powers of two: 4K, 64K, 4G exactly.
+        // Round decimal numbers (ticks, lquantize() steps) read in SI:
+        // 20K, 1.5M. Small ones stay whole.
+        if v.unsigned_abs() >= 1024
+            && v % 1024 == 0
+            && let Some(text) = binary(v, "")
+        {
+            return text;
         }
+        if v.unsigned_abs() >= 10_000 {
+            return si(v);
+        }
+        v.to_string()
     }
 
     /// A bucket's range in short forms: "16.4 µs .. 32.8 µs", "< 0",
@@ -90,6 +85,40 @@ impl Unit {
             (None, Some(hi)) => format!("< {}", self.short(hi.saturating_add(1))),
             (None, None) => "any".into(),
         }
+    }
+}
+
+/// `v` in binary multiples (1K = 1024) when it is a whole one of them.
+fn binary(v: i64, suffix: &str) -> Option<String> {
+    const STEPS: [(u64, &str); 6] = [
+        (1 << 60, "E"),
+        (1 << 50, "P"),
+        (1 << 40, "T"),
+        (1 << 30, "G"),
+        (1 << 20, "M"),
+        (1 << 10, "K"),
+    ];
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.unsigned_abs();
+    let (size, name) = STEPS.into_iter().find(|(size, _)| a >= *size)?;
+    let x = a as f64 / size as f64;
+    Some(format!("{sign}{}{name}{suffix}", trim(x)))
+}
+
+/// `v` in SI multiples (1K = 1000), three significant digits at most.
+fn si(v: i64) -> String {
+    const STEPS: [(f64, &str); 6] = [
+        (1e18, "E"),
+        (1e15, "P"),
+        (1e12, "T"),
+        (1e9, "G"),
+        (1e6, "M"),
+        (1e3, "K"),
+    ];
+    let a = v.unsigned_abs() as f64;
+    match STEPS.into_iter().find(|(size, _)| a >= *size) {
+        Some((size, name)) => format!("{}{name}", trim3(v as f64 / size)),
+        None => v.to_string(),
     }
 }
 
@@ -171,11 +200,15 @@ mod tests {
         assert_eq!(n.short(512), "512");
         assert_eq!(n.short(1024), "1K");
         assert_eq!(n.short(65536), "64K");
-        assert_eq!(n.short(1536), "1.5K");
+        assert_eq!(n.short(1536), "1536");
+        assert_eq!(n.short(20_000), "20K");
+        assert_eq!(n.short(1_500_000), "1.5M");
+        assert_eq!(n.short(9_999), "9999");
         assert_eq!(n.short(4294967296), "4G");
         assert_eq!(n.short(-2048), "-2K");
-        assert_eq!(n.short(i64::MAX), "8E");
+        assert_eq!(n.short(i64::MAX), "9.22E");
         assert_eq!(Unit::Bytes.short(4096), "4KiB");
+        assert_eq!(Unit::Bytes.short(1536), "1.5KiB");
         assert_eq!(Unit::Bytes.short(100), "100 B");
     }
 

@@ -82,6 +82,15 @@ impl RecordingView {
             compare: None,
             shown_differences: None,
         };
+        // The recorded script (and -n descriptions) says which values are
+        // times.
+        let source = [v.rec.header.script.as_str()]
+            .into_iter()
+            .chain(v.rec.header.probes.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("\n");
+        v.charts
+            .set_units(crate::lang::aggregations::units(&source));
         v.move_to(at);
         v
     }

@@ -181,6 +181,8 @@ impl DscopeApp {
                     self.save_settings();
                 }
                 let source = self.editor.text().to_owned();
+                self.charts
+                    .set_units(crate::lang::aggregations::units(&source));
                 self.run.started(job, &self.doc.name(), &source);
                 self.shown_charts = false;
                 self.check_due = None;

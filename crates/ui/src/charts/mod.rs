@@ -17,6 +17,7 @@ pub mod table;
 pub mod timeline;
 
 use crate::history::History;
+use crate::model::units::Unit;
 use crate::model::{AggFunction, Aggregation, Snapshot};
 use egui::{Rect, Ui};
 use export::ExportFormat;
@@ -142,7 +143,7 @@ impl TabState {
         }
     }
 
-    fn rebuild(&mut self, agg: &Aggregation, generation: u64, time: TimeView<'_>) {
+    fn rebuild(&mut self, agg: &Aggregation, generation: u64, time: TimeView<'_>, unit: Unit) {
         let previous_table = match &self.data {
             Some(ChartData::Table(t)) => Some(t),
             _ => None,
@@ -160,7 +161,7 @@ impl TabState {
             (ChartKind::OverTime | ChartKind::HeatMap, None) => {
                 ChartData::Text("No points in time yet: each snapshot of a run adds one.".into())
             }
-            (kind, _) => self.snapshot_data(kind, agg, previous_table),
+            (kind, _) => self.snapshot_data(kind, agg, previous_table, unit),
         };
         self.data = Some(data);
         self.built_from = generation;
@@ -171,12 +172,17 @@ impl TabState {
         kind: ChartKind,
         agg: &Aggregation,
         previous_table: Option<&table::TableModel>,
+        unit: Unit,
     ) -> ChartData {
         match kind {
             ChartKind::Pie => ChartData::Pie(pie::PieModel::build(agg, self.top_n)),
-            ChartKind::Bars3d => ChartData::Bars3d(bars3d::Grid::build(agg, self.max_keys)),
+            ChartKind::Bars3d => {
+                ChartData::Bars3d(bars3d::Grid::build(agg, self.max_keys).in_unit(unit))
+            }
             ChartKind::Bars => ChartData::Bars(hbars::BarsModel::build(agg)),
-            ChartKind::Table => ChartData::Table(table::TableModel::rebuilt(agg, previous_table)),
+            ChartKind::Table => {
+                ChartData::Table(table::TableModel::rebuilt(agg, previous_table, unit))
+            }
             ChartKind::Text => ChartData::Text(agg.to_dtrace_text()),
             ChartKind::Flame => ChartData::Flame(flame::FlameModel::build(agg)),
             ChartKind::OverTime | ChartKind::HeatMap => ChartData::Text(String::new()),
@@ -202,6 +208,9 @@ pub struct AggregationsView {
     title: Option<(String, Rect)>,
     /// The labels the 3D chart drew last, for the view it was drawn in.
     bars3d_labels: Vec<bars3d::Label>,
+    /// What each aggregation's values are (a time, read from the script),
+    /// by name.
+    units: HashMap<String, Unit>,
 }
 
 /// A message in the middle of all the space left in `ui`, where the chart
@@ -229,6 +238,22 @@ impl AggregationsView {
             .as_deref()
             .and_then(|n| snapshot.get(n))
             .or_else(|| snapshot.aggregations.first())
+    }
+
+    /// What each aggregation's values are, by name: from the script that
+    /// made them. Every view is built again in them.
+    pub fn set_units(&mut self, units: HashMap<String, Unit>) {
+        if units != self.units {
+            self.units = units;
+            for tab in self.tabs.values_mut() {
+                tab.built_from = u64::MAX;
+            }
+        }
+    }
+
+    /// What `name`'s values are.
+    pub fn unit(&self, name: &str) -> Unit {
+        self.units.get(name).copied().unwrap_or_default()
     }
 
     pub fn select(&mut self, name: &str) {
@@ -298,6 +323,7 @@ impl AggregationsView {
         time: TimeView<'_>,
     ) -> Option<std::time::Instant> {
         let agg = self.selected(snapshot)?;
+        let unit = self.unit(&agg.name);
         let tab = self.tab(agg);
         let forced = tab.built_from == u64::MAX || tab.data.is_none();
         if tab.built_from == generation && !forced {
@@ -310,7 +336,7 @@ impl AggregationsView {
         {
             return Some(t);
         }
-        tab.rebuild(agg, generation, time);
+        tab.rebuild(agg, generation, time, unit);
         let took = now.elapsed();
         tab.not_before = (took > std::time::Duration::from_millis(16)).then(|| now + took * 10);
         None

@@ -6,6 +6,7 @@
 
 use super::bars3d::AxisBucket;
 use crate::model::latency;
+use crate::model::units::Unit;
 use crate::model::{Aggregation, KeyPart, Value};
 use egui::{RichText, Ui, vec2};
 use std::cmp::Ordering;
@@ -44,6 +45,12 @@ pub struct TableModel {
 
 impl TableModel {
     pub fn build(agg: &Aggregation) -> TableModel {
+        TableModel::build_in(agg, Unit::Number)
+    }
+
+    /// The table, its bucket ranges and percentiles in `unit` where that
+    /// is a time (a number's are dtrace's exact ones).
+    pub fn build_in(agg: &Aggregation, unit: Unit) -> TableModel {
         let parts = agg.rows.first().map_or(0, |r| r.key.len());
         let mut columns: Vec<String> = match parts {
             0 => Vec::new(),
@@ -70,7 +77,7 @@ impl TableModel {
                         max: b.max,
                     };
                     cells.push(Cell {
-                        text: bucket.range_text(),
+                        text: bucket.range_in(unit),
                         // Underflow buckets sort first.
                         number: Some(b.min.map_or(i128::MIN, i128::from)),
                     });
@@ -97,13 +104,13 @@ impl TableModel {
             summary: agg
                 .function
                 .is_distribution()
-                .then(|| Box::new(TableModel::summary(agg, parts))),
+                .then(|| Box::new(TableModel::summary(agg, parts, unit))),
         }
     }
 
     /// One row per key of a distribution: count, mean, p50, p90, p99 and
     /// the largest value, sortable by each (a range by its low end).
-    fn summary(agg: &Aggregation, parts: usize) -> TableModel {
+    fn summary(agg: &Aggregation, parts: usize, unit: Unit) -> TableModel {
         let mut columns: Vec<String> = match parts {
             0 => Vec::new(),
             1 => vec!["key".into()],
@@ -126,12 +133,16 @@ impl TableModel {
                 cells.push(Cell::number(s.count));
                 let mean = s.mean.unwrap_or(0.0);
                 cells.push(Cell {
-                    text: format!("{mean:.0}"),
+                    text: if unit == Unit::Number {
+                        format!("{mean:.0}")
+                    } else {
+                        unit.short(mean.round() as i64)
+                    },
                     number: Some(mean as i128),
                 });
                 for (_, range) in s.ranges() {
                     cells.push(Cell {
-                        text: range_text(range),
+                        text: range_text(range, unit),
                         number: Some(range.0.map_or(i128::MIN, i128::from)),
                     });
                 }
@@ -169,8 +180,8 @@ impl TableModel {
     }
 
     /// Keeps the user's sorts across a rebuild with new data.
-    pub fn rebuilt(agg: &Aggregation, previous: Option<&TableModel>) -> TableModel {
-        let mut t = TableModel::build(agg);
+    pub fn rebuilt(agg: &Aggregation, previous: Option<&TableModel>, unit: Unit) -> TableModel {
+        let mut t = TableModel::build_in(agg, unit);
         if let Some((c, asc)) = previous.and_then(|p| p.sort)
             && c < t.columns.len()
         {
@@ -188,7 +199,10 @@ impl TableModel {
 
 /// A bucket range as the summary shows it: `[2048, 4095]`, open sides
 /// written as such.
-fn range_text(r: latency::Range) -> String {
+fn range_text(r: latency::Range, unit: Unit) -> String {
+    if unit != Unit::Number {
+        return unit.range(r.0, r.1);
+    }
     match (r.0, r.1) {
         (Some(lo), Some(hi)) if lo == hi => format!("{lo}"),
         (Some(lo), Some(hi)) => format!("{lo} .. {hi}"),
@@ -331,7 +345,7 @@ mod tests {
         t.sort_by(0, true);
         assert_eq!(column(&t, 0), ["a", "b", "c"]);
         // A new snapshot keeps the user's sort.
-        let t2 = TableModel::rebuilt(&agg, Some(&t));
+        let t2 = TableModel::rebuilt(&agg, Some(&t), Unit::Number);
         assert_eq!(column(&t2, 0), ["a", "b", "c"]);
     }
 
@@ -363,5 +377,10 @@ mod tests {
         assert_eq!(column(&s, 6), ["10 .. 19", "0 .. 9"]);
         s.sort_by(1, false);
         assert_eq!(column(&s, 0), ["sshd", "bash"]);
+        // A time's ranges read in its units.
+        let t = TableModel::build_in(&agg, Unit::Nanoseconds);
+        let s = t.summary.as_deref().unwrap();
+        assert_eq!(column(s, 3), ["10 ns .. 19 ns", "0 ns .. 9 ns"]);
+        assert_eq!(column(&t, 1)[0], "0 ns .. 9 ns");
     }
 }

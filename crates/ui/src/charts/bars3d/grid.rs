@@ -4,6 +4,7 @@
 //! the rest summed as "other". Kept apart from the drawing: it needs no
 //! egui, and the table view reads its buckets too.
 
+use crate::model::units::Unit;
 use crate::model::{Aggregation, key_label};
 use std::collections::BTreeMap;
 
@@ -17,7 +18,24 @@ pub struct AxisBucket {
 }
 
 impl AxisBucket {
-    /// The values the bucket counts, for tooltips and tables.
+    /// The bucket's name on an axis, short: "64K", "16.4 µs", "< 0".
+    pub fn axis_text(&self, unit: Unit) -> String {
+        match (self.min, self.max) {
+            (Some(min), _) => unit.short(min),
+            (None, Some(max)) => format!("< {}", unit.short(max.saturating_add(1))),
+            (None, None) => self.label.clone(),
+        }
+    }
+
+    /// The values the bucket counts, in `unit`, for tooltips.
+    pub fn range_in(&self, unit: Unit) -> String {
+        if unit == Unit::Number {
+            return self.range_text();
+        }
+        unit.range(self.min, self.max)
+    }
+
+    /// The values the bucket counts, as dtrace numbers them.
     pub fn range_text(&self) -> String {
         match (self.min, self.max) {
             (None, Some(max)) => format!("< {}", max.saturating_add(1)),
@@ -41,6 +59,8 @@ pub struct Grid {
     pub max: i64,
     /// Keys summed into the "other" row.
     pub folded: usize,
+    /// What the values are: the axis reads in it.
+    pub unit: Unit,
 }
 
 impl Grid {
@@ -110,7 +130,14 @@ impl Grid {
             counts,
             max,
             folded,
+            unit: Unit::default(),
         }
+    }
+
+    /// The same, its values in `unit`.
+    pub fn in_unit(mut self, unit: Unit) -> Grid {
+        self.unit = unit;
+        self
     }
 
     pub fn count(&self, key: usize, bucket: usize) -> i64 {

@@ -7,6 +7,7 @@
 use super::camera::{Camera, World, edges};
 use super::count_axis::CountAxis;
 use super::{Grid, Label, LabelKind, View};
+use crate::model::units::Unit;
 use egui::{Pos2, Rect, Vec2, pos2, vec2};
 
 /// Space between an axis and its labels, and between labels.
@@ -71,6 +72,8 @@ struct Texts {
     ticks: Vec<(i64, String, Vec2)>,
     scale: CountAxis,
     value: Vec2,
+    /// The value axis's name: "time" when the values are times.
+    value_title: &'static str,
     count: Vec2,
 }
 
@@ -96,7 +99,7 @@ impl Texts {
             .ticks()
             .into_iter()
             .map(|v| {
-                let (t, s) = sized(v.to_string());
+                let (t, s) = sized(Unit::Number.short(v));
                 (v, t, s)
             })
             .collect();
@@ -104,14 +107,24 @@ impl Texts {
             buckets: grid
                 .buckets
                 .iter()
-                .map(|b| sized(b.label.clone()))
+                .map(|b| sized(b.axis_text(grid.unit)))
                 .collect(),
             keys,
             ticks,
             scale: *scale,
-            value: measure("value"),
+            value: measure(value_title(grid.unit)),
+            value_title: value_title(grid.unit),
             count: measure("count"),
         }
+    }
+}
+
+/// The value axis's name.
+fn value_title(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Nanoseconds | Unit::Microseconds | Unit::Milliseconds => "time",
+        Unit::Bytes => "bytes",
+        Unit::Number => "value",
     }
 }
 
@@ -209,7 +222,7 @@ fn label_candidates(
     let value = beside(front_mid + normal * beyond, normal, texts.value);
     out.push(Label {
         kind: LabelKind::Axis,
-        text: "value".into(),
+        text: texts.value_title.into(),
         rect: value,
     });
 

@@ -321,7 +321,7 @@ pub fn describe(grid: &Grid, key: usize, bucket: usize) -> String {
     format!(
         "{}\nvalue {}\ncount {}",
         grid.keys[key],
-        grid.buckets[bucket].range_text(),
+        grid.buckets[bucket].range_in(grid.unit),
         grid.count(key, bucket)
     )
 }

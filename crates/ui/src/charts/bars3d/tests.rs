@@ -202,7 +202,8 @@ fn ticks_are_round_numbers() {
         .collect();
     ticks.sort();
     let ticks: Vec<&str> = ticks.into_iter().map(|t| t.1).collect();
-    assert_eq!(ticks, ["0", "20000", "40000", "60000", "80000"]);
+    // Counts in SI short forms.
+    assert_eq!(ticks, ["0", "20K", "40K", "60K", "80K"]);
 }
 
 #[test]
