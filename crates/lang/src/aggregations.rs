@@ -89,34 +89,22 @@ fn close(chars: &[char], open: usize, left: char, right: char) -> usize {
 /// The first argument of the call whose `(` is at `open`, trimmed.
 fn first_argument(chars: &[char], open: usize) -> Option<String> {
     let mut depth = 0;
-    for (k, c) in chars.iter().enumerate().skip(open) {
+    let end = chars.iter().enumerate().skip(open).find_map(|(k, c)| {
         match c {
             '(' | '[' => depth += 1,
-            ')' | ']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(
-                        chars[open + 1..k]
-                            .iter()
-                            .collect::<String>()
-                            .trim()
-                            .to_owned(),
-                    );
-                }
-            }
-            ',' if depth == 1 => {
-                return Some(
-                    chars[open + 1..k]
-                        .iter()
-                        .collect::<String>()
-                        .trim()
-                        .to_owned(),
-                );
-            }
+            ')' | ']' => depth -= 1,
             _ => {}
         }
-    }
-    None
+        let ends = depth == 0 || (*c == ',' && depth == 1);
+        ends.then_some(k)
+    })?;
+    Some(
+        chars[open + 1..end]
+            .iter()
+            .collect::<String>()
+            .trim()
+            .to_owned(),
+    )
 }
 
 /// The source with comments blanked and string contents emptied, so that

@@ -75,6 +75,27 @@ impl Unit {
         v.to_string()
     }
 
+    /// A bucket's range as dtrace numbers it, exactly: "10 .. 19", "< 0",
+    /// ">= 100".
+    pub fn exact_range(min: Option<i64>, max: Option<i64>) -> String {
+        match (min, max) {
+            (None, Some(max)) => format!("< {}", max.saturating_add(1)),
+            (Some(min), None) => format!(">= {min}"),
+            (Some(min), Some(max)) if min == max => format!("{min}"),
+            (Some(min), Some(max)) => format!("{min} .. {max}"),
+            (None, None) => "any".into(),
+        }
+    }
+
+    /// A bucket's range in `self`: exact for a number, short for a time
+    /// or a size.
+    pub fn range_of(self, min: Option<i64>, max: Option<i64>) -> String {
+        match self {
+            Unit::Number => Unit::exact_range(min, max),
+            unit => unit.range(min, max),
+        }
+    }
+
     /// A bucket's range in short forms: "16.4 µs .. 32.8 µs", "< 0",
     /// ">= 1K".
     pub fn range(self, min: Option<i64>, max: Option<i64>) -> String {

@@ -52,20 +52,8 @@ impl TableModel {
     /// is a time (a number's are dtrace's exact ones).
     pub fn build_in(agg: &Aggregation, unit: Unit) -> TableModel {
         let parts = agg.rows.first().map_or(0, |r| r.key.len());
-        let mut columns: Vec<String> = match parts {
-            0 => Vec::new(),
-            1 => vec!["key".into()],
-            n => (1..=n).map(|i| format!("key {i}")).collect(),
-        };
+        let mut columns = key_columns(parts);
         let mut rows = Vec::new();
-        let key_cells = |key: &[KeyPart]| -> Vec<Cell> {
-            key.iter()
-                .map(|p| match p {
-                    KeyPart::Int(v) => Cell::number(*v),
-                    other => Cell::text(other.label()),
-                })
-                .collect()
-        };
         if agg.function.is_distribution() {
             columns.extend(["value".into(), "count".into()]);
             for r in &agg.rows {
@@ -111,25 +99,14 @@ impl TableModel {
     /// One row per key of a distribution: count, mean, p50, p90, p99 and
     /// the largest value, sortable by each (a range by its low end).
     fn summary(agg: &Aggregation, parts: usize, unit: Unit) -> TableModel {
-        let mut columns: Vec<String> = match parts {
-            0 => Vec::new(),
-            1 => vec!["key".into()],
-            n => (1..=n).map(|i| format!("key {i}")).collect(),
-        };
+        let mut columns = key_columns(parts);
         columns.extend(["count", "mean", "p50", "p90", "p99", "max"].map(String::from));
         let rows: Vec<Vec<Cell>> = agg
             .rows
             .iter()
             .filter_map(|r| {
                 let s = latency::summary(r.value.buckets())?;
-                let mut cells: Vec<Cell> = r
-                    .key
-                    .iter()
-                    .map(|p| match p {
-                        KeyPart::Int(v) => Cell::number(*v),
-                        other => Cell::text(other.label()),
-                    })
-                    .collect();
+                let mut cells = key_cells(&r.key);
                 cells.push(Cell::number(s.count));
                 let mean = s.mean.unwrap_or(0.0);
                 cells.push(Cell {
@@ -142,7 +119,7 @@ impl TableModel {
                 });
                 for (_, range) in s.ranges() {
                     cells.push(Cell {
-                        text: range_text(range, unit),
+                        text: unit.range_of(range.0, range.1),
                         number: Some(range.0.map_or(i128::MIN, i128::from)),
                     });
                 }
@@ -197,19 +174,23 @@ impl TableModel {
     }
 }
 
-/// A bucket range as the summary shows it: `[2048, 4095]`, open sides
-/// written as such.
-fn range_text(r: latency::Range, unit: Unit) -> String {
-    if unit != Unit::Number {
-        return unit.range(r.0, r.1);
+/// The key columns' headings: "key", or "key 1", "key 2"….
+fn key_columns(parts: usize) -> Vec<String> {
+    match parts {
+        0 => Vec::new(),
+        1 => vec!["key".into()],
+        n => (1..=n).map(|i| format!("key {i}")).collect(),
     }
-    match (r.0, r.1) {
-        (Some(lo), Some(hi)) if lo == hi => format!("{lo}"),
-        (Some(lo), Some(hi)) => format!("{lo} .. {hi}"),
-        (Some(lo), None) => format!(">= {lo}"),
-        (None, Some(hi)) => format!("<= {hi}"),
-        (None, None) => "any".into(),
-    }
+}
+
+/// A key's cells: numbers sort as numbers.
+fn key_cells(key: &[KeyPart]) -> Vec<Cell> {
+    key.iter()
+        .map(|p| match p {
+            KeyPart::Int(v) => Cell::number(*v),
+            other => Cell::text(other.label()),
+        })
+        .collect()
 }
 
 fn compare(a: &Cell, b: &Cell) -> Ordering {

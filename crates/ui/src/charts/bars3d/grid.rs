@@ -29,21 +29,15 @@ impl AxisBucket {
 
     /// The values the bucket counts, in `unit`, for tooltips.
     pub fn range_in(&self, unit: Unit) -> String {
-        if unit == Unit::Number {
-            return self.range_text();
+        match (self.min, self.max) {
+            (None, None) => self.label.clone(),
+            (min, max) => unit.range_of(min, max),
         }
-        unit.range(self.min, self.max)
     }
 
     /// The values the bucket counts, as dtrace numbers them.
     pub fn range_text(&self) -> String {
-        match (self.min, self.max) {
-            (None, Some(max)) => format!("< {}", max.saturating_add(1)),
-            (Some(min), None) => format!(">= {min}"),
-            (Some(min), Some(max)) if min == max => format!("{min}"),
-            (Some(min), Some(max)) => format!("{min} .. {max}"),
-            (None, None) => self.label.clone(),
-        }
+        self.range_in(Unit::Number)
     }
 }
 
