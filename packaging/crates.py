@@ -41,9 +41,25 @@ def locked_crates():
     return sorted(crates, key=lambda c: (c[0], c[1]))
 
 
+def pkgsrc_version(crate):
+    """The version lang/rust/cargo.mk reads from NAME-VERSION for the download
+    address: ${crate:C/^.*-([0-9]+\\.[0-9.]+.*)$/\\1/}, whose greedy .* takes
+    the last such dash, so 1.2.1+spec-1.1.0 comes out as 1.1.0."""
+    return re.sub(r"^.*-([0-9]+\.[0-9.]+.*)$", r"\1", crate)
+
+
 def cargo_depends(crates):
     lines = ["# $NetBSD$", ""]
     lines += [f"CARGO_CRATE_DEPENDS+=\t{n}-{v}" for n, v, _ in crates]
+    # cargo.mk adds its own address for each crate with +=, after these: for
+    # a version whose build metadata has a dash it names the wrong version
+    # (a wrong file or none), so name the right one first.
+    misread = [(n, v) for n, v, _ in crates if pkgsrc_version(f"{n}-{v}") != v]
+    if misread:
+        lines += ["", "# cargo.mk misreads the version of these from the name; fetch them here."]
+        lines += [
+            f"SITES.{n}-{v}.crate=\t-${{MASTER_SITE_CRATESIO}}{n}/{v}/download" for n, v in misread
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -474,3 +474,10 @@ CARGO_CRATE_DEPENDS+=	zune-jpeg-0.5.15
 CARGO_CRATE_DEPENDS+=	zvariant-5.15.1
 CARGO_CRATE_DEPENDS+=	zvariant_derive-5.15.1
 CARGO_CRATE_DEPENDS+=	zvariant_utils-4.2.0
+
+# cargo.mk misreads the version of these from the name; fetch them here.
+SITES.toml-1.2.1+spec-1.1.0.crate=	-${MASTER_SITE_CRATESIO}toml/1.2.1+spec-1.1.0/download
+SITES.toml_datetime-1.1.3+spec-1.1.0.crate=	-${MASTER_SITE_CRATESIO}toml_datetime/1.1.3+spec-1.1.0/download
+SITES.toml_edit-0.25.18+spec-1.1.0.crate=	-${MASTER_SITE_CRATESIO}toml_edit/0.25.18+spec-1.1.0/download
+SITES.toml_parser-1.1.5+spec-1.1.0.crate=	-${MASTER_SITE_CRATESIO}toml_parser/1.1.5+spec-1.1.0/download
+SITES.wasip2-1.0.4+wasi-0.2.12.crate=	-${MASTER_SITE_CRATESIO}wasip2/1.0.4+wasi-0.2.12/download
