@@ -106,8 +106,15 @@ impl History {
     /// Adds the snapshot a run takes when it stops. When it comes hard
     /// on the heels of the last periodic one, it joins that interval
     /// rather than making one so short that its rate means nothing.
+    /// One that brings nothing new (a second snapshot of the stopped run)
+    /// adds no point: the run's rate does not fall to zero after it ended.
     pub fn push_final(&mut self, t: f64, snapshot: &Snapshot) {
         for agg in &snapshot.aggregations {
+            if let Some(h) = self.aggregations.iter_mut().find(|h| h.id == agg.id)
+                && h.unchanged(agg)
+            {
+                continue;
+            }
             if let Some(h) = self.aggregations.iter_mut().find(|h| h.id == agg.id)
                 && let [.., before, last] = h.points.as_slice()
                 && t - last.t < (last.t - before.t) / 2.0
@@ -187,7 +194,7 @@ type Cell = (u32, u32, i64);
 /// are there otherwise, so that a point that holds a few keys of the
 /// millions seen over a run does not cost an array as long as all of
 /// them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Numbers {
     /// [`ABSENT`] where the key was not there; keys first seen later are
     /// past the end.
@@ -318,7 +325,10 @@ impl AggHistory {
         i
     }
 
-    fn push(&mut self, t: f64, agg: &Aggregation, capacity: usize) {
+    /// An aggregation's values as a point keeps them: its numbers and its
+    /// distributions' counts by key (and bucket) index, and the order of
+    /// its keys. Keys and buckets not seen before are given indices.
+    fn read(&mut self, agg: &Aggregation) -> (Vec<(u32, i64)>, Vec<Cell>, Vec<u32>) {
         self.key_sizes.clone_from(&agg.key_sizes);
         let mut numbers = Vec::new();
         let mut cells = Vec::new();
@@ -348,6 +358,20 @@ impl AggHistory {
             sorted.sort_by_key(|&i| self.buckets[i as usize].order());
             self.sorted_buckets = sorted;
         }
+        (numbers, cells, order)
+    }
+
+    /// Whether `agg` holds just what the last point holds: a second
+    /// snapshot of a run that has stopped.
+    fn unchanged(&mut self, agg: &Aggregation) -> bool {
+        let (numbers, cells, _) = self.read(agg);
+        self.points
+            .last()
+            .is_some_and(|last| last.cells == cells && last.values == Numbers::new(numbers))
+    }
+
+    fn push(&mut self, t: f64, agg: &Aggregation, capacity: usize) {
+        let (numbers, cells, order) = self.read(agg);
         let order: Arc<[u32]> = match self.points.last() {
             Some(last) if *last.order == *order => Arc::clone(&last.order),
             _ => order.into(),

@@ -67,6 +67,22 @@ fn a_final_snapshot_at_the_same_time_replaces_the_last() {
     assert_eq!(h.get("n").unwrap().len(), 6);
 }
 
+/// A steady rate stays steady to the end: a second snapshot of the stopped
+/// run, with nothing new, adds no point at 0 a second.
+#[test]
+fn a_final_snapshot_with_nothing_new_adds_no_point() {
+    let mut h = History::default();
+    for (t, v) in [(1.0, 2000), (2.0, 4000), (3.0, 6000)] {
+        h.push(t, &counts(&[("a", v)]));
+    }
+    h.push_final(3.6, &counts(&[("a", 7200)]));
+    h.push_final(4.4, &counts(&[("a", 7200)]));
+    let a = h.get("n").unwrap();
+    assert_eq!(a.len(), 4, "no point for the snapshot that brought nothing");
+    assert_eq!(a.interval(3), (3.0, 3.6));
+    assert_eq!(a.number_delta(3, 0), 1200);
+}
+
 #[test]
 fn min_and_max_keep_their_current_value() {
     let mut snap = counts(&[("a", 7)]);
