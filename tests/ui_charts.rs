@@ -418,3 +418,34 @@ fn latency_labels_read_as_times_and_never_overlap() {
         }
     }
 }
+
+/// `@n = count()` has one value and no key: it is shown as that number,
+/// not as a pie that is 100 % "(no key)".
+#[test]
+fn a_keyless_count_is_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    click(&mut h, "Run");
+    let job = h.state().run_panel().run_job().unwrap();
+    let agg = Aggregation {
+        id: 1,
+        name: "n".into(),
+        function: AggFunction::Count,
+        key_sizes: vec![],
+        rows: vec![Row {
+            key: vec![],
+            value: Value::Number(1_234_567),
+        }],
+    };
+    let snapshot = Snapshot {
+        aggregations: vec![agg],
+    };
+    for e in [Event::Started { matches: 1 }, Event::Snapshot(snapshot)] {
+        h.state_mut().apply_session_event(event(job, e));
+        h.run();
+    }
+    assert_eq!(h.state().bottom_tab(), BottomTab::Aggregations);
+    assert!(h.query_by_label("1,234,567").is_some());
+    assert!(h.query_by_label_contains("(no key)").is_none());
+    assert!(h.query_by_label("Pie").is_none(), "no pie to choose");
+}

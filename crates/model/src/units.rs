@@ -75,6 +75,26 @@ impl Unit {
         v.to_string()
     }
 
+    /// A single value as people read it: whole for a number (digits
+    /// grouped: 1,234,567), short for a time or a size.
+    pub fn short_or_exact(self, v: i64) -> String {
+        if self != Unit::Number {
+            return self.short(v);
+        }
+        let digits = v.unsigned_abs().to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        if v < 0 {
+            grouped.insert(0, '-');
+        }
+        grouped
+    }
+
     /// A bucket's range as dtrace numbers it, exactly: "10 .. 19", "< 0",
     /// ">= 100".
     pub fn exact_range(min: Option<i64>, max: Option<i64>) -> String {
@@ -229,6 +249,8 @@ mod tests {
         assert_eq!(n.short(-2048), "-2K");
         assert_eq!(n.short(i64::MAX), "9.22E");
         assert_eq!(Unit::Bytes.short(4096), "4KiB");
+        assert_eq!(n.short_or_exact(1_234_567), "1,234,567");
+        assert_eq!(n.short_or_exact(-12), "-12");
         assert_eq!(Unit::Bytes.short(1536), "1.5KiB");
         assert_eq!(Unit::Bytes.short(100), "100 B");
     }

@@ -34,6 +34,8 @@ pub enum ChartKind {
     OverTime,
     HeatMap,
     Flame,
+    /// A key-less aggregation's one value, large.
+    Value,
 }
 
 impl ChartKind {
@@ -47,6 +49,7 @@ impl ChartKind {
             ChartKind::OverTime => "Over time",
             ChartKind::HeatMap => "Heat map",
             ChartKind::Flame => "Flame graph",
+            ChartKind::Value => "Value",
         }
     }
 
@@ -71,6 +74,15 @@ impl ChartKind {
     /// where its keys hold stacks.
     pub fn choices_for(agg: &Aggregation) -> Vec<ChartKind> {
         let mut kinds = ChartKind::choices(agg.function).to_vec();
+        // `@ = count()` has one value and no key: a pie of it would be one
+        // slice, 100 % of "(no key)".
+        let keyless = !agg.function.is_distribution()
+            && agg.rows.len() <= 1
+            && agg.rows.iter().all(|r| r.key.is_empty());
+        if keyless {
+            kinds.retain(|k| !matches!(k, ChartKind::Pie | ChartKind::Bars));
+            kinds.insert(0, ChartKind::Value);
+        }
         if flame::has_stacks(agg) {
             // Stacks read best as a flame graph.
             kinds.insert(0, ChartKind::Flame);
@@ -79,7 +91,7 @@ impl ChartKind {
     }
 
     pub fn is_chart(self) -> bool {
-        !matches!(self, ChartKind::Table | ChartKind::Text)
+        !matches!(self, ChartKind::Table | ChartKind::Text | ChartKind::Value)
     }
 }
 
@@ -94,6 +106,8 @@ pub enum ChartData {
     OverTime(timeline::TimelineModel),
     HeatMap(heatmap::HeatModel),
     Flame(flame::FlameModel),
+    /// A key-less aggregation's value, as text.
+    Value(String),
 }
 
 /// What the time views read: the history of the run (or recording) shown,
@@ -184,6 +198,10 @@ impl TabState {
                 ChartData::Table(table::TableModel::rebuilt(agg, previous_table, unit))
             }
             ChartKind::Text => ChartData::Text(agg.to_dtrace_text()),
+            ChartKind::Value => ChartData::Value(match agg.rows.first().map(|r| &r.value) {
+                Some(crate::model::Value::Number(n)) => unit.short_or_exact(*n),
+                _ => "no value yet".into(),
+            }),
             ChartKind::Flame => ChartData::Flame(flame::FlameModel::build(agg)),
             ChartKind::OverTime | ChartKind::HeatMap => ChartData::Text(String::new()),
         }
@@ -467,6 +485,11 @@ impl AggregationsView {
                 &mut tab.column,
                 &mut tab.view,
             ),
+            ChartData::Value(value) => {
+                ui.centered_and_justified(|ui| {
+                    ui.label(egui::RichText::new(value.as_str()).size(48.0).strong());
+                });
+            }
             ChartData::Text(text) => {
                 egui::ScrollArea::both()
                     .id_salt("agg-text")
