@@ -372,11 +372,7 @@ fn latency_labels_read_as_times_and_never_overlap() {
         vec2(1600.0, 1000.0),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let config = config(dir.path(), None);
-        let mut h = Harness::builder()
-            .with_size(size)
-            .build_eframe(move |cc| DscopeApp::new(cc, config));
-        h.run();
+        let mut h = window(dir.path(), None, size);
         set_script(
             &mut h,
             "syscall::read:entry { self->ts = timestamp; }\n\

@@ -9,26 +9,13 @@ use dscope::model::RunEnd;
 use dscope::session::{Event, Target};
 use egui_kittest::kittest::Queryable;
 
-fn app_at(
-    dir: &std::path::Path,
-    width: f32,
-    height: f32,
-) -> egui_kittest::Harness<'static, dscope::ui::DscopeApp> {
-    let config = config(dir, None);
-    let mut h = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(width, height))
-        .build_eframe(move |cc| dscope::ui::DscopeApp::new(cc, config));
-    h.run();
-    h
-}
-
 const FAILURE: &str = "dtrace: failed to grab process 4242: the process is being traced by \
                        another debugger, and only one can trace it at a time";
 
 #[test]
 fn state_clock_and_probes_stay_in_view_at_800_pixels() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = app_at(dir.path(), 800.0, 600.0);
+    let mut h = window(dir.path(), None, egui::vec2(800.0, 600.0));
     set_script(&mut h, "BEGIN { exit(0); }\n");
     h.state_mut().set_target(Some(Target::Command(
         "/usr/bin/python3 -c 'import time; time.sleep(60)'".into(),

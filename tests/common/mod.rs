@@ -27,9 +27,14 @@ pub fn config(dir: &Path, open: Option<PathBuf>) -> AppConfig {
 }
 
 pub fn app(dir: &Path, open: Option<PathBuf>) -> Harness<'static, DscopeApp> {
+    window(dir, open, egui::vec2(1000.0, 700.0))
+}
+
+/// The app in a window of `size`, opening `open`.
+pub fn window(dir: &Path, open: Option<PathBuf>, size: egui::Vec2) -> Harness<'static, DscopeApp> {
     let config = config(dir, open);
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1000.0, 700.0))
+        .with_size(size)
         .build_eframe(move |cc| DscopeApp::new(cc, config));
     h.run();
     h
