@@ -167,3 +167,66 @@ fn go_to_line_gives_the_keyboard_back_to_the_editor() {
     assert!(h.query_by_label("Go to line").is_none());
     assert!(h.get_by_label("D script editor").is_focused());
 }
+
+/// The Aggregations tab from the keyboard: the next and previous
+/// aggregation, the next view of one; Duration and Record from the run bar.
+#[test]
+fn aggregations_duration_and_record_from_the_keyboard() {
+    use dscope::model::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
+    use dscope::session::Event;
+    use dscope::ui::charts::ChartKind;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    let press = |h: &mut egui_kittest::Harness<'_, _>, c: Command| {
+        let k = c.key().unwrap();
+        h.key_press_modifiers(k.modifiers, k.logical_key);
+        h.run();
+    };
+    press(&mut h, Command::FocusDuration);
+    assert!(
+        h.get_by_label("0 runs until Stop or the script's exit()")
+            .is_focused()
+    );
+    press(&mut h, Command::ToggleRecord);
+    assert!(h.state().run_panel().record);
+    press(&mut h, Command::ToggleRecord);
+    assert!(!h.state().run_panel().record);
+    click(&mut h, "Run");
+    let job = h.state().run_panel().run_job().unwrap();
+    let agg = |id, name: &str| Aggregation {
+        id,
+        name: name.into(),
+        function: AggFunction::Count,
+        key_sizes: vec![8],
+        rows: vec![Row {
+            key: vec![KeyPart::Str("read".into())],
+            value: Value::Number(3),
+        }],
+    };
+    let snapshot = Snapshot {
+        aggregations: vec![agg(1, "a"), agg(2, "b")],
+    };
+    for e in [
+        Event::Started { matches: 1 },
+        Event::Snapshot(snapshot.clone()),
+    ] {
+        h.state_mut().apply_session_event(event(job, e));
+        h.run();
+    }
+    let selected = |h: &egui_kittest::Harness<'_, dscope::ui::DscopeApp>| {
+        h.state()
+            .charts()
+            .selected(&snapshot)
+            .map(|a| a.name.clone())
+    };
+    assert_eq!(selected(&h).as_deref(), Some("a"));
+    press(&mut h, Command::NextAggregation);
+    assert_eq!(selected(&h).as_deref(), Some("b"));
+    press(&mut h, Command::NextAggregation);
+    assert_eq!(selected(&h).as_deref(), Some("a"), "round");
+    press(&mut h, Command::PreviousAggregation);
+    assert_eq!(selected(&h).as_deref(), Some("b"));
+    assert_eq!(h.state().charts().kind("b"), Some(ChartKind::Pie));
+    press(&mut h, Command::NextView);
+    assert_eq!(h.state().charts().kind("b"), Some(ChartKind::Bars));
+}

@@ -44,7 +44,12 @@ pub enum Command {
     ShowConsole,
     ShowProblems,
     ShowAggregations,
+    NextAggregation,
+    PreviousAggregation,
+    NextView,
     MaximizeOutput,
+    FocusDuration,
+    ToggleRecord,
     Shortcuts,
     About,
 }
@@ -324,6 +329,39 @@ const TABLE: &[(Command, Info)] = {
             ),
         ),
         (
+            Command::NextAggregation,
+            entry(
+                "Next aggregation",
+                "Show the next aggregation's tab",
+                View,
+                key(CMD, Key::PageDown),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::PreviousAggregation,
+            entry(
+                "Previous aggregation",
+                "Show the previous aggregation's tab",
+                View,
+                key(CMD, Key::PageUp),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::NextView,
+            entry(
+                "Next view",
+                "Show the aggregation as the next of its views (pie, bars, over time, table…)",
+                View,
+                key(CMD_SHIFT, Key::V),
+                None,
+                Window,
+            ),
+        ),
+        (
             Command::MaximizeOutput,
             entry(
                 "Maximize bottom panel",
@@ -446,6 +484,28 @@ const TABLE: &[(Command, Info)] = {
             ),
         ),
         (
+            Command::FocusDuration,
+            entry(
+                "Duration",
+                "Type the run's duration in seconds (0: until Stop)",
+                Script,
+                key(CMD, Key::D),
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::ToggleRecord,
+            entry(
+                "Record",
+                "Record the next runs, or stop recording them",
+                Script,
+                key(CMD_SHIFT, Key::R),
+                None,
+                Window,
+            ),
+        ),
+        (
             Command::Shortcuts,
             entry(
                 "Keyboard Shortcuts",
@@ -510,6 +570,9 @@ impl Command {
         Command::ShowConsole,
         Command::ShowProblems,
         Command::ShowAggregations,
+        Command::NextAggregation,
+        Command::PreviousAggregation,
+        Command::NextView,
         Command::MaximizeOutput,
         Command::ZoomIn,
         Command::ZoomOut,
@@ -521,6 +584,8 @@ impl Command {
         Command::AttachProcess,
         Command::NoTarget,
         Command::RunOptions,
+        Command::FocusDuration,
+        Command::ToggleRecord,
         Command::Shortcuts,
         Command::About,
     ];

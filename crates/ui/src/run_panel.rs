@@ -39,6 +39,7 @@ pub fn bar(
     options: &str,
     destructive: bool,
     target: Option<&str>,
+    focus_duration: &mut bool,
 ) -> Option<RunAction> {
     let mut action = None;
     // Wrapped onto a second line when narrow: the state, the clock and the
@@ -50,13 +51,17 @@ pub fn bar(
         }
         ui.separator();
         ui.label("Duration (s)");
-        ui.add_enabled(
-            !active,
-            egui::DragValue::new(&mut run.duration_secs)
-                .range(0.0..=86_400.0)
-                .speed(1.0),
-        )
-        .on_hover_text("0 runs until Stop or the script's exit()");
+        let duration = ui
+            .add_enabled(
+                !active,
+                egui::DragValue::new(&mut run.duration_secs)
+                    .range(0.0..=86_400.0)
+                    .speed(1.0),
+            )
+            .on_hover_text("0 runs until Stop or the script's exit()");
+        if std::mem::take(focus_duration) {
+            duration.request_focus();
+        }
         if ui
             .add_enabled(!active, egui::Button::new("Check"))
             .on_hover_text("Compile without running")

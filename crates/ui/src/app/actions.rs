@@ -48,6 +48,7 @@ impl DscopeApp {
                 !active
             }
             Command::Stop => active,
+            Command::FocusDuration | Command::ToggleRecord => !active,
             Command::NoTarget => !active && self.run_options.target.is_some(),
             Command::PreviousScript => self.previous_script().is_some(),
             _ => true,
@@ -198,6 +199,11 @@ impl DscopeApp {
             Command::ShowProblems => self.bottom_tab = BottomTab::Problems,
             Command::ShowAggregations => self.bottom_tab = BottomTab::Aggregations,
             Command::MaximizeOutput => self.output_maximized = !self.output_maximized,
+            Command::NextAggregation | Command::PreviousAggregation | Command::NextView => {
+                self.step_charts(command)
+            }
+            Command::FocusDuration => self.focus_duration = true,
+            Command::ToggleRecord => self.run.record = !self.run.record,
             Command::Run => self.start_run(ctx),
             Command::Stop => self.stop_run(),
             Command::Check => self.start_check(ctx),
@@ -206,6 +212,20 @@ impl DscopeApp {
             Command::NoTarget => self.set_target(None),
             Command::RunOptions => self.run_options.open = true,
             other => debug_assert!(false, "{other:?} has no handler"),
+        }
+    }
+
+    /// Another aggregation's tab, or another view of the one shown, in
+    /// the Aggregations tab (brought forward).
+    fn step_charts(&mut self, command: Command) {
+        self.bottom_tab = BottomTab::Aggregations;
+        let Some(snapshot) = self.run.snapshot() else {
+            return;
+        };
+        match command {
+            Command::NextAggregation => self.charts.step_tab(snapshot, 1),
+            Command::PreviousAggregation => self.charts.step_tab(snapshot, -1),
+            _ => self.charts.step_view(snapshot),
         }
     }
 

@@ -118,6 +118,7 @@ impl DscopeApp {
             &options_label,
             destructive,
             target.as_deref(),
+            &mut self.focus_duration,
         );
         if let Some(a) = action {
             self.ask(Action::Run(a));

@@ -100,6 +100,9 @@ impl DscopeApp {
             Command::ShowConsole,
             Command::ShowProblems,
             Command::ShowAggregations,
+            Command::NextAggregation,
+            Command::PreviousAggregation,
+            Command::NextView,
             Command::MaximizeOutput,
         ] {
             self.command_item(ui, c);

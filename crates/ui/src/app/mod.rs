@@ -153,6 +153,8 @@ pub struct DscopeApp {
     /// What keys, menus and panels asked for this frame, applied in
     /// one place at its end.
     actions: Vec<Action>,
+    /// The run bar's duration field is to take the keyboard.
+    focus_duration: bool,
     editor: Editor,
     doc: Document,
     /// Each script's run state, and which script is on screen.
@@ -270,6 +272,7 @@ impl DscopeApp {
         let recovery = config.recovery_dir.clone().map(RecoveryStore::new);
         let mut app = DscopeApp {
             actions: Vec::new(),
+            focus_duration: false,
             editor,
             doc: Document {
                 path: None,

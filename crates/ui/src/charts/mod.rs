@@ -274,6 +274,35 @@ impl AggregationsView {
         self.units.get(name).copied().unwrap_or_default()
     }
 
+    /// Selects the aggregation `step` tabs on (or back), round.
+    pub fn step_tab(&mut self, snapshot: &Snapshot, step: isize) {
+        let names: Vec<&str> = snapshot
+            .aggregations
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
+        if names.is_empty() {
+            return;
+        }
+        let at = self
+            .selected(snapshot)
+            .and_then(|a| names.iter().position(|n| *n == a.name))
+            .unwrap_or(0) as isize;
+        let next = (at + step).rem_euclid(names.len() as isize) as usize;
+        self.select(names[next]);
+    }
+
+    /// Shows the selected aggregation as the next of its views, round.
+    pub fn step_view(&mut self, snapshot: &Snapshot) {
+        let Some(agg) = self.selected(snapshot) else {
+            return;
+        };
+        let choices = ChartKind::choices_for(agg);
+        let now = self.tab(agg).kind;
+        let at = choices.iter().position(|k| *k == now).unwrap_or(0);
+        self.set_kind(agg, choices[(at + 1) % choices.len()]);
+    }
+
     pub fn select(&mut self, name: &str) {
         self.selected = Some(name.to_owned());
     }
