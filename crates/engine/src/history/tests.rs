@@ -143,6 +143,27 @@ fn distributions_keep_buckets_in_range_order() {
     assert_eq!(s.rate, Some(4.0));
 }
 
+/// Latency over time: a percentile of each interval's own values, as the
+/// middle of its bucket, and nothing where the interval counted nothing.
+#[test]
+fn a_percentile_line_reads_each_intervals_values() {
+    let mut h = History::default();
+    h.push(1.0, &quantized(vec![bucket(2, 9), bucket(8, 1)]));
+    // The second interval adds only values in the 8 bucket.
+    h.push(2.0, &quantized(vec![bucket(2, 9), bucket(8, 11)]));
+    h.push(3.0, &quantized(vec![bucket(2, 9), bucket(8, 11)]));
+    let q = h.get("q").unwrap();
+    let p50 = q.percentile_line(0, 0.5);
+    let middle = |b: i64| {
+        let (lo, hi) = (b as f64, (2 * b - 1) as f64);
+        (lo + hi) / 2.0
+    };
+    assert_eq!(p50[0], (1.0, Some(middle(2))));
+    assert_eq!(p50[1], (2.0, Some(middle(8))));
+    assert_eq!(p50[2], (3.0, None), "nothing counted in the last second");
+    assert_eq!(q.percentile_line(0, 0.99)[0], (1.0, Some(middle(8))));
+}
+
 /// A point that holds a few of many keys seen keeps only those: the
 /// 10,000 keys of the first point are not an array at every later
 /// one.

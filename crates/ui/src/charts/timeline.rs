@@ -7,6 +7,7 @@ use super::palette;
 use crate::history::AggHistory;
 use crate::history::trend::{self, Fit};
 use crate::model::key_label;
+use crate::model::units::Unit;
 use chrono::{DateTime, Local};
 use egui::{Color32, Ui};
 use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
@@ -31,6 +32,9 @@ pub struct TimelineOptions {
     pub limit: String,
     pub average: bool,
     pub average_secs: f64,
+    /// For a distribution: a line of this percentile (50, 90, 99) of each
+    /// interval per key, instead of how many values each counted.
+    pub percentile: Option<u8>,
 }
 
 impl Default for TimelineOptions {
@@ -44,6 +48,7 @@ impl Default for TimelineOptions {
             limit: String::new(),
             average: false,
             average_secs: 10.0,
+            percentile: None,
         }
     }
 }
@@ -81,6 +86,12 @@ pub struct TimelineModel {
     pub started: Option<DateTime<Local>>,
     /// The time the view is at (a recording's slider), drawn as a line.
     pub cursor: Option<f64>,
+    /// Whether the aggregation is a distribution (it may show
+    /// percentiles).
+    pub distribution: bool,
+    /// What the lines' values are, when they are the aggregation's own
+    /// (percentiles of a time): the y axis reads in it.
+    pub unit: Unit,
 }
 
 /// A time since the start as the clock read then, or as "+1:05".
@@ -110,7 +121,10 @@ impl TimelineModel {
         started: Option<DateTime<Local>>,
     ) -> TimelineModel {
         let per_second = opts.per_second && agg.accumulates();
-        let y_label = if agg.accumulates() {
+        let percentile = opts.percentile.filter(|_| agg.function.is_distribution());
+        let y_label = if let Some(q) = percentile {
+            format!("p{q} (bucket middle)")
+        } else if agg.accumulates() {
             let what = if agg.function.is_distribution() {
                 "values counted"
             } else if agg.function == crate::model::AggFunction::Sum {
@@ -133,7 +147,10 @@ impl TimelineModel {
             .map(|(i, k)| KeyLine {
                 label: line_label(&agg.keys()[k], &agg.name),
                 color: palette::color(i),
-                points: agg.plotted(k, per_second),
+                points: match percentile {
+                    Some(q) => agg.percentile_line(k, f64::from(q) / 100.0),
+                    None => agg.plotted(k, per_second),
+                },
             })
             .collect();
         let chosen = opts
@@ -156,6 +173,8 @@ impl TimelineModel {
             average,
             started,
             cursor: None,
+            distribution: agg.function.is_distribution(),
+            unit: Unit::Number,
         }
     }
 }
@@ -257,6 +276,33 @@ pub fn controls(ui: &mut Ui, opts: &mut TimelineOptions, model: Option<&Timeline
         .add(egui::DragValue::new(&mut opts.top_n).range(1..=MAX_TOP_N))
         .on_hover_text("The keys that changed most get a line each")
         .changed();
+    if model.is_some_and(|m| m.distribution) {
+        let shown = match opts.percentile {
+            Some(q) => format!("p{q}"),
+            None => "values counted".into(),
+        };
+        ui.label("Show");
+        egui::ComboBox::from_id_salt("timeline-percentile")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                for (choice, text) in [
+                    (None, "values counted"),
+                    (Some(50), "p50"),
+                    (Some(90), "p90"),
+                    (Some(99), "p99"),
+                ] {
+                    if ui
+                        .selectable_label(opts.percentile == choice, text)
+                        .clicked()
+                    {
+                        opts.percentile = choice;
+                        changed = true;
+                    }
+                }
+            })
+            .response
+            .on_hover_text("Latency as latency: a percentile of each interval, per key");
+    }
     changed |= ui
         .checkbox(&mut opts.per_second, "Per second")
         .on_hover_text("Changes per second, rather than per interval between snapshots")
@@ -342,6 +388,7 @@ pub fn show(ui: &mut Ui, id: &str, model: &TimelineModel) {
     }
     let started = model.started;
     let y_label = model.y_label.clone();
+    let y_unit = model.unit;
     let plot = Plot::new(("timeline", id))
         .legend(Legend::default().follow_insertion_order(true))
         .x_axis_label("time")
@@ -366,9 +413,20 @@ pub fn show(ui: &mut Ui, id: &str, model: &TimelineModel) {
                 clock_text(started, p.x),
                 offset_text(p.x),
                 y_label,
-                trim_number(p.y)
+                if y_unit == Unit::Number {
+                    trim_number(p.y)
+                } else {
+                    y_unit.short(p.y.round() as i64)
+                }
             ))
         });
+    // A percentile of a time reads as one (16.4 µs); counts keep the
+    // plot's own numbers, fractions of a second included.
+    let plot = if y_unit == Unit::Number {
+        plot
+    } else {
+        plot.y_axis_formatter(move |mark, _| y_unit.short(mark.value.round() as i64))
+    };
     plot.show(ui, |plot| {
         for line in &model.lines {
             for run in runs(&line.points) {
@@ -446,6 +504,44 @@ mod tests {
             [(1.0, Some(10.0)), (2.0, Some(10.0)), (4.0, Some(10.0))]
         );
         assert_eq!(m.lines[1].points[2], (4.0, Some(2.0)));
+    }
+
+    #[test]
+    fn a_distribution_can_show_a_percentile_of_each_interval() {
+        use crate::model::Bucket;
+        let bucket = |min: i64, count: i64| Bucket {
+            label: min.to_string(),
+            min: Some(min),
+            max: Some(2 * min - 1),
+            count,
+            raw: None,
+        };
+        let mut h = History::default();
+        for (t, small, large) in [(1.0, 9, 1), (2.0, 9, 11)] {
+            let snap = crate::model::fixtures::quantized(vec![
+                bucket(1024, small),
+                bucket(1 << 20, large),
+            ]);
+            h.push(t, &snap);
+        }
+        let q = h.get("q").unwrap();
+        let counted = TimelineModel::build(q, &TimelineOptions::default(), None);
+        assert!(counted.distribution);
+        assert_eq!(counted.y_label, "values counted per second");
+        let opts = TimelineOptions {
+            percentile: Some(50),
+            ..TimelineOptions::default()
+        };
+        let m = TimelineModel::build(q, &opts, None);
+        assert_eq!(m.y_label, "p50 (bucket middle)");
+        let middle = |b: f64| (b + 2.0 * b - 1.0) / 2.0;
+        assert_eq!(
+            m.lines[0].points,
+            [
+                (1.0, Some(middle(1024.0))),
+                (2.0, Some(middle((1 << 20) as f64)))
+            ]
+        );
     }
 
     #[test]
