@@ -390,7 +390,13 @@ pub fn show(ui: &mut Ui, id: &str, model: &TimelineModel) {
     let y_label = model.y_label.clone();
     let y_unit = model.unit;
     let plot = Plot::new(("timeline", id))
-        .legend(Legend::default().follow_insertion_order(true))
+        // At the left: a live plot's newest points, the ones watched, are
+        // at the right.
+        .legend(
+            Legend::default()
+                .follow_insertion_order(true)
+                .position(egui_plot::Corner::LeftTop),
+        )
         .x_axis_label("time")
         .y_axis_label(y_label.clone())
         .x_axis_formatter(|mark, _| offset_text(mark.value))
