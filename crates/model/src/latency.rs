@@ -16,6 +16,16 @@ impl Range {
     fn of(b: &Bucket) -> Range {
         Range(b.min, b.max)
     }
+
+    /// The range's middle value, or its one bound: what a line through a
+    /// bucket's values is drawn at.
+    pub fn middle(self) -> Option<f64> {
+        match (self.0, self.1) {
+            (Some(lo), Some(hi)) => Some((lo as f64 + hi as f64) / 2.0),
+            (Some(v), None) | (None, Some(v)) => Some(v as f64),
+            (None, None) => None,
+        }
+    }
 }
 
 /// Percentiles a summary gives, as `(name, fraction)`.
@@ -94,7 +104,7 @@ pub fn summary(buckets: &[Bucket]) -> Option<Summary> {
     let weighted: f64 = buckets
         .iter()
         .filter(|b| b.raw_count() > 0)
-        .filter_map(|b| middle(b).map(|m| m * b.raw_count() as f64))
+        .filter_map(|b| Range::of(b).middle().map(|m| m * b.raw_count() as f64))
         .sum();
     let max = buckets.iter().rev().find(|b| b.raw_count() > 0)?;
     Some(Summary {
@@ -130,15 +140,6 @@ pub fn csv_rows(buckets: &[Bucket]) -> Vec<[String; 4]> {
         ]);
     }
     rows
-}
-
-/// A bucket's middle value, or its one bound.
-fn middle(b: &Bucket) -> Option<f64> {
-    match (b.min, b.max) {
-        (Some(lo), Some(hi)) => Some((lo as f64 + hi as f64) / 2.0),
-        (Some(v), None) | (None, Some(v)) => Some(v as f64),
-        (None, None) => None,
-    }
 }
 
 #[cfg(test)]

@@ -618,7 +618,7 @@ impl Command {
         Command::ALL
             .iter()
             .copied()
-            .filter(move |c| c.info().menu as u8 == menu as u8)
+            .filter(move |c| c.info().menu == menu)
     }
 }
 

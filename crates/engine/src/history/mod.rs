@@ -465,9 +465,6 @@ impl AggHistory {
         now.wrapping_sub(before)
     }
 
-    /// What to plot for a number key at each point: the change per
-    /// second for count and sum, the value for min, max, avg, stddev;
-    /// `None` where the key was not there.
     /// A distribution key's `q`-th percentile (0 < q <= 1) of each
     /// interval, as the middle of the bucket it falls in (a bucket knows
     /// no more); `None` where the key counted nothing in the interval.
@@ -476,16 +473,15 @@ impl AggHistory {
             .map(|p| {
                 let buckets = self.bucket_values(p, key, false);
                 let middle =
-                    crate::model::latency::percentile(&buckets, q).and_then(|r| match (r.0, r.1) {
-                        (Some(lo), Some(hi)) => Some((lo as f64 + hi as f64) / 2.0),
-                        (Some(v), None) | (None, Some(v)) => Some(v as f64),
-                        (None, None) => None,
-                    });
+                    crate::model::latency::percentile(&buckets, q).and_then(|r| r.middle());
                 (self.points[p].t, middle)
             })
             .collect()
     }
 
+    /// What to plot for a number key at each point: the change per
+    /// second for count and sum, the value for min, max, avg, stddev;
+    /// `None` where the key was not there.
     pub fn plotted(&self, key: usize, per_second: bool) -> Vec<(f64, Option<f64>)> {
         (0..self.points.len())
             .map(|p| {

@@ -59,9 +59,6 @@ pub struct Editor {
     /// editor's (Go to line) closed: egui refuses focus below a modal for
     /// as long as it is still fading out.
     refocus_frames: u8,
-    /// Another text came in: its first line at the top, not the last
-    /// text's scroll offset.
-    scroll_to_top: bool,
     find: Find,
     goto_line: Option<String>,
     /// Lines in `text`, kept with it: the gutter and status bar need it on
@@ -98,7 +95,6 @@ impl Editor {
             pending_selection: None,
             request_focus: true,
             refocus_frames: 0,
-            scroll_to_top: false,
             find: Find::default(),
             goto_line: None,
             line_count: 0,
@@ -144,7 +140,6 @@ impl Editor {
         TextEdit::store_state(ctx, self.id, state);
         self.cursor_line_col = (1, 1);
         self.request_focus = true;
-        self.scroll_to_top = true;
     }
 
     /// Ends the text with a newline if it has text and none: what a file

@@ -256,81 +256,78 @@ impl Editor {
         let viewport_height = ui.available_height();
         let key_base = (self.diagnostics_revision, self.font_size.to_bits());
         let (font_id, dark, gutter_width) = (&look.font_id, look.dark, look.gutter_width);
-        let mut scroll = egui::ScrollArea::vertical()
+        let output = egui::ScrollArea::vertical()
             .id_salt("dscope-editor-scroll")
-            .auto_shrink([false, false]);
-        if std::mem::take(&mut self.scroll_to_top) {
-            scroll = scroll.vertical_scroll_offset(0.0);
-        }
-        let output = scroll.show(ui, |ui| {
-            ui.horizontal_top(|ui| {
-                ui.spacing_mut().item_spacing.x = 0.0;
-                let gutter_left = ui.cursor().min.x;
-                ui.allocate_exact_size(vec2(gutter_width, look.row_height), Sense::hover());
-                let current_line_bg = ui.painter().add(egui::Shape::Noop);
-                let matches_bg = ui.painter().add(egui::Shape::Noop);
-                // Fill the viewport, so clicks below the last line land
-                // in the editor and the background is the editor's.
-                let fill = vec2(ui.available_width(), viewport_height);
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.horizontal_top(|ui| {
+                    ui.spacing_mut().item_spacing.x = 0.0;
+                    let gutter_left = ui.cursor().min.x;
+                    ui.allocate_exact_size(vec2(gutter_width, look.row_height), Sense::hover());
+                    let current_line_bg = ui.painter().add(egui::Shape::Noop);
+                    let matches_bg = ui.painter().add(egui::Shape::Noop);
+                    // Fill the viewport, so clicks below the last line land
+                    // in the editor and the background is the editor's.
+                    let fill = vec2(ui.available_width(), viewport_height);
 
-                let Editor {
-                    text,
-                    highlighter,
-                    diagnostics,
-                    job_cache,
-                    ..
-                } = &mut *self;
-                let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
-                    highlighter.update(buf.as_str());
-                    let key = (
-                        highlighter.revision(),
-                        key_base.0,
-                        key_base.1,
-                        highlighter.theme_kind(),
+                    let Editor {
+                        text,
+                        highlighter,
+                        diagnostics,
+                        job_cache,
+                        ..
+                    } = &mut *self;
+                    let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
+                        highlighter.update(buf.as_str());
+                        let key = (
+                            highlighter.revision(),
+                            key_base.0,
+                            key_base.1,
+                            highlighter.theme_kind(),
+                        );
+                        if job_cache.as_ref().is_none_or(|c| c.key != key) {
+                            *job_cache = Some(JobCache {
+                                key,
+                                job: build_layout_job(highlighter, diagnostics, font_id, dark),
+                            });
+                        }
+                        let mut job = job_cache.as_ref().expect("filled above").job.clone();
+                        job.wrap.max_width = wrap_width;
+                        ui.fonts_mut(|f| f.layout_job(job))
+                    };
+                    let output = TextEdit::multiline(text)
+                        .id(id)
+                        .font(font_id.clone())
+                        .frame(egui::Frame::NONE)
+                        .margin(egui::Margin::symmetric(4, 2))
+                        .desired_width(fill.x)
+                        .min_size(fill)
+                        .event_filter(egui::EventFilter {
+                            tab: true,
+                            horizontal_arrows: true,
+                            vertical_arrows: true,
+                            // Escape belongs to the popup and the find bar;
+                            // it must never take the keyboard away from the
+                            // text, or what is typed next is lost.
+                            escape: true,
+                        })
+                        .layouter(&mut layouter)
+                        .show(ui);
+                    output
+                        .response
+                        .response
+                        .clone()
+                        .accessible_name("D script editor");
+                    let output_rect = output.response.rect;
+                    let gutter = Rect::from_x_y_ranges(
+                        gutter_left..=gutter_left + gutter_width,
+                        output_rect.y_range(),
                     );
-                    if job_cache.as_ref().is_none_or(|c| c.key != key) {
-                        *job_cache = Some(JobCache {
-                            key,
-                            job: build_layout_job(highlighter, diagnostics, font_id, dark),
-                        });
-                    }
-                    let mut job = job_cache.as_ref().expect("filled above").job.clone();
-                    job.wrap.max_width = wrap_width;
-                    ui.fonts_mut(|f| f.layout_job(job))
-                };
-                let output = TextEdit::multiline(text)
-                    .id(id)
-                    .font(font_id.clone())
-                    .frame(egui::Frame::NONE)
-                    .margin(egui::Margin::symmetric(4, 2))
-                    .desired_width(fill.x)
-                    .min_size(fill)
-                    .event_filter(egui::EventFilter {
-                        tab: true,
-                        horizontal_arrows: true,
-                        vertical_arrows: true,
-                        // Escape belongs to the popup and the find bar;
-                        // it must never take the keyboard away from the
-                        // text, or what is typed next is lost.
-                        escape: true,
-                    })
-                    .layouter(&mut layouter)
-                    .show(ui);
-                output
-                    .response
-                    .response
-                    .clone()
-                    .accessible_name("D script editor");
-                let output_rect = output.response.rect;
-                let gutter = Rect::from_x_y_ranges(
-                    gutter_left..=gutter_left + gutter_width,
-                    output_rect.y_range(),
-                );
-                let gutter_response = ui.interact(gutter, id.with("gutter"), Sense::hover());
-                (output, gutter, gutter_response, current_line_bg, matches_bg)
-            })
-            .inner
-        });
+                    let gutter_response = ui.interact(gutter, id.with("gutter"), Sense::hover());
+                    (output, gutter, gutter_response, current_line_bg, matches_bg)
+                })
+                .inner
+            });
         let viewport = output.inner_rect;
         let (output, gutter, gutter_response, current_line_bg, matches_bg) = output.inner;
         Laid {
