@@ -78,7 +78,7 @@ impl Summary {
 /// The range of the bucket holding the `q`-th fraction of the values
 /// (0 < q <= 1), counting raw counts (before any `normalize()`).
 pub fn percentile(buckets: &[Bucket], q: f64) -> Option<Range> {
-    let total: i64 = buckets.iter().map(|b| b.raw_count().max(0)).sum();
+    let total = count_of(buckets);
     if total == 0 {
         return None;
     }
@@ -87,7 +87,7 @@ pub fn percentile(buckets: &[Bucket], q: f64) -> Option<Range> {
     let rank = ((q * total as f64).ceil() as i64).clamp(1, total);
     let mut seen = 0;
     for b in buckets {
-        seen += b.raw_count().max(0);
+        seen = b.raw_count().max(0).saturating_add(seen);
         if seen >= rank {
             return Some(Range::of(b));
         }
@@ -95,9 +95,18 @@ pub fn percentile(buckets: &[Bucket], q: f64) -> Option<Range> {
     buckets.last().map(Range::of)
 }
 
+/// How many values the buckets hold. A recording read back may say
+/// anything: counts add up without overflowing, and negative ones count
+/// as none.
+fn count_of(buckets: &[Bucket]) -> i64 {
+    buckets
+        .iter()
+        .fold(0i64, |n, b| n.saturating_add(b.raw_count().max(0)))
+}
+
 /// The distribution summed up; `None` when it holds no value.
 pub fn summary(buckets: &[Bucket]) -> Option<Summary> {
-    let count: i64 = buckets.iter().map(|b| b.raw_count().max(0)).sum();
+    let count = count_of(buckets);
     if count == 0 {
         return None;
     }
@@ -179,6 +188,20 @@ mod tests {
         let mean = s.mean.unwrap();
         let want = (10.0 * 1535.5 + 89.0 * 3071.5 + 1.0 * 1572863.5) / 100.0;
         assert!((mean - want).abs() < 1e-6, "{mean} vs {want}");
+    }
+
+    /// Counts from a hostile recording do not overflow the sums.
+    #[test]
+    fn huge_counts_do_not_overflow() {
+        let b = [
+            bucket(1, 1, i64::MAX),
+            bucket(2, 3, i64::MAX),
+            bucket(4, 7, -5),
+        ];
+        let s = summary(&b).unwrap();
+        assert_eq!(s.count, i64::MAX);
+        assert_eq!(s.p50, Range(Some(1), Some(1)));
+        assert_eq!(s.max, Range(Some(2), Some(3)));
     }
 
     #[test]
