@@ -52,6 +52,8 @@ pub struct Console {
     /// Why output was lost, once.
     trouble: Option<String>,
     output: bool,
+    /// The file's bound when not [`SPILL_BYTES`] (tests).
+    limit: Option<u64>,
 }
 
 impl Console {
@@ -95,12 +97,13 @@ impl Console {
             return;
         };
         let size = line.len() as u64 + 1;
-        if spill.bytes + size > SPILL_BYTES {
+        let limit = self.limit.unwrap_or(SPILL_BYTES);
+        if spill.bytes + size > limit {
             self.lost += 1;
             self.trouble.get_or_insert_with(|| {
                 format!(
                     "the run printed more than {} MiB; older output is not kept",
-                    SPILL_BYTES >> 20
+                    limit >> 20
                 )
             });
             return;
@@ -133,7 +136,10 @@ impl Console {
     }
 
     pub fn clear(&mut self) {
-        *self = Console::default();
+        *self = Console {
+            limit: self.limit,
+            ..Console::default()
+        };
     }
 
     /// The script's output lines in view, oldest first.
@@ -195,6 +201,26 @@ impl Console {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run that floods past the file's bound loses its oldest output,
+    /// says so, and the file stays within the bound.
+    #[test]
+    fn a_flood_past_the_bound_is_counted_not_kept() {
+        let mut c = Console {
+            limit: Some(1000),
+            ..Console::default()
+        };
+        for i in 0..CONSOLE_LINES + 500 {
+            c.push(format!("line {i:06}"));
+        }
+        // 12 bytes a line: 83 fit in 1000 bytes, the rest of the 500 are lost.
+        assert_eq!(c.kept(), 83);
+        let (lost, why) = c.lost().unwrap();
+        assert_eq!(lost, 500 - 83);
+        assert!(why.contains("older output is not kept"), "{why}");
+        let text = c.text().unwrap();
+        assert_eq!(text.lines().count(), 83 + CONSOLE_LINES);
+    }
 
     #[test]
     fn the_view_keeps_the_last_lines_and_the_file_the_rest() {
