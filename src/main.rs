@@ -283,9 +283,17 @@ enum Command {
     },
     /// Print a recording's history (`dscope run --record FILE`): for each
     /// aggregation, every point in time with each key's value, its change
-    /// over the interval and the change per second.
+    /// over the interval and the change per second. With --compare, what
+    /// changed from another recording instead.
     Report {
         file: PathBuf,
+        /// Compare FILE with this recording (the reference, "before"):
+        /// per aggregation the keys that appeared, vanished or changed
+        /// most, and for distributions each bucket's change and how far
+        /// p50, p90, p99 and the maximum moved. Each recording counts as
+        /// it was at its end.
+        #[arg(long, value_name = "BEFORE.rec")]
+        compare: Option<PathBuf>,
         /// text: tables; json: one document (schema in
         /// docs/recording-format.md); csv: a line per key and bucket per
         /// point.
@@ -375,7 +383,16 @@ fn main() -> ExitCode {
         Some(Command::Doctor { at }) => {
             on_hosts(at, &cli_remote::Remote::Doctor, || dscope::cli::doctor(out))
         }
-        Some(Command::Report { file, format }) => dscope::cli::report(file, *format, out, err),
+        Some(Command::Report {
+            file,
+            format,
+            compare: None,
+        }) => dscope::cli::report(file, *format, out, err),
+        Some(Command::Report {
+            file,
+            format,
+            compare: Some(before),
+        }) => dscope::cli::report_compare(before, file, *format, out, err),
     };
     ExitCode::from(code)
 }

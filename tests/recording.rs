@@ -235,3 +235,117 @@ fn a_recorded_distribution_reports_its_percentiles_as_bucket_ranges() {
     assert!(csv.contains(",p50,2048,4095,"), "{csv}");
     assert!(csv.contains(",max,524288,1048575,"), "{csv}");
 }
+
+/// Records `-n script` for `secs` seconds into `path`.
+fn record(path: &Path, secs: &str, script: &str) {
+    let run = Command::new(DSCOPE)
+        .args(["run", "-q", "--duration", secs, "--record"])
+        .arg(path)
+        .args(["-n", script])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run.stderr));
+}
+
+#[test]
+fn report_compare_says_which_keys_got_slower_appeared_and_vanished() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = (dir.path().join("before.rec"), dir.path().join("after.rec"));
+    // "steady" keeps its 3 µs; "slow" goes from 3 µs to 300 µs (seven
+    // quantize() buckets up); "old" only before, "new" only after. The
+    // values are times (a timestamp difference's name is in the
+    // expression), so the text speaks in µs.
+    record(
+        &before,
+        "2",
+        "tick-10ms { @lat[\"steady\"] = quantize(timestamp - timestamp + 3000); \
+         @lat[\"slow\"] = quantize(timestamp - timestamp + 3000); @n[\"old\"] = count(); }",
+    );
+    record(
+        &after,
+        "2",
+        "tick-10ms { @lat[\"steady\"] = quantize(timestamp - timestamp + 3000); \
+         @lat[\"slow\"] = quantize(timestamp - timestamp + 300000); @n[\"new\"] = count(); }",
+    );
+    let compare = |format: &str| {
+        let out = Command::new(DSCOPE)
+            .args(["report", "--format", format])
+            .arg(&after)
+            .arg("--compare")
+            .arg(&before)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let json: Value = serde_json::from_str(&compare("json")).unwrap();
+    let lat = json["aggregations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "lat")
+        .unwrap();
+    assert_eq!(lat["unit"], "ns", "{lat}");
+    let first = &lat["keys"][0];
+    assert_eq!(first["key"][0]["value"], "slow", "ranked first: {lat}");
+    let p50 = &first["shifts"][0];
+    assert_eq!(p50["before"], serde_json::json!([2048, 4095]), "{first}");
+    assert_eq!(p50["after"], serde_json::json!([262144, 524287]), "{first}");
+    assert_eq!(p50["buckets"], 7, "{first}");
+    assert_eq!(lat["keys"][1]["shifts"][0]["buckets"], 0, "steady: {lat}");
+    let n = json["aggregations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "n")
+        .unwrap();
+    let statuses: Vec<(&str, &str)> = n["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["key"][0]["value"].as_str().unwrap(),
+                k["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("old", "vanished")) && statuses.contains(&("new", "appeared")),
+        "{statuses:?}"
+    );
+    let text = compare("text");
+    let p50 = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("p50") && l.contains("262 µs"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        p50.contains("2.05 µs .. 4.09 µs -> 262 µs .. 524 µs") && p50.ends_with("(+7 buckets)"),
+        "{p50}"
+    );
+    let csv = compare("csv");
+    assert!(
+        csv.lines()
+            .any(|l| l == "@lat,quantize,slow,changed,p50,2048,4095,262144,524287,,,7"),
+        "{csv}"
+    );
+    // A file that is no recording on either side exits 2.
+    let bad = dir.path().join("notes.txt");
+    std::fs::write(&bad, "notes\n").unwrap();
+    let out = Command::new(DSCOPE)
+        .arg("report")
+        .arg(&after)
+        .arg("--compare")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -429,6 +429,47 @@ pub fn report(
     }
 }
 
+/// `dscope report AFTER --compare BEFORE`: what changed from `before` to
+/// `after`, on `out`. Problems reading either file go to `err` as for a
+/// report; a file that is no recording exits 2.
+pub fn report_compare(
+    before: &Path,
+    after: &Path,
+    format: crate::history::report::Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    use crate::history::compare::{Side, render};
+    let mut read = |path: &Path| match crate::history::recording::read(path, usize::MAX) {
+        Ok(rec) => {
+            for p in &rec.problems {
+                let _ = writeln!(err, "dscope: {p}");
+            }
+            Ok(rec)
+        }
+        Err(e) => Err(fail(err, EXIT_CANNOT, &e).code),
+    };
+    let (b, a) = match (read(before), read(after)) {
+        (Ok(b), Ok(a)) => (b, a),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let (bn, an) = (before.display().to_string(), after.display().to_string());
+    let text = render(
+        &Side {
+            name: &bn,
+            recording: &b,
+        },
+        &Side {
+            name: &an,
+            recording: &a,
+        },
+        format,
+    );
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    EXIT_OK
+}
+
 struct Report<'a> {
     out: &'a mut dyn Write,
     problems: usize,

@@ -11,7 +11,7 @@ use crate::dtrace::decode::{
     Abi, RawAddresses, RawEntry, RecordDesc, assemble, decode_entry, describe,
 };
 use crate::history::recording::{self, Header, Recorder};
-use crate::history::{self, History, trend};
+use crate::history::{History, trend};
 use crate::lang::compile_message;
 use crate::lang::highlight::{IncrementalHighlighter, highlight_all, split_lines};
 use crate::lang::theme::ThemeKind;
@@ -262,7 +262,9 @@ fn look_at(history: &History) {
         }
         if let Some(last) = agg.len().checked_sub(1) {
             let _ = agg.samples(last);
-            let _ = history::compare(&agg.aggregation_at(0), &agg.aggregation_at(last));
+            let first = agg.aggregation_at(0);
+            let range = agg.aggregation_between(Some(0), last);
+            let _ = crate::model::comparison::compare(Some(&first), Some(&range));
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The range of the bucket a percentile falls in: `[low, high]`, with
 /// `None` for the unbounded side of an underflow or overflow bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Range(pub Option<i64>, pub Option<i64>);
 
 impl Range {

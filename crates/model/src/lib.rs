@@ -10,6 +10,7 @@
 
 mod aggregation;
 pub mod changes;
+pub mod comparison;
 pub mod csv;
 mod diagnostic;
 mod event;

@@ -10,6 +10,7 @@
 //! points in between: the changes of the merged interval add up exactly,
 //! and the changes over a whole run always add up to its last value.
 
+pub mod compare;
 pub mod recording;
 pub mod report;
 pub mod trend;
@@ -163,6 +164,25 @@ impl History {
                 .aggregations
                 .iter()
                 .filter_map(|a| a.index_at(t).map(|p| a.aggregation_at(p)))
+                .collect(),
+        }
+    }
+
+    /// The aggregations over the time range `[t0, t1]` (seconds since the
+    /// start): what each added between its last point at or before `t0`
+    /// and its last point at or before `t1` (see
+    /// [`AggHistory::aggregation_between`]). Aggregations with no point
+    /// by `t1` are left out.
+    pub fn snapshot_between(&self, t0: f64, t1: f64) -> Snapshot {
+        let (t0, t1) = if t0 <= t1 { (t0, t1) } else { (t1, t0) };
+        Snapshot {
+            aggregations: self
+                .aggregations
+                .iter()
+                .filter_map(|a| {
+                    let to = a.index_at(t1)?;
+                    Some(a.aggregation_between(a.index_at(t0), to))
+                })
                 .collect(),
         }
     }
@@ -521,6 +541,22 @@ impl AggHistory {
         key: Option<usize>,
         cumulative: bool,
     ) -> Vec<(usize, i64)> {
+        let from = if cumulative {
+            None
+        } else {
+            point.checked_sub(1)
+        };
+        self.distribution_between(from, point, key)
+    }
+
+    /// A distribution's change from point `from` (`None`: the start) to
+    /// point `to`, by bucket index into [`Self::buckets`].
+    fn distribution_between(
+        &self,
+        from: Option<usize>,
+        to: usize,
+        key: Option<usize>,
+    ) -> Vec<(usize, i64)> {
         let mut by_bucket = vec![0i64; self.buckets.len()];
         let mut add = |p: &Point, sign: i64| {
             // Cells are sorted by key: one key's are a run found by search.
@@ -538,9 +574,9 @@ impl AggHistory {
                 by_bucket[b] = by_bucket[b].wrapping_add(sign.wrapping_mul(c));
             }
         };
-        add(&self.points[point], 1);
-        if !cumulative && point > 0 {
-            add(&self.points[point - 1], -1);
+        add(&self.points[to], 1);
+        if let Some(from) = from {
+            add(&self.points[from], -1);
         }
         self.sorted_buckets
             .iter()
@@ -621,7 +657,16 @@ impl AggHistory {
     /// change), trimmed as `dtrace(1)` shows them: the buckets holding
     /// data and one empty neighbour each side.
     fn bucket_values(&self, point: usize, key: usize, cumulative: bool) -> Vec<Bucket> {
-        let counts = self.distribution(point, Some(key), cumulative);
+        let from = if cumulative {
+            None
+        } else {
+            point.checked_sub(1)
+        };
+        self.buckets_between(from, point, key)
+    }
+
+    fn buckets_between(&self, from: Option<usize>, to: usize, key: usize) -> Vec<Bucket> {
+        let counts = self.distribution_between(from, to, Some(key));
         let used: Vec<usize> = counts
             .iter()
             .filter(|(_, c)| *c != 0)
@@ -644,6 +689,46 @@ impl AggHistory {
             .collect()
     }
 
+    /// The aggregation over the points after `from` (`None`: from the
+    /// start) up to `to`: for count, sum and the distributions what was
+    /// added in between (keys that added nothing left out), in
+    /// `dtrace(1)`'s order; min, max, avg and stddev cannot be split by
+    /// time, so they are as they were at `to`.
+    pub fn aggregation_between(&self, from: Option<usize>, to: usize) -> Aggregation {
+        let from = from.filter(|&f| f < to);
+        if from.is_none() || !self.accumulates() {
+            return self.aggregation_at(to);
+        }
+        let mut rows: Vec<(i64, Row)> = self.points[to]
+            .order
+            .iter()
+            .filter_map(|&k| {
+                let k = k as usize;
+                let (value, total) = if self.function.is_distribution() {
+                    let b = self.buckets_between(from, to, k);
+                    let total = b.iter().fold(0i64, |n, b| n.saturating_add(b.count));
+                    (Value::Buckets(b), total)
+                } else {
+                    let now = self.number(to, k).unwrap_or(0);
+                    let then = from.and_then(|f| self.number(f, k)).unwrap_or(0);
+                    let d = now.wrapping_sub(then);
+                    (Value::Number(d), d)
+                };
+                let key = self.keys[k].clone();
+                (total != 0).then_some((total, Row { key, value }))
+            })
+            .collect();
+        // dtrace(1)'s order: by value, then by key.
+        rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.key.cmp(&b.1.key)));
+        Aggregation {
+            id: self.id,
+            name: self.name.clone(),
+            function: self.function,
+            key_sizes: self.key_sizes.clone(),
+            rows: rows.into_iter().map(|(_, r)| r).collect(),
+        }
+    }
+
     /// The aggregation as it was at a point.
     pub fn aggregation_at(&self, point: usize) -> Aggregation {
         Aggregation {
@@ -661,61 +746,6 @@ impl AggHistory {
                 .collect(),
         }
     }
-}
-
-/// One key of an aggregation in two recordings (or two times).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Difference {
-    pub key: Vec<KeyPart>,
-    /// The value (a distribution's total count) in the first; `None`
-    /// where the key is not there.
-    pub before: Option<i64>,
-    pub after: Option<i64>,
-    /// `after - before`, absent counting as 0.
-    pub change: i64,
-}
-
-/// The difference per key between two states of an aggregation, the
-/// largest change first (then by key, so that the order is stable).
-pub fn compare(before: &Aggregation, after: &Aggregation) -> Vec<Difference> {
-    let total = |v: &Value| match v {
-        Value::Number(n) => *n,
-        Value::Buckets(b) => b.iter().map(|b| b.count).sum(),
-    };
-    let mut keys: Vec<&Vec<KeyPart>> = Vec::new();
-    let mut values: HashMap<&Vec<KeyPart>, (Option<i64>, Option<i64>)> = HashMap::new();
-    for (side, agg) in [(0, before), (1, after)] {
-        for row in &agg.rows {
-            let e = values.entry(&row.key).or_insert_with(|| {
-                keys.push(&row.key);
-                (None, None)
-            });
-            if side == 0 {
-                e.0 = Some(total(&row.value));
-            } else {
-                e.1 = Some(total(&row.value));
-            }
-        }
-    }
-    let mut out: Vec<Difference> = keys
-        .into_iter()
-        .map(|k| {
-            let (b, a) = values[k];
-            Difference {
-                key: k.clone(),
-                before: b,
-                after: a,
-                change: a.unwrap_or(0).wrapping_sub(b.unwrap_or(0)),
-            }
-        })
-        .collect();
-    out.sort_by(|x, y| {
-        y.change
-            .unsigned_abs()
-            .cmp(&x.change.unsigned_abs())
-            .then_with(|| crate::model::key_label(&x.key).cmp(&crate::model::key_label(&y.key)))
-    });
-    out
 }
 
 fn number_in(p: &Point, key: usize) -> Option<i64> {

@@ -56,6 +56,16 @@ pub struct Header {
 }
 
 impl Header {
+    /// The D that ran: the script and any `-n` descriptions, one after
+    /// the other (what says which values are times).
+    pub fn source(&self) -> String {
+        [self.script.as_str()]
+            .into_iter()
+            .chain(self.probes.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// A header for a run starting now on this machine (or `host`).
     pub fn new(script_name: &str, script: &str, snapshot_every_ms: u64) -> Header {
         Header {

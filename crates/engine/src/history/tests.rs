@@ -244,23 +244,58 @@ fn top_keys_are_the_largest_last_values() {
 }
 
 #[test]
-fn comparing_two_states_gives_the_change_per_key() {
-    let a = counts(&[("read", 10), ("write", 5), ("open", 1)]);
-    let b = counts(&[("read", 12), ("write", 1), ("close", 3)]);
-    let d = compare(&a.aggregations[0], &b.aggregations[0]);
-    let rows: Vec<(String, Option<i64>, Option<i64>, i64)> = d
-        .iter()
-        .map(|d| (crate::model::key_label(&d.key), d.before, d.after, d.change))
-        .collect();
+fn a_time_range_holds_what_was_added_within_it() {
+    let mut h = History::default();
+    h.push(1.0, &counts(&[("a", 3)]));
+    h.push(2.0, &counts(&[("a", 5), ("b", 1)]));
+    h.push(3.0, &counts(&[("a", 5), ("b", 4)]));
+    h.push(4.0, &counts(&[("a", 9), ("b", 4)]));
+    let rows = |s: &Snapshot| -> Vec<(String, i64)> {
+        s.aggregations[0]
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    crate::model::key_label(&r.key),
+                    r.value.as_number().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // From the point at 1 s to the one at 3 s: a added 2, b 4; in
+    // dtrace(1)'s order, smallest first.
+    let range = h.snapshot_between(1.5, 3.2);
+    assert_eq!(rows(&range), [("a".to_owned(), 2), ("b".to_owned(), 4)]);
+    // b added nothing in the last second: it is left out. The ends may
+    // come in either order.
+    assert_eq!(rows(&h.snapshot_between(4.0, 3.0)), [("a".to_owned(), 4)]);
+    // From before the first point: everything up to the end, as the
+    // snapshot there had it.
     assert_eq!(
-        rows,
-        [
-            ("write".to_owned(), Some(5), Some(1), -4),
-            ("close".to_owned(), None, Some(3), 3),
-            ("read".to_owned(), Some(10), Some(12), 2),
-            ("open".to_owned(), Some(1), None, -1),
-        ]
+        rows(&h.snapshot_between(0.0, 2.0)),
+        [("a".to_owned(), 5), ("b".to_owned(), 1)]
     );
+    // Nothing recorded by the range's end: no aggregation.
+    assert!(h.snapshot_between(0.0, 0.5).aggregations.is_empty());
+}
+
+#[test]
+fn a_time_range_of_a_distribution_subtracts_bucket_by_bucket() {
+    let mut h = History::default();
+    h.push(1.0, &quantized(vec![bucket(8, 2), bucket(16, 1)]));
+    h.push(
+        2.0,
+        &quantized(vec![bucket(8, 2), bucket(16, 5), bucket(32, 1)]),
+    );
+    let agg = &h.snapshot_between(1.0, 2.0).aggregations[0];
+    let counts: Vec<(Option<i64>, i64)> = agg.rows[0]
+        .value
+        .buckets()
+        .iter()
+        .map(|b| (b.min, b.count))
+        .collect();
+    // 8 added nothing: it stays only as 16's empty neighbour.
+    assert_eq!(counts, [(Some(8), 0), (Some(16), 4), (Some(32), 1)]);
 }
 
 #[test]
