@@ -146,7 +146,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("heat map: frame of 3,600 intervals x 64 buckets", |b| {
         b.iter(|| {
             black_box(frame(&ctx, &mut |ui| {
-                heatmap::show(ui, "lat", &mut model, Some((1799.0, 1800.0)));
+                heatmap::show(ui, "lat", &mut model, Some((1799.0, 1800.0)), None);
             }))
         })
     });
@@ -170,7 +170,11 @@ fn bench(c: &mut Criterion) {
     });
     let model = TimelineModel::build(agg, &opts, None);
     c.bench_function("time view: frame of 20 keys x 3,600 points", |b| {
-        b.iter(|| black_box(frame(&ctx, &mut |ui| timeline::show(ui, "num", &model))))
+        b.iter(|| {
+            black_box(frame(&ctx, &mut |ui| {
+                timeline::show(ui, "num", &model, None);
+            }))
+        })
     });
 
     let agg = stacks(50_000);

@@ -9,7 +9,7 @@ use common::*;
 use dscope::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
 use dscope::session::{Event, RunEnd};
 use dscope::ui::DscopeApp;
-use dscope::ui::charts::ChartData;
+use dscope::ui::charts::{ChartData, ChartKind};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::time::Duration;
@@ -272,21 +272,33 @@ fn record_writes_the_run_and_open_recording_shows_it_again() {
     let view = h.state().recording_view().unwrap();
     assert_eq!(view.snapshot().get("num"), Some(&counts(1)));
 
-    // Compared with itself at its end: every key changed by the rest.
+    // Compared with itself at its end: the Compare view ranks the keys
+    // by their change from there (its end) to here (the first snapshot).
     let other = dscope::history::recording::read(&recording, 100).unwrap();
     h.state_mut()
         .recording_view_mut()
         .unwrap()
         .set_compare(recording.clone(), other);
     h.run();
-    let (agg, diffs) = h.state().recording_view().unwrap().differences().unwrap();
-    assert_eq!(agg, "num");
-    let read = diffs.iter().find(|d| d.key == key("read")).unwrap();
+    let view = h.state().recording_view().unwrap();
+    assert_eq!(view.charts.kind("num"), Some(ChartKind::Compare));
+    let Some(ChartData::Compare(model)) = view.charts.data("num") else {
+        panic!("no comparison: {:?}", view.charts.data("num"));
+    };
+    let read = model
+        .comparison
+        .keys
+        .iter()
+        .find(|k| k.key == key("read"))
+        .unwrap();
     assert_eq!(
-        (read.before, read.after, read.change),
-        (Some(30), Some(120), 90)
+        (read.before, read.after, read.difference),
+        (Some(120), Some(30), -90)
     );
-    assert!(h.query_by_label_contains("this recording at").is_some());
+    assert!(
+        h.query_by_label_contains("(before) to this recording at")
+            .is_some()
+    );
 
     click(&mut h, "Close recording");
     assert!(h.state().recording_view().is_none());

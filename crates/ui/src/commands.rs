@@ -12,6 +12,7 @@ pub enum Command {
     New,
     Open,
     OpenRecording,
+    CompareRecording,
     Subscribe,
     Save,
     SaveAs,
@@ -47,6 +48,8 @@ pub enum Command {
     NextAggregation,
     PreviousAggregation,
     NextView,
+    SelectRange,
+    KeepRange,
     MaximizeOutput,
     FocusDuration,
     ToggleRecord,
@@ -129,6 +132,18 @@ const TABLE: &[(Command, Info)] = {
                 "Look at a recorded run again (dscope run --record, or Record)",
                 File,
                 None,
+                None,
+                Window,
+            ),
+        ),
+        (
+            Command::CompareRecording,
+            entry(
+                "Compare with Recording…",
+                "Compare the aggregations shown (a run, a recording) with a recording's, \
+                 in each aggregation's Compare view",
+                File,
+                key(CMD_SHIFT, Key::C),
                 None,
                 Window,
             ),
@@ -362,6 +377,30 @@ const TABLE: &[(Command, Info)] = {
             ),
         ),
         (
+            Command::SelectRange,
+            entry(
+                "Select time range…",
+                "Limit every view to a time range of the run, typed as seconds (or drag \
+                 across Over time or the heat map)",
+                View,
+                key(CMD_SHIFT, Key::T),
+                Some("Esc clears it"),
+                Window,
+            ),
+        ),
+        (
+            Command::KeepRange,
+            entry(
+                "Keep range as reference",
+                "Compare what the views show from now on with the selected time range, \
+                 in each aggregation's Compare view",
+                View,
+                key(CMD_SHIFT, Key::K),
+                None,
+                Window,
+            ),
+        ),
+        (
             Command::MaximizeOutput,
             entry(
                 "Maximize bottom panel",
@@ -548,6 +587,7 @@ impl Command {
         Command::New,
         Command::Open,
         Command::OpenRecording,
+        Command::CompareRecording,
         Command::Subscribe,
         Command::Save,
         Command::SaveAs,
@@ -573,6 +613,8 @@ impl Command {
         Command::NextAggregation,
         Command::PreviousAggregation,
         Command::NextView,
+        Command::SelectRange,
+        Command::KeepRange,
         Command::MaximizeOutput,
         Command::ZoomIn,
         Command::ZoomOut,

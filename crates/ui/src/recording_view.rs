@@ -1,14 +1,15 @@
 //! A recording shown again (File > Open Recording…): every view as it was
 //! at the time the slider is at, the time views over the whole recording,
-//! and optionally a second recording to compare with, key by key.
+//! and optionally a second recording to compare with (the Compare view).
 //!
 //! Recordings are read on a thread of their own (a long one takes a
 //! while), and never written.
 
+use super::charts::compare::Reference;
 use super::charts::{AggregationsView, ChartAction, TimeView, timeline};
+use crate::history;
 use crate::history::recording::Recording;
-use crate::history::{self, Difference};
-use crate::model::{Snapshot, key_label};
+use crate::model::Snapshot;
 use chrono::{DateTime, Local};
 use egui::{RichText, Ui};
 use std::path::{Path, PathBuf};
@@ -50,10 +51,8 @@ pub struct RecordingView {
     snapshot: Snapshot,
     generation: u64,
     pub charts: AggregationsView,
-    compare: Option<(PathBuf, Recording)>,
-    /// The differences shown, with the slider's generation and the
-    /// aggregation they are of: worked out again only when those change.
-    shown_differences: Option<(u64, String, Vec<Difference>)>,
+    /// The recording compared with: the Compare view's reference.
+    compare: Option<PathBuf>,
 }
 
 fn started_of(rec: &Recording) -> Option<DateTime<Local>> {
@@ -80,17 +79,11 @@ impl RecordingView {
             rec,
             charts: AggregationsView::default(),
             compare: None,
-            shown_differences: None,
         };
         // The recorded script (and -n descriptions) says which values are
         // times.
-        let source = [v.rec.header.script.as_str()]
-            .into_iter()
-            .chain(v.rec.header.probes.iter().map(String::as_str))
-            .collect::<Vec<_>>()
-            .join("\n");
         v.charts
-            .set_units(crate::lang::aggregations::units(&source));
+            .set_units(crate::lang::aggregations::units(&v.rec.header.source()));
         v.move_to(at);
         v
     }
@@ -100,30 +93,28 @@ impl RecordingView {
         self.at = t;
         self.snapshot = self.rec.history.snapshot_at(t);
         self.generation += 1;
+        self.charts
+            .set_shown(&format!("this recording at {}", timeline::offset_text(t)));
     }
 
     pub fn snapshot(&self) -> &Snapshot {
         &self.snapshot
     }
 
+    /// Compares the views with `rec` (read from `path`) as it was at
+    /// its end, in the Compare view.
     pub fn set_compare(&mut self, path: PathBuf, rec: Recording) {
-        self.compare = Some((path, rec));
-        self.shown_differences = None;
+        let reference = Reference {
+            name: format!("{} at its end", file_name(&path)),
+            snapshot: rec.history.snapshot_at(f64::INFINITY),
+        };
+        let shown = format!("this recording at {}", timeline::offset_text(self.at));
+        self.charts.set_reference(Some(reference), &shown);
+        self.compare = Some(path);
     }
 
     pub fn comparing(&self) -> Option<&Path> {
-        self.compare.as_ref().map(|(p, _)| p.as_path())
-    }
-
-    /// The selected aggregation here (at the slider) against the other
-    /// recording at its end.
-    pub fn differences(&self) -> Option<(String, Vec<Difference>)> {
-        let (_, other) = self.compare.as_ref()?;
-        let here = self.charts.selected(&self.snapshot)?;
-        let end = other.history.last_time().unwrap_or(0.0);
-        let there = other.history.snapshot_at(end);
-        let there = there.get(&here.name)?;
-        Some((here.name.clone(), history::compare(here, there)))
+        self.compare.as_deref()
     }
 
     pub fn ui(&mut self, ui: &mut Ui) -> Option<ViewerAction> {
@@ -133,7 +124,6 @@ impl RecordingView {
         }
         self.time_slider(ui);
         self.output_so_far(ui);
-        self.comparison(ui);
         ui.separator();
         let time = TimeView {
             history: &self.rec.history,
@@ -264,68 +254,4 @@ impl RecordingView {
                 });
         });
     }
-
-    /// With a second recording open: the selected aggregation here against
-    /// it, worked out again only when the time or the aggregation changed.
-    fn comparison(&mut self, ui: &mut Ui) {
-        let selected = self.charts.selected(&self.snapshot).map(|a| a.name.clone());
-        let stale = match (&self.shown_differences, &selected) {
-            (Some((g, name, _)), Some(s)) => *g != self.generation || name != s,
-            (None, _) => true,
-            (Some(_), None) => true,
-        };
-        if stale {
-            self.shown_differences = self
-                .differences()
-                .map(|(name, d)| (self.generation, name, d));
-        }
-        if let Some((_, name, diffs)) = &self.shown_differences {
-            let other = self.comparing().map(file_name).unwrap_or_default();
-            egui::CollapsingHeader::new(format!(
-                "@{name}: this recording at {} against {other} at its end",
-                timeline::offset_text(self.at)
-            ))
-            .id_salt("recording-compare")
-            .default_open(true)
-            .show(ui, |ui| differences_table(ui, diffs));
-        }
-    }
-}
-
-fn differences_table(ui: &mut Ui, diffs: &[Difference]) {
-    let number = |v: Option<i64>| v.map_or_else(|| "—".to_owned(), |n| n.to_string());
-    egui::ScrollArea::vertical()
-        .id_salt("compare-table")
-        .max_height(160.0)
-        .auto_shrink([false, true])
-        .show(ui, |ui| {
-            egui::Grid::new("compare-grid")
-                .striped(true)
-                .num_columns(4)
-                .min_col_width(90.0)
-                .show(ui, |ui| {
-                    ui.strong("key");
-                    ui.strong("this recording");
-                    ui.strong("the other");
-                    ui.strong("difference");
-                    ui.end_row();
-                    for d in diffs {
-                        let key = key_label(&d.key);
-                        ui.label(if key.is_empty() {
-                            "(no key)".into()
-                        } else {
-                            key
-                        });
-                        ui.label(number(d.before));
-                        ui.label(number(d.after));
-                        let change = if d.change > 0 {
-                            format!("+{}", d.change)
-                        } else {
-                            d.change.to_string()
-                        };
-                        ui.monospace(change);
-                        ui.end_row();
-                    }
-                });
-        });
 }

@@ -58,6 +58,11 @@ impl SubscriptionView {
         }
     }
 
+    /// Makes the selected time range the Compare view's reference.
+    pub fn keep_range(&mut self) -> bool {
+        self.charts.keep_range(&self.history)
+    }
+
     pub fn address(&self) -> &Address {
         &self.watch.address
     }

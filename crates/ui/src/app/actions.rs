@@ -20,9 +20,8 @@ pub enum Action {
     Console(ConsoleAction),
     /// From a chart.
     Chart(ChartAction),
-    /// The recording shown: close it, or pick one to compare it with.
+    /// Close the recording shown.
     CloseRecording,
-    CompareRecording,
     /// Stop showing the subscription.
     CloseSubscription,
 }
@@ -112,9 +111,6 @@ impl DscopeApp {
             Action::Console(a) => self.console_action(ctx, a),
             Action::Chart(a) => self.chart_action(ctx, a),
             Action::CloseRecording => self.viewer = None,
-            Action::CompareRecording => {
-                self.start_dialog_named(ctx, DialogPurpose::CompareRecording, String::new())
-            }
             Action::CloseSubscription => self.subscription = None,
         }
     }
@@ -203,6 +199,17 @@ impl DscopeApp {
                 self.step_charts(command)
             }
             Command::FocusDuration => self.focus_duration = true,
+            Command::CompareRecording => {
+                self.start_dialog_named(ctx, DialogPurpose::CompareRecording, String::new())
+            }
+            Command::SelectRange => {
+                self.bottom_tab = BottomTab::Aggregations;
+                self.shown_charts_mut().ask_range();
+            }
+            Command::KeepRange => {
+                self.bottom_tab = BottomTab::Aggregations;
+                self.keep_range();
+            }
             Command::ToggleRecord => self.run.record = !self.run.record,
             Command::Run => self.start_run(ctx),
             Command::Stop => self.stop_run(),
@@ -217,6 +224,31 @@ impl DscopeApp {
 
     /// Another aggregation's tab, or another view of the one shown, in
     /// the Aggregations tab (brought forward).
+    /// The Aggregations panel's views as shown: a recording's, a
+    /// subscription's, or the run's.
+    pub(super) fn shown_charts_mut(&mut self) -> &mut AggregationsView {
+        if let Some(v) = &mut self.viewer {
+            return &mut v.charts;
+        }
+        if let Some(s) = &mut self.subscription {
+            return &mut s.charts;
+        }
+        &mut self.charts
+    }
+
+    /// The selected range becomes the reference of the views shown.
+    fn keep_range(&mut self) {
+        let kept = match (&mut self.viewer, &mut self.subscription) {
+            (Some(v), _) => v.charts.keep_range(&v.rec.history),
+            (None, Some(s)) => s.keep_range(),
+            (None, None) => self.charts.keep_range(self.run.history()),
+        };
+        if !kept {
+            self.status =
+                "Select a time range first (Ctrl+Shift+T, or drag across Over time)".into();
+        }
+    }
+
     fn step_charts(&mut self, command: Command) {
         self.bottom_tab = BottomTab::Aggregations;
         let Some(snapshot) = self.run.snapshot() else {
@@ -290,7 +322,10 @@ impl DscopeApp {
     }
 
     fn chart_action(&mut self, ctx: &egui::Context, action: ChartAction) {
-        let ChartAction::Export(format, name) = action;
+        // Keeping a range as the reference changes only the views.
+        let ChartAction::Export(format, name) = action else {
+            return;
+        };
         // The anonymous aggregation `@` is called "_".
         let stem = self.doc.name().trim_end_matches(".d").to_owned();
         let file = if name.is_empty() || name == "_" {

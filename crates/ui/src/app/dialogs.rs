@@ -100,6 +100,21 @@ impl DscopeApp {
         match read {
             Ok(rec) => match (&mut self.viewer, purpose) {
                 (Some(v), DialogPurpose::CompareRecording) => v.set_compare(path, rec),
+                (None, DialogPurpose::CompareRecording) => {
+                    // The run (or subscription) shown, against the
+                    // recording at its end.
+                    let name = path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
+                    let reference = crate::charts::compare::Reference {
+                        name: format!("{name} at its end"),
+                        snapshot: rec.history.snapshot_at(f64::INFINITY),
+                    };
+                    self.shown_charts_mut()
+                        .set_reference(Some(reference), "the run");
+                    self.bottom_tab = BottomTab::Aggregations;
+                }
                 _ => {
                     self.viewer = Some(RecordingView::new(path, rec));
                     self.subscription = None;

@@ -252,7 +252,7 @@ impl DscopeApp {
         if let Some(viewer) = &mut self.viewer {
             return viewer.ui(ui).map(|a| match a {
                 ViewerAction::Close => Action::CloseRecording,
-                ViewerAction::Compare => Action::CompareRecording,
+                ViewerAction::Compare => Action::Command(Command::CompareRecording),
                 ViewerAction::Chart(a) => Action::Chart(a),
             });
         }

@@ -59,6 +59,7 @@ impl DscopeApp {
             Command::New,
             Command::Open,
             Command::OpenRecording,
+            Command::CompareRecording,
             Command::Subscribe,
         ] {
             self.command_item(ui, c);
@@ -103,6 +104,8 @@ impl DscopeApp {
             Command::NextAggregation,
             Command::PreviousAggregation,
             Command::NextView,
+            Command::SelectRange,
+            Command::KeepRange,
             Command::MaximizeOutput,
         ] {
             self.command_item(ui, c);

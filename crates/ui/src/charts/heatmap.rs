@@ -268,13 +268,14 @@ pub fn show(
     id: &str,
     model: &mut HeatModel,
     selected: Option<(f64, f64)>,
-) -> Option<usize> {
+    range: Option<(f64, f64)>,
+) -> (Option<usize>, Option<(f64, f64)>) {
     if model.intervals.is_empty() || model.buckets.is_empty() {
         super::centered_message(
             ui,
             "No intervals yet: the first comes with the first snapshot",
         );
-        return None;
+        return (None, None);
     }
     let texture = model
         .texture
@@ -326,7 +327,12 @@ pub fn show(
             model.hover_text(p.x, p.y)
         })
         .allow_double_click_reset(true)
+        // A drag selects a time range; a click, a column.
+        .allow_drag(false)
         .show(ui, |plot| {
+            if let Some(r) = range {
+                plot.add(super::range::span(plot.ctx(), r));
+            }
             plot.add(
                 PlotImage::new(
                     "cells",
@@ -347,12 +353,13 @@ pub fn show(
             }
             plot.pointer_coordinate()
         });
+    let dragged = super::range::drag(ui, &response);
     if response.response.clicked()
         && let Some(p) = response.inner
     {
-        return model.point_at(p.x);
+        return (model.point_at(p.x), dragged);
     }
-    None
+    (None, dragged)
 }
 
 fn ui_color(ctx: &egui::Context) -> Color32 {
@@ -376,7 +383,7 @@ fn legend(ui: &mut Ui, max_rate: f64) {
             );
         }
         ui.weak(format!("{:.1}", max_rate));
-        ui.weak("(square-root scale; click a column for its distribution)");
+        ui.weak("(square-root scale; click a column for its distribution, drag across columns to select a time range)");
     });
 }
 

@@ -18,6 +18,9 @@ pub enum ChartKind {
     Flame,
     /// A key-less aggregation's one value, large.
     Value,
+    /// What changed from a reference (another recording, an earlier
+    /// range); offered only while there is one.
+    Compare,
 }
 
 impl ChartKind {
@@ -32,6 +35,7 @@ impl ChartKind {
             ChartKind::HeatMap => "Heat map",
             ChartKind::Flame => "Flame graph",
             ChartKind::Value => "Value",
+            ChartKind::Compare => "Compare",
         }
     }
 
@@ -73,6 +77,9 @@ impl ChartKind {
     }
 
     pub fn is_chart(self) -> bool {
-        !matches!(self, ChartKind::Table | ChartKind::Text | ChartKind::Value)
+        !matches!(
+            self,
+            ChartKind::Table | ChartKind::Text | ChartKind::Value | ChartKind::Compare
+        )
     }
 }

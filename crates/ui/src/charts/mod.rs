@@ -7,12 +7,15 @@
 //! changes what is shown, never per frame.
 
 pub mod bars3d;
+pub mod compare;
 pub mod export;
 pub mod flame;
 pub mod hbars;
 pub mod heatmap;
 pub mod palette;
 pub mod pie;
+pub mod range;
+mod selection;
 pub mod table;
 pub mod timeline;
 
@@ -39,6 +42,7 @@ pub enum ChartData {
     Flame(flame::FlameModel),
     /// A key-less aggregation's value, as text.
     Value(String),
+    Compare(compare::CompareModel),
 }
 
 /// What the time views read: the history of the run (or recording) shown,
@@ -48,6 +52,14 @@ pub struct TimeView<'a> {
     pub history: &'a History,
     pub started: Option<chrono::DateTime<chrono::Local>>,
     pub cursor: Option<f64>,
+}
+
+/// What the Compare view compares: the reference, and what the views
+/// show now, by name.
+#[derive(Clone, Copy)]
+struct Comparing<'a> {
+    reference: Option<&'a compare::Reference>,
+    shown: &'a str,
 }
 
 /// The user's choices for one aggregation, kept across snapshots and runs.
@@ -88,13 +100,31 @@ impl TabState {
         }
     }
 
-    fn rebuild(&mut self, agg: &Aggregation, generation: u64, time: TimeView<'_>, unit: Unit) {
+    fn rebuild(
+        &mut self,
+        agg: &Aggregation,
+        generation: u64,
+        time: TimeView<'_>,
+        unit: Unit,
+        comparing: Comparing<'_>,
+    ) {
         let previous_table = match &self.data {
             Some(ChartData::Table(t)) => Some(t),
             _ => None,
         };
         let history = time.history.get(&agg.name);
         let data = match (self.kind, history) {
+            (ChartKind::Compare, _) => match comparing.reference {
+                Some(r) => {
+                    let previous = match &self.data {
+                        Some(ChartData::Compare(m)) => Some(m),
+                        _ => None,
+                    };
+                    let m = compare::CompareModel::build(agg, r, comparing.shown, unit, previous);
+                    ChartData::Compare(m)
+                }
+                None => ChartData::Text(String::new()),
+            },
             (ChartKind::OverTime, Some(h)) => {
                 let mut m = timeline::TimelineModel::build(h, &self.timeline, time.started);
                 m.cursor = time.cursor;
@@ -138,7 +168,9 @@ impl TabState {
                 _ => "no value yet".into(),
             }),
             ChartKind::Flame => ChartData::Flame(flame::FlameModel::build(agg)),
-            ChartKind::OverTime | ChartKind::HeatMap => ChartData::Text(String::new()),
+            ChartKind::OverTime | ChartKind::HeatMap | ChartKind::Compare => {
+                ChartData::Text(String::new())
+            }
         }
     }
 }
@@ -148,6 +180,8 @@ impl TabState {
 pub enum ChartAction {
     /// Ask where to write the named aggregation (or its chart).
     Export(ExportFormat, String),
+    /// The selected range became the Compare view's reference.
+    RangeKept,
 }
 
 #[derive(Default)]
@@ -164,6 +198,20 @@ pub struct AggregationsView {
     /// What each aggregation's values are (a time, read from the script),
     /// by name.
     units: HashMap<String, Unit>,
+    /// What the Compare view compares with, if anything.
+    reference: Option<compare::Reference>,
+    /// What the views show when no range is selected, for the Compare
+    /// view's "after": "the run", "this recording at 12.0 s".
+    shown: String,
+    /// The time range every view but the time views is limited to,
+    /// seconds from the start.
+    range: Option<(f64, f64)>,
+    /// The snapshot of `range`, with the generation and range it was
+    /// worked out for.
+    ranged: Option<(u64, (f64, f64), Snapshot)>,
+    /// The range being typed (Select time range…), and whether its field
+    /// still needs the keyboard.
+    range_field: Option<(String, bool)>,
 }
 
 /// A message in the middle of all the space left in `ui`, where the chart
@@ -232,12 +280,21 @@ impl AggregationsView {
         let Some(agg) = self.selected(snapshot) else {
             return;
         };
-        let choices = ChartKind::choices_for(agg);
+        let choices = self.kinds_for(agg);
         let now = self.tab(agg).kind;
         let at = choices.iter().position(|k| *k == now).unwrap_or(0);
         self.set_kind(agg, choices[(at + 1) % choices.len()]);
     }
 
+    /// The views `agg` can be shown as here: its own, and Compare while
+    /// there is a reference.
+    fn kinds_for(&self, agg: &Aggregation) -> Vec<ChartKind> {
+        let mut kinds = ChartKind::choices_for(agg);
+        if self.reference.is_some() {
+            kinds.push(ChartKind::Compare);
+        }
+        kinds
+    }
     pub fn select(&mut self, name: &str) {
         self.selected = Some(name.to_owned());
     }
@@ -277,14 +334,19 @@ impl AggregationsView {
     /// to another function) does not inherit a view it cannot show, such
     /// as a pie of an `lquantize()` after a `count()`.
     fn tab(&mut self, agg: &Aggregation) -> &mut TabState {
-        let tab = self
-            .tabs
-            .entry(agg.name.clone())
-            .or_insert_with(|| TabState::new(agg));
+        let comparing = self.reference.is_some();
+        let tab = self.tabs.entry(agg.name.clone()).or_insert_with(|| {
+            let mut tab = TabState::new(agg);
+            if comparing {
+                tab.kind = ChartKind::Compare;
+            }
+            tab
+        });
         // Cheap each frame: only a flame graph looks at the keys, and it
         // stops at the first stack.
         let fits = match tab.kind {
             ChartKind::Flame => flame::has_stacks(agg),
+            ChartKind::Compare => comparing,
             kind => ChartKind::choices(agg.function).contains(&kind),
         };
         if !fits {
@@ -306,6 +368,12 @@ impl AggregationsView {
     ) -> Option<std::time::Instant> {
         let agg = self.selected(snapshot)?;
         let unit = self.unit(&agg.name);
+        let shown = self.shown_name();
+        let reference = self.reference.clone();
+        let comparing = Comparing {
+            reference: reference.as_ref(),
+            shown: &shown,
+        };
         let tab = self.tab(agg);
         let forced = tab.built_from == u64::MAX || tab.data.is_none();
         if tab.built_from == generation && !forced {
@@ -318,7 +386,7 @@ impl AggregationsView {
         {
             return Some(t);
         }
-        tab.rebuild(agg, generation, time, unit);
+        tab.rebuild(agg, generation, time, unit, comparing);
         let took = now.elapsed();
         tab.not_before = (took > std::time::Duration::from_millis(16)).then(|| now + took * 10);
         None
@@ -341,13 +409,27 @@ impl AggregationsView {
             );
             return None;
         };
-        self.tab_row(ui, snapshot);
-        let action = self.controls_row(ui, snapshot);
+        if self.range.is_some()
+            && self.range_field.is_none()
+            && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.set_range(None);
+        }
+        let ranged = self.take_ranged(generation, time);
+        let shown = ranged.as_ref().map_or(snapshot, |(_, _, s)| s);
+        self.tab_row(ui, shown);
+        let mut action = self.controls_row(ui, shown);
+        if let Some(a) = self.range_row(ui, time) {
+            action = Some(a);
+        }
         ui.separator();
-        self.show_selected(ui, snapshot, generation, time)?;
+        let picked = self.show_selected(ui, shown, generation, time);
+        self.ranged = ranged;
+        if let Some(Some(r)) = picked {
+            self.set_range(Some(r));
+        }
         action
     }
-
     /// A tab per aggregation.
     fn tab_row(&mut self, ui: &mut Ui, snapshot: &Snapshot) {
         ui.horizontal_wrapped(|ui| {
@@ -374,7 +456,7 @@ impl AggregationsView {
                 return;
             };
             let name = agg.name.clone();
-            let kinds = ChartKind::choices_for(agg);
+            let kinds = self.kinds_for(agg);
             let tab = self.tab(agg);
             let mut changed = false;
             for kind in kinds {
@@ -405,7 +487,7 @@ impl AggregationsView {
         snapshot: &Snapshot,
         generation: u64,
         time: TimeView<'_>,
-    ) -> Option<()> {
+    ) -> Option<Option<(f64, f64)>> {
         let agg = self.selected(snapshot)?;
         let name = agg.name.clone();
         let function = agg.function;
@@ -429,6 +511,8 @@ impl AggregationsView {
             _ => String::new(),
         };
         let title_rect = title_line(ui, &title, &detail);
+        let range = self.range;
+        let mut picked = None;
         match data {
             ChartData::Pie(model) => {
                 pie::show(ui, model);
@@ -438,17 +522,20 @@ impl AggregationsView {
             }
             ChartData::Bars(model) => hbars::show(ui, model),
             ChartData::Table(model) => table::show(ui, model),
-            ChartData::OverTime(model) => timeline::show(ui, &name, model),
+            ChartData::OverTime(model) => picked = timeline::show(ui, &name, model, range),
+            ChartData::Compare(model) => compare::show(ui, model),
             ChartData::Flame(model) => flame::show(ui, model, &mut tab.flame),
-            ChartData::HeatMap(model) => heat_map(
-                ui,
-                &name,
-                model,
-                function,
-                &mut tab.heat,
-                &mut tab.column,
-                &mut tab.view,
-            ),
+            ChartData::HeatMap(model) => {
+                picked = heat_map(
+                    ui,
+                    &name,
+                    model,
+                    function,
+                    (&mut tab.heat, range),
+                    &mut tab.column,
+                    &mut tab.view,
+                )
+            }
             ChartData::Value(value) => {
                 ui.centered_and_justified(|ui| {
                     ui.label(egui::RichText::new(value.as_str()).size(48.0).strong());
@@ -475,7 +562,7 @@ impl AggregationsView {
             },
             title_rect,
         ));
-        Some(())
+        Some(picked)
     }
 }
 
@@ -577,15 +664,15 @@ fn heat_map(
     name: &str,
     model: &mut heatmap::HeatModel,
     function: AggFunction,
-    heat: &mut heatmap::HeatOptions,
+    (heat, range): (&mut heatmap::HeatOptions, Option<(f64, f64)>),
     column: &mut Option<((f64, f64), bars3d::Grid)>,
     view: &mut bars3d::View,
-) {
+) -> Option<(f64, f64)> {
     let full = ui.available_height();
     let map_height = if column.is_some() { full * 0.55 } else { full };
-    let clicked = ui
+    let (clicked, dragged) = ui
         .allocate_ui(egui::vec2(ui.available_width(), map_height), |ui| {
-            heatmap::show(ui, name, model, heat.selected)
+            heatmap::show(ui, name, model, heat.selected, range)
         })
         .inner;
     if let Some(p) = clicked {
@@ -613,6 +700,7 @@ fn heat_map(
             *column = None;
         }
     }
+    dragged
 }
 
 /// Paints "@name function()" (strong) and `detail` (weak) on one line
@@ -648,66 +736,7 @@ fn title_line(ui: &mut Ui, title: &str, detail: &str) -> Rect {
 }
 
 #[cfg(test)]
-pub(crate) mod fixtures {
-    use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Value};
-
-    /// `@name[key] = count()` (or another number function) with these rows,
-    /// ordered as dtrace orders them.
-    pub fn numbers(function: AggFunction, rows: &[(&str, i64)]) -> Aggregation {
-        let mut rows: Vec<Row> = rows
-            .iter()
-            .map(|(k, v)| Row {
-                key: vec![KeyPart::Str((*k).into())],
-                value: Value::Number(*v),
-            })
-            .collect();
-        rows.sort_by_key(|r| r.value.as_number());
-        Aggregation {
-            id: 1,
-            name: "num".into(),
-            function,
-            key_sizes: vec![256],
-            rows,
-        }
-    }
-
-    /// `lquantize(x, 0, 100, 10)` per key: (key, [(bucket min, count)]).
-    pub fn lquantize(rows: &[(&str, &[(i64, i64)])]) -> Aggregation {
-        let rows = rows
-            .iter()
-            .map(|(k, buckets)| Row {
-                key: vec![KeyPart::Str((*k).into())],
-                value: Value::Buckets(
-                    buckets
-                        .iter()
-                        .map(|&(min, count)| Bucket {
-                            label: if min < 0 {
-                                "< 0".into()
-                            } else {
-                                min.to_string()
-                            },
-                            min: (min >= 0).then_some(min),
-                            max: Some(if min < 0 { -1 } else { min + 9 }),
-                            count,
-                            raw: None,
-                        })
-                        .collect(),
-                ),
-            })
-            .collect();
-        Aggregation {
-            id: 2,
-            name: "dist".into(),
-            function: AggFunction::Lquantize {
-                base: 0,
-                step: 10,
-                levels: 10,
-            },
-            key_sizes: vec![256],
-            rows,
-        }
-    }
-}
+pub(crate) mod fixtures;
 
 #[cfg(test)]
 mod tests {

@@ -375,10 +375,17 @@ pub fn controls(ui: &mut Ui, opts: &mut TimelineOptions, model: Option<&Timeline
     changed
 }
 
-pub fn show(ui: &mut Ui, id: &str, model: &TimelineModel) {
+/// Draws the plot, with `range` shaded; a drag across it selects a time
+/// range, returned when the button is let go.
+pub fn show(
+    ui: &mut Ui,
+    id: &str,
+    model: &TimelineModel,
+    range: Option<(f64, f64)>,
+) -> Option<(f64, f64)> {
     if model.lines.is_empty() {
         super::centered_message(ui, "No points yet: the first comes with the first snapshot");
-        return;
+        return None;
     }
     if let Some(t) = &model.trend {
         ui.label(&t.summary);
@@ -433,7 +440,13 @@ pub fn show(ui: &mut Ui, id: &str, model: &TimelineModel) {
     } else {
         plot.y_axis_formatter(move |mark, _| y_unit.short(mark.value.round() as i64))
     };
-    plot.show(ui, |plot| {
+    // A drag selects a time range; the wheel (with Ctrl, or Shift)
+    // still zooms and scrolls, and a double click resets.
+    let plot = plot.allow_drag(false);
+    let drawn = plot.show(ui, |plot| {
+        if let Some(r) = range {
+            plot.add(super::range::span(plot.ctx(), r));
+        }
         for line in &model.lines {
             for run in runs(&line.points) {
                 plot.line(
@@ -466,6 +479,7 @@ pub fn show(ui: &mut Ui, id: &str, model: &TimelineModel) {
             plot.add(egui_plot::VLine::new("", c).color(Color32::from_gray(150)));
         }
     });
+    super::range::drag(ui, &drawn)
 }
 
 fn ui_strong(ctx: &egui::Context) -> Color32 {
