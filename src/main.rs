@@ -26,7 +26,8 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// A D script to open.
+    /// A D script to open, or a recording (dscope run --record) to show
+    /// again.
     file: Option<PathBuf>,
 
     /// Use dscope's own file dialog instead of the platform's (helps over

@@ -297,6 +297,19 @@ fn key_text(out: &mut String, k: &KeyChange, unit: Unit) {
 /// every bucket's count on each side.
 fn distribution_text(out: &mut String, k: &KeyChange, unit: Unit) {
     let range = |r: Range| unit.range(r.0, r.1);
+    // A key on one side only has nothing to set its buckets against: its
+    // percentiles say enough.
+    if let (Status::Appeared | Status::Vanished, Some(s)) =
+        (k.status, k.after_summary.or(k.before_summary))
+    {
+        let ranges: Vec<String> = s
+            .ranges()
+            .iter()
+            .map(|(name, r)| format!("{name} {}", range(*r)))
+            .collect();
+        let _ = writeln!(out, "      {}", ranges.join(", "));
+        return;
+    }
     for s in &k.shifts {
         let moved = match s.buckets {
             0 => "same bucket".to_string(),
@@ -397,11 +410,16 @@ mod tests {
         );
         let p50 = text
             .lines()
-            .find(|l| l.trim_start().starts_with("p50"))
+            .find(|l| l.trim_start().starts_with("p50") && l.contains("->"))
             .unwrap();
         assert!(
             p50.contains("16.4 µs .. 32.8 µs -> 65.5 µs .. 131 µs")
                 && p50.ends_with("(+2 buckets)"),
+            "{text}"
+        );
+        // A key on one side only: its percentiles, no bucket table.
+        assert!(
+            text.contains("      p50 64 ns .. 127 ns, p90 64 ns .. 127 ns, p99 64 ns .. 127 ns, max 64 ns .. 127 ns\n"),
             "{text}"
         );
         // A bucket neither side counted in is left out.

@@ -292,6 +292,19 @@ pub fn read(path: &Path, capacity: usize) -> Result<Recording, String> {
     )
 }
 
+/// Whether the file at `path` begins with a recording's header (read no
+/// further than the first 64 KiB), so that `dscope FILE` can open a
+/// recording as one rather than as a script.
+pub fn is_recording(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut first = Vec::new();
+    let mut limited = std::io::BufReader::new(file.take(64 * 1024));
+    limited.read_until(b'\n', &mut first).is_ok() && header_of(&first).is_some()
+}
+
 /// Reads a recording from `input`; `name` is what messages call it.
 pub fn parse(mut input: impl BufRead, name: &str, capacity: usize) -> Result<Recording, String> {
     let mut bytes = Vec::new();

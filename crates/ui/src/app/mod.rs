@@ -342,6 +342,12 @@ impl DscopeApp {
         }
         app.run.duration_secs = app.settings.duration_secs;
         match &config.open {
+            // `dscope run.dsrec` shows the recording, beside the script
+            // of last time.
+            Some(path) if crate::history::recording::is_recording(path) => {
+                app.reopen_last(ctx);
+                app.open_recording(ctx, path.clone());
+            }
             Some(path) => app.load_path(ctx, path),
             // The script of last time, where it was left; the example only
             // the first time.
