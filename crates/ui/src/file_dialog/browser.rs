@@ -321,6 +321,7 @@ impl FileBrowser {
             }
             ui.separator();
             let mut pick = self.file_list(ui);
+            self.type_to_name(ui);
             ui.separator();
             ui.horizontal(|ui| {
                 let label = ui.label("File name:");
@@ -385,6 +386,19 @@ impl FileBrowser {
             outcome = BrowserOutcome::Cancelled;
         }
         outcome
+    }
+
+    /// Typing while the list has the keyboard starts a name (or a whole
+    /// path) in the name field, as GTK's dialogs do: the field, drawn
+    /// next, takes this frame's text.
+    fn type_to_name(&mut self, ui: &Ui) {
+        let typed = ui.memory(|m| m.has_focus(list::list_id()))
+            && ui.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Text(_))));
+        if typed {
+            self.name.clear();
+            self.confirm = None;
+            ui.memory_mut(|m| m.request_focus(name_id()));
+        }
     }
 
     /// Open starts in the list; saving starts in the name field with the
