@@ -80,10 +80,18 @@ impl CompareModel {
     /// How a percentile moved, as a cell: "16.4 µs .. 32.8 µs → 65.5 µs ..
     /// 131 µs (+2)".
     pub fn shift_text(&self, k: &KeyChange, name: &str) -> String {
-        let Some(s) = k.shifts.iter().find(|s| s.name == name) else {
-            return "—".into();
-        };
         let range = |r: crate::model::latency::Range| self.unit.range(r.0, r.1);
+        let Some(s) = k.shifts.iter().find(|s| s.name == name) else {
+            // On one side only: where it was (or is).
+            let one = |s: &Option<crate::model::latency::Summary>| {
+                s.and_then(|s| s.ranges().into_iter().find(|(n, _)| *n == name))
+            };
+            return match (one(&k.before_summary), one(&k.after_summary)) {
+                (_, Some((_, r))) => format!("{} (after only)", range(r)),
+                (Some((_, r)), None) => format!("{} (before only)", range(r)),
+                (None, None) => "—".into(),
+            };
+        };
         if s.buckets == 0 {
             format!("{} (same)", range(s.after))
         } else {
@@ -105,17 +113,41 @@ pub fn show(ui: &mut Ui, model: &mut CompareModel) {
         return;
     }
     let distribution = model.comparison.function.is_distribution();
-    let full = ui.available_height();
-    // The ranking first; a distribution's detail below it.
-    let table_height = if distribution { full * 0.45 } else { full };
-    ui.allocate_ui(egui::vec2(ui.available_width(), table_height), |ui| {
-        ranking(ui, model)
-    });
-    if distribution && let Some(k) = model.comparison.keys.get(model.selected) {
+    let Some(k) = model
+        .comparison
+        .keys
+        .get(model.selected)
+        .cloned()
+        .filter(|_| distribution)
+    else {
+        ranking(ui, model);
+        return;
+    };
+    let (width, height) = (ui.available_width(), ui.available_height());
+    if width >= SIDE_BY_SIDE {
+        // The ranking at the left, the selected key's detail at the right,
+        // both as tall as the panel.
+        ui.horizontal_top(|ui| {
+            ui.allocate_ui(egui::vec2(width * 0.55, height), |ui| ranking(ui, model));
+            ui.separator();
+            ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
+                ui.vertical(|ui| detail(ui, model, &k))
+            });
+        });
+    } else if height >= 2.0 * LEAST_PLOT {
+        ui.allocate_ui(egui::vec2(width, height * 0.45), |ui| ranking(ui, model));
         ui.separator();
-        detail(ui, model, k);
+        detail(ui, model, &k);
+    } else {
+        ranking(ui, model);
     }
 }
+
+/// From this width on, the ranking and the detail stand side by side.
+const SIDE_BY_SIDE: f32 = 860.0;
+
+/// The least height the two bucket plots share.
+const LEAST_PLOT: f32 = 120.0;
 
 /// The keys ranked by change; a click selects one for the detail.
 fn ranking(ui: &mut Ui, model: &mut CompareModel) {
@@ -204,10 +236,15 @@ fn detail(ui: &mut Ui, model: &CompareModel, k: &KeyChange) {
         }
         ui.weak("(a percentile is the range of its bucket)");
     });
+    // Each bucket by its low bound, as dtrace(1) labels it: whole ranges
+    // would not fit side by side.
     let labels: Vec<String> = k
         .buckets
         .iter()
-        .map(|b| model.unit.range(b.range.0, b.range.1))
+        .map(|b| match b.range {
+            crate::model::latency::Range(Some(lo), _) => model.unit.short(lo),
+            crate::model::latency::Range(None, hi) => model.unit.range(None, hi),
+        })
         .collect();
     let before: Vec<Bar> = k
         .buckets
@@ -243,7 +280,7 @@ fn detail(ui: &mut Ui, model: &CompareModel, k: &KeyChange) {
             String::new()
         }
     };
-    let height = ui.available_height();
+    let height = ui.available_height().max(LEAST_PLOT);
     Plot::new(("compare-buckets", model.comparison.name.as_str()))
         .height(height * 0.6)
         .legend(Legend::default().position(egui_plot::Corner::RightTop))
@@ -256,7 +293,7 @@ fn detail(ui: &mut Ui, model: &CompareModel, k: &KeyChange) {
             plot.bar_chart(BarChart::new("after", after).color(super::palette::color(1)));
         });
     Plot::new(("compare-change", model.comparison.name.as_str()))
-        .height(ui.available_height())
+        .height(ui.available_height().max(LEAST_PLOT * 0.4))
         .x_axis_formatter(formatter)
         .y_axis_label("change")
         .allow_drag(false)

@@ -415,13 +415,13 @@ impl AggregationsView {
         {
             self.set_range(None);
         }
+        // The range row first: a range typed or cleared there applies to
+        // this frame's views.
+        let kept = self.range_row(ui, time);
         let ranged = self.take_ranged(generation, time);
         let shown = ranged.as_ref().map_or(snapshot, |(_, _, s)| s);
         self.tab_row(ui, shown);
-        let mut action = self.controls_row(ui, shown);
-        if let Some(a) = self.range_row(ui, time) {
-            action = Some(a);
-        }
+        let action = self.controls_row(ui, shown).or(kept);
         ui.separator();
         let picked = self.show_selected(ui, shown, generation, time);
         self.ranged = ranged;

@@ -59,7 +59,18 @@ pub fn span(ctx: &egui::Context, (from, to): (f64, f64)) -> egui_plot::Span {
 /// (seconds, in order) when it is let go.
 pub fn drag<R>(ui: &Ui, plot: &PlotResponse<R>) -> Option<(f64, f64)> {
     let response = &plot.response;
-    let origin = ui.input(|i| i.pointer.press_origin())?;
+    // The press's origin is gone by the frame the button is let go in:
+    // kept here from the drag's start.
+    let key = response.id.with("range-drag-origin");
+    if response.drag_started()
+        && let Some(origin) = ui.input(|i| i.pointer.press_origin())
+    {
+        ui.data_mut(|d| d.insert_temp(key, origin));
+    }
+    let origin: egui::Pos2 = ui.data(|d| d.get_temp(key))?;
+    if response.drag_stopped() {
+        ui.data_mut(|d| d.remove::<egui::Pos2>(key));
+    }
     let now = response
         .interact_pointer_pos()
         .or_else(|| ui.input(|i| i.pointer.latest_pos()))?;

@@ -125,7 +125,17 @@ impl AggregationsView {
                         .desired_width(120.0),
                 );
                 if std::mem::take(focus) {
+                    // The range shown is selected: typing replaces it.
                     field.request_focus();
+                    let mut state = egui::text_edit::TextEditState::load(ui.ctx(), field.id)
+                        .unwrap_or_default();
+                    state
+                        .cursor
+                        .set_char_range(Some(egui::text::CCursorRange::two(
+                            egui::text::CCursor::new(0),
+                            egui::text::CCursor::new(text.chars().count()),
+                        )));
+                    state.store(ui.ctx(), field.id);
                 }
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
