@@ -50,6 +50,7 @@ pub enum Command {
     NextView,
     SelectRange,
     KeepRange,
+    ExportCsv,
     MaximizeOutput,
     FocusDuration,
     ToggleRecord,
@@ -401,6 +402,17 @@ const TABLE: &[(Command, Info)] = {
             ),
         ),
         (
+            Command::ExportCsv,
+            entry(
+                "Export CSV…",
+                "Save the aggregation as its view shows it (a range, a comparison) as CSV",
+                View,
+                key(CMD, Key::E),
+                None,
+                Window,
+            ),
+        ),
+        (
             Command::MaximizeOutput,
             entry(
                 "Maximize bottom panel",
@@ -615,6 +627,7 @@ impl Command {
         Command::NextView,
         Command::SelectRange,
         Command::KeepRange,
+        Command::ExportCsv,
         Command::MaximizeOutput,
         Command::ZoomIn,
         Command::ZoomOut,

@@ -116,7 +116,7 @@ fn bound(v: Option<i64>) -> String {
 
 /// One line per key for its total, per bucket, per percentile and for the
 /// mean; each names what it holds in `what`.
-fn csv(compared: &[Comparison]) -> String {
+pub fn csv(compared: &[Comparison]) -> String {
     let mut out = String::new();
     let header = [
         "aggregation",

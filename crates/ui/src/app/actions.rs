@@ -204,12 +204,13 @@ impl DscopeApp {
             }
             Command::SelectRange => {
                 self.bottom_tab = BottomTab::Aggregations;
-                self.shown_charts_mut().ask_range();
+                self.visible_charts_mut().ask_range();
             }
             Command::KeepRange => {
                 self.bottom_tab = BottomTab::Aggregations;
                 self.keep_range();
             }
+            Command::ExportCsv => self.export_shown(ctx),
             Command::ToggleRecord => self.run.record = !self.run.record,
             Command::Run => self.start_run(ctx),
             Command::Stop => self.stop_run(),
@@ -226,7 +227,7 @@ impl DscopeApp {
     /// the Aggregations tab (brought forward).
     /// The Aggregations panel's views as shown: a recording's, a
     /// subscription's, or the run's.
-    pub(super) fn shown_charts_mut(&mut self) -> &mut AggregationsView {
+    pub(super) fn visible_charts_mut(&mut self) -> &mut AggregationsView {
         if let Some(v) = &mut self.viewer {
             return &mut v.charts;
         }
@@ -234,6 +235,35 @@ impl DscopeApp {
             return &mut s.charts;
         }
         &mut self.charts
+    }
+
+    /// Asks where to save the selected aggregation as CSV, as shown.
+    fn export_shown(&mut self, ctx: &egui::Context) {
+        let snapshot = self.visible_snapshot();
+        let name = snapshot
+            .and_then(|s| self.visible_charts().selected(s))
+            .map(|a| a.name.clone());
+        match name {
+            Some(name) => self.chart_action(ctx, ChartAction::Export(ExportFormat::Csv, name)),
+            None => self.status = "No aggregation to export yet".into(),
+        }
+    }
+
+    /// The snapshot the Aggregations panel shows (before any range).
+    pub(super) fn visible_snapshot(&self) -> Option<&crate::model::Snapshot> {
+        match (&self.viewer, &self.subscription) {
+            (Some(v), _) => Some(v.snapshot()),
+            (None, Some(s)) => Some(s.snapshot()),
+            (None, None) => self.run.snapshot(),
+        }
+    }
+
+    pub(super) fn visible_charts(&self) -> &AggregationsView {
+        match (&self.viewer, &self.subscription) {
+            (Some(v), _) => &v.charts,
+            (None, Some(s)) => &s.charts,
+            (None, None) => &self.charts,
+        }
     }
 
     /// The selected range becomes the reference of the views shown.

@@ -111,7 +111,7 @@ impl DscopeApp {
                         name: format!("{name} at its end"),
                         snapshot: rec.history.snapshot_at(f64::INFINITY),
                     };
-                    self.shown_charts_mut()
+                    self.visible_charts_mut()
                         .set_reference(Some(reference), "the run");
                     self.bottom_tab = BottomTab::Aggregations;
                 }
@@ -313,7 +313,19 @@ impl DscopeApp {
                 return;
             }
             ExportFormat::Csv | ExportFormat::Json => {
-                let Some(agg) = self.run.snapshot().and_then(|s| s.get(&name)) else {
+                // What the view shows: a comparison, a range, a
+                // recording, or the run.
+                if let Some(c) = self.visible_charts().comparison(&name) {
+                    let text = if format == ExportFormat::Csv {
+                        crate::history::compare::csv(std::slice::from_ref(c))
+                    } else {
+                        serde_json::to_string_pretty(c).unwrap_or_default() + "\n"
+                    };
+                    return self.write_export(path, &text);
+                }
+                let snapshot = self.visible_snapshot();
+                let agg = snapshot.and_then(|s| self.visible_charts().shown_aggregation(&name, s));
+                let Some(agg) = agg else {
                     self.error(
                         "Nothing to export",
                         format!("The aggregation @{name} is no longer there."),
@@ -327,7 +339,11 @@ impl DscopeApp {
                 }
             }
         };
-        match files::save_atomic(path, &text) {
+        self.write_export(path, &text);
+    }
+
+    fn write_export(&mut self, path: &Path, text: &str) {
+        match files::save_atomic(path, text) {
             Ok(_) => self.status = format!("Saved {}", path.display()),
             Err(e) => self.error("Could not save", e.to_string()),
         }

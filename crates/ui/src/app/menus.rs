@@ -106,6 +106,7 @@ impl DscopeApp {
             Command::NextView,
             Command::SelectRange,
             Command::KeepRange,
+            Command::ExportCsv,
             Command::MaximizeOutput,
         ] {
             self.command_item(ui, c);

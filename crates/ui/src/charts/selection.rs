@@ -59,6 +59,30 @@ impl AggregationsView {
         }
     }
 
+    /// The aggregation `name` as the views show it: within the selected
+    /// range, or as in `snapshot`.
+    pub fn shown_aggregation<'s>(
+        &'s self,
+        name: &str,
+        snapshot: &'s Snapshot,
+    ) -> Option<&'s crate::model::Aggregation> {
+        match (&self.range, &self.ranged) {
+            (Some(r), Some((_, at, s))) if r == at => s.get(name),
+            _ => snapshot.get(name),
+        }
+    }
+
+    /// The comparison the Compare view of `name` shows, if it shows one.
+    pub fn comparison(&self, name: &str) -> Option<&crate::model::comparison::Comparison> {
+        match self.tabs.get(name) {
+            Some(t) if t.kind == ChartKind::Compare => match &t.data {
+                Some(super::ChartData::Compare(m)) => Some(&m.comparison),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub fn range(&self) -> Option<(f64, f64)> {
         self.range
     }
