@@ -743,3 +743,23 @@ fn insert_writes_a_clause_between_clauses() {
         h.state().editor().text()
     );
 }
+
+#[test]
+fn a_slash_typed_in_the_list_starts_a_whole_path_in_the_name_field() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("alpha.d"), "BEGIN {}\n").unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("other.d");
+    fs::write(&target, "END {}\n").unwrap();
+    let mut h = app(dir.path(), None);
+    shortcut(&mut h, CMD, Key::O);
+    assert!(h.get_by_label("Files").is_focused());
+    h.get_by_label("Files").type_text(target.to_str().unwrap());
+    h.run();
+    assert_eq!(
+        h.get_by_label("File name:").value().as_deref(),
+        target.to_str()
+    );
+    shortcut(&mut h, Modifiers::NONE, Key::Enter);
+    assert_eq!(h.state().path(), Some(target.as_path()));
+}

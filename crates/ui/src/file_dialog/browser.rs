@@ -388,12 +388,16 @@ impl FileBrowser {
         outcome
     }
 
-    /// Typing while the list has the keyboard starts a name (or a whole
-    /// path) in the name field, as GTK's dialogs do: the field, drawn
-    /// next, takes this frame's text.
+    /// A whole path typed while the list has the keyboard (`/` first;
+    /// other letters find a file in the list) goes to the name field, as
+    /// in GTK's dialogs: the field, drawn next, takes this frame's text.
     fn type_to_name(&mut self, ui: &Ui) {
         let typed = ui.memory(|m| m.has_focus(list::list_id()))
-            && ui.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Text(_))));
+            && ui.input(|i| {
+                i.events
+                    .iter()
+                    .any(|e| matches!(e, egui::Event::Text(t) if t.starts_with('/')))
+            });
         if typed {
             self.name.clear();
             self.confirm = None;
