@@ -498,12 +498,13 @@ impl AggregationsView {
         }
         let rect = ui.available_rect_before_wrap();
         let tab = self.tabs.get_mut(&name)?;
-        let log = tab.view.log;
+        let scale = tab.view.scale;
         let data = tab.data.as_mut()?;
         // The title line makes an exported picture say what it shows.
         let detail = match data {
-            ChartData::Bars3d(grid) if !grid.is_empty() && log => {
-                format!("{}, counts on a log scale", bars3d::caption(grid, function))
+            ChartData::Bars3d(grid) if !grid.is_empty() && scale != bars3d::Scale::Linear => {
+                let caption = bars3d::caption(grid, function);
+                format!("{caption}, counts on a {} scale", scale.name())
             }
             ChartData::Bars3d(grid) if !grid.is_empty() => bars3d::caption(grid, function),
             ChartData::OverTime(m) => m.y_label.clone(),
@@ -584,8 +585,18 @@ fn view_options(ui: &mut Ui, tab: &mut TabState) -> bool {
                 .add(egui::DragValue::new(&mut tab.max_keys).range(1..=100))
                 .on_hover_text("Keys with the largest totals get a row each; the rest are summed")
                 .changed();
-            ui.checkbox(&mut tab.view.log, "Log scale")
-                .on_hover_text("Counts on a log scale: small buckets beside large ones show");
+            for (scale, name) in bars3d::Scale::ALL {
+                ui.selectable_value(&mut tab.view.scale, scale, name)
+                    .on_hover_text(format!(
+                        "Counts on a {} scale{}",
+                        scale.name(),
+                        if scale == bars3d::Scale::Linear {
+                            ": heights compare as lengths"
+                        } else {
+                            ": small buckets beside large ones show"
+                        }
+                    ));
+            }
         }
         ChartKind::OverTime => {
             let model = match &tab.data {

@@ -48,6 +48,19 @@ pub fn color(index: usize) -> Color32 {
     COLORS[index % LEN]
 }
 
+/// The colour of each key of an aggregation, for every view that draws
+/// its keys: `shown` keys in the order of their totals (largest first)
+/// take the colours in turn, and the keys summed into "other", when
+/// `other`, are grey after them. One key keeps its colour from one view
+/// of the same aggregation to the next, since its place in that order is
+/// all that picks it.
+pub fn key_colors(shown: usize, other: bool) -> Vec<Color32> {
+    (0..shown)
+        .map(color)
+        .chain(other.then_some(OTHER))
+        .collect()
+}
+
 /// A colour in OKLab (lightness, a, b), where distance follows how
 /// different two colours look.
 pub fn oklab(c: Color32) -> [f32; 3] {
@@ -92,6 +105,14 @@ mod tests {
                 assert!(d > 0.1, "colours {i} and {j} look alike ({d})");
             }
         }
+    }
+
+    #[test]
+    fn keys_take_the_colours_in_order_of_their_totals_and_other_is_grey() {
+        let c = key_colors(3, true);
+        assert_eq!(c, [color(0), color(1), color(2), OTHER]);
+        assert_eq!(key_colors(2, false), [color(0), color(1)]);
+        assert_eq!(key_colors(0, true), [OTHER]);
     }
 
     #[test]

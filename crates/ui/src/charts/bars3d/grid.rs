@@ -138,6 +138,39 @@ impl Grid {
         self.counts[key * self.buckets.len() + bucket]
     }
 
+    /// Every count of the key, its buckets summed.
+    pub fn total(&self, key: usize) -> i64 {
+        let nb = self.buckets.len();
+        self.counts[key * nb..(key + 1) * nb]
+            .iter()
+            .fold(0i64, |a, &c| a.saturating_add(c))
+    }
+
+    /// Whether the key is the row of keys summed as "other".
+    pub fn is_other(&self, key: usize) -> bool {
+        self.folded > 0 && key + 1 == self.keys.len()
+    }
+
+    /// The keys with a row of their own (all but "other").
+    pub fn shown(&self) -> usize {
+        self.keys.len() - usize::from(self.folded > 0)
+    }
+
+    /// What the key is called in a legend: its whole name, or for "other"
+    /// what it holds.
+    pub fn legend_text(&self, key: usize) -> String {
+        if self.is_other(key) {
+            let n = self.folded;
+            format!(
+                "other: {n} smaller key{}, {} values",
+                if n == 1 { "" } else { "s" },
+                Unit::Number.short_or_exact(self.total(key))
+            )
+        } else {
+            self.keys[key].clone()
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty() || self.buckets.is_empty()
     }

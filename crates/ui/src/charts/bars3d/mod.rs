@@ -8,23 +8,26 @@
 //!
 //! The parts: [`Grid`] is the table of counts, built without egui;
 //! `camera` turns and fits the box, [`CountAxis`] scales the counts,
-//! `labels` places the names; [`frame`] puts them together as shapes,
-//! and [`show`] is the widget.
+//! `labels` places the names, [`Legend`] names every key in its colour;
+//! [`frame`] puts them together as shapes, and [`show`] is the widget.
 
 mod camera;
 mod count_axis;
 mod grid;
 mod labels;
+mod legend;
 
 use super::palette;
 use crate::model::AggFunction;
+use crate::model::units::Unit;
 use camera::{Camera, World, edges};
 use egui::epaint::{Mesh, Shape, Stroke};
-use egui::{Align2, Color32, Pos2, Rect, Sense, Ui, Vec2, vec2};
+use egui::{Align2, Color32, Pos2, Rect, Sense, Ui, Vec2, pos2, vec2};
 
-pub use count_axis::{CountAxis, nice_ticks};
+pub use count_axis::{CountAxis, Scale, nice_ticks};
 pub use grid::{AxisBucket, Grid};
 pub use labels::overlaps;
+pub use legend::{Legend, LegendEntry};
 
 /// Keys drawn before the rest are summed into one "other" row.
 pub const DEFAULT_MAX_KEYS: usize = 20;
@@ -35,9 +38,9 @@ pub const DEFAULT_MAX_KEYS: usize = 20;
 pub struct View {
     pub yaw: f32,
     pub pitch: f32,
-    /// Heights on a log scale, so that small counts beside large ones
-    /// still show.
-    pub log: bool,
+    /// How counts map to heights: square root or log show small counts
+    /// beside large ones.
+    pub scale: Scale,
 }
 
 impl Default for View {
@@ -45,7 +48,7 @@ impl Default for View {
         View {
             yaw: -0.45,
             pitch: 0.5,
-            log: false,
+            scale: Scale::Linear,
         }
     }
 }
@@ -81,6 +84,9 @@ pub struct Label {
     pub text: String,
     /// Where the text goes, measured in the font it is painted in.
     pub rect: Rect,
+    /// Along the top of a back wall, for a bucket or key whose label at
+    /// the front had no room.
+    pub far: bool,
 }
 
 /// A bar as drawn: its cell and the outline of its visible faces.
@@ -91,6 +97,8 @@ pub struct DrawnBar {
     pub faces: [[Pos2; 4]; 3],
     /// How far away the bar's middle is; larger is further.
     pub depth: f32,
+    /// Its top's colour, the key's.
+    pub color: Color32,
 }
 
 /// One frame of the chart, ready to paint.
@@ -106,6 +114,10 @@ pub struct Frame {
     pub plot: Rect,
     /// The count axis: its ticks and top, the height of the walls.
     pub axis: CountAxis,
+    /// Every key's name and colour, at the right.
+    pub legend: Legend,
+    /// The line above the plot that reads out the bar under the pointer.
+    pub readout: Rect,
 }
 
 impl Default for Frame {
@@ -117,6 +129,8 @@ impl Default for Frame {
             bars: Vec::new(),
             plot: Rect::NOTHING,
             axis: CountAxis::linear(1),
+            legend: Legend::default(),
+            readout: Rect::NOTHING,
         }
     }
 }
@@ -157,7 +171,8 @@ fn in_convex_quad(q: &[Pos2; 4], p: Pos2) -> bool {
 /// Part of a cell a bar covers, so the floor shows between bars.
 const BAR_FILL: f32 = 0.72;
 
-/// Builds the chart for `rect`: bars, floor, walls, axes and labels.
+/// Builds the chart for `rect`: the legend at the right, the readout
+/// line at the top, and bars, floor, walls, axes and labels in the rest.
 /// `measure` gives the size of a label's text as it will be painted. Keys
 /// are laid out largest at the back, so small keys in front do not hide
 /// behind large ones.
@@ -166,26 +181,71 @@ pub fn frame(grid: &Grid, view: View, rect: Rect, measure: &dyn Fn(&str) -> Vec2
     if grid.is_empty() || rect.width() < 20.0 || rect.height() < 20.0 {
         return out;
     }
-    let nb = grid.buckets.len();
-    let nk = grid.keys.len();
-    let world = World::new(nb as f32, nk as f32);
-    let scale = if view.log {
-        CountAxis::log(grid.max)
+    out.legend = legend::layout(grid, rect, measure);
+    let right = if out.legend.entries.is_empty() {
+        rect.right()
     } else {
-        CountAxis::linear(grid.max)
+        out.legend.rect.left() - legend::GAP
     };
-    let (plot, cam, candidates) = labels::fit_plot(grid, view, world, &scale, rect, measure);
+    out.readout = Rect::from_min_max(rect.min, pos2(right, rect.top() + measure("Ag").y));
+    let rect = Rect::from_min_max(
+        pos2(rect.left(), out.readout.bottom()),
+        pos2(right, rect.bottom()),
+    );
+    if rect.height() < 20.0 {
+        return out;
+    }
+    let world = World::new(grid.buckets.len() as f32, grid.keys.len() as f32);
+    let scale = CountAxis::new(view.scale, grid.max);
+    // The labels along the back walls cost room at the top and the side,
+    // so they are only asked for when the front ones do not name every
+    // bucket and key, and only kept when the bars keep most of their room.
+    let (mut plot, mut cam, candidates) =
+        labels::fit_plot(grid, view, world, &scale, rect, measure, false);
+    out.labels = labels::place(candidates, rect);
+    let named = grid.buckets.len() + grid.keys.len();
+    let front = out
+        .labels
+        .iter()
+        .filter(|l| matches!(l.kind, LabelKind::Bucket(_) | LabelKind::Key(_)));
+    if front.count() < named {
+        let (p, c, candidates) = labels::fit_plot(grid, view, world, &scale, rect, measure, true);
+        if p.area() >= plot.area() * 0.8 {
+            (plot, cam) = (p, c);
+            out.labels = labels::place(candidates, rect);
+        }
+    }
     out.plot = plot;
     out.axis = scale;
+    floor(&mut out, &cam, grid, &scale, |k| {
+        (grid.keys.len() - 1 - k) as f32
+    });
+    bars(&mut out, &cam, grid, &scale);
+    axes(&mut out, &cam, grid);
+    out
+}
+
+/// The least height a count above zero stands on a square root or log
+/// scale, in points: those scales are chosen to see the small counts.
+const MIN_BAR: f32 = 3.0;
+
+/// The bars, back to front, in the keys' colours.
+fn bars(out: &mut Frame, cam: &Camera, grid: &Grid, scale: &CountAxis) {
+    let nb = grid.buckets.len();
+    let nk = grid.keys.len();
     let z_of = |key: usize| (nk - 1 - key) as f32;
-    let height = world.height;
+    let height = cam.world.height;
+    let colors = palette::key_colors(grid.shown(), grid.folded > 0);
+    // Points per unit of height, as the camera draws it.
+    let up = (cam.project(0.0, 0.0, 0.0) - cam.project(0.0, 1.0, 0.0)).length();
+    let least = match scale.scale {
+        Scale::Linear => 0.0,
+        _ => (MIN_BAR / up.max(1e-3)).min(height * 0.05),
+    };
 
     // The faces that can face the viewer: top, one of +-x, one of +-z.
     let x_face = if cam.sin_yaw > 0.0 { 0.0 } else { 1.0 };
     let z_face = if cam.cos_yaw > 0.0 { 0.0 } else { 1.0 };
-
-    floor(&mut out, &cam, grid, &scale, z_of);
-
     let mut order: Vec<(f32, usize, usize)> = Vec::with_capacity(nb * nk);
     for k in 0..nk {
         for b in 0..nb {
@@ -201,7 +261,7 @@ pub fn frame(grid: &Grid, view: View, rect: Rect, measure: &dyn Fn(&str) -> Vec2
     out.bars.reserve(order.len());
     let pad = (1.0 - BAR_FILL) / 2.0;
     for (depth, k, b) in order {
-        let h = scale.fraction(grid.count(k, b)) as f32 * height;
+        let h = (scale.fraction(grid.count(k, b)) as f32 * height).max(least);
         let (x0, x1) = (b as f32 + pad, b as f32 + 1.0 - pad);
         let (z0, z1) = (z_of(k) + pad, z_of(k) + 1.0 - pad);
         let p = |x: f32, y: f32, z: f32| cam.project(x, y, z);
@@ -210,7 +270,7 @@ pub fn frame(grid: &Grid, view: View, rect: Rect, measure: &dyn Fn(&str) -> Vec2
         let top = [p(x0, h, z0), p(x1, h, z0), p(x1, h, z1), p(x0, h, z1)];
         let side_x = [p(xs, 0.0, z0), p(xs, 0.0, z1), p(xs, h, z1), p(xs, h, z0)];
         let side_z = [p(x0, 0.0, zs), p(x1, 0.0, zs), p(x1, h, zs), p(x0, h, zs)];
-        let color = palette::color(k);
+        let color = colors[k];
         quad(&mut out.mesh, &side_x, shade(color, 0.72));
         quad(&mut out.mesh, &side_z, shade(color, 0.55));
         quad(&mut out.mesh, &top, color);
@@ -219,11 +279,9 @@ pub fn frame(grid: &Grid, view: View, rect: Rect, measure: &dyn Fn(&str) -> Vec2
             bucket: b,
             faces: [top, side_x, side_z],
             depth,
+            color,
         });
     }
-    axes(&mut out, &cam, grid);
-    out.labels = labels::place(candidates, rect);
-    out
 }
 
 fn floor(
@@ -322,9 +380,39 @@ pub fn describe(grid: &Grid, key: usize, bucket: usize) -> String {
         "{}\nvalue {}\ncount {}",
         grid.keys[key],
         grid.buckets[bucket].range_in(grid.unit),
-        grid.count(key, bucket)
+        Unit::Number.short_or_exact(grid.count(key, bucket))
     )
 }
+
+/// The bar under the pointer in one line, read without waiting for a
+/// tooltip: "read · 16.4 µs .. 32.8 µs · count 1,234 (12.5 % of the
+/// key)".
+pub fn readout(grid: &Grid, key: usize, bucket: usize) -> String {
+    let count = grid.count(key, bucket);
+    let total = grid.total(key).max(1);
+    format!(
+        "{} · {} · count {} ({} of the key)",
+        grid.keys[key],
+        grid.buckets[bucket].range_in(grid.unit),
+        Unit::Number.short_or_exact(count),
+        percent(count as f64 / total as f64)
+    )
+}
+
+/// A share as a percentage with the digits it needs: "12.5 %", "0.004 %".
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p >= 10.0 || p == 0.0 {
+        format!("{p:.1} %")
+    } else {
+        // Two significant digits: a small key's share is not "0.0 %".
+        let digits = (1 - p.log10().floor() as i32).clamp(1, 6) as usize;
+        format!("{p:.digits$} %")
+    }
+}
+
+/// What the chart says above the plot when no bar is under the pointer.
+pub const READOUT_HINT: &str = "point at a bar to read its count";
 
 /// What the chart shows, for its title line: "2 keys x 5 buckets of
 /// lquantize".
@@ -384,7 +472,7 @@ pub fn show(ui: &mut Ui, grid: &Grid, function: AggFunction, view: &mut View) ->
     }
     if response.double_clicked() {
         *view = View {
-            log: view.log,
+            scale: view.scale,
             ..View::default()
         };
     }
@@ -412,8 +500,19 @@ pub fn show(ui: &mut Ui, grid: &Grid, function: AggFunction, view: &mut View) ->
     }
     let hovered = response
         .hover_pos()
+        .filter(|p| !frame.legend.rect.contains(*p))
         .and_then(|p| frame.bar_at(p))
         .map(|b| (b.key, b.bucket, b.faces));
+    let readout_text = match hovered {
+        Some((k, b, _)) => egui::RichText::new(readout(grid, k, b)).color(text_color),
+        None => egui::RichText::new(READOUT_HINT).weak(),
+    };
+    ui.scope_builder(egui::UiBuilder::new().max_rect(frame.readout), |ui| {
+        ui.add(egui::Label::new(readout_text).truncate());
+    });
+    if !frame.legend.entries.is_empty() {
+        legend_ui(ui, &frame.legend, hovered.map(|h| h.0));
+    }
     if let Some((k, b, faces)) = hovered {
         let stroke = Stroke::new(2.0, ui.visuals().strong_text_color());
         for f in faces {
@@ -425,6 +524,50 @@ pub fn show(ui: &mut Ui, grid: &Grid, function: AggFunction, view: &mut View) ->
         hovered: hovered.map(|(k, b, _)| (k, b)),
         labels: frame.labels,
     }
+}
+
+/// Paints the legend, scrolling when it is taller than its place, with
+/// the hovered key's entry marked.
+fn legend_ui(ui: &mut Ui, legend: &Legend, hovered: Option<usize>) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let visuals = ui.visuals().clone();
+    let mut child = ui.new_child(egui::UiBuilder::new().max_rect(legend.rect));
+    egui::ScrollArea::vertical()
+        .id_salt("bars3d-legend")
+        .auto_shrink([false, false])
+        // A floating bar shows only under the pointer, and a legend whose
+        // last row ends at the panel's edge would look cut, not scrolled.
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+        .show(&mut child, |ui| {
+            let size = vec2(legend.rect.width(), legend.height);
+            let (area, _) = ui.allocate_exact_size(size, Sense::hover());
+            let shift = area.min - legend.rect.min;
+            let painter = ui.painter();
+            for e in &legend.entries {
+                let r = e.rect.translate(shift);
+                if !ui.is_rect_visible(r) {
+                    continue;
+                }
+                let marked = hovered == Some(e.key);
+                if marked {
+                    painter.rect_filled(r.expand(2.0), 2.0, visuals.selection.bg_fill);
+                }
+                let swatch_y = r.top() + (legend.line_height - legend::SWATCH) / 2.0;
+                let swatch =
+                    Rect::from_min_size(pos2(r.left(), swatch_y), Vec2::splat(legend::SWATCH));
+                painter.rect_filled(swatch, 1.0, e.color);
+                let color = if marked {
+                    visuals.strong_text_color()
+                } else {
+                    visuals.text_color()
+                };
+                for (i, line) in e.lines.iter().enumerate() {
+                    let at =
+                        r.min + legend::text_offset() + vec2(0.0, i as f32 * legend.line_height);
+                    painter.text(at, Align2::LEFT_TOP, line, font.clone(), color);
+                }
+            }
+        });
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 use super::*;
 use crate::charts::fixtures::lquantize;
-use crate::model::Aggregation;
+use crate::model::units::Unit;
+use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Value};
+use egui::Color32;
 use egui::pos2;
 
 /// Text as wide as the small proportional font, near enough.
@@ -115,7 +117,7 @@ fn dragging_turns_the_view_and_pitch_stays_above_the_floor() {
         let view = View {
             yaw: yaw as f32 * 0.5,
             pitch: 0.6,
-            log: yaw % 2 == 1,
+            scale: [Scale::Linear, Scale::Log, Scale::Sqrt][yaw % 3],
         };
         let f = frame(&g, view, rect);
         assert_eq!(f.bars.len(), 4);
@@ -221,7 +223,7 @@ fn the_chart_fills_its_rectangle_at_any_shape_and_any_turn() {
                 let view = View {
                     yaw: yaw as f32 * 0.4,
                     pitch,
-                    log: false,
+                    scale: Scale::Linear,
                 };
                 let f = frame(&g, view, rect);
                 let mut drawn = Rect::NOTHING;
@@ -243,8 +245,10 @@ fn the_chart_fills_its_rectangle_at_any_shape_and_any_turn() {
                 assert!(rect.contains_rect(f.plot));
                 let used = f.labels.iter().fold(f.plot, |r, l| r.union(l.rect));
                 assert!(rect.expand(1.0).contains_rect(used), "{size:?} {view:?}");
+                // Of the part left of the legend and under the readout.
+                let part = chart_part(&f, rect).size();
                 assert!(
-                    f.plot.width() > size.x * 0.5 && f.plot.height() > size.y * 0.4,
+                    f.plot.width() > part.x * 0.5 && f.plot.height() > part.y * 0.4,
                     "{size:?} {view:?}: plot {:?}",
                     f.plot
                 );
@@ -262,7 +266,7 @@ fn every_key_and_bucket_is_labelled_from_every_side_when_there_is_room() {
         let view = View {
             yaw: yaw as f32 * std::f32::consts::TAU / 32.0,
             pitch: 0.5,
-            log: false,
+            scale: Scale::Linear,
         };
         let f = frame(&g, view, rect);
         // Seen end-on an axis has no room; anywhere else it has.
@@ -302,4 +306,408 @@ fn with_little_room_the_ends_are_labelled_and_labels_never_overlap() {
             assert!(!overlaps(a.rect, b.rect), "{a:?} overlaps {b:?}");
         }
     }
+}
+
+const SYSCALLS: [&str; 27] = [
+    "read",
+    "write",
+    "openat",
+    "close",
+    "fstat",
+    "mmap",
+    "futex",
+    "epoll_wait",
+    "clock_nanosleep",
+    "ioctl",
+    "poll",
+    "recvmsg",
+    "sendmsg",
+    "getdents64",
+    "newfstatat",
+    "rt_sigprocmask",
+    "brk",
+    "lseek",
+    "pread64",
+    "select",
+    "access",
+    "munmap",
+    "madvise",
+    "writev",
+    "readv",
+    "nanosleep",
+    "wait4",
+];
+
+/// `@lat[probefunc] = quantize(timestamp - self->t)` over `keys`
+/// syscalls: power-of-two buckets from 512 ns to 4 s, the first key the
+/// largest.
+fn latencies(keys: usize) -> Grid {
+    let rows = SYSCALLS[..keys]
+        .iter()
+        .enumerate()
+        .map(|(k, name)| Row {
+            key: vec![KeyPart::Str((*name).into())],
+            value: Value::Buckets(
+                (9..33)
+                    .map(|p: i64| Bucket {
+                        label: (1i64 << p).to_string(),
+                        min: Some(1 << p),
+                        max: Some((1i64 << (p + 1)) - 1),
+                        count: (40 - k as i64) * 5000 / (1 + (p - 12 - k as i64 / 3).pow(2)) + 1,
+                        raw: None,
+                    })
+                    .collect(),
+            ),
+        })
+        .collect();
+    let agg = Aggregation {
+        id: 3,
+        name: "lat".into(),
+        function: AggFunction::Quantize,
+        key_sizes: vec![256],
+        rows,
+    };
+    Grid::build(&agg, DEFAULT_MAX_KEYS).in_unit(Unit::Nanoseconds)
+}
+
+const SIZES: [Vec2; 3] = [
+    vec2(800.0, 600.0),
+    vec2(1100.0, 760.0),
+    vec2(1600.0, 1000.0),
+];
+
+fn views() -> Vec<View> {
+    let mut out = Vec::new();
+    for scale in [Scale::Linear, Scale::Sqrt, Scale::Log] {
+        for yaw in [View::default().yaw, 0.6, 2.4, 4.0] {
+            out.push(View {
+                yaw,
+                scale,
+                ..View::default()
+            });
+        }
+    }
+    out
+}
+
+/// The chart's part of the rectangle: left of the legend, under the
+/// readout line.
+fn chart_part(f: &Frame, rect: Rect) -> Rect {
+    let right = if f.legend.entries.is_empty() {
+        rect.right()
+    } else {
+        f.legend.rect.left()
+    };
+    Rect::from_min_max(
+        pos2(rect.left(), f.readout.bottom()),
+        pos2(right, rect.bottom()),
+    )
+}
+
+/// Every pair of labels that meet, and every label outside the chart's
+/// part of the rectangle.
+fn crowded(f: &Frame, rect: Rect) -> Vec<String> {
+    let mut bad = Vec::new();
+    let chart = chart_part(f, rect);
+    for (i, a) in f.labels.iter().enumerate() {
+        if !chart.expand(1.0).contains_rect(a.rect) {
+            bad.push(format!("{:?} {:?} outside {chart:?}", a.text, a.rect));
+        }
+        for b in &f.labels[i + 1..] {
+            if overlaps(a.rect, b.rect) {
+                bad.push(format!(
+                    "{:?} {:?} meets {:?} {:?}",
+                    a.text, a.rect, b.text, b.rect
+                ));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn twenty_latency_keys_no_label_meets_another_at_common_sizes() {
+    for keys in [20, 27] {
+        let g = latencies(keys);
+        assert_eq!(g.keys.len(), 20);
+        for size in SIZES {
+            let rect = Rect::from_min_size(pos2(10.0, 40.0), size);
+            for view in views() {
+                let f = frame(&g, view, rect);
+                let bad = crowded(&f, rect);
+                assert!(bad.is_empty(), "{keys} keys, {size:?} {view:?}: {bad:#?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_key_is_named_in_full_in_the_legend_or_on_the_axis() {
+    let g = latencies(20);
+    for size in SIZES {
+        let rect = Rect::from_min_size(Pos2::ZERO, size);
+        for view in views() {
+            let f = frame(&g, view, rect);
+            for (k, name) in SYSCALLS[..20].iter().enumerate() {
+                let in_legend = f
+                    .legend
+                    .entries
+                    .iter()
+                    .any(|e| e.key == k && e.text() == *name);
+                let on_axis = f
+                    .labels
+                    .iter()
+                    .any(|l| l.kind == LabelKind::Key(k) && l.text == *name);
+                assert!(
+                    in_legend || on_axis,
+                    "{size:?} {view:?}: {name} is not named"
+                );
+            }
+            let legend = &f.legend;
+            assert_eq!(legend.entries.len(), 20, "{size:?}: every key has an entry");
+            // Not cut: every line is as wide as the legend at most, and the
+            // entries are one under the other, as far down as the legend
+            // scrolls.
+            for e in &legend.entries {
+                for line in &e.lines {
+                    let right = e.rect.left() + legend::text_offset().x + measure(line).x;
+                    assert!(
+                        right <= legend.rect.right() + 0.5,
+                        "{size:?}: {line:?} is cut"
+                    );
+                }
+            }
+            for pair in legend.entries.windows(2) {
+                assert!(pair[0].rect.bottom() <= pair[1].rect.top());
+            }
+            let last = legend.entries.last().unwrap().rect.bottom();
+            assert!(last <= legend.rect.top() + legend.height + 0.5);
+            assert!(legend.scrolls() || last <= legend.rect.bottom() + 0.5);
+        }
+    }
+}
+
+#[test]
+fn each_key_has_one_colour_in_the_legend_and_in_its_bars() {
+    for keys in [20, 27] {
+        let g = latencies(keys);
+        let rect = Rect::from_min_size(Pos2::ZERO, vec2(1100.0, 760.0));
+        let f = frame(&g, View::default(), rect);
+        let legend: Vec<Color32> = f.legend.entries.iter().map(|e| e.color).collect();
+        let shown = if keys > 20 { 19 } else { 20 };
+        assert_eq!(legend, palette::key_colors(shown, keys > 20));
+        for (i, bar) in f.bars.iter().enumerate() {
+            // Each bar is 12 vertices in the mesh: two sides, then the top.
+            let top = f.mesh.vertices[i * 12 + 8].color;
+            assert_eq!(top, legend[bar.key], "bar {i} of key {}", bar.key);
+            assert_eq!(bar.color, top);
+        }
+        if keys > 20 {
+            assert_eq!(legend[19], palette::OTHER);
+            assert!(f.bars.iter().any(|b| b.key == 19));
+        }
+    }
+}
+
+#[test]
+fn the_legend_says_what_other_holds() {
+    let g = latencies(27);
+    assert_eq!(g.folded, 8);
+    let text = g.legend_text(19);
+    let folded: i64 = (19..27).map(|_| 0).sum::<i64>() + g.total(19);
+    assert_eq!(
+        text,
+        format!(
+            "other: 8 smaller keys, {} values",
+            Unit::Number.short_or_exact(folded)
+        )
+    );
+    let small = lquantize(&[
+        ("big", &[(0, 5000)]),
+        ("mid", &[(0, 1000), (10, 200)]),
+        ("a", &[(10, 30)]),
+        ("b", &[(20, 4)]),
+    ]);
+    let g = Grid::build(&small, 3);
+    assert_eq!(g.legend_text(2), "other: 2 smaller keys, 34 values");
+    assert_eq!(g.legend_text(0), "big");
+    let g = Grid::build(&lquantize(&[("x", &[(0, 1234)]), ("y", &[(0, 1235)])]), 1);
+    assert_eq!(g.legend_text(0), "other: 2 smaller keys, 2,469 values");
+}
+
+#[test]
+fn a_long_key_wraps_in_the_legend_and_loses_nothing() {
+    let stack =
+        "libc.so.1`__pollsys+0xa\nlibc.so.1`poll+0x52\nlibnsl.so.1`_rpc_select_to_poll+0x12c";
+    let agg = lquantize(&[(stack, &[(0, 9)]), ("sh", &[(0, 1)])]);
+    let g = Grid::build(&agg, 20);
+    let rect = Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0));
+    let f = frame(&g, View::default(), rect);
+    let e = &f.legend.entries[0];
+    assert!(e.lines.len() > 1, "{:?}", e.lines);
+    assert_eq!(e.text(), stack);
+    for line in &e.lines {
+        assert!(measure(line).x + legend::text_offset().x <= f.legend.rect.width() + 0.5);
+    }
+    assert!(f.legend.entries[1].rect.top() >= e.rect.bottom());
+}
+
+/// The drawn height of the bar of `key` in `bucket`.
+fn bar_height(f: &Frame, key: usize, bucket: usize) -> f32 {
+    let bar = f
+        .bars
+        .iter()
+        .find(|x| x.key == key && x.bucket == bucket)
+        .unwrap();
+    bar.faces[1][0].y - bar.faces[1][3].y
+}
+
+#[test]
+fn sqrt_and_log_give_one_count_beside_a_million_a_visible_bar() {
+    let agg = lquantize(&[("big", &[(0, 1_000_000)]), ("small", &[(10, 1)])]);
+    let g = Grid::build(&agg, 20);
+    for size in SIZES {
+        let rect = Rect::from_min_size(Pos2::ZERO, size);
+        let h = |scale| {
+            let f = frame(
+                &g,
+                View {
+                    scale,
+                    ..View::default()
+                },
+                rect,
+            );
+            (bar_height(&f, 1, 1), bar_height(&f, 0, 0))
+        };
+        let (small, big) = h(Scale::Linear);
+        assert!(small < 1.0 && big > 100.0, "linear: {small} beside {big}");
+        for scale in [Scale::Sqrt, Scale::Log] {
+            let (small, big) = h(scale);
+            assert!(small > 2.0, "{scale:?} at {size:?}: {small}");
+            assert!(big > small * 2.0, "{scale:?}: {small} beside {big}");
+        }
+    }
+}
+
+#[test]
+fn the_count_axis_title_names_the_scale() {
+    let g = latencies(20);
+    for (scale, title) in [
+        (Scale::Linear, "count"),
+        (Scale::Sqrt, "count (√)"),
+        (Scale::Log, "count (log)"),
+    ] {
+        for size in SIZES {
+            let rect = Rect::from_min_size(Pos2::ZERO, size);
+            let f = frame(
+                &g,
+                View {
+                    scale,
+                    ..View::default()
+                },
+                rect,
+            );
+            let titles: Vec<&str> = f
+                .labels
+                .iter()
+                .filter(|l| l.kind == LabelKind::Axis)
+                .map(|l| l.text.as_str())
+                .collect();
+            assert!(titles.contains(&title), "{size:?}: {titles:?}");
+        }
+    }
+}
+
+#[test]
+fn on_a_log_scale_the_zero_and_one_ticks_stand_apart() {
+    let g = latencies(20);
+    for size in SIZES {
+        let rect = Rect::from_min_size(Pos2::ZERO, size);
+        let f = frame(
+            &g,
+            View {
+                scale: Scale::Log,
+                ..View::default()
+            },
+            rect,
+        );
+        let tick = |v| {
+            f.labels
+                .iter()
+                .find(|l| l.kind == LabelKind::Tick(v))
+                .map(|l| l.rect)
+        };
+        let (zero, one) = (tick(0).expect("a 0 tick"), tick(1).expect("a 1 tick"));
+        assert!(
+            one.bottom() <= zero.top() + 0.5,
+            "{size:?}: {one:?} over {zero:?}"
+        );
+    }
+}
+
+#[test]
+fn square_root_ticks_are_round_and_spread_up_the_axis() {
+    let axis = CountAxis::new(Scale::Sqrt, 1_000_000);
+    let ticks = axis.ticks();
+    assert_eq!(ticks.first(), Some(&0));
+    assert_eq!(ticks.last(), Some(&1_000_000));
+    for pair in ticks.windows(2) {
+        let gap = axis.fraction(pair[1]) - axis.fraction(pair[0]);
+        assert!(gap >= 0.1, "{ticks:?}");
+    }
+    for v in &ticks[1..] {
+        let lead = v / 10i64.pow(v.ilog10());
+        assert!([1, 2, 5].contains(&lead) || *v == axis.top, "{v}");
+    }
+    assert!(ticks.len() >= 4, "{ticks:?}");
+    assert!((axis.fraction(250_000) - 0.5).abs() < 1e-9);
+}
+
+#[test]
+fn buckets_without_room_at_the_front_are_named_at_the_back() {
+    let g = latencies(20);
+    let rect = Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0));
+    let f = frame(&g, View::default(), rect);
+    let front = f
+        .labels
+        .iter()
+        .filter(|l| !l.far && matches!(l.kind, LabelKind::Bucket(_)));
+    let back = f
+        .labels
+        .iter()
+        .filter(|l| l.far && matches!(l.kind, LabelKind::Bucket(_)));
+    let (front, back) = (front.count(), back.count());
+    assert!(front > 3 && back > 3, "front {front}, back {back}");
+    // One label per bucket, front or back.
+    for b in 0..g.buckets.len() {
+        let n = f
+            .labels
+            .iter()
+            .filter(|l| l.kind == LabelKind::Bucket(b))
+            .count();
+        assert!(n <= 1, "bucket {b} has {n} labels");
+    }
+    // A label at the back fills a gap between the front ones, which
+    // leave two out of three buckets unnamed here.
+    assert!(
+        front + back >= g.buckets.len() * 2 / 3,
+        "{front} + {back} of {}",
+        g.buckets.len()
+    );
+}
+
+#[test]
+fn the_readout_reads_key_bucket_count_and_share_of_the_key() {
+    let g = Grid::build(&sample(), 20);
+    assert_eq!(
+        readout(&g, 0, 1),
+        "sshd · 0 .. 9 · count 7 (77.8 % of the key)"
+    );
+    let g = latencies(20);
+    let text = readout(&g, 19, 0);
+    assert!(text.starts_with("select · 512 ns .. "), "{text}");
+    assert!(text.contains(" · count "), "{text}");
+    assert!(text.ends_with(" % of the key)"), "{text}");
+    assert_eq!(percent(0.000_04), "0.0040 %");
+    assert_eq!(percent(0.5), "50.0 %");
 }
