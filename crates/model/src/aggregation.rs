@@ -131,6 +131,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// The number, or a distribution's count of values; added up without
+    /// overflowing, as a recording read back may hold any count.
+    pub fn total(&self) -> i64 {
+        match self {
+            Value::Number(n) => *n,
+            Value::Buckets(b) => b.iter().fold(0i64, |n, b| n.saturating_add(b.count)),
+        }
+    }
+
     pub fn as_number(&self) -> Option<i64> {
         match self {
             Value::Number(n) => Some(*n),
@@ -168,6 +177,12 @@ pub struct Bucket {
 }
 
 impl Bucket {
+    /// Where the bucket sorts among others: underflow first, overflow
+    /// last (as i128, so that no bound meets an unbounded side).
+    pub fn order(&self) -> (i128, i128) {
+        bucket_order(self.min, self.max)
+    }
+
     /// The count as aggregated, before any `normalize()`.
     pub fn raw_count(&self) -> i64 {
         self.raw.unwrap_or(self.count)
@@ -300,6 +315,15 @@ fn quant_line(
             let _ = writeln!(out, "{:20}|{}{} {:<9}", "", ats(d), spaces(20 - d), count);
         }
     }
+}
+
+/// Where a bucket with these bounds sorts: underflow (`None` low) first,
+/// overflow (`None` high) last.
+pub fn bucket_order(min: Option<i64>, max: Option<i64>) -> (i128, i128) {
+    (
+        min.map_or(i128::MIN, i128::from),
+        max.map_or(i128::MAX, i128::from),
+    )
 }
 
 #[cfg(test)]

@@ -142,15 +142,12 @@ pub fn compare(before: Option<&Aggregation>, after: Option<&Aggregation>) -> Com
         .map(|k| key_change(function, k, sides[k]))
         .collect();
     let distribution = function.is_distribution();
-    keys.sort_by(|x, y| {
-        let rank = |k: &KeyChange| {
-            let moved = matches!(k.status, Status::Appeared | Status::Vanished);
-            let shift = if distribution { k.largest_shift() } else { 0 };
-            (distribution && moved, shift, k.difference.unsigned_abs())
-        };
-        rank(y)
-            .cmp(&rank(x))
-            .then_with(|| x.label().cmp(&y.label()))
+    // Ranked once per key, not per comparison of two keys.
+    keys.sort_by_cached_key(|k| {
+        let moved = matches!(k.status, Status::Appeared | Status::Vanished);
+        let shift = if distribution { k.largest_shift() } else { 0 };
+        let rank = (distribution && moved, shift, k.difference.unsigned_abs());
+        (std::cmp::Reverse(rank), k.key.clone())
     });
     Comparison {
         name,
@@ -174,20 +171,13 @@ pub fn compare_snapshots(before: &Snapshot, after: &Snapshot) -> Vec<Comparison>
         .collect()
 }
 
-fn total(v: &Value) -> i64 {
-    match v {
-        Value::Number(n) => *n,
-        Value::Buckets(b) => b.iter().fold(0i64, |n, b| n.saturating_add(b.count)),
-    }
-}
-
 fn buckets_of(v: Option<&Value>) -> &[Bucket] {
     v.map(|v| v.buckets()).unwrap_or(&[])
 }
 
 fn key_change(function: AggFunction, key: &[KeyPart], [b, a]: [Option<&Value>; 2]) -> KeyChange {
-    let before = b.map(total);
-    let after = a.map(total);
+    let before = b.map(Value::total);
+    let after = a.map(Value::total);
     let difference = after.unwrap_or(0).saturating_sub(before.unwrap_or(0));
     let status = match (b, a) {
         (None, _) => Status::Appeared,
@@ -224,11 +214,6 @@ fn key_change(function: AggFunction, key: &[KeyPart], [b, a]: [Option<&Value>; 2
     }
 }
 
-/// Where a bucket sorts: underflow first, overflow last.
-fn bucket_order(r: Range) -> (i64, i64) {
-    (r.0.unwrap_or(i64::MIN), r.1.unwrap_or(i64::MAX))
-}
-
 fn bucket_changes(before: &[Bucket], after: &[Bucket]) -> Vec<BucketChange> {
     let mut out: Vec<BucketChange> = Vec::new();
     let mut at: HashMap<Range, usize> = HashMap::new();
@@ -255,7 +240,7 @@ fn bucket_changes(before: &[Bucket], after: &[Bucket]) -> Vec<BucketChange> {
     // The empty neighbours dtrace(1) prints for a distribution's shape
     // say nothing of a change.
     out.retain(|c| c.before != 0 || c.after != 0);
-    out.sort_by_key(|c| bucket_order(c.range));
+    out.sort_by_key(|c| crate::bucket_order(c.range.0, c.range.1));
     out
 }
 
@@ -277,7 +262,8 @@ fn step(function: AggFunction, r: Range) -> Option<i64> {
         AggFunction::Lquantize { base, step, levels } => Some(match (r.0, r.1) {
             (None, _) => -1,
             (_, None) => i64::from(levels),
-            (Some(lo), _) => (lo - i64::from(base)) / i64::from(step.max(1)),
+            // Bounds come from recordings, which may say anything.
+            (Some(lo), _) => lo.saturating_sub(i64::from(base)) / i64::from(step.max(1)),
         }),
         _ => None,
     }
@@ -305,7 +291,7 @@ fn shifts(
             name,
             before: b,
             after: a,
-            buckets: place(a) - place(b),
+            buckets: place(a).saturating_sub(place(b)),
         })
         .collect()
 }

@@ -28,9 +28,6 @@ impl Range {
     }
 }
 
-/// Percentiles a summary gives, as `(name, fraction)`.
-pub const PERCENTILES: [(&str, f64); 3] = [("p50", 0.50), ("p90", 0.90), ("p99", 0.99)];
-
 /// A distribution summed up: how many values, their estimated mean, the
 /// bucket ranges of p50, p90 and p99, and of the largest value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -19,7 +19,9 @@ pub mod lines;
 pub mod trouble;
 pub mod units;
 
-pub use aggregation::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value, key_label};
+pub use aggregation::{
+    AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value, bucket_order, key_label,
+};
 pub use diagnostic::{Diagnostic, Severity};
 pub use event::Event;
 

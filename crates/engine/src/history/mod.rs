@@ -197,12 +197,8 @@ pub struct BucketRange {
 }
 
 impl BucketRange {
-    /// Where the bucket sorts: underflow first, overflow last.
     fn order(&self) -> (i128, i128) {
-        (
-            self.min.map_or(i128::MIN, i128::from),
-            self.max.map_or(i128::MAX, i128::from),
-        )
+        crate::model::bucket_order(self.min, self.max)
     }
 }
 
@@ -626,8 +622,9 @@ impl AggHistory {
                 let value = self.value(point, k);
                 let (delta, total) = if self.function.is_distribution() {
                     let delta = self.bucket_values(point, k, false);
-                    let total: i64 = delta.iter().map(|b| b.count).sum();
-                    (Some(Value::Buckets(delta)), Some(total))
+                    let delta = Value::Buckets(delta);
+                    let total = delta.total();
+                    (Some(delta), Some(total))
                 } else if self.accumulates() {
                     let d = self.number_delta(point, k);
                     (Some(Value::Number(d)), Some(d))
@@ -695,7 +692,9 @@ impl AggHistory {
     /// `dtrace(1)`'s order; min, max, avg and stddev cannot be split by
     /// time, so they are as they were at `to`.
     pub fn aggregation_between(&self, from: Option<usize>, to: usize) -> Aggregation {
-        let from = from.filter(|&f| f < to);
+        // Both ends in one interval: nothing was added in between (not
+        // "from the start").
+        let from = from.map(|f| f.min(to));
         if from.is_none() || !self.accumulates() {
             return self.aggregation_at(to);
         }
@@ -704,16 +703,14 @@ impl AggHistory {
             .iter()
             .filter_map(|&k| {
                 let k = k as usize;
-                let (value, total) = if self.function.is_distribution() {
-                    let b = self.buckets_between(from, to, k);
-                    let total = b.iter().fold(0i64, |n, b| n.saturating_add(b.count));
-                    (Value::Buckets(b), total)
+                let value = if self.function.is_distribution() {
+                    Value::Buckets(self.buckets_between(from, to, k))
                 } else {
                     let now = self.number(to, k).unwrap_or(0);
                     let then = from.and_then(|f| self.number(f, k)).unwrap_or(0);
-                    let d = now.wrapping_sub(then);
-                    (Value::Number(d), d)
+                    Value::Number(now.wrapping_sub(then))
                 };
+                let total = value.total();
                 let key = self.keys[k].clone();
                 (total != 0).then_some((total, Row { key, value }))
             })

@@ -233,12 +233,7 @@ fn csv(rec: &Recording) -> String {
                                 buckets.push((b, d.count));
                             }
                         }
-                        buckets.sort_by_key(|(b, _)| {
-                            (
-                                b.min.map_or(i128::MIN, i128::from),
-                                b.max.map_or(i128::MAX, i128::from),
-                            )
-                        });
+                        buckets.sort_by_key(|(b, _)| b.order());
                         for (b, d) in &buckets {
                             let fields = [
                                 b.label.clone(),
@@ -331,15 +326,11 @@ fn text(rec: &Recording) -> String {
 }
 
 fn text_row(t: f64, key: &[KeyPart], s: &Sample) -> String {
-    let total = |v: &Value| match v {
-        Value::Number(n) => *n,
-        Value::Buckets(b) => b.iter().map(|b| b.count).sum(),
-    };
-    let change = s.delta.as_ref().map(|d| total(d).to_string());
+    let change = s.delta.as_ref().map(|d| d.total().to_string());
     let mut line = format!(
         "{t:>10.1}  {:<40} {:>16} {:>16} {:>12}",
         key_label(key),
-        total(&s.value),
+        s.value.total(),
         change.unwrap_or_default(),
         rate_text(s.rate)
     );

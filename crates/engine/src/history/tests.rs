@@ -277,6 +277,9 @@ fn a_time_range_holds_what_was_added_within_it() {
     );
     // Nothing recorded by the range's end: no aggregation.
     assert!(h.snapshot_between(0.0, 0.5).aggregations.is_empty());
+    // Both ends between the same two points: nothing was added within
+    // it that the history can tell, not the whole run.
+    assert!(rows(&h.snapshot_between(2.2, 2.8)).is_empty());
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! egui, and the table view reads its buckets too.
 
 use crate::model::units::Unit;
-use crate::model::{Aggregation, key_label};
+use crate::model::{Aggregation, bucket_order, key_label};
 use std::collections::BTreeMap;
 
 /// One bucket of the common X axis.
@@ -64,20 +64,21 @@ impl Grid {
         }
         // dtrace trims each key's buckets to where it has data, so the axis
         // is the union of the buckets of all keys, in value order.
-        let mut axis: BTreeMap<(i64, i64), &str> = BTreeMap::new();
+        let mut axis: BTreeMap<(i128, i128), &str> = BTreeMap::new();
         for row in &agg.rows {
             for b in row.value.buckets() {
                 axis.entry(bucket_order(b.min, b.max)).or_insert(&b.label);
             }
         }
-        let slot: BTreeMap<(i64, i64), usize> =
+        let slot: BTreeMap<(i128, i128), usize> =
             axis.keys().enumerate().map(|(i, k)| (*k, i)).collect();
         let buckets: Vec<AxisBucket> = axis
             .iter()
             .map(|(&(min, max), label)| AxisBucket {
                 label: (*label).to_owned(),
-                min: (min != i64::MIN).then_some(min),
-                max: (max != i64::MAX).then_some(max),
+                // An unbounded side sorts past every i64.
+                min: i64::try_from(min).ok(),
+                max: i64::try_from(max).ok(),
             })
             .collect();
         let mut order: Vec<(i128, usize)> = agg
@@ -174,8 +175,4 @@ impl Grid {
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty() || self.buckets.is_empty()
     }
-}
-
-fn bucket_order(min: Option<i64>, max: Option<i64>) -> (i64, i64) {
-    (min.unwrap_or(i64::MIN), max.unwrap_or(i64::MAX))
 }
