@@ -292,30 +292,76 @@ pub fn read(path: &Path, capacity: usize) -> Result<Recording, String> {
     )
 }
 
-/// Whether the file at `path` begins with a recording's header (read no
-/// further than the first 64 KiB), so that `dscope FILE` can open a
-/// recording as one rather than as a script.
+/// Whether the file at `path` begins with a recording's header, so that
+/// `dscope FILE` can open a recording as one rather than as a script.
+/// A file that does not start as a header does is read no further.
 pub fn is_recording(path: &Path) -> bool {
     use std::io::Read;
     let Ok(file) = std::fs::File::open(path) else {
         return false;
     };
-    let mut first = Vec::new();
-    let mut limited = std::io::BufReader::new(file.take(64 * 1024));
-    limited.read_until(b'\n', &mut first).is_ok() && header_of(&first).is_some()
+    let mut input = std::io::BufReader::new(file);
+    let start = format!("{{\"recording\":\"{MAGIC}\"");
+    let mut first = vec![0; start.len()];
+    if input.read_exact(&mut first).is_err() || first != start.as_bytes() {
+        return false;
+    }
+    matches!(read_line(&mut input, &mut first, MAX_LINE), Ok(Got::Line))
+        && header_of(&first).is_some()
+}
+
+/// The longest line a recording may hold: a snapshot's changes are one
+/// line, as they are one message from a run worker.
+const MAX_LINE: usize = crate::lines::MAX_MESSAGE;
+
+/// What [`read_line`] found.
+#[derive(Debug, PartialEq)]
+enum Got {
+    End,
+    Line,
+    /// A line longer than the limit, read past and not kept.
+    TooLong,
+}
+
+/// Adds the next line to `bytes`, with its newline if it has one; a line
+/// past `most` bytes is read to its end and left out, so that a hostile
+/// file cannot make the reader allocate without bound.
+fn read_line(input: &mut dyn BufRead, bytes: &mut Vec<u8>, most: usize) -> std::io::Result<Got> {
+    let before = bytes.len();
+    if std::io::Read::take(&mut *input, most as u64 + 1).read_until(b'\n', bytes)? == 0 {
+        return Ok(Got::End);
+    }
+    if bytes.len() - before <= most || bytes.ends_with(b"\n") {
+        return Ok(Got::Line);
+    }
+    bytes.truncate(before);
+    let mut rest = Vec::new();
+    loop {
+        rest.clear();
+        let n = std::io::Read::take(&mut *input, 1 << 16).read_until(b'\n', &mut rest)?;
+        if n == 0 || rest.ends_with(b"\n") {
+            return Ok(Got::TooLong);
+        }
+    }
 }
 
 /// Reads a recording from `input`; `name` is what messages call it.
 pub fn parse(mut input: impl BufRead, name: &str, capacity: usize) -> Result<Recording, String> {
     let mut bytes = Vec::new();
-    let read_line = |input: &mut dyn BufRead, bytes: &mut Vec<u8>| {
+    let next = |input: &mut dyn BufRead, bytes: &mut Vec<u8>| {
         bytes.clear();
-        input
-            .read_until(b'\n', bytes)
+        read_line(input, bytes, MAX_LINE)
             .map_err(|e| format!("cannot read the recording {name}: {e}"))
     };
-    if read_line(&mut input, &mut bytes)? == 0 {
-        return Err(format!("{name} is empty: it is not a dscope recording"));
+    match next(&mut input, &mut bytes)? {
+        Got::End => return Err(format!("{name} is empty: it is not a dscope recording")),
+        Got::TooLong => {
+            return Err(format!(
+                "{name} is not a dscope recording (its first line is longer than {})",
+                crate::lines::human_size(MAX_LINE as u64)
+            ));
+        }
+        Got::Line => {}
     }
     let header = header_of(&bytes).ok_or_else(|| {
         format!("{name} is not a dscope recording (its first line is not a recording header)")
@@ -340,11 +386,17 @@ pub fn parse(mut input: impl BufRead, name: &str, capacity: usize) -> Result<Rec
     let mut snapshots = ChangeDecoder::default();
     let mut pending: Option<(f64, Snapshot)> = None;
     let (mut line_no, mut unreadable, mut first_unreadable) = (1usize, 0usize, 0usize);
+    let mut too_long = 0usize;
     loop {
-        if read_line(&mut input, &mut bytes)? == 0 {
+        let read = next(&mut input, &mut bytes)?;
+        if read == Got::End {
             break;
         }
         line_no += 1;
+        if read == Got::TooLong {
+            too_long += 1;
+            continue;
+        }
         let whole = bytes.ends_with(b"\n");
         let line = std::str::from_utf8(&bytes)
             .ok()
@@ -390,6 +442,13 @@ pub fn parse(mut input: impl BufRead, name: &str, capacity: usize) -> Result<Rec
             rec.history.push(t, &s);
         }
     }
+    if too_long > 0 {
+        rec.problems.push(format!(
+            "{name}: {too_long} line{} longer than {} left out",
+            if too_long == 1 { "" } else { "s" },
+            crate::lines::human_size(MAX_LINE as u64)
+        ));
+    }
     if unreadable > 0 {
         rec.problems.push(format!(
             "{name}: {unreadable} line{} this dscope cannot read (the first is line \
@@ -416,6 +475,44 @@ fn header_of(bytes: &[u8]) -> Option<Header> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_past_the_limit_is_read_past_and_left_out() {
+        let input = format!("{}\nnext\n{}", "x".repeat(100), "y".repeat(300));
+        let mut input = std::io::BufReader::with_capacity(16, input.as_bytes());
+        let mut bytes = Vec::new();
+        let mut read = || {
+            bytes.clear();
+            let got = read_line(&mut input, &mut bytes, 50).unwrap();
+            (got, String::from_utf8_lossy(&bytes).into_owned())
+        };
+        assert_eq!(read(), (Got::TooLong, String::new()));
+        assert_eq!(read(), (Got::Line, "next\n".into()));
+        // Cut off past the limit: left out all the same.
+        assert_eq!(read(), (Got::TooLong, String::new()));
+        assert_eq!(read(), (Got::End, String::new()));
+    }
+
+    #[test]
+    fn only_a_file_that_starts_as_a_header_is_a_recording() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = dir.path().join("r.dsrec");
+        let mut bytes = Vec::new();
+        Recorder::new(&mut bytes, &Header::new("r.d", "BEGIN {}", 1000)).unwrap();
+        std::fs::write(&rec, &bytes).unwrap();
+        assert!(is_recording(&rec));
+        let script = dir.path().join("s.d");
+        std::fs::write(&script, "BEGIN { exit(0); }\n").unwrap();
+        assert!(!is_recording(&script));
+        // A header's start and then endless bytes: refused without
+        // reading all of it into memory past the limit.
+        let endless = dir.path().join("e.dsrec");
+        let mut text = String::from("{\"recording\":\"dscope\"");
+        text.push_str(&" ".repeat(1 << 16));
+        std::fs::write(&endless, text).unwrap();
+        assert!(!is_recording(&endless));
+        assert!(!is_recording(&dir.path().join("missing")));
+    }
     use crate::model::fixtures::counts;
     use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Value};
 
