@@ -416,16 +416,32 @@ pub fn report(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    match crate::history::recording::read(path, usize::MAX) {
+    match read_recording(path, usize::MAX, err) {
         Ok(rec) => {
-            for p in &rec.problems {
-                let _ = writeln!(err, "dscope: {p}");
-            }
             let _ = out.write_all(crate::history::report::render(&rec, format).as_bytes());
             let _ = out.flush();
             EXIT_OK
         }
-        Err(e) => fail(err, EXIT_CANNOT, &e).code,
+        Err(code) => code,
+    }
+}
+
+/// A recording read, its history kept to `capacity` points; what was
+/// wrong with it said on `err`, and a file that is no recording at all is
+/// the exit status.
+fn read_recording(
+    path: &Path,
+    capacity: usize,
+    err: &mut dyn Write,
+) -> Result<crate::history::recording::Recording, u8> {
+    match crate::history::recording::read(path, capacity) {
+        Ok(rec) => {
+            for p in &rec.problems {
+                let _ = writeln!(err, "dscope: {p}");
+            }
+            Ok(rec)
+        }
+        Err(e) => Err(fail(err, EXIT_CANNOT, &e).code),
     }
 }
 
@@ -440,16 +456,13 @@ pub fn report_compare(
     err: &mut dyn Write,
 ) -> u8 {
     use crate::history::compare::{Side, render};
-    let mut read = |path: &Path| match crate::history::recording::read(path, usize::MAX) {
-        Ok(rec) => {
-            for p in &rec.problems {
-                let _ = writeln!(err, "dscope: {p}");
-            }
-            Ok(rec)
-        }
-        Err(e) => Err(fail(err, EXIT_CANNOT, &e).code),
-    };
-    let (b, a) = match (read(before), read(after)) {
+    // Each is compared as it was at its end, which a history of any
+    // capacity keeps: no need to hold every point of two runs.
+    let capacity = crate::history::DEFAULT_CAPACITY;
+    let (b, a) = match (
+        read_recording(before, capacity, err),
+        read_recording(after, capacity, err),
+    ) {
         (Ok(b), Ok(a)) => (b, a),
         (Err(code), _) | (_, Err(code)) => return code,
     };

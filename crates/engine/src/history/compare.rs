@@ -6,9 +6,9 @@ use super::recording::{Header, Recording};
 use super::report::Format;
 use crate::model::comparison::{self, Comparison, KeyChange, Status};
 use crate::model::csv::{key_field, push_line};
+use crate::model::key_label;
 use crate::model::latency::Range;
 use crate::model::units::Unit;
-use crate::model::{Snapshot, key_label};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -19,25 +19,11 @@ pub struct Side<'a> {
     pub recording: &'a Recording,
 }
 
-impl Side<'_> {
-    fn last(&self) -> Snapshot {
-        self.recording.history.snapshot_at(f64::INFINITY)
-    }
-}
-
-/// Every aggregation of `before` and `after` compared, as each was at its
-/// recording's end.
-pub fn comparisons(before: &Recording, after: &Recording) -> Vec<Comparison> {
-    let side = |r| Side {
-        name: "",
-        recording: r,
-    };
-    comparison::compare_snapshots(&side(before).last(), &side(after).last())
-}
-
-/// The comparison of two recordings in `format`.
+/// The comparison of two recordings, each as it was at its end, in
+/// `format`.
 pub fn render(before: &Side, after: &Side, format: Format) -> String {
-    let compared = comparisons(before.recording, after.recording);
+    let end = |s: &Side| s.recording.history.snapshot_at(f64::INFINITY);
+    let compared = comparison::compare_snapshots(&end(before), &end(after));
     let units = crate::lang::aggregations::units(&after.recording.header.source());
     let unit = |name: &str| units.get(name).copied().unwrap_or_default();
     match format {
@@ -184,8 +170,7 @@ pub fn csv(compared: &[Comparison]) -> String {
                     s.buckets.to_string(),
                 ]);
             }
-            let mean = |s: &Option<crate::model::latency::Summary>| s.and_then(|s| s.mean);
-            if let (Some(b), Some(a)) = (mean(&k.before_summary), mean(&k.after_summary)) {
+            if let (Some(b), Some(a)) = means(k) {
                 line([
                     "mean".into(),
                     String::new(),
@@ -200,6 +185,12 @@ pub fn csv(compared: &[Comparison]) -> String {
         }
     }
     out
+}
+
+/// A distribution key's estimated mean before and after.
+fn means(k: &KeyChange) -> (Option<f64>, Option<f64>) {
+    let mean = |s: &Option<crate::model::latency::Summary>| s.and_then(|s| s.mean);
+    (mean(&k.before_summary), mean(&k.after_summary))
 }
 
 fn describe(s: &Side) -> String {
@@ -323,8 +314,7 @@ fn distribution_text(out: &mut String, k: &KeyChange, unit: Unit) {
             range(s.after)
         );
     }
-    let mean = |s: &Option<crate::model::latency::Summary>| s.and_then(|s| s.mean);
-    if let (Some(b), Some(a)) = (mean(&k.before_summary), mean(&k.after_summary)) {
+    if let (Some(b), Some(a)) = means(k) {
         let _ = writeln!(
             out,
             "      mean {:>24} -> {:<24} (estimated from the buckets' middles)",
@@ -353,7 +343,7 @@ fn distribution_text(out: &mut String, k: &KeyChange, unit: Unit) {
 mod tests {
     use super::*;
     use crate::history::recording::{Header, Recorder, parse};
-    use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Value};
+    use crate::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
 
     fn latency(rows: &[(&str, i64, i64)]) -> Snapshot {
         Snapshot {
@@ -393,17 +383,17 @@ mod tests {
     fn the_text_names_what_moved_in_time_units() {
         let a = recording(&latency(&[("sshd", 16384, 10), ("cron", 64, 3)]));
         let b = recording(&latency(&[("sshd", 65536, 10), ("bash", 64, 1)]));
-        let text = render(
-            &Side {
+        let (before, after) = (
+            Side {
                 name: "a.rec",
                 recording: &a,
             },
-            &Side {
+            Side {
                 name: "b.rec",
                 recording: &b,
             },
-            Format::Text,
         );
+        let text = render(&before, &after, Format::Text);
         assert!(
             text.contains("@lat (quantize): 3 keys; 1 appeared, 1 vanished, 1 changed"),
             "{text}"
@@ -424,18 +414,8 @@ mod tests {
         );
         // A bucket neither side counted in is left out.
         assert!(!text.contains("32.8 µs .. 65.5 µs "), "{text}");
-        let json: serde_json::Value = serde_json::from_str(&render(
-            &Side {
-                name: "a.rec",
-                recording: &a,
-            },
-            &Side {
-                name: "b.rec",
-                recording: &b,
-            },
-            Format::Json,
-        ))
-        .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&before, &after, Format::Json)).unwrap();
         let lat = &json["aggregations"][0];
         assert_eq!(lat["unit"], "ns");
         let sshd = lat["keys"]
@@ -449,17 +429,7 @@ mod tests {
             serde_json::json!([65536, 131071])
         );
         assert_eq!(sshd["shifts"][0]["buckets"], 2);
-        let csv = render(
-            &Side {
-                name: "a.rec",
-                recording: &a,
-            },
-            &Side {
-                name: "b.rec",
-                recording: &b,
-            },
-            Format::Csv,
-        );
+        let csv = render(&before, &after, Format::Csv);
         assert!(
             csv.lines()
                 .any(|l| l == "@lat,quantize,sshd,changed,p50,16384,32767,65536,131071,,,2"),
