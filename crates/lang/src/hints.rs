@@ -58,9 +58,14 @@ fn closest(name: &str, kinds: &[WordKind]) -> Option<&'static str> {
     if name.is_empty() {
         return None;
     }
-    let most = 2.min(name.chars().count().saturating_sub(1) / 2).max(1);
+    let length = name.chars().count();
+    let most = 2.min(length.saturating_sub(1) / 2).max(1);
     words::all()
         .filter(|w| kinds.contains(&w.kind) && w.name != name)
+        // The difference in length is the least number of edits: words
+        // it rules out (and a name of any length from a message) cost no
+        // distance table.
+        .filter(|w| w.name.chars().count().abs_diff(length) <= most)
         .map(|w| (edits(name, w.name), w.name))
         .filter(|(d, _)| *d <= most)
         // Of equally near words, one as long as the name: a swap of two
