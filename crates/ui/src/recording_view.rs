@@ -51,8 +51,6 @@ pub struct RecordingView {
     snapshot: Snapshot,
     generation: u64,
     pub charts: AggregationsView,
-    /// The recording compared with: the Compare view's reference.
-    compare: Option<PathBuf>,
 }
 
 fn started_of(rec: &Recording) -> Option<DateTime<Local>> {
@@ -61,7 +59,7 @@ fn started_of(rec: &Recording) -> Option<DateTime<Local>> {
         .map(|t| t.with_timezone(&Local))
 }
 
-fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
@@ -78,7 +76,6 @@ impl RecordingView {
             at,
             rec,
             charts: AggregationsView::default(),
-            compare: None,
         };
         // The recorded script (and -n descriptions) says which values are
         // times.
@@ -101,20 +98,16 @@ impl RecordingView {
         &self.snapshot
     }
 
+    /// The views, with the snapshot and the history they show.
+    pub fn parts_mut(&mut self) -> (&mut AggregationsView, &Snapshot, &crate::history::History) {
+        (&mut self.charts, &self.snapshot, &self.rec.history)
+    }
+
     /// Compares the views with `rec` (read from `path`) as it was at
     /// its end, in the Compare view.
     pub fn set_compare(&mut self, path: PathBuf, rec: Recording) {
-        let reference = Reference {
-            name: format!("{} at its end", file_name(&path)),
-            snapshot: rec.history.snapshot_at(f64::INFINITY),
-        };
-        let shown = format!("this recording at {}", timeline::offset_text(self.at));
-        self.charts.set_reference(Some(reference), &shown);
-        self.compare = Some(path);
-    }
-
-    pub fn comparing(&self) -> Option<&Path> {
-        self.compare.as_deref()
+        self.charts
+            .set_reference(Some(Reference::at_end(&file_name(&path), &rec.history)));
     }
 
     pub fn ui(&mut self, ui: &mut Ui) -> Option<ViewerAction> {

@@ -58,9 +58,9 @@ impl SubscriptionView {
         }
     }
 
-    /// Makes the selected time range the Compare view's reference.
-    pub fn keep_range(&mut self) -> bool {
-        self.charts.keep_range(&self.history)
+    /// The views, with the snapshot and the history they show.
+    pub fn parts_mut(&mut self) -> (&mut AggregationsView, &Snapshot, &History) {
+        (&mut self.charts, &self.snapshot, &self.history)
     }
 
     pub fn address(&self) -> &Address {

@@ -46,7 +46,7 @@ impl DscopeApp {
             Command::Run | Command::Check | Command::TraceCommand | Command::AttachProcess => {
                 !active
             }
-            Command::Stop => active,
+            Command::Stop => self.run.state().can_stop(),
             Command::FocusDuration | Command::ToggleRecord => !active,
             Command::NoTarget => !active && self.run_options.target.is_some(),
             Command::PreviousScript => self.previous_script().is_some(),
@@ -223,18 +223,47 @@ impl DscopeApp {
         }
     }
 
-    /// Another aggregation's tab, or another view of the one shown, in
-    /// the Aggregations tab (brought forward).
-    /// The Aggregations panel's views as shown: a recording's, a
-    /// subscription's, or the run's.
-    pub(super) fn visible_charts_mut(&mut self) -> &mut AggregationsView {
+    /// The Aggregations panel's views as shown (a recording's, a
+    /// subscription's, or the run's), with the snapshot and the history
+    /// they show.
+    fn shown_parts_mut(
+        &mut self,
+    ) -> (
+        &mut AggregationsView,
+        Option<&crate::model::Snapshot>,
+        &crate::history::History,
+    ) {
         if let Some(v) = &mut self.viewer {
-            return &mut v.charts;
+            let (charts, snapshot, history) = v.parts_mut();
+            return (charts, Some(snapshot), history);
         }
         if let Some(s) = &mut self.subscription {
-            return &mut s.charts;
+            let (charts, snapshot, history) = s.parts_mut();
+            return (charts, Some(snapshot), history);
         }
-        &mut self.charts
+        (&mut self.charts, self.run.snapshot(), self.run.history())
+    }
+
+    pub(super) fn visible_charts_mut(&mut self) -> &mut AggregationsView {
+        self.shown_parts_mut().0
+    }
+
+    /// [`Self::shown_parts_mut`]'s views and snapshot, to read.
+    fn shown_parts(&self) -> (&AggregationsView, Option<&crate::model::Snapshot>) {
+        match (&self.viewer, &self.subscription) {
+            (Some(v), _) => (&v.charts, Some(v.snapshot())),
+            (None, Some(s)) => (&s.charts, Some(s.snapshot())),
+            (None, None) => (&self.charts, self.run.snapshot()),
+        }
+    }
+
+    pub(super) fn visible_charts(&self) -> &AggregationsView {
+        self.shown_parts().0
+    }
+
+    /// The snapshot the Aggregations panel shows (before any range).
+    pub(super) fn visible_snapshot(&self) -> Option<&crate::model::Snapshot> {
+        self.shown_parts().1
     }
 
     /// Asks where to save the selected aggregation as CSV, as shown.
@@ -249,45 +278,27 @@ impl DscopeApp {
         }
     }
 
-    /// The snapshot the Aggregations panel shows (before any range).
-    pub(super) fn visible_snapshot(&self) -> Option<&crate::model::Snapshot> {
-        match (&self.viewer, &self.subscription) {
-            (Some(v), _) => Some(v.snapshot()),
-            (None, Some(s)) => Some(s.snapshot()),
-            (None, None) => self.run.snapshot(),
-        }
-    }
-
-    pub(super) fn visible_charts(&self) -> &AggregationsView {
-        match (&self.viewer, &self.subscription) {
-            (Some(v), _) => &v.charts,
-            (None, Some(s)) => &s.charts,
-            (None, None) => &self.charts,
-        }
-    }
-
     /// The selected range becomes the reference of the views shown.
     fn keep_range(&mut self) {
-        let kept = match (&mut self.viewer, &mut self.subscription) {
-            (Some(v), _) => v.charts.keep_range(&v.rec.history),
-            (None, Some(s)) => s.keep_range(),
-            (None, None) => self.charts.keep_range(self.run.history()),
-        };
-        if !kept {
+        let (charts, _, history) = self.shown_parts_mut();
+        if !charts.keep_range(history) {
             self.status =
                 "Select a time range first (Ctrl+Shift+T, or drag across Over time)".into();
         }
     }
 
+    /// Another aggregation's tab, or another view of the one shown, in
+    /// the Aggregations tab (brought forward).
     fn step_charts(&mut self, command: Command) {
         self.bottom_tab = BottomTab::Aggregations;
-        let Some(snapshot) = self.run.snapshot() else {
+        let (charts, snapshot, _) = self.shown_parts_mut();
+        let Some(snapshot) = snapshot else {
             return;
         };
         match command {
-            Command::NextAggregation => self.charts.step_tab(snapshot, 1),
-            Command::PreviousAggregation => self.charts.step_tab(snapshot, -1),
-            _ => self.charts.step_view(snapshot),
+            Command::NextAggregation => charts.step_tab(snapshot, 1),
+            Command::PreviousAggregation => charts.step_tab(snapshot, -1),
+            _ => charts.step_view(snapshot),
         }
     }
 
@@ -352,10 +363,7 @@ impl DscopeApp {
     }
 
     fn chart_action(&mut self, ctx: &egui::Context, action: ChartAction) {
-        // Keeping a range as the reference changes only the views.
-        let ChartAction::Export(format, name) = action else {
-            return;
-        };
+        let ChartAction::Export(format, name) = action;
         // The anonymous aggregation `@` is called "_".
         let stem = self.doc.name().trim_end_matches(".d").to_owned();
         let file = if name.is_empty() || name == "_" {

@@ -103,16 +103,17 @@ impl DscopeApp {
                 (None, DialogPurpose::CompareRecording) => {
                     // The run (or subscription) shown, against the
                     // recording at its end.
-                    let name = path.file_name().map_or_else(
-                        || path.display().to_string(),
-                        |n| n.to_string_lossy().into_owned(),
-                    );
-                    let reference = crate::charts::compare::Reference {
-                        name: format!("{name} at its end"),
-                        snapshot: rec.history.snapshot_at(f64::INFINITY),
+                    let name = recording_view::file_name(&path);
+                    let shown = match self.subscription {
+                        Some(_) => "the subscription",
+                        None => "the run",
                     };
-                    self.visible_charts_mut()
-                        .set_reference(Some(reference), "the run");
+                    let charts = self.visible_charts_mut();
+                    charts.set_shown(shown);
+                    charts.set_reference(Some(crate::charts::compare::Reference::at_end(
+                        &name,
+                        &rec.history,
+                    )));
                     self.bottom_tab = BottomTab::Aggregations;
                 }
                 _ => {
@@ -364,7 +365,7 @@ impl DscopeApp {
         let Some(path) = self.png_pending.take() else {
             return;
         };
-        let Some(rect) = self.charts.chart_rect() else {
+        let Some(rect) = self.visible_charts().chart_rect() else {
             self.error(
                 "Could not export the chart",
                 "The chart is not on screen: open the Aggregations tab and try again.".into(),

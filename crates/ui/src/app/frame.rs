@@ -322,10 +322,6 @@ impl DscopeApp {
     pub fn charts(&self) -> &AggregationsView {
         &self.charts
     }
-
-    pub fn charts_mut(&mut self) -> &mut AggregationsView {
-        &mut self.charts
-    }
 }
 
 /// The bottom panel never gets smaller than this, nor the editor than

@@ -18,6 +18,16 @@ pub struct Reference {
     pub snapshot: Snapshot,
 }
 
+impl Reference {
+    /// A run's (a recording's) aggregations as they were at its end.
+    pub fn at_end(name: &str, history: &crate::history::History) -> Reference {
+        Reference {
+            name: format!("{name} at its end"),
+            snapshot: history.snapshot_at(f64::INFINITY),
+        }
+    }
+}
+
 /// One aggregation compared, ready to show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompareModel {
@@ -112,17 +122,10 @@ pub fn show(ui: &mut Ui, model: &mut CompareModel) {
         super::centered_message(ui, "Neither side has a key in this aggregation.");
         return;
     }
-    let distribution = model.comparison.function.is_distribution();
-    let Some(k) = model
-        .comparison
-        .keys
-        .get(model.selected)
-        .cloned()
-        .filter(|_| distribution)
-    else {
+    if !model.comparison.function.is_distribution() {
         ranking(ui, model);
         return;
-    };
+    }
     let (width, height) = (ui.available_width(), ui.available_height());
     if width >= SIDE_BY_SIDE {
         // The ranking at the left, the selected key's detail at the right,
@@ -131,13 +134,13 @@ pub fn show(ui: &mut Ui, model: &mut CompareModel) {
             ui.allocate_ui(egui::vec2(width * 0.55, height), |ui| ranking(ui, model));
             ui.separator();
             ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
-                ui.vertical(|ui| detail(ui, model, &k))
+                ui.vertical(|ui| detail(ui, model))
             });
         });
     } else if height >= 2.0 * LEAST_PLOT {
         ui.allocate_ui(egui::vec2(width, height * 0.45), |ui| ranking(ui, model));
         ui.separator();
-        detail(ui, model, &k);
+        detail(ui, model);
     } else {
         ranking(ui, model);
     }
@@ -228,7 +231,10 @@ fn status_color(ui: &Ui, s: Status) -> Color32 {
 
 /// The selected key's two distributions side by side per bucket, and the
 /// change of each bucket under them, with how each percentile moved.
-fn detail(ui: &mut Ui, model: &CompareModel, k: &KeyChange) {
+fn detail(ui: &mut Ui, model: &CompareModel) {
+    let Some(k) = model.comparison.keys.get(model.selected) else {
+        return;
+    };
     ui.horizontal_wrapped(|ui| {
         ui.strong(k.label().replace('\n', " ← "));
         for name in ["p50", "p90", "p99", "max"] {

@@ -180,8 +180,6 @@ impl TabState {
 pub enum ChartAction {
     /// Ask where to write the named aggregation (or its chart).
     Export(ExportFormat, String),
-    /// The selected range became the Compare view's reference.
-    RangeKept,
 }
 
 #[derive(Default)]
@@ -198,8 +196,9 @@ pub struct AggregationsView {
     /// What each aggregation's values are (a time, read from the script),
     /// by name.
     units: HashMap<String, Unit>,
-    /// What the Compare view compares with, if anything.
-    reference: Option<compare::Reference>,
+    /// What the Compare view compares with, if anything; shared with the
+    /// rebuild of each tab, which must not copy a whole snapshot.
+    reference: Option<std::sync::Arc<compare::Reference>>,
     /// What the views show when no range is selected, for the Compare
     /// view's "after": "the run", "this recording at 12.0 s".
     shown: String,
@@ -368,12 +367,6 @@ impl AggregationsView {
     ) -> Option<std::time::Instant> {
         let agg = self.selected(snapshot)?;
         let unit = self.unit(&agg.name);
-        let shown = self.shown_name();
-        let reference = self.reference.clone();
-        let comparing = Comparing {
-            reference: reference.as_ref(),
-            shown: &shown,
-        };
         let tab = self.tab(agg);
         let forced = tab.built_from == u64::MAX || tab.data.is_none();
         if tab.built_from == generation && !forced {
@@ -386,6 +379,13 @@ impl AggregationsView {
         {
             return Some(t);
         }
+        let shown = self.shown_name();
+        let reference = self.reference.clone();
+        let comparing = Comparing {
+            reference: reference.as_deref(),
+            shown: &shown,
+        };
+        let tab = self.tabs.get_mut(&agg.name)?;
         tab.rebuild(agg, generation, time, unit, comparing);
         let took = now.elapsed();
         tab.not_before = (took > std::time::Duration::from_millis(16)).then(|| now + took * 10);
@@ -417,11 +417,11 @@ impl AggregationsView {
         }
         // The range row first: a range typed or cleared there applies to
         // this frame's views.
-        let kept = self.range_row(ui, time);
+        self.range_row(ui, time);
         let ranged = self.take_ranged(generation, time);
         let shown = ranged.as_ref().map_or(snapshot, |(_, _, s)| s);
         self.tab_row(ui, shown);
-        let action = self.controls_row(ui, shown).or(kept);
+        let action = self.controls_row(ui, shown);
         ui.separator();
         let picked = self.show_selected(ui, shown, generation, time);
         self.ranged = ranged;

@@ -2,32 +2,25 @@
 //! run (dragged across a time view or typed), and a reference (another
 //! recording, an earlier range) for the Compare view.
 
-use super::{AggregationsView, ChartAction, ChartKind, TimeView, compare, range};
+use super::{AggregationsView, ChartKind, TimeView, compare, range};
 use crate::history::History;
 use crate::model::Snapshot;
 use egui::Ui;
 
 impl AggregationsView {
     /// Compares every aggregation with `reference` in a Compare view
-    /// (`None`: nothing to compare with); `shown` names what the views
-    /// show when no range is selected.
-    pub fn set_reference(&mut self, reference: Option<compare::Reference>, shown: &str) {
+    /// (`None`: nothing to compare with).
+    pub fn set_reference(&mut self, reference: Option<compare::Reference>) {
         // Asking for a comparison shows it: every aggregation's view
         // turns to Compare (and a tab made later starts there).
         let new = reference.is_some() && self.reference.is_none();
-        self.reference = reference;
-        self.shown = shown.to_owned();
+        self.reference = reference.map(std::sync::Arc::new);
         for tab in self.tabs.values_mut() {
             if new {
                 tab.kind = ChartKind::Compare;
             }
             tab.built_from = u64::MAX;
         }
-    }
-
-    /// What the views show when no range is selected, as set.
-    pub fn shown(&self) -> &str {
-        &self.shown
     }
 
     /// Names what the views show when no range is selected.
@@ -40,10 +33,6 @@ impl AggregationsView {
                 }
             }
         }
-    }
-
-    pub fn reference(&self) -> Option<&compare::Reference> {
-        self.reference.as_ref()
     }
 
     /// The time range (seconds from the start) every view but Over time
@@ -131,14 +120,13 @@ impl AggregationsView {
             name: range::text(r),
             snapshot: history.snapshot_between(r.0, r.1),
         };
-        let shown = self.shown.clone();
-        self.set_reference(Some(reference), &shown);
+        self.set_reference(Some(reference));
         true
     }
 
     /// The range being typed, or the one selected: what it is, with Keep
     /// as reference and Clear.
-    pub(super) fn range_row(&mut self, ui: &mut Ui, time: TimeView<'_>) -> Option<ChartAction> {
+    pub(super) fn range_row(&mut self, ui: &mut Ui, time: TimeView<'_>) {
         if let Some((text, focus)) = &mut self.range_field {
             let mut done = None;
             ui.horizontal_wrapped(|ui| {
@@ -189,8 +177,9 @@ impl AggregationsView {
                 }
             }
         }
-        let r = self.range?;
-        let mut action = None;
+        let Some(r) = self.range else {
+            return;
+        };
         ui.horizontal_wrapped(|ui| {
             ui.strong(format!("Range {}", range::text(r)));
             ui.weak(format!("({})", range::clock(time.started, r)));
@@ -201,14 +190,12 @@ impl AggregationsView {
                     "Compare later ranges (or the whole run) with this one in the Compare view",
                 )
                 .clicked()
-                && self.keep_range(time.history)
             {
-                action = Some(ChartAction::RangeKept);
+                self.keep_range(time.history);
             }
             if ui.button("Clear (Esc)").clicked() {
                 self.set_range(None);
             }
         });
-        action
     }
 }
