@@ -3,7 +3,7 @@
 //! view of a script's [`ScriptRun`], which the workbench keeps and the
 //! session's events drive.
 
-use dscope_workbench::run::{LineKind, RunState, ScriptRun, drop_hint, probes, seconds};
+use dscope_workbench::run::{LineKind, ScriptRun, drop_hint, probes, seconds};
 use egui::{RichText, Ui};
 use std::time::Duration;
 
@@ -77,13 +77,7 @@ pub fn bar(
             action = Some(RunAction::Run);
         }
         if ui
-            .add_enabled(
-                matches!(
-                    run.state(),
-                    RunState::Compiling | RunState::Enabling | RunState::Running { .. }
-                ),
-                egui::Button::new("Stop"),
-            )
+            .add_enabled(run.state().can_stop(), egui::Button::new("Stop"))
             .on_hover_text("Stop: END clauses run, then the final aggregations (Shift+F5)")
             .clicked()
         {
@@ -183,7 +177,12 @@ pub fn console_ui(run: &mut ScriptRun, ui: &mut Ui) -> Option<ConsoleAction> {
             run.console.clear();
         }
         if ui
-            .add_enabled(!run.console.is_empty(), egui::Button::new("Copy all"))
+            .add_enabled(
+                !run.console.is_empty()
+                    && run.console.text_bytes() <= crate::workbench::console::COPY_BYTES,
+                egui::Button::new("Copy all"),
+            )
+            .on_disabled_hover_text("Too much to copy through the clipboard: use Save…")
             .clicked()
         {
             match run.console_text() {

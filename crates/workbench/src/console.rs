@@ -12,6 +12,14 @@ use std::io::{self, Write};
 /// Lines kept in memory, for the view.
 pub const CONSOLE_LINES: usize = 10_000;
 
+/// Bytes kept in memory, for the view, at most: a line may be as long as
+/// a worker's message, so the count of lines alone does not bound them.
+pub const VIEW_BYTES: usize = 64 << 20;
+
+/// The most that Copy all puts on the clipboard: over remote X the
+/// clipboard travels the link. Save takes any amount.
+pub const COPY_BYTES: u64 = 8 << 20;
+
 /// Output kept in the file behind the view, at most: past it, older
 /// output is lost (and counted), so a run that floods for hours cannot
 /// fill the disk.
@@ -42,7 +50,12 @@ struct Spill {
 #[derive(Debug, Default)]
 pub struct Console {
     lines: VecDeque<(LineKind, String)>,
+    /// The bytes of `lines`.
+    view_bytes: usize,
     spill: Option<Spill>,
+    /// The file reached its bound: later output is lost too, so that the
+    /// file never has gaps.
+    full: bool,
     /// Lines out of view: in the file, or dscope's own lines that were
     /// not kept.
     out_of_view: u64,
@@ -67,15 +80,20 @@ impl Console {
     }
 
     fn push_kind(&mut self, kind: LineKind, line: String) {
-        if self.lines.len() == CONSOLE_LINES
-            && let Some((old_kind, old)) = self.lines.pop_front()
+        self.view_bytes += line.len();
+        self.lines.push_back((kind, line));
+        while self.lines.len() > CONSOLE_LINES
+            || (self.view_bytes > VIEW_BYTES && self.lines.len() > 1)
         {
+            let Some((old_kind, old)) = self.lines.pop_front() else {
+                break;
+            };
+            self.view_bytes -= old.len();
             self.out_of_view += 1;
             if old_kind == LineKind::Output {
                 self.keep(&old);
             }
         }
-        self.lines.push_back((kind, line));
     }
 
     /// Writes an output line that leaves the view to the file.
@@ -98,7 +116,8 @@ impl Console {
         };
         let size = line.len() as u64 + 1;
         let limit = self.limit.unwrap_or(SPILL_BYTES);
-        if spill.bytes + size > limit {
+        if self.full || spill.bytes + size > limit {
+            self.full = true;
             self.lost += 1;
             self.trouble.get_or_insert_with(|| {
                 format!(
@@ -118,7 +137,8 @@ impl Console {
                 spill.lines += 1;
             }
             Err(e) => {
-                self.lost += 1;
+                // The file goes, and with it every line it kept.
+                self.lost += spill.lines + 1;
                 self.trouble = Some(format!("cannot keep older output: {e}"));
                 self.spill = None;
             }
@@ -167,6 +187,11 @@ impl Console {
     /// Output lines kept in the file behind the view.
     pub fn kept(&self) -> u64 {
         self.spill.as_ref().map_or(0, |s| s.lines)
+    }
+
+    /// How many bytes [`Self::text`] holds, about.
+    pub fn text_bytes(&self) -> u64 {
+        self.spill.as_ref().map_or(0, |s| s.bytes) + self.view_bytes as u64
     }
 
     /// Output lines lost, and why.
@@ -220,6 +245,39 @@ mod tests {
         assert!(why.contains("older output is not kept"), "{why}");
         let text = c.text().unwrap();
         assert_eq!(text.lines().count(), 83 + CONSOLE_LINES);
+    }
+
+    /// Once a line did not fit, no later one is kept either: the file
+    /// holds the run's first output whole, never with gaps.
+    #[test]
+    fn past_the_bound_no_shorter_line_slips_in() {
+        let mut c = Console {
+            limit: Some(30),
+            ..Console::default()
+        };
+        for line in ["first", &"long".repeat(10), "b"] {
+            c.push(line.into());
+        }
+        for i in 0..CONSOLE_LINES {
+            c.push(i.to_string());
+        }
+        assert_eq!(c.kept(), 1);
+        assert_eq!(c.lost().unwrap().0, 2);
+        assert!(c.text().unwrap().starts_with("first\n0\n"));
+    }
+
+    /// Lines as long as a worker may send are bounded in bytes too: the
+    /// view keeps what fits in [`VIEW_BYTES`], the rest goes to the file.
+    #[test]
+    fn the_view_is_bounded_in_bytes_as_well_as_lines() {
+        let mut c = Console::default();
+        let long = "x".repeat(VIEW_BYTES / 2 + 1);
+        for _ in 0..3 {
+            c.push(long.clone());
+        }
+        assert_eq!(c.len(), 1);
+        assert_eq!((c.out_of_view(), c.kept()), (2, 2));
+        assert!(c.text_bytes() >= 3 * long.len() as u64);
     }
 
     #[test]

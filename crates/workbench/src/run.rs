@@ -33,6 +33,14 @@ pub enum RunState {
 }
 
 impl RunState {
+    /// Whether Stop means something: the run is on and not stopping yet.
+    pub fn can_stop(&self) -> bool {
+        matches!(
+            self,
+            RunState::Compiling | RunState::Enabling | RunState::Running { .. }
+        )
+    }
+
     pub fn is_active(&self) -> bool {
         matches!(
             self,
@@ -189,14 +197,6 @@ pub struct ScriptRun {
     recorder: Option<RecordingSink>,
 }
 
-/// What the user asked of the console.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConsoleAction {
-    Save,
-    /// Show this 1-based line of the script (a runtime error's clause).
-    GoToLine(usize),
-}
-
 impl Default for ScriptRun {
     fn default() -> Self {
         ScriptRun {
@@ -309,23 +309,21 @@ impl ScriptRun {
     /// A run of the script `name` with text `source` was sent to the
     /// worker as `job`.
     pub fn started(&mut self, job: u64, name: &str, source: &str) {
-        self.script_name = name.to_owned();
-        self.stale = false;
-        self.clause_lines = dscope_engine::lang::clauses::clause_lines(source);
-        self.clock = RunClock::default();
-        self.run_job = Some(job);
-        self.state = RunState::Compiling;
-        self.matches = None;
-        self.console.clear();
-        self.troubles = Troubles::default();
-        self.snapshot = None;
-        self.snapshot_generation += 1;
-        self.notice = None;
-        self.history = History::default();
-        self.started_wall = None;
-        self.stopping_since = None;
-        self.pace = None;
-        self.recorder = None;
+        // Only the user's choices, the snapshot count and the console's
+        // bound outlive a run; everything else starts afresh.
+        let mut console = std::mem::take(&mut self.console);
+        console.clear();
+        *self = ScriptRun {
+            duration_secs: self.duration_secs,
+            record: self.record,
+            snapshot_generation: self.snapshot_generation + 1,
+            run_job: Some(job),
+            state: RunState::Compiling,
+            script_name: name.to_owned(),
+            clause_lines: dscope_engine::lang::clauses::clause_lines(source),
+            console,
+            ..ScriptRun::default()
+        };
     }
 
     /// Stop was asked for.
@@ -420,10 +418,7 @@ impl ScriptRun {
                 ));
             }
             Event::Stopping => {
-                if self.state.is_active() {
-                    self.state = RunState::Stopping;
-                    self.stopping_since.get_or_insert_with(Instant::now);
-                }
+                self.stopping();
                 self.clock.stop();
             }
             Event::Pace { every_ms } => {
