@@ -8,40 +8,18 @@
 
 mod common;
 
+use common::x11::{Display, Killed, have, wait};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-/// A child process killed when the test ends, however it ends.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// What a person at the keyboard does.
+trait Person {
+    fn key(&self, key: &str);
+    fn type_lines(&self, text: &str);
 }
 
-fn have(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-struct Display(String);
-
-impl Display {
-    fn xdotool(&self, args: &[&str]) -> String {
-        let out = Command::new("xdotool")
-            .args(args)
-            .env("DISPLAY", &self.0)
-            .output()
-            .expect("xdotool runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
+impl Person for Display {
     /// Presses a key (or chord) and gives the window time to answer.
     fn key(&self, key: &str) {
         self.xdotool(&["key", key]);
@@ -65,27 +43,6 @@ impl Display {
     }
 }
 
-/// Waits up to `limit` for `ready`.
-fn wait(limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + limit;
-    while Instant::now() < end {
-        if ready() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
-}
-
-fn free_display() -> u32 {
-    (200..260)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .expect("a free display number")
-}
-
 fn recordings(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -94,31 +51,7 @@ fn recordings(dir: &Path) -> Vec<PathBuf> {
 
 /// Xvfb and dscope on it, editing `script`, with the window focused.
 fn open_window(dir: &Path, script: &Path, state: &Path) -> (Display, [Killed; 2]) {
-    let display = Display(format!(":{}", free_display()));
-    let x = Killed(
-        Command::new("Xvfb")
-            .args([
-                &display.0,
-                "-screen",
-                "0",
-                "1100x760x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb starts"),
-    );
-    assert!(
-        wait(Duration::from_secs(20), || Command::new("xdotool")
-            .arg("getdisplaygeometry")
-            .env("DISPLAY", &display.0)
-            .stderr(Stdio::null())
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())),
-        "the X server answers"
-    );
+    let (display, x) = Display::start(200..260);
     let dscope = Killed(
         Command::new(env!("CARGO_BIN_EXE_dscope"))
             .arg("--builtin-dialogs")
@@ -131,18 +64,7 @@ fn open_window(dir: &Path, script: &Path, state: &Path) -> (Display, [Killed; 2]
             .spawn()
             .expect("dscope starts"),
     );
-    let mut window = String::new();
-    assert!(
-        wait(Duration::from_secs(60), || {
-            window = display.xdotool(&["search", "--name", "session.d"]);
-            !window.trim().is_empty()
-        }),
-        "the window opens"
-    );
-    let window = window.lines().next().unwrap().trim().to_owned();
-    display.xdotool(&["windowfocus", "--sync", &window]);
-    std::thread::sleep(Duration::from_secs(2));
-
+    display.focus_window("session.d");
     (display, [dscope, x])
 }
 

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod x11;
+
 use dscope::session::{Event, SessionEvent};
 use dscope::settings::DialogPreference;
 use dscope::ui::{AppConfig, DscopeApp};
