@@ -237,9 +237,13 @@ impl TempScript {
         for _ in 0..16 {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
             let path = dir.join(format!("dscope-{}-{n}.d", std::process::id()));
+            // Only its owner may read it: the script may say what is
+            // traced, and root's /tmp is everyone's.
+            use std::os::unix::fs::OpenOptionsExt;
             match std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
+                .mode(0o600)
                 .open(&path)
             {
                 Ok(mut f) => {
@@ -267,5 +271,19 @@ impl TempScript {
 impl Drop for TempScript {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_temporary_copy_is_its_owners_alone_and_goes_on_drop() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = super::TempScript::write("BEGIN { exit(0); }").unwrap();
+        let mode = std::fs::metadata(&t.path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        let path = t.path.clone();
+        drop(t);
+        assert!(!path.exists());
     }
 }
