@@ -481,10 +481,9 @@ impl<'lib, S: Handlers> Handle<'lib, S> {
     /// A probe's stability attributes and argument types
     /// (`dtrace_probe_info`, and libctf's `ctf_type_name` for the names).
     pub fn probe_info(&mut self, desc: &OwnedProbeDesc) -> Result<probes::Info, DtraceError> {
+        self.can_describe_probes()?;
         let Some(info_fn) = self.lib.fns.probe_info else {
-            return Err(DtraceError::other(
-                "this libdtrace has no dtrace_probe_info",
-            ));
+            return Err(probes::unavailable("no dtrace_probe_info"));
         };
         let mut info = probes::empty_info();
         // SAFETY: open handle; `desc` points at NUL-terminated strings
@@ -502,6 +501,18 @@ impl<'lib, S: Handlers> Handle<'lib, S> {
         })
     }
 
+    /// Whether this libdtrace tells a probe's argument types
+    /// ([`Handle::probe_info`]): it needs `dtrace_probe_info` and libctf.
+    pub fn can_describe_probes(&self) -> Result<(), DtraceError> {
+        if self.lib.fns.probe_info.is_none() {
+            return Err(probes::unavailable("no dtrace_probe_info"));
+        }
+        if self.lib.fns.ctf_type_name.is_none() {
+            return Err(probes::unavailable("no ctf_type_name"));
+        }
+        Ok(())
+    }
+
     /// Starts a command as `dtrace -c` does (`dtrace_proc_create`):
     /// stopped until [`Handle::continue_processes`]; `words[0]` is looked
     /// up in PATH. Returns its pid.
@@ -516,7 +527,7 @@ impl<'lib, S: Handlers> Handle<'lib, S> {
         // NUL-terminated strings that outlive the call, its first element
         // the file to run, as execvp takes them.
         let proc = unsafe { procs.create(self.hdl.as_ptr(), argv[0], argv.as_ptr()) };
-        self.took_process(proc)
+        self.took_process(procs, proc)
     }
 
     /// Grabs a running process as `dtrace -p` does
@@ -526,18 +537,29 @@ impl<'lib, S: Handlers> Handle<'lib, S> {
         // SAFETY: open handle; libdtrace checks the pid itself. No flags,
         // as dtrace -p.
         let proc = unsafe { (procs.grab)(self.hdl.as_ptr(), pid, 0) };
-        self.took_process(proc)
+        self.took_process(procs, proc)
+    }
+
+    /// Whether this libdtrace can start and grab processes (`-c`, `-p`).
+    pub fn has_process_control(&self) -> Result<(), DtraceError> {
+        self.process_fns().map(|_| ())
     }
 
     fn process_fns(&self) -> Result<crate::process::ProcessFns, DtraceError> {
-        self.lib
-            .fns
-            .procs
-            .ok_or_else(|| DtraceError::other("this libdtrace has no process control"))
+        self.lib.fns.procs.ok_or_else(|| {
+            DtraceError::other(format!(
+                "{} has no process control (dtrace_proc_create and the functions \
+                 around it), so -c and -p cannot be used with it",
+                self.lib.path.display()
+            ))
+        })
     }
 
-    fn took_process(&mut self, proc: *mut DtraceProc) -> Result<i32, DtraceError> {
-        let procs = self.process_fns()?;
+    fn took_process(
+        &mut self,
+        procs: crate::process::ProcessFns,
+        proc: *mut DtraceProc,
+    ) -> Result<i32, DtraceError> {
         let Some(p) = NonNull::new(proc) else {
             return Err(self.last_error());
         };

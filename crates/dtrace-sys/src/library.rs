@@ -87,12 +87,6 @@ pub struct Library {
 }
 
 impl Library {
-    /// The functions as they were resolved, to ask which the library has
-    /// (calling one is `unsafe`: the handle's methods are the safe way).
-    pub fn functions(&self) -> &Functions {
-        &self.fns
-    }
-
     /// The word `dtrace -lv` prints for a stability value
     /// (`dtrace_stability_name`); None where the library has no such
     /// function or no word for the value.

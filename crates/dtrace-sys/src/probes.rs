@@ -4,7 +4,7 @@
 //! out of `dtrace_probe_info` and libctf.
 
 use crate::layout::ProbeNames;
-use crate::layout::native::{Attribute, OwnedProbeDesc, ProbeDesc, ProbeInfo};
+use crate::layout::native::{Attribute, ProbeDesc, ProbeInfo};
 use crate::opaque::DtraceHdl;
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -25,17 +25,12 @@ impl<'a> ProbeView<'a> {
         ProbeView { desc }
     }
 
-    /// A view of a description dscope made.
-    pub fn of(desc: &'a OwnedProbeDesc) -> ProbeView<'a> {
-        ProbeView { desc: desc.get() }
-    }
-
     pub fn id(&self) -> u32 {
         self.desc.id()
     }
     pub fn provider(&self) -> String {
-        // SAFETY: a view's description is libdtrace's, alive for 'a, or an
-        // OwnedProbeDesc's, whose names it owns (see the constructors).
+        // SAFETY: a view's description is libdtrace's, alive for 'a with
+        // its names (see from_libdtrace).
         unsafe { self.desc.provider() }
     }
     pub fn module(&self) -> String {
@@ -149,4 +144,10 @@ pub(crate) unsafe fn arg_types(
             }
         })
         .collect()
+}
+
+/// Why a probe's argument types cannot be told (see
+/// [`crate::Handle::probe_info`]).
+pub fn unavailable(what: &str) -> crate::DtraceError {
+    crate::DtraceError::other(format!("argument types are not available here ({what})"))
 }

@@ -16,12 +16,15 @@ pub struct MemStream {
 }
 
 impl MemStream {
-    pub fn open() -> Option<MemStream> {
+    pub fn open() -> Result<MemStream, crate::DtraceError> {
         let mut buf = Box::new((std::ptr::null_mut::<c_char>(), 0 as libc::size_t));
         // SAFETY: the two out-pointers live in a Box whose address stays
         // fixed until close(), as open_memstream requires.
         let fp = unsafe { libc::open_memstream(&mut buf.0, &mut buf.1) };
-        (!fp.is_null()).then(|| MemStream {
+        if fp.is_null() {
+            return Err(crate::DtraceError::other("cannot create an output buffer"));
+        }
+        Ok(MemStream {
             fp: Rc::new(Cell::new(fp)),
             buf,
         })

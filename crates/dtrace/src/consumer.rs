@@ -87,15 +87,11 @@ impl<'lib> Consumer<'lib> {
     /// Sets an option as `-x name=value` would; `None` for flags like
     /// `quiet`. Values are passed as strings, never through a shell.
     pub fn setopt(&mut self, name: &str, value: Option<&str>) -> Result<(), DtraceError> {
-        let bad = |m: String| DtraceError {
-            code: 0,
-            message: m,
-        };
-        let name_c = cstring(name, "the option name").map_err(bad)?;
+        let name_c = cstring(name, "the option name").map_err(DtraceError::other)?;
         let value_c = value
             .map(|v| cstring(v, "the option value"))
             .transpose()
-            .map_err(bad)?;
+            .map_err(DtraceError::other)?;
         self.handle
             .setopt(&name_c, value_c.as_deref())
             .map_err(|e| DtraceError {

@@ -32,10 +32,7 @@ impl Consumer<'_> {
         pid: i32,
     ) -> Result<Vec<dscope_model::Probe>, DtraceError> {
         if pid <= 0 {
-            return Err(DtraceError {
-                code: 0,
-                message: format!("invalid pid: {pid}"),
-            });
+            return Err(DtraceError::other(format!("invalid pid: {pid}")));
         }
         self.ensure_initialised()?;
         let description = CString::new(format!("pid{pid}:::")).expect("no NUL in a number");
@@ -68,9 +65,8 @@ impl Consumer<'_> {
     ) -> Result<Vec<dscope_model::Probe>, DtraceError> {
         let [provider, module, function, name] = fields;
         let desc =
-            OwnedProbeDesc::new(provider, module, function, name).ok_or_else(|| DtraceError {
-                code: 0,
-                message: format!("invalid probe description {}", fields.join(":")),
+            OwnedProbeDesc::new(provider, module, function, name).ok_or_else(|| {
+                DtraceError::other(format!("invalid probe description {}", fields.join(":")))
             })?;
         let mut probes: Vec<dscope_model::Probe> = Vec::new();
         // Empty fields match all.
@@ -94,21 +90,11 @@ impl Consumer<'_> {
         &mut self,
         probe: &dscope_model::Probe,
     ) -> Result<ProbeDetails, DtraceError> {
-        let unsupported = |what: &str| DtraceError {
-            code: 0,
-            message: format!("argument types are not available here ({what})"),
-        };
-        let fns = self.lib().functions();
-        if fns.probe_info.is_none() {
-            return Err(unsupported("no dtrace_probe_info"));
-        }
-        if fns.ctf_type_name.is_none() {
-            return Err(unsupported("no ctf_type_name"));
-        }
+        self.handle.can_describe_probes()?;
         self.ensure_initialised()?;
         let desc =
             OwnedProbeDesc::new(&probe.provider, &probe.module, &probe.function, &probe.name)
-                .ok_or_else(|| unsupported("a probe name libdtrace cannot take"))?;
+                .ok_or_else(|| dscope_dtrace_sys::probes::unavailable("a probe name libdtrace cannot take"))?;
         let info = self.handle.probe_info(&desc)?;
         let lib = self.lib();
         let attributes = |a: &Attribute| {

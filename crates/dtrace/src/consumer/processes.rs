@@ -11,19 +11,12 @@ impl Consumer<'_> {
     /// with `$target` set to its pid; `words[0]` is looked up in PATH.
     /// Call before compiling.
     pub fn create_process(&mut self, words: &[String]) -> Result<i32, DtraceError> {
-        let bad = |m: String| DtraceError {
-            code: 0,
-            message: m,
-        };
-        self.process_control()?;
-        if words.is_empty() {
-            return Err(bad("the command to trace is empty".into()));
-        }
+        self.handle.has_process_control()?;
         let owned = words
             .iter()
             .map(|w| cstring(w, "the command"))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(bad)?;
+            .map_err(DtraceError::other)?;
         let argv: Vec<&CStr> = owned.iter().map(CString::as_c_str).collect();
         self.handle.create_process(&argv)
     }
@@ -31,22 +24,7 @@ impl Consumer<'_> {
     /// Grabs a running process as `dtrace -p` does (`$target` is its pid).
     /// Call before compiling.
     pub fn grab_process(&mut self, pid: i32) -> Result<i32, DtraceError> {
-        self.process_control()?;
         self.handle.grab_process(pid)
-    }
-
-    fn process_control(&self) -> Result<(), DtraceError> {
-        if self.lib().functions().procs.is_some() {
-            return Ok(());
-        }
-        Err(DtraceError {
-            code: 0,
-            message: format!(
-                "{} has no process control (dtrace_proc_create and the functions \
-                 around it), so -c and -p cannot be used with it",
-                self.lib().path.display()
-            ),
-        })
     }
 }
 

@@ -154,10 +154,7 @@ impl Consumer<'_> {
             }
             return Ok(text);
         }
-        let stream = MemStream::open().ok_or_else(|| DtraceError {
-            code: 0,
-            message: "cannot create an output buffer".into(),
-        })?;
+        let stream = MemStream::open()?;
         // Every aggregation not printed yet, as dtrace(1) prints them at
         // the end.
         self.handle.aggregate_print(&stream);
@@ -251,10 +248,7 @@ impl Consumer<'_> {
     /// the traced processes let run.
     fn start(&mut self, sink: &mut dyn FnMut(Event)) -> Result<(), DtraceError> {
         if self.programs.is_empty() {
-            return Err(DtraceError {
-                code: 0,
-                message: "nothing compiled to run".into(),
-            });
+            return Err(DtraceError::other("nothing compiled to run"));
         }
         self.handle.register_handlers()?;
         let quiet = self.option_is_set("quiet");
@@ -321,10 +315,7 @@ impl Consumer<'_> {
     fn work_once(&mut self, sink: &mut dyn FnMut(Event)) -> Result<WorkStatus, DtraceError> {
         // Linux DTrace does not flush buffered output per record, so the
         // work call gets a real stream, read back after each call.
-        let stream = MemStream::open().ok_or_else(|| DtraceError {
-            code: 0,
-            message: "cannot create an output buffer".into(),
-        })?;
+        let stream = MemStream::open()?;
         self.state().out = Some(stream.writer());
         let status = self.handle.work(&stream);
         self.state().out = None;
