@@ -111,21 +111,24 @@ impl History {
     /// adds no point: the run's rate does not fall to zero after it ended.
     pub fn push_final(&mut self, t: f64, snapshot: &Snapshot) {
         for agg in &snapshot.aggregations {
-            if let Some(h) = self.aggregations.iter_mut().find(|h| h.id == agg.id)
-                && h.unchanged(agg)
-            {
+            let Some(h) = self.aggregations.iter_mut().find(|h| h.id == agg.id) else {
+                self.push_one(t, agg);
+                continue;
+            };
+            // Read once: a stopped run's stacks are costly to take apart.
+            let read = h.read(agg);
+            if h.points.last().is_some_and(|last| read.same_as(last)) {
                 continue;
             }
-            if let Some(h) = self.aggregations.iter_mut().find(|h| h.id == agg.id)
-                && let [.., before, last] = h.points.as_slice()
-                && t - last.t < (last.t - before.t) / 2.0
-            {
-                let last = last.t;
-                h.points.pop();
-                h.push(t.max(last), agg, self.capacity);
-            } else {
-                self.push_one(t, agg);
-            }
+            let t = match h.points.as_slice() {
+                [.., before, last] if t - last.t < (last.t - before.t) / 2.0 => {
+                    let last = last.t;
+                    h.points.pop();
+                    t.max(last)
+                }
+                _ => t,
+            };
+            h.push_read(t, read, self.capacity);
         }
     }
 
@@ -204,6 +207,20 @@ impl BucketRange {
 
 /// One distribution count: key index, bucket index, count.
 type Cell = (u32, u32, i64);
+
+/// A snapshot of one aggregation taken apart into a point's parts.
+struct Read {
+    values: Numbers,
+    cells: Vec<Cell>,
+    order: Vec<u32>,
+}
+
+impl Read {
+    /// Whether it holds what `point` holds (its order aside).
+    fn same_as(&self, point: &Point) -> bool {
+        point.cells == self.cells && point.values == self.values
+    }
+}
 
 /// One point's numbers by key index: an array while most keys ever seen
 /// are there (the usual case, and the quickest to read), the keys that
@@ -344,7 +361,7 @@ impl AggHistory {
     /// An aggregation's values as a point keeps them: its numbers and its
     /// distributions' counts by key (and bucket) index, and the order of
     /// its keys. Keys and buckets not seen before are given indices.
-    fn read(&mut self, agg: &Aggregation) -> (Vec<(u32, i64)>, Vec<Cell>, Vec<u32>) {
+    fn read(&mut self, agg: &Aggregation) -> Read {
         self.key_sizes.clone_from(&agg.key_sizes);
         let mut numbers = Vec::new();
         let mut cells = Vec::new();
@@ -374,27 +391,33 @@ impl AggHistory {
             sorted.sort_by_key(|&i| self.buckets[i as usize].order());
             self.sorted_buckets = sorted;
         }
-        (numbers, cells, order)
+        Read {
+            values: Numbers::new(numbers),
+            cells,
+            order,
+        }
     }
 
     /// Whether `agg` holds just what the last point holds: a second
     /// snapshot of a run that has stopped.
-    fn unchanged(&mut self, agg: &Aggregation) -> bool {
-        let (numbers, cells, _) = self.read(agg);
-        self.points
-            .last()
-            .is_some_and(|last| last.cells == cells && last.values == Numbers::new(numbers))
+    fn push(&mut self, t: f64, agg: &Aggregation, capacity: usize) {
+        let read = self.read(agg);
+        self.push_read(t, read, capacity);
     }
 
-    fn push(&mut self, t: f64, agg: &Aggregation, capacity: usize) {
-        let (numbers, cells, order) = self.read(agg);
+    fn push_read(&mut self, t: f64, read: Read, capacity: usize) {
+        let Read {
+            values,
+            cells,
+            order,
+        } = read;
         let order: Arc<[u32]> = match self.points.last() {
             Some(last) if *last.order == *order => Arc::clone(&last.order),
             _ => order.into(),
         };
         let point = Point {
             t,
-            values: Numbers::new(numbers),
+            values,
             cells,
             order,
         };
