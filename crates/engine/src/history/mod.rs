@@ -398,13 +398,13 @@ impl AggHistory {
         }
     }
 
-    /// Whether `agg` holds just what the last point holds: a second
-    /// snapshot of a run that has stopped.
     fn push(&mut self, t: f64, agg: &Aggregation, capacity: usize) {
         let read = self.read(agg);
         self.push_read(t, read, capacity);
     }
 
+    /// Adds a point (one at the time of the last replaces it), merging
+    /// older points past `capacity`.
     fn push_read(&mut self, t: f64, read: Read, capacity: usize) {
         let Read {
             values,
