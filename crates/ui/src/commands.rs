@@ -162,6 +162,17 @@ const TABLE: &[(Command, Info)] = {
             ),
         ),
         (
+            Command::PreviousScript,
+            entry(
+                "Previous Script",
+                "Switch to the script open before this one",
+                File,
+                key(CMD, Key::Tab),
+                None,
+                Window,
+            ),
+        ),
+        (
             Command::Save,
             entry("Save", "Save", File, key(CMD, Key::S), None, Window),
         ),
@@ -172,17 +183,6 @@ const TABLE: &[(Command, Info)] = {
                 "Save under another name",
                 File,
                 key(CMD_SHIFT, Key::S),
-                None,
-                Window,
-            ),
-        ),
-        (
-            Command::PreviousScript,
-            entry(
-                "Previous Script",
-                "Switch to the script open before this one",
-                File,
-                key(CMD, Key::Tab),
                 None,
                 Window,
             ),
@@ -595,55 +595,16 @@ const fn entry(
 
 impl Command {
     /// Every command, in the order of the menus and of the Help list.
-    pub const ALL: &'static [Command] = &[
-        Command::New,
-        Command::Open,
-        Command::OpenRecording,
-        Command::CompareRecording,
-        Command::Subscribe,
-        Command::Save,
-        Command::SaveAs,
-        Command::PreviousScript,
-        Command::Quit,
-        Command::Undo,
-        Command::Redo,
-        Command::Cut,
-        Command::Copy,
-        Command::Paste,
-        Command::SelectAll,
-        Command::ToggleComment,
-        Command::Find,
-        Command::Replace,
-        Command::GoToLine,
-        Command::Complete,
-        Command::Indent,
-        Command::ProbeBrowser,
-        Command::MatchedProbes,
-        Command::ShowConsole,
-        Command::ShowProblems,
-        Command::ShowAggregations,
-        Command::NextAggregation,
-        Command::PreviousAggregation,
-        Command::NextView,
-        Command::SelectRange,
-        Command::KeepRange,
-        Command::ExportCsv,
-        Command::MaximizeOutput,
-        Command::ZoomIn,
-        Command::ZoomOut,
-        Command::ZoomReset,
-        Command::Run,
-        Command::Stop,
-        Command::Check,
-        Command::TraceCommand,
-        Command::AttachProcess,
-        Command::NoTarget,
-        Command::RunOptions,
-        Command::FocusDuration,
-        Command::ToggleRecord,
-        Command::Shortcuts,
-        Command::About,
-    ];
+    pub const ALL: &'static [Command] = &{
+        // The table's first column, so that the two cannot disagree.
+        let mut all = [Command::New; TABLE.len()];
+        let mut i = 0;
+        while i < TABLE.len() {
+            all[i] = TABLE[i].0;
+            i += 1;
+        }
+        all
+    };
 
     /// What the table says of this command.
     pub const fn info(self) -> Info {
@@ -669,6 +630,28 @@ impl Command {
     }
 
     /// The commands of `menu`, in order.
+    /// The window's own commands with their keys, those with more
+    /// modifiers first (plain Ctrl+S would match Ctrl+Shift+S too);
+    /// worked out once.
+    pub fn window_keys() -> &'static [(Command, KeyboardShortcut)] {
+        static KEYS: std::sync::LazyLock<Vec<(Command, KeyboardShortcut)>> =
+            std::sync::LazyLock::new(|| {
+                let mut keys: Vec<(Command, KeyboardShortcut)> = Command::ALL
+                    .iter()
+                    .filter(|c| c.info().handler == Handler::Window)
+                    .filter_map(|c| Some((*c, c.key()?)))
+                    .collect();
+                keys.sort_by_key(|(_, k)| {
+                    let m = k.modifiers;
+                    std::cmp::Reverse(
+                        u8::from(m.shift) + u8::from(m.alt) + u8::from(m.command || m.ctrl),
+                    )
+                });
+                keys
+            });
+        &KEYS
+    }
+
     pub fn of_menu(menu: Menu) -> impl Iterator<Item = Command> {
         Command::ALL
             .iter()

@@ -3,7 +3,7 @@
 //! the frame's actions in one place, after everything is drawn.
 
 use super::*;
-use crate::commands::{Command, Handler};
+use crate::commands::Command;
 
 /// What a key, a menu entry or a panel asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,21 +68,7 @@ impl DscopeApp {
     /// The keys of the window's own commands, taken before any widget sees
     /// them. A prompt or dialog owns the keyboard: then none acts.
     pub(super) fn command_keys(&mut self, ctx: &egui::Context) {
-        // Keys with more modifiers first: plain Ctrl+S would match
-        // Ctrl+Shift+S too.
-        let mut commands: Vec<Command> = Command::ALL
-            .iter()
-            .copied()
-            .filter(|c| c.info().handler == Handler::Window)
-            .collect();
-        commands.sort_by_key(|c| {
-            std::cmp::Reverse(c.key().map_or(0, |k| {
-                let m = k.modifiers;
-                u8::from(m.shift) + u8::from(m.alt) + u8::from(m.command || m.ctrl)
-            }))
-        });
-        for command in commands {
-            let Some(key) = command.key() else { continue };
+        for &(command, key) in Command::window_keys() {
             if ctx.input_mut(|i| i.consume_shortcut(&key)) && self.can(command) {
                 self.ask(command);
             }

@@ -54,16 +54,22 @@ impl DscopeApp {
         }
     }
 
+    /// The File menu's commands in the table's order, with Open Recent
+    /// before the previous script and the saves and Quit set apart.
     fn file_menu(&mut self, ui: &mut Ui) {
-        for c in [
-            Command::New,
-            Command::Open,
-            Command::OpenRecording,
-            Command::CompareRecording,
-            Command::Subscribe,
-        ] {
+        for c in Command::of_menu(Menu::File) {
+            match c {
+                Command::PreviousScript => self.recent_menu(ui),
+                Command::Save | Command::Quit => {
+                    ui.separator();
+                }
+                _ => {}
+            }
             self.command_item(ui, c);
         }
+    }
+
+    fn recent_menu(&mut self, ui: &mut Ui) {
         ui.menu_button("Open Recent", |ui| {
             if self.settings.recent_files.is_empty() {
                 ui.weak("(none yet)");
@@ -74,12 +80,6 @@ impl DscopeApp {
                 }
             }
         });
-        self.command_item(ui, Command::PreviousScript);
-        ui.separator();
-        self.command_item(ui, Command::Save);
-        self.command_item(ui, Command::SaveAs);
-        ui.separator();
-        self.command_item(ui, Command::Quit);
     }
 
     fn view_menu(&mut self, ui: &mut Ui) {
@@ -97,18 +97,16 @@ impl DscopeApp {
         }
         self.command_item(ui, Command::MatchedProbes);
         ui.separator();
-        for c in [
-            Command::ShowConsole,
-            Command::ShowProblems,
-            Command::ShowAggregations,
-            Command::NextAggregation,
-            Command::PreviousAggregation,
-            Command::NextView,
-            Command::SelectRange,
-            Command::KeepRange,
-            Command::ExportCsv,
-            Command::MaximizeOutput,
-        ] {
+        // The panels' and views' commands; the probe browser is the
+        // check box above and the zoom is with the sizes below.
+        let drawn_apart = [
+            Command::ProbeBrowser,
+            Command::MatchedProbes,
+            Command::ZoomIn,
+            Command::ZoomOut,
+            Command::ZoomReset,
+        ];
+        for c in Command::of_menu(Menu::View).filter(|c| !drawn_apart.contains(c)) {
             self.command_item(ui, c);
         }
         ui.separator();
