@@ -187,8 +187,10 @@ impl SubscriptionView {
         {
             action = Some(SubscriptionAction::Chart(a));
         }
-        // The "last heard" column counts up while hosts publish.
-        if !self.feeds.is_empty() {
+        // The "last heard" column counts up while hosts publish; once all
+        // have ended (or the subscription has), the window may rest: over
+        // remote X an idle window should send nothing.
+        if self.state == State::Subscribed && self.feeds.iter().any(|f| f.ended.is_none()) {
             ui.ctx().request_repaint_after(Duration::from_secs(1));
         }
         action
