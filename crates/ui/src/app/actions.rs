@@ -48,7 +48,7 @@ impl DscopeApp {
             }
             Command::Stop => self.run.state().can_stop(),
             Command::FocusDuration | Command::ToggleRecord => !active,
-            Command::NoTarget => !active && self.run_options.target.is_some(),
+            Command::NoTarget => !active && self.view.run_options.target.is_some(),
             Command::PreviousScript => self.previous_script().is_some(),
             _ => true,
         }
@@ -177,9 +177,9 @@ impl DscopeApp {
         match command {
             Command::ProbeBrowser => self.toggle_probe_browser(ctx),
             Command::MatchedProbes => self.show_matched_probes(ctx),
-            Command::ShowConsole => self.bottom_tab = BottomTab::Console,
-            Command::ShowProblems => self.bottom_tab = BottomTab::Problems,
-            Command::ShowAggregations => self.bottom_tab = BottomTab::Aggregations,
+            Command::ShowConsole => self.view.bottom_tab = BottomTab::Console,
+            Command::ShowProblems => self.view.bottom_tab = BottomTab::Problems,
+            Command::ShowAggregations => self.view.bottom_tab = BottomTab::Aggregations,
             Command::MaximizeOutput => self.output_maximized = !self.output_maximized,
             Command::NextAggregation | Command::PreviousAggregation | Command::NextView => {
                 self.step_charts(command)
@@ -189,11 +189,11 @@ impl DscopeApp {
                 self.start_dialog_named(ctx, DialogPurpose::CompareRecording, String::new())
             }
             Command::SelectRange => {
-                self.bottom_tab = BottomTab::Aggregations;
+                self.view.bottom_tab = BottomTab::Aggregations;
                 self.visible_charts_mut().ask_range();
             }
             Command::KeepRange => {
-                self.bottom_tab = BottomTab::Aggregations;
+                self.view.bottom_tab = BottomTab::Aggregations;
                 self.keep_range();
             }
             Command::ExportCsv => self.export_shown(ctx),
@@ -204,7 +204,7 @@ impl DscopeApp {
             Command::TraceCommand => self.open_target_dialog(true),
             Command::AttachProcess => self.open_target_dialog(false),
             Command::NoTarget => self.set_target(None),
-            Command::RunOptions => self.run_options.open = true,
+            Command::RunOptions => self.view.run_options.open = true,
             other => debug_assert!(false, "{other:?} has no handler"),
         }
     }
@@ -227,7 +227,11 @@ impl DscopeApp {
             let (charts, snapshot, history) = s.parts_mut();
             return (charts, Some(snapshot), history);
         }
-        (&mut self.charts, self.run.snapshot(), self.run.history())
+        (
+            &mut self.view.charts,
+            self.run.snapshot(),
+            self.run.history(),
+        )
     }
 
     pub(super) fn visible_charts_mut(&mut self) -> &mut AggregationsView {
@@ -239,7 +243,7 @@ impl DscopeApp {
         match (&self.viewer, &self.subscription) {
             (Some(v), _) => (&v.charts, Some(v.snapshot())),
             (None, Some(s)) => (&s.charts, Some(s.snapshot())),
-            (None, None) => (&self.charts, self.run.snapshot()),
+            (None, None) => (&self.view.charts, self.run.snapshot()),
         }
     }
 
@@ -276,7 +280,7 @@ impl DscopeApp {
     /// Another aggregation's tab, or another view of the one shown, in
     /// the Aggregations tab (brought forward).
     fn step_charts(&mut self, command: Command) {
-        self.bottom_tab = BottomTab::Aggregations;
+        self.view.bottom_tab = BottomTab::Aggregations;
         let (charts, snapshot, _) = self.shown_parts_mut();
         let Some(snapshot) = snapshot else {
             return;
@@ -293,7 +297,7 @@ impl DscopeApp {
             RunAction::Check => self.execute(ctx, Command::Check),
             RunAction::Run => self.execute(ctx, Command::Run),
             RunAction::Stop => self.execute(ctx, Command::Stop),
-            RunAction::Options => self.run_options.open = !self.run_options.open,
+            RunAction::Options => self.view.run_options.open = !self.view.run_options.open,
             RunAction::ClearTarget => self.set_target(None),
             RunAction::Host(pick) => self.pick_host(ctx, pick),
         }

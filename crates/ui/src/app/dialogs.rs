@@ -114,12 +114,12 @@ impl DscopeApp {
                         &name,
                         &rec.history,
                     )));
-                    self.bottom_tab = BottomTab::Aggregations;
+                    self.view.bottom_tab = BottomTab::Aggregations;
                 }
                 _ => {
                     self.viewer = Some(RecordingView::new(path, rec));
                     self.subscription = None;
-                    self.bottom_tab = BottomTab::Aggregations;
+                    self.view.bottom_tab = BottomTab::Aggregations;
                 }
             },
             Err(message) => {
@@ -195,7 +195,7 @@ impl DscopeApp {
     /// Opens "Trace a command…" (`command`) or "Attach to process…".
     pub fn open_target_dialog(&mut self, command: bool) {
         self.target_dialog = Some(if command {
-            let current = match &self.run_options.target {
+            let current = match &self.view.run_options.target {
                 Some(crate::session::Target::Command(line)) => line.clone(),
                 _ => String::new(),
             };
@@ -241,7 +241,7 @@ impl DscopeApp {
             Some(waker),
         ));
         self.viewer = None;
-        self.bottom_tab = BottomTab::Aggregations;
+        self.view.bottom_tab = BottomTab::Aggregations;
     }
 
     /// The subscription shown in the Aggregations panel, if any.

@@ -52,12 +52,7 @@ impl DscopeApp {
     pub(super) fn switch_script(&mut self, key: ScriptKey) {
         let on_screen = || ScriptState {
             run: std::mem::take(&mut self.run),
-            view: ScriptView {
-                charts: std::mem::take(&mut self.charts),
-                run_options: std::mem::take(&mut self.run_options),
-                bottom_tab: std::mem::take(&mut self.bottom_tab),
-                shown_charts: std::mem::take(&mut self.shown_charts),
-            },
+            view: std::mem::take(&mut self.view),
         };
         let Some(restored) = self.scripts.switch(key, on_screen) else {
             return;
@@ -67,10 +62,7 @@ impl DscopeApp {
             // A script not run yet starts with the duration last run.
             self.run.duration_secs = self.settings.duration_secs;
         }
-        self.charts = restored.view.charts;
-        self.run_options = restored.view.run_options;
-        self.bottom_tab = restored.view.bottom_tab;
-        self.shown_charts = restored.view.shown_charts;
+        self.view = restored.view;
         // The last check was of the other script.
         self.jobs.check = None;
         self.check_due = Some(Instant::now());

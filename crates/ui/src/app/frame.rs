@@ -55,7 +55,7 @@ impl DscopeApp {
     fn panels(&mut self, ui: &mut Ui) {
         egui::Panel::top("dscope-menu").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::top("dscope-run-bar").show(ui, |ui| self.run_bar(ui));
-        self.run_options.show(ui.ctx());
+        self.view.run_options.show(ui.ctx());
         // The status bar's room is taken now, but it is filled in after the
         // editor has handled this frame's keys: drawn here, the cursor's
         // line and column would lag a frame and every key would need a
@@ -102,9 +102,10 @@ impl DscopeApp {
     }
 
     fn run_bar(&mut self, ui: &mut Ui) {
-        let options_label = self.run_options.button_text();
-        let destructive = self.run_options.destructive();
+        let options_label = self.view.run_options.button_text();
+        let destructive = self.view.run_options.destructive();
         let target = self
+            .view
             .run_options
             .target
             .as_ref()
@@ -197,7 +198,7 @@ impl DscopeApp {
     pub(super) fn bottom_panel(&mut self, ui: &mut Ui) {
         self.bottom_tabs(ui);
         ui.separator();
-        match self.bottom_tab {
+        match self.view.bottom_tab {
             BottomTab::Console => {
                 if let Some(a) = crate::run_panel::console_ui(&mut self.run, ui) {
                     self.ask(Action::Console(a));
@@ -216,15 +217,15 @@ impl DscopeApp {
     fn bottom_tabs(&mut self, ui: &mut Ui) {
         let problems = self.editor.diagnostics().len();
         ui.horizontal(|ui| {
-            ui.selectable_value(&mut self.bottom_tab, BottomTab::Console, "Console");
+            ui.selectable_value(&mut self.view.bottom_tab, BottomTab::Console, "Console");
             let title = if problems == 0 {
                 "Problems".to_owned()
             } else {
                 format!("Problems ({problems})")
             };
-            ui.selectable_value(&mut self.bottom_tab, BottomTab::Problems, title);
+            ui.selectable_value(&mut self.view.bottom_tab, BottomTab::Problems, title);
             ui.selectable_value(
-                &mut self.bottom_tab,
+                &mut self.view.bottom_tab,
                 BottomTab::Aggregations,
                 "Aggregations",
             );
@@ -268,7 +269,8 @@ impl DscopeApp {
             started: self.run.started_wall(),
             cursor: None,
         };
-        self.charts
+        self.view
+            .charts
             .show(ui, self.run.snapshot(), generation, time)
             .map(Action::Chart)
     }
@@ -312,15 +314,15 @@ impl DscopeApp {
     }
 
     pub fn bottom_tab(&self) -> BottomTab {
-        self.bottom_tab
+        self.view.bottom_tab
     }
 
     pub fn set_bottom_tab(&mut self, tab: BottomTab) {
-        self.bottom_tab = tab;
+        self.view.bottom_tab = tab;
     }
 
     pub fn charts(&self) -> &AggregationsView {
-        &self.charts
+        &self.view.charts
     }
 }
 

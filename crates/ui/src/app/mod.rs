@@ -146,6 +146,7 @@ struct ScriptView {
     charts: AggregationsView,
     run_options: RunOptions,
     bottom_tab: BottomTab,
+    /// The charts were brought forward for this run already.
     shown_charts: bool,
 }
 
@@ -192,11 +193,8 @@ pub struct DscopeApp {
     recording_load: Option<(DialogPurpose, recording_view::Loading)>,
     run: ScriptRun,
     check_due: Option<Instant>,
-    bottom_tab: BottomTab,
-    run_options: RunOptions,
-    charts: AggregationsView,
-    /// The charts were brought forward for this run already.
-    shown_charts: bool,
+    /// The script's views, which go away and come back with it.
+    view: ScriptView,
     /// The user allowed destructive actions for the next run only.
     destructive_once: bool,
     probes: ProbeBrowser,
@@ -311,10 +309,7 @@ impl DscopeApp {
             recording_load: None,
             run: ScriptRun::default(),
             check_due: None,
-            bottom_tab: BottomTab::Console,
-            run_options: RunOptions::default(),
-            charts: AggregationsView::default(),
-            shown_charts: false,
+            view: ScriptView::default(),
             destructive_once: false,
             probes: ProbeBrowser::default(),
             output_maximized: false,

@@ -78,10 +78,10 @@ impl DscopeApp {
         self.install_probes();
         // A process ID names a process of the machine it was chosen on.
         if matches!(
-            self.run_options.target,
+            self.view.run_options.target,
             Some(crate::session::Target::Pid(_))
         ) {
-            self.run_options.target = None;
+            self.view.run_options.target = None;
         }
         if self.probes.open {
             self.list_probes(ctx);
@@ -108,16 +108,16 @@ impl DscopeApp {
         Script {
             source: self.editor.text().to_owned(),
             name: self.doc.name(),
-            options: self.run_options.dtrace_options().unwrap_or_default(),
-            args: self.run_options.args.clone(),
-            destructive: self.run_options.destructive(),
-            targets: self.run_options.target.iter().cloned().collect(),
+            options: self.view.run_options.dtrace_options().unwrap_or_default(),
+            args: self.view.run_options.args.clone(),
+            destructive: self.view.run_options.destructive(),
+            targets: self.view.run_options.target.iter().cloned().collect(),
             probes: Vec::new(),
         }
     }
 
     pub fn run_options_mut(&mut self) -> &mut RunOptions {
-        &mut self.run_options
+        &mut self.view.run_options
     }
 
     pub(super) fn start_check(&mut self, ctx: &egui::Context) {
@@ -145,13 +145,13 @@ impl DscopeApp {
                 .refused("Running is not available: dscope could not find its own program.".into());
             return;
         }
-        if let Err(why) = self.run_options.dtrace_options() {
+        if let Err(why) = self.view.run_options.dtrace_options() {
             self.run.refused(format!("Run Options: {why}"));
-            self.run_options.open = true;
+            self.view.run_options.open = true;
             return;
         }
         let allowed_once = std::mem::take(&mut self.destructive_once);
-        if !self.run_options.destructive() && !allowed_once {
+        if !self.view.run_options.destructive() && !allowed_once {
             let text = self.editor.text();
             let calls = crate::lang::complete::destructive_calls(text);
             let pragma = crate::lang::complete::destructive_pragma_line(text).is_some();
@@ -181,10 +181,11 @@ impl DscopeApp {
                     self.save_settings();
                 }
                 let source = self.editor.text().to_owned();
-                self.charts
+                self.view
+                    .charts
                     .set_units(crate::lang::aggregations::units(&source));
                 self.run.started(job, &self.doc.name(), &source);
-                self.shown_charts = false;
+                self.view.shown_charts = false;
                 self.check_due = None;
                 if self.run.record {
                     self.start_recording(&source);
@@ -226,7 +227,7 @@ impl DscopeApp {
                 None => n.clone(),
             })
             .collect();
-        header.args = self.run_options.args.clone();
+        header.args = self.view.run_options.args.clone();
         self.run.record_to(dir.join(file), &header);
     }
 
@@ -315,10 +316,10 @@ impl DscopeApp {
         }
         // A script that only aggregates has nothing to say in the console:
         // show its charts, once per run.
-        if snapshot && !self.shown_charts && !self.run.console.has_output() {
-            self.shown_charts = true;
-            if self.bottom_tab == BottomTab::Console {
-                self.bottom_tab = BottomTab::Aggregations;
+        if snapshot && !self.view.shown_charts && !self.run.console.has_output() {
+            self.view.shown_charts = true;
+            if self.view.bottom_tab == BottomTab::Console {
+                self.view.bottom_tab = BottomTab::Aggregations;
             }
         }
     }
@@ -403,7 +404,7 @@ impl DscopeApp {
 
     /// Sets what `$target` names for this script's runs.
     pub fn set_target(&mut self, target: Option<crate::session::Target>) {
-        self.run_options.target = target;
+        self.view.run_options.target = target;
         // `pid$target` descriptions resolve differently now.
         self.check_due = Some(Instant::now());
     }
@@ -412,7 +413,7 @@ impl DscopeApp {
     /// the probe browser and completion, asking the worker for them when
     /// the target changes.
     pub(super) fn follow_target_probes(&mut self, ctx: &egui::Context) {
-        let wanted = match &self.run_options.target {
+        let wanted = match &self.view.run_options.target {
             Some(crate::session::Target::Pid(pid)) => Some(*pid),
             _ => None,
         };
