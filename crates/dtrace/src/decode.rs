@@ -387,9 +387,19 @@ fn lquantize(
     normal: u64,
     order: &mut Order,
 ) -> Result<(AggFunction, Value), DecodeError> {
-    let base = (params & 0xffff_ffff) as u32 as i32;
-    let levels = ((params >> 32) & 0xffff) as u16;
-    let step = (params >> 48) as u16;
+    // Packed alike in both families (checked against both headers).
+    use linux::{
+        DTRACE_LQUANTIZE_BASEMASK as BASE, DTRACE_LQUANTIZE_LEVELSHIFT as LEVELS,
+        DTRACE_LQUANTIZE_STEPSHIFT as STEP,
+    };
+    const _: () = assert!(
+        STEP == illumos::DTRACE_LQUANTIZE_STEPSHIFT
+            && LEVELS == illumos::DTRACE_LQUANTIZE_LEVELSHIFT
+            && BASE == illumos::DTRACE_LQUANTIZE_BASEMASK
+    );
+    let base = (params & BASE) as u32 as i32;
+    let levels = (params >> LEVELS) as u16;
+    let step = (params >> STEP) as u16;
     record.exactly(levels as usize + 2)?;
     let counts = record.counts(levels as usize + 2);
     let (weight, zero) = lquantize_weight(&counts, base, step, levels);
@@ -410,18 +420,20 @@ fn llquantize(
     normal: u64,
     order: &mut Order,
 ) -> Result<(AggFunction, Value), DecodeError> {
+    // Each field is 16 bits; `as u16` keeps just those.
+    let field = |shift: u32| (params >> shift) as u16;
     let (factor, low, high, steps) = match abi {
         Abi::Linux2 => (
-            (params & 0xffff) as u16,
-            ((params >> 16) & 0xffff) as u16,
-            ((params >> 32) & 0xffff) as u16,
-            (params >> 48) as u16,
+            field(linux::DTRACE_LLQUANTIZE_FACTORSHIFT),
+            field(linux::DTRACE_LLQUANTIZE_LMAGSHIFT),
+            field(linux::DTRACE_LLQUANTIZE_HMAGSHIFT),
+            field(linux::DTRACE_LLQUANTIZE_STEPSSHIFT),
         ),
         Abi::Illumos => (
-            (params >> 48) as u16,
-            ((params >> 32) & 0xffff) as u16,
-            ((params >> 16) & 0xffff) as u16,
-            (params & 0xffff) as u16,
+            field(illumos::DTRACE_LLQUANTIZE_FACTORSHIFT),
+            field(illumos::DTRACE_LLQUANTIZE_LOWSHIFT),
+            field(illumos::DTRACE_LLQUANTIZE_HIGHSHIFT),
+            field(illumos::DTRACE_LLQUANTIZE_NSTEPSHIFT),
         ),
     };
     // What each printer accepts: Linux allows equal magnitudes

@@ -227,6 +227,15 @@ const _: () = {
     // dtrace/actions_defines.h:103-106: ((64 - 1) * 2 + 1) and 64 - 1.
     assert!(DTRACE_QUANTIZE_NBUCKETS == 127);
     assert!(DTRACE_QUANTIZE_ZEROBUCKET == 63);
+
+    assert!(DTRACE_LQUANTIZE_STEPSHIFT == 48); // dtrace/actions_defines.h:114
+    assert!(DTRACE_LQUANTIZE_LEVELSHIFT == 32); // :116
+    assert!(DTRACE_LQUANTIZE_BASESHIFT == 0); // :118
+    assert!(DTRACE_LQUANTIZE_BASEMASK == u32::MAX as u64); // :119, UINT32_MAX
+    assert!(DTRACE_LLQUANTIZE_STEPSSHIFT == 48); // :133
+    assert!(DTRACE_LLQUANTIZE_HMAGSHIFT == 32); // :135
+    assert!(DTRACE_LLQUANTIZE_LMAGSHIFT == 16); // :137
+    assert!(DTRACE_LLQUANTIZE_FACTORSHIFT == 0); // :139
 };
 
 /// The prototypes dscope calls, each as the header declares it. A

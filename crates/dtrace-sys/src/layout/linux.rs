@@ -55,6 +55,19 @@ pub const DT_AGG_SUM: u16 = DTRACEACT_AGGREGATION + 8;
 pub const DTRACE_QUANTIZE_NBUCKETS: usize = 127;
 pub const DTRACE_QUANTIZE_ZEROBUCKET: usize = 63;
 
+/// lquantize's parameters, packed into `sig` of its aggregation
+/// description as the illumos family packs them: step, levels, base.
+pub const DTRACE_LQUANTIZE_STEPSHIFT: u32 = 48;
+pub const DTRACE_LQUANTIZE_LEVELSHIFT: u32 = 32;
+pub const DTRACE_LQUANTIZE_BASESHIFT: u32 = 0;
+pub const DTRACE_LQUANTIZE_BASEMASK: u64 = 0xffff_ffff;
+/// llquantize's, in the opposite order to the illumos family's: steps,
+/// high magnitude, low magnitude, factor; each 16 bits.
+pub const DTRACE_LLQUANTIZE_STEPSSHIFT: u32 = 48;
+pub const DTRACE_LLQUANTIZE_HMAGSHIFT: u32 = 32;
+pub const DTRACE_LLQUANTIZE_LMAGSHIFT: u32 = 16;
+pub const DTRACE_LLQUANTIZE_FACTORSHIFT: u32 = 0;
+
 /// `dtrace_attribute_t`: name, data and class stability.
 #[repr(C)]
 #[derive(Debug, Default, Clone, Copy)]

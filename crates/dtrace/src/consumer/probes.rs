@@ -64,10 +64,9 @@ impl Consumer<'_> {
         fields: [&str; 4],
     ) -> Result<Vec<dscope_model::Probe>, DtraceError> {
         let [provider, module, function, name] = fields;
-        let desc =
-            OwnedProbeDesc::new(provider, module, function, name).ok_or_else(|| {
-                DtraceError::other(format!("invalid probe description {}", fields.join(":")))
-            })?;
+        let desc = OwnedProbeDesc::new(provider, module, function, name).ok_or_else(|| {
+            DtraceError::other(format!("invalid probe description {}", fields.join(":")))
+        })?;
         let mut probes: Vec<dscope_model::Probe> = Vec::new();
         // Empty fields match all.
         self.handle
@@ -94,7 +93,9 @@ impl Consumer<'_> {
         self.ensure_initialised()?;
         let desc =
             OwnedProbeDesc::new(&probe.provider, &probe.module, &probe.function, &probe.name)
-                .ok_or_else(|| dscope_dtrace_sys::probes::unavailable("a probe name libdtrace cannot take"))?;
+                .ok_or_else(|| {
+                    dscope_dtrace_sys::probes::unavailable("a probe name libdtrace cannot take")
+                })?;
         let info = self.handle.probe_info(&desc)?;
         let lib = self.lib();
         let attributes = |a: &Attribute| {
