@@ -19,6 +19,10 @@ pub fn damage(a: &Frame, b: &Frame, tile: usize) -> Vec<PixelRect> {
     let mut y = 0;
     while y < h {
         let y1 = (y + tile).min(h);
+        // A run of changed tiles in this row becomes one rectangle.
+        let flush = |out: &mut Vec<PixelRect>, x0, x1| {
+            push_merged(out, PixelRect { x0, y0: y, x1, y1 });
+        };
         let mut run: Option<(usize, usize)> = None;
         let mut x = 0;
         while x < w {
@@ -30,15 +34,7 @@ pub fn damage(a: &Frame, b: &Frame, tile: usize) -> Vec<PixelRect> {
                 (Some((s, _)), true) => Some((s, x1)),
                 (None, true) => Some((x, x1)),
                 (Some((s, e)), false) => {
-                    push_merged(
-                        &mut out,
-                        PixelRect {
-                            x0: s,
-                            y0: y,
-                            x1: e,
-                            y1,
-                        },
-                    );
+                    flush(&mut out, s, e);
                     None
                 }
                 (None, false) => None,
@@ -46,15 +42,7 @@ pub fn damage(a: &Frame, b: &Frame, tile: usize) -> Vec<PixelRect> {
             x = x1;
         }
         if let Some((s, e)) = run {
-            push_merged(
-                &mut out,
-                PixelRect {
-                    x0: s,
-                    y0: y,
-                    x1: e,
-                    y1,
-                },
-            );
+            flush(&mut out, s, e);
         }
         y = y1;
     }
