@@ -275,6 +275,20 @@ enum Command {
         /// command line, where any user there could read it.
         #[arg(long, hide = true, value_name = "N", conflicts_with = "publish")]
         publish_bytes: Option<u64>,
+        /// Serve the aggregations at http://[ADDR:]PORT/metrics while the
+        /// run goes on, for Prometheus (OpenMetrics text): count and sum
+        /// as counters, min, max, avg and stddev as gauges, the quantizes
+        /// as histograms, keys as labels. PORT alone listens on loopback.
+        /// On a fleet each host's series carry a `host` label.
+        #[arg(long, value_name = "[ADDR:]PORT")]
+        metrics: Option<String>,
+        /// With --metrics: at most N series per metric; the largest keys
+        /// are kept and the rest summed in one series labelled "other".
+        #[arg(long, value_name = "N", default_value_t = dscope::metrics::DEFAULT_MAX_SERIES, requires = "metrics")]
+        metrics_max_series: usize,
+        /// With --metrics: put PREFIX before every metric's name.
+        #[arg(long, value_name = "PREFIX", default_value = "", requires = "metrics")]
+        metrics_prefix: String,
         #[command(flatten)]
         at: At,
         /// Stop when standard input ends (how a run over ssh ends with
@@ -414,6 +428,9 @@ fn run_command(
         at,
         until_stdin_closes,
         record,
+        metrics,
+        metrics_max_series,
+        metrics_prefix,
         ..
     }) = command
     else {
@@ -442,10 +459,17 @@ fn run_command(
         duration: positive.map(std::time::Duration::from_secs_f64),
         format: *format,
         publish: address,
+        metrics: metrics.as_ref().map(|address| dscope::metrics::Settings {
+            address: address.clone(),
+            max_series: *metrics_max_series,
+            prefix: metrics_prefix.clone(),
+        }),
         ..dscope::cli::Output::default()
     };
     match hosts.as_slice() {
-        [one] => {
+        // Metrics of one host go through the fleet runner, which reads
+        // its snapshots here.
+        [one] if shown.metrics.is_none() => {
             let what = cli_remote::Remote::Run {
                 request: &request,
                 duration: positive,
@@ -454,7 +478,7 @@ fn run_command(
             };
             cli_remote::run(one, at.program(), &what, err, None)
         }
-        [_, _, ..] => match at.endpoints() {
+        [_, ..] => match at.endpoints() {
             Err(e) => {
                 eprintln!("dscope: {e}");
                 dscope::job::EXIT_CANNOT

@@ -102,6 +102,27 @@ pub fn run(
         },
         None => None,
     };
+    let exporter = match &output.metrics {
+        Some(settings) => match settings.serve(&script.source) {
+            Ok(e) => {
+                let _ = writeln!(
+                    err,
+                    "dscope: serving the aggregations at http://{}/metrics",
+                    e.address()
+                );
+                Some((settings, e))
+            }
+            Err(e) => {
+                let _ = writeln!(err, "dscope: {e}");
+                return EXIT_CANNOT;
+            }
+        },
+        None => None,
+    };
+    // Each host's, made at its first snapshot, under the name its
+    // messages use.
+    let mut metrics: Vec<Option<crate::metrics::MetricsSink>> =
+        hosts.iter().map(|_| None).collect();
     let json = output.format == Format::Json;
     let quiet = request.quiet
         || pragma_quiet(&script.source)
@@ -153,6 +174,15 @@ pub fn run(
                 started[i] = Some(std::time::Instant::now());
             }
             let t = started[i].map_or(0.0, |s| s.elapsed().as_secs_f64());
+            if let (Some((settings, exporter)), Event::Snapshot(s)) = (&exporter, event) {
+                metrics[i]
+                    .get_or_insert_with(|| {
+                        let named = host.to_owned();
+                        let warn = Box::new(move |m: String| eprintln!("dscope: {named}: {m}"));
+                        settings.sink(exporter, Some(host.to_owned()), warn)
+                    })
+                    .snapshot(s);
+            }
             if let (Some(p), Event::Snapshot(_)) = (&mut publisher, event)
                 && let Some(message) = Message::of_event(host, &script.name, t, event)
                 && let Err(e) = p.publish(&message)

@@ -29,6 +29,9 @@ pub struct Output {
     /// `--publish amqp://...`: send each snapshot to this exchange (see
     /// [`crate::amqp`]).
     pub publish: Option<crate::amqp::Address>,
+    /// `--metrics [ADDR:]PORT`: serve the aggregations to Prometheus (see
+    /// [`crate::metrics`]).
+    pub metrics: Option<crate::metrics::Settings>,
 }
 
 /// Loads libdtrace, or says why it cannot.
@@ -195,7 +198,7 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
     // A recording or a publishing run takes a snapshot at the
     // aggregation rate, as the window does; a plain run reads them only
     // at the end, as dtrace(1).
-    let periodic = output.record.is_some() || output.publish.is_some();
+    let periodic = output.record.is_some() || output.publish.is_some() || output.metrics.is_some();
     let snapshot_every = periodic.then(|| {
         prepared
             .job
@@ -220,7 +223,7 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
             ..RunReport::default()
         },
     };
-    let mut sinks = match sinks(request, output, &prepared, snapshot_every, &printer.report) {
+    let mut sinks = match sinks(request, output, &prepared, snapshot_every, &mut printer) {
         Ok(s) => s,
         Err(e) => {
             printer.say(&e);
@@ -236,8 +239,9 @@ fn sinks<'a>(
     output: &Output,
     prepared: &Prepared,
     snapshot_every: Option<std::time::Duration>,
-    report: &RunReport,
+    printer: &mut Printer,
 ) -> Result<Vec<Box<dyn Sink + 'a>>, String> {
+    let report = &printer.report;
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     if let Some(path) = &output.record {
         let mut header = Header::new(
@@ -262,6 +266,17 @@ fn sinks<'a>(
             &crate::amqp::this_host(),
             script,
         )));
+    }
+    if let Some(settings) = &output.metrics {
+        let exporter = settings.serve(&prepared.script_text)?;
+        if !printer.quiet {
+            printer.say(&format!(
+                "serving the aggregations at http://{}/metrics",
+                exporter.address()
+            ));
+        }
+        let warn = Box::new(|m: String| eprintln!("dscope: {m}"));
+        sinks.push(Box::new(settings.sink(&exporter, None, warn)));
     }
     Ok(sinks)
 }

@@ -19,6 +19,7 @@ pub mod fleet;
 pub mod fuzz_checks;
 pub mod history;
 pub mod job;
+pub mod metrics;
 pub mod processes;
 pub mod protocol;
 pub mod recovery;

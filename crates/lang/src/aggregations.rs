@@ -9,6 +9,30 @@ use std::collections::HashMap;
 /// `@`), as the first assignment of it in the script writes it. Comments
 /// and strings are skipped.
 pub fn value_expressions(source: &str) -> HashMap<String, String> {
+    assignments(source)
+        .into_iter()
+        .map(|(name, a)| (name, a.value))
+        .collect()
+}
+
+/// Each aggregation's key expressions, by name, as the first assignment of
+/// it writes them: `@lat[execname, probefunc]` gives `["execname",
+/// "probefunc"]`; a key-less one gives none.
+pub fn key_expressions(source: &str) -> HashMap<String, Vec<String>> {
+    assignments(source)
+        .into_iter()
+        .map(|(name, a)| (name, a.keys))
+        .collect()
+}
+
+/// What one assignment to an aggregation writes.
+struct Assignment {
+    keys: Vec<String>,
+    value: String,
+}
+
+/// The first assignment to each aggregation, by name.
+fn assignments(source: &str) -> HashMap<String, Assignment> {
     let code = without_comments_and_strings(source);
     let chars: Vec<char> = code.chars().collect();
     let mut found = HashMap::new();
@@ -30,8 +54,11 @@ pub fn value_expressions(source: &str) -> HashMap<String, String> {
             name
         };
         let mut j = skip_space(&chars, i);
+        let mut keys = Vec::new();
         if chars.get(j) == Some(&'[') {
-            j = skip_space(&chars, close(&chars, j, '[', ']'));
+            let end = close(&chars, j, '[', ']');
+            keys = top_level_parts(&chars[j + 1..end.saturating_sub(1).max(j + 1)]);
+            j = skip_space(&chars, end);
         }
         if chars.get(j) != Some(&'=') || chars.get(j + 1) == Some(&'=') {
             continue;
@@ -44,8 +71,8 @@ pub fn value_expressions(source: &str) -> HashMap<String, String> {
         if chars.get(j) != Some(&'(') {
             continue;
         }
-        if let Some(arg) = first_argument(&chars, j) {
-            found.entry(name).or_insert(arg);
+        if let Some(value) = first_argument(&chars, j) {
+            found.entry(name).or_insert(Assignment { keys, value });
         }
         i = j;
     }
@@ -84,6 +111,30 @@ fn close(chars: &[char], open: usize, left: char, right: char) -> usize {
         }
     }
     chars.len()
+}
+
+/// The comma-separated parts of `chars` outside any bracket, trimmed.
+fn top_level_parts(chars: &[char]) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut part = String::new();
+    for &c in chars {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(part.trim().to_owned());
+                part.clear();
+                continue;
+            }
+            _ => {}
+        }
+        part.push(c);
+    }
+    if !part.trim().is_empty() || !parts.is_empty() {
+        parts.push(part.trim().to_owned());
+    }
+    parts
 }
 
 /// The first argument of the call whose `(` is at `open`, trimmed.
@@ -178,6 +229,12 @@ mod tests {
         assert_eq!(e["bytes"], "arg0");
         assert_eq!(e["_"], "");
         assert!(!e.contains_key("fake") && !e.contains_key("x"), "{e:?}");
+        let k = key_expressions(script);
+        assert_eq!(k["lat"], ["execname", "probefunc"]);
+        assert_eq!(k["bytes"], ["execname"]);
+        assert!(k["us"].is_empty() && k["_"].is_empty());
+        let k = key_expressions("BEGIN { @x[args[0], f(a, b), stack()] = count(); }");
+        assert_eq!(k["x"], ["args[0]", "f(a, b)", "stack()"]);
         let u = units(script);
         assert_eq!(u["lat"], Unit::Nanoseconds);
         assert_eq!(u["us"], Unit::Microseconds);
