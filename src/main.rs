@@ -3,6 +3,8 @@
 
 #![forbid(unsafe_code)]
 
+mod options;
+
 use clap::{Parser, Subcommand};
 use dscope::cli::remote as cli_remote;
 use dscope::remote;
@@ -213,6 +215,9 @@ impl Programs {
 }
 
 #[derive(Subcommand, Debug)]
+// Parsed once at the start; boxing the large variant would only clutter
+// every match on it.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Compile a script and -n descriptions without running them; print
     /// errors on stderr as FILE:LINE:COL: error: MESSAGE [D_TAG]. Exit 1
@@ -275,20 +280,10 @@ enum Command {
         /// command line, where any user there could read it.
         #[arg(long, hide = true, value_name = "N", conflicts_with = "publish")]
         publish_bytes: Option<u64>,
-        /// Serve the aggregations at http://[ADDR:]PORT/metrics while the
-        /// run goes on, for Prometheus (OpenMetrics text): count and sum
-        /// as counters, min, max, avg and stddev as gauges, the quantizes
-        /// as histograms, keys as labels. PORT alone listens on loopback.
-        /// On a fleet each host's series carry a `host` label.
-        #[arg(long, value_name = "[ADDR:]PORT")]
-        metrics: Option<String>,
-        /// With --metrics: at most N series per metric; the largest keys
-        /// are kept and the rest summed in one series labelled "other".
-        #[arg(long, value_name = "N", default_value_t = dscope::metrics::DEFAULT_MAX_SERIES, requires = "metrics")]
-        metrics_max_series: usize,
-        /// With --metrics: put PREFIX before every metric's name.
-        #[arg(long, value_name = "PREFIX", default_value = "", requires = "metrics")]
-        metrics_prefix: String,
+        #[command(flatten)]
+        metrics: options::Metrics,
+        #[command(flatten)]
+        watch: options::Watch,
         #[command(flatten)]
         at: At,
         /// Stop when standard input ends (how a run over ssh ends with
@@ -307,11 +302,36 @@ enum Command {
         /// most, and for distributions each bucket's change and how far
         /// p50, p90, p99 and the maximum moved. Each recording counts as
         /// it was at its end.
-        #[arg(long, value_name = "BEFORE.rec")]
+        #[arg(long, value_name = "BEFORE.rec", conflicts_with = "baseline")]
         compare: Option<PathBuf>,
+        /// With --baseline: the anomalies of FILE against it instead, per
+        /// aggregation, each with its key, start, end, value and band.
+        #[command(flatten)]
+        watch: options::Watch,
         /// text: tables; json: one document (schema in
         /// docs/recording-format.md); csv: a line per key and bucket per
         /// point.
+        #[arg(
+            long,
+            value_parser = choice(dscope::history::report::Format::ALL),
+            default_value = "text"
+        )]
+        format: dscope::history::report::Format,
+    },
+    /// Learn what normal looks like from recordings: per aggregation and
+    /// key, the mean and spread of a count's rate, a gauge's value, a
+    /// latency's p99, slot by slot of a period. Saves it (NAME.dsbase next
+    /// to the first recording unless -o says) for run and report
+    /// --baseline, and prints it.
+    Baseline {
+        #[arg(required = true, value_name = "RECORDING")]
+        recordings: Vec<PathBuf>,
+        #[command(flatten)]
+        learning: options::Learning,
+        /// Save the baseline to FILE.
+        #[arg(short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// text, json or csv (a line per key and slot).
         #[arg(
             long,
             value_parser = choice(dscope::history::report::Format::ALL),
@@ -401,13 +421,33 @@ fn main() -> ExitCode {
         Some(Command::Report {
             file,
             format,
-            compare: None,
-        }) => dscope::cli::report(file, *format, out, err),
-        Some(Command::Report {
-            file,
+            compare,
+            watch,
+        }) => match (compare, watch.read()) {
+            (_, Err(e)) => {
+                eprintln!("dscope: {e}");
+                dscope::job::EXIT_CANNOT
+            }
+            (Some(before), _) => dscope::cli::report_compare(before, file, *format, out, err),
+            (None, Ok(Some(w))) => {
+                dscope::cli::analysis::report_baseline(file, &w, *format, out, err)
+            }
+            (None, Ok(None)) => dscope::cli::report(file, *format, out, err),
+        },
+        Some(Command::Baseline {
+            recordings,
+            learning,
+            output,
             format,
-            compare: Some(before),
-        }) => dscope::cli::report_compare(before, file, *format, out, err),
+        }) => dscope::cli::analysis::learn(
+            recordings,
+            learning.period,
+            learning.window.unwrap_or(0),
+            output.as_deref(),
+            *format,
+            out,
+            err,
+        ),
     };
     ExitCode::from(code)
 }
@@ -429,8 +469,7 @@ fn run_command(
         until_stdin_closes,
         record,
         metrics,
-        metrics_max_series,
-        metrics_prefix,
+        watch,
         ..
     }) = command
     else {
@@ -447,6 +486,20 @@ fn run_command(
         );
         return dscope::job::EXIT_CANNOT;
     }
+    if at.is_remote() && !watch.baseline.is_empty() {
+        eprintln!(
+            "dscope: --baseline does not go with --host; run with --baseline on the host, \
+             or check a recording with dscope report REC --baseline FILE"
+        );
+        return dscope::job::EXIT_CANNOT;
+    }
+    let watching = match watch.read() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("dscope: {e}");
+            return dscope::job::EXIT_CANNOT;
+        }
+    };
     let positive = duration.filter(|d| d.is_finite() && *d > 0.0);
     let hosts = match at.hosts() {
         Ok(h) => h,
@@ -459,11 +512,7 @@ fn run_command(
         duration: positive.map(std::time::Duration::from_secs_f64),
         format: *format,
         publish: address,
-        metrics: metrics.as_ref().map(|address| dscope::metrics::Settings {
-            address: address.clone(),
-            max_series: *metrics_max_series,
-            prefix: metrics_prefix.clone(),
-        }),
+        metrics: metrics.settings(),
         ..dscope::cli::Output::default()
     };
     match hosts.as_slice() {
@@ -490,6 +539,7 @@ fn run_command(
                 file: output.clone(),
                 until_stdin_closes: *until_stdin_closes,
                 record: record.clone(),
+                watch: watching,
                 ..shown
             };
             dscope::cli::run(&request, &shown, out, err)

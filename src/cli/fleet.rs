@@ -8,12 +8,14 @@ use crate::fleet::{host_message, with_host};
 use crate::job::{
     DropReport, EXIT_CANNOT, EXIT_OK, EXIT_SCRIPT_ERRORS, Format, Request, RunReport,
 };
+use crate::metrics::{Exporter, MetricsSink};
 use crate::model::{Aggregation, RunEnd, Snapshot};
 use crate::remote::Endpoint;
 use crate::session::fleet::{FleetRun, Member};
 use crate::session::{Event, Script};
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -102,27 +104,13 @@ pub fn run(
         },
         None => None,
     };
-    let exporter = match &output.metrics {
-        Some(settings) => match settings.serve(&script.source) {
-            Ok(e) => {
-                let _ = writeln!(
-                    err,
-                    "dscope: serving the aggregations at http://{}/metrics",
-                    e.address()
-                );
-                Some((settings, e))
-            }
-            Err(e) => {
-                let _ = writeln!(err, "dscope: {e}");
-                return EXIT_CANNOT;
-            }
-        },
-        None => None,
+    let exporter = match serve_metrics(output, &script.source, err) {
+        Ok(e) => e,
+        Err(code) => return code,
     };
     // Each host's, made at its first snapshot, under the name its
     // messages use.
-    let mut metrics: Vec<Option<crate::metrics::MetricsSink>> =
-        hosts.iter().map(|_| None).collect();
+    let mut metrics: Vec<Option<MetricsSink>> = hosts.iter().map(|_| None).collect();
     let json = output.format == Format::Json;
     let quiet = request.quiet
         || pragma_quiet(&script.source)
@@ -174,14 +162,8 @@ pub fn run(
                 started[i] = Some(std::time::Instant::now());
             }
             let t = started[i].map_or(0.0, |s| s.elapsed().as_secs_f64());
-            if let (Some((settings, exporter)), Event::Snapshot(s)) = (&exporter, event) {
-                metrics[i]
-                    .get_or_insert_with(|| {
-                        let named = host.to_owned();
-                        let warn = Box::new(move |m: String| eprintln!("dscope: {named}: {m}"));
-                        settings.sink(exporter, Some(host.to_owned()), warn)
-                    })
-                    .snapshot(s);
+            if let (Some(e), Event::Snapshot(s)) = (&exporter, event) {
+                metrics_of(e, &mut metrics[i], host).snapshot(s);
             }
             if let (Some(p), Event::Snapshot(_)) = (&mut publisher, event)
                 && let Some(message) = Message::of_event(host, &script.name, t, event)
@@ -203,13 +185,7 @@ pub fn run(
     if let Some(p) = publisher {
         publish_ends(p, &members, &started, &script.name, err);
     }
-    let all_failed = members.iter().all(|m| m.run.failed.is_some());
-    let worst = kept.iter().filter_map(|h| h.code).max();
-    let code = if all_failed {
-        worst.unwrap_or(EXIT_CANNOT).max(EXIT_SCRIPT_ERRORS)
-    } else {
-        worst.unwrap_or(EXIT_OK)
-    };
+    let code = exit_code(&members, &kept);
     if json {
         if let Err(failed) = print_report(members, kept, merged, out, err) {
             return failed;
@@ -221,6 +197,57 @@ pub fn run(
     }
     let _ = out.flush();
     code
+}
+
+/// The highest exit status any host's run gave (0 when all ended well;
+/// at least 2 when none could run).
+fn exit_code(members: &[Member], kept: &[Host]) -> u8 {
+    let all_failed = members.iter().all(|m| m.run.failed.is_some());
+    let worst = kept.iter().filter_map(|h| h.code).max();
+    if all_failed {
+        worst.unwrap_or(EXIT_CANNOT).max(EXIT_SCRIPT_ERRORS)
+    } else {
+        worst.unwrap_or(EXIT_OK)
+    }
+}
+
+/// The /metrics endpoint `output` asks for, said on `err`; the exit
+/// status when it cannot be served.
+fn serve_metrics<'o>(
+    output: &'o Output,
+    source: &str,
+    err: &mut dyn Write,
+) -> Result<Option<(&'o crate::metrics::Settings, Arc<Exporter>)>, u8> {
+    let Some(settings) = &output.metrics else {
+        return Ok(None);
+    };
+    match settings.serve(source) {
+        Ok(e) => {
+            let _ = writeln!(
+                err,
+                "dscope: serving the aggregations at http://{}/metrics",
+                e.address()
+            );
+            Ok(Some((settings, e)))
+        }
+        Err(e) => {
+            let _ = writeln!(err, "dscope: {e}");
+            Err(EXIT_CANNOT)
+        }
+    }
+}
+
+/// A host's metrics sink, made at its first snapshot.
+fn metrics_of<'m>(
+    (settings, exporter): &(&crate::metrics::Settings, Arc<Exporter>),
+    kept: &'m mut Option<MetricsSink>,
+    host: &str,
+) -> &'m mut MetricsSink {
+    kept.get_or_insert_with(|| {
+        let named = host.to_owned();
+        let warn = Box::new(move |m: String| eprintln!("dscope: {named}: {m}"));
+        settings.sink(exporter, Some(host.to_owned()), warn)
+    })
 }
 
 /// Each host's end, published under its name.

@@ -1,7 +1,10 @@
 //! The subcommands that work without a display.
 
+pub mod analysis;
 pub mod fleet;
 pub mod remote;
+
+pub use analysis::{report, report_compare};
 
 use crate::dtrace::{Consumer, Library, RunSettings};
 use crate::history::recording::{Header, RecordingSink};
@@ -10,10 +13,10 @@ use crate::lines::probe_count;
 use crate::model::{Event, RunEnd};
 use crate::sink::{Sink, take_all};
 use std::io::Write;
-use std::path::Path;
+use std::sync::Arc;
 
 /// How a run is shown and how long it goes on.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Output {
     /// Stop after this long; `None`: until the script exits.
     pub duration: Option<std::time::Duration>,
@@ -32,6 +35,8 @@ pub struct Output {
     /// `--metrics [ADDR:]PORT`: serve the aggregations to Prometheus (see
     /// [`crate::metrics`]).
     pub metrics: Option<crate::metrics::Settings>,
+    /// `--baseline`: say when a key leaves its normal level.
+    pub watch: Option<analysis::Watching>,
 }
 
 /// Loads libdtrace, or says why it cannot.
@@ -198,7 +203,10 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
     // A recording or a publishing run takes a snapshot at the
     // aggregation rate, as the window does; a plain run reads them only
     // at the end, as dtrace(1).
-    let periodic = output.record.is_some() || output.publish.is_some() || output.metrics.is_some();
+    let periodic = output.record.is_some()
+        || output.publish.is_some()
+        || output.metrics.is_some()
+        || output.watch.is_some();
     let snapshot_every = periodic.then(|| {
         prepared
             .job
@@ -277,6 +285,14 @@ fn sinks<'a>(
         }
         let warn = Box::new(|m: String| eprintln!("dscope: {m}"));
         sinks.push(Box::new(settings.sink(&exporter, None, warn)));
+    }
+    if let Some(w) = &output.watch {
+        let say = Box::new(|m: String| eprintln!("dscope: {m}"));
+        sinks.push(Box::new(crate::history::anomaly::AnomalySink::new(
+            Arc::clone(&w.baseline),
+            w.settings,
+            say,
+        )));
     }
     Ok(sinks)
 }
@@ -419,83 +435,6 @@ pub fn pace_notice(every: std::time::Duration, asked: std::time::Duration) -> St
             secs(asked)
         )
     }
-}
-
-/// `dscope report`: a recording's history on `out`, in `format`. What was
-/// wrong with the file (cut off, newer, lines it cannot read) goes to
-/// `err` and what could be read is printed all the same; a file that is
-/// no recording at all exits 2.
-pub fn report(
-    path: &Path,
-    format: crate::history::report::Format,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> u8 {
-    match read_recording(path, usize::MAX, err) {
-        Ok(rec) => {
-            let _ = out.write_all(crate::history::report::render(&rec, format).as_bytes());
-            let _ = out.flush();
-            EXIT_OK
-        }
-        Err(code) => code,
-    }
-}
-
-/// A recording read, its history kept to `capacity` points; what was
-/// wrong with it said on `err`, and a file that is no recording at all is
-/// the exit status.
-fn read_recording(
-    path: &Path,
-    capacity: usize,
-    err: &mut dyn Write,
-) -> Result<crate::history::recording::Recording, u8> {
-    match crate::history::recording::read(path, capacity) {
-        Ok(rec) => {
-            for p in &rec.problems {
-                let _ = writeln!(err, "dscope: {p}");
-            }
-            Ok(rec)
-        }
-        Err(e) => Err(fail(err, EXIT_CANNOT, &e).code),
-    }
-}
-
-/// `dscope report AFTER --compare BEFORE`: what changed from `before` to
-/// `after`, on `out`. Problems reading either file go to `err` as for a
-/// report; a file that is no recording exits 2.
-pub fn report_compare(
-    before: &Path,
-    after: &Path,
-    format: crate::history::report::Format,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> u8 {
-    use crate::history::compare::{Side, render};
-    // Each is compared as it was at its end, which a history of any
-    // capacity keeps: no need to hold every point of two runs.
-    let capacity = crate::history::DEFAULT_CAPACITY;
-    let (b, a) = match (
-        read_recording(before, capacity, err),
-        read_recording(after, capacity, err),
-    ) {
-        (Ok(b), Ok(a)) => (b, a),
-        (Err(code), _) | (_, Err(code)) => return code,
-    };
-    let (bn, an) = (before.display().to_string(), after.display().to_string());
-    let text = render(
-        &Side {
-            name: &bn,
-            recording: &b,
-        },
-        &Side {
-            name: &an,
-            recording: &a,
-        },
-        format,
-    );
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-    EXIT_OK
 }
 
 struct Report<'a> {
@@ -725,6 +664,7 @@ pub fn probes(
 mod tests {
     use super::*;
     use crate::model::Diagnostic;
+    use std::path::Path;
 
     #[test]
     fn diagnostics_print_like_a_compiler() {

@@ -10,6 +10,8 @@
 //! points in between: the changes of the merged interval add up exactly,
 //! and the changes over a whole run always add up to its last value.
 
+pub mod anomaly;
+pub mod baseline;
 pub mod compare;
 pub mod recording;
 pub mod report;

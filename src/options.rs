@@ -1,0 +1,97 @@
+//! Options that more than one subcommand takes: the Prometheus endpoint
+//! and the baseline that runs and reports are checked against.
+
+use std::path::PathBuf;
+
+/// `--metrics` and its settings.
+#[derive(clap::Args, Debug)]
+pub struct Metrics {
+    /// Serve the aggregations at http://[ADDR:]PORT/metrics while the
+    /// run goes on, for Prometheus (OpenMetrics text): count and sum as
+    /// counters, min, max, avg and stddev as gauges, the quantizes as
+    /// histograms, keys as labels. PORT alone listens on loopback. On a
+    /// fleet each host's series carry a `host` label.
+    #[arg(long, value_name = "[ADDR:]PORT")]
+    pub metrics: Option<String>,
+    /// With --metrics: at most N series per metric; the largest keys are
+    /// kept and the rest summed in one series labelled "other".
+    #[arg(long, value_name = "N", default_value_t = dscope::metrics::DEFAULT_MAX_SERIES, requires = "metrics")]
+    pub metrics_max_series: usize,
+    /// With --metrics: put PREFIX before every metric's name.
+    #[arg(long, value_name = "PREFIX", default_value = "", requires = "metrics")]
+    pub metrics_prefix: String,
+}
+
+impl Metrics {
+    pub fn settings(&self) -> Option<dscope::metrics::Settings> {
+        self.metrics
+            .as_ref()
+            .map(|address| dscope::metrics::Settings {
+                address: address.clone(),
+                max_series: self.metrics_max_series,
+                prefix: self.metrics_prefix.clone(),
+            })
+    }
+}
+
+/// How a baseline is learnt from recordings.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Learning {
+    /// How the normal level repeats: none, hourly, daily or weekly (each
+    /// slot's level is that of the same slot in earlier periods, UTC).
+    #[arg(long, value_name = "PERIOD", default_value = "none", value_parser = dscope::history::baseline::Period::parse)]
+    pub period: dscope::history::baseline::Period,
+    /// The width of a slot: 90s, 15m, 1h (default: a minute of the hour,
+    /// 15 minutes of the day, an hour of the week).
+    #[arg(long, value_name = "WINDOW", value_parser = dscope::history::baseline::parse_window)]
+    pub window: Option<u64>,
+}
+
+/// `--baseline` and when a key counts as out of it.
+#[derive(clap::Args, Debug)]
+pub struct Watch {
+    /// Check every point against the normal level of each key: a
+    /// baseline file (`dscope baseline`) or recordings to learn it from
+    /// (give it again for more).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Vec<PathBuf>,
+    #[command(flatten)]
+    pub learning: Learning,
+    /// With --baseline: a key is out beyond this many standard
+    /// deviations from its mean.
+    #[arg(long, value_name = "N", default_value_t = 3.0)]
+    pub sigmas: f64,
+    /// With --baseline: ...for this many points in a row.
+    #[arg(long, value_name = "M", default_value_t = 3)]
+    pub points: usize,
+}
+
+impl Watch {
+    /// The baseline asked for, if any; problems reading recordings are
+    /// said on stderr.
+    pub fn read(&self) -> Result<Option<dscope::cli::analysis::Watching>, String> {
+        if self.baseline.is_empty() {
+            return Ok(None);
+        }
+        if !(self.sigmas.is_finite() && self.sigmas > 0.0) {
+            return Err(format!("--sigmas {} must be above 0", self.sigmas));
+        }
+        let mut problems = Vec::new();
+        let baseline = dscope::history::baseline::from_files(
+            &self.baseline,
+            self.learning.period,
+            self.learning.window.unwrap_or(0),
+            &mut problems,
+        );
+        for p in problems {
+            eprintln!("dscope: {p}");
+        }
+        Ok(Some(dscope::cli::analysis::Watching {
+            baseline: std::sync::Arc::new(baseline?),
+            settings: dscope::history::anomaly::Settings {
+                sigmas: self.sigmas,
+                points: self.points.max(1),
+            },
+        }))
+    }
+}
