@@ -15,8 +15,9 @@
 pub mod cli;
 
 pub use dscope_engine::{
-    agent, amqp, dtrace, examples, files, fleet, fuzz_checks, history, job, lang, lines, metrics,
-    model, processes, protocol, recovery, remote, session, settings, sink, troubleshooting, writes,
+    agent, alerts, amqp, dtrace, examples, files, fleet, fuzz_checks, history, job, lang, lines,
+    metrics, model, processes, protocol, recovery, remote, session, settings, sink,
+    troubleshooting, writes,
 };
 #[cfg(feature = "gui")]
 pub use dscope_ui as ui;

@@ -285,6 +285,8 @@ enum Command {
         #[command(flatten)]
         watch: options::Watch,
         #[command(flatten)]
+        alerting: options::Alerting,
+        #[command(flatten)]
         at: At,
         /// Stop when standard input ends (how a run over ssh ends with
         /// its connection).
@@ -470,6 +472,7 @@ fn run_command(
         record,
         metrics,
         watch,
+        alerting,
         ..
     }) = command
     else {
@@ -540,6 +543,7 @@ fn run_command(
                 until_stdin_closes: *until_stdin_closes,
                 record: record.clone(),
                 watch: watching,
+                alerting: alerting.settings(),
                 ..shown
             };
             dscope::cli::run(&request, &shown, out, err)

@@ -95,3 +95,34 @@ impl Watch {
         }))
     }
 }
+
+/// Rules that act while a run goes on.
+#[derive(clap::Args, Debug)]
+pub struct Alerting {
+    /// A rule, as NAME: @AGG[KEY].MEASURE CONDITION [for DURATION], e.g.
+    /// "busy: @syscalls[bash] > 1000 for 10s", "slow: @lat[*].p99 >
+    /// 5M", "odd: @n[*] outside baseline", "full: @bytes trend > 1G
+    /// within 10m" (give it again for more). Rules the script keeps in
+    /// "/* dscope-alert: ... */" lines apply too. Each firing and
+    /// clearing is said on stderr.
+    #[arg(long = "alert", value_name = "RULE", value_parser = dscope::alerts::Rule::parse)]
+    pub rules: Vec<dscope::alerts::Rule>,
+    /// Run this program (its words split at spaces, no shell) with each
+    /// alert as JSON on its standard input.
+    #[arg(long, value_name = "PROGRAM [ARGS]", value_parser = dscope::alerts::CommandAction::parse)]
+    pub alert_command: Option<dscope::alerts::CommandAction>,
+    /// Send each alert to this AMQP exchange with the routing key
+    /// alert.HOST: amqp://[USER[:PASSWORD]@]BROKER[:PORT]/[VHOST/]EXCHANGE.
+    #[arg(long, value_name = "amqp://BROKER/EXCHANGE", value_parser = dscope::amqp::Address::parse)]
+    pub alert_publish: Option<dscope::amqp::Address>,
+}
+
+impl Alerting {
+    pub fn settings(&self) -> dscope::cli::Alerting {
+        dscope::cli::Alerting {
+            rules: self.rules.clone(),
+            command: self.alert_command.clone(),
+            publish: self.alert_publish.clone(),
+        }
+    }
+}

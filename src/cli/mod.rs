@@ -37,6 +37,16 @@ pub struct Output {
     pub metrics: Option<crate::metrics::Settings>,
     /// `--baseline`: say when a key leaves its normal level.
     pub watch: Option<analysis::Watching>,
+    /// `--alert` and its actions.
+    pub alerting: Alerting,
+}
+
+/// Rules given on the command line, and what to do when one fires.
+#[derive(Debug, Clone, Default)]
+pub struct Alerting {
+    pub rules: Vec<crate::alerts::Rule>,
+    pub command: Option<crate::alerts::CommandAction>,
+    pub publish: Option<crate::amqp::Address>,
 }
 
 /// Loads libdtrace, or says why it cannot.
@@ -206,7 +216,9 @@ pub fn run(request: &Request, output: &Output, out: &mut dyn Write, err: &mut dy
     let periodic = output.record.is_some()
         || output.publish.is_some()
         || output.metrics.is_some()
-        || output.watch.is_some();
+        || output.watch.is_some()
+        || !output.alerting.rules.is_empty()
+        || prepared.script_text.contains(crate::alerts::parse::MARK);
     let snapshot_every = periodic.then(|| {
         prepared
             .job
@@ -249,11 +261,11 @@ fn sinks<'a>(
     snapshot_every: Option<std::time::Duration>,
     printer: &mut Printer,
 ) -> Result<Vec<Box<dyn Sink + 'a>>, String> {
-    let report = &printer.report;
+    let script_name = printer.report.script.clone();
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     if let Some(path) = &output.record {
         let mut header = Header::new(
-            &report.script,
+            &script_name,
             &prepared.script_text,
             snapshot_every.map_or(1000, |d| d.as_millis() as u64),
         );
@@ -265,7 +277,7 @@ fn sinks<'a>(
     if let Some(address) = &output.publish {
         let publisher = crate::amqp::Publisher::connect(address)?;
         // Only -n descriptions: named as a fleet names them.
-        let script = match report.script.as_str() {
+        let script = match script_name.as_str() {
             "" => "-n",
             s => s,
         };
@@ -286,6 +298,9 @@ fn sinks<'a>(
         let warn = Box::new(|m: String| eprintln!("dscope: {m}"));
         sinks.push(Box::new(settings.sink(&exporter, None, warn)));
     }
+    if let Some(sink) = alert_sink(output, &prepared.script_text, &script_name)? {
+        sinks.push(Box::new(sink));
+    }
     if let Some(w) = &output.watch {
         let say = Box::new(|m: String| eprintln!("dscope: {m}"));
         sinks.push(Box::new(crate::history::anomaly::AnomalySink::new(
@@ -295,6 +310,42 @@ fn sinks<'a>(
         )));
     }
     Ok(sinks)
+}
+
+/// The sink that judges the rules of the command line and the script,
+/// if there are any; a rule the script keeps that cannot be read is an
+/// error, as a script's own would be.
+fn alert_sink(
+    output: &Output,
+    source: &str,
+    script: &str,
+) -> Result<Option<crate::alerts::AlertSink>, String> {
+    let (mut rules, problems) = crate::alerts::parse::in_script(source);
+    if let Some(p) = problems.first() {
+        return Err(format!("{script}: {p}"));
+    }
+    rules.extend(output.alerting.rules.iter().cloned());
+    if rules.is_empty() {
+        return Ok(None);
+    }
+    let host = crate::amqp::this_host();
+    let mut actions: Vec<Box<dyn crate::alerts::Action>> = Vec::new();
+    if let Some(c) = &output.alerting.command {
+        actions.push(Box::new(c.clone()));
+    }
+    if let Some(address) = &output.alerting.publish {
+        let publisher = crate::amqp::Publisher::connect(address)?;
+        actions.push(Box::new(crate::amqp::AlertPublisher::new(publisher, &host)));
+    }
+    let baseline = output.watch.as_ref().map(|w| Arc::clone(&w.baseline));
+    let name = if script.is_empty() { "-n" } else { script };
+    Ok(Some(crate::alerts::AlertSink::new(
+        rules,
+        baseline,
+        (&host, name),
+        Box::new(|m: String| eprintln!("dscope: {m}")),
+        actions,
+    )))
 }
 
 /// Runs what `prepare` compiled until it ends, handing what it says to

@@ -172,6 +172,13 @@ pub enum Body {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         failed: Option<String>,
     },
+    /// A rule fired or cleared (see [`crate::alerts`]): in words, and the
+    /// alert as its command is given it. Sent with the routing key
+    /// `alert.HOST`.
+    Alert {
+        line: String,
+        alert: serde_json::Value,
+    },
 }
 
 impl Body {
@@ -275,7 +282,7 @@ async fn open(address: &Address, name: &str) -> Result<(Connection, Channel), St
 mod publish;
 mod subscribe;
 
-pub use publish::{PublishSink, Publisher};
+pub use publish::{AlertPublisher, PublishSink, Publisher};
 pub use subscribe::*;
 
 #[cfg(test)]

@@ -78,6 +78,11 @@ impl Publisher {
     /// Publishes with the message's host as the routing key, so that a
     /// fleet run here sends each host's messages under that host's name.
     pub fn publish(&mut self, message: &Message) -> Result<(), String> {
+        self.publish_as(message, &message.host)
+    }
+
+    /// Publishes with `routing_key`.
+    pub fn publish_as(&mut self, message: &Message, routing_key: &str) -> Result<(), String> {
         let body = serde_json::to_vec(message).map_err(|e| e.to_string())?;
         let props = BasicProperties::default()
             .with_content_type("application/json".into())
@@ -87,7 +92,7 @@ impl Publisher {
                 .channel
                 .basic_publish(
                     self.address.exchange.as_str().into(),
-                    message.host.as_str().into(),
+                    routing_key.into(),
                     BasicPublishOptions::default(),
                     &body,
                     props,
@@ -119,5 +124,32 @@ impl Publisher {
     /// before this process ends.
     pub fn close(self) {
         let _ = runtime().block_on(self.connection.close(200, "run ended".into()));
+    }
+}
+
+/// Sends each alert to the exchange, with the routing key `alert.HOST`.
+pub struct AlertPublisher {
+    publisher: Publisher,
+    host: String,
+}
+
+impl AlertPublisher {
+    pub fn new(publisher: Publisher, host: &str) -> AlertPublisher {
+        AlertPublisher {
+            publisher,
+            host: host.to_owned(),
+        }
+    }
+}
+
+impl crate::alerts::Action for AlertPublisher {
+    fn act(&mut self, alert: &crate::alerts::Alert) -> Result<(), String> {
+        let body = Body::Alert {
+            line: alert.line(),
+            alert: serde_json::to_value(alert).map_err(|e| e.to_string())?,
+        };
+        let message = Message::new(&self.host, &alert.script, alert.t, body);
+        self.publisher
+            .publish_as(&message, &format!("alert.{}", self.host))
     }
 }

@@ -251,6 +251,9 @@ impl Feeds {
         now: std::time::Instant,
         limits: &Limits,
     ) -> (bool, Option<String>) {
+        if let Body::Alert { line, .. } = &m.body {
+            return (false, Some(format!("{}: {line}", m.host)));
+        }
         // Two scripts publishing from one host are two feeds.
         let i = match self
             .feeds
@@ -299,6 +302,7 @@ impl Feeds {
                 feed.ended = Some(Body::describe_end(end.as_ref(), failed.as_deref()));
                 (false, None)
             }
+            Body::Alert { .. } => (false, None),
         }
     }
 

@@ -1,0 +1,138 @@
+//! Rules at work on a run: a sink that judges each snapshot and hands
+//! what fired or cleared to its actions.
+
+use super::{Alert, Rule, Rules};
+use crate::history::History;
+use crate::history::baseline::Baseline;
+use crate::model::Event;
+use chrono::Utc;
+use std::io::Write;
+use std::sync::Arc;
+
+/// Something done when a rule fires or clears.
+pub trait Action: Send {
+    /// Acts on `alert`; an error is said and the run goes on.
+    fn act(&mut self, alert: &Alert) -> Result<(), String>;
+}
+
+/// Runs a program (never through a shell) with the alert as one JSON
+/// document on its standard input. It runs beside the trace: the run
+/// does not wait for it.
+#[derive(Debug, Clone)]
+pub struct CommandAction {
+    argv: Vec<String>,
+}
+
+impl CommandAction {
+    /// The program and its arguments, as words split at white space (no
+    /// quoting, no shell).
+    pub fn parse(command: &str) -> Result<CommandAction, String> {
+        let argv: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+        if argv.is_empty() {
+            return Err("an alert command needs a program".into());
+        }
+        Ok(CommandAction { argv })
+    }
+}
+
+impl Action for CommandAction {
+    fn act(&mut self, alert: &Alert) -> Result<(), String> {
+        let json = serde_json::to_vec(alert).map_err(|e| e.to_string())?;
+        let mut child = std::process::Command::new(&self.argv[0])
+            .args(&self.argv[1..])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", self.argv[0]))?;
+        let stdin = child.stdin.take();
+        // Written and waited for on a thread of its own: a program that
+        // reads slowly or runs long must not hold up the run.
+        std::thread::spawn(move || {
+            if let Some(mut stdin) = stdin {
+                let _ = stdin.write_all(&json);
+                let _ = stdin.write_all(b"\n");
+            }
+            let _ = child.wait();
+        });
+        Ok(())
+    }
+}
+
+/// What an [`AlertSink`] needs to make its [`Rules`] when tracing starts.
+pub struct AlertSink {
+    rules: Vec<Rule>,
+    baseline: Option<Arc<Baseline>>,
+    host: String,
+    script: String,
+    judge: Option<Rules>,
+    history: History,
+    stopping: bool,
+    say: Box<dyn FnMut(String) + Send>,
+    actions: Vec<Box<dyn Action>>,
+    /// Every alert so far, for a window's list.
+    pub alerts: Vec<Alert>,
+}
+
+impl AlertSink {
+    pub fn new(
+        rules: Vec<Rule>,
+        baseline: Option<Arc<Baseline>>,
+        (host, script): (&str, &str),
+        say: Box<dyn FnMut(String) + Send>,
+        actions: Vec<Box<dyn Action>>,
+    ) -> AlertSink {
+        AlertSink {
+            rules,
+            baseline,
+            host: host.to_owned(),
+            script: script.to_owned(),
+            judge: None,
+            // A trend rule looks back a minute: at the fastest aggregation
+            // rate (10 ms) that is more points than any other rule needs.
+            history: History::new(512),
+            stopping: false,
+            say,
+            actions,
+            alerts: Vec::new(),
+        }
+    }
+}
+
+impl crate::sink::Sink for AlertSink {
+    fn take(&mut self, t: f64, event: &Event) -> Result<(), String> {
+        match event {
+            Event::Started { .. } => {
+                let started = Utc::now() - chrono::Duration::milliseconds((t * 1000.0) as i64);
+                self.judge = Some(Rules::new(
+                    self.rules.clone(),
+                    self.baseline.clone(),
+                    started,
+                    &self.host,
+                    &self.script,
+                ));
+            }
+            Event::Stopping => self.stopping = true,
+            Event::Snapshot(s) => {
+                if self.stopping {
+                    self.history.push_final(t, s);
+                } else {
+                    self.history.push(t, s);
+                }
+                let Some(judge) = &mut self.judge else {
+                    return Ok(());
+                };
+                for alert in judge.check(&self.history) {
+                    (self.say)(alert.line());
+                    for action in &mut self.actions {
+                        if let Err(e) = action.act(&alert) {
+                            (self.say)(format!("alert {}: {e}", alert.rule));
+                        }
+                    }
+                    self.alerts.push(alert);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
