@@ -32,6 +32,7 @@ pub mod run_options;
 pub mod run_panel;
 pub mod subscription_view;
 pub mod target_dialog;
+pub mod watch_panel;
 
 pub use app::{Action, AppConfig, DscopeApp, PendingAction};
 

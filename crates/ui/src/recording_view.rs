@@ -122,6 +122,7 @@ impl RecordingView {
             history: &self.rec.history,
             started: self.started,
             cursor: Some(self.at),
+            watch: None,
         };
         if let Some(a) = self
             .charts

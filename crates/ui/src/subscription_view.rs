@@ -180,6 +180,7 @@ impl SubscriptionView {
             history: &self.history,
             started: Some(self.started),
             cursor: None,
+            watch: None,
         };
         if let Some(a) = self
             .charts

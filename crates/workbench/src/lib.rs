@@ -15,6 +15,7 @@ pub mod document;
 pub mod jobs;
 pub mod run;
 pub mod scripts;
+pub mod watch;
 
 pub use document::{Document, ScriptKey};
 pub use jobs::{Jobs, Route};

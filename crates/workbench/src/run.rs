@@ -195,6 +195,11 @@ pub struct ScriptRun {
     stale: bool,
     /// The recording of this run, while it is written.
     recorder: Option<RecordingSink>,
+    /// The baseline, alert rules and /metrics endpoint (the user's
+    /// choices outlive a run).
+    pub watch: crate::watch::Watch,
+    /// The text the run is of, for the rules it keeps.
+    source: String,
 }
 
 impl Default for ScriptRun {
@@ -219,6 +224,8 @@ impl Default for ScriptRun {
             record: false,
             stale: false,
             recorder: None,
+            watch: crate::watch::Watch::default(),
+            source: String::new(),
         }
     }
 }
@@ -316,6 +323,8 @@ impl ScriptRun {
         *self = ScriptRun {
             duration_secs: self.duration_secs,
             record: self.record,
+            watch: std::mem::take(&mut self.watch),
+            source: source.to_owned(),
             snapshot_generation: self.snapshot_generation + 1,
             run_job: Some(job),
             state: RunState::Compiling,
@@ -416,6 +425,9 @@ impl ScriptRun {
                     probes(matches),
                     chrono::Local::now().format("%H:%M:%S")
                 ));
+                for line in self.watch.start(&self.source, chrono::Utc::now()) {
+                    self.console.info(line);
+                }
             }
             Event::Stopping => {
                 self.stopping();
@@ -431,6 +443,9 @@ impl ScriptRun {
                     self.history.push_final(self.clock.now(), &s);
                 } else {
                     self.history.push(self.clock.now(), &s);
+                }
+                for line in self.watch.snapshot(&s, &self.history) {
+                    self.console.info(line);
                 }
                 self.snapshot = Some(s);
                 self.snapshot_generation += 1;

@@ -24,6 +24,8 @@ pub enum Action {
     CloseRecording,
     /// Stop showing the subscription.
     CloseSubscription,
+    /// From the Watch tab.
+    Watch(crate::watch_panel::WatchAction),
 }
 
 impl From<Command> for Action {
@@ -98,6 +100,25 @@ impl DscopeApp {
             Action::Chart(a) => self.chart_action(ctx, a),
             Action::CloseRecording => self.viewer = None,
             Action::CloseSubscription => self.subscription = None,
+            Action::Watch(a) => self.watch_action(ctx, a),
+        }
+    }
+
+    fn watch_action(&mut self, ctx: &egui::Context, action: crate::watch_panel::WatchAction) {
+        use crate::watch_panel::WatchAction;
+        match action {
+            WatchAction::ChooseBaseline => {
+                self.start_dialog_named(ctx, DialogPurpose::ChooseBaseline, String::new())
+            }
+            WatchAction::SetRules(rules) => {
+                let text = dscope_engine::alerts::parse::with_rules(self.editor.text(), &rules);
+                self.editor.replace_whole(ctx, &text);
+                self.edited();
+            }
+            WatchAction::ShowOverTime(name) => {
+                self.view.bottom_tab = BottomTab::Aggregations;
+                self.view.charts.show_over_time(&name);
+            }
         }
     }
 

@@ -23,7 +23,9 @@ impl DscopeApp {
     pub(super) fn dialog_dir(&self, purpose: DialogPurpose) -> PathBuf {
         let recordings = matches!(
             purpose,
-            DialogPurpose::OpenRecording | DialogPurpose::CompareRecording
+            DialogPurpose::OpenRecording
+                | DialogPurpose::CompareRecording
+                | DialogPurpose::ChooseBaseline
         );
         if recordings && let Some(dir) = self.recordings_dir.as_ref().filter(|d| d.is_dir()) {
             return dir.clone();
@@ -78,9 +80,34 @@ impl DscopeApp {
                 }
             }
             DialogPurpose::Export(_) => self.export_to(&path),
+            DialogPurpose::ChooseBaseline => self.choose_baseline(path),
             DialogPurpose::OpenRecording | DialogPurpose::CompareRecording => {
                 self.status = format!("Reading the recording {}…", path.display());
                 self.recording_load = Some((purpose, recording_view::load(ctx, path)));
+            }
+        }
+    }
+
+    /// Reads a baseline (or learns one from a recording, one level for
+    /// all time) for the Watch tab; one that cannot be read says why.
+    fn choose_baseline(&mut self, path: PathBuf) {
+        use crate::history::baseline::{Period, from_files};
+        let mut problems = Vec::new();
+        match from_files(std::slice::from_ref(&path), Period::None, 0, &mut problems) {
+            Ok(baseline) => {
+                for p in problems {
+                    self.run.console.info(format!("dscope: {p}"));
+                }
+                self.run.watch.baseline = Some(crate::workbench::watch::Chosen {
+                    path,
+                    baseline: std::sync::Arc::new(baseline),
+                });
+            }
+            Err(message) => {
+                self.prompt = Some(Prompt::Error {
+                    title: "Cannot use that baseline".into(),
+                    message,
+                })
             }
         }
     }

@@ -210,6 +210,13 @@ impl DscopeApp {
                     self.ask(a);
                 }
             }
+            BottomTab::Watch => {
+                let source = self.editor.text();
+                let panel = &mut self.view.watch_panel;
+                if let Some(a) = crate::watch_panel::ui(panel, &mut self.run.watch, source, ui) {
+                    self.ask(Action::Watch(a));
+                }
+            }
         }
     }
 
@@ -229,6 +236,8 @@ impl DscopeApp {
                 BottomTab::Aggregations,
                 "Aggregations",
             );
+            let watch = crate::watch_panel::title(&self.run.watch);
+            ui.selectable_value(&mut self.view.bottom_tab, BottomTab::Watch, watch);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let (text, hint) = if self.output_maximized {
                     ("Restore", "Give the editor its room back")
@@ -268,6 +277,7 @@ impl DscopeApp {
             history: self.run.history(),
             started: self.run.started_wall(),
             cursor: None,
+            watch: Some(&self.run.watch),
         };
         self.view
             .charts

@@ -148,6 +148,7 @@ struct ScriptView {
     bottom_tab: BottomTab,
     /// The charts were brought forward for this run already.
     shown_charts: bool,
+    watch_panel: crate::watch_panel::WatchPanel,
 }
 
 pub struct DscopeApp {
@@ -243,6 +244,8 @@ pub enum BottomTab {
     Console,
     Problems,
     Aggregations,
+    /// The baseline, alert rules, /metrics, and what the run found.
+    Watch,
 }
 
 impl DscopeApp {

@@ -52,6 +52,8 @@ pub struct TimeView<'a> {
     pub history: &'a History,
     pub started: Option<chrono::DateTime<chrono::Local>>,
     pub cursor: Option<f64>,
+    /// The baseline the run is checked against, for Over time's band.
+    pub watch: Option<&'a crate::workbench::watch::Watch>,
 }
 
 /// What the Compare view compares: the reference, and what the views
@@ -128,6 +130,17 @@ impl TabState {
             (ChartKind::OverTime, Some(h)) => {
                 let mut m = timeline::TimelineModel::build(h, &self.timeline, time.started);
                 m.cursor = time.cursor;
+                if let (Some(w), Some(started)) = (time.watch, time.started)
+                    && let Some(chosen) = &w.baseline
+                {
+                    let source = timeline::BandSource {
+                        baseline: &chosen.baseline,
+                        sigmas: w.settings.sigmas,
+                        started: started.with_timezone(&chrono::Utc),
+                        anomalies: w.anomalies(),
+                    };
+                    m.add_band(h, &self.timeline, &source);
+                }
                 // A percentile of a time is a time; counts stay numbers.
                 if self.timeline.percentile.is_some() {
                     m.unit = unit;

@@ -199,3 +199,16 @@ impl AggregationsView {
         });
     }
 }
+
+impl AggregationsView {
+    /// Brings `name` forward as Over time (an anomaly clicked in the
+    /// Watch tab), its band drawn there.
+    pub fn show_over_time(&mut self, name: &str) {
+        self.select(name);
+        if let Some(t) = self.tabs.get_mut(name) {
+            t.kind = ChartKind::OverTime;
+            t.data = None;
+            t.not_before = None;
+        }
+    }
+}

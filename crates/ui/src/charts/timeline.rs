@@ -57,6 +57,8 @@ impl Default for TimelineOptions {
 /// leaves a gap).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyLine {
+    /// The key's index in the history.
+    pub key: usize,
     pub label: String,
     pub color: Color32,
     pub points: Vec<(f64, Option<f64>)>,
@@ -92,6 +94,20 @@ pub struct TimelineModel {
     /// What the lines' values are, when they are the aggregation's own
     /// (percentiles of a time): the y axis reads in it.
     pub unit: Unit,
+    /// The normal range of the trend's key, from a baseline.
+    pub band: Option<BandLine>,
+}
+
+/// A key's normal range at each point, and when it was out of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandLine {
+    pub of: String,
+    /// (t, low, high) where the baseline has a band.
+    pub points: Vec<(f64, f64, f64)>,
+    /// The anomalies of that key: from, to (the last point while open).
+    pub out: Vec<(f64, f64)>,
+    /// "normal range of bash (3 sd, daily, 15 min slots); out twice".
+    pub summary: String,
 }
 
 /// A time since the start as the clock read then, or as "+1:05".
@@ -145,6 +161,7 @@ impl TimelineModel {
             .into_iter()
             .enumerate()
             .map(|(i, k)| KeyLine {
+                key: k,
                 label: line_label(&agg.keys()[k], &agg.name),
                 color: palette::color(i),
                 points: match percentile {
@@ -175,8 +192,80 @@ impl TimelineModel {
             cursor: None,
             distribution: agg.function.is_distribution(),
             unit: Unit::Number,
+            band: None,
         }
     }
+
+    /// Adds the band of the chosen key (the trend's, or the first) where
+    /// the lines are what a baseline knows: a rate per second, a gauge's
+    /// value, a distribution's p99.
+    pub fn add_band(&mut self, agg: &AggHistory, opts: &TimelineOptions, watch: &BandSource) {
+        use crate::history::baseline::{Measure, at};
+        let measure = match opts.percentile {
+            Some(99) if agg.function.is_distribution() => Measure::P99,
+            Some(_) => return,
+            None if agg.accumulates() && opts.per_second => Measure::Rate,
+            None if !agg.accumulates() => Measure::Value,
+            None => return,
+        };
+        let Some(line) = opts
+            .trend_key
+            .as_ref()
+            .and_then(|k| self.lines.iter().find(|l| &l.label == k))
+            .or(self.lines.first())
+        else {
+            return;
+        };
+        let key = &agg.keys()[line.key];
+        let b = watch.baseline;
+        let points: Vec<(f64, f64, f64)> = (0..agg.len())
+            .filter_map(|p| {
+                let t = agg.time(p);
+                let band = b.band(&agg.name, key, measure, at(watch.started, t), watch.sigmas)?;
+                Some((t, band.low, band.high))
+            })
+            .collect();
+        let last = agg.len().checked_sub(1).map_or(0.0, |p| agg.time(p));
+        let out: Vec<(f64, f64)> = watch
+            .anomalies
+            .iter()
+            .filter(|a| a.aggregation == agg.name && &a.key == key && a.measure == measure)
+            .map(|a| (a.start, a.end.unwrap_or(last)))
+            .collect();
+        let slots = match b.period {
+            crate::history::baseline::Period::None => "one level".to_owned(),
+            p => format!("{}, {} min slots", p.name(), b.window / 60),
+        };
+        let summary = if points.is_empty() {
+            format!("the baseline has no band for {} here ({slots})", line.label)
+        } else {
+            format!(
+                "normal range of {} ({} sd, {slots}){}",
+                line.label,
+                watch.sigmas,
+                match out.len() {
+                    0 => String::new(),
+                    1 => "; out once".to_owned(),
+                    n => format!("; out {n} times"),
+                }
+            )
+        };
+        self.band = Some(BandLine {
+            of: line.label.clone(),
+            points,
+            out,
+            summary,
+        });
+    }
+}
+
+/// What a band is drawn from: the baseline, how wide, and when the run
+/// started (its slots are of UTC time).
+pub struct BandSource<'a> {
+    pub baseline: &'a crate::history::baseline::Baseline,
+    pub sigmas: f64,
+    pub started: chrono::DateTime<chrono::Utc>,
+    pub anomalies: &'a [crate::history::anomaly::Anomaly],
 }
 
 /// A key as a legend entry: its parts, or the aggregation's name for a
@@ -387,6 +476,9 @@ pub fn show(
         super::centered_message(ui, "No points yet: the first comes with the first snapshot");
         return None;
     }
+    if let Some(b) = &model.band {
+        ui.label(&b.summary);
+    }
     if let Some(t) = &model.trend {
         ui.label(&t.summary);
         if let Some(r) = &t.reaches {
@@ -447,6 +539,9 @@ pub fn show(
         if let Some(r) = range {
             plot.add(super::range::span(plot.ctx(), r));
         }
+        if let Some(b) = &model.band {
+            band(plot, b);
+        }
         for line in &model.lines {
             for run in runs(&line.points) {
                 plot.line(
@@ -480,6 +575,49 @@ pub fn show(
         }
     });
     super::range::drag(ui, &drawn)
+}
+
+/// The normal range as a light area with its edges dashed, and the
+/// anomalies as red spans along it.
+fn band(plot: &mut egui_plot::PlotUi, b: &BandLine) {
+    let fill = Color32::from_rgba_unmultiplied(90, 160, 90, 40);
+    let edge = Color32::from_rgb(70, 140, 70);
+    // Quads between neighbouring points: each is convex, as a filled
+    // polygon must be; a long run is thinned to at most 400 of them.
+    let step = b.points.len().div_ceil(400).max(1);
+    let thinned: Vec<&(f64, f64, f64)> = b.points.iter().step_by(step).collect();
+    for w in thinned.windows(2) {
+        let (a, c) = (w[0], w[1]);
+        let quad = vec![[a.0, a.1], [c.0, c.1], [c.0, c.2], [a.0, a.2]];
+        plot.polygon(
+            egui_plot::Polygon::new("", PlotPoints::from(quad))
+                .fill_color(fill)
+                .stroke(egui::Stroke::NONE),
+        );
+    }
+    let name = format!("normal range of {}", b.of);
+    for edge_of in [|p: &(f64, f64, f64)| p.1, |p: &(f64, f64, f64)| p.2] {
+        let points: Vec<[f64; 2]> = b.points.iter().map(|p| [p.0, edge_of(p)]).collect();
+        plot.line(
+            Line::new(name.clone(), PlotPoints::from(points))
+                .color(edge)
+                .style(LineStyle::dashed_dense())
+                .width(1.0),
+        );
+    }
+    for &(from, to) in &b.out {
+        plot.add(
+            egui_plot::VLine::new("anomaly", from)
+                .color(Color32::from_rgb(210, 60, 60))
+                .width(1.5),
+        );
+        let top = b.points.iter().map(|p| p.2).fold(f64::MIN, f64::max);
+        plot.line(
+            Line::new("anomaly", PlotPoints::from(vec![[from, top], [to, top]]))
+                .color(Color32::from_rgb(210, 60, 60))
+                .width(4.0),
+        );
+    }
 }
 
 fn ui_strong(ctx: &egui::Context) -> Color32 {

@@ -24,6 +24,13 @@ impl Editor {
         self.replace_chars(ctx, a.min(b)..a.max(b), snippet);
     }
 
+    /// Replaces the whole text as one undoable edit (a change made for the
+    /// user, such as the Watch tab's rules).
+    pub fn replace_whole(&mut self, ctx: &egui::Context, text: &str) {
+        let chars = self.text.chars().count();
+        self.replace_chars(ctx, 0..chars, text);
+    }
+
     /// Replaces characters `range` with `snippet` as one undoable edit and
     /// puts the cursor after it.
     pub(super) fn replace_chars(

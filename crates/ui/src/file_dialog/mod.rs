@@ -37,6 +37,8 @@ pub enum DialogPurpose {
     CompareRecording,
     /// Write something other than the script (an export, the console).
     Export(ExportFormat),
+    /// A baseline for the Watch tab, or a recording to learn one from.
+    ChooseBaseline,
 }
 
 /// The kind of file a dialog is about: what its filter lets through.
@@ -73,7 +75,10 @@ impl DialogPurpose {
     pub fn opens(self) -> bool {
         matches!(
             self,
-            DialogPurpose::Open | DialogPurpose::OpenRecording | DialogPurpose::CompareRecording
+            DialogPurpose::Open
+                | DialogPurpose::OpenRecording
+                | DialogPurpose::CompareRecording
+                | DialogPurpose::ChooseBaseline
         )
     }
 
@@ -88,6 +93,10 @@ impl DialogPurpose {
             DialogPurpose::OpenRecording | DialogPurpose::CompareRecording => FileKind {
                 label: "dscope recordings",
                 extensions: &["dsrec"],
+            },
+            DialogPurpose::ChooseBaseline => FileKind {
+                label: "baselines and recordings",
+                extensions: &["dsbase", "dsrec"],
             },
             DialogPurpose::Export(ExportFormat::Csv) => FileKind {
                 label: "CSV files",
@@ -114,6 +123,7 @@ impl DialogPurpose {
             DialogPurpose::SaveAs => "Save script as",
             DialogPurpose::OpenRecording => "Open recording",
             DialogPurpose::CompareRecording => "Compare with recording",
+            DialogPurpose::ChooseBaseline => "Choose baseline",
             DialogPurpose::Export(format) => format.title(),
         }
     }
