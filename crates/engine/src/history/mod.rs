@@ -13,6 +13,7 @@
 pub mod anomaly;
 pub mod baseline;
 pub mod compare;
+pub mod correlate;
 pub mod recording;
 pub mod report;
 pub mod trend;
@@ -524,14 +525,24 @@ impl AggHistory {
     /// second for count and sum, the value for min, max, avg, stddev;
     /// `None` where the key was not there.
     pub fn plotted(&self, key: usize, per_second: bool) -> Vec<(f64, Option<f64>)> {
+        if self.function.is_distribution() {
+            // The change of the key's total, the total carried from point
+            // to point: one search of each point's cells, not a whole
+            // distribution per point.
+            let mut before = 0i64;
+            return (0..self.points.len())
+                .map(|p| {
+                    let cells = key_cells(&self.points[p].cells, key);
+                    let total = cells.iter().fold(0i64, |sum, c| sum.wrapping_add(c.2));
+                    let change = total.wrapping_sub(std::mem::replace(&mut before, total));
+                    let rate = self.per_second(p, change as f64, per_second);
+                    (self.points[p].t, Some(rate))
+                })
+                .collect();
+        }
         (0..self.points.len())
             .map(|p| {
                 let t = self.points[p].t;
-                if self.function.is_distribution() {
-                    let total = self.distribution(p, Some(key), false);
-                    let sum: i64 = total.iter().map(|(_, c)| c).sum();
-                    return (t, Some(self.per_second(p, sum as f64, per_second)));
-                }
                 let Some(value) = self.number(p, key) else {
                     return (t, None);
                 };
@@ -580,14 +591,8 @@ impl AggHistory {
     ) -> Vec<(usize, i64)> {
         let mut by_bucket = vec![0i64; self.buckets.len()];
         let mut add = |p: &Point, sign: i64| {
-            // Cells are sorted by key: one key's are a run found by search.
             let cells = match key {
-                Some(key) => {
-                    let key = key as u32;
-                    let from = p.cells.partition_point(|c| c.0 < key);
-                    let to = p.cells.partition_point(|c| c.0 <= key);
-                    &p.cells[from..to]
-                }
+                Some(key) => key_cells(&p.cells, key),
                 None => &p.cells[..],
             };
             for &(_, b, c) in cells {
@@ -772,6 +777,16 @@ impl AggHistory {
 
 fn number_in(p: &Point, key: usize) -> Option<i64> {
     p.values.get(key)
+}
+
+/// One key's distribution cells: sorted by key, they are a run found by
+/// search.
+fn key_cells(cells: &[Cell], key: usize) -> &[Cell] {
+    let key = key as u32;
+    let from = cells.partition_point(|c| c.0 < key);
+    // Its cells are walked to be read anyway: counted, not searched for.
+    let len = cells[from..].iter().take_while(|c| c.0 == key).count();
+    &cells[from..from + len]
 }
 
 #[cfg(test)]

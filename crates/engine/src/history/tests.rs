@@ -134,6 +134,8 @@ fn distributions_keep_buckets_in_range_order() {
         [(0, 0), (1, 1), (2, 0), (3, 3), (4, 0)]
     );
     assert_eq!(q.distribution(1, Some(0), true)[3], (3, 5));
+    // Its line: the total's change per second.
+    assert_eq!(q.plotted(0, true), [(1.0, Some(2.0)), (2.0, Some(4.0))]);
     let s = &q.samples(1)[0].1;
     let Some(Value::Buckets(delta)) = &s.delta else {
         panic!("{s:?}")
