@@ -306,6 +306,18 @@ enum Command {
         /// it was at its end.
         #[arg(long, value_name = "BEFORE.rec", conflicts_with = "baseline")]
         compare: Option<PathBuf>,
+        /// Which keys' rates move together instead: pairs ranked by their
+        /// correlation over the recording's points, with its p-value.
+        #[arg(long, conflicts_with_all = ["compare", "baseline"])]
+        correlations: bool,
+        /// With --correlations: the weakest |r| listed (0 to 1).
+        #[arg(
+            long,
+            value_name = "R",
+            default_value_t = 0.5,
+            requires = "correlations"
+        )]
+        min_r: f64,
         /// With --baseline: the anomalies of FILE against it instead, per
         /// aggregation, each with its key, start, end, value and band.
         #[command(flatten)]
@@ -423,8 +435,16 @@ fn main() -> ExitCode {
         Some(Command::Report {
             file,
             format,
+            correlations: true,
+            min_r,
+            ..
+        }) => dscope::cli::analysis::report_correlations(file, *min_r, *format, out, err),
+        Some(Command::Report {
+            file,
+            format,
             compare,
             watch,
+            ..
         }) => match (compare, watch.read()) {
             (_, Err(e)) => {
                 eprintln!("dscope: {e}");

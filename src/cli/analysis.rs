@@ -165,3 +165,37 @@ pub fn learn(
     let _ = out.flush();
     EXIT_OK
 }
+
+/// `dscope report REC --correlations`: which keys' rates moved together
+/// over the recording, pairs at least `min_r` strong, in `format`.
+pub fn report_correlations(
+    path: &Path,
+    min_r: f64,
+    format: crate::history::report::Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    use crate::history::correlate::{Settings as Cut, correlate, render};
+    if !(0.0..=1.0).contains(&min_r) {
+        return fail(
+            err,
+            EXIT_CANNOT,
+            &format!("--min-r {min_r} is not between 0 and 1"),
+        )
+        .code;
+    }
+    let rec = match read_recording(path, usize::MAX, err) {
+        Ok(rec) => rec,
+        Err(code) => return code,
+    };
+    let found = correlate(
+        &rec.history,
+        &Cut {
+            min_r,
+            ..Cut::default()
+        },
+    );
+    let _ = out.write_all(render(&found, format).as_bytes());
+    let _ = out.flush();
+    EXIT_OK
+}

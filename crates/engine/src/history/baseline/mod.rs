@@ -371,8 +371,9 @@ impl Baseline {
 
     /// The normal range of `key` at `when`, `sigmas` standard deviations
     /// wide; `None` where its slot has fewer than [`MIN_SAMPLES`]. The
-    /// spread is at least 1 % of the mean, so that a level that never
-    /// moved still allows for rounding.
+    /// spread is at least 1 % of the mean (and half a count a second for
+    /// a rate), so that a level that never moved still allows for
+    /// rounding and timing.
     pub fn band(
         &self,
         name: &str,
@@ -391,7 +392,10 @@ impl Baseline {
         if s.n < MIN_SAMPLES {
             return None;
         }
-        let sd = s.sd().max(s.mean.abs() * 0.01).max(1e-9);
+        // A rate counted over whole intervals is off by one a second by
+        // timing alone (a tick just before or after a snapshot).
+        let floor = if measure == Measure::Rate { 0.5 } else { 1e-9 };
+        let sd = s.sd().max(s.mean.abs() * 0.01).max(floor);
         Some(Band {
             mean: s.mean,
             sd,
