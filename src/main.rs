@@ -299,29 +299,8 @@ enum Command {
     /// changed from another recording instead.
     Report {
         file: PathBuf,
-        /// Compare FILE with this recording (the reference, "before"):
-        /// per aggregation the keys that appeared, vanished or changed
-        /// most, and for distributions each bucket's change and how far
-        /// p50, p90, p99 and the maximum moved. Each recording counts as
-        /// it was at its end.
-        #[arg(long, value_name = "BEFORE.rec", conflicts_with = "baseline")]
-        compare: Option<PathBuf>,
-        /// Which keys' rates move together instead: pairs ranked by their
-        /// correlation over the recording's points, with its p-value.
-        #[arg(long, conflicts_with_all = ["compare", "baseline"])]
-        correlations: bool,
-        /// With --correlations: the weakest |r| listed (0 to 1).
-        #[arg(
-            long,
-            value_name = "R",
-            default_value_t = 0.5,
-            requires = "correlations"
-        )]
-        min_r: f64,
-        /// With --baseline: the anomalies of FILE against it instead, per
-        /// aggregation, each with its key, start, end, value and band.
         #[command(flatten)]
-        watch: options::Watch,
+        reading: options::Reading,
         /// text: tables; json: one document (schema in
         /// docs/recording-format.md); csv: a line per key and bucket per
         /// point.
@@ -435,27 +414,8 @@ fn main() -> ExitCode {
         Some(Command::Report {
             file,
             format,
-            correlations: true,
-            min_r,
-            ..
-        }) => dscope::cli::analysis::report_correlations(file, *min_r, *format, out, err),
-        Some(Command::Report {
-            file,
-            format,
-            compare,
-            watch,
-            ..
-        }) => match (compare, watch.read()) {
-            (_, Err(e)) => {
-                eprintln!("dscope: {e}");
-                dscope::job::EXIT_CANNOT
-            }
-            (Some(before), _) => dscope::cli::report_compare(before, file, *format, out, err),
-            (None, Ok(Some(w))) => {
-                dscope::cli::analysis::report_baseline(file, &w, *format, out, err)
-            }
-            (None, Ok(None)) => dscope::cli::report(file, *format, out, err),
-        },
+            reading,
+        }) => reading.report(file, *format, out, err),
         Some(Command::Baseline {
             recordings,
             learning,

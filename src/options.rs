@@ -126,3 +126,56 @@ impl Alerting {
         }
     }
 }
+
+/// What `dscope report` prints instead of the history.
+#[derive(clap::Args, Debug)]
+pub struct Reading {
+    /// Compare FILE with this recording (the reference, "before"):
+    /// per aggregation the keys that appeared, vanished or changed
+    /// most, and for distributions each bucket's change and how far
+    /// p50, p90, p99 and the maximum moved. Each recording counts as
+    /// it was at its end.
+    #[arg(long, value_name = "BEFORE.rec", conflicts_with = "baseline")]
+    pub compare: Option<PathBuf>,
+    /// Which keys' rates move together instead: pairs ranked by their
+    /// correlation over the recording's points, with its p-value.
+    #[arg(long, conflicts_with_all = ["compare", "baseline"])]
+    pub correlations: bool,
+    /// With --correlations: the weakest |r| listed (0 to 1).
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = 0.5,
+        requires = "correlations"
+    )]
+    pub min_r: f64,
+    /// With --baseline: the anomalies of FILE against it instead, per
+    /// aggregation, each with its key, start, end, value and band.
+    #[command(flatten)]
+    pub watch: Watch,
+}
+
+impl Reading {
+    /// Prints the report of `file` asked for; the exit status.
+    pub fn report(
+        &self,
+        file: &std::path::Path,
+        format: dscope::history::report::Format,
+        out: &mut dyn std::io::Write,
+        err: &mut dyn std::io::Write,
+    ) -> u8 {
+        use dscope::cli::analysis;
+        if self.correlations {
+            return analysis::report_correlations(file, self.min_r, format, out, err);
+        }
+        match (&self.compare, self.watch.read()) {
+            (_, Err(e)) => {
+                eprintln!("dscope: {e}");
+                dscope::job::EXIT_CANNOT
+            }
+            (Some(before), _) => dscope::cli::report_compare(before, file, format, out, err),
+            (None, Ok(Some(w))) => analysis::report_baseline(file, &w, format, out, err),
+            (None, Ok(None)) => dscope::cli::report(file, format, out, err),
+        }
+    }
+}
