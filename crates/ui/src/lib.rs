@@ -21,6 +21,7 @@ pub mod app;
 pub mod charts;
 pub mod commands;
 pub mod completion;
+pub mod correlation_view;
 pub mod editor;
 pub mod file_dialog;
 pub mod hosts;

@@ -16,8 +16,9 @@ pub enum WatchAction {
     ChooseBaseline,
     /// The script's rules are to be these (written into its text).
     SetRules(Vec<Rule>),
-    /// Show this aggregation's Over time view.
-    ShowOverTime(String),
+    /// Show this aggregation's Over time view, with the band of this key
+    /// (as its label).
+    ShowOverTime(String, String),
 }
 
 /// What the tab keeps between frames.
@@ -32,6 +33,7 @@ pub struct WatchPanel {
     /// Serve /metrics from the next run on, at `address`.
     pub serve: bool,
     pub address: String,
+    pub correlations: crate::correlation_view::CorrelationView,
 }
 
 impl Default for WatchPanel {
@@ -43,6 +45,7 @@ impl Default for WatchPanel {
             command_error: None,
             serve: false,
             address: "127.0.0.1:9464".into(),
+            correlations: crate::correlation_view::CorrelationView::new(),
         }
     }
 }
@@ -60,7 +63,7 @@ pub fn title(watch: &Watch) -> String {
 
 pub fn ui(
     panel: &mut WatchPanel,
-    watch: &mut Watch,
+    (watch, history): (&mut Watch, &crate::history::History),
     source: &str,
     ui: &mut Ui,
 ) -> Option<WatchAction> {
@@ -76,6 +79,9 @@ pub fn ui(
             metrics_ui(panel, watch, ui);
             ui.separator();
             found_ui(watch, ui, &mut action);
+            ui.separator();
+            ui.strong("Keys that move together");
+            panel.correlations.ui(history, ui);
         });
     action
 }
@@ -151,11 +157,14 @@ fn rules_ui(
         });
     }
     ui.horizontal(|ui| {
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut panel.rule)
-                .hint_text("NAME: @AGG[KEY].rate > N for 10s")
-                .desired_width(360.0),
-        );
+        let label = ui.label("New rule");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut panel.rule)
+                    .hint_text("NAME: @AGG[KEY].rate > N for 10s")
+                    .desired_width(360.0),
+            )
+            .labelled_by(label.id);
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui.button("Add rule").clicked() || enter) && !panel.rule.trim().is_empty() {
             match Rule::parse(&panel.rule) {
@@ -178,12 +187,14 @@ fn rules_ui(
         "Conditions: > N, < N, outside baseline, trend > N within 10m. Measures: .rate, .value, .p99.",
     );
     ui.horizontal(|ui| {
-        ui.label("On an alert, run");
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut panel.command)
-                .hint_text("/path/to/program ARGS (alert JSON on its stdin)")
-                .desired_width(300.0),
-        );
+        let label = ui.label("On an alert, run");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut panel.command)
+                    .hint_text("/path/to/program ARGS (alert JSON on its stdin)")
+                    .desired_width(300.0),
+            )
+            .labelled_by(label.id);
         if field.changed() {
             panel.command_error = None;
             watch.alert_command = None;
@@ -203,11 +214,12 @@ fn rules_ui(
 fn metrics_ui(panel: &mut WatchPanel, watch: &mut Watch, ui: &mut Ui) {
     ui.strong("Prometheus");
     ui.horizontal_wrapped(|ui| {
-        let toggled = ui
-            .checkbox(&mut panel.serve, "Serve the aggregations at")
-            .changed();
+        let checkbox = ui.checkbox(&mut panel.serve, "Serve the aggregations at");
+        let toggled = checkbox.changed();
         let edited = ui
             .add(egui::TextEdit::singleline(&mut panel.address).desired_width(160.0))
+            .on_hover_text("[ADDR:]PORT: a port alone listens on loopback only")
+            .labelled_by(checkbox.id)
             .changed();
         ui.label("/metrics");
         if toggled || edited {
@@ -248,6 +260,7 @@ fn found_ui(watch: &Watch, ui: &mut Ui, action: &mut Option<WatchAction>) {
             for a in anomalies {
                 let key = crate::model::key_label(&a.key);
                 let name = format!("@{}[{key}] {}", a.aggregation, a.measure.name());
+                let key = key.clone();
                 let color = match (a.kind, a.end) {
                     (_, Some(_)) => ui.visuals().weak_text_color(),
                     (Kind::New, None) => ui.visuals().warn_fg_color,
@@ -258,7 +271,7 @@ fn found_ui(watch: &Watch, ui: &mut Ui, action: &mut Option<WatchAction>) {
                     .on_hover_text("Show it over time")
                     .clicked()
                 {
-                    *action = Some(WatchAction::ShowOverTime(a.aggregation.clone()));
+                    *action = Some(WatchAction::ShowOverTime(a.aggregation.clone(), key));
                 }
                 ui.label(format!("{:.1} s", a.start));
                 ui.label(a.end.map_or("now".to_owned(), |e| format!("{e:.1} s")));

@@ -286,6 +286,11 @@ impl ScriptRun {
         }
     }
 
+    /// The watchers, to change, and the history they watch.
+    pub fn watch_and_history(&mut self) -> (&mut crate::watch::Watch, &History) {
+        (&mut self.watch, &self.history)
+    }
+
     /// How many snapshots have arrived; changes whenever [`Self::snapshot`]
     /// does.
     pub fn snapshot_generation(&self) -> u64 {

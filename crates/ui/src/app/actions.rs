@@ -115,9 +115,9 @@ impl DscopeApp {
                 self.editor.replace_whole(ctx, &text);
                 self.edited();
             }
-            WatchAction::ShowOverTime(name) => {
+            WatchAction::ShowOverTime(name, key) => {
                 self.view.bottom_tab = BottomTab::Aggregations;
-                self.view.charts.show_over_time(&name);
+                self.view.charts.show_over_time(&name, &key);
             }
         }
     }

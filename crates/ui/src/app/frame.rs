@@ -213,7 +213,8 @@ impl DscopeApp {
             BottomTab::Watch => {
                 let source = self.editor.text();
                 let panel = &mut self.view.watch_panel;
-                if let Some(a) = crate::watch_panel::ui(panel, &mut self.run.watch, source, ui) {
+                let watched = self.run.watch_and_history();
+                if let Some(a) = crate::watch_panel::ui(panel, watched, source, ui) {
                     self.ask(Action::Watch(a));
                 }
             }
@@ -333,6 +334,10 @@ impl DscopeApp {
 
     pub fn charts(&self) -> &AggregationsView {
         &self.view.charts
+    }
+
+    pub fn watch_panel(&self) -> &crate::watch_panel::WatchPanel {
+        &self.view.watch_panel
     }
 }
 
