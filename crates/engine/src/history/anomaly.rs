@@ -7,7 +7,7 @@
 //! A key the baseline never saw, in an aggregation it knows, is new once.
 
 use super::History;
-use super::baseline::{Band, Baseline, Measure, at};
+use super::baseline::{Band, Baseline, Entry, Measure, at};
 use crate::model::{KeyPart, key_label};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -111,6 +111,8 @@ pub enum Change {
 /// A key's state between points.
 #[derive(Debug, Default)]
 struct Watch {
+    /// Where the baseline keeps this key's measure.
+    entry: Option<Entry>,
     /// Points in a row outside the band, the first one's time and the
     /// furthest value.
     out: usize,
@@ -120,15 +122,25 @@ struct Watch {
     open: Option<usize>,
 }
 
+/// An aggregation's keys as the detector follows them: a [`Watch`] per
+/// key and measure, by the history's key index, looked up in the
+/// baseline once each.
+#[derive(Debug, Default)]
+struct Followed {
+    /// Whether the baseline knows the aggregation at all.
+    known: bool,
+    watches: Vec<Watch>,
+    /// The time of the last point checked.
+    checked: Option<f64>,
+}
+
 /// Checks points against a baseline and keeps every anomaly found.
 #[derive(Debug)]
 pub struct Detector {
     baseline: Arc<Baseline>,
     settings: Settings,
     started: DateTime<Utc>,
-    watches: HashMap<(String, Vec<KeyPart>, Measure), Watch>,
-    /// Which points each aggregation had checked: their times.
-    checked: HashMap<String, f64>,
+    followed: HashMap<String, Followed>,
     pub anomalies: Vec<Anomaly>,
 }
 
@@ -139,8 +151,7 @@ impl Detector {
             baseline,
             settings,
             started,
-            watches: HashMap::new(),
-            checked: HashMap::new(),
+            followed: HashMap::new(),
             anomalies: Vec::new(),
         }
     }
@@ -162,143 +173,174 @@ impl Detector {
     pub fn check(&mut self, history: &History) -> Vec<Change> {
         let mut changes = Vec::new();
         for h in history.aggregations() {
-            let done = self.checked.get(&h.name).copied();
-            let first = match done {
+            if !self.followed.contains_key(&h.name) {
+                let known = self.baseline.has_aggregation(&h.name);
+                let f = Followed {
+                    known,
+                    ..Followed::default()
+                };
+                self.followed.insert(h.name.clone(), f);
+            }
+            let Some(f) = self.followed.get_mut(&h.name) else {
+                continue;
+            };
+            let first = match f.checked {
                 Some(t) => h.index_at(t).map_or(0, |p| p + 1),
                 None => 0,
             };
+            let measures = Measure::of(h.function);
+            // Keys new since the last check: found in the baseline once.
+            while f.watches.len() < h.keys().len() * measures.len() {
+                let at = f.watches.len();
+                let key = &h.keys()[at / measures.len()];
+                let entry = self
+                    .baseline
+                    .find(&h.name, key, measures[at % measures.len()]);
+                f.watches.push(Watch {
+                    entry,
+                    ..Watch::default()
+                });
+            }
             for p in first..h.len() {
-                self.check_point(h, p, &mut changes);
+                let t = h.time(p);
+                let seen = Seen {
+                    name: &h.name,
+                    t,
+                    started: self.started,
+                };
+                let slot = self.baseline.slot_of(at(self.started, t));
+                for (i, watch) in f.watches.iter_mut().enumerate() {
+                    let (k, measure) = (i / measures.len(), measures[i % measures.len()]);
+                    let Some(x) = h.watched(p, k, measure) else {
+                        continue;
+                    };
+                    let key = &h.keys()[k];
+                    let Some(entry) = watch.entry else {
+                        // A key that is new is said once, of its first measure.
+                        if f.known && i % measures.len() == 0 && x != 0.0 {
+                            new_key(
+                                watch,
+                                &seen,
+                                (key, measure, x),
+                                &mut self.anomalies,
+                                &mut changes,
+                            );
+                        }
+                        continue;
+                    };
+                    let band = self.baseline.band_in(entry, slot, self.settings.sigmas);
+                    judge(
+                        watch,
+                        &seen,
+                        (key, measure, x),
+                        band,
+                        self.settings,
+                        &mut self.anomalies,
+                        &mut changes,
+                    );
+                }
             }
             if !h.is_empty() {
-                self.checked.insert(h.name.clone(), h.time(h.len() - 1));
+                f.checked = Some(h.time(h.len() - 1));
             }
         }
         changes
     }
+}
 
-    fn check_point(&mut self, h: &super::AggHistory, p: usize, changes: &mut Vec<Change>) {
-        let t = h.time(p);
-        let when = at(self.started, t);
-        let known = self.baseline.has_aggregation(&h.name);
-        for (k, key) in h.keys().iter().enumerate() {
-            for &measure in Measure::of(h.function) {
-                let Some(x) = h.watched(p, k, measure) else {
-                    continue;
-                };
-                if !self.baseline.has_key(&h.name, key, measure) {
-                    // A key that is new is said once, of its first measure.
-                    if known && measure == Measure::of(h.function)[0] && x != 0.0 {
-                        self.new_key(&h.name, key, measure, t, x, changes);
-                    }
-                    continue;
-                }
-                let band = self
-                    .baseline
-                    .band(&h.name, key, measure, when, self.settings.sigmas);
-                self.judge(&h.name, key, measure, t, x, band, changes);
-            }
-        }
+/// The point being checked.
+struct Seen<'a> {
+    name: &'a str,
+    t: f64,
+    started: DateTime<Utc>,
+}
+
+fn new_key(
+    watch: &mut Watch,
+    seen: &Seen,
+    (key, measure, x): (&[KeyPart], Measure, f64),
+    anomalies: &mut Vec<Anomaly>,
+    changes: &mut Vec<Change>,
+) {
+    if watch.open.is_some() || watch.out > 0 {
+        return;
     }
+    watch.out = 1;
+    let anomaly = Anomaly {
+        aggregation: seen.name.to_owned(),
+        key: key.to_vec(),
+        measure,
+        kind: Kind::New,
+        start: seen.t,
+        started: at(seen.started, seen.t).to_rfc3339(),
+        end: None,
+        value: x,
+        sigmas: 0.0,
+        band: None,
+    };
+    anomalies.push(anomaly.clone());
+    changes.push(Change::Started(anomaly));
+}
 
-    fn new_key(
-        &mut self,
-        name: &str,
-        key: &[KeyPart],
-        measure: Measure,
-        t: f64,
-        x: f64,
-        changes: &mut Vec<Change>,
-    ) {
-        let watch = self
-            .watches
-            .entry((name.to_owned(), key.to_vec(), measure))
-            .or_default();
-        if watch.open.is_some() || watch.out > 0 {
-            return;
+fn judge(
+    watch: &mut Watch,
+    seen: &Seen,
+    (key, measure, x): (&[KeyPart], Measure, f64),
+    band: Option<Band>,
+    settings: Settings,
+    anomalies: &mut Vec<Anomaly>,
+    changes: &mut Vec<Change>,
+) {
+    let t = seen.t;
+    let out = band.filter(|b| x < b.low || x > b.high);
+    let Some(b) = out else {
+        // Back inside (or nothing to judge by): an open one ends.
+        watch.out = 0;
+        watch.worst = None;
+        if let Some(i) = watch.open.take() {
+            anomalies[i].end = Some(t);
+            changes.push(Change::Ended(anomalies[i].clone()));
         }
-        watch.out = 1;
-        let anomaly = Anomaly {
-            aggregation: name.to_owned(),
-            key: key.to_vec(),
-            measure,
-            kind: Kind::New,
-            start: t,
-            started: at(self.started, t).to_rfc3339(),
-            end: None,
-            value: x,
-            sigmas: 0.0,
-            band: None,
-        };
-        self.anomalies.push(anomaly.clone());
-        changes.push(Change::Started(anomaly));
+        return;
+    };
+    let sigmas = (x - b.mean) / b.sd;
+    if watch.out == 0 {
+        watch.first = t;
     }
-
-    #[allow(clippy::too_many_arguments)]
-    fn judge(
-        &mut self,
-        name: &str,
-        key: &[KeyPart],
-        measure: Measure,
-        t: f64,
-        x: f64,
-        band: Option<Band>,
-        changes: &mut Vec<Change>,
-    ) {
-        let watch = self
-            .watches
-            .entry((name.to_owned(), key.to_vec(), measure))
-            .or_default();
-        let out = band.filter(|b| x < b.low || x > b.high);
-        let Some(b) = out else {
-            // Back inside (or nothing to judge by): an open one ends.
-            watch.out = 0;
-            watch.worst = None;
-            if let Some(i) = watch.open.take() {
-                self.anomalies[i].end = Some(t);
-                changes.push(Change::Ended(self.anomalies[i].clone()));
-            }
-            return;
-        };
-        let sigmas = (x - b.mean) / b.sd;
-        if watch.out == 0 {
-            watch.first = t;
+    watch.out += 1;
+    if watch.worst.is_none_or(|(_, s, _)| sigmas.abs() > s.abs()) {
+        watch.worst = Some((x, sigmas, b));
+    }
+    let Some((value, sigmas, band)) = watch.worst else {
+        return;
+    };
+    match watch.open {
+        Some(i) => {
+            let a = &mut anomalies[i];
+            (a.value, a.sigmas, a.band) = (value, sigmas, Some(band));
         }
-        watch.out += 1;
-        if watch.worst.is_none_or(|(_, s, _)| sigmas.abs() > s.abs()) {
-            watch.worst = Some((x, sigmas, b));
+        None if watch.out >= settings.points.max(1) => {
+            let anomaly = Anomaly {
+                aggregation: seen.name.to_owned(),
+                key: key.to_vec(),
+                measure,
+                kind: if sigmas > 0.0 {
+                    Kind::Above
+                } else {
+                    Kind::Below
+                },
+                start: watch.first,
+                started: at(seen.started, watch.first).to_rfc3339(),
+                end: None,
+                value,
+                sigmas,
+                band: Some(band),
+            };
+            watch.open = Some(anomalies.len());
+            anomalies.push(anomaly.clone());
+            changes.push(Change::Started(anomaly));
         }
-        let Some((value, sigmas, band)) = watch.worst else {
-            return;
-        };
-        match watch.open {
-            Some(i) => {
-                let a = &mut self.anomalies[i];
-                (a.value, a.sigmas, a.band) = (value, sigmas, Some(band));
-            }
-            None if watch.out >= self.settings.points.max(1) => {
-                let anomaly = Anomaly {
-                    aggregation: name.to_owned(),
-                    key: key.to_vec(),
-                    measure,
-                    kind: if sigmas > 0.0 {
-                        Kind::Above
-                    } else {
-                        Kind::Below
-                    },
-                    start: watch.first,
-                    started: at(self.started, watch.first).to_rfc3339(),
-                    end: None,
-                    value,
-                    sigmas,
-                    band: Some(band),
-                };
-                watch.open = Some(self.anomalies.len());
-                self.anomalies.push(anomaly.clone());
-                changes.push(Change::Started(anomaly));
-            }
-            None => {}
-        }
+        None => {}
     }
 }
 

@@ -135,6 +135,29 @@ impl Measure {
 }
 
 impl AggHistory {
+    /// [`Self::watched`] at every point, into `out` (cleared first): a
+    /// number's rate reads each point once rather than twice.
+    pub fn watched_series(&self, key: usize, measure: Measure, out: &mut Vec<Option<f64>>) {
+        out.clear();
+        if measure != Measure::Rate || self.function.is_distribution() {
+            out.extend((0..self.len()).map(|p| self.watched(p, key, measure)));
+            return;
+        }
+        let mut before = 0i64;
+        let mut t0 = 0.0;
+        for p in 0..self.len() {
+            let t = self.time(p);
+            let now = self.number(p, key);
+            out.push(now.map(|v| {
+                let change = v.wrapping_sub(before) as f64;
+                if t > t0 { change / (t - t0) } else { change }
+            }));
+            // An absent key counts as 0, as number_delta has it.
+            before = now.unwrap_or(0);
+            t0 = t;
+        }
+    }
+
     /// What `measure` reads of `key` at `point`; `None` where it has no
     /// value (a number key not yet there, a distribution key that counted
     /// nothing in the interval has no p99).
@@ -227,6 +250,10 @@ pub struct Baseline {
     index: HashMap<(String, Vec<KeyPart>, Measure), (usize, usize)>,
 }
 
+/// Where a baseline keeps one key's measure (see [`Baseline::find`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry(usize, usize);
+
 /// The normal range at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Band {
@@ -283,30 +310,56 @@ impl Baseline {
         let slots: Vec<u32> = (0..h.len())
             .map(|p| self.slot_of(at(started, h.time(p))))
             .collect();
+        if !h.function.is_distribution() {
+            return self.learn_numbers(h, &slots);
+        }
+        let mut series = Vec::with_capacity(h.len());
         for (key_index, key) in h.keys().iter().enumerate() {
             for &measure in Measure::of(h.function) {
                 let (a, k) = self.entry(&h.name, h.function, key, measure);
+                h.watched_series(key_index, measure, &mut series);
                 let slots_of_key = &mut self.aggregations[a].keys[k].slots;
-                for (p, &slot) in slots.iter().enumerate() {
-                    let Some(x) = h.watched(p, key_index, measure) else {
-                        continue;
-                    };
-                    let at = match slots_of_key.binary_search_by_key(&slot, |s| s.slot) {
-                        Ok(i) => i,
-                        Err(i) => {
-                            slots_of_key.insert(
-                                i,
-                                Slot {
-                                    slot,
-                                    ..Slot::default()
-                                },
-                            );
-                            i
-                        }
-                    };
-                    slots_of_key[at].add(x);
+                let mut last = usize::MAX;
+                for (&slot, x) in slots.iter().zip(&series) {
+                    let Some(x) = *x else { continue };
+                    last = slot_index(slots_of_key, last, slot);
+                    slots_of_key[last].add(x);
                 }
             }
+        }
+    }
+
+    /// Numbers point by point, every key of a point together: a point's
+    /// values lie side by side in memory, a key's across all points do
+    /// not (an hour of 10,000 keys learns in half the time this way).
+    fn learn_numbers(&mut self, h: &AggHistory, slots: &[u32]) {
+        let measure = Measure::of(h.function)[0];
+        let entries: Vec<(usize, usize)> = h
+            .keys()
+            .iter()
+            .map(|key| self.entry(&h.name, h.function, key, measure))
+            .collect();
+        let mut before = vec![0i64; entries.len()];
+        let mut last = vec![usize::MAX; entries.len()];
+        let mut t0 = 0.0;
+        for (p, &slot) in slots.iter().enumerate() {
+            let t = h.time(p);
+            for (k, &(a, e)) in entries.iter().enumerate() {
+                let now = h.number(p, k);
+                let x = now.map(|v| match measure {
+                    Measure::Rate => {
+                        let change = v.wrapping_sub(before[k]) as f64;
+                        if t > t0 { change / (t - t0) } else { change }
+                    }
+                    _ => v as f64,
+                });
+                before[k] = now.unwrap_or(0);
+                let Some(x) = x else { continue };
+                let slots_of_key = &mut self.aggregations[a].keys[e].slots;
+                last[k] = slot_index(slots_of_key, last[k], slot);
+                slots_of_key[last[k]].add(x);
+            }
+            t0 = t;
         }
     }
 
@@ -365,15 +418,19 @@ impl Baseline {
 
     /// Whether it knows `key` of aggregation `name`.
     pub fn has_key(&self, name: &str, key: &[KeyPart], measure: Measure) -> bool {
+        self.find(name, key, measure).is_some()
+    }
+
+    /// Where the baseline keeps `key` of aggregation `name`: for
+    /// [`Self::band_in`], so that a check of many points looks it up once.
+    pub fn find(&self, name: &str, key: &[KeyPart], measure: Measure) -> Option<Entry> {
         self.index
-            .contains_key(&(name.to_owned(), key.to_vec(), measure))
+            .get(&(name.to_owned(), key.to_vec(), measure))
+            .map(|&(a, k)| Entry(a, k))
     }
 
     /// The normal range of `key` at `when`, `sigmas` standard deviations
-    /// wide; `None` where its slot has fewer than [`MIN_SAMPLES`]. The
-    /// spread is at least 1 % of the mean (and half a count a second for
-    /// a rate), so that a level that never moved still allows for
-    /// rounding and timing.
+    /// wide; `None` where its slot has fewer than [`MIN_SAMPLES`].
     pub fn band(
         &self,
         name: &str,
@@ -382,9 +439,16 @@ impl Baseline {
         when: DateTime<Utc>,
         sigmas: f64,
     ) -> Option<Band> {
-        let &(a, k) = self.index.get(&(name.to_owned(), key.to_vec(), measure))?;
-        let slot = self.slot_of(when);
-        let slots = &self.aggregations[a].keys[k].slots;
+        let entry = self.find(name, key, measure)?;
+        self.band_in(entry, self.slot_of(when), sigmas)
+    }
+
+    /// The normal range of an entry in a slot. The spread is at least 1 %
+    /// of the mean (and half a count a second for a rate), so that a
+    /// level that never moved still allows for rounding and timing.
+    pub fn band_in(&self, Entry(a, k): Entry, slot: u32, sigmas: f64) -> Option<Band> {
+        let key = self.aggregations.get(a)?.keys.get(k)?;
+        let slots = &key.slots;
         let s = slots
             .binary_search_by_key(&slot, |s| s.slot)
             .ok()
@@ -394,7 +458,11 @@ impl Baseline {
         }
         // A rate counted over whole intervals is off by one a second by
         // timing alone (a tick just before or after a snapshot).
-        let floor = if measure == Measure::Rate { 0.5 } else { 1e-9 };
+        let floor = if key.measure == Measure::Rate {
+            0.5
+        } else {
+            1e-9
+        };
         let sd = s.sd().max(s.mean.abs() * 0.01).max(floor);
         Some(Band {
             mean: s.mean,
@@ -487,6 +555,25 @@ pub fn from_files(
             let named: Vec<(&str, &Recording)> =
                 recordings.iter().map(|(p, r)| (p.as_str(), r)).collect();
             Ok(Baseline::learn(&named, period, window))
+        }
+    }
+}
+
+/// Where `slot` is in a key's slots (made if missing); consecutive
+/// points mostly share one, so the place of the last is tried first.
+fn slot_index(slots: &mut Vec<Slot>, last: usize, slot: u32) -> usize {
+    if slots.get(last).is_some_and(|s| s.slot == slot) {
+        return last;
+    }
+    match slots.binary_search_by_key(&slot, |s| s.slot) {
+        Ok(i) => i,
+        Err(i) => {
+            let new = Slot {
+                slot,
+                ..Slot::default()
+            };
+            slots.insert(i, new);
+            i
         }
     }
 }

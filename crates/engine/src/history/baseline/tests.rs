@@ -192,3 +192,18 @@ fn periods_and_windows_are_read_as_people_write_them() {
     assert_eq!(parse_window("1d").unwrap(), 86_400);
     assert!(parse_window("0m").is_err() && parse_window("5x").is_err());
 }
+
+#[test]
+fn a_rate_series_reads_as_each_point_does() {
+    let mut h = crate::history::History::new(usize::MAX);
+    h.push(1.0, &counts(&[("a", 3)]));
+    h.push(2.5, &counts(&[("b", 1)]));
+    h.push(3.0, &counts(&[("a", 9), ("b", 2)]));
+    let n = h.get("n").unwrap();
+    let mut series = Vec::new();
+    for key in 0..2 {
+        n.watched_series(key, Measure::Rate, &mut series);
+        let each: Vec<_> = (0..3).map(|p| n.watched(p, key, Measure::Rate)).collect();
+        assert_eq!(series, each, "key {key}");
+    }
+}
