@@ -274,7 +274,10 @@ fn found_ui(watch: &Watch, ui: &mut Ui, action: &mut Option<WatchAction>) {
                     *action = Some(WatchAction::ShowOverTime(a.aggregation.clone(), key));
                 }
                 ui.label(format!("{:.1} s", a.start));
-                ui.label(a.end.map_or("now".to_owned(), |e| format!("{e:.1} s")));
+                ui.label(
+                    a.end
+                        .map_or("still out".to_owned(), |e| format!("{e:.1} s")),
+                );
                 ui.label(match a.kind {
                     Kind::New => "a new key".to_owned(),
                     _ => format!("{:+.1} sd ({:.2})", a.sigmas, a.value),

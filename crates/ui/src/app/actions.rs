@@ -71,7 +71,17 @@ impl DscopeApp {
     /// them. A prompt or dialog owns the keyboard: then none acts.
     pub(super) fn command_keys(&mut self, ctx: &egui::Context) {
         for &(command, key) in Command::window_keys() {
-            if ctx.input_mut(|i| i.consume_shortcut(&key)) && self.can(command) {
+            if !ctx.input_mut(|i| i.consume_shortcut(&key)) {
+                continue;
+            }
+            // X11 sends Alt+4 as a key and as the text "4" too: the text
+            // of a shortcut taken here must not reach the editor.
+            if key.modifiers.alt && !key.modifiers.command {
+                ctx.input_mut(|i| {
+                    i.events.retain(|e| !matches!(e, egui::Event::Text(_)));
+                });
+            }
+            if self.can(command) {
                 self.ask(command);
             }
         }
@@ -117,7 +127,13 @@ impl DscopeApp {
             }
             WatchAction::ShowOverTime(name, key) => {
                 self.view.bottom_tab = BottomTab::Aggregations;
-                self.view.charts.show_over_time(&name, &key);
+                let shown = self
+                    .run
+                    .snapshot()
+                    .and_then(|s| s.aggregations.iter().find(|a| a.name == name).cloned());
+                if let Some(agg) = shown {
+                    self.view.charts.show_over_time(&agg, &key);
+                }
             }
         }
     }
@@ -201,6 +217,7 @@ impl DscopeApp {
             Command::ShowConsole => self.view.bottom_tab = BottomTab::Console,
             Command::ShowProblems => self.view.bottom_tab = BottomTab::Problems,
             Command::ShowAggregations => self.view.bottom_tab = BottomTab::Aggregations,
+            Command::ShowWatch => self.view.bottom_tab = BottomTab::Watch,
             Command::MaximizeOutput => self.output_maximized = !self.output_maximized,
             Command::NextAggregation | Command::PreviousAggregation | Command::NextView => {
                 self.step_charts(command)

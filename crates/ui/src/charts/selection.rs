@@ -203,13 +203,12 @@ impl AggregationsView {
 impl AggregationsView {
     /// Brings `name` forward as Over time (an anomaly clicked in the
     /// Watch tab), the band drawn for `key` (its label).
-    pub fn show_over_time(&mut self, name: &str, key: &str) {
-        self.select(name);
-        if let Some(t) = self.tabs.get_mut(name) {
-            t.kind = ChartKind::OverTime;
-            t.timeline.trend_key = Some(key.to_owned());
-            t.data = None;
-            t.not_before = None;
-        }
+    pub fn show_over_time(&mut self, agg: &crate::model::Aggregation, key: &str) {
+        self.select(&agg.name);
+        let t = self.tab(agg);
+        t.kind = ChartKind::OverTime;
+        t.timeline.trend_key = Some(key.to_owned());
+        t.data = None;
+        t.not_before = None;
     }
 }
