@@ -3,27 +3,9 @@
 //! CSV, and the anomaly found at the second the rate stepped up.
 
 use dscope::history::recording::{Header, Recorder};
-use dscope::model::{AggFunction, Aggregation, KeyPart, Row, Snapshot, Value};
+use dscope::model::fixtures::counts;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn counts(rows: &[(&str, i64)]) -> Snapshot {
-    Snapshot {
-        aggregations: vec![Aggregation {
-            id: 1,
-            name: "n".into(),
-            function: AggFunction::Count,
-            key_sizes: vec![16],
-            rows: rows
-                .iter()
-                .map(|(k, v)| Row {
-                    key: vec![KeyPart::Str((*k).into())],
-                    value: Value::Number(*v),
-                })
-                .collect(),
-        }],
-    }
-}
 
 /// A recording of `seconds` snapshots a second apart; `rate(s)` is what
 /// each of keys a and b counted in second `s`.

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use dscope::history::baseline::{Baseline, Period};
 use dscope::history::recording::{Header, Recorder, parse};
-use dscope::model::{AggFunction, Aggregation, Row, Snapshot, Value};
+use dscope::model::fixtures::counts;
 use dscope::session::Event;
 use dscope::ui::DscopeApp;
 use dscope::ui::app::BottomTab;
@@ -18,29 +18,10 @@ use egui_kittest::kittest::Queryable;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// `@r[key] = count()` with these totals.
-fn counts(rows: &[(&str, i64)]) -> Snapshot {
-    Snapshot {
-        aggregations: vec![Aggregation {
-            id: 1,
-            name: "r".into(),
-            function: AggFunction::Count,
-            key_sizes: vec![16],
-            rows: rows
-                .iter()
-                .map(|(k, v)| Row {
-                    key: key(k),
-                    value: Value::Number(*v),
-                })
-                .collect(),
-        }],
-    }
-}
-
 /// A baseline of k counting 5 and 15 a second in turn (mean 10, a wide
 /// spread, so that a test machine's timing stays inside it).
 fn baseline() -> Baseline {
-    let header = Header::new("steady.d", "tick-1s { @r[\"k\"] = count(); }", 200);
+    let header = Header::new("steady.d", "tick-1s { @n[\"k\"] = count(); }", 200);
     let mut bytes = Vec::new();
     let mut r = Recorder::new(&mut bytes, &header).unwrap();
     let mut total = 0;
@@ -54,7 +35,7 @@ fn baseline() -> Baseline {
     Baseline::learn(&[("base.dsrec", &rec)], Period::None, 0)
 }
 
-const SCRIPT: &str = "/* dscope-alert: busy: @r[k] > 100 */\ntick-1s { @r[\"k\"] = count(); }\n";
+const SCRIPT: &str = "/* dscope-alert: busy: @n[k] > 100 */\ntick-1s { @n[\"k\"] = count(); }\n";
 
 /// A run with the baseline chosen: k steady at about 10 a second for six
 /// snapshots, then 200 a second for six; j moves with k.
@@ -99,7 +80,7 @@ fn a_step_is_listed_banded_and_alerted() {
     let above: Vec<_> = watch
         .anomalies()
         .iter()
-        .filter(|a| a.end.is_none() && a.aggregation == "r")
+        .filter(|a| a.end.is_none() && a.aggregation == "n")
         .collect();
     assert!(
         above.iter().any(|a| a.start > 1.0),
@@ -116,18 +97,18 @@ fn a_step_is_listed_banded_and_alerted() {
     h.state_mut().set_bottom_tab(BottomTab::Watch);
     h.run();
     assert!(h.query_by_label_contains("Watch (").is_some());
-    assert!(h.query_all_by_label_contains("@r[k] rate").next().is_some());
+    assert!(h.query_all_by_label_contains("@n[k] rate").next().is_some());
     assert!(h.query_by_label_contains("alert busy firing").is_some());
     // A click on the anomaly shows Over time, with the band of k.
-    h.get_all_by_label_contains("@r[k] rate")
+    h.get_all_by_label_contains("@n[k] rate")
         .next()
         .unwrap()
         .click();
     h.run();
     assert_eq!(h.state().bottom_tab(), BottomTab::Aggregations);
     h.run();
-    let Some(ChartData::OverTime(m)) = h.state().charts().data("r") else {
-        panic!("{:?}", h.state().charts().data("r"));
+    let Some(ChartData::OverTime(m)) = h.state().charts().data("n") else {
+        panic!("{:?}", h.state().charts().data("n"));
     };
     let band = m.band.as_ref().expect("a band from the baseline");
     assert_eq!(band.of, "k");
@@ -148,15 +129,15 @@ fn rules_are_added_and_removed_in_the_script() {
     let mut h = running(dir.path());
     h.state_mut().set_bottom_tab(BottomTab::Watch);
     h.run();
-    replace_text(&mut h, "New rule", "slow: @r[*] < 1 for 5");
+    replace_text(&mut h, "New rule", "slow: @n[*] < 1 for 5");
     click(&mut h, "Add rule");
     let text = h.state().editor().text().to_owned();
     assert!(
-        text.contains("/* dscope-alert: slow: @r[*] < 1 for 5 */"),
+        text.contains("/* dscope-alert: slow: @n[*] < 1 for 5 */"),
         "{text}"
     );
     assert!(
-        text.contains("/* dscope-alert: busy: @r[k] > 100 */"),
+        text.contains("/* dscope-alert: busy: @n[k] > 100 */"),
         "{text}"
     );
     // A rule that does not read is refused with why, and nothing changes.
@@ -185,8 +166,8 @@ fn keys_that_move_together_are_found_and_plotted() {
     click(&mut h, "Find keys that move together");
     let found = h.state().watch_panel().correlations.found().cloned();
     assert!(
-        h.query_by_label_contains("@r[j] ~ @r[k]").is_some()
-            || h.query_by_label_contains("@r[k] ~ @r[j]").is_some(),
+        h.query_by_label_contains("@n[j] ~ @n[k]").is_some()
+            || h.query_by_label_contains("@n[k] ~ @n[j]").is_some(),
         "the pair is listed: {found:?}"
     );
     assert!(h.query_by_label_contains("per second (r = +1.00").is_some());

@@ -2,10 +2,9 @@
 //! what fired or cleared to its actions.
 
 use super::{Alert, Rule, Rules};
-use crate::history::History;
 use crate::history::baseline::Baseline;
+use crate::history::follow::{Followed, Follower};
 use crate::model::Event;
-use chrono::Utc;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -65,8 +64,7 @@ pub struct AlertSink {
     host: String,
     script: String,
     judge: Option<Rules>,
-    history: History,
-    stopping: bool,
+    run: Follower,
     say: Box<dyn FnMut(String) + Send>,
     actions: Vec<Box<dyn Action>>,
     /// Every alert so far, for a window's list.
@@ -89,8 +87,7 @@ impl AlertSink {
             judge: None,
             // A trend rule looks back a minute: at the fastest aggregation
             // rate (10 ms) that is more points than any other rule needs.
-            history: History::new(512),
-            stopping: false,
+            run: Follower::new(512),
             say,
             actions,
             alerts: Vec::new(),
@@ -100,9 +97,8 @@ impl AlertSink {
 
 impl crate::sink::Sink for AlertSink {
     fn take(&mut self, t: f64, event: &Event) -> Result<(), String> {
-        match event {
-            Event::Started { .. } => {
-                let started = Utc::now() - chrono::Duration::milliseconds((t * 1000.0) as i64);
+        match self.run.take(t, event) {
+            Followed::Started(started) => {
                 self.judge = Some(Rules::new(
                     self.rules.clone(),
                     self.baseline.clone(),
@@ -111,17 +107,11 @@ impl crate::sink::Sink for AlertSink {
                     &self.script,
                 ));
             }
-            Event::Stopping => self.stopping = true,
-            Event::Snapshot(s) => {
-                if self.stopping {
-                    self.history.push_final(t, s);
-                } else {
-                    self.history.push(t, s);
-                }
+            Followed::Added => {
                 let Some(judge) = &mut self.judge else {
                     return Ok(());
                 };
-                for alert in judge.check(&self.history) {
+                for alert in judge.check(self.run.history()) {
                     (self.say)(alert.line());
                     for action in &mut self.actions {
                         if let Err(e) = action.act(&alert) {
@@ -131,7 +121,7 @@ impl crate::sink::Sink for AlertSink {
                     self.alerts.push(alert);
                 }
             }
-            _ => {}
+            Followed::Nothing => {}
         }
         Ok(())
     }

@@ -8,6 +8,7 @@
 
 use super::History;
 use super::baseline::{Band, Baseline, Entry, Measure, at};
+use super::follow::{Followed, Follower};
 use crate::model::{KeyPart, key_label};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -126,7 +127,7 @@ struct Watch {
 /// key and measure, by the history's key index, looked up in the
 /// baseline once each.
 #[derive(Debug, Default)]
-struct Followed {
+struct Keys {
     /// Whether the baseline knows the aggregation at all.
     known: bool,
     watches: Vec<Watch>,
@@ -140,7 +141,7 @@ pub struct Detector {
     baseline: Arc<Baseline>,
     settings: Settings,
     started: DateTime<Utc>,
-    followed: HashMap<String, Followed>,
+    followed: HashMap<String, Keys>,
     pub anomalies: Vec<Anomaly>,
 }
 
@@ -175,9 +176,9 @@ impl Detector {
         for h in history.aggregations() {
             if !self.followed.contains_key(&h.name) {
                 let known = self.baseline.has_aggregation(&h.name);
-                let f = Followed {
+                let f = Keys {
                     known,
-                    ..Followed::default()
+                    ..Keys::default()
                 };
                 self.followed.insert(h.name.clone(), f);
             }
@@ -349,9 +350,8 @@ fn judge(
 pub struct AnomalySink {
     baseline: Arc<Baseline>,
     settings: Settings,
-    history: History,
+    run: Follower,
     detector: Option<Detector>,
-    stopping: bool,
     say: Box<dyn FnMut(String) + Send>,
 }
 
@@ -364,11 +364,8 @@ impl AnomalySink {
         AnomalySink {
             baseline,
             settings,
-            // Only the newest points are checked; a short history keeps
-            // a long run's memory flat.
-            history: History::new(64),
+            run: Follower::new(64),
             detector: None,
-            stopping: false,
             say,
         }
     }
@@ -376,35 +373,23 @@ impl AnomalySink {
 
 impl crate::sink::Sink for AnomalySink {
     fn take(&mut self, t: f64, event: &crate::model::Event) -> Result<(), String> {
-        use crate::model::Event;
-        match event {
-            Event::Started { .. } => {
-                // The run's clock starts at this event: so do its slots.
-                let started = Utc::now() - chrono::Duration::milliseconds((t * 1000.0) as i64);
-                self.detector = Some(Detector::new(
-                    Arc::clone(&self.baseline),
-                    self.settings,
-                    started,
-                ));
+        match self.run.take(t, event) {
+            Followed::Started(started) => {
+                let d = Detector::new(Arc::clone(&self.baseline), self.settings, started);
+                self.detector = Some(d);
             }
-            Event::Stopping => self.stopping = true,
-            Event::Snapshot(s) => {
-                if self.stopping {
-                    self.history.push_final(t, s);
-                } else {
-                    self.history.push(t, s);
-                }
+            Followed::Added => {
                 let Some(d) = &mut self.detector else {
                     return Ok(());
                 };
-                for change in d.check(&self.history) {
+                for change in d.check(self.run.history()) {
                     match change {
                         Change::Started(a) => (self.say)(format!("anomaly: {}", a.line())),
                         Change::Ended(a) => (self.say)(format!("anomaly over: {}", a.line())),
                     }
                 }
             }
-            _ => {}
+            Followed::Nothing => {}
         }
         Ok(())
     }

@@ -14,6 +14,7 @@ pub mod anomaly;
 pub mod baseline;
 pub mod compare;
 pub mod correlate;
+pub mod follow;
 pub mod recording;
 pub mod report;
 pub mod trend;
