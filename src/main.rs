@@ -317,10 +317,12 @@ enum Command {
     /// to the first recording unless -o says) for run and report
     /// --baseline, and prints it.
     Baseline {
-        #[arg(required = true, value_name = "RECORDING")]
+        #[arg(required_unless_present = "prometheus", value_name = "RECORDING")]
         recordings: Vec<PathBuf>,
         #[command(flatten)]
         learning: options::Learning,
+        #[command(flatten)]
+        prometheus: options::FromPrometheus,
         /// Save the baseline to FILE.
         #[arg(short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
@@ -417,10 +419,20 @@ fn main() -> ExitCode {
             reading,
         }) => reading.report(file, *format, out, err),
         Some(Command::Baseline {
+            learning,
+            prometheus,
+            output,
+            format,
+            ..
+        }) if prometheus.prometheus.is_some() => {
+            prometheus.learn(learning, output.as_deref(), *format, out, err)
+        }
+        Some(Command::Baseline {
             recordings,
             learning,
             output,
             format,
+            ..
         }) => dscope::cli::analysis::learn(
             recordings,
             learning.period,

@@ -179,3 +179,97 @@ impl Reading {
         }
     }
 }
+
+/// `dscope baseline --prometheus`: long history from Prometheus instead
+/// of recordings.
+#[derive(clap::Args, Debug)]
+pub struct FromPrometheus {
+    /// Learn from what Prometheus (http://HOST[:PORT]) kept of the
+    /// metrics `run --metrics` served, instead of recordings: a counter's
+    /// rate, a gauge's value, a histogram's rate of values.
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "recordings",
+        requires = "output"
+    )]
+    pub prometheus: Option<String>,
+    /// With --prometheus: a metric to learn (an aggregation's name, with
+    /// any --metrics-prefix); give it again for more. Default: every
+    /// aggregation of --script.
+    #[arg(long = "metric", value_name = "NAME", requires = "prometheus")]
+    pub metrics: Vec<String>,
+    /// With --prometheus: the script that served them, which names their
+    /// labels and so orders the key.
+    #[arg(long, value_name = "FILE", requires = "prometheus")]
+    pub script: Option<PathBuf>,
+    /// With --prometheus: how far back, e.g. 7d.
+    #[arg(long, value_name = "RANGE", default_value = "7d", value_parser = dscope::history::baseline::parse_window, requires = "prometheus")]
+    pub range: u64,
+    /// With --prometheus: a point every STEP, e.g. 60s (no shorter than
+    /// Prometheus's scrape interval; each point's rate is over 4 steps).
+    #[arg(long, value_name = "STEP", default_value = "60s", value_parser = dscope::history::baseline::parse_window, requires = "prometheus")]
+    pub step: u64,
+    /// With --prometheus: the --metrics-prefix the run served with.
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        default_value = "",
+        requires = "prometheus"
+    )]
+    pub metrics_prefix: String,
+}
+
+impl FromPrometheus {
+    pub fn learn(
+        &self,
+        learning: &Learning,
+        save: Option<&std::path::Path>,
+        format: dscope::history::report::Format,
+        out: &mut dyn std::io::Write,
+        err: &mut dyn std::io::Write,
+    ) -> u8 {
+        match self.learnt(learning) {
+            Ok(b) => dscope::cli::analysis::save_and_print(&b, save, format, out, err),
+            Err(e) => {
+                let _ = writeln!(err, "dscope: {e}");
+                dscope::job::EXIT_CANNOT
+            }
+        }
+    }
+
+    fn learnt(&self, learning: &Learning) -> Result<dscope::history::baseline::Baseline, String> {
+        use dscope::metrics::prometheus::{Asked, Server, learn};
+        let server = Server::parse(self.prometheus.as_deref().unwrap_or_default())?;
+        let source = match &self.script {
+            Some(path) => Some(dscope::files::load(path).map_err(|e| e.to_string())?.text),
+            None => None,
+        };
+        let naming = source
+            .as_deref()
+            .map(|s| dscope::metrics::Naming::of_source(s, &self.metrics_prefix));
+        let mut metrics = self.metrics.clone();
+        if metrics.is_empty() {
+            let Some(n) = &naming else {
+                return Err("say which metrics (--metric NAME) or give the --script".into());
+            };
+            let mut names: Vec<String> = dscope::lang::aggregations::value_expressions(
+                source.as_deref().unwrap_or_default(),
+            )
+            .into_keys()
+            .map(|name| n.metric(if name == "_" { "" } else { &name }))
+            .collect();
+            names.sort();
+            metrics = names;
+        }
+        let asked = Asked {
+            server: &server,
+            metrics: &metrics,
+            naming: naming.as_ref(),
+            prefix: &self.metrics_prefix,
+            seconds: self.range,
+            step: self.step,
+        };
+        learn(&asked, learning.period, learning.window.unwrap_or(0))
+    }
+}

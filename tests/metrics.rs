@@ -232,3 +232,79 @@ fn prometheus_scrapes_what_the_json_report_says() {
         assert_eq!(count[0].1, cumulative, "{name}_count");
     }
 }
+
+/// A hundred a second, steady.
+const STEADY: &str = "#pragma D option quiet\ntick-10ms { @c[\"a\"] = count(); }\n";
+
+#[test]
+fn a_baseline_is_learnt_from_what_prometheus_kept() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("steady.d");
+    std::fs::write(&file, STEADY).unwrap();
+    let metrics = free_port();
+    let _run = Killed(
+        Command::new(env!("CARGO_BIN_EXE_dscope"))
+            .args(["run", "--duration", "90", "--metrics"])
+            .arg(metrics.to_string())
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (_prometheus, port) = prometheus(dir.path(), metrics);
+    // Twenty seconds of scrapes, a second apart.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline
+        && query(port, "count_over_time(c_total[1m])")
+            .first()
+            .is_none_or(|s| s.1 < 20.0)
+    {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let saved = dir.path().join("p.dsbase");
+    let out = Command::new(env!("CARGO_BIN_EXE_dscope"))
+        .args([
+            "baseline",
+            "--prometheus",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .args(["--script"])
+        .arg(&file)
+        .args(["--range", "1m", "--step", "1s", "--format", "json", "-o"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let agg = &doc["aggregations"][0];
+    assert_eq!(agg["name"], "c", "{doc}");
+    let key = &agg["keys"][0];
+    assert_eq!(
+        key["key"][0]["value"], "a",
+        "the k0 label as the key: {doc}"
+    );
+    assert_eq!(key["measure"], "rate");
+    let mean = key["slots"][0]["mean"].as_f64().unwrap();
+    assert!((70.0..130.0).contains(&mean), "about 100 a second: {doc}");
+    assert!(key["slots"][0]["n"].as_u64().unwrap() >= 10, "{doc}");
+    // The file reads back as a baseline for report and run.
+    assert!(dscope::history::baseline::Baseline::load(&saved).is_ok());
+    // Not Prometheus, or no such metric: said, exit 2.
+    let out = Command::new(env!("CARGO_BIN_EXE_dscope"))
+        .args([
+            "baseline",
+            "--prometheus",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .args(["--metric", "nothing_here", "-o"])
+        .arg(dir.path().join("q.dsbase"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("knows no metric 'nothing_here'"));
+}

@@ -157,11 +157,24 @@ pub fn learn(
         || recordings[0].with_extension(baseline::EXTENSION),
         Path::to_path_buf,
     );
-    if let Err(e) = b.save(&path) {
-        return fail(err, EXIT_CANNOT, &e).code;
+    save_and_print(&b, Some(&path), format, out, err)
+}
+
+/// Saves a baseline learnt to `path` (said on `err`) and prints it.
+pub fn save_and_print(
+    b: &Baseline,
+    path: Option<&Path>,
+    format: crate::history::report::Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    if let Some(path) = path {
+        if let Err(e) = b.save(path) {
+            return fail(err, EXIT_CANNOT, &e).code;
+        }
+        let _ = writeln!(err, "dscope: baseline saved to {}", path.display());
     }
-    let _ = writeln!(err, "dscope: baseline saved to {}", path.display());
-    let _ = out.write_all(baseline::render::baseline(&b, format).as_bytes());
+    let _ = out.write_all(baseline::render::baseline(b, format).as_bytes());
     let _ = out.flush();
     EXIT_OK
 }

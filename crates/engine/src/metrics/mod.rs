@@ -17,6 +17,7 @@
 //!   smallest of them, for max the largest; an avg or stddev of several
 //!   keys cannot be made from theirs, so they are left out).
 
+pub mod prometheus;
 pub mod serve;
 
 pub use serve::{Exporter, MetricsSink};

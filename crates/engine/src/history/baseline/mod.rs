@@ -269,7 +269,7 @@ pub struct Band {
 pub const MIN_SAMPLES: u64 = 3;
 
 impl Baseline {
-    fn empty(period: Period, window: u64) -> Baseline {
+    pub(crate) fn empty(period: Period, window: u64) -> Baseline {
         let window = match period {
             Period::None => 0,
             _ if window == 0 => period.default_window(),
@@ -370,6 +370,16 @@ impl Baseline {
         key: &[KeyPart],
         measure: Measure,
     ) -> (usize, usize) {
+        self.entry_named(name, function.name(), key, measure)
+    }
+
+    fn entry_named(
+        &mut self,
+        name: &str,
+        function: &str,
+        key: &[KeyPart],
+        measure: Measure,
+    ) -> (usize, usize) {
         let id = (name.to_owned(), key.to_vec(), measure);
         if let Some(&at) = self.index.get(&id) {
             return at;
@@ -379,7 +389,7 @@ impl Baseline {
             None => {
                 self.aggregations.push(AggBaseline {
                     name: name.to_owned(),
-                    function: function.name().to_owned(),
+                    function: function.to_owned(),
                     keys: Vec::new(),
                 });
                 self.aggregations.len() - 1
@@ -394,6 +404,26 @@ impl Baseline {
         let at = (a, keys.len() - 1);
         self.index.insert(id, at);
         at
+    }
+
+    /// Learns one key's measure from points at known times (a
+    /// Prometheus range query's, say).
+    pub fn learn_points(
+        &mut self,
+        name: &str,
+        function: &str,
+        key: &[KeyPart],
+        measure: Measure,
+        points: &[(DateTime<Utc>, f64)],
+    ) {
+        let (a, k) = self.entry_named(name, function, key, measure);
+        let mut last = usize::MAX;
+        for &(when, x) in points {
+            let slot = self.slot_of(when);
+            let slots = &mut self.aggregations[a].keys[k].slots;
+            last = slot_index(slots, last, slot);
+            slots[last].add(x);
+        }
     }
 
     /// The slot a moment falls in.
