@@ -115,6 +115,16 @@ fn baseline_ui(watch: &mut Watch, ui: &mut Ui, action: &mut Option<WatchAction>)
         if watch.baseline.is_some() && ui.button("Clear").clicked() {
             watch.baseline = None;
         }
+        let label = ui.label("a recording learns with period");
+        egui::ComboBox::from_id_salt("dscope-learn-period")
+            .selected_text(watch.learn_period.name())
+            .show_ui(ui, |ui| {
+                for (p, name) in crate::history::baseline::Period::ALL {
+                    ui.selectable_value(&mut watch.learn_period, p, name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
     });
     ui.horizontal_wrapped(|ui| {
         ui.label("A key is out beyond");

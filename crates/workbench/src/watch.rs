@@ -51,6 +51,8 @@ impl Serving {
 pub struct Watch {
     pub baseline: Option<Chosen>,
     pub settings: Settings,
+    /// The period a recording chosen as the baseline is learnt with.
+    pub learn_period: dscope_engine::history::baseline::Period,
     /// Runs this program with each alert as JSON on its standard input.
     pub alert_command: Option<CommandAction>,
     pub metrics: Serving,

@@ -88,12 +88,13 @@ impl DscopeApp {
         }
     }
 
-    /// Reads a baseline (or learns one from a recording, one level for
-    /// all time) for the Watch tab; one that cannot be read says why.
+    /// Reads a baseline (or learns one from a recording, with the period
+    /// the Watch tab says) for it; one that cannot be read says why.
     fn choose_baseline(&mut self, path: PathBuf) {
-        use crate::history::baseline::{Period, from_files};
+        use crate::history::baseline::from_files;
         let mut problems = Vec::new();
-        match from_files(std::slice::from_ref(&path), Period::None, 0, &mut problems) {
+        let period = self.run.watch.learn_period;
+        match from_files(std::slice::from_ref(&path), period, 0, &mut problems) {
             Ok(baseline) => {
                 for p in problems {
                     self.run.console.info(format!("dscope: {p}"));
