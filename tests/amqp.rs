@@ -466,3 +466,47 @@ fn a_fleet_run_publishes_each_hosts_snapshots_under_its_name() {
         assert!(n.len() >= 2 && *n.last().unwrap() >= 25, "{name}: {n:?}");
     }
 }
+
+#[test]
+fn an_alert_goes_to_the_exchange_as_it_fires() {
+    if !broker() || !live_dtrace() {
+        return;
+    }
+    let url = format!("amqp://127.0.0.1/{}", exchange("alert"));
+    let sub = subscribe(&url);
+    let out = Command::new(dscope())
+        .args([
+            "run",
+            "-q",
+            "-n",
+            TICKS,
+            "--alert",
+            "busy: @n[t] > 5",
+            "--alert-publish",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("dscope: alert busy firing: @n[t] rate"),
+        "{err}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let alert = loop {
+        assert!(Instant::now() < deadline, "no alert on {url}");
+        if let Some(Received::Message(m)) = sub.recv_timeout(Duration::from_millis(500))
+            && let Body::Alert { line, alert } = m.body
+        {
+            assert_eq!(m.host, dscope::amqp::this_host());
+            assert!(line.starts_with("alert busy firing"), "{line}");
+            break alert;
+        }
+    };
+    assert_eq!(alert["rule"], "busy");
+    assert_eq!(alert["state"], "firing");
+    assert_eq!(alert["key"][0]["value"], "t");
+    assert_eq!(alert["limit"], 5.0);
+    assert!(alert["value"].as_f64().unwrap() > 5.0, "{alert}");
+}
