@@ -207,3 +207,52 @@ fn a_rate_series_reads_as_each_point_does() {
         assert_eq!(series, each, "key {key}");
     }
 }
+
+/// `@q = quantize()` where each second adds 10 values to the bucket that
+/// starts at `low(second)`.
+fn latencies(seconds: u32, low: impl Fn(u32) -> i64) -> crate::history::History {
+    use crate::model::Bucket;
+    let mut h = crate::history::History::new(usize::MAX);
+    let mut counts: std::collections::BTreeMap<i64, i64> = Default::default();
+    for s in 1..=seconds {
+        *counts.entry(low(s)).or_default() += 10;
+        let buckets = counts
+            .iter()
+            .map(|(&min, &count)| Bucket {
+                label: min.to_string(),
+                min: Some(min),
+                max: Some(min * 2 - 1),
+                count,
+                raw: None,
+            })
+            .collect();
+        h.push(f64::from(s), &crate::model::fixtures::quantized(buckets));
+    }
+    h
+}
+
+#[test]
+fn a_distribution_whose_p99_moved_is_an_anomaly() {
+    // Steady: 10 values a second between 1 and 2 µs; then from second 10
+    // on between 1 and 2 ms. The rate stays 10 a second: only p99 moves.
+    let steady = latencies(30, |_| 1024);
+    let mut b = Baseline::empty(Period::None, 0);
+    let started = started_at("2026-01-05T00:00:00Z");
+    for h in steady.aggregations() {
+        b.learn_one(h, started);
+    }
+    let b = Arc::new(b);
+    let slow = latencies(20, |s| if s >= 10 { 1 << 20 } else { 1024 });
+    let mut d = Detector::new(b, Settings::default(), started);
+    let changes = d.check(&slow);
+    let started: Vec<_> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Started(a) => Some(a),
+            Change::Ended(_) => None,
+        })
+        .collect();
+    assert_eq!(started.len(), 1, "{changes:?}");
+    assert_eq!(started[0].measure, Measure::P99);
+    assert_eq!((started[0].kind, started[0].start), (Kind::Above, 10.0));
+}
