@@ -296,7 +296,8 @@ enum Command {
     /// Print a recording's history (`dscope run --record FILE`): for each
     /// aggregation, every point in time with each key's value, its change
     /// over the interval and the change per second. With --compare, what
-    /// changed from another recording instead.
+    /// changed from another recording instead; with --baseline, its
+    /// anomalies; with --correlations, which keys moved together.
     Report {
         file: PathBuf,
         #[command(flatten)]
