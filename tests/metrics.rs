@@ -114,6 +114,24 @@ fn prometheus(dir: &Path, target: u16) -> (Killed, u16) {
     (Killed(child), port)
 }
 
+/// `dscope run --metrics` of `file` for 90 s, and a Prometheus scraping
+/// it: both, and Prometheus's port.
+fn scraped(dir: &Path, file: &Path) -> (Killed, Killed, u16) {
+    let metrics = free_port();
+    let run = Killed(
+        Command::new(env!("CARGO_BIN_EXE_dscope"))
+            .args(["run", "--duration", "90", "--metrics"])
+            .arg(metrics.to_string())
+            .arg(file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (prometheus, port) = prometheus(dir, metrics);
+    (run, prometheus, port)
+}
+
 /// What `dscope run --format json` reports for the fixture.
 fn reported(file: &Path) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_dscope"))
@@ -148,18 +166,7 @@ fn prometheus_scrapes_what_the_json_report_says() {
     let file = dir.path().join("fixture.d");
     std::fs::write(&file, FIXTURE).unwrap();
     let report = reported(&file);
-    let metrics = free_port();
-    let _run = Killed(
-        Command::new(env!("CARGO_BIN_EXE_dscope"))
-            .args(["run", "--duration", "60", "--metrics"])
-            .arg(metrics.to_string())
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let (_prometheus, port) = prometheus(dir.path(), metrics);
+    let (_run, _prometheus, port) = scraped(dir.path(), &file);
     // Until Prometheus has scraped a snapshot with every series.
     let deadline = Instant::now() + Duration::from_secs(45);
     let mut counts = Vec::new();
@@ -244,18 +251,7 @@ fn a_baseline_is_learnt_from_what_prometheus_kept() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("steady.d");
     std::fs::write(&file, STEADY).unwrap();
-    let metrics = free_port();
-    let _run = Killed(
-        Command::new(env!("CARGO_BIN_EXE_dscope"))
-            .args(["run", "--duration", "90", "--metrics"])
-            .arg(metrics.to_string())
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let (_prometheus, port) = prometheus(dir.path(), metrics);
+    let (_run, _prometheus, port) = scraped(dir.path(), &file);
     // Twenty seconds of scrapes, a second apart.
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline

@@ -24,6 +24,17 @@ pub(crate) fn recording(started: &str, seconds: u32, rate: impl Fn(u32) -> i64) 
     parse(&bytes[..], "test", usize::MAX).unwrap()
 }
 
+/// The anomalies that began among `changes`.
+fn started(changes: &[Change]) -> Vec<&crate::history::anomaly::Anomaly> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Started(a) => Some(a),
+            Change::Ended(_) => None,
+        })
+        .collect()
+}
+
 fn key() -> Vec<KeyPart> {
     vec![KeyPart::Str("k".into())]
 }
@@ -63,13 +74,7 @@ fn the_anomaly_starts_at_the_step_and_not_before() {
     });
     let mut d = Detector::new(b, Settings::default(), started_at(&after.header.started));
     let changes = d.check(&after.history);
-    let started: Vec<_> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::Started(a) => Some(a),
-            Change::Ended(_) => None,
-        })
-        .collect();
+    let started = started(&changes);
     assert_eq!(started.len(), 1, "{changes:?}");
     assert_eq!(started[0].start, 20.0);
     assert_eq!(started[0].kind, Kind::Above);
@@ -237,21 +242,15 @@ fn a_distribution_whose_p99_moved_is_an_anomaly() {
     // on between 1 and 2 ms. The rate stays 10 a second: only p99 moves.
     let steady = latencies(30, |_| 1024);
     let mut b = Baseline::empty(Period::None, 0);
-    let started = started_at("2026-01-05T00:00:00Z");
+    let start = started_at("2026-01-05T00:00:00Z");
     for h in steady.aggregations() {
-        b.learn_one(h, started);
+        b.learn_one(h, start);
     }
     let b = Arc::new(b);
     let slow = latencies(20, |s| if s >= 10 { 1 << 20 } else { 1024 });
-    let mut d = Detector::new(b, Settings::default(), started);
+    let mut d = Detector::new(b, Settings::default(), start);
     let changes = d.check(&slow);
-    let started: Vec<_> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::Started(a) => Some(a),
-            Change::Ended(_) => None,
-        })
-        .collect();
+    let started = started(&changes);
     assert_eq!(started.len(), 1, "{changes:?}");
     assert_eq!(started[0].measure, Measure::P99);
     assert_eq!((started[0].kind, started[0].start), (Kind::Above, 10.0));
