@@ -126,27 +126,52 @@ fn render(state: &Mutex<State>) -> String {
 
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-fn answer(server: &tiny_http::Server, state: &Mutex<State>) {
+/// Scrapes answered at once; one more is told to come back (503).
+const MAX_IN_FLIGHT: usize = 8;
+
+fn answer(server: &tiny_http::Server, state: &Arc<Mutex<State>>) {
+    let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for request in server.incoming_requests() {
-        let method = request.method().clone();
-        let path = request.url().split('?').next().unwrap_or("").to_owned();
-        let response = match (&method, path.as_str()) {
-            (tiny_http::Method::Get | tiny_http::Method::Head, "/metrics") => {
-                with_type(render(state), OPENMETRICS)
-            }
-            (tiny_http::Method::Get | tiny_http::Method::Head, "/") => with_type(
-                "dscope: the running script's aggregations are at /metrics\n".to_owned(),
-                "text/plain; charset=utf-8",
-            ),
-            (tiny_http::Method::Get | tiny_http::Method::Head, _) => {
-                with_type("not found: try /metrics\n".to_owned(), "text/plain")
-                    .with_status_code(404)
-            }
-            _ => with_type("only GET and HEAD\n".to_owned(), "text/plain").with_status_code(405),
-        };
-        // A scraper that went away is no concern of the run's.
-        let _ = request.respond(response);
+        use std::sync::atomic::Ordering;
+        // Each answer on a thread of its own: a client that stops reading
+        // a large answer holds up only itself.
+        if in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            let busy = with_type("busy: try again\n".to_owned(), "text/plain");
+            let _ = request.respond(busy.with_status_code(503));
+            continue;
+        }
+        let (state, count) = (Arc::clone(state), Arc::clone(&in_flight));
+        let spawned = std::thread::Builder::new()
+            .name("dscope-scrape".into())
+            .spawn(move || {
+                respond(request, &state);
+                count.fetch_sub(1, Ordering::SeqCst);
+            });
+        if spawned.is_err() {
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
     }
+}
+
+fn respond(request: tiny_http::Request, state: &Mutex<State>) {
+    let method = request.method().clone();
+    let path = request.url().split('?').next().unwrap_or("").to_owned();
+    let response = match (&method, path.as_str()) {
+        (tiny_http::Method::Get | tiny_http::Method::Head, "/metrics") => {
+            with_type(render(state), OPENMETRICS)
+        }
+        (tiny_http::Method::Get | tiny_http::Method::Head, "/") => with_type(
+            "dscope: the running script's aggregations are at /metrics\n".to_owned(),
+            "text/plain; charset=utf-8",
+        ),
+        (tiny_http::Method::Get | tiny_http::Method::Head, _) => {
+            with_type("not found: try /metrics\n".to_owned(), "text/plain").with_status_code(404)
+        }
+        _ => with_type("only GET and HEAD\n".to_owned(), "text/plain").with_status_code(405),
+    };
+    // A scraper that went away is no concern of the run's.
+    let _ = request.respond(response);
 }
 
 fn with_type(body: String, content_type: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {

@@ -215,3 +215,25 @@ fn the_endpoint_serves_the_last_snapshot() {
     assert!(page.contains("n_total{execname=\"other\"} 3"), "{page}");
     assert!(get("/nothing").starts_with("HTTP/1.0 404"));
 }
+
+/// A client that asks and never reads holds up only itself.
+#[test]
+fn a_scraper_that_stops_reading_holds_up_no_other() {
+    use std::io::{Read, Write};
+    let exporter = Exporter::bind("127.0.0.1:0", Naming::default(), 1_000_000).unwrap();
+    // About 10 MB of text: more than the socket buffers hold.
+    let rows: Vec<(String, i64)> = (0..200_000).map(|i| (format!("key-{i}"), i)).collect();
+    let named: Vec<(&str, i64)> = rows.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    exporter.set(None, Arc::new(counts(&named)));
+    let mut stuck = std::net::TcpStream::connect(exporter.address()).unwrap();
+    write!(stuck, "GET /metrics HTTP/1.0\r\n\r\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut s = std::net::TcpStream::connect(exporter.address()).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(s, "GET /metrics HTTP/1.0\r\n\r\n").unwrap();
+    let mut body = Vec::new();
+    s.read_to_end(&mut body).unwrap();
+    assert!(body.len() > 1_000_000, "{}", body.len());
+    drop(stuck);
+}
