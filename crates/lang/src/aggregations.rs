@@ -35,6 +35,9 @@ struct Assignment {
 fn assignments(source: &str) -> HashMap<String, Assignment> {
     let code = without_comments_and_strings(source);
     let chars: Vec<char> = code.chars().collect();
+    // The same characters, with their comments and strings: what the
+    // expressions found are copied from (the blanked text has as many).
+    let original: Vec<char> = source.chars().collect();
     let mut found = HashMap::new();
     let mut i = 0;
     while i < chars.len() {
@@ -57,7 +60,8 @@ fn assignments(source: &str) -> HashMap<String, Assignment> {
         let mut keys = Vec::new();
         if chars.get(j) == Some(&'[') {
             let end = close(&chars, j, '[', ']');
-            keys = top_level_parts(&chars[j + 1..end.saturating_sub(1).max(j + 1)]);
+            let inside = j + 1..end.saturating_sub(1).max(j + 1);
+            keys = top_level_parts(&chars[inside.clone()], &original[inside]);
             j = skip_space(&chars, end);
         }
         if chars.get(j) != Some(&'=') || chars.get(j + 1) == Some(&'=') {
@@ -71,7 +75,7 @@ fn assignments(source: &str) -> HashMap<String, Assignment> {
         if chars.get(j) != Some(&'(') {
             continue;
         }
-        if let Some(value) = first_argument(&chars, j) {
+        if let Some(value) = first_argument(&chars, &original, j) {
             found.entry(name).or_insert(Assignment { keys, value });
         }
         i = j;
@@ -113,12 +117,13 @@ fn close(chars: &[char], open: usize, left: char, right: char) -> usize {
     chars.len()
 }
 
-/// The comma-separated parts of `chars` outside any bracket, trimmed.
-fn top_level_parts(chars: &[char]) -> Vec<String> {
+/// The comma-separated parts of `chars` outside any bracket, trimmed, as
+/// `original` (the same characters with their strings) writes them.
+fn top_level_parts(chars: &[char], original: &[char]) -> Vec<String> {
     let mut parts = Vec::new();
     let mut depth = 0i32;
     let mut part = String::new();
-    for &c in chars {
+    for (&c, &o) in chars.iter().zip(original) {
         match c {
             '(' | '[' => depth += 1,
             ')' | ']' => depth -= 1,
@@ -129,7 +134,7 @@ fn top_level_parts(chars: &[char]) -> Vec<String> {
             }
             _ => {}
         }
-        part.push(c);
+        part.push(o);
     }
     if !part.trim().is_empty() || !parts.is_empty() {
         parts.push(part.trim().to_owned());
@@ -137,8 +142,9 @@ fn top_level_parts(chars: &[char]) -> Vec<String> {
     parts
 }
 
-/// The first argument of the call whose `(` is at `open`, trimmed.
-fn first_argument(chars: &[char], open: usize) -> Option<String> {
+/// The first argument of the call whose `(` is at `open`, trimmed, as
+/// `original` writes it.
+fn first_argument(chars: &[char], original: &[char], open: usize) -> Option<String> {
     let mut depth = 0;
     let end = chars.iter().enumerate().skip(open).find_map(|(k, c)| {
         match c {
@@ -150,7 +156,7 @@ fn first_argument(chars: &[char], open: usize) -> Option<String> {
         ends.then_some(k)
     })?;
     Some(
-        chars[open + 1..end]
+        original[open + 1..end]
             .iter()
             .collect::<String>()
             .trim()
@@ -161,42 +167,46 @@ fn first_argument(chars: &[char], open: usize) -> Option<String> {
 /// The source with comments blanked and string contents emptied, so that
 /// an `@` or a bracket in them is not read as code.
 fn without_comments_and_strings(source: &str) -> String {
+    // Character for character: a comment's become spaces (its line breaks
+    // stay), a string's inside spaces too, so that a place in this text is
+    // the same place in the source.
     let mut out = String::with_capacity(source.len());
     let mut chars = source.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '/' if chars.peek() == Some(&'*') => {
                 chars.next();
+                out.push_str("  ");
                 let mut last = ' ';
                 for c in chars.by_ref() {
+                    out.push(if c == '\n' { '\n' } else { ' ' });
                     if last == '*' && c == '/' {
                         break;
                     }
                     last = c;
                 }
-                out.push(' ');
             }
             '/' if chars.peek() == Some(&'/') => {
-                for c in chars.by_ref() {
+                out.push(' ');
+                while let Some(&c) = chars.peek() {
                     if c == '\n' {
-                        out.push('\n');
                         break;
                     }
+                    out.push(' ');
+                    chars.next();
                 }
             }
             '"' => {
                 out.push('"');
                 let mut escaped = false;
                 for c in chars.by_ref() {
-                    if escaped {
-                        escaped = false;
-                    } else if c == '\\' {
-                        escaped = true;
-                    } else if c == '"' {
+                    if !escaped && c == '"' {
+                        out.push('"');
                         break;
                     }
+                    escaped = !escaped && c == '\\';
+                    out.push(if c == '\n' { '\n' } else { ' ' });
                 }
-                out.push('"');
             }
             c => out.push(c),
         }
@@ -235,6 +245,9 @@ mod tests {
         assert!(k["us"].is_empty() && k["_"].is_empty());
         let k = key_expressions("BEGIN { @x[args[0], f(a, b), stack()] = count(); }");
         assert_eq!(k["x"], ["args[0]", "f(a, b)", "stack()"]);
+        // Strings are kept as written, commas and brackets in them too.
+        let k = key_expressions("BEGIN { @y[strjoin(\"a, [b\", \"\\\"\")] = count(); }");
+        assert_eq!(k["y"], ["strjoin(\"a, [b\", \"\\\"\")"]);
         let u = units(script);
         assert_eq!(u["lat"], Unit::Nanoseconds);
         assert_eq!(u["us"], Unit::Microseconds);

@@ -5,7 +5,7 @@
 use super::source::literal_at;
 
 /// Words that open a declaration with braces, which is not a clause.
-const DECLARATIONS: &[&str] = &[
+pub(crate) const DECLARATIONS: &[&str] = &[
     "struct",
     "union",
     "enum",

@@ -14,6 +14,7 @@ pub mod complete;
 pub mod highlight;
 pub mod hints;
 pub mod indent;
+pub mod narrow;
 pub mod probe_pattern;
 pub mod source;
 pub mod syntax_test;

@@ -114,6 +114,31 @@ impl DscopeApp {
         }
     }
 
+    /// Opens a new script: this one, its clauses that fill `name` only for
+    /// `target`; or says why it cannot be.
+    fn narrow(&mut self, ctx: &egui::Context, name: &str, target: &crate::charts::table::Target) {
+        use dscope_engine::lang::narrow::{Narrowing, narrow};
+        let to = Narrowing {
+            aggregation: if name == "_" { "" } else { name },
+            key: &target.key,
+            values: target.values,
+        };
+        match narrow(self.editor.text(), &to) {
+            Ok(text) => {
+                self.new_buffer(ctx);
+                self.editor.replace_whole(ctx, &text);
+                self.edited();
+                self.status = "A new script, narrowed: check it and run it".into();
+            }
+            Err(message) => {
+                self.prompt = Some(Prompt::Error {
+                    title: "Cannot narrow the script".into(),
+                    message,
+                })
+            }
+        }
+    }
+
     fn watch_action(&mut self, ctx: &egui::Context, action: crate::watch_panel::WatchAction) {
         use crate::watch_panel::WatchAction;
         match action {
@@ -391,7 +416,10 @@ impl DscopeApp {
     }
 
     fn chart_action(&mut self, ctx: &egui::Context, action: ChartAction) {
-        let ChartAction::Export(format, name) = action;
+        let (format, name) = match action {
+            ChartAction::Export(format, name) => (format, name),
+            ChartAction::Narrow(name, target) => return self.narrow(ctx, &name, &target),
+        };
         // The anonymous aggregation `@` is called "_".
         let stem = self.doc.name().trim_end_matches(".d").to_owned();
         let file = if name.is_empty() || name == "_" {

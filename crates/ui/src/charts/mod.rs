@@ -193,6 +193,8 @@ impl TabState {
 pub enum ChartAction {
     /// Ask where to write the named aggregation (or its chart).
     Export(ExportFormat, String),
+    /// A new script like this one, narrowed to a table row's key.
+    Narrow(String, table::Target),
 }
 
 #[derive(Default)]
@@ -437,6 +439,7 @@ impl AggregationsView {
         let action = self.controls_row(ui, shown);
         ui.separator();
         let picked = self.show_selected(ui, shown, generation, time);
+        let action = action.or_else(|| self.take_narrow(shown));
         self.ranged = ranged;
         if let Some(Some(r)) = picked {
             self.set_range(Some(r));

@@ -212,3 +212,23 @@ impl AggregationsView {
         t.not_before = None;
     }
 }
+
+impl AggregationsView {
+    /// A row's "Narrow the script" chosen in the table shown, if any.
+    pub(super) fn take_narrow(&mut self, shown: &Snapshot) -> Option<super::ChartAction> {
+        // The tab shown: the one chosen, or the first before any was.
+        let name = self.selected(shown)?.name.clone();
+        let Some(super::ChartData::Table(model)) = self.tabs.get_mut(&name)?.data.as_mut() else {
+            return None;
+        };
+        let from_summary = model.summary.as_mut().and_then(|s| {
+            let row = s.asked.take()?;
+            s.targets.get(row).cloned()
+        });
+        let target = from_summary.or_else(|| {
+            let row = model.asked.take()?;
+            model.targets.get(row).cloned()
+        })?;
+        Some(super::ChartAction::Narrow(name, target))
+    }
+}

@@ -41,6 +41,18 @@ pub struct TableModel {
     sort: Option<(usize, bool)>,
     /// A distribution's per-key summary.
     pub summary: Option<Box<TableModel>>,
+    /// What each row is of, for "Narrow the script" (by row index).
+    pub targets: Vec<Target>,
+    /// The row whose "Narrow the script" was chosen, until taken.
+    pub asked: Option<usize>,
+}
+
+/// What a row is of: a key, and for a distribution's bucket row, the
+/// bucket's values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub key: Vec<KeyPart>,
+    pub values: Option<(Option<i64>, Option<i64>)>,
 }
 
 impl TableModel {
@@ -54,6 +66,7 @@ impl TableModel {
         let parts = agg.rows.first().map_or(0, |r| r.key.len());
         let mut columns = key_columns(parts);
         let mut rows = Vec::new();
+        let mut targets = Vec::new();
         if agg.function.is_distribution() {
             columns.extend(["value".into(), "count".into()]);
             for r in &agg.rows {
@@ -71,6 +84,10 @@ impl TableModel {
                     });
                     cells.push(Cell::number(b.count));
                     rows.push(cells);
+                    targets.push(Target {
+                        key: r.key.clone(),
+                        values: Some((b.min, b.max)),
+                    });
                 }
             }
         } else {
@@ -81,6 +98,10 @@ impl TableModel {
                     cells.push(Cell::number(n));
                 }
                 rows.push(cells);
+                targets.push(Target {
+                    key: r.key.clone(),
+                    values: None,
+                });
             }
         }
         let order = (0..rows.len()).collect();
@@ -93,6 +114,8 @@ impl TableModel {
                 .function
                 .is_distribution()
                 .then(|| Box::new(TableModel::summary(agg, parts, unit))),
+            targets,
+            asked: None,
         }
     }
 
@@ -101,7 +124,7 @@ impl TableModel {
     fn summary(agg: &Aggregation, parts: usize, unit: Unit) -> TableModel {
         let mut columns = key_columns(parts);
         columns.extend(["count", "mean", "p50", "p90", "p99", "max"].map(String::from));
-        let rows: Vec<Vec<Cell>> = agg
+        let (rows, targets): (Vec<Vec<Cell>>, Vec<Target>) = agg
             .rows
             .iter()
             .filter_map(|r| {
@@ -123,9 +146,13 @@ impl TableModel {
                         number: Some(range.0.map_or(i128::MIN, i128::from)),
                     });
                 }
-                Some(cells)
+                let target = Target {
+                    key: r.key.clone(),
+                    values: None,
+                };
+                Some((cells, target))
             })
-            .collect();
+            .unzip();
         let order = (0..rows.len()).collect();
         TableModel {
             columns,
@@ -133,6 +160,8 @@ impl TableModel {
             order,
             sort: None,
             summary: None,
+            targets,
+            asked: None,
         }
     }
 
@@ -278,13 +307,14 @@ fn grid(ui: &mut Ui, model: &mut TableModel, id: &str, value_cols: usize) {
         };
         model.sort_by(c, asc);
     }
+    let mut asked = None;
     egui::ScrollArea::both()
         .id_salt(id)
         .auto_shrink([false, false])
         .show_rows(ui, ROW_HEIGHT, model.rows.len(), |ui, range| {
             for &i in &model.order[range] {
                 let row = &model.rows[i];
-                ui.horizontal(|ui| {
+                let drawn = ui.horizontal(|ui| {
                     ui.spacing_mut().item_spacing.x = 0.0;
                     for (c, cell) in row.iter().enumerate() {
                         let layout = if cell.number.is_some() {
@@ -301,8 +331,44 @@ fn grid(ui: &mut Ui, model: &mut TableModel, id: &str, value_cols: usize) {
                         });
                     }
                 });
+                if narrow_menu(ui, drawn.response.rect, (id, i), model.targets.get(i)) {
+                    asked = Some(i);
+                }
             }
         });
+    if asked.is_some() {
+        model.asked = asked;
+    }
+}
+
+/// A row's right-click menu: "Narrow the script" for a key a predicate
+/// can compare; true when it was chosen.
+fn narrow_menu(ui: &mut Ui, rect: egui::Rect, id: (&str, usize), target: Option<&Target>) -> bool {
+    let Some(target) = target else {
+        return false;
+    };
+    let plain = target
+        .key
+        .iter()
+        .all(|p| matches!(p, KeyPart::Int(_) | KeyPart::Str(_)));
+    if target.key.is_empty() && target.values.is_none() || !plain {
+        return false;
+    }
+    let what = if target.values.is_some() {
+        "Narrow the script to this key and bucket"
+    } else {
+        "Narrow the script to this key"
+    };
+    let mut chosen = false;
+    ui.interact(rect, ui.scope_id().with(id), egui::Sense::click())
+        .on_hover_text("Right-click: narrow the script to this row")
+        .context_menu(|ui| {
+            if ui.button(what).clicked() {
+                chosen = true;
+                ui.close();
+            }
+        });
+    chosen
 }
 
 #[cfg(test)]

@@ -1,0 +1,112 @@
+//! "Narrow the script" from a table row: a new script whose clauses that
+//! fill the aggregation fire only for that key (and bucket), the script
+//! it came from kept as it was.
+
+mod common;
+
+use common::*;
+use dscope::model::{AggFunction, Aggregation, Bucket, Row, Snapshot, Value};
+use dscope::session::Event;
+use dscope::ui::DscopeApp;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+const SCRIPT: &str = "syscall::read:entry, syscall::write:entry { @num[probefunc] = count(); }\n\
+                      syscall::read:return /self->ts/ { @lat[probefunc] = quantize(timestamp - self->ts); }\n";
+
+fn snapshot() -> Snapshot {
+    let count = |k: &str, n: i64| Row {
+        key: key(k),
+        value: Value::Number(n),
+    };
+    let bucket = |min: i64, count: i64| Bucket {
+        label: min.to_string(),
+        min: Some(min),
+        max: Some(2 * min - 1),
+        count,
+        raw: None,
+    };
+    Snapshot {
+        aggregations: vec![
+            Aggregation {
+                id: 1,
+                name: "num".into(),
+                function: AggFunction::Count,
+                key_sizes: vec![256],
+                rows: vec![count("write", 3), count("read", 7)],
+            },
+            Aggregation {
+                id: 2,
+                name: "lat".into(),
+                function: AggFunction::Quantize,
+                key_sizes: vec![256],
+                rows: vec![Row {
+                    key: key("read"),
+                    value: Value::Buckets(vec![bucket(512, 0), bucket(1024, 5), bucket(2048, 0)]),
+                }],
+            },
+        ],
+    }
+}
+
+fn running(dir: &std::path::Path) -> Harness<'static, DscopeApp> {
+    let config = config(dir, None);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1100.0, 800.0))
+        .build_eframe(move |cc| DscopeApp::new(cc, config));
+    h.run();
+    set_script(&mut h, SCRIPT);
+    click(&mut h, "Run");
+    let job = h.state().run_panel().run_job().expect("a run");
+    h.state_mut()
+        .apply_session_event(event(job, Event::Started { matches: 3 }));
+    h.state_mut()
+        .apply_session_event(event(job, Event::Snapshot(snapshot())));
+    h.run();
+    h
+}
+
+#[test]
+fn a_count_key_narrows_its_clause() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = running(dir.path());
+    // @num is shown first without its tab being clicked.
+    click(&mut h, "Table");
+    h.get_by_label("read").click_secondary();
+    h.run();
+    click(&mut h, "Narrow the script to this key");
+    let text = h.state().editor().text().to_owned();
+    assert!(
+        text.contains("syscall::read:entry, syscall::write:entry\n/probefunc == \"read\"/\n{ @num"),
+        "{text}"
+    );
+    // The other clause is left as it was, and it is a new, unsaved script.
+    assert!(
+        text.contains("syscall::read:return /self->ts/ { @lat"),
+        "{text}"
+    );
+    assert!(h.state().path().is_none());
+}
+
+#[test]
+fn a_bucket_row_narrows_to_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = running(dir.path());
+    click(&mut h, "@lat quantize()");
+    click(&mut h, "Table");
+    // The per-key summary above shows the same range as p50: the bucket's
+    // row is the last.
+    h.get_all_by_label_contains("1.02 µs .. 2.05 µs")
+        .last()
+        .expect("the bucket's row")
+        .click_secondary();
+    h.run();
+    click(&mut h, "Narrow the script to this key and bucket");
+    let text = h.state().editor().text().to_owned();
+    assert!(
+        text.contains(
+            "/(self->ts) && probefunc == \"read\" && (timestamp - self->ts) >= 1024 && (timestamp - self->ts) <= 2047/"
+        ),
+        "{text}"
+    );
+}
