@@ -32,7 +32,7 @@ pub struct TimelineOptions {
     pub limit: String,
     pub average: bool,
     pub average_secs: f64,
-    /// For a distribution: a line of this percentile (50, 90, 99) of each
+    /// For a distribution: a line of this percentile (1 to 99) of each
     /// interval per key, instead of how many values each counted.
     pub percentile: Option<u8>,
 }
@@ -370,7 +370,7 @@ pub fn controls(ui: &mut Ui, opts: &mut TimelineOptions, model: Option<&Timeline
             Some(q) => format!("p{q}"),
             None => "values counted".into(),
         };
-        ui.label("Show");
+        let show = ui.label("Show");
         egui::ComboBox::from_id_salt("timeline-percentile")
             .selected_text(shown)
             .show_ui(ui, |ui| {
@@ -391,6 +391,14 @@ pub fn controls(ui: &mut Ui, opts: &mut TimelineOptions, model: Option<&Timeline
             })
             .response
             .on_hover_text("Latency as latency: a percentile of each interval, per key");
+        // Any other percentile, typed or dragged.
+        if let Some(q) = &mut opts.percentile {
+            changed |= ui
+                .add(egui::DragValue::new(q).range(1..=99).prefix("p"))
+                .labelled_by(show.id)
+                .on_hover_text("Which percentile: 1 to 99")
+                .changed();
+        }
     }
     changed |= ui
         .checkbox(&mut opts.per_second, "Per second")
@@ -700,6 +708,17 @@ mod tests {
                 (2.0, Some(middle((1 << 20) as f64)))
             ]
         );
+        // Any percentile: the first second counted 9 small and 1 large,
+        // so p90 is small and p95 large.
+        let at_first = |q: u8| {
+            let opts = TimelineOptions {
+                percentile: Some(q),
+                ..TimelineOptions::default()
+            };
+            TimelineModel::build(h.get("q").unwrap(), &opts, None).lines[0].points[0]
+        };
+        assert_eq!(at_first(90), (1.0, Some(middle(1024.0))));
+        assert_eq!(at_first(95), (1.0, Some(middle((1 << 20) as f64))));
     }
 
     #[test]
