@@ -1,6 +1,7 @@
 //! "Narrow the script" from a table row: a new script whose clauses that
 //! fill the aggregation fire only for that key (and bucket), the script
-//! it came from kept as it was.
+//! it came from kept as it was. And the unit chooser, which every view of
+//! the aggregation reads in.
 
 mod common;
 
@@ -108,5 +109,37 @@ fn a_bucket_row_narrows_to_its_values() {
             "/(self->ts) && probefunc == \"read\" && (timestamp - self->ts) >= 1024 && (timestamp - self->ts) <= 2047/"
         ),
         "{text}"
+    );
+}
+
+#[test]
+fn a_unit_chosen_is_what_the_views_read_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = running(dir.path());
+    click(&mut h, "@lat quantize()");
+    click(&mut h, "Table");
+    // The script's unit: the value is a difference of timestamps.
+    assert!(
+        h.query_all_by_label_contains("1.02 µs .. 2.05 µs")
+            .next()
+            .is_some()
+    );
+    h.get_all_by_label("Unit").last().unwrap().click();
+    h.run();
+    click(&mut h, "number");
+    assert!(h.query_all_by_label_contains("1.02 µs").next().is_none());
+    assert!(
+        h.query_all_by_label_contains("1024 .. 2047")
+            .next()
+            .is_some()
+    );
+    // And back to the script's.
+    h.get_all_by_label("Unit").last().unwrap().click();
+    h.run();
+    click(&mut h, "ns (the script's)");
+    assert!(
+        h.query_all_by_label_contains("1.02 µs .. 2.05 µs")
+            .next()
+            .is_some()
     );
 }

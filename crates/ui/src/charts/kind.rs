@@ -83,3 +83,72 @@ impl ChartKind {
         )
     }
 }
+
+/// The unit chooser: what an aggregation's values are, over what the
+/// script says (a time in ns, µs, ms; bytes; plain numbers). True when
+/// the choice changed, and every view is built again in it.
+pub fn unit_choice(
+    ui: &mut egui::Ui,
+    chosen: &mut Option<crate::model::units::Unit>,
+    from_script: Option<crate::model::units::Unit>,
+) -> bool {
+    use crate::model::units::Unit;
+    let script = from_script.unwrap_or_default();
+    let shown = chosen.unwrap_or(script);
+    let mut changed = false;
+    let label = ui.label("Unit");
+    egui::ComboBox::from_id_salt("aggregation-unit")
+        .selected_text(shown.name())
+        .show_ui(ui, |ui| {
+            for (unit, name) in Unit::ALL {
+                let text = if unit == script {
+                    format!("{name} (the script's)")
+                } else {
+                    name.to_owned()
+                };
+                if ui.selectable_label(shown == unit, text).clicked() {
+                    *chosen = (unit != script).then_some(unit);
+                    changed = true;
+                }
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text("What the values are: every view of this aggregation reads in it");
+    changed
+}
+
+/// How to turn the 3D chart. The hint sits with the controls, outside
+/// what an export captures (a saved picture cannot be turned), and only
+/// where it fits on their line: on a narrow window a line of its own
+/// would take the chart's room.
+pub(super) fn bars3d_hint(ui: &mut egui::Ui) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let width = ui
+        .painter()
+        .layout_no_wrap(super::bars3d::HINT.to_owned(), font, egui::Color32::WHITE)
+        .size()
+        .x;
+    if ui.available_size_before_wrap().x > width + 2.0 * ui.spacing().item_spacing.x + 8.0 {
+        ui.separator();
+        ui.weak(super::bars3d::HINT);
+    }
+}
+
+impl super::AggregationsView {
+    /// The selected aggregation's unit chooser, on the line of its tabs
+    /// (the views' line has no room to spare beside the 3D controls).
+    pub(super) fn unit_row(&mut self, ui: &mut egui::Ui, snapshot: &crate::model::Snapshot) {
+        let Some(agg) = self.selected(snapshot) else {
+            return;
+        };
+        // The script names the anonymous `@` "_".
+        let key = if agg.name.is_empty() { "_" } else { &agg.name };
+        let from_script = self.units.get(key).copied();
+        ui.separator();
+        let tab = self.tab(agg);
+        if unit_choice(ui, &mut tab.unit, from_script) {
+            tab.built_from = u64::MAX;
+        }
+    }
+}

@@ -68,6 +68,8 @@ struct Comparing<'a> {
 #[derive(Debug, Clone)]
 struct TabState {
     kind: ChartKind,
+    /// The unit chosen for its values, over the script's.
+    unit: Option<Unit>,
     top_n: usize,
     max_keys: usize,
     view: bars3d::View,
@@ -99,6 +101,7 @@ impl TabState {
             data: None,
             built_from: u64::MAX,
             not_before: None,
+            unit: None,
         }
     }
 
@@ -268,7 +271,10 @@ impl AggregationsView {
 
     /// What `name`'s values are.
     pub fn unit(&self, name: &str) -> Unit {
-        self.units.get(name).copied().unwrap_or_default()
+        let chosen = self.tabs.get(name).and_then(|t| t.unit);
+        // The script names the anonymous `@` "_".
+        let key = if name.is_empty() { "_" } else { name };
+        chosen.unwrap_or_else(|| self.units.get(key).copied().unwrap_or_default())
     }
 
     /// Selects the aggregation `step` tabs on (or back), round.
@@ -458,6 +464,7 @@ impl AggregationsView {
                     self.selected = Some(agg.name.clone());
                 }
             }
+            self.unit_row(ui, snapshot);
         });
     }
 
@@ -489,7 +496,7 @@ impl AggregationsView {
             let kind = tab.kind;
             action = export_buttons(ui, kind, &name);
             if kind == ChartKind::Bars3d {
-                bars3d_hint(ui);
+                kind::bars3d_hint(ui);
             }
         });
         action
@@ -665,23 +672,6 @@ fn export_buttons(ui: &mut Ui, kind: ChartKind, name: &str) -> Option<ChartActio
         action = Some(ChartAction::Export(ExportFormat::Png, name.to_owned()));
     }
     action
-}
-
-/// How to turn the 3D chart. The hint sits with the controls, outside
-/// what an export captures (a saved picture cannot be turned), and only
-/// where it fits on their line: on a narrow window a line of its own
-/// would take the chart's room.
-fn bars3d_hint(ui: &mut Ui) {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let width = ui
-        .painter()
-        .layout_no_wrap(bars3d::HINT.to_owned(), font, egui::Color32::WHITE)
-        .size()
-        .x;
-    if ui.available_size_before_wrap().x > width + 2.0 * ui.spacing().item_spacing.x + 8.0 {
-        ui.separator();
-        ui.weak(bars3d::HINT);
-    }
 }
 
 /// The heat map and, under it, the distribution in the interval clicked
