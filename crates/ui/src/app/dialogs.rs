@@ -352,6 +352,21 @@ impl DscopeApp {
                     };
                     return self.write_export(path, &text);
                 }
+                let charts = self.visible_charts();
+                let over_time = match (charts.kind(&name), charts.data(&name)) {
+                    (
+                        Some(crate::charts::ChartKind::OverTime),
+                        Some(crate::charts::ChartData::OverTime(m)),
+                    ) => Some(m),
+                    _ => None,
+                };
+                if let Some(m) = over_time {
+                    let text = match format {
+                        ExportFormat::Csv => export::over_time_csv(m),
+                        _ => export::over_time_json(m),
+                    };
+                    return self.write_export(path, &text);
+                }
                 let snapshot = self.visible_snapshot();
                 let agg = snapshot.and_then(|s| self.visible_charts().shown_aggregation(&name, s));
                 let Some(agg) = agg else {

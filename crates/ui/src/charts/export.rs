@@ -35,6 +35,50 @@ impl ExportFormat {
     }
 }
 
+/// What Over time shows, as CSV: a line per key and point, its time in
+/// seconds from the start, the value plotted (a rate, a value or a
+/// percentile's bucket middle, as the y axis says) and, for the key with a
+/// band, the baseline's normal range there.
+pub fn over_time_csv(model: &super::timeline::TimelineModel) -> String {
+    let mut out = String::new();
+    let header = [
+        "t",
+        "key",
+        model.y_label.as_str(),
+        "normal_low",
+        "normal_high",
+    ];
+    push_line(&mut out, header.into_iter());
+    for line in &model.lines {
+        let band = model.band.as_ref().filter(|b| b.of == line.label);
+        for &(t, value) in &line.points {
+            let Some(v) = value else { continue };
+            let normal = band.and_then(|b| b.points.iter().find(|p| p.0 == t));
+            let fields = [
+                t.to_string(),
+                line.label.clone(),
+                v.to_string(),
+                normal.map(|n| n.1.to_string()).unwrap_or_default(),
+                normal.map(|n| n.2.to_string()).unwrap_or_default(),
+            ];
+            push_line(&mut out, fields.iter().map(String::as_str));
+        }
+    }
+    out
+}
+
+/// What Over time shows, as JSON: what the values are and each key's
+/// points (`null` where the key had none).
+pub fn over_time_json(model: &super::timeline::TimelineModel) -> String {
+    let lines: Vec<serde_json::Value> = model
+        .lines
+        .iter()
+        .map(|l| serde_json::json!({ "key": l.label, "points": l.points }))
+        .collect();
+    let doc = serde_json::json!({ "values": model.y_label, "lines": lines });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
 /// One line per key (numbers) or per key and bucket (distributions), with
 /// a header. Key parts get a column each; buckets carry their label and
 /// their inclusive range (empty where open-ended).
@@ -144,6 +188,36 @@ mod tests {
     use super::*;
     use crate::charts::fixtures::{lquantize, numbers};
     use crate::model::{AggFunction, KeyPart, Row};
+
+    #[test]
+    fn over_time_exports_what_it_plots_with_the_band() {
+        use crate::charts::timeline::{BandLine, TimelineModel, TimelineOptions};
+        let mut h = crate::history::History::default();
+        h.push(
+            1.0,
+            &crate::model::fixtures::counts(&[("a", 10), ("b, c", 2)]),
+        );
+        h.push(
+            2.0,
+            &crate::model::fixtures::counts(&[("a", 30), ("b, c", 4)]),
+        );
+        let mut m = TimelineModel::build(h.get("n").unwrap(), &TimelineOptions::default(), None);
+        m.band = Some(BandLine {
+            of: "a".into(),
+            points: vec![(2.0, 15.0, 25.0)],
+            out: Vec::new(),
+            summary: String::new(),
+        });
+        let text = over_time_csv(&m);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "t,key,count per second,normal_low,normal_high");
+        assert!(lines.contains(&"2,a,20,15,25"), "{text}");
+        assert!(lines.contains(&"1,a,10,,"), "{text}");
+        assert!(lines.contains(&"2,\"b, c\",2,,"), "{text}");
+        let doc: serde_json::Value = serde_json::from_str(&over_time_json(&m)).unwrap();
+        assert_eq!(doc["values"], "count per second");
+        assert_eq!(doc["lines"][0]["key"], "a");
+    }
 
     #[test]
     fn csv_has_a_header_and_a_row_per_key_quoting_where_needed() {
