@@ -136,12 +136,15 @@ pub(super) fn bars3d_hint(ui: &mut egui::Ui) {
 }
 
 impl super::AggregationsView {
-    /// The selected aggregation's unit chooser, on the line of its tabs
-    /// (the views' line has no room to spare beside the 3D controls).
-    pub(super) fn unit_row(&mut self, ui: &mut egui::Ui, snapshot: &crate::model::Snapshot) {
-        let Some(agg) = self.selected(snapshot) else {
-            return;
-        };
+    /// The selected aggregation's unit chooser and exports, on the line
+    /// of its tabs: the views' line has no room to spare beside the 3D
+    /// controls or a trend's.
+    pub(super) fn unit_row(
+        &mut self,
+        ui: &mut egui::Ui,
+        snapshot: &crate::model::Snapshot,
+    ) -> Option<super::ChartAction> {
+        let agg = self.selected(snapshot)?;
         // The script names the anonymous `@` "_".
         let key = if agg.name.is_empty() { "_" } else { &agg.name };
         let from_script = self.units.get(key).copied();
@@ -150,5 +153,8 @@ impl super::AggregationsView {
         if unit_choice(ui, &mut tab.unit, from_script) {
             tab.built_from = u64::MAX;
         }
+        let kind = tab.kind;
+        ui.separator();
+        super::export_buttons(ui, kind, &agg.name)
     }
 }

@@ -441,8 +441,9 @@ impl AggregationsView {
         self.range_row(ui, time);
         let ranged = self.take_ranged(generation, time);
         let shown = ranged.as_ref().map_or(snapshot, |(_, _, s)| s);
-        self.tab_row(ui, shown);
-        let action = self.controls_row(ui, shown);
+        let exported = self.tab_row(ui, shown);
+        self.controls_row(ui, shown);
+        let action = exported;
         ui.separator();
         let picked = self.show_selected(ui, shown, generation, time);
         let action = action.or_else(|| self.take_narrow(shown));
@@ -452,8 +453,8 @@ impl AggregationsView {
         }
         action
     }
-    /// A tab per aggregation.
-    fn tab_row(&mut self, ui: &mut Ui, snapshot: &Snapshot) {
+    /// A tab per aggregation; the selected one's unit and exports.
+    fn tab_row(&mut self, ui: &mut Ui, snapshot: &Snapshot) -> Option<ChartAction> {
         ui.horizontal_wrapped(|ui| {
             let current = self.selected(snapshot).map(|a| a.name.clone());
             for agg in &snapshot.aggregations {
@@ -464,21 +465,19 @@ impl AggregationsView {
                     self.selected = Some(agg.name.clone());
                 }
             }
-            self.unit_row(ui, snapshot);
-        });
+            self.unit_row(ui, snapshot)
+        })
+        .inner
     }
 
-    /// The selected tab's views, the chosen view's options and the
-    /// exports.
-    fn controls_row(&mut self, ui: &mut Ui, snapshot: &Snapshot) -> Option<ChartAction> {
-        let mut action = None;
+    /// The selected tab's views and the chosen view's options.
+    fn controls_row(&mut self, ui: &mut Ui, snapshot: &Snapshot) {
         // The views and their choices on a line of their own: with the
         // time views there are too many to share one with the tabs.
         ui.horizontal_wrapped(|ui| {
             let Some(agg) = self.selected(snapshot) else {
                 return;
             };
-            let name = agg.name.clone();
             let kinds = self.kinds_for(agg);
             let tab = self.tab(agg);
             let mut changed = false;
@@ -492,14 +491,10 @@ impl AggregationsView {
             if changed {
                 tab.built_from = u64::MAX;
             }
-            ui.separator();
-            let kind = tab.kind;
-            action = export_buttons(ui, kind, &name);
-            if kind == ChartKind::Bars3d {
+            if tab.kind == ChartKind::Bars3d {
                 kind::bars3d_hint(ui);
             }
         });
-        action
     }
 
     /// The selected aggregation under its title line, brought up to date
