@@ -155,3 +155,32 @@ fn keys_driven_together_rank_first() {
     let text = text(&dscope(&["report", s(&rec), "--correlations"]).stdout);
     assert!(text.contains("@n[a] ~ @n[b]"), "{text}");
 }
+
+/// A run that ends by exit() adds no point after tracing stopped: its
+/// last point still counts (its rate is not 0), so that a baseline or a
+/// rule does not see the end as a fall.
+#[test]
+fn a_run_that_exits_adds_no_point_after_tracing_stopped() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("exit.dsrec");
+    let out = dscope(&[
+        "run",
+        "-q",
+        "--record",
+        s(&rec),
+        "-n",
+        "profile-997 { @n = count(); } tick-3s { exit(0); }",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&dscope(&["report", s(&rec), "--format", "csv"]).stdout);
+    let rates: Vec<f64> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.rsplit(',').next()?.parse().ok())
+        .collect();
+    assert!(rates.len() >= 2, "{csv}");
+    assert!(rates.iter().all(|&r| r > 100.0), "{csv}");
+}

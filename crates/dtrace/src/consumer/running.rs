@@ -223,7 +223,11 @@ impl Consumer<'_> {
                 return Ok(self.end_at_once(stopping, sink));
             }
             let status = self.work_once(sink)?;
-            if stopping.is_none() && pace.due() {
+            // Not once exit() was seen: the run ends on the next turn, and
+            // a live snapshot now would add an interval after tracing
+            // stopped (a rate falling to 0) before the final one.
+            let exited = matches!(status, WorkStatus::Done);
+            if stopping.is_none() && !exited && pace.due() {
                 self.live_snapshot(&mut pace, &ends, sink);
             }
             match status {
