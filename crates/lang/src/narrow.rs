@@ -28,7 +28,8 @@ pub fn narrow(source: &str, to: &Narrowing) -> Result<String, String> {
     };
     let shown = format!("@{}", to.aggregation);
     let exprs = key_expressions(source).remove(name).unwrap_or_default();
-    if exprs.len() != to.key.len() {
+    // No key at all: every key (a heat map of them all, summed).
+    if !to.key.is_empty() && exprs.len() != to.key.len() {
         return Err(format!(
             "{shown} is keyed by {} expression(s) in the script but the key has {} part(s)",
             exprs.len(),
@@ -243,6 +244,21 @@ mod tests {
         let text = narrow(script, &to("c", &key)).unwrap();
         assert!(
             text.contains("tick-1ms\n/strjoin(\"worker-\", lltostr(i)) == \"worker-7\"/\n{"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn values_alone_narrow_every_key() {
+        let script = "io:::done { @lat[execname] = quantize(timestamp - ts[arg0]); }";
+        let narrowing = Narrowing {
+            aggregation: "lat",
+            key: &[],
+            values: Some((Some(1024), None)),
+        };
+        let text = narrow(script, &narrowing).unwrap();
+        assert!(
+            text.ends_with("io:::done\n/(timestamp - ts[arg0]) >= 1024/\n{ @lat[execname] = quantize(timestamp - ts[arg0]); }"),
             "{text}"
         );
     }

@@ -41,6 +41,10 @@ pub struct HeatModel {
     pub started: Option<DateTime<Local>>,
     /// The keys to choose from: index and label, the largest first.
     pub keys: Vec<(usize, String)>,
+    /// The key shown, when one is (else all are summed).
+    pub key: Option<Vec<crate::model::KeyPart>>,
+    /// A bucket's values asked for by "Narrow the script", until taken.
+    pub asked: Option<(Option<i64>, Option<i64>)>,
     texture: Option<egui::TextureHandle>,
 }
 
@@ -125,6 +129,8 @@ impl HeatModel {
             subject,
             started,
             keys,
+            key: opts.key.and_then(|k| agg.keys().get(k).cloned()),
+            asked: None,
             texture: None,
         }
     }
@@ -294,7 +300,7 @@ pub fn show(
     );
     let rows = model.buckets.len() as f64;
     let labels: Vec<String> = model.buckets.iter().map(|b| b.0.clone()).collect();
-    let model: &HeatModel = model;
+    let view: &HeatModel = model;
     let response = Plot::new(("heatmap", id))
         .x_axis_label("time")
         .y_axis_label("bucket")
@@ -324,7 +330,7 @@ pub fn show(
                 egui_plot::HoverPosition::NearDataPoint { position, .. } => *position,
                 egui_plot::HoverPosition::Elsewhere { position } => *position,
             };
-            model.hover_text(p.x, p.y)
+            view.hover_text(p.x, p.y)
         })
         .allow_double_click_reset(true)
         // A drag selects a time range; a click, a column.
@@ -354,12 +360,51 @@ pub fn show(
             plot.pointer_coordinate()
         });
     let dragged = super::range::drag(ui, &response);
+    narrow_menu(ui, model, &response.response, response.inner);
     if response.response.clicked()
         && let Some(p) = response.inner
     {
         return (model.point_at(p.x), dragged);
     }
     (None, dragged)
+}
+
+/// A right-click on a cell offers "Narrow the script" to its bucket's
+/// values (and the key shown, if one is); the bucket is the one under the
+/// pointer when the menu opened.
+fn narrow_menu(
+    ui: &mut Ui,
+    model: &mut HeatModel,
+    response: &egui::Response,
+    pointer: Option<PlotPoint>,
+) {
+    let id = response.id.with("narrow-bucket");
+    if response.secondary_clicked()
+        && let Some(p) = pointer
+        && p.y >= 0.0
+        && (p.y as usize) < model.buckets.len()
+    {
+        ui.data_mut(|d| d.insert_temp(id, p.y as usize));
+    }
+    let Some(bucket) = ui.data(|d| d.get_temp::<usize>(id)) else {
+        return;
+    };
+    let Some((label, min, max)) = model.buckets.get(bucket).cloned() else {
+        return;
+    };
+    let mut chosen = false;
+    response.context_menu(|ui| {
+        if ui
+            .button(format!("Narrow the script to the values {label}"))
+            .clicked()
+        {
+            chosen = true;
+            ui.close();
+        }
+    });
+    if chosen {
+        model.asked = Some((min, max));
+    }
 }
 
 fn ui_color(ctx: &egui::Context) -> Color32 {

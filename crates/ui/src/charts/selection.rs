@@ -218,8 +218,17 @@ impl AggregationsView {
     pub(super) fn take_narrow(&mut self, shown: &Snapshot) -> Option<super::ChartAction> {
         // The tab shown: the one chosen, or the first before any was.
         let name = self.selected(shown)?.name.clone();
-        let Some(super::ChartData::Table(model)) = self.tabs.get_mut(&name)?.data.as_mut() else {
-            return None;
+        let model = match self.tabs.get_mut(&name)?.data.as_mut()? {
+            super::ChartData::Table(model) => model,
+            super::ChartData::HeatMap(heat) => {
+                let values = heat.asked.take()?;
+                let target = super::table::Target {
+                    key: heat.key.clone().unwrap_or_default(),
+                    values: Some(values),
+                };
+                return Some(super::ChartAction::Narrow(name, target));
+            }
+            _ => return None,
         };
         let from_summary = model.summary.as_mut().and_then(|s| {
             let row = s.asked.take()?;
