@@ -129,7 +129,9 @@ pub struct Rules {
     started: DateTime<Utc>,
     host: String,
     script: String,
-    states: HashMap<(usize, Vec<KeyPart>), State>,
+    /// By rule and the history's index of the key (a rule watches one
+    /// aggregation, whose key indices never change).
+    states: HashMap<(usize, usize), State>,
     checked: HashMap<String, f64>,
 }
 
@@ -195,7 +197,7 @@ impl Rules {
                     continue;
                 };
                 let verdict = self.holds(rule, h, p, k, measure, x);
-                let state = self.states.entry((r, key.clone())).or_default();
+                let state = self.states.entry((r, k)).or_default();
                 let alert = |state: &'static str, limit: f64, since: f64| Alert {
                     rule: rule.name.clone(),
                     text: rule.text.clone(),

@@ -284,23 +284,22 @@ impl Family {
             let values = row.key.iter().map(KeyPart::label).collect();
             self.series.push(Series {
                 labels: named(values),
-                value: measure(agg.function, std::slice::from_ref(&row.value)),
+                value: measure(agg.function, &[&row.value]),
             });
         }
         if rest.is_empty() || matches!(agg.function, AggFunction::Avg | AggFunction::Stddev) {
             return;
         }
         let values: Vec<&Value> = rest.iter().map(|&i| &agg.rows[i].value).collect();
-        let owned: Vec<Value> = values.into_iter().cloned().collect();
         self.series.push(Series {
             labels: named(vec![OTHER.to_owned(); labels.len()]),
-            value: measure(agg.function, &owned),
+            value: measure(agg.function, &values),
         });
     }
 }
 
 /// The measure of one key's value, or of several keys' taken together.
-fn measure(function: AggFunction, values: &[Value]) -> Measure {
+fn measure(function: AggFunction, values: &[&Value]) -> Measure {
     let numbers = || {
         values.iter().filter_map(|v| match v {
             Value::Number(n) => Some(*n),
@@ -319,10 +318,12 @@ fn measure(function: AggFunction, values: &[Value]) -> Measure {
 }
 
 /// Buckets summed over `values`, in order, as (upper bound, count).
-fn histogram(values: &[Value]) -> Vec<(f64, u64)> {
+fn histogram(values: &[&Value]) -> Vec<(f64, u64)> {
     let mut by_bound: std::collections::BTreeMap<(i128, i128), (f64, u64)> = Default::default();
     for v in values {
-        let Value::Buckets(buckets) = v else { continue };
+        let Value::Buckets(buckets) = *v else {
+            continue;
+        };
         for b in buckets {
             let bound = b.max.map_or(f64::INFINITY, |m| m as f64);
             let entry = by_bound.entry(b.order()).or_insert((bound, 0));

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Default)]
 struct State {
     sources: Vec<Source>,
-    naming: Naming,
+    naming: Arc<Naming>,
     max_series: usize,
 }
 
@@ -59,7 +59,7 @@ impl Exporter {
         let server = Arc::new(server);
         let state = Arc::new(Mutex::new(State {
             sources: Vec::new(),
-            naming,
+            naming: Arc::new(naming),
             max_series: max_series.max(1),
         }));
         let thread = {
@@ -114,7 +114,7 @@ fn render(state: &Mutex<State>) -> String {
     // The lock is held only to copy the `Arc`s out.
     let (sources, naming, max_series) = {
         let s = state.lock().unwrap_or_else(|p| p.into_inner());
-        (s.sources.clone(), s.naming.clone(), s.max_series)
+        (s.sources.clone(), Arc::clone(&s.naming), s.max_series)
     };
     Families {
         sources: &sources,

@@ -218,10 +218,13 @@ impl TimelineModel {
         };
         let key = &agg.keys()[line.key];
         let b = watch.baseline;
+        // Looked up once; then each point only finds its slot.
+        let entry = b.find(&agg.name, key, measure);
         let points: Vec<(f64, f64, f64)> = (0..agg.len())
             .filter_map(|p| {
                 let t = agg.time(p);
-                let band = b.band(&agg.name, key, measure, at(watch.started, t), watch.sigmas)?;
+                let slot = b.slot_of(at(watch.started, t));
+                let band = b.band_in(entry?, slot, watch.sigmas)?;
                 Some((t, band.low, band.high))
             })
             .collect();
