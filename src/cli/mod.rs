@@ -298,34 +298,27 @@ fn sinks<'a>(
         let warn = Box::new(|m: String| eprintln!("dscope: {m}"));
         sinks.push(Box::new(settings.sink(&exporter, None, warn)));
     }
-    if let Some(sink) = alert_sink(output, &prepared.script_text, &script_name)? {
+    if let Some(sink) = watch_sink(output, &prepared.script_text, &script_name)? {
         sinks.push(Box::new(sink));
-    }
-    if let Some(w) = &output.watch {
-        let say = Box::new(|m: String| eprintln!("dscope: {m}"));
-        sinks.push(Box::new(crate::history::anomaly::AnomalySink::new(
-            Arc::clone(&w.baseline),
-            w.settings,
-            say,
-        )));
     }
     Ok(sinks)
 }
 
-/// The sink that judges the rules of the command line and the script,
-/// if there are any; a rule the script keeps that cannot be read is an
-/// error, as a script's own would be.
-fn alert_sink(
+/// The sink that checks the run against `--baseline` and judges the rules
+/// of the command line and the script, if there are any; a rule the
+/// script keeps that cannot be read is an error, as a script's own would
+/// be.
+fn watch_sink(
     output: &Output,
     source: &str,
     script: &str,
-) -> Result<Option<crate::alerts::AlertSink>, String> {
+) -> Result<Option<crate::alerts::WatchSink>, String> {
     let (mut rules, problems) = crate::alerts::parse::in_script(source);
     if let Some(p) = problems.first() {
         return Err(format!("{script}: {p}"));
     }
     rules.extend(output.alerting.rules.iter().cloned());
-    if rules.is_empty() {
+    if rules.is_empty() && output.watch.is_none() {
         return Ok(None);
     }
     let host = crate::amqp::this_host();
@@ -337,11 +330,14 @@ fn alert_sink(
         let publisher = crate::amqp::Publisher::connect(address)?;
         actions.push(Box::new(crate::amqp::AlertPublisher::new(publisher, &host)));
     }
-    let baseline = output.watch.as_ref().map(|w| Arc::clone(&w.baseline));
+    let baseline = output
+        .watch
+        .as_ref()
+        .map(|w| (Arc::clone(&w.baseline), w.settings));
     let name = if script.is_empty() { "-n" } else { script };
-    Ok(Some(crate::alerts::AlertSink::new(
-        rules,
+    Ok(Some(crate::alerts::WatchSink::new(
         baseline,
+        rules,
         (&host, name),
         Box::new(|m: String| eprintln!("dscope: {m}")),
         actions,

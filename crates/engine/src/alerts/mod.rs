@@ -19,7 +19,7 @@
 pub mod parse;
 mod sink;
 
-pub use sink::{Action, AlertSink, CommandAction};
+pub use sink::{Action, CommandAction, WatchSink};
 
 use crate::history::baseline::{Baseline, Measure};
 use crate::history::{AggHistory, History};

@@ -1,7 +1,8 @@
-//! Rules at work on a run: a sink that judges each snapshot and hands
-//! what fired or cleared to its actions.
+//! Rules and a baseline at work on a run: a sink that checks each
+//! snapshot and hands what fired or cleared to its actions.
 
 use super::{Alert, Rule, Rules};
+use crate::history::anomaly::{self, Change, Detector};
 use crate::history::baseline::Baseline;
 use crate::history::follow::{Followed, Follower};
 use crate::model::Event;
@@ -57,70 +58,95 @@ impl Action for CommandAction {
     }
 }
 
-/// What an [`AlertSink`] needs to make its [`Rules`] when tracing starts.
-pub struct AlertSink {
+/// A run's sink that watches it: its points checked against a baseline
+/// (anomalies said when they start and end) and judged by rules (what
+/// fires or clears said and handed to the actions). Both read one history
+/// of the run, kept here.
+pub struct WatchSink {
+    baseline: Option<(Arc<Baseline>, anomaly::Settings)>,
     rules: Vec<Rule>,
-    baseline: Option<Arc<Baseline>>,
     host: String,
     script: String,
-    judge: Option<Rules>,
     run: Follower,
+    detector: Option<Detector>,
+    judge: Option<Rules>,
     say: Box<dyn FnMut(String) + Send>,
     actions: Vec<Box<dyn Action>>,
-    /// Every alert so far, for a window's list.
+    /// Every alert so far.
     pub alerts: Vec<Alert>,
 }
 
-impl AlertSink {
+impl WatchSink {
     pub fn new(
+        baseline: Option<(Arc<Baseline>, anomaly::Settings)>,
         rules: Vec<Rule>,
-        baseline: Option<Arc<Baseline>>,
         (host, script): (&str, &str),
         say: Box<dyn FnMut(String) + Send>,
         actions: Vec<Box<dyn Action>>,
-    ) -> AlertSink {
-        AlertSink {
-            rules,
+    ) -> WatchSink {
+        WatchSink {
             baseline,
+            rules,
             host: host.to_owned(),
             script: script.to_owned(),
-            judge: None,
             // A trend rule looks back a minute: at the fastest aggregation
-            // rate (10 ms) that is more points than any other rule needs.
+            // rate (10 ms) that is more points than any other check needs.
             run: Follower::new(512),
+            detector: None,
+            judge: None,
             say,
             actions,
             alerts: Vec::new(),
         }
     }
-}
 
-impl crate::sink::Sink for AlertSink {
-    fn take(&mut self, t: f64, event: &Event) -> Result<(), String> {
-        match self.run.take(t, event) {
-            Followed::Started(started) => {
-                self.judge = Some(Rules::new(
-                    self.rules.clone(),
-                    self.baseline.clone(),
-                    started,
-                    &self.host,
-                    &self.script,
-                ));
+    fn started(&mut self, started: chrono::DateTime<chrono::Utc>) {
+        self.detector = self
+            .baseline
+            .as_ref()
+            .map(|(b, settings)| Detector::new(Arc::clone(b), *settings, started));
+        self.judge = (!self.rules.is_empty()).then(|| {
+            let baseline = self.baseline.as_ref().map(|(b, _)| Arc::clone(b));
+            Rules::new(
+                self.rules.clone(),
+                baseline,
+                started,
+                &self.host,
+                &self.script,
+            )
+        });
+    }
+
+    fn check(&mut self) {
+        let history = self.run.history();
+        if let Some(d) = &mut self.detector {
+            for change in d.check(history) {
+                (self.say)(match change {
+                    Change::Started(a) => format!("anomaly: {}", a.line()),
+                    Change::Ended(a) => format!("anomaly over: {}", a.line()),
+                });
             }
-            Followed::Added => {
-                let Some(judge) = &mut self.judge else {
-                    return Ok(());
-                };
-                for alert in judge.check(self.run.history()) {
-                    (self.say)(alert.line());
-                    for action in &mut self.actions {
-                        if let Err(e) = action.act(&alert) {
-                            (self.say)(format!("alert {}: {e}", alert.rule));
-                        }
-                    }
-                    self.alerts.push(alert);
+        }
+        let Some(judge) = &mut self.judge else {
+            return;
+        };
+        for alert in judge.check(history) {
+            (self.say)(alert.line());
+            for action in &mut self.actions {
+                if let Err(e) = action.act(&alert) {
+                    (self.say)(format!("alert {}: {e}", alert.rule));
                 }
             }
+            self.alerts.push(alert);
+        }
+    }
+}
+
+impl crate::sink::Sink for WatchSink {
+    fn take(&mut self, t: f64, event: &Event) -> Result<(), String> {
+        match self.run.take(t, event) {
+            Followed::Started(started) => self.started(started),
+            Followed::Added => self.check(),
             Followed::Nothing => {}
         }
         Ok(())

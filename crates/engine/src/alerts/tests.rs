@@ -127,9 +127,9 @@ fn the_command_gets_the_alert_as_json_on_stdin_and_no_shell() {
     let action = CommandAction::parse(&format!("tee -a {}", out.display())).unwrap();
     let said = Arc::new(std::sync::Mutex::new(Vec::new()));
     let s2 = Arc::clone(&said);
-    let mut sink = AlertSink::new(
-        vec![Rule::parse("busy: @n[bash] > 100").unwrap()],
+    let mut sink = WatchSink::new(
         None,
+        vec![Rule::parse("busy: @n[bash] > 100").unwrap()],
         ("here", "t.d"),
         Box::new(move |m| s2.lock().unwrap().push(m)),
         vec![Box::new(action)],

@@ -8,7 +8,6 @@
 
 use super::History;
 use super::baseline::{Band, Baseline, Entry, Measure, at};
-use super::follow::{Followed, Follower};
 use crate::model::{KeyPart, key_label};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -342,55 +341,5 @@ fn judge(
             changes.push(Change::Started(anomaly));
         }
         None => {}
-    }
-}
-
-/// A run's sink that checks each snapshot against a baseline and says
-/// when an anomaly starts and ends (through `say`, one line each).
-pub struct AnomalySink {
-    baseline: Arc<Baseline>,
-    settings: Settings,
-    run: Follower,
-    detector: Option<Detector>,
-    say: Box<dyn FnMut(String) + Send>,
-}
-
-impl AnomalySink {
-    pub fn new(
-        baseline: Arc<Baseline>,
-        settings: Settings,
-        say: Box<dyn FnMut(String) + Send>,
-    ) -> AnomalySink {
-        AnomalySink {
-            baseline,
-            settings,
-            run: Follower::new(64),
-            detector: None,
-            say,
-        }
-    }
-}
-
-impl crate::sink::Sink for AnomalySink {
-    fn take(&mut self, t: f64, event: &crate::model::Event) -> Result<(), String> {
-        match self.run.take(t, event) {
-            Followed::Started(started) => {
-                let d = Detector::new(Arc::clone(&self.baseline), self.settings, started);
-                self.detector = Some(d);
-            }
-            Followed::Added => {
-                let Some(d) = &mut self.detector else {
-                    return Ok(());
-                };
-                for change in d.check(self.run.history()) {
-                    match change {
-                        Change::Started(a) => (self.say)(format!("anomaly: {}", a.line())),
-                        Change::Ended(a) => (self.say)(format!("anomaly over: {}", a.line())),
-                    }
-                }
-            }
-            Followed::Nothing => {}
-        }
-        Ok(())
     }
 }
