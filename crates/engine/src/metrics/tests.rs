@@ -237,3 +237,63 @@ fn a_scraper_that_stops_reading_holds_up_no_other() {
     assert!(body.len() > 1_000_000, "{}", body.len());
     drop(stuck);
 }
+
+/// A request of garbage, or one with a header of megabytes, gets no
+/// answer it should not, and the next scrape is answered all the same.
+#[test]
+fn hostile_requests_leave_the_endpoint_serving() {
+    use std::io::{Read, Write};
+    let exporter = Exporter::bind("127.0.0.1:0", Naming::default(), 10).unwrap();
+    exporter.set(None, Arc::new(counts(&[("a", 1)])));
+    for hostile in [
+        b"\x00\xff\xfe garbage\r\n\r\n".to_vec(),
+        [
+            b"GET /metrics HTTP/1.0\r\nX-Big: ".as_slice(),
+            &vec![b'a'; 8 << 20],
+            b"\r\n\r\n",
+        ]
+        .concat(),
+    ] {
+        let mut s = std::net::TcpStream::connect(exporter.address()).unwrap();
+        // The server may close while this is still being written.
+        let _ = s.write_all(&hostile);
+        drop(s);
+    }
+    let mut s = std::net::TcpStream::connect(exporter.address()).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(s, "GET /metrics HTTP/1.0\r\n\r\n").unwrap();
+    let mut body = String::new();
+    s.read_to_string(&mut body).unwrap();
+    assert!(body.contains("n_total{k0=\"a\"} 1"), "{body}");
+}
+
+/// What answers as Prometheus but is not gets a clear refusal.
+#[test]
+fn an_answer_that_is_not_prometheus_is_refused() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        for reply in [
+            &b"HTTP/1.0 200 OK\r\n\r\n<html>not json</html>"[..],
+            b"\xff\xfe\x00",
+        ] {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut asked = [0u8; 1024];
+            let _ = s.read(&mut asked);
+            s.write_all(reply).unwrap();
+        }
+    });
+    let prometheus = prometheus::Server::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+    for _ in 0..2 {
+        let e = prometheus.metric_type("n").unwrap_err();
+        assert!(e.contains("not a Prometheus answer"), "{e}");
+    }
+    server.join().unwrap();
+    assert!(
+        prometheus::Server::parse("https://x")
+            .unwrap_err()
+            .contains("https")
+    );
+}
