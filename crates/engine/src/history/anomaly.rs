@@ -41,6 +41,17 @@ pub enum Kind {
     New,
 }
 
+impl Kind {
+    /// As the JSON says it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Above => "above",
+            Kind::Below => "below",
+            Kind::New => "new",
+        }
+    }
+}
+
 /// One key out of its band, from `start` (seconds since the run
 /// started) to `end` (`None` while it still is).
 #[derive(Debug, Clone, PartialEq, Serialize)]

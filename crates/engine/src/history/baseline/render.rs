@@ -193,10 +193,7 @@ pub fn anomalies(
                     a.aggregation.clone(),
                     key_label(&a.key),
                     a.measure.name().to_owned(),
-                    serde_json::to_value(a.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
+                    a.kind.name().to_owned(),
                     a.start.to_string(),
                     a.end.map(|e| e.to_string()).unwrap_or_default(),
                     a.value.to_string(),
