@@ -430,7 +430,10 @@ impl ScriptRun {
                     probes(matches),
                     chrono::Local::now().format("%H:%M:%S")
                 ));
-                for line in self.watch.start(&self.source, chrono::Utc::now()) {
+                for line in self
+                    .watch
+                    .start((&self.script_name, &self.source), chrono::Utc::now())
+                {
                     self.console.info(line);
                 }
             }

@@ -68,10 +68,14 @@ impl Watch {
         self.detector.as_ref().map_or(&[], |d| &d.anomalies)
     }
 
-    /// A run of a script with `source` started tracing at `started` (UTC,
+    /// A run of script `name` with `source` started tracing at `started` (UTC,
     /// the run's time 0). Lines for the console say what is watched, or
     /// what could not be.
-    pub fn start(&mut self, source: &str, started: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+    pub fn start(
+        &mut self,
+        (name, source): (&str, &str),
+        started: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<String> {
         let mut said = Vec::new();
         self.alerts.clear();
         self.detector = self.baseline.as_ref().map(|c| {
@@ -92,8 +96,7 @@ impl Watch {
         }
         let baseline = self.baseline.as_ref().map(|c| Arc::clone(&c.baseline));
         let host = dscope_engine::amqp::this_host();
-        self.rules =
-            (!rules.is_empty()).then(|| Rules::new(rules, baseline, started, &host, "window"));
+        self.rules = (!rules.is_empty()).then(|| Rules::new(rules, baseline, started, &host, name));
         said.extend(self.serve(source));
         said
     }

@@ -80,7 +80,7 @@ impl DscopeApp {
                 }
             }
             DialogPurpose::Export(_) => self.export_to(&path),
-            DialogPurpose::ChooseBaseline => self.choose_baseline(path),
+            DialogPurpose::ChooseBaseline => self.choose_baseline(ctx, path),
             DialogPurpose::OpenRecording | DialogPurpose::CompareRecording => {
                 self.status = format!("Reading the recording {}…", path.display());
                 self.recording_load = Some((purpose, recording_view::load(ctx, path)));
@@ -90,15 +90,41 @@ impl DscopeApp {
 
     /// Reads a baseline (or learns one from a recording, with the period
     /// the Watch tab says) for it; one that cannot be read says why.
-    fn choose_baseline(&mut self, path: PathBuf) {
-        use crate::history::baseline::from_files;
-        let mut problems = Vec::new();
+    fn choose_baseline(&mut self, ctx: &egui::Context, path: PathBuf) {
+        // Read (or learnt from a recording) on a thread: a recording of a
+        // long run takes a while, and the window must not wait.
         let period = self.run.watch.learn_period;
-        match from_files(std::slice::from_ref(&path), period, 0, &mut problems) {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let ctx = ctx.clone();
+        self.status = format!("Reading the baseline {}…", path.display());
+        std::thread::spawn(move || {
+            let mut problems = Vec::new();
+            let read = crate::history::baseline::from_files(
+                std::slice::from_ref(&path),
+                period,
+                0,
+                &mut problems,
+            );
+            let _ = tx.send((path, read, problems));
+            ctx.request_repaint();
+        });
+        self.baseline_load = Some(rx);
+    }
+
+    /// A baseline read on its thread arrives: the Watch tab's from now on,
+    /// or why it cannot be.
+    pub(super) fn poll_baseline(&mut self) {
+        let Some(Ok((path, read, problems))) = self.baseline_load.as_ref().map(|rx| rx.try_recv())
+        else {
+            return;
+        };
+        self.baseline_load = None;
+        self.status.clear();
+        for p in problems {
+            self.run.console.info(format!("dscope: {p}"));
+        }
+        match read {
             Ok(baseline) => {
-                for p in problems {
-                    self.run.console.info(format!("dscope: {p}"));
-                }
                 self.run.watch.baseline = Some(crate::workbench::watch::Chosen {
                     path,
                     baseline: std::sync::Arc::new(baseline),

@@ -23,6 +23,7 @@ impl DscopeApp {
         self.editor.set_shortcuts_enabled(!modal_open);
         self.poll_dialogs(&ctx);
         self.poll_recording();
+        self.poll_baseline();
         self.prompts(&ctx);
         self.poll_target_dialog(&ctx);
         self.poll_add_host(&ctx);

@@ -192,6 +192,8 @@ pub struct DscopeApp {
     viewer: Option<RecordingView>,
     /// A recording being read, and what for.
     recording_load: Option<(DialogPurpose, recording_view::Loading)>,
+    /// A baseline being read for the Watch tab.
+    baseline_load: Option<crossbeam_channel::Receiver<BaselineRead>>,
     run: ScriptRun,
     check_due: Option<Instant>,
     /// The script's views, which go away and come back with it.
@@ -233,6 +235,14 @@ pub enum HelpPage {
     About,
     Shortcuts,
 }
+
+/// A baseline read on its thread: from where, what came of it, and what
+/// was wrong with a recording that could still be read.
+type BaselineRead = (
+    PathBuf,
+    Result<crate::history::baseline::Baseline, String>,
+    Vec<String>,
+);
 
 /// Where a PNG export was written, or why it was not.
 type PngResult = Result<PathBuf, String>;
@@ -310,6 +320,7 @@ impl DscopeApp {
             recordings_dir: config.recordings_dir,
             viewer: None,
             recording_load: None,
+            baseline_load: None,
             run: ScriptRun::default(),
             check_due: None,
             view: ScriptView::default(),
