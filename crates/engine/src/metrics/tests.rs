@@ -280,8 +280,13 @@ fn an_answer_that_is_not_prometheus_is_refused() {
             b"\xff\xfe\x00",
         ] {
             let (mut s, _) = listener.accept().unwrap();
-            let mut asked = [0u8; 1024];
-            let _ = s.read(&mut asked);
+            // The whole request first: closing on unread bytes would reset
+            // the connection before the reply is read.
+            let mut asked = Vec::new();
+            let mut byte = [0u8; 1];
+            while !asked.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
+                asked.push(byte[0]);
+            }
             s.write_all(reply).unwrap();
         }
     });
