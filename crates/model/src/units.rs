@@ -42,6 +42,25 @@ impl Unit {
             .map_or("number", |(_, n)| n)
     }
 
+    /// The unit as files name it, in ASCII: a column's suffix (`min_ns`)
+    /// or a JSON `unit`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Unit::Number => "number",
+            Unit::Nanoseconds => "ns",
+            Unit::Microseconds => "us",
+            Unit::Milliseconds => "ms",
+            Unit::Bytes => "bytes",
+        }
+    }
+
+    /// Whether values of `function` are in the aggregation's unit: a
+    /// count counts events whatever was traced, everything else sums,
+    /// compares or buckets the traced value.
+    pub fn applies_to(function: crate::aggregation::AggFunction) -> bool {
+        function != crate::aggregation::AggFunction::Count
+    }
+
     /// How many nanoseconds one of this unit is, for times.
     fn nanoseconds(self) -> Option<f64> {
         match self {

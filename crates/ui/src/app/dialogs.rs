@@ -402,10 +402,11 @@ impl DscopeApp {
                     );
                     return;
                 };
+                let unit = self.visible_charts().unit(&name);
                 if format == ExportFormat::Csv {
-                    export::csv(agg)
+                    export::csv(agg, unit)
                 } else {
-                    export::json(agg)
+                    export::json(agg, unit)
                 }
             }
         };

@@ -3,6 +3,7 @@
 
 use crate::model::csv::{key_field, push_line};
 use crate::model::latency;
+use crate::model::units::Unit;
 use crate::model::{Aggregation, Value};
 
 /// What a file is exported as.
@@ -41,13 +42,12 @@ impl ExportFormat {
 /// band, the baseline's normal range there.
 pub fn over_time_csv(model: &super::timeline::TimelineModel) -> String {
     let mut out = String::new();
-    let header = [
-        "t",
-        "key",
-        model.y_label.as_str(),
-        "normal_low",
-        "normal_high",
-    ];
+    // The numbers stay exact; the header says what they are in.
+    let values = match model.unit {
+        Unit::Number => model.y_label.clone(),
+        unit => format!("{} ({})", model.y_label, unit.id()),
+    };
+    let header = ["t", "key", values.as_str(), "normal_low", "normal_high"];
     push_line(&mut out, header.into_iter());
     for line in &model.lines {
         let band = model.band.as_ref().filter(|b| b.of == line.label);
@@ -75,14 +75,20 @@ pub fn over_time_json(model: &super::timeline::TimelineModel) -> String {
         .iter()
         .map(|l| serde_json::json!({ "key": l.label, "points": l.points }))
         .collect();
-    let doc = serde_json::json!({ "values": model.y_label, "lines": lines });
+    let doc = serde_json::json!({
+        "values": model.y_label,
+        "unit": model.unit.id(),
+        "lines": lines,
+    });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
 /// One line per key (numbers) or per key and bucket (distributions), with
 /// a header. Key parts get a column each; buckets carry their label and
-/// their inclusive range (empty where open-ended).
-pub fn csv(agg: &Aggregation) -> String {
+/// their inclusive range (empty where open-ended). The numbers are
+/// dtrace's, exact; a column in `unit` says so in its name (`min_ns`,
+/// `sum_bytes`), so a spreadsheet reads them right.
+pub fn csv(agg: &Aggregation, unit: Unit) -> String {
     let parts = agg.rows.first().map_or(0, |r| r.key.len());
     let mut out = String::new();
     let mut header: Vec<String> = match parts {
@@ -90,8 +96,19 @@ pub fn csv(agg: &Aggregation) -> String {
         1 => vec!["key".into()],
         n => (1..=n).map(|i| format!("key{i}")).collect(),
     };
+    let in_unit = |name: &str| match unit {
+        Unit::Number => name.to_owned(),
+        unit => format!("{name}_{}", unit.id()),
+    };
     if agg.function.is_distribution() {
-        header.extend(["bucket", "min", "max", "count"].map(String::from));
+        header.extend([
+            "bucket".into(),
+            in_unit("min"),
+            in_unit("max"),
+            "count".into(),
+        ]);
+    } else if Unit::applies_to(agg.function) {
+        header.push(in_unit(agg.function.name()));
     } else {
         header.push(agg.function.name().into());
     }
@@ -127,11 +144,21 @@ pub fn csv(agg: &Aggregation) -> String {
     out
 }
 
-/// The aggregation as `dscope run --format json` writes each one, and for
-/// a distribution each row's estimated `mean` and `percentiles` (the
-/// bucket range, `[low, high]`, of p50, p90, p99 and the largest value).
-pub fn json(agg: &Aggregation) -> String {
+/// The aggregation as `dscope run --format json` writes each one, its
+/// `unit` (what its values are: `ns`, `us`, `ms`, `bytes` or `number`),
+/// and for a distribution each row's estimated `mean` and `percentiles`
+/// (the bucket range, `[low, high]`, of p50, p90, p99 and the largest
+/// value).
+pub fn json(agg: &Aggregation, unit: Unit) -> String {
     let mut doc = serde_json::to_value(agg).unwrap_or_default();
+    if let Some(fields) = doc.as_object_mut() {
+        let unit = if Unit::applies_to(agg.function) {
+            unit
+        } else {
+            Unit::Number
+        };
+        fields.insert("unit".into(), serde_json::json!(unit.id()));
+    }
     if let Some(rows) = doc.get_mut("rows").and_then(|r| r.as_array_mut()) {
         for (json, row) in rows.iter_mut().zip(&agg.rows) {
             let Some(summary) = latency::summary(row.value.buckets()) else {
@@ -227,7 +254,7 @@ mod tests {
             value: Value::Number(1),
         });
         assert_eq!(
-            csv(&agg),
+            csv(&agg, Unit::Number),
             "key,count\r\n\"a,\"\"b\"\"\",2\r\nread,5\r\n\"k`f+0x1\nk`g+0x2\",1\r\n"
         );
     }
@@ -238,7 +265,7 @@ mod tests {
         // Then p50, p90, p99 and max as bucket ranges, and the mean from
         // the buckets' middles: (3 × -1 + 7 × 4.5) / 10.
         assert_eq!(
-            csv(&agg),
+            csv(&agg, Unit::Number),
             "key,bucket,min,max,count\r\nsshd,< 0,,-1,3\r\nsshd,0,0,9,7\r\n\
              sshd,p50,0,9,\r\nsshd,p90,0,9,\r\nsshd,p99,0,9,\r\nsshd,max,0,9,\r\n\
              sshd,mean,,,2.9\r\n"
@@ -248,20 +275,36 @@ mod tests {
     #[test]
     fn json_of_a_distribution_has_each_keys_percentiles() {
         let agg = lquantize(&[("sshd", &[(-1, 3), (0, 7)])]);
-        let doc: serde_json::Value = serde_json::from_str(&json(&agg)).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&json(&agg, Unit::Number)).unwrap();
         let row = &doc["rows"][0];
         assert_eq!(row["percentiles"]["p50"], serde_json::json!([0, 9]));
         assert_eq!(row["percentiles"]["max"], serde_json::json!([0, 9]));
         assert_eq!(row["mean"], serde_json::json!(2.85));
         // Still the aggregation as `dscope run` writes it, with more.
-        let back: Aggregation = serde_json::from_str(&json(&agg)).unwrap();
+        let back: Aggregation = serde_json::from_str(&json(&agg, Unit::Number)).unwrap();
         assert_eq!(back, agg);
+    }
+
+    #[test]
+    fn the_unit_chosen_names_the_columns_and_the_json() {
+        let agg = lquantize(&[("sshd", &[(-1, 3), (0, 7)])]);
+        let text = csv(&agg, Unit::Nanoseconds);
+        assert!(text.starts_with("key,bucket,min_ns,max_ns,count\r\nsshd,< 0,,-1,3\r\n"));
+        let doc: serde_json::Value = serde_json::from_str(&json(&agg, Unit::Microseconds)).unwrap();
+        assert_eq!(doc["unit"], "us");
+        let sum = numbers(AggFunction::Sum, &[("x", 4096)]);
+        assert_eq!(csv(&sum, Unit::Bytes), "key,sum_bytes\r\nx,4096\r\n");
+        // A count counts events, whatever the traced value was.
+        let count = numbers(AggFunction::Count, &[("x", 3)]);
+        assert_eq!(csv(&count, Unit::Bytes), "key,count\r\nx,3\r\n");
+        let doc: serde_json::Value = serde_json::from_str(&json(&count, Unit::Bytes)).unwrap();
+        assert_eq!(doc["unit"], "number");
     }
 
     #[test]
     fn json_is_the_aggregation_as_run_reports_it() {
         let agg = numbers(AggFunction::Sum, &[("x", 3)]);
-        let back: Aggregation = serde_json::from_str(&json(&agg)).unwrap();
+        let back: Aggregation = serde_json::from_str(&json(&agg, Unit::Number)).unwrap();
         assert_eq!(back, agg);
     }
 

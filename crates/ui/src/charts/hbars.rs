@@ -3,6 +3,7 @@
 //! line. Only the rows in view are drawn, so 100,000 keys scroll freely.
 
 use super::palette;
+use crate::model::units::Unit;
 use crate::model::{Aggregation, key_label};
 use egui::{Align2, Rect, Sense, Ui, vec2};
 
@@ -12,10 +13,18 @@ pub struct BarsModel {
     pub rows: Vec<(String, i64)>,
     pub min: i64,
     pub max: i64,
+    /// What the values are (a count's are always numbers).
+    pub unit: Unit,
 }
 
 impl BarsModel {
     pub fn build(agg: &Aggregation) -> BarsModel {
+        BarsModel::build_in(agg, Unit::Number)
+    }
+
+    /// The bars, their values read in `unit` ("12.3 ms") unless they
+    /// count events.
+    pub fn build_in(agg: &Aggregation, unit: Unit) -> BarsModel {
         // dtrace orders rows by value ascending, ties by key: reversing
         // keeps its tie order and needs no sort.
         let rows: Vec<(String, i64)> = agg
@@ -37,7 +46,17 @@ impl BarsModel {
             .collect();
         let min = rows.iter().map(|r| r.1).min().unwrap_or(0).min(0);
         let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(0);
-        BarsModel { rows, min, max }
+        let unit = if Unit::applies_to(agg.function) {
+            unit
+        } else {
+            Unit::Number
+        };
+        BarsModel {
+            rows,
+            min,
+            max,
+            unit,
+        }
     }
 
     /// Where zero sits across the bar area, 0..=1.
@@ -77,7 +96,11 @@ pub fn show(ui: &mut Ui, model: &BarsModel) {
         .auto_shrink([false, false])
         .show_rows(ui, ROW_HEIGHT, model.rows.len(), |ui, range| {
             for i in range {
-                let (key, value) = &model.rows[i];
+                let (key, number) = &model.rows[i];
+                let value = match model.unit {
+                    Unit::Number => number.to_string(),
+                    unit => unit.short(*number),
+                };
                 let (rect, response) =
                     ui.allocate_exact_size(vec2(ui.available_width(), ROW_HEIGHT), Sense::hover());
                 let painter = ui.painter_at(rect);
@@ -94,7 +117,7 @@ pub fn show(ui: &mut Ui, model: &BarsModel) {
                     rect.min + vec2(label_width, 3.0),
                     rect.max - vec2(90.0, 3.0),
                 );
-                let (a, b) = model.extent(*value);
+                let (a, b) = model.extent(*number);
                 let bar = Rect::from_x_y_ranges(
                     area.left() + a * area.width()..=area.left() + b * area.width(),
                     area.y_range(),
@@ -103,7 +126,7 @@ pub fn show(ui: &mut Ui, model: &BarsModel) {
                 painter.text(
                     rect.right_center() - vec2(4.0, 0.0),
                     Align2::RIGHT_CENTER,
-                    value.to_string(),
+                    &value,
                     font.clone(),
                     text_color,
                 );

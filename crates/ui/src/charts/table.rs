@@ -60,8 +60,9 @@ impl TableModel {
         TableModel::build_in(agg, Unit::Number)
     }
 
-    /// The table, its bucket ranges and percentiles in `unit` where that
-    /// is a time (a number's are dtrace's exact ones).
+    /// The table, its values, bucket ranges and percentiles in `unit`
+    /// where that is a time or a size (a number's are dtrace's exact
+    /// ones).
     pub fn build_in(agg: &Aggregation, unit: Unit) -> TableModel {
         let parts = agg.rows.first().map_or(0, |r| r.key.len());
         let mut columns = key_columns(parts);
@@ -92,10 +93,18 @@ impl TableModel {
             }
         } else {
             columns.push(agg.function.name().into());
+            // A count stays a count; a sum, min, max, avg or stddev of a
+            // time or a size reads in it ("12.3 ms"), still sorting by
+            // the number.
+            let in_unit = unit != Unit::Number && Unit::applies_to(agg.function);
             for r in &agg.rows {
                 let mut cells = key_cells(&r.key);
                 if let Value::Number(n) = r.value {
-                    cells.push(Cell::number(n));
+                    let mut cell = Cell::number(n);
+                    if in_unit {
+                        cell.text = unit.short(n);
+                    }
+                    cells.push(cell);
                 }
                 rows.push(cells);
                 targets.push(Target {
@@ -394,6 +403,20 @@ mod tests {
         // A new snapshot keeps the user's sort.
         let t2 = TableModel::rebuilt(&agg, Some(&t), Unit::Number);
         assert_eq!(column(&t2, 0), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn a_sum_reads_in_the_unit_chosen_and_a_count_stays_a_count() {
+        let sum = numbers(AggFunction::Sum, &[("a", 12_300_000), ("b", 900)]);
+        let mut t = TableModel::build_in(&sum, Unit::Nanoseconds);
+        assert_eq!(column(&t, 1), ["900 ns", "12.3 ms"]);
+        t.sort_by(1, false);
+        assert_eq!(column(&t, 0), ["a", "b"], "sorted by the number");
+        let bytes = TableModel::build_in(&sum, Unit::Bytes);
+        assert_eq!(column(&bytes, 1)[0], "900 B");
+        let count = numbers(AggFunction::Count, &[("a", 12_300_000)]);
+        let t = TableModel::build_in(&count, Unit::Nanoseconds);
+        assert_eq!(column(&t, 1), ["12300000"]);
     }
 
     #[test]
