@@ -445,3 +445,59 @@ fn a_keyless_count_is_its_number() {
     assert!(h.query_by_label_contains("(no key)").is_none());
     assert!(h.query_by_label("Pie").is_none(), "no pie to choose");
 }
+
+/// With more keys than the legend shows at once, the key of the bar under
+/// the pointer is scrolled into the legend's view and marked there.
+#[test]
+fn the_legend_scrolls_to_the_key_of_the_bar_under_the_pointer() {
+    let agg = nanosecond_latencies();
+    let grid = bars3d::Grid::build(&agg, 20);
+    let function = agg.function;
+    let shown = grid.clone();
+    let mut h = Harness::builder()
+        .with_size(vec2(900.0, 320.0))
+        .build_ui(move |ui| {
+            let mut view = bars3d::View::default();
+            bars3d::show(ui, &shown, function, &mut view);
+        });
+    h.run();
+    // Largest total first: the smallest key is the legend's last entry.
+    let last = grid.keys.len() - 1;
+    let name = format!("legend: {}", grid.legend_text(last));
+    assert!(
+        h.query_by_label(&name).is_none(),
+        "the legend scrolls: its last entry starts out of view"
+    );
+    // Where the chart drew that key's tallest bar, measured as it does.
+    let rect = h
+        .get_by_label_contains("20 keys x 24 buckets of quantize;")
+        .rect();
+    let ctx = h.ctx.clone();
+    let measure = |t: &str| {
+        let font = egui::TextStyle::Body.resolve(&ctx.global_style());
+        ctx.fonts_mut(|f| {
+            f.layout_no_wrap(t.to_owned(), font, egui::Color32::WHITE)
+                .size()
+        })
+    };
+    let frame = bars3d::frame(&grid, bars3d::View::default(), rect, &measure);
+    // The middle of a face of one of its bars that no bar hides.
+    let middles = frame.bars.iter().filter(|b| b.key == last).flat_map(|b| {
+        b.faces.map(|f| {
+            let sum = f.iter().fold(Vec2::ZERO, |s, p| s + p.to_vec2());
+            (sum / 4.0).to_pos2()
+        })
+    });
+    let mut middles = middles.filter(|p| frame.bar_at(*p).is_some_and(|a| a.key == last));
+    let at = middles
+        .next()
+        .expect("some bar of the last key is in front");
+    h.hover_at(at);
+    h.run();
+    let entry = h.get_by_label(&name);
+    assert!(
+        rect.contains_rect(entry.rect()),
+        "{name} is in view: {:?}",
+        entry.rect()
+    );
+}

@@ -545,10 +545,25 @@ fn legend_ui(ui: &mut Ui, legend: &Legend, hovered: Option<usize>) {
             let painter = ui.painter();
             for e in &legend.entries {
                 let r = e.rect.translate(shift);
+                let marked = hovered == Some(e.key);
                 if !ui.is_rect_visible(r) {
+                    // The bar under the pointer names its key in the
+                    // legend even where that entry is scrolled away.
+                    if marked {
+                        ui.scroll_to_rect(r, Some(egui::Align::Center));
+                    }
                     continue;
                 }
-                let marked = hovered == Some(e.key);
+                // Screen readers (and UI tests) read the entries in view.
+                let entry = ui.interact(r, ui.scope_id().with(("legend", e.key)), Sense::hover());
+                entry.widget_info(|| {
+                    egui::WidgetInfo::selected(
+                        egui::Role::ListItem,
+                        true,
+                        marked,
+                        format!("legend: {}", e.text()),
+                    )
+                });
                 if marked {
                     painter.rect_filled(r.expand(2.0), 2.0, visuals.selection.bg_fill);
                 }
