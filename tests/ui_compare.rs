@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use dscope::history::recording::{Header, Recorder};
 use dscope::model::comparison::Status;
-use dscope::model::{AggFunction, Aggregation, Row, RunEnd, Snapshot, Value};
+use dscope::model::{AggFunction, Aggregation, KeyPart, Row, RunEnd, Snapshot, Value};
 use dscope::ui::DscopeApp;
 use dscope::ui::charts::{ChartData, ChartKind};
 use egui::{Key, Modifiers, vec2};
@@ -49,23 +49,61 @@ fn counts(t: i64) -> Snapshot {
 
 /// A recording of six snapshots, one a second.
 fn recording(dir: &Path) -> PathBuf {
+    recorded(
+        dir,
+        "syscall:::entry { @num[probefunc] = count(); }",
+        counts,
+    )
+}
+
+/// A recording of `script` with six snapshots, one a second.
+fn recorded(dir: &Path, script: &str, at: fn(i64) -> Snapshot) -> PathBuf {
     let path = dir.join("six.dsrec");
     let file = std::fs::File::create(&path).unwrap();
-    let header = Header::new(
-        "six.d",
-        "syscall:::entry { @num[probefunc] = count(); }",
-        1000,
-    );
+    let header = Header::new("six.d", script, 1000);
     let mut r = Recorder::new(file, &header).unwrap();
     for t in 1..=6 {
-        r.snapshot(t as f64, &counts(t)).unwrap();
+        r.snapshot(t as f64, &at(t)).unwrap();
     }
     r.end(6.0, RunEnd::TimeUp).unwrap();
     path
 }
 
+/// `@num[stack()] = count()` at second `t`: `k`read` under `k`main`
+/// takes 90 samples a second up to 3 s and 10 after, `k`write` 10 then
+/// 90.
+fn stack_counts(t: i64) -> Snapshot {
+    let stack = |f: &str| vec![KeyPart::Stack(vec![f.into(), "k`main+0x10".into()])];
+    let read = 90 * t.min(3) + 10 * (t - 3).max(0);
+    let write = 10 * t.min(3) + 90 * (t - 3).max(0);
+    let mut rows = vec![
+        Row {
+            key: stack("k`read+0x4"),
+            value: Value::Number(read),
+        },
+        Row {
+            key: stack("k`write+0x8"),
+            value: Value::Number(write),
+        },
+    ];
+    rows.sort_by_key(|r| r.value.as_number());
+    Snapshot {
+        aggregations: vec![Aggregation {
+            id: 1,
+            name: "num".into(),
+            function: AggFunction::Count,
+            key_sizes: vec![8],
+            rows,
+        }],
+    }
+}
+
 fn open(dir: &Path, size: egui::Vec2) -> Harness<'static, DscopeApp> {
     let path = recording(dir);
+    open_at(dir, path, size)
+}
+
+fn open_at(dir: &Path, path: PathBuf, size: egui::Vec2) -> Harness<'static, DscopeApp> {
     let mut h = window(dir, None, size);
     let ctx = h.ctx.clone();
     h.state_mut().open_recording(&ctx, path);
@@ -234,4 +272,39 @@ fn a_recording_compared_with_another_ranks_its_keys_in_a_narrow_window() {
     );
     // The view fits the window: the tab row stays where it was drawn.
     assert!(h.query_by_label("@num count()").is_some());
+}
+
+/// Two ranges of a profile compared: a flame graph of the change, red
+/// where a stack's share grew and blue where it shrank, the keys ranked a
+/// click away.
+#[test]
+fn two_ranges_of_stacks_compare_as_a_flame_graph_of_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "profile-997 { @num[stack()] = count(); }";
+    let path = recorded(dir.path(), script, stack_counts);
+    let mut h = open_at(dir.path(), path, vec2(1100.0, 760.0));
+    select_range(&mut h, "1-3");
+    shortcut(&mut h, CMD_SHIFT, Key::K);
+    select_range(&mut h, "3-6");
+    let view = h.state().recording_view().unwrap();
+    assert_eq!(view.charts.kind("num"), Some(ChartKind::Compare));
+    let Some(ChartData::Compare(m)) = view.charts.data("num") else {
+        panic!("{:?}", view.charts.data("num"));
+    };
+    let diff = m.flame.as_ref().expect("stacks compare as a flame graph");
+    let frame = |name: &str| diff.flame.find(&["k`main".into(), name.into()]).unwrap();
+    // read: 90 % of the first range, 10 % of the second; write the other
+    // way round.
+    let (read, write) = (frame("k`read"), frame("k`write"));
+    assert_eq!((diff.before[read], diff.flame.nodes[read].value), (180, 30));
+    assert!(diff.change[read] < -0.99 && diff.change[write] > 0.99);
+    assert!(diff.describe(write).contains("change: +80.0 points"));
+    assert!(h.query_by_label_contains("Widths are now; red").is_some());
+    // The keys, ranked, a click away; and back.
+    click(&mut h, "Keys ranked by change");
+    assert!(h.query_by_label_contains("Widths are now").is_none());
+    assert!(h.query_by_label("count before").is_none());
+    assert!(h.query_by_label("before").is_some());
+    click(&mut h, "Flame graph of the change");
+    assert!(h.query_by_label_contains("Widths are now").is_some());
 }

@@ -3,6 +3,8 @@
 //! range) to what the other views show. The keys ranked by change, with
 //! how far each percentile moved; under them the selected key's
 //! distributions side by side, bucket by bucket, and the change of each.
+//! An aggregation keyed by stacks is compared as a differential flame
+//! graph first, its keys ranked a click away.
 
 use crate::model::comparison::{self, Comparison, KeyChange, Status};
 use crate::model::units::Unit;
@@ -39,6 +41,10 @@ pub struct CompareModel {
     /// The key whose distributions are shown, by index into the ranked
     /// keys.
     pub selected: usize,
+    /// Stacks: the change as a flame graph.
+    pub flame: Option<super::flame_diff::FlameDiff>,
+    /// Stacks: the ranked keys shown instead of the flame graph.
+    pub show_keys: bool,
 }
 
 impl CompareModel {
@@ -52,7 +58,13 @@ impl CompareModel {
         unit: Unit,
         previous: Option<&CompareModel>,
     ) -> CompareModel {
-        let comparison = comparison::compare(reference.snapshot.get(&agg.name), Some(agg));
+        let before = reference.snapshot.get(&agg.name);
+        let comparison = comparison::compare(before, Some(agg));
+        let stacks = super::flame::has_stacks(agg) || before.is_some_and(super::flame::has_stacks);
+        let flame = stacks.then(|| {
+            let kept = previous.and_then(|p| p.flame.as_ref());
+            super::flame_diff::FlameDiff::build(before, agg, kept)
+        });
         let selected = previous
             .and_then(|p| p.comparison.keys.get(p.selected))
             .and_then(|k| comparison.keys.iter().position(|c| c.key == k.key))
@@ -63,6 +75,8 @@ impl CompareModel {
             after: after.to_owned(),
             unit,
             selected,
+            flame,
+            show_keys: previous.is_some_and(|p| p.show_keys),
         }
     }
 
@@ -121,6 +135,16 @@ pub fn show(ui: &mut Ui, model: &mut CompareModel) {
     if model.comparison.keys.is_empty() {
         super::centered_message(ui, "Neither side has a key in this aggregation.");
         return;
+    }
+    if let Some(diff) = &mut model.flame {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut model.show_keys, false, "Flame graph of the change");
+            ui.selectable_value(&mut model.show_keys, true, "Keys ranked by change");
+        });
+        if !model.show_keys {
+            super::flame_diff::show(ui, diff);
+            return;
+        }
     }
     if !model.comparison.function.is_distribution() {
         ranking(ui, model);

@@ -335,7 +335,7 @@ pub fn zoom_after_click(model: &FlameModel, zoom: usize, clicked: usize) -> Opti
 /// A warm colour per frame name, stable across frames and runs.
 fn frame_color(name: &str, highlighted: bool) -> Color32 {
     if highlighted {
-        return Color32::from_rgb(0xd2, 0x5a, 0xe6);
+        return SEARCH_COLOR;
     }
     let h = name.bytes().fold(2166136261u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(16777619)
@@ -374,9 +374,28 @@ pub fn controls(ui: &mut Ui, opts: &mut FlameOptions) -> bool {
 
 const ROW: f32 = 18.0;
 
+/// How a graph's boxes are coloured (by node, and whether the search
+/// lights it) and what hovering one says (by node and zoomed node).
+pub struct Look<'a> {
+    pub color: &'a dyn Fn(usize, bool) -> Color32,
+    pub describe: &'a dyn Fn(usize, usize) -> String,
+}
+
 /// Draws the graph; a click zooms (into the frame, or out to the root
 /// for the root frame).
 pub fn show(ui: &mut Ui, model: &FlameModel, opts: &mut FlameOptions) {
+    let look = Look {
+        color: &|n, lit| frame_color(model.name(n), lit),
+        describe: &|n, zoom| model.describe(n, zoom),
+    };
+    show_with(ui, model, opts, &look);
+}
+
+/// The colour of a frame the search lights.
+pub const SEARCH_COLOR: Color32 = Color32::from_rgb(0xd2, 0x5a, 0xe6);
+
+/// Draws the graph as `look` says.
+pub fn show_with(ui: &mut Ui, model: &FlameModel, opts: &mut FlameOptions, look: &Look<'_>) {
     if model.total() == 0 {
         super::centered_message(ui, "No stacks with a value yet");
         return;
@@ -446,7 +465,7 @@ pub fn show(ui: &mut Ui, model: &FlameModel, opts: &mut FlameOptions) {
                 };
                 let r = Rect::from_min_max(pos2(x0, y), pos2(x1, y + ROW - 1.0));
                 let name = model.name(n);
-                painter.rect_filled(r, 2.0, frame_color(name, matches(n)));
+                painter.rect_filled(r, 2.0, (look.color)(n, matches(n)));
                 if r.width() > 30.0 {
                     let galley = painter.layout(
                         name.to_owned(),
@@ -481,7 +500,7 @@ pub fn show(ui: &mut Ui, model: &FlameModel, opts: &mut FlameOptions) {
             if let Some(h) = hovered {
                 response
                     .clone()
-                    .on_hover_text_at_pointer(model.describe(h, zoom));
+                    .on_hover_text_at_pointer((look.describe)(h, zoom));
                 if response.clicked() {
                     opts.zoom = zoom_after_click(model, zoom, h).map(|n| model.names_to(n));
                 }
