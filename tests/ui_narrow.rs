@@ -10,7 +10,7 @@ use dscope::model::{AggFunction, Aggregation, Bucket, Row, Snapshot, Value};
 use dscope::session::Event;
 use dscope::ui::DscopeApp;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 const SCRIPT: &str = "syscall::read:entry, syscall::write:entry { @num[probefunc] = count(); }\n\
                       syscall::read:return /self->ts/ { @lat[probefunc] = quantize(timestamp - self->ts); }\n";
@@ -141,5 +141,52 @@ fn a_unit_chosen_is_what_the_views_read_in() {
         h.query_all_by_label_contains("1.02 µs .. 2.05 µs")
             .next()
             .is_some()
+    );
+}
+
+/// A right-click on a heat-map cell narrows the script to that bucket's
+/// values, the bucket the menu names.
+#[test]
+fn a_heat_map_cell_narrows_to_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = running(dir.path());
+    // A second snapshot: the heat map has two columns.
+    let job = h.state().run_panel().run_job().expect("a run");
+    h.state_mut()
+        .apply_session_event(event(job, Event::Snapshot(snapshot())));
+    h.run();
+    click(&mut h, "@lat quantize()");
+    click(&mut h, "Heat map");
+    let chart = h
+        .state()
+        .charts()
+        .chart_rect()
+        .expect("the heat map is drawn");
+    // Below the title and the colour scale, in the middle of the cells.
+    let at = chart.center() + egui::vec2(0.0, 20.0);
+    let press = |pressed| egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Secondary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    h.event(egui::Event::PointerMoved(at));
+    h.run();
+    h.event(press(true));
+    h.event(press(false));
+    h.run();
+    let item = h
+        .get_by_label_contains("Narrow the script to the values")
+        .accesskit_node()
+        .label()
+        .unwrap_or_default();
+    let values = item.trim_start_matches("Narrow the script to the values ");
+    click(&mut h, &item);
+    let text = h.state().editor().text().to_owned();
+    assert!(h.state().path().is_none(), "a new, unsaved script");
+    assert!(
+        text.contains("(self->ts) && probefunc == \"read\" && (timestamp - self->ts) >=")
+            || text.contains("(self->ts) && (timestamp - self->ts) >="),
+        "narrowed to {values}: {text}"
     );
 }
