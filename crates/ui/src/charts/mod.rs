@@ -10,6 +10,7 @@ pub mod bars3d;
 pub mod compare;
 pub mod export;
 pub mod flame;
+pub mod flame_diff;
 pub mod hbars;
 pub mod heatmap;
 pub mod palette;
@@ -144,8 +145,11 @@ impl TabState {
                     };
                     m.add_band(h, &self.timeline, &source);
                 }
-                // A percentile of a time is a time; counts stay numbers.
-                if self.timeline.percentile.is_some() {
+                // A percentile of a time is a time, and so is a sum's or a
+                // gauge's value; counts stay numbers.
+                let counts = agg.function == crate::model::AggFunction::Count
+                    || (agg.function.is_distribution() && self.timeline.percentile.is_none());
+                if !counts {
                     m.unit = unit;
                 }
                 ChartData::OverTime(m)
@@ -174,13 +178,16 @@ impl TabState {
             ChartKind::Bars3d => {
                 ChartData::Bars3d(bars3d::Grid::build(agg, self.max_keys).in_unit(unit))
             }
-            ChartKind::Bars => ChartData::Bars(hbars::BarsModel::build(agg)),
+            ChartKind::Bars => ChartData::Bars(hbars::BarsModel::build_in(agg, unit)),
             ChartKind::Table => {
                 ChartData::Table(table::TableModel::rebuilt(agg, previous_table, unit))
             }
             ChartKind::Text => ChartData::Text(agg.to_dtrace_text()),
             ChartKind::Value => ChartData::Value(match agg.rows.first().map(|r| &r.value) {
-                Some(crate::model::Value::Number(n)) => unit.short_or_exact(*n),
+                Some(crate::model::Value::Number(n)) if Unit::applies_to(agg.function) => {
+                    unit.short_or_exact(*n)
+                }
+                Some(crate::model::Value::Number(n)) => Unit::Number.short_or_exact(*n),
                 _ => "no value yet".into(),
             }),
             ChartKind::Flame => ChartData::Flame(flame::FlameModel::build(agg)),
