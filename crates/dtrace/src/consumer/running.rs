@@ -226,13 +226,15 @@ impl Consumer<'_> {
             // Not once exit() was seen: the run ends on the next turn, and
             // a live snapshot now would add an interval after tracing
             // stopped (a rate falling to 0) before the final one.
-            let exited = matches!(status, WorkStatus::Done);
+            let exited = matches!(status, WorkStatus::Done) || self.exit_consumed();
             if stopping.is_none() && !exited && pace.due() {
                 self.live_snapshot(&mut pace, &ends, sink);
             }
+            // Stop on the next turn, whose work call drains END.
+            if exited && stopping.is_none() {
+                saw_exit = true;
+            }
             match status {
-                // Stop on the next turn, whose work call drains END.
-                WorkStatus::Done if stopping.is_none() => saw_exit = true,
                 WorkStatus::Error => {
                     let e = self.last_error();
                     if e.code != libc::EINTR {
@@ -396,6 +398,16 @@ impl Consumer<'_> {
             self.setopt("statusrate", Some("1s"))?;
         }
         Ok(())
+    }
+
+    /// Whether exit()'s record has been consumed: tracing has stopped.
+    /// Linux libdtrace says so only at the status check of the next work
+    /// call, and that call first waits up to a second for output that no
+    /// longer comes; the run's end would be timed that much late, and its
+    /// last interval would count a second in which nothing was traced.
+    /// Elsewhere the status check follows at once.
+    fn exit_consumed(&mut self) -> bool {
+        cfg!(target_os = "linux") && self.handle.state().exit_status.is_some()
     }
 
     /// Why the run ended, as its exit status tells it: the last exit()
