@@ -126,23 +126,44 @@ impl CompareModel {
 
 /// Draws the comparison in all the space left in `ui`.
 pub fn show(ui: &mut Ui, model: &mut CompareModel) {
-    ui.label(format!(
+    let summary = format!(
         "From {} (before) to {} (after): {}",
         model.before,
         model.after,
         model.summary()
-    ));
+    );
+    let graph = model.flame.is_some() && !model.show_keys;
+    // A flame graph in a low panel keeps the line for itself: the
+    // summary is then in the choice's tooltip.
+    if !graph || ui.available_height() > ROOMY {
+        ui.label(&summary);
+    }
     if model.comparison.keys.is_empty() {
         super::centered_message(ui, "Neither side has a key in this aggregation.");
         return;
     }
     if let Some(diff) = &mut model.flame {
-        ui.horizontal(|ui| {
-            ui.selectable_value(&mut model.show_keys, false, "Flame graph of the change");
+        ui.horizontal_wrapped(|ui| {
+            ui.selectable_value(&mut model.show_keys, false, "Flame graph of the change")
+                .on_hover_text(format!("{summary}\n{}", diff.legend()));
             ui.selectable_value(&mut model.show_keys, true, "Keys ranked by change");
+            if !model.show_keys {
+                ui.separator();
+                super::flame::controls(ui, &mut diff.opts);
+            }
         });
         if !model.show_keys {
-            super::flame_diff::show(ui, diff);
+            let line = ui.text_style_height(&egui::TextStyle::Body);
+            if ui.available_height() < line {
+                // Not even a line: the panel's own rows come first.
+            } else if ui.available_height() < LEAST_GRAPH {
+                super::centered_message(
+                    ui,
+                    "Too low for the flame graph: Maximize the panel or drag its top edge up.",
+                );
+            } else {
+                super::flame_diff::show(ui, diff);
+            }
             return;
         }
     }
@@ -169,6 +190,14 @@ pub fn show(ui: &mut Ui, model: &mut CompareModel) {
         ranking(ui, model);
     }
 }
+
+/// From this height on, a flame graph of the change has the summary line
+/// above it.
+const ROOMY: f32 = 200.0;
+
+/// The least height a flame graph of the change is drawn in: three
+/// frames.
+const LEAST_GRAPH: f32 = 54.0;
 
 /// From this width on, the ranking and the detail stand side by side.
 const SIDE_BY_SIDE: f32 = 860.0;

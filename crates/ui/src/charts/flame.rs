@@ -346,6 +346,19 @@ fn frame_color(name: &str, highlighted: bool) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
 
+/// Black on a light box, white on a dark one (a deep blue or red of a
+/// differential graph).
+pub fn text_on(fill: Color32) -> Color32 {
+    let luma =
+        0.299 * f32::from(fill.r()) + 0.587 * f32::from(fill.g()) + 0.114 * f32::from(fill.b());
+    // Below the darkest warm colour of a plain graph (205, 80, 0).
+    if luma < 100.0 {
+        Color32::WHITE
+    } else {
+        Color32::BLACK
+    }
+}
+
 /// The controls; true when the zoom or search changed.
 pub fn controls(ui: &mut Ui, opts: &mut FlameOptions) -> bool {
     let mut changed = false;
@@ -443,6 +456,9 @@ pub fn show_with(ui: &mut Ui, model: &FlameModel, opts: &mut FlameOptions, look:
     egui::ScrollArea::vertical()
         .id_salt("flame")
         .auto_shrink([false, false])
+        // What is left, however little: more would push the panel's top
+        // rows under the editor.
+        .min_scrolled_height(0.0)
         .stick_to_bottom(!opts.icicle)
         .show(ui, |ui| {
             let width = ui.available_width();
@@ -465,18 +481,16 @@ pub fn show_with(ui: &mut Ui, model: &FlameModel, opts: &mut FlameOptions, look:
                 };
                 let r = Rect::from_min_max(pos2(x0, y), pos2(x1, y + ROW - 1.0));
                 let name = model.name(n);
-                painter.rect_filled(r, 2.0, (look.color)(n, matches(n)));
+                let fill = (look.color)(n, matches(n));
+                painter.rect_filled(r, 2.0, fill);
                 if r.width() > 30.0 {
-                    let galley = painter.layout(
-                        name.to_owned(),
-                        font.clone(),
-                        Color32::BLACK,
-                        r.width() - 6.0,
-                    );
+                    let ink = text_on(fill);
+                    let galley =
+                        painter.layout(name.to_owned(), font.clone(), ink, r.width() - 6.0);
                     painter.with_clip_rect(r).galley(
                         pos2(r.left() + 3.0, r.center().y - galley.size().y / 2.0),
                         galley,
-                        Color32::BLACK,
+                        ink,
                     );
                 }
                 if pointer.is_some_and(|p| r.contains(p)) {
@@ -527,6 +541,18 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn names_read_on_every_box() {
+        assert_eq!(text_on(Color32::from_rgb(0, 0, 255)), Color32::WHITE);
+        assert_eq!(text_on(Color32::from_rgb(255, 0, 0)), Color32::WHITE);
+        assert_eq!(text_on(Color32::from_rgb(255, 235, 235)), Color32::BLACK);
+        // Every warm colour of a plain flame graph keeps black names.
+        for name in ["k`main", "k`read", "libc.so.1`poll", "all"] {
+            assert_eq!(text_on(frame_color(name, false)), Color32::BLACK);
+        }
+        assert_eq!(text_on(Color32::from_rgb(205, 80, 0)), Color32::BLACK);
     }
 
     #[test]

@@ -129,6 +129,9 @@ impl FlameDiff {
     }
 }
 
+/// From this height on, the legend has a line of its own.
+const LEGEND_FROM: f32 = 160.0;
+
 /// Red for a larger share, blue for a smaller, near white for the same.
 pub fn change_color(change: f32) -> Color32 {
     let fade = |i: f32| (235.0 * (1.0 - i.clamp(0.0, 1.0))) as u8;
@@ -139,12 +142,13 @@ pub fn change_color(change: f32) -> Color32 {
     }
 }
 
-/// The controls, the legend and the graph.
+/// The legend and the graph, under the controls (`flame::controls` of
+/// `opts`, which the caller puts on its own line of choices). A panel too
+/// low for the legend's line keeps it in the legend's tooltip only.
 pub fn show(ui: &mut Ui, diff: &mut FlameDiff) {
-    ui.horizontal_wrapped(|ui| {
-        flame::controls(ui, &mut diff.opts);
-    });
-    ui.weak(diff.legend());
+    if ui.available_height() > LEGEND_FROM {
+        ui.weak(diff.legend());
+    }
     // The options change as the graph is drawn from the rest of the diff.
     let mut opts = std::mem::take(&mut diff.opts);
     let shown: &FlameDiff = diff;
