@@ -282,7 +282,7 @@ fn two_ranges_of_stacks_compare_as_a_flame_graph_of_the_change() {
     let dir = tempfile::tempdir().unwrap();
     let script = "profile-997 { @num[stack()] = count(); }";
     let path = recorded(dir.path(), script, stack_counts);
-    let mut h = open_at(dir.path(), path, vec2(1100.0, 760.0));
+    let mut h = open_at(dir.path(), path, vec2(1100.0, 1100.0));
     select_range(&mut h, "1-3");
     shortcut(&mut h, CMD_SHIFT, Key::K);
     select_range(&mut h, "3-6");
