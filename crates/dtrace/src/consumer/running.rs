@@ -234,14 +234,11 @@ impl Consumer<'_> {
             if exited && stopping.is_none() {
                 saw_exit = true;
             }
-            match status {
-                WorkStatus::Error => {
-                    let e = self.last_error();
-                    if e.code != libc::EINTR {
-                        return Err(e);
-                    }
+            if let WorkStatus::Error = status {
+                let e = self.last_error();
+                if e.code != libc::EINTR {
+                    return Err(e);
                 }
-                _ => {}
             }
             if let Some(reason) = stopping {
                 return self.wind_up(settings, &ends, reason, sink);
