@@ -8,7 +8,9 @@
 //! The cells become one texture, rebuilt when a snapshot arrives, so a
 //! frame draws one image however many intervals and buckets there are.
 
+use super::bars3d::AxisBucket;
 use crate::history::AggHistory;
+use crate::model::units::Unit;
 use crate::model::{Aggregation, Bucket, Row, Value, key_label};
 use chrono::{DateTime, Local};
 use egui::{Color32, ColorImage, Ui};
@@ -45,6 +47,8 @@ pub struct HeatModel {
     pub key: Option<Vec<crate::model::KeyPart>>,
     /// A bucket's values asked for by "Narrow the script", until taken.
     pub asked: Option<(Option<i64>, Option<i64>)>,
+    /// What the values are: the bucket axis and the tooltips read in it.
+    pub unit: Unit,
     texture: Option<egui::TextureHandle>,
 }
 
@@ -131,8 +135,32 @@ impl HeatModel {
             keys,
             key: opts.key.and_then(|k| agg.keys().get(k).cloned()),
             asked: None,
+            unit: Unit::Number,
             texture: None,
         }
+    }
+
+    /// Bucket `b` as the axes name it.
+    fn axis_bucket(&self, b: usize) -> Option<AxisBucket> {
+        let (label, min, max) = self.buckets.get(b)?;
+        Some(AxisBucket {
+            label: label.clone(),
+            min: *min,
+            max: *max,
+        })
+    }
+
+    /// Bucket `b`'s name on the axis, short: "64K", "16.4 µs", "< 0".
+    pub fn axis_label(&self, b: usize) -> String {
+        self.axis_bucket(b)
+            .map_or_else(String::new, |a| a.axis_text(self.unit))
+    }
+
+    /// The values bucket `b` counts: exact for numbers, short for a time
+    /// or a size.
+    pub fn range_label(&self, b: usize) -> String {
+        self.axis_bucket(b)
+            .map_or_else(String::new, |a| a.range_in(self.unit))
     }
 
     /// The point whose interval holds `t`.
@@ -175,17 +203,11 @@ impl HeatModel {
     pub fn hover_text(&self, t: f64, row: f64) -> Option<String> {
         let p = self.point_at(t)?;
         let b = (row.floor() >= 0.0).then(|| row.floor() as usize)?;
-        let (label, min, max) = self.buckets.get(b)?;
+        self.buckets.get(b)?;
         let (from, to) = self.intervals[p];
-        let range = match (min, max) {
-            (Some(a), Some(b)) if a == b => a.to_string(),
-            (Some(a), Some(b)) => format!("{a} to {b}"),
-            (None, Some(b)) => format!("up to {b}"),
-            (Some(a), None) => format!("{a} and more"),
-            (None, None) => label.clone(),
-        };
+        let range = self.range_label(b);
         Some(format!(
-            "{} to {} ({:.0} s)\nbucket {label}: {range}\ncount {}",
+            "{} to {} ({:.0} s)\nvalues {range}\ncount {}",
             super::timeline::clock_text(self.started, from),
             super::timeline::clock_text(self.started, to),
             to - from,
@@ -299,11 +321,27 @@ pub fn show(
         model.intervals[model.intervals.len() - 1].1,
     );
     let rows = model.buckets.len() as f64;
-    let labels: Vec<String> = model.buckets.iter().map(|b| b.0.clone()).collect();
+    let labels: Vec<String> = (0..model.buckets.len())
+        .map(|b| model.axis_label(b))
+        .collect();
     let view: &HeatModel = model;
+    // As wide as the widest bucket name ("16.4 µs", "< 0"), which the
+    // plot would otherwise cut at its left edge or run into its title.
+    let font = egui::TextStyle::Small.resolve(ui.style());
+    let widest = labels
+        .iter()
+        .map(|l| {
+            let galley = ui
+                .painter()
+                .layout_no_wrap(l.clone(), font.clone(), Color32::WHITE);
+            galley.size().x
+        })
+        .fold(0.0, f32::max);
     let response = Plot::new(("heatmap", id))
         .x_axis_label("time")
         .y_axis_label("bucket")
+        // And the axis title's line beside them.
+        .y_axis_min_width(widest + 6.0 + ui.text_style_height(&egui::TextStyle::Body))
         .x_axis_formatter(|mark, _| super::timeline::offset_text(mark.value))
         .y_axis_formatter(move |mark, _| {
             let i = mark.value - 0.5;
@@ -389,9 +427,10 @@ fn narrow_menu(
     let Some(bucket) = ui.data(|d| d.get_temp::<usize>(id)) else {
         return;
     };
-    let Some((label, min, max)) = model.buckets.get(bucket).cloned() else {
+    let Some((_, min, max)) = model.buckets.get(bucket).cloned() else {
         return;
     };
+    let label = model.range_label(bucket);
     let mut chosen = false;
     response.context_menu(|ui| {
         if ui
@@ -516,9 +555,18 @@ mod tests {
         let m = HeatModel::build(h.get("lat").unwrap(), &HeatOptions::default(), None);
         assert_eq!(
             m.hover_text(1.5, 1.2).unwrap(),
-            "+0:01 to +0:02 (1 s)\nbucket 2: 2 to 3\ncount 4"
+            "+0:01 to +0:02 (1 s)\nvalues 2 .. 3\ncount 4"
         );
         assert_eq!(m.hover_text(9.0, 1.0), None);
+        // In the unit chosen, the axis and the tooltip read as times.
+        let mut m = m;
+        m.unit = Unit::Microseconds;
+        assert_eq!(m.axis_label(1), "2 µs");
+        assert!(
+            m.hover_text(1.5, 1.2)
+                .unwrap()
+                .contains("values 2 µs .. 3 µs")
+        );
         let bars = m.column(1, "lat", AggFunction::Quantize);
         assert_eq!(bars.rows[0].value.buckets()[1].count, 4);
     }

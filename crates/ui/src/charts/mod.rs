@@ -155,7 +155,9 @@ impl TabState {
                 ChartData::OverTime(m)
             }
             (ChartKind::HeatMap, Some(h)) => {
-                ChartData::HeatMap(heatmap::HeatModel::build(h, &self.heat, time.started))
+                let mut m = heatmap::HeatModel::build(h, &self.heat, time.started);
+                m.unit = unit;
+                ChartData::HeatMap(m)
             }
             (ChartKind::OverTime | ChartKind::HeatMap, None) => {
                 ChartData::Text("No points in time yet: each snapshot of a run adds one.".into())
@@ -174,7 +176,7 @@ impl TabState {
         unit: Unit,
     ) -> ChartData {
         match kind {
-            ChartKind::Pie => ChartData::Pie(pie::PieModel::build(agg, self.top_n)),
+            ChartKind::Pie => ChartData::Pie(pie::PieModel::build_in(agg, self.top_n, unit)),
             ChartKind::Bars3d => {
                 ChartData::Bars3d(bars3d::Grid::build(agg, self.max_keys).in_unit(unit))
             }

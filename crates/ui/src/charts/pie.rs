@@ -3,6 +3,7 @@
 //! rest as one "other" slice.
 
 use super::palette;
+use crate::model::units::Unit;
 use crate::model::{Aggregation, key_label};
 use egui::epaint::{Mesh, Shape, Stroke};
 use egui::{Color32, Pos2, Rect, RichText, Sense, Ui, Vec2, pos2, vec2};
@@ -19,6 +20,8 @@ pub const MAX_TOP_N: usize = palette::LEN - 1;
 pub struct Slice {
     pub label: String,
     pub value: i64,
+    /// The value as the legend reads it: in the aggregation's unit.
+    pub text: String,
     /// Share of the pie, 0..=1.
     pub fraction: f64,
     /// Keys in the slice: 1, or how many "other" stands for.
@@ -33,7 +36,7 @@ impl Slice {
 
     /// One legend line: key, value and percentage.
     pub fn legend_text(&self) -> String {
-        format!("{}  {}  {}", self.label, self.value, self.percent_text())
+        format!("{}  {}  {}", self.label, self.text, self.percent_text())
     }
 }
 
@@ -44,12 +47,29 @@ pub struct PieModel {
     pub total: i128,
     /// Keys with a zero or negative value, which a pie cannot show.
     pub left_out: usize,
+    /// What the values are (a count's are always numbers).
+    pub unit: Unit,
 }
 
 impl PieModel {
     /// Builds the slices from an aggregation of numbers; distributions
     /// have no pie and give an empty model.
     pub fn build(agg: &Aggregation, top_n: usize) -> PieModel {
+        PieModel::build_in(agg, top_n, Unit::Number)
+    }
+
+    /// The pie, its values read in `unit` ("219 ms") unless they count
+    /// events.
+    pub fn build_in(agg: &Aggregation, top_n: usize, unit: Unit) -> PieModel {
+        let unit = if Unit::applies_to(agg.function) {
+            unit
+        } else {
+            Unit::Number
+        };
+        let text = |v: i64| match unit {
+            Unit::Number => v.to_string(),
+            unit => unit.short(v),
+        };
         let mut values: Vec<(i64, usize)> = Vec::with_capacity(agg.rows.len());
         let mut left_out = 0;
         for (i, row) in agg.rows.iter().enumerate() {
@@ -86,15 +106,18 @@ impl PieModel {
             .map(|&(v, i)| Slice {
                 label: display_key(&key_label(&agg.rows[i].key)),
                 value: v,
+                text: text(v),
                 fraction: fraction(v as i128),
                 keys: 1,
             })
             .collect();
         if !rest.is_empty() {
             let sum: i128 = rest.iter().map(|&(v, _)| v as i128).sum();
+            let value = sum.min(i64::MAX as i128) as i64;
             slices.push(Slice {
                 label: format!("other ({} keys)", rest.len()),
-                value: sum.min(i64::MAX as i128) as i64,
+                value,
+                text: text(value),
                 fraction: fraction(sum),
                 keys: rest.len(),
             });
@@ -103,6 +126,7 @@ impl PieModel {
             slices,
             total,
             left_out,
+            unit,
         }
     }
 
@@ -277,7 +301,7 @@ pub fn show(ui: &mut Ui, model: &PieModel) -> Option<usize> {
     let value_w = model
         .slices
         .iter()
-        .map(|s| width(&s.value.to_string()))
+        .map(|s| width(&s.text))
         .fold(0.0, f32::max);
     let pct_w = width("100.0%");
     let scroll_bar = ui.spacing().scroll.bar_width + 4.0;
@@ -310,7 +334,7 @@ pub fn show(ui: &mut Ui, model: &PieModel) -> Option<usize> {
         let s = &model.slices[i];
         response.on_hover_ui_at_pointer(|ui| {
             ui.strong(&s.label);
-            ui.label(format!("{}  ({})", s.value, s.percent_text()));
+            ui.label(format!("{}  ({})", s.text, s.percent_text()));
             if s.keys > 1 {
                 ui.label(format!("{} keys", s.keys));
             }
@@ -332,7 +356,11 @@ struct Columns {
 /// share) scrolling in whatever height it has. Returns the slice whose
 /// row is under the pointer.
 fn legend(ui: &mut Ui, model: &PieModel, hovered: Option<usize>, cols: Columns) -> Option<usize> {
-    ui.label(format!("total {}", model.total));
+    let total = match model.unit {
+        Unit::Number => model.total.to_string(),
+        unit => unit.short(model.total.clamp(0, i64::MAX as i128) as i64),
+    };
+    ui.label(format!("total {total}"));
     if model.left_out > 0 {
         ui.add(
             egui::Label::new(
@@ -428,7 +456,7 @@ fn entry(ui: &mut Ui, model: &PieModel, i: usize, row: Rect, strong: bool, cols:
         pos2(value_right - cols.value_w, row.top()),
         pos2(value_right, row.bottom()),
     );
-    cell(ui, value_rect, right, text(s.value.to_string()));
+    cell(ui, value_rect, right, text(s.text.clone()));
     let pct_rect = Rect::from_min_max(
         pos2(pct_right - cols.pct_w, row.top()),
         pos2(pct_right, row.bottom()),
@@ -441,6 +469,21 @@ mod tests {
     use super::*;
     use crate::charts::fixtures::numbers;
     use crate::model::AggFunction;
+
+    #[test]
+    fn a_sum_of_times_reads_as_times_and_a_count_as_a_number() {
+        let agg = numbers(
+            AggFunction::Sum,
+            &[("a", 219_000_000), ("b", 5_000), ("c", 4_000)],
+        );
+        let pie = PieModel::build_in(&agg, 1, Unit::Nanoseconds);
+        let texts: Vec<&str> = pie.slices.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["219 ms", "9 µs"]);
+        assert!(pie.slices[0].legend_text().contains("219 ms"));
+        let count = numbers(AggFunction::Count, &[("a", 219_000_000)]);
+        let pie = PieModel::build_in(&count, 1, Unit::Nanoseconds);
+        assert_eq!(pie.slices[0].text, "219000000");
+    }
 
     #[test]
     fn slices_are_the_top_keys_largest_first_then_other() {
