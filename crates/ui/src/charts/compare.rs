@@ -93,7 +93,9 @@ impl CompareModel {
     }
 
     fn value(&self, v: Option<i64>) -> String {
-        let unit = if self.comparison.function.is_distribution() {
+        // Counts, of events or of a distribution's values, stay numbers.
+        let function = self.comparison.function;
+        let unit = if function.is_distribution() || !Unit::applies_to(function) {
             Unit::Number
         } else {
             self.unit
