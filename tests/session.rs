@@ -170,6 +170,13 @@ fn a_worker_that_does_not_see_its_duration_is_ended() {
 #[ignore = "run by a_second_interrupt_ends_a_process_stuck_in_libdtrace in a child process"]
 fn child_stuck_after_signals() {
     dscope::dtrace::signals::install();
+    // Says when the first interrupt has been taken.
+    std::thread::spawn(|| {
+        while !dscope::dtrace::signals::STOP.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        eprintln!("asked");
+    });
     eprintln!("ready");
     // As a run stuck inside a libdtrace call: it never looks at the flags.
     loop {
@@ -209,6 +216,11 @@ fn a_second_interrupt_ends_a_process_stuck_in_libdtrace() {
         assert!(ok);
     };
     int(&child);
+    // Seen before the second is sent: two interrupts still pending at
+    // once are one to the kernel (a loaded machine may not have run the
+    // child in between).
+    line.clear();
+    assert!(err.read_line(&mut line).unwrap() > 0 && line.starts_with("asked"));
     std::thread::sleep(Duration::from_millis(300));
     assert!(
         child.try_wait().unwrap().is_none(),
