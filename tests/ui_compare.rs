@@ -28,20 +28,26 @@ fn counts(t: i64) -> Snapshot {
     if t > 4 {
         rows.push(("open", 5 * (t - 4)));
     }
-    let mut rows: Vec<Row> = rows
+    let rows: Vec<Row> = rows
         .into_iter()
         .map(|(k, v)| Row {
             key: key(k),
             value: Value::Number(v),
         })
         .collect();
+    num(rows, 256)
+}
+
+/// `@num = count()` of these rows, in dtrace's order, its keys
+/// `key_size` bytes long.
+fn num(mut rows: Vec<Row>, key_size: u32) -> Snapshot {
     rows.sort_by_key(|r| r.value.as_number());
     Snapshot {
         aggregations: vec![Aggregation {
             id: 1,
             name: "num".into(),
             function: AggFunction::Count,
-            key_sizes: vec![256],
+            key_sizes: vec![key_size],
             rows,
         }],
     }
@@ -76,7 +82,7 @@ fn stack_counts(t: i64) -> Snapshot {
     let stack = |f: &str| vec![KeyPart::Stack(vec![f.into(), "k`main+0x10".into()])];
     let read = 90 * t.min(3) + 10 * (t - 3).max(0);
     let write = 10 * t.min(3) + 90 * (t - 3).max(0);
-    let mut rows = vec![
+    let rows = vec![
         Row {
             key: stack("k`read+0x4"),
             value: Value::Number(read),
@@ -86,16 +92,7 @@ fn stack_counts(t: i64) -> Snapshot {
             value: Value::Number(write),
         },
     ];
-    rows.sort_by_key(|r| r.value.as_number());
-    Snapshot {
-        aggregations: vec![Aggregation {
-            id: 1,
-            name: "num".into(),
-            function: AggFunction::Count,
-            key_sizes: vec![8],
-            rows,
-        }],
-    }
+    num(rows, 8)
 }
 
 fn open(dir: &Path, size: egui::Vec2) -> Harness<'static, DscopeApp> {

@@ -58,3 +58,21 @@ pub fn lquantize(rows: &[(&str, &[(i64, i64)])]) -> Aggregation {
         rows,
     }
 }
+
+/// `@s[stack()] = count()`: each row's frames innermost first, as
+/// libdtrace gives them, and its count.
+pub fn stacks(rows: &[(&[&str], i64)]) -> Aggregation {
+    Aggregation {
+        id: 1,
+        name: "s".into(),
+        function: AggFunction::Count,
+        key_sizes: vec![8],
+        rows: rows
+            .iter()
+            .map(|(frames, v)| Row {
+                key: vec![KeyPart::Stack(frames.iter().map(|f| (*f).into()).collect())],
+                value: Value::Number(*v),
+            })
+            .collect(),
+    }
+}

@@ -525,23 +525,8 @@ pub fn show_with(ui: &mut Ui, model: &FlameModel, opts: &mut FlameOptions, look:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AggFunction, Row};
-
-    fn stacks(rows: &[(&[&str], i64)]) -> Aggregation {
-        Aggregation {
-            id: 1,
-            name: "s".into(),
-            function: AggFunction::Count,
-            key_sizes: vec![8],
-            rows: rows
-                .iter()
-                .map(|(frames, v)| Row {
-                    key: vec![KeyPart::Stack(frames.iter().map(|f| (*f).into()).collect())],
-                    value: Value::Number(*v),
-                })
-                .collect(),
-        }
-    }
+    use crate::charts::fixtures::stacks;
+    use crate::model::Row;
 
     #[test]
     fn names_read_on_every_box() {

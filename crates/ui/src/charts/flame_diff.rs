@@ -169,23 +169,7 @@ pub fn show(ui: &mut Ui, diff: &mut FlameDiff) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AggFunction, KeyPart, Row, Value};
-
-    fn stacks(rows: &[(&[&str], i64)]) -> Aggregation {
-        Aggregation {
-            id: 1,
-            name: "s".into(),
-            function: AggFunction::Count,
-            key_sizes: vec![8],
-            rows: rows
-                .iter()
-                .map(|(frames, v)| Row {
-                    key: vec![KeyPart::Stack(frames.iter().map(|f| (*f).into()).collect())],
-                    value: Value::Number(*v),
-                })
-                .collect(),
-        }
-    }
+    use crate::charts::fixtures::stacks;
 
     #[test]
     fn each_frame_knows_its_value_before_and_how_its_share_moved() {
