@@ -166,6 +166,16 @@ fn a_worker_that_does_not_see_its_duration_is_ended() {
     );
 }
 
+/// A child process ended with the test, whatever its outcome.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 #[ignore = "run by a_second_interrupt_ends_a_process_stuck_in_libdtrace in a child process"]
 fn child_stuck_after_signals() {
@@ -187,26 +197,36 @@ fn child_stuck_after_signals() {
 #[test]
 fn a_second_interrupt_ends_a_process_stuck_in_libdtrace() {
     use std::io::BufRead;
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_stuck_after_signals",
-            "--ignored",
-            "--nocapture",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.starts_with("ready") {
-        line.clear();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "the child did not start"
-        );
-    }
+    let mut child = Reaped(
+        Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "child_stuck_after_signals",
+                "--ignored",
+                "--nocapture",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // The child's lines, each waited for at most 10 s: a child that
+    // never takes an interrupt (SIGINT ignored by the shell that started
+    // the tests, as `cmd &` does) fails the test instead of hanging it.
+    let err = std::io::BufReader::new(child.0.stderr.take().unwrap());
+    let (said, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in err.lines().map_while(Result::ok) {
+            if said.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || lines.recv_timeout(Duration::from_secs(10)).ok();
+    while !next()
+        .expect("the child did not start")
+        .starts_with("ready")
+    {}
     let int = |c: &std::process::Child| {
         let ok = Command::new("kill")
             .args(["-INT", &c.id().to_string()])
@@ -215,29 +235,31 @@ fn a_second_interrupt_ends_a_process_stuck_in_libdtrace() {
             .success();
         assert!(ok);
     };
-    int(&child);
+    int(&child.0);
     // Seen before the second is sent: two interrupts still pending at
     // once are one to the kernel (a loaded machine may not have run the
     // child in between).
-    line.clear();
-    assert!(err.read_line(&mut line).unwrap() > 0 && line.starts_with("asked"));
+    assert!(
+        next().is_some_and(|l| l.starts_with("asked")),
+        "the first interrupt was not taken: is SIGINT ignored where the tests run?"
+    );
     std::thread::sleep(Duration::from_millis(300));
     assert!(
-        child.try_wait().unwrap().is_none(),
+        child.0.try_wait().unwrap().is_none(),
         "one interrupt only asks"
     );
-    int(&child);
+    int(&child.0);
     let second = std::time::Instant::now();
     let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = child.0.try_wait().unwrap() {
             break s;
         }
         assert!(second.elapsed() < Duration::from_secs(10), "not ended");
         std::thread::sleep(Duration::from_millis(50));
     };
     let took = second.elapsed();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    // Until the child's stderr closes, which it has by now.
+    let rest: String = lines.iter().collect::<Vec<_>>().join("\n");
     assert_eq!(status.code(), Some(1), "{rest}");
     assert!(
         took >= Duration::from_secs(3) && took < Duration::from_secs(5),
