@@ -12,6 +12,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use dscope::history::History;
 use dscope::model::{AggFunction, Aggregation, Bucket, KeyPart, Row, Snapshot, Value};
 use dscope::ui::charts::flame::FlameModel;
+use dscope::ui::charts::flame_diff::FlameDiff;
 use dscope::ui::charts::heatmap::{HeatModel, HeatOptions};
 use dscope::ui::charts::timeline::{TimelineModel, TimelineOptions};
 use dscope::ui::charts::{flame, heatmap, timeline};
@@ -51,6 +52,12 @@ fn latencies(t: i64) -> Snapshot {
 
 /// 50,000 distinct stacks of 12 to 20 frames from a few hundred functions.
 fn stacks(n: usize) -> Aggregation {
+    stacks_weighted(n, 97)
+}
+
+/// `n` stacks, the `i`th counted `i % weights + 1` times: two weights are
+/// two profiles of one program whose hot paths moved.
+fn stacks_weighted(n: usize, weights: usize) -> Aggregation {
     Aggregation {
         id: 3,
         name: "stacks".into(),
@@ -64,7 +71,7 @@ fn stacks(n: usize) -> Aggregation {
                     .collect();
                 Row {
                     key: vec![KeyPart::Stack(frames)],
-                    value: Value::Number((i % 97) as i64 + 1),
+                    value: Value::Number((i % weights) as i64 + 1),
                 }
             })
             .collect(),
@@ -190,6 +197,11 @@ fn bench(c: &mut Criterion) {
     let mut opts = flame::FlameOptions::default();
     c.bench_function("flame graph: frame of 50,000 stacks", |b| {
         b.iter(|| black_box(frame(&ctx, &mut |ui| flame::show(ui, &model, &mut opts))))
+    });
+    // Compare builds both sides' graphs and walks them together.
+    let before = stacks_weighted(50_000, 89);
+    c.bench_function("flame graph of the change: 50,000 stacks each side", |b| {
+        b.iter(|| black_box(FlameDiff::build(Some(&before), &agg, None)))
     });
 }
 

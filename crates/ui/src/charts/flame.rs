@@ -19,6 +19,7 @@ pub struct Node {
     pub start: i64,
     pub depth: usize,
     pub parent: Option<usize>,
+    /// In name order (byte order of the names), as drawn left to right.
     pub children: Vec<usize>,
 }
 

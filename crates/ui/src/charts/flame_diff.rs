@@ -9,7 +9,7 @@
 use super::flame::{self, FlameModel, FlameOptions};
 use crate::model::Aggregation;
 use egui::{Color32, Ui};
-use std::collections::HashMap;
+use std::cmp::Ordering;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlameDiff {
@@ -39,20 +39,28 @@ impl FlameDiff {
         if let Some(old) = &old {
             // Both graphs walked together from their roots, a frame now
             // matched to the frame of the same name under the same caller.
+            // Both lists of children are in name order (FlameModel makes
+            // them so), so they are merged as two sorted lists.
             let mut pairs = vec![(0usize, 0usize)];
             while let Some((n, m)) = pairs.pop() {
                 values[n] = old.nodes[m].value;
-                let mut theirs: HashMap<&str, usize> = old.nodes[m]
-                    .children
-                    .iter()
-                    .map(|&c| (old.name(c), c))
-                    .collect();
-                for &c in &flame.nodes[n].children {
-                    if let Some(o) = theirs.remove(flame.name(c)) {
-                        pairs.push((c, o));
+                let (mine, theirs) = (&flame.nodes[n].children, &old.nodes[m].children);
+                let (mut i, mut j) = (0, 0);
+                while i < mine.len() && j < theirs.len() {
+                    match flame.name(mine[i]).cmp(old.name(theirs[j])) {
+                        Ordering::Less => i += 1,
+                        Ordering::Greater => {
+                            vanished += old.nodes[theirs[j]].value;
+                            j += 1;
+                        }
+                        Ordering::Equal => {
+                            pairs.push((mine[i], theirs[j]));
+                            i += 1;
+                            j += 1;
+                        }
                     }
                 }
-                vanished += theirs.values().map(|&o| old.nodes[o].value).sum::<i64>();
+                vanished += theirs[j..].iter().map(|&o| old.nodes[o].value).sum::<i64>();
             }
         }
         let before_total = old.as_ref().map_or(0, FlameModel::total);
@@ -194,6 +202,19 @@ mod tests {
 
     fn find_main(d: &FlameDiff) -> usize {
         d.flame.find(&["k`main".into()]).unwrap()
+    }
+
+    #[test]
+    fn frames_are_matched_by_name_whatever_order_the_rows_come_in() {
+        let before = stacks(&[(&["k`z"], 1), (&["k`b"], 2), (&["k`m"], 3), (&["k`a"], 4)]);
+        let after = stacks(&[(&["k`m"], 5), (&["k`c"], 6), (&["k`a"], 7), (&["k`zz"], 8)]);
+        let d = FlameDiff::build(Some(&before), &after, None);
+        let root = &d.flame.nodes[0];
+        let names: Vec<&str> = root.children.iter().map(|&c| d.flame.name(c)).collect();
+        assert_eq!(names, ["k`a", "k`c", "k`m", "k`zz"], "in name order");
+        let was: Vec<i64> = root.children.iter().map(|&c| d.before[c]).collect();
+        assert_eq!(was, [4, 0, 3, 0]);
+        assert_eq!(d.vanished, 1 + 2, "k`z and k`b");
     }
 
     #[test]
