@@ -71,8 +71,10 @@ fn running(dir: &std::path::Path) -> Harness<'static, DscopeApp> {
 fn a_count_key_narrows_its_clause() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = running(dir.path());
-    // @num is shown first without its tab being clicked.
+    // @num is shown first without its tab being clicked; a count has no
+    // unit to choose.
     click(&mut h, "Table");
+    assert!(h.query_by_label("Unit").is_none());
     h.get_by_label("read").click_secondary();
     h.run();
     click(&mut h, "Narrow the script to this key");

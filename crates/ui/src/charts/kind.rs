@@ -148,10 +148,14 @@ impl super::AggregationsView {
         // The script names the anonymous `@` "_".
         let key = if agg.name.is_empty() { "_" } else { &agg.name };
         let from_script = self.units.get(key).copied();
-        ui.separator();
+        // A count counts events: no unit would change what it shows.
+        let counts = !crate::model::units::Unit::applies_to(agg.function);
         let tab = self.tab(agg);
-        if unit_choice(ui, &mut tab.unit, from_script) {
-            tab.built_from = u64::MAX;
+        if !counts {
+            ui.separator();
+            if unit_choice(ui, &mut tab.unit, from_script) {
+                tab.built_from = u64::MAX;
+            }
         }
         let kind = tab.kind;
         ui.separator();
