@@ -174,7 +174,7 @@ fn the_heat_map_shows_each_interval_and_a_column_as_bars() {
     let Some(ChartData::HeatMap(m)) = h.state().charts().data("lat") else {
         panic!("{:?}", h.state().charts().data("lat"));
     };
-    let labels: Vec<&str> = m.buckets.iter().map(|b| b.0.as_str()).collect();
+    let labels: Vec<&str> = m.buckets.iter().map(|b| b.label.as_str()).collect();
     assert_eq!(labels, ["0", "1", "2", "4", "8"]);
     // Each interval: two more values at 1, one more at 4.
     assert_eq!(m.counts.len(), 3);

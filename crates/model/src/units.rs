@@ -61,6 +61,25 @@ impl Unit {
         function != crate::aggregation::AggFunction::Count
     }
 
+    /// What `function`'s values are in, `self` being the aggregation's
+    /// unit: a count's are numbers.
+    pub fn of_values(self, function: crate::aggregation::AggFunction) -> Unit {
+        if Unit::applies_to(function) {
+            self
+        } else {
+            Unit::Number
+        }
+    }
+
+    /// A value as a chart's label prints it: dtrace's digits for a
+    /// number, short for a time or a size ("12.3 ms", "4KiB").
+    pub fn text(self, v: i64) -> String {
+        match self {
+            Unit::Number => v.to_string(),
+            unit => unit.short(v),
+        }
+    }
+
     /// How many nanoseconds one of this unit is, for times.
     fn nanoseconds(self) -> Option<f64> {
         match self {

@@ -95,10 +95,10 @@ impl CompareModel {
     fn value(&self, v: Option<i64>) -> String {
         // Counts, of events or of a distribution's values, stay numbers.
         let function = self.comparison.function;
-        let unit = if function.is_distribution() || !Unit::applies_to(function) {
+        let unit = if function.is_distribution() {
             Unit::Number
         } else {
-            self.unit
+            self.unit.of_values(function)
         };
         v.map_or_else(|| "—".into(), |v| unit.short_or_exact(v))
     }

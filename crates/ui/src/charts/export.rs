@@ -89,6 +89,7 @@ pub fn over_time_json(model: &super::timeline::TimelineModel) -> String {
 /// dtrace's, exact; a column in `unit` says so in its name (`min_ns`,
 /// `sum_bytes`), so a spreadsheet reads them right.
 pub fn csv(agg: &Aggregation, unit: Unit) -> String {
+    let unit = unit.of_values(agg.function);
     let parts = agg.rows.first().map_or(0, |r| r.key.len());
     let mut out = String::new();
     let mut header: Vec<String> = match parts {
@@ -107,10 +108,8 @@ pub fn csv(agg: &Aggregation, unit: Unit) -> String {
             in_unit("max"),
             "count".into(),
         ]);
-    } else if Unit::applies_to(agg.function) {
-        header.push(in_unit(agg.function.name()));
     } else {
-        header.push(agg.function.name().into());
+        header.push(in_unit(agg.function.name()));
     }
     push_line(&mut out, header.iter().map(String::as_str));
     for row in &agg.rows {
@@ -152,11 +151,7 @@ pub fn csv(agg: &Aggregation, unit: Unit) -> String {
 pub fn json(agg: &Aggregation, unit: Unit) -> String {
     let mut doc = serde_json::to_value(agg).unwrap_or_default();
     if let Some(fields) = doc.as_object_mut() {
-        let unit = if Unit::applies_to(agg.function) {
-            unit
-        } else {
-            Unit::Number
-        };
+        let unit = unit.of_values(agg.function);
         fields.insert("unit".into(), serde_json::json!(unit.id()));
     }
     if let Some(rows) = doc.get_mut("rows").and_then(|r| r.as_array_mut()) {

@@ -46,11 +46,7 @@ impl BarsModel {
             .collect();
         let min = rows.iter().map(|r| r.1).min().unwrap_or(0).min(0);
         let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(0);
-        let unit = if Unit::applies_to(agg.function) {
-            unit
-        } else {
-            Unit::Number
-        };
+        let unit = unit.of_values(agg.function);
         BarsModel {
             rows,
             min,
@@ -97,10 +93,7 @@ pub fn show(ui: &mut Ui, model: &BarsModel) {
         .show_rows(ui, ROW_HEIGHT, model.rows.len(), |ui, range| {
             for i in range {
                 let (key, number) = &model.rows[i];
-                let value = match model.unit {
-                    Unit::Number => number.to_string(),
-                    unit => unit.short(*number),
-                };
+                let value = model.unit.text(*number);
                 let (rect, response) =
                     ui.allocate_exact_size(vec2(ui.available_width(), ROW_HEIGHT), Sense::hover());
                 let painter = ui.painter_at(rect);

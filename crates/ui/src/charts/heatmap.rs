@@ -32,7 +32,7 @@ pub struct HeatModel {
     /// Each point's interval, start and end in seconds.
     pub intervals: Vec<(f64, f64)>,
     /// Bucket labels and ranges, bottom up.
-    pub buckets: Vec<(String, Option<i64>, Option<i64>)>,
+    pub buckets: Vec<AxisBucket>,
     /// Counts by point then bucket: the change over each interval.
     pub counts: Vec<Vec<i64>>,
     /// The largest count per second of any cell (the top of the colours).
@@ -89,10 +89,14 @@ impl HeatModel {
         opts: &HeatOptions,
         started: Option<DateTime<Local>>,
     ) -> HeatModel {
-        let buckets: Vec<(String, Option<i64>, Option<i64>)> = agg
+        let buckets: Vec<AxisBucket> = agg
             .buckets()
             .into_iter()
-            .map(|b| (b.label.clone(), b.min, b.max))
+            .map(|b| AxisBucket {
+                label: b.label.clone(),
+                min: b.min,
+                max: b.max,
+            })
             .collect();
         let key = opts.key.filter(|&k| k < agg.keys().len());
         let intervals: Vec<(f64, f64)> = (0..agg.len()).map(|p| agg.interval(p)).collect();
@@ -140,26 +144,18 @@ impl HeatModel {
         }
     }
 
-    /// Bucket `b` as the axes name it.
-    fn axis_bucket(&self, b: usize) -> Option<AxisBucket> {
-        let (label, min, max) = self.buckets.get(b)?;
-        Some(AxisBucket {
-            label: label.clone(),
-            min: *min,
-            max: *max,
-        })
-    }
-
     /// Bucket `b`'s name on the axis, short: "64K", "16.4 µs", "< 0".
     pub fn axis_label(&self, b: usize) -> String {
-        self.axis_bucket(b)
+        self.buckets
+            .get(b)
             .map_or_else(String::new, |a| a.axis_text(self.unit))
     }
 
     /// The values bucket `b` counts: exact for numbers, short for a time
     /// or a size.
     pub fn range_label(&self, b: usize) -> String {
-        self.axis_bucket(b)
+        self.buckets
+            .get(b)
             .map_or_else(String::new, |a| a.range_in(self.unit))
     }
 
@@ -176,17 +172,17 @@ impl HeatModel {
         name: &str,
         function: crate::model::AggFunction,
     ) -> Aggregation {
-        let buckets =
-            self.buckets
-                .iter()
-                .zip(&self.counts[point])
-                .map(|((label, min, max), &count)| Bucket {
-                    label: label.clone(),
-                    min: *min,
-                    max: *max,
-                    count,
-                    raw: None,
-                });
+        let buckets = self
+            .buckets
+            .iter()
+            .zip(&self.counts[point])
+            .map(|(b, &count)| Bucket {
+                label: b.label.clone(),
+                min: b.min,
+                max: b.max,
+                count,
+                raw: None,
+            });
         Aggregation {
             id: 0,
             name: name.to_owned(),
@@ -427,7 +423,7 @@ fn narrow_menu(
     let Some(bucket) = ui.data(|d| d.get_temp::<usize>(id)) else {
         return;
     };
-    let Some((_, min, max)) = model.buckets.get(bucket).cloned() else {
+    let Some(AxisBucket { min, max, .. }) = model.buckets.get(bucket).cloned() else {
         return;
     };
     let label = model.range_label(bucket);
@@ -527,7 +523,7 @@ mod tests {
     fn cells_are_the_changes_per_interval() {
         let h = history();
         let m = HeatModel::build(h.get("lat").unwrap(), &HeatOptions::default(), None);
-        let labels: Vec<&str> = m.buckets.iter().map(|b| b.0.as_str()).collect();
+        let labels: Vec<&str> = m.buckets.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(labels, ["1", "2", "4"]);
         assert_eq!(m.counts, [vec![2, 0, 0], vec![0, 4, 1]]);
         assert_eq!(m.max_rate, 4.0);

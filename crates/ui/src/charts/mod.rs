@@ -186,10 +186,9 @@ impl TabState {
             }
             ChartKind::Text => ChartData::Text(agg.to_dtrace_text()),
             ChartKind::Value => ChartData::Value(match agg.rows.first().map(|r| &r.value) {
-                Some(crate::model::Value::Number(n)) if Unit::applies_to(agg.function) => {
-                    unit.short_or_exact(*n)
+                Some(crate::model::Value::Number(n)) => {
+                    unit.of_values(agg.function).short_or_exact(*n)
                 }
-                Some(crate::model::Value::Number(n)) => Unit::Number.short_or_exact(*n),
                 _ => "no value yet".into(),
             }),
             ChartKind::Flame => ChartData::Flame(flame::FlameModel::build(agg)),

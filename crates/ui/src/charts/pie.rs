@@ -61,15 +61,7 @@ impl PieModel {
     /// The pie, its values read in `unit` ("219 ms") unless they count
     /// events.
     pub fn build_in(agg: &Aggregation, top_n: usize, unit: Unit) -> PieModel {
-        let unit = if Unit::applies_to(agg.function) {
-            unit
-        } else {
-            Unit::Number
-        };
-        let text = |v: i64| match unit {
-            Unit::Number => v.to_string(),
-            unit => unit.short(v),
-        };
+        let unit = unit.of_values(agg.function);
         let mut values: Vec<(i64, usize)> = Vec::with_capacity(agg.rows.len());
         let mut left_out = 0;
         for (i, row) in agg.rows.iter().enumerate() {
@@ -106,7 +98,7 @@ impl PieModel {
             .map(|&(v, i)| Slice {
                 label: display_key(&key_label(&agg.rows[i].key)),
                 value: v,
-                text: text(v),
+                text: unit.text(v),
                 fraction: fraction(v as i128),
                 keys: 1,
             })
@@ -117,7 +109,7 @@ impl PieModel {
             slices.push(Slice {
                 label: format!("other ({} keys)", rest.len()),
                 value,
-                text: text(value),
+                text: unit.text(value),
                 fraction: fraction(sum),
                 keys: rest.len(),
             });
@@ -356,10 +348,9 @@ struct Columns {
 /// share) scrolling in whatever height it has. Returns the slice whose
 /// row is under the pointer.
 fn legend(ui: &mut Ui, model: &PieModel, hovered: Option<usize>, cols: Columns) -> Option<usize> {
-    let total = match model.unit {
-        Unit::Number => model.total.to_string(),
-        unit => unit.short(model.total.clamp(0, i64::MAX as i128) as i64),
-    };
+    let total = model
+        .unit
+        .text(model.total.clamp(0, i64::MAX as i128) as i64);
     ui.label(format!("total {total}"));
     if model.left_out > 0 {
         ui.add(

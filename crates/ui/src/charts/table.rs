@@ -96,15 +96,14 @@ impl TableModel {
             // A count stays a count; a sum, min, max, avg or stddev of a
             // time or a size reads in it ("12.3 ms"), still sorting by
             // the number.
-            let in_unit = unit != Unit::Number && Unit::applies_to(agg.function);
+            let unit = unit.of_values(agg.function);
             for r in &agg.rows {
                 let mut cells = key_cells(&r.key);
                 if let Value::Number(n) = r.value {
-                    let mut cell = Cell::number(n);
-                    if in_unit {
-                        cell.text = unit.short(n);
-                    }
-                    cells.push(cell);
+                    cells.push(Cell {
+                        text: unit.text(n),
+                        number: Some(n as i128),
+                    });
                 }
                 rows.push(cells);
                 targets.push(Target {
