@@ -63,7 +63,7 @@ impl CompareModel {
         let stacks = super::flame::has_stacks(agg) || before.is_some_and(super::flame::has_stacks);
         let flame = stacks.then(|| {
             let kept = previous.and_then(|p| p.flame.as_ref());
-            super::flame_diff::FlameDiff::build(before, agg, kept)
+            super::flame_diff::FlameDiff::against(&reference.name, before, agg, kept)
         });
         let selected = previous
             .and_then(|p| p.comparison.keys.get(p.selected))

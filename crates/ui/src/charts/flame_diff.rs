@@ -10,6 +10,7 @@ use super::flame::{self, FlameModel, FlameOptions};
 use crate::model::Aggregation;
 use egui::{Color32, Ui};
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlameDiff {
@@ -23,6 +24,11 @@ pub struct FlameDiff {
     /// Each node's change of share, scaled to -1..=1 by the largest.
     pub change: Vec<f32>,
     pub opts: FlameOptions,
+    /// The graph of before, and what it is of (the reference's name):
+    /// a reference does not change while snapshots of now arrive, so
+    /// its graph is laid out once.
+    old: Option<Arc<FlameModel>>,
+    of: String,
 }
 
 impl FlameDiff {
@@ -32,11 +38,26 @@ impl FlameDiff {
         after: &Aggregation,
         previous: Option<&FlameDiff>,
     ) -> FlameDiff {
+        FlameDiff::against("", before, after, previous)
+    }
+
+    /// `after` against `before`, the aggregation of the reference named
+    /// `reference`; the graph of before is `previous`'s where that was of
+    /// the same reference.
+    pub fn against(
+        reference: &str,
+        before: Option<&Aggregation>,
+        after: &Aggregation,
+        previous: Option<&FlameDiff>,
+    ) -> FlameDiff {
         let flame = FlameModel::build(after);
-        let old = before.map(FlameModel::build);
+        let kept = previous
+            .filter(|p| !reference.is_empty() && p.of == reference)
+            .map(|p| p.old.clone());
+        let old = kept.unwrap_or_else(|| before.map(|b| Arc::new(FlameModel::build(b))));
         let mut values = vec![0; flame.nodes.len()];
         let mut vanished = 0;
-        if let Some(old) = &old {
+        if let Some(old) = old.as_deref() {
             // Both graphs walked together from their roots, a frame now
             // matched to the frame of the same name under the same caller.
             // Both lists of children are in name order (FlameModel makes
@@ -63,7 +84,7 @@ impl FlameDiff {
                 vanished += theirs[j..].iter().map(|&o| old.nodes[o].value).sum::<i64>();
             }
         }
-        let before_total = old.as_ref().map_or(0, FlameModel::total);
+        let before_total = old.as_deref().map_or(0, FlameModel::total);
         let share = |v: i64, total: i64| {
             if total > 0 {
                 v as f64 / total as f64
@@ -96,6 +117,8 @@ impl FlameDiff {
             vanished,
             change,
             opts: previous.map(|p| p.opts.clone()).unwrap_or_default(),
+            old,
+            of: reference.to_owned(),
         }
     }
 
@@ -215,6 +238,21 @@ mod tests {
         let was: Vec<i64> = root.children.iter().map(|&c| d.before[c]).collect();
         assert_eq!(was, [4, 0, 3, 0]);
         assert_eq!(d.vanished, 1 + 2, "k`z and k`b");
+    }
+
+    #[test]
+    fn the_graph_of_a_reference_is_laid_out_once() {
+        let before = stacks(&[(&["k`a"], 3)]);
+        let after = stacks(&[(&["k`a"], 5)]);
+        let first = FlameDiff::against("1.0 s .. 4.0 s", Some(&before), &after, None);
+        // The same reference again: its graph is kept, not made from what
+        // is passed (here a different aggregation, to tell them apart).
+        let other = stacks(&[(&["k`a"], 9)]);
+        let again = FlameDiff::against("1.0 s .. 4.0 s", Some(&other), &after, Some(&first));
+        assert_eq!(again.before_total, 3);
+        // Another reference is laid out anew.
+        let moved = FlameDiff::against("2.0 s .. 5.0 s", Some(&other), &after, Some(&first));
+        assert_eq!(moved.before_total, 9);
     }
 
     #[test]
