@@ -146,11 +146,11 @@ impl TabState {
                     m.add_band(h, &self.timeline, &source);
                 }
                 // A percentile of a time is a time, and so is a sum's or a
-                // gauge's value; counts stay numbers.
-                let counts = agg.function == crate::model::AggFunction::Count
-                    || (agg.function.is_distribution() && self.timeline.percentile.is_none());
-                if !counts {
-                    m.unit = unit;
+                // gauge's value; counts, of events or of a distribution's
+                // values, stay numbers.
+                let counted = agg.function.is_distribution() && self.timeline.percentile.is_none();
+                if !counted {
+                    m.unit = unit.of_values(agg.function);
                 }
                 ChartData::OverTime(m)
             }
